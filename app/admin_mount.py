@@ -1,0 +1,36 @@
+"""piccolo-admin at /admin for the admin role. Built once at import; the tables come from each domain's admin.py."""
+from __future__ import annotations
+
+from litestar import asgi
+from litestar.response import Redirect
+from litestar.types import Receive, Scope, Send
+from piccolo_admin.endpoints import create_admin
+
+from app.core.admin import ADMIN_TABLES as CORE_TABLES
+from app.core.guards import requires
+from app.core.permissions import Perm
+from app.estate.admin import ADMIN_TABLES as ESTATE_TABLES
+from app.org.admin import ADMIN_TABLES as ORG_TABLES
+from app.rules.admin import ADMIN_TABLES as RULES_TABLES
+from app.settings import get_settings
+
+_settings = get_settings()
+
+ADMIN_APP = create_admin(
+    tables=[*ORG_TABLES, *ESTATE_TABLES, *CORE_TABLES, *RULES_TABLES],
+    site_name="客服部门户 · 管理后台",
+    default_language_code="zh",
+    production=_settings.production,
+    session_expiry=__import__("datetime").timedelta(hours=_settings.session_hours),
+    allowed_hosts=[],
+    debug=_settings.debug,
+)
+
+
+@asgi("/admin", is_mount=True, copy_scope=True, guards=[requires(Perm.ADMIN)])
+async def admin_mount(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope.get("raw_path", b"").rstrip(b"?") == b"/admin" or scope["path"] in ("", "/admin"):
+        # The admin's single-page app resolves ./assets/ relative to the URL: it needs the trailing slash.
+        await Redirect(path="/admin/", status_code=307).to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
+        return
+    await ADMIN_APP(scope, receive, send)

@@ -1,0 +1,3 @@
+from app.core.tables import HolidayOverride
+
+ADMIN_TABLES = [HolidayOverride]

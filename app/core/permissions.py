@@ -1,0 +1,94 @@
+"""Roles and permissions.
+
+A position carries one role (Position.role). A role grants a set of permissions; every route names the
+permission it needs (see app.core.guards.requires). The CSC naming scheme (客户关系经理 …) maps onto the same
+roles through Position.alias, so both sets of names share these permissions.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Perm(StrEnum):
+    HOME = "home"  # signed in at all
+    ORG_VIEW = "org.view"  # org chart, positions, staff directory
+    RULES_VIEW = "rules.view"  # read the rules library and acknowledge
+    RULES_MANAGE = "rules.manage"  # see who has not acknowledged; publish versions
+    CALENDAR_VIEW = "calendar.view"
+    AUDIT_VIEW = "audit.view"
+    CUSTOMER_UNMASK = "customer.unmask"  # see customer ID numbers and phones in full (audited)
+    ADMIN = "admin"  # piccolo-admin: reference data
+
+
+# Every role code with its Chinese name. Position.role must be one of these.
+ROLES: dict[str, str] = {
+    "dept_head": "客服副经理",
+    "supervisor": "客服主管",
+    "contract": "合同专员",
+    "data": "数据专员",
+    "title": "产权专员",
+    "archive": "资料保管专员",
+    "mortgage": "按揭专员",
+    "bureau": "房管局专员",
+    "reception": "接待专员",
+    "clerk": "资料员",
+    "gm": "总经理",
+    "president": "总裁",
+    "vp": "分管副总",
+    "finance_manager": "财务经理",
+    "accountant": "会计",
+    "cashier": "出纳",
+    "hr": "人事",
+    "admin_staff": "行政",
+    "legal": "法务",
+    "security_captain": "保安队长",
+    "cleaning_lead": "保洁领班",
+    "guard": "保安员",
+    "cleaner": "保洁员",
+    "sales": "置业顾问",
+    "sales_manager": "销售经理",
+    "sysadmin": "系统管理员",
+}
+
+_STAFF = {Perm.HOME, Perm.ORG_VIEW, Perm.RULES_VIEW, Perm.CALENDAR_VIEW}
+_SITE = {Perm.HOME, Perm.RULES_VIEW, Perm.CALENDAR_VIEW}  # outsourced security/cleaning staff: no directory
+_MANAGER = _STAFF | {Perm.RULES_MANAGE, Perm.AUDIT_VIEW}
+_CUSTOMER_OFFICER = _STAFF | {Perm.CUSTOMER_UNMASK}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    "dept_head": frozenset(_MANAGER | {Perm.CUSTOMER_UNMASK}),
+    "supervisor": frozenset(_MANAGER | {Perm.CUSTOMER_UNMASK}),
+    "contract": frozenset(_CUSTOMER_OFFICER),
+    "data": frozenset(_STAFF),
+    "title": frozenset(_CUSTOMER_OFFICER),
+    "archive": frozenset(_STAFF),
+    "mortgage": frozenset(_CUSTOMER_OFFICER),
+    "bureau": frozenset(_CUSTOMER_OFFICER),
+    "reception": frozenset(_STAFF),
+    "clerk": frozenset(_STAFF),
+    "gm": frozenset(_MANAGER),
+    "president": frozenset(_MANAGER),
+    "vp": frozenset(_MANAGER),
+    "finance_manager": frozenset(_STAFF),
+    "accountant": frozenset(_STAFF),
+    "cashier": frozenset(_STAFF),
+    "hr": frozenset(_STAFF | {Perm.RULES_MANAGE}),
+    "admin_staff": frozenset(_STAFF),
+    "legal": frozenset(_STAFF),
+    "security_captain": frozenset(_SITE),
+    "cleaning_lead": frozenset(_SITE),
+    "guard": frozenset(_SITE),
+    "cleaner": frozenset(_SITE),
+    "sales": frozenset(_STAFF),
+    "sales_manager": frozenset(_STAFF),
+    "sysadmin": frozenset(_MANAGER | {Perm.ADMIN}),
+}
+
+assert set(ROLE_PERMISSIONS) == set(ROLES), "every role needs a permission set"
+
+
+def permissions_for(role: str | None, *, is_admin_user: bool = False) -> frozenset[Perm]:
+    perms = set(ROLE_PERMISSIONS.get(role or "", frozenset())) | {Perm.HOME}  # any active account may sign in
+    if is_admin_user:
+        perms |= {Perm.ADMIN, Perm.HOME}
+    return frozenset(perms)

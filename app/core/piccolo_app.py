@@ -1,0 +1,15 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from app.core.tables import AuditLog, HolidayOverride, LoginAttempt
+
+BASE = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+
+APP_CONFIG = AppConfig(
+    app_name="core",
+    migrations_folder_path=os.path.join(BASE, "migrations", "core"),
+    table_classes=[AuditLog, LoginAttempt, HolidayOverride],
+    migration_dependencies=["piccolo.apps.user.piccolo_app"],
+    commands=[],
+)

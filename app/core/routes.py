@@ -1,0 +1,182 @@
+"""Core routes: sign-in, sign-out, password, audit log, working-day calendar, health check."""
+from __future__ import annotations
+
+import calendar as pycal
+from datetime import date, timedelta
+from typing import Annotated
+
+from litestar import Request, Response, Router, get, post
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from app.core import auth
+from app.core.guards import public, requires
+from app.core.listing import Col, Filter, Listing
+from app.core.permissions import Perm
+from app.core.tables import AuditLog
+from app.core.timeutil import today_local
+from app.core.web import Form, form_data, redirect_with_flash, render
+from app.core.workdays import builtin_covers, builtin_years, load_calendar, missing_schedule_years
+
+
+def safe_next(raw: str | None) -> str:
+    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
+        return raw
+    return "/"
+
+
+@get("/login", guards=[public], exclude_from_auth=True, name="login")
+async def login_page(request: Request, next_url: Annotated[str | None, Parameter(query="next")] = None) -> Response:
+    if request.cookies.get(auth.SESSION_COOKIE):
+        from piccolo_api.session_auth.tables import SessionsBase
+
+        if await SessionsBase.get_user_id(request.cookies[auth.SESSION_COOKIE]):
+            return Redirect(path=safe_next(next_url))
+    return render(request, "core/login.html", {"form": Form(), "next": safe_next(next_url), "user": None})
+
+
+@post("/login", guards=[public], exclude_from_auth=True, status_code=200)
+async def login_submit(request: Request) -> Response:
+    data = await form_data(request)
+    form = Form(values={"username": data.get("username", "")})
+    nxt = safe_next(data.get("next"))
+    try:
+        token = await auth.sign_in(data.get("username", ""), data.get("password", ""), ip=auth.client_ip(request))
+    except auth.LoginError as e:
+        form.error(e.field, e.message)
+        return render(request, "core/login.html", {"form": form, "next": nxt, "user": None}, status_code=400)
+    resp = Redirect(path=nxt, status_code=303)
+    resp.set_cookie(auth.SESSION_COOKIE, token, path="/", httponly=True, samesite="lax", secure=False)
+    return resp
+
+
+@post("/logout", guards=[requires(Perm.HOME)], status_code=303)
+async def logout(request: Request) -> Response:
+    await auth.sign_out(request.cookies.get(auth.SESSION_COOKIE, ""), request.user)
+    resp = redirect_with_flash("/login", "您已安全退出", "info", request)
+    resp.delete_cookie(auth.SESSION_COOKIE, path="/")
+    return resp
+
+
+@get("/account/password", guards=[requires(Perm.HOME)])
+async def password_page(request: Request) -> Response:
+    return render(request, "core/password.html", {"form": Form()})
+
+
+@post("/account/password", guards=[requires(Perm.HOME)], status_code=200)
+async def password_submit(request: Request) -> Response:
+    data = await form_data(request)
+    errors = await auth.change_password(
+        request.user, data.get("old_password", ""), data.get("new_password", ""), data.get("confirm_password", "")
+    )
+    if errors:
+        return render(request, "core/password.html", {"form": Form(errors=errors)}, fragment="core/_password_form.html", status_code=400)
+    return redirect_with_flash("/", "密码已修改", "success", request)
+
+
+AUDIT_ACTIONS = [
+    ("auth.login", "登录"),
+    ("auth.logout", "退出登录"),
+    ("auth.change_password", "修改密码"),
+    ("rules.acknowledge", "规章阅读确认"),
+    ("rules.publish", "发布规章版本"),
+    ("customer.unmask", "查看完整证件/电话"),
+    ("export", "导出"),
+]
+
+AUDIT_LIST = Listing(
+    table=AuditLog,
+    select=[AuditLog.id, AuditLog.at, AuditLog.actor_name, AuditLog.action, AuditLog.entity, AuditLog.entity_id, AuditLog.summary, AuditLog.ip],
+    columns=[
+        Col("at", "时间", sort=AuditLog.at, fmt="datetime"),
+        Col("actor_name", "操作人", sort=AuditLog.actor_name),
+        Col("action", "动作", sort=AuditLog.action),
+        Col("entity", "对象"),
+        Col("entity_id", "编号"),
+        Col("summary", "摘要"),
+        Col("ip", "IP"),
+    ],
+    filters=[
+        Filter("q", "关键字", "text", columns=[AuditLog.summary, AuditLog.actor_name, AuditLog.entity_id], placeholder="摘要、操作人或编号"),
+        Filter("action", "动作", "select", columns=[AuditLog.action], choices=AUDIT_ACTIONS),
+        Filter("from", "起始日期", "date_from", columns=[AuditLog.at]),
+        Filter("to", "截止日期", "date_to", columns=[AuditLog.at]),
+    ],
+    default_sort="at",
+    default_desc=True,
+    base_url="/audit",
+    target_id="audit-list",
+)
+
+
+@get("/audit", guards=[requires(Perm.AUDIT_VIEW)])
+async def audit_list(request: Request) -> Response:
+    result = await AUDIT_LIST.fetch(dict(request.query_params), request.user)
+    return render(request, "core/audit.html", {"result": result}, fragment="_partials/listing_table.html")
+
+
+@get("/calendar", guards=[requires(Perm.CALENDAR_VIEW)])
+async def calendar_page(request: Request, month: str | None = None) -> Response:
+    today = today_local()
+    try:
+        y, m = (int(x) for x in (month or "").split("-"))
+        first = date(y, m, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    last = first.replace(day=pycal.monthrange(first.year, first.month)[1])
+    cal = await load_calendar(first, last)
+    from app.core.tables import HolidayOverride
+
+    names = {r["day"]: r["name"] for r in await HolidayOverride.select(HolidayOverride.day, HolidayOverride.name).where(
+        (HolidayOverride.day >= first) & (HolidayOverride.day <= last))}
+    weeks = []
+    for week in pycal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        row = []
+        for d in week:
+            workday = cal.is_workday(d)
+            weekend = d.weekday() >= 5
+            kind = "调休上班" if (workday and weekend) else ("放假" if (not workday and not weekend) else ("上班" if workday else "休息"))
+            row.append({"day": d, "in_month": d.month == first.month, "workday": workday, "kind": kind, "name": names.get(d, ""), "today": d == today})
+        weeks.append(row)
+    prev_m = (first - timedelta(days=1)).replace(day=1)
+    next_m = last + timedelta(days=1)
+    ctx = {
+        "first": first, "weeks": weeks, "prev": prev_m.strftime("%Y-%m"), "next": next_m.strftime("%Y-%m"),
+        "covered": builtin_covers(first.year), "years": builtin_years(),
+        "missing": await missing_schedule_years(today),
+        "workdays_in_month": sum(1 for w in weeks for c in w if c["in_month"] and c["workday"]),
+        "calc": None, "form": Form(values={"start": today.isoformat(), "days": "5"}),
+    }
+    return render(request, "core/calendar.html", ctx, fragment="core/_calendar_month.html")
+
+
+@get("/calendar/add", guards=[requires(Perm.CALENDAR_VIEW)])
+async def calendar_add(request: Request, start: str = "", days: str = "") -> Response:
+    """Add N working days to a date (inline tool; the HTMX fragment answers in place)."""
+    from app.core.timeutil import parse_date
+    from app.core.workdays import add_working_days
+
+    form = Form(values={"start": start, "days": days})
+    calc = None
+    try:
+        s = parse_date(start)
+    except ValueError as e:
+        form.error("start", str(e))
+    try:
+        n = int(days)
+        if not -365 <= n <= 365:
+            raise ValueError
+    except ValueError:
+        form.error("days", "请填写 -365 到 365 之间的整数")
+    if form.ok:
+        calc = {"start": s, "days": n, "result": await add_working_days(s, n)}
+    return render(request, "core/calendar_add.html", {"form": form, "calc": calc}, fragment="core/_calendar_calc.html",
+                  status_code=200 if form.ok else 400)
+
+
+@get("/healthz", guards=[public], exclude_from_auth=True)
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+router = Router(path="/", route_handlers=[login_page, login_submit, logout, password_page, password_submit, audit_list, calendar_page, calendar_add, healthz])

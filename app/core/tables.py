@@ -1,0 +1,50 @@
+"""Tables of the shared core: audit log, login attempts, working-day calendar overrides."""
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.indexes import IndexMethod  # noqa: F401  (kept for readers: btree is the default)
+from piccolo.apps.user.tables import BaseUser
+from piccolo.table import Table
+
+
+class AuditLog(Table, tablename="audit_log"):
+    """Who did what, when, with the state before and after. Written in the same transaction as the change."""
+
+    at = Timestamptz(index=True)
+    actor = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null, index=True)
+    actor_name = Varchar(length=100, default="")
+    action = Varchar(length=60, index=True)  # e.g. "auth.login", "rules.acknowledge", "customer.unmask"
+    entity = Varchar(length=60, index=True)  # e.g. "rule_version"
+    entity_id = Varchar(length=60, default="", index=True)
+    summary = Text(default="")
+    before = JSON(null=True, default=None)
+    after = JSON(null=True, default=None)
+    ip = Varchar(length=64, default="")
+
+
+class LoginAttempt(Table, tablename="login_attempt"):
+    """Every sign-in attempt; failures in a window lock the account name (kept in the DB, shared by all processes)."""
+
+    username = Varchar(length=100, index=True)
+    at = Timestamptz(index=True)
+    success = Boolean(default=False)
+    ip = Varchar(length=64, default="")
+
+
+class HolidayOverride(Table, tablename="holiday_override"):
+    """A day whose working status differs from the built-in calendar: a holiday, or a 调休 make-up workday.
+
+    Overrides always win. For years the built-in calendar does not cover, they are the only source of holidays."""
+
+    day = Date(unique=True, index=True)
+    is_workday = Boolean(default=False, help_text="勾选表示当天上班（调休补班）；不勾选表示放假")
+    name = Varchar(length=50, default="", help_text="节日名称，例如 春节")
+    note = Varchar(length=200, default="")

@@ -1,0 +1,141 @@
+"""Page-or-fragment rendering, flash messages, form errors and the Jinja environment."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Request, Response
+from litestar.response import Redirect, Template
+from litestar.template.config import TemplateConfig
+from markupsafe import Markup
+
+from app.core.money import amount_in_words, format_money
+from app.core.nav import nav_for
+from app.core.timeutil import fmt_date, fmt_datetime
+from app.core.validators import mask_id_number, mask_phone
+from app.settings import BASE_DIR
+
+FLASH_COOKIE = "portal_flash"
+TEMPLATE_DIR = BASE_DIR / "templates"
+
+STATUS_COLOURS = {
+    # approval states (DingTalk habits): amber pending, green passed, red rejected, grey withdrawn
+    "待审批": "yellow", "审批中": "yellow", "待处理": "yellow", "已通过": "green", "已同意": "green",
+    "已驳回": "red", "已撤回": "secondary", "逾期": "red", "已读": "green", "未读": "yellow",
+    "可售": "green", "不可售": "secondary", "保留": "orange", "已认购": "cyan", "已签约": "blue",
+    "已备案": "indigo", "已交付": "purple", "已办证": "teal", "在职": "green", "停用": "secondary",
+    "上班": "blue", "放假": "red", "调休上班": "orange",
+}
+
+
+def status_badge(text: str, outline: bool = False) -> Markup:
+    colour = STATUS_COLOURS.get(str(text), "secondary")
+    cls = f"badge bg-{colour}-lt" if not outline else f"badge badge-outline text-{colour}"
+    return Markup('<span class="{}" data-status="{}">{}</span>').format(cls, text, text)
+
+
+def build_environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]))
+    env.filters.update(
+        money=format_money,
+        daxie=amount_in_words,
+        dt=fmt_datetime,
+        d=fmt_date,
+        mask_id=mask_id_number,
+        mask_phone=mask_phone,
+        badge=status_badge,
+        area=lambda v: "" if v is None else f"{float(v):,.2f}㎡",
+    )
+    env.globals.update(nav_for=nav_for)
+    return env
+
+
+def template_config() -> TemplateConfig:
+    from litestar.plugins.jinja import JinjaTemplateEngine as Engine
+
+    return TemplateConfig(instance=Engine.from_environment(build_environment()))
+
+
+def is_fragment_request(request: Request) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted
+
+
+def read_flash(request: Request) -> list[dict[str, str]]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return []
+    try:
+        data = json.loads(unquote(raw))
+        return [m for m in data if isinstance(m, dict)][:5]
+    except (ValueError, TypeError):
+        return []
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    """Render the full page, or `fragment` when an HTMX (non-boosted) request asks for it.
+
+    The full page includes the same fragment, so both always agree."""
+    ctx = dict(context or {})
+    user = request.scope.get("user")
+    ctx.setdefault("user", user)
+    ctx.setdefault("request", request)
+    use_fragment = fragment is not None and is_fragment_request(request)
+    flashes = [] if use_fragment else read_flash(request)
+    ctx.setdefault("flashes", flashes)
+    resp = Template(template_name=fragment if use_fragment else template, context=ctx, status_code=status_code)
+    headers = {"Vary": "HX-Request"}
+    resp.headers.update(headers)
+    if flashes:
+        resp.delete_cookie(FLASH_COOKIE, path="/")
+    return resp
+
+
+def flash_cookie_value(messages: list[dict[str, str]]) -> str:
+    return quote(json.dumps(messages, ensure_ascii=False))
+
+
+def redirect_with_flash(path: str, message: str, level: str = "success", request: Request | None = None) -> Response:
+    """Post/redirect/get with a one-time message. For HTMX requests an HX-Redirect does the same."""
+    resp: Response
+    if request is not None and is_fragment_request(request):
+        resp = Response(content="", status_code=200, headers={"HX-Redirect": path})
+    else:
+        resp = Redirect(path=path, status_code=303)
+    resp.set_cookie(FLASH_COOKIE, flash_cookie_value([{"level": level, "text": message}]), path="/", httponly=True, samesite="lax")
+    return resp
+
+
+@dataclass
+class Form:
+    """Entered values and field errors, handed to the form macros so a failed post keeps what was typed."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    data = await request.form()
+    out: dict[str, str] = {}
+    for k, v in data.items():
+        if isinstance(v, str):
+            out[k] = v
+    return out

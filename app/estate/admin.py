@@ -1,0 +1,3 @@
+from app.estate.tables import Building, Project, Unit
+
+ADMIN_TABLES = [Project, Building, Unit]

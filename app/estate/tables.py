@@ -1,0 +1,50 @@
+"""Projects, buildings and units (A0 master data). Later chapters add the pipeline on top of Unit."""
+from piccolo.columns import Boolean, Integer, Numeric, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns import ForeignKey
+from piccolo.table import Table
+
+UNIT_STATUSES = ["不可售", "可售", "保留", "已认购", "已签约", "已备案", "已交付", "已办证"]
+UNIT_USES = ["住宅", "商业", "车位", "储藏"]
+
+
+class Project(Table, tablename="project"):
+    code = Varchar(length=20, unique=True)
+    name = Varchar(length=100)
+    company_name = Varchar(length=100, default="", help_text="开发主体")
+    city = Varchar(length=30, default="")
+    address = Varchar(length=200, default="")
+    active = Boolean(default=True)
+
+    @classmethod
+    def get_readable(cls):
+        from piccolo.columns.readable import Readable
+
+        return Readable(template="%s", columns=[cls.name])
+
+
+class Building(Table, tablename="building"):
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, index=True)
+    name = Varchar(length=30)
+    floors = Integer(default=1)
+    units_per_floor = Integer(default=1)
+
+    @classmethod
+    def get_readable(cls):
+        from piccolo.columns.readable import Readable
+
+        return Readable(template="%s", columns=[cls.name])
+
+
+class Unit(Table, tablename="unit"):
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, index=True)
+    building = ForeignKey(Building, on_delete=OnDelete.restrict, index=True)
+    room_no = Varchar(length=20)
+    floor = Integer(default=1)
+    layout = Varchar(length=30, default="", help_text="户型")
+    use = Varchar(length=10, default="住宅", choices=None)
+    area_build = Numeric(digits=(10, 2), help_text="预测建筑面积 ㎡")
+    area_inner = Numeric(digits=(10, 2), help_text="预测套内面积 ㎡")
+    unit_price = Numeric(digits=(15, 2), help_text="单价 元/㎡")
+    total_price = Numeric(digits=(15, 2), help_text="总价 元")
+    status = Varchar(length=10, default="不可售", index=True)

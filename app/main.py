@@ -1,0 +1,135 @@
+"""create_app(): collects each domain's router, the admin mount, plugins, middleware and the lifespan."""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from litestar import Litestar, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.middleware.base import DefineMiddleware
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from urllib.parse import quote
+
+from app.core.auth import SessionAuthMiddleware
+from app.core.guards import public
+from app.core.web import render, template_config
+from app.settings import BASE_DIR, get_settings
+
+log = logging.getLogger("portal")
+
+PUBLIC_PATHS = ["^/login", "^/static/", "^/healthz", "^/favicon.ico"]
+
+
+@asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    from piccolo.engine import engine_finder
+    from piccolo.engine.postgres import PostgresEngine
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    engine = engine_finder()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+    elif isinstance(engine, SQLiteEngine):
+        import sqlite3
+
+        with sqlite3.connect(engine.path) as conn:  # WAL is persistent in the file
+            conn.execute("PRAGMA journal_mode=WAL")
+    try:
+        yield
+    finally:
+        if isinstance(engine, PostgresEngine):
+            await engine.close_connection_pool()
+
+
+def _wants_fragment(request: Request) -> bool:
+    return bool(getattr(request, "htmx", None))
+
+
+def not_authorized(request: Request, exc: NotAuthorizedException) -> Response:
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    target = raw.decode("latin-1") + (("?" + request.url.query) if request.url.query else "")
+    login = "/login?next=" + quote(target, safe="/")
+    if _wants_fragment(request):
+        return Response(content="", status_code=401, headers={"HX-Redirect": login})
+    return Redirect(path=login, status_code=303)
+
+
+def forbidden(request: Request, exc: PermissionDeniedException) -> Response:
+    csrf = "csrf" in str(exc.detail).lower()
+    message = "页面已过期或表单缺少安全校验（CSRF），请刷新页面后重试。" if csrf else "您的岗位没有访问此页面的权限。如需开通，请联系客服副经理或系统管理员。"
+    return render(request, "errors/403.html", {"message": message, "csrf": csrf}, status_code=403)
+
+
+def not_found(request: Request, exc: NotFoundException) -> Response:
+    detail = exc.detail if exc.detail and exc.detail != "Not Found" else "您访问的页面不存在。"
+    return render(request, "errors/404.html", {"message": detail}, status_code=404)
+
+
+def bad_request(request: Request, exc: ValidationException) -> Response:
+    return render(request, "errors/400.html", {"message": "请求参数不正确，请检查后重试。"}, status_code=400)
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    return render(request, "errors/400.html", {"message": f"请求无法处理（{exc.status_code}）。"}, status_code=exc.status_code)
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    return render(request, "errors/500.html", {"message": "系统出现错误，已记录。请稍后重试或联系系统管理员。"}, status_code=500)
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    from app.admin_mount import admin_mount
+    from app.core.routes import router as core_router
+    from app.dashboard.routes import badge, home
+    from app.org.routes import router as org_router
+    from app.rules.routes import router as rules_router
+
+    auth_mw = DefineMiddleware(SessionAuthMiddleware, exclude=PUBLIC_PATHS)
+    return Litestar(
+        route_handlers=[
+            home,
+            badge,
+            core_router,
+            org_router,
+            rules_router,
+            admin_mount,
+            create_static_files_router(path="/static", directories=[BASE_DIR / "static"], guards=[public], name="static", include_in_schema=False),
+        ],
+        middleware=[auth_mw],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="portal_csrftoken",
+            header_name="x-csrftoken",
+            cookie_samesite="lax",
+            exclude=["^/admin"],
+        ),
+        template_config=template_config(),
+        plugins=[HTMXPlugin()],
+        lifespan=[lifespan],
+        exception_handlers={
+            NotAuthorizedException: not_authorized,
+            PermissionDeniedException: forbidden,
+            NotFoundException: not_found,
+            ValidationException: bad_request,
+            HTTPException: http_error,
+            HTTP_500_INTERNAL_SERVER_ERROR: server_error,
+        },
+        debug=settings.debug,
+        openapi_config=None,
+    )
+
+
+app = create_app()

@@ -1,0 +1,3 @@
+from app.rules.tables import RuleDocument, RuleVersion
+
+ADMIN_TABLES = [RuleDocument, RuleVersion]

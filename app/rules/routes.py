@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import dataclasses
+
+from litestar import Request, Response, Router, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect
+
+from app.core.guards import requires
+from app.core.listing import Col, Filter, Listing
+from app.core.permissions import Perm
+from app.core.web import redirect_with_flash, render
+from app.org.routes import _department_choices
+from app.org.tables import Employee
+from app.rules import services
+
+
+def clause_url(code: str, anchor: str) -> str:
+    """The stable link later chapters put next to their forms."""
+    return f"/rules/{code}#c-{anchor}"
+
+
+@get("/", guards=[requires(Perm.RULES_VIEW)])
+async def rules_index(request: Request) -> Response:
+    docs = await services.documents_for(request.user)
+    return render(request, "rules/index.html", {"docs": docs, "unread": sum(1 for d in docs if d["version"] and d["requires_ack"] and not d["read"])})
+
+
+async def _show(request: Request, code: str, version_no: int | None) -> Response:
+    data = await services.document(code, version_no)
+    if not data or not data["version"]:
+        raise NotFoundException("没有找到该规章或版本")
+    ack = await services.ack_of(request.user, data["version"]["id"])
+    return render(request, "rules/document.html", {**data, "ack": ack})
+
+
+@get("/{code:str}", guards=[requires(Perm.RULES_VIEW)])
+async def rules_document(request: Request, code: str) -> Response:
+    return await _show(request, code, None)
+
+
+@get("/{code:str}/v/{version_no:int}", guards=[requires(Perm.RULES_VIEW)])
+async def rules_document_version(request: Request, code: str, version_no: int) -> Response:
+    return await _show(request, code, version_no)
+
+
+@get("/clause/{code:str}/{anchor:str}", guards=[requires(Perm.RULES_VIEW)])
+async def rules_clause(code: str, anchor: str) -> Response:
+    return Redirect(path=clause_url(code, anchor))
+
+
+@post("/versions/{version_id:int}/ack", guards=[requires(Perm.RULES_VIEW)], status_code=200)
+async def rules_acknowledge(request: Request, version_id: int) -> Response:
+    try:
+        ack = await services.acknowledge(request.user, version_id)
+    except services.RuleError as e:
+        raise NotFoundException(str(e)) from None
+    data = await services.document_for_version(version_id)
+    unread = await services.unread_count(request.user)
+    if request.htmx:
+        return render(request, "rules/_ack_panel.html", {"ack": ack, "version": data, "unread_rules": unread, "oob": True})
+    return redirect_with_flash(f"/rules/{data['document.code']}", "已确认阅读", "success", request)
+
+
+STATUS_LIST = Listing(
+    table=Employee,
+    select=[Employee.id, Employee.employee_no, Employee.name, Employee.department.name, Employee.position.name],
+    columns=[
+        Col("employee_no", "工号", sort=Employee.employee_no),
+        Col("name", "姓名", sort=Employee.name, link="/org/employees/{id}"),
+        Col("department.name", "部门", sort=Employee.department.name),
+        Col("position.name", "岗位", sort=Employee.position.sort),
+    ],
+    filters=[
+        Filter("q", "姓名/工号", "text", columns=[Employee.name, Employee.employee_no]),
+        Filter("department", "部门", "select", columns=[Employee.department], choices=_department_choices),
+    ],
+    default_sort="employee_no",
+    target_id="ack-list",
+)
+
+
+@get("/status", guards=[requires(Perm.RULES_MANAGE)])
+async def rules_status(request: Request) -> Response:
+    versions = await services.current_versions()
+    for v in versions:
+        v["summary"] = await services.ack_summary(v["id"])
+    return render(request, "rules/status.html", {"versions": versions})
+
+
+@get("/status/{version_id:int}", guards=[requires(Perm.RULES_MANAGE)])
+async def rules_status_version(request: Request, version_id: int) -> Response:
+    version = await services.document_for_version(version_id)
+    if not version:
+        raise NotFoundException("该规章版本不存在")
+    state = request.query_params.get("state", "unread")
+    state = state if state in ("read", "unread") else "unread"
+    listing = dataclasses.replace(
+        STATUS_LIST,
+        base_url=f"/rules/status/{version_id}",
+        extra_where=((Employee.active == True), Employee.user.is_not_null(), services._acked_clause(version_id, state == "read")),  # noqa: E712
+    )
+    params = dict(request.query_params)
+    result = await listing.fetch(params, request.user)
+    result.values["state"] = state
+    result.page.params["state"] = state
+    summary = await services.ack_summary(version_id)
+    return render(request, "rules/status_version.html", {"version": version, "result": result, "state": state, "summary": summary},
+                  fragment="_partials/listing_table.html")
+
+
+router = Router(path="/rules", route_handlers=[rules_index, rules_status, rules_status_version, rules_document, rules_document_version, rules_clause, rules_acknowledge])

@@ -1,0 +1,47 @@
+"""Rules library: documents, their versions, clauses with stable anchors, and read acknowledgements."""
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class RuleDocument(Table, tablename="rule_document"):
+    code = Varchar(length=40, unique=True, help_text="稳定编号，用于链接，例如 kf-71p")
+    title = Varchar(length=120)
+    source = Varchar(length=200, default="", help_text="来源，例如 XX公司客字〔2010〕001号")
+    summary = Text(default="")
+    requires_ack = Boolean(default=True, help_text="要求全员阅读确认")
+    sort = Integer(default=0)
+
+    @classmethod
+    def get_readable(cls):
+        from piccolo.columns.readable import Readable
+
+        return Readable(template="%s", columns=[cls.title])
+
+
+class RuleVersion(Table, tablename="rule_version"):
+    document = ForeignKey(RuleDocument, on_delete=OnDelete.restrict, index=True)
+    version_no = Integer(default=1)
+    effective_on = Date()
+    change_note = Text(default="")
+    is_current = Boolean(default=False, index=True)
+    published_at = Timestamptz()
+    published_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+
+
+class RuleClause(Table, tablename="rule_clause"):
+    """One paragraph of a version. `anchor` is stable across versions (e.g. "ch2-s2-5.6")."""
+
+    version = ForeignKey(RuleVersion, on_delete=OnDelete.cascade, index=True)
+    seq = Integer(default=0)
+    anchor = Varchar(length=60, index=True)
+    number = Varchar(length=30, default="")
+    is_heading = Boolean(default=False)
+    text = Text()
+
+
+class RuleAcknowledgement(Table, tablename="rule_acknowledgement"):
+    version = ForeignKey(RuleVersion, on_delete=OnDelete.restrict, index=True)
+    user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, index=True)
+    at = Timestamptz()
