@@ -68,7 +68,10 @@ def not_authorized(request: Request, exc: NotAuthorizedException) -> Response:
 def forbidden(request: Request, exc: PermissionDeniedException) -> Response:
     csrf = "csrf" in str(exc.detail).lower()
     message = "页面已过期或表单缺少安全校验（CSRF），请刷新页面后重试。" if csrf else "您的岗位没有访问此页面的权限。如需开通，请联系客服副经理或系统管理员。"
-    return render(request, "errors/403.html", {"message": message, "csrf": csrf}, status_code=403)
+    ctx = {"message": message, "csrf": csrf}
+    if request.url.path.startswith("/admin"):
+        ctx["user"] = None  # CSRF is off under /admin (piccolo-admin has its own), so show the page without forms
+    return render(request, "errors/403.html", ctx, status_code=403)
 
 
 def not_found(request: Request, exc: NotFoundException) -> Response:

@@ -56,9 +56,9 @@ def app():
 @pytest.fixture(scope="session")
 async def running_app(app):
     """Runs the app's lifespan (PostgreSQL pool, SQLite WAL) once for the whole session."""
-    from litestar.testing import AsyncTestClient
+    from app.main import lifespan
 
-    async with AsyncTestClient(app=app) as _client:
+    async with lifespan(app):  # in the tests' own event loop, so the PostgreSQL pool belongs to it
         yield app
 
 

@@ -1,0 +1,25 @@
+"""Every page of the foundation at desktop (1366) and 10-inch tablet (800) width: no horizontal overflow, and a
+screenshot in screenshots/ to look at."""
+from pathlib import Path
+
+import pytest
+
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+PAGES = ["/", "/org", "/org/positions", "/org/employees", "/rules", "/rules/kf-71p", "/rules/status", "/calendar?month=2026-10", "/audit", "/account/password"]
+
+
+@pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
+def test_pages_fit_the_screen(page, login_page, server_url, width, height, name):
+    OUT.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{server_url}/login")
+    page.screenshot(path=str(OUT / f"{name}-login.png"))
+    login_page.sign_in("dept_head")
+    for path in PAGES:
+        response = page.goto(server_url + path)
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        slug = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "") or "home"
+        page.screenshot(path=str(OUT / f"{name}-{slug}.png"), full_page=False)
+        assert overflow <= 1, f"{path} overflows by {overflow}px at {width}px"
