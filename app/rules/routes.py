@@ -9,7 +9,7 @@ from litestar.response import Redirect
 from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
-from app.core.web import redirect_with_flash, render
+from app.core.web import Form, form_data, redirect_with_flash, render
 from app.org.routes import _department_choices
 from app.org.tables import Employee
 from app.rules import services
@@ -62,6 +62,31 @@ async def rules_acknowledge(request: Request, version_id: int) -> Response:
     return redirect_with_flash(f"/rules/{data['document.code']}", "已确认阅读", "success", request)
 
 
+@get("/{code:str}/publish", guards=[requires(Perm.RULES_MANAGE)])
+async def rules_publish_page(request: Request, code: str) -> Response:
+    data = await services.document(code)
+    if not data or not data["version"]:
+        raise NotFoundException("没有找到该规章")
+    from app.core.timeutil import today_local
+
+    body = "\n\n".join(c["text"] for c in data["clauses"])
+    form = Form(values={"body": body, "effective_on": today_local().isoformat(), "change_note": ""})
+    return render(request, "rules/publish.html", {**data, "form": form})
+
+
+@post("/{code:str}/publish", guards=[requires(Perm.RULES_MANAGE)], status_code=200)
+async def rules_publish(request: Request, code: str) -> Response:
+    values = await form_data(request)
+    try:
+        errors, number = await services.publish_version(request.user, code, values)
+    except services.RuleError as e:
+        raise NotFoundException(str(e)) from None
+    if errors:
+        data = await services.document(code)
+        return render(request, "rules/publish.html", {**data, "form": Form(values=values, errors=errors)}, status_code=400)
+    return redirect_with_flash(f"/rules/{code}", f"已发布第 {number} 版，全员需重新确认阅读", "success", request)
+
+
 STATUS_LIST = Listing(
     table=Employee,
     select=[Employee.id, Employee.employee_no, Employee.name, Employee.department.name, Employee.position.name],
@@ -109,4 +134,4 @@ async def rules_status_version(request: Request, version_id: int) -> Response:
                   fragment="_partials/listing_table.html")
 
 
-router = Router(path="/rules", route_handlers=[rules_index, rules_status, rules_status_version, rules_document, rules_document_version, rules_clause, rules_acknowledge])
+router = Router(path="/rules", route_handlers=[rules_index, rules_status, rules_status_version, rules_document, rules_document_version, rules_clause, rules_acknowledge, rules_publish_page, rules_publish])

@@ -113,3 +113,52 @@ async def current_versions() -> list[dict[str, Any]]:
 async def document_for_version(version_id: int) -> dict[str, Any] | None:
     return await RuleVersion.select(RuleVersion.all_columns(), RuleVersion.document.code, RuleVersion.document.title).where(
         RuleVersion.id == version_id).first()
+
+
+async def publish_version(user, code: str, values: dict[str, str]) -> tuple[dict[str, str], int | None]:
+    """Publish a new version of a document: it becomes current, and everyone must acknowledge it again.
+
+    Returns (field errors, new version number). One transaction: the version, its clauses and the audit row."""
+    from app.core.timeutil import parse_date
+    from app.rules.parser import KF71P_CODE, parse_body
+
+    errors: dict[str, str] = {}
+    body = (values.get("body") or "").strip()
+    note = (values.get("change_note") or "").strip()
+    effective = None
+    try:
+        effective = parse_date(values.get("effective_on"))
+    except ValueError as e:
+        errors["effective_on"] = str(e)
+    if not note:
+        errors["change_note"] = "请说明本次修订的内容"
+    elif len(note) > 500:
+        errors["change_note"] = "修订说明最多 500 字"
+    if not body:
+        errors["body"] = "请填写规章全文"
+    elif len(body) > 200_000:
+        errors["body"] = "全文过长（最多 20 万字）"
+    doc = await RuleDocument.select().where(RuleDocument.code == code).first()
+    if not doc:
+        raise RuleError("没有找到该规章")
+    clauses = parse_body(doc["title"], body, kf71p=doc["code"] == KF71P_CODE) if body and not errors.get("body") else ()
+    if body and not clauses:
+        errors["body"] = "未能识别出任何条款，请检查全文（段落之间以空行分隔）"
+    if errors:
+        return errors, None
+    async with engine_finder().transaction():
+        current = await RuleVersion.select(RuleVersion.id, RuleVersion.version_no).where(
+            (RuleVersion.document == doc["id"]) & (RuleVersion.is_current == True)).first()  # noqa: E712
+        last = await RuleVersion.select(RuleVersion.version_no).where(RuleVersion.document == doc["id"]).order_by(
+            RuleVersion.version_no, ascending=False).first()
+        number = (last["version_no"] if last else 0) + 1
+        await RuleVersion.update({RuleVersion.is_current: False}).where(RuleVersion.document == doc["id"])
+        version = RuleVersion(document=doc["id"], version_no=number, effective_on=effective, change_note=note, is_current=True,
+                              published_at=now(), published_by=user.user_id)
+        await version.save()
+        await RuleClause.insert(*[RuleClause(version=version.id, seq=i, anchor=c.anchor, number=c.number, is_heading=c.is_heading, text=c.text)
+                                  for i, c in enumerate(clauses)])
+        await audit.record(actor=user, action="rules.publish", entity="rule_version", entity_id=version.id,
+                           summary=f"发布《{doc['title']}》第 {number} 版", before={"current_version": current["version_no"] if current else None},
+                           after={"current_version": number, "clauses": len(clauses), "effective_on": effective, "note": note})
+    return {}, number

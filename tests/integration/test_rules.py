@@ -90,3 +90,31 @@ async def test_clause_link_redirects_to_anchor(client, login):
     await login("contract")
     r = await client.get("/rules/clause/kf-71p/ch2-4.3")
     assert r.status_code in (301, 302, 303, 307) and r.headers["location"] == "/rules/kf-71p#c-ch2-4.3"
+
+
+async def test_publishing_a_new_version_makes_everyone_unread_again(new_client):
+    head = await sign_in(await new_client(), "supervisor")
+    page = await head.get("/rules/doc-01/publish")
+    assert page.status_code == 200 and "第一条" in page.text
+    token = await csrf_token(head, "/rules/doc-01/publish")
+    bad = await head.post("/rules/doc-01/publish", data={"_csrf_token": token, "effective_on": "2026-02-30", "change_note": "", "body": "新的第一条"})
+    assert bad.status_code == 400
+    assert "日期格式应为" in bad.text and "请说明本次修订的内容" in bad.text and "新的第一条" in bad.text
+    assert await RuleVersion.count().where(RuleVersion.document.code == "doc-01") == 1  # nothing written
+    # the supervisor reads version 1 first
+    v1 = (await RuleVersion.select(RuleVersion.id).where(RuleVersion.document.code == "doc-01").first())["id"]
+    await head.post(f"/rules/versions/{v1}/ack", data={"_csrf_token": token})
+    body = "一、总则第一条为了提高服务质量，制定本制度。\n\n第二条本制度自发布之日起施行。"
+    ok = await head.post("/rules/doc-01/publish", data={"_csrf_token": token, "effective_on": "2026-12-01", "change_note": "精简条款", "body": body})
+    assert ok.status_code == 303
+    doc = await head.get("/rules/doc-01")
+    assert "第 2 版" in doc.text and 'id="c-art1"' in doc.text and 'data-testid="ack-submit"' in doc.text
+    assert "精简条款" in doc.text
+    old = await head.get("/rules/doc-01/v/1")
+    assert old.status_code == 200 and "非现行版本" in old.text
+    assert await AuditLog.exists().where((AuditLog.action == "rules.publish") & (AuditLog.summary.like("%第 2 版%")))
+
+
+async def test_publish_denied_for_officer(client, login):
+    await login("contract")
+    assert (await client.get("/rules/doc-01/publish")).status_code == 403
