@@ -88,6 +88,7 @@ AUDIT_LIST = Listing(
     table=AuditLog,
     select=[AuditLog.id, AuditLog.at, AuditLog.actor_name, AuditLog.action, AuditLog.entity, AuditLog.entity_id, AuditLog.summary, AuditLog.ip],
     columns=[
+        Col("id", "编号", sort=AuditLog.id, link="/audit/{id}", testid="audit-link"),
         Col("at", "时间", sort=AuditLog.at, fmt="datetime"),
         Col("actor_name", "操作人", sort=AuditLog.actor_name),
         Col("action", "动作", sort=AuditLog.action),
@@ -113,6 +114,29 @@ AUDIT_LIST = Listing(
 async def audit_list(request: Request) -> Response:
     result = await AUDIT_LIST.fetch(dict(request.query_params), request.user)
     return render(request, "core/audit.html", {"result": result}, fragment="_partials/listing_table.html")
+
+
+@get("/audit/{entry_id:int}", guards=[requires(Perm.AUDIT_VIEW)])
+async def audit_detail(request: Request, entry_id: int) -> Response:
+    import json
+
+    from litestar.exceptions import NotFoundException
+
+    row = await AuditLog.select().where(AuditLog.id == entry_id).first()
+    if not row:
+        raise NotFoundException("没有这条审计记录")
+
+    def pretty(v):
+        if v in (None, ""):
+            return ""
+        if isinstance(v, str):
+            try:
+                v = json.loads(v)
+            except ValueError:
+                return v
+        return json.dumps(v, ensure_ascii=False, indent=2)
+
+    return render(request, "core/audit_detail.html", {"e": row, "before": pretty(row["before"]), "after": pretty(row["after"])})
 
 
 @get("/calendar", guards=[requires(Perm.CALENDAR_VIEW)])
@@ -179,4 +203,4 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-router = Router(path="/", route_handlers=[login_page, login_submit, logout, password_page, password_submit, audit_list, calendar_page, calendar_add, healthz])
+router = Router(path="/", route_handlers=[login_page, login_submit, logout, password_page, password_submit, audit_list, audit_detail, calendar_page, calendar_add, healthz])

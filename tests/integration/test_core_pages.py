@@ -93,3 +93,12 @@ async def test_demo_data_shape():
     from app.estate.tables import Unit
 
     assert await Unit.count() >= 200
+
+
+async def test_audit_detail_shows_before_and_after(client, login):
+    await audit.record(actor=None, action="test.detail", entity="thing", entity_id=9, summary="详情测试", before={"状态": "可售"}, after={"状态": "已认购"})
+    entry = await AuditLog.select(AuditLog.id).where(AuditLog.action == "test.detail").first()
+    await login("supervisor")
+    r = await client.get(f"/audit/{entry['id']}")
+    assert r.status_code == 200 and "可售" in r.text and "已认购" in r.text
+    assert (await client.get("/audit/99999999")).status_code == 404
