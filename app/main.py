@@ -52,6 +52,13 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             await engine.close_connection_pool()
 
 
+ERROR_TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 500: "系统错误"}
+
+
+def error_page(request: Request, status: int, ctx: dict) -> Response:
+    return render(request, "errors/error.html", {"title": ERROR_TITLES.get(status, "请求有误"), **ctx}, status_code=status)
+
+
 def _wants_fragment(request: Request) -> bool:
     return bool(getattr(request, "htmx", None))
 
@@ -71,25 +78,25 @@ def forbidden(request: Request, exc: PermissionDeniedException) -> Response:
     ctx = {"message": message, "csrf": csrf}
     if request.url.path.startswith("/admin"):
         ctx["user"] = None  # CSRF is off under /admin (piccolo-admin has its own), so show the page without forms
-    return render(request, "errors/403.html", ctx, status_code=403)
+    return error_page(request, 403, ctx)
 
 
 def not_found(request: Request, exc: NotFoundException) -> Response:
     detail = exc.detail if exc.detail and exc.detail != "Not Found" else "您访问的页面不存在。"
-    return render(request, "errors/404.html", {"message": detail}, status_code=404)
+    return error_page(request, 404, {"message": detail})
 
 
 def bad_request(request: Request, exc: ValidationException) -> Response:
-    return render(request, "errors/400.html", {"message": "请求参数不正确，请检查后重试。"}, status_code=400)
+    return error_page(request, 400, {"message": "请求参数不正确，请检查后重试。"})
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
-    return render(request, "errors/400.html", {"message": f"请求无法处理（{exc.status_code}）。"}, status_code=exc.status_code)
+    return error_page(request, exc.status_code, {"message": f"请求无法处理（{exc.status_code}）。"})
 
 
 def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    return render(request, "errors/500.html", {"message": "系统出现错误，已记录。请稍后重试或联系系统管理员。"}, status_code=500)
+    return error_page(request, 500, {"message": "系统出现错误，已记录。请稍后重试或联系系统管理员。"})
 
 
 def create_app() -> Litestar:

@@ -12,7 +12,13 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.columns.indexes import IndexMethod  # noqa: F401  (kept for readers: btree is the default)
 from piccolo.apps.user.tables import BaseUser
+from piccolo.columns.readable import Readable
 from piccolo.table import Table
+
+
+def readable(column) -> Readable:
+    """How piccolo-admin names a row in drop-downs: by one column."""
+    return Readable(template="%s", columns=[column])
 
 
 class AuditLog(Table, tablename="audit_log"):

@@ -4,6 +4,8 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns import ForeignKey
 from piccolo.table import Table
 
+from app.core.tables import readable
+
 UNIT_STATUSES = ["不可售", "可售", "保留", "已认购", "已签约", "已备案", "已交付", "已办证"]
 UNIT_USES = ["住宅", "商业", "车位", "储藏"]
 
@@ -18,9 +20,7 @@ class Project(Table, tablename="project"):
 
     @classmethod
     def get_readable(cls):
-        from piccolo.columns.readable import Readable
-
-        return Readable(template="%s", columns=[cls.name])
+        return readable(cls.name)
 
 
 class Building(Table, tablename="building"):
@@ -31,9 +31,7 @@ class Building(Table, tablename="building"):
 
     @classmethod
     def get_readable(cls):
-        from piccolo.columns.readable import Readable
-
-        return Readable(template="%s", columns=[cls.name])
+        return readable(cls.name)
 
 
 class Unit(Table, tablename="unit"):

@@ -4,6 +4,8 @@ from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
+from app.core.tables import readable
+
 from app.estate.tables import Project
 
 
@@ -17,9 +19,7 @@ class Company(Table, tablename="company"):
 
     @classmethod
     def get_readable(cls):
-        from piccolo.columns.readable import Readable
-
-        return Readable(template="%s", columns=[cls.name])
+        return readable(cls.name)
 
 
 class Department(Table, tablename="department"):
@@ -32,9 +32,7 @@ class Department(Table, tablename="department"):
 
     @classmethod
     def get_readable(cls):
-        from piccolo.columns.readable import Readable
-
-        return Readable(template="%s", columns=[cls.name])
+        return readable(cls.name)
 
 
 class Position(Table, tablename="position"):
@@ -51,9 +49,7 @@ class Position(Table, tablename="position"):
 
     @classmethod
     def get_readable(cls):
-        from piccolo.columns.readable import Readable
-
-        return Readable(template="%s", columns=[cls.name])
+        return readable(cls.name)
 
 
 class Employee(Table, tablename="employee"):
@@ -72,9 +68,7 @@ class Employee(Table, tablename="employee"):
 
     @classmethod
     def get_readable(cls):
-        from piccolo.columns.readable import Readable
-
-        return Readable(template="%s", columns=[cls.name])
+        return readable(cls.name)
 
 
 class EmployeeProject(Table, tablename="employee_project"):

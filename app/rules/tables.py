@@ -4,6 +4,8 @@ from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestampt
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
+from app.core.tables import readable
+
 
 class RuleDocument(Table, tablename="rule_document"):
     code = Varchar(length=40, unique=True, help_text="稳定编号，用于链接，例如 kf-71p")
@@ -15,9 +17,7 @@ class RuleDocument(Table, tablename="rule_document"):
 
     @classmethod
     def get_readable(cls):
-        from piccolo.columns.readable import Readable
-
-        return Readable(template="%s", columns=[cls.title])
+        return readable(cls.title)
 
 
 class RuleVersion(Table, tablename="rule_version"):
