@@ -22,5 +22,7 @@ APP_REGISTRY = AppRegistry(
         "app.org.piccolo_app",
         "app.estate.piccolo_app",
         "app.rules.piccolo_app",
+        "app.workflow.piccolo_app",
+        "app.finance.piccolo_app",
     ]
 )

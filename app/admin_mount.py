@@ -13,11 +13,12 @@ from app.estate.admin import ADMIN_TABLES as ESTATE_TABLES
 from app.org.admin import ADMIN_TABLES as ORG_TABLES
 from app.rules.admin import ADMIN_TABLES as RULES_TABLES
 from app.settings import get_settings
+from app.workflow.admin import ADMIN_TABLES as WORKFLOW_TABLES
 
 _settings = get_settings()
 
 ADMIN_APP = create_admin(
-    tables=[*ORG_TABLES, *ESTATE_TABLES, *CORE_TABLES, *RULES_TABLES],
+    tables=[*ORG_TABLES, *ESTATE_TABLES, *CORE_TABLES, *RULES_TABLES, *WORKFLOW_TABLES],
     site_name="客服部门户 · 管理后台",
     default_language_code="zh",
     production=_settings.production,

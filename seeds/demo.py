@@ -253,8 +253,25 @@ async def seed_calendar() -> None:
                                                      note="示例：公司安排年终结账日照常上班（本来即为工作日）"))
 
 
+async def seed_flow_settings() -> int:
+    """Every request type's thresholds and time limits (SPEC §E defaults), added where missing: runs on every
+    start, so a newly declared type gets its settings and an administrator's edits are kept."""
+    import app.flows  # noqa: F401  (registers the types)
+    from app.workflow.definitions import DEFAULT_LIMIT, FLOWS
+    from app.workflow.tables import FlowSetting
+
+    added = 0
+    for flow in FLOWS.values():
+        for s in (DEFAULT_LIMIT, *flow.settings):
+            if not await FlowSetting.exists().where((FlowSetting.flow == flow.code) & (FlowSetting.key == s.key)):
+                await FlowSetting.insert(FlowSetting(flow=flow.code, key=s.key, label=f"{flow.name}：{s.label}", value=s.value))
+                added += 1
+    return added
+
+
 async def run() -> bool:
     """Seed if empty. Returns True if data was written."""
+    await seed_flow_settings()
     if await is_seeded():
         return False
     async with engine_finder().transaction():

@@ -25,6 +25,15 @@ class NavGroup:
 NAV: tuple[NavGroup, ...] = (
     NavGroup("工作台", (NavItem("首页", "/", Perm.HOME, "nav-home"),)),
     NavGroup(
+        "审批",
+        (
+            NavItem("审批中心", "/workflow", Perm.WORKFLOW, "nav-workflow"),
+            NavItem("发起申请", "/workflow/new", Perm.WORKFLOW, "nav-workflow-new"),
+            NavItem("全部审批单", "/workflow/all", Perm.WORKFLOW_ALL, "nav-workflow-all"),
+            NavItem("逾期审批", "/workflow/overdue", Perm.WORKFLOW_ALL, "nav-workflow-overdue"),
+        ),
+    ),
+    NavGroup(
         "组织与岗位",
         (
             NavItem("组织架构", "/org", Perm.ORG_VIEW, "nav-org"),

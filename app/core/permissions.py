@@ -17,6 +17,9 @@ class Perm(StrEnum):
     CALENDAR_VIEW = "calendar.view"
     AUDIT_VIEW = "audit.view"
     CUSTOMER_UNMASK = "customer.unmask"  # see customer ID numbers and phones in full (audited)
+    WORKFLOW = "workflow"  # submit requests, the approval inbox
+    WORKFLOW_ALL = "workflow.all"  # see every request; the overdue list
+    FINANCE = "finance"  # finance registers: advances ledger and ageing, invoices, payments; record repayments
     ADMIN = "admin"  # piccolo-admin: reference data
 
 
@@ -50,9 +53,9 @@ ROLES: dict[str, str] = {
     "sysadmin": "系统管理员",
 }
 
-_STAFF = {Perm.HOME, Perm.ORG_VIEW, Perm.RULES_VIEW, Perm.CALENDAR_VIEW}
-_SITE = {Perm.HOME, Perm.RULES_VIEW, Perm.CALENDAR_VIEW}  # outsourced security/cleaning staff: no directory
-_MANAGER = _STAFF | {Perm.RULES_MANAGE, Perm.AUDIT_VIEW}
+_STAFF = {Perm.HOME, Perm.ORG_VIEW, Perm.RULES_VIEW, Perm.CALENDAR_VIEW, Perm.WORKFLOW}
+_SITE = {Perm.HOME, Perm.RULES_VIEW, Perm.CALENDAR_VIEW, Perm.WORKFLOW}  # outsourced security/cleaning staff: no directory
+_MANAGER = _STAFF | {Perm.RULES_MANAGE, Perm.AUDIT_VIEW, Perm.WORKFLOW_ALL, Perm.FINANCE}
 _CUSTOMER_OFFICER = _STAFF | {Perm.CUSTOMER_UNMASK}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -69,9 +72,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "gm": frozenset(_MANAGER),
     "president": frozenset(_MANAGER),
     "vp": frozenset(_MANAGER),
-    "finance_manager": frozenset(_STAFF),
-    "accountant": frozenset(_STAFF),
-    "cashier": frozenset(_STAFF),
+    "finance_manager": frozenset(_STAFF | {Perm.FINANCE}),
+    "accountant": frozenset(_STAFF | {Perm.FINANCE}),
+    "cashier": frozenset(_STAFF | {Perm.FINANCE}),
     "hr": frozenset(_STAFF | {Perm.RULES_MANAGE}),
     "admin_staff": frozenset(_STAFF),
     "legal": frozenset(_STAFF),

@@ -54,3 +54,14 @@ class HolidayOverride(Table, tablename="holiday_override"):
     is_workday = Boolean(default=False, help_text="勾选表示当天上班（调休补班）；不勾选表示放假")
     name = Varchar(length=50, default="", help_text="节日名称，例如 春节")
     note = Varchar(length=200, default="")
+
+
+class Notification(Table, tablename="notification"):
+    """An in-portal message (催办, overdue reminders, 抄送, results). Read on the home page."""
+
+    user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, index=True)
+    at = Timestamptz(index=True)
+    kind = Varchar(length=30, default="info")  # urge | overdue | cc | result | info
+    text = Text()
+    url = Varchar(length=300, default="")
+    read_at = Timestamptz(null=True, default=None)

@@ -49,6 +49,7 @@ def build_environment() -> Environment:
         mask_phone=mask_phone,
         badge=status_badge,
         area=lambda v: "" if v is None else f"{float(v):,.2f}㎡",
+        zip=lambda a, b: zip(a, b),
     )
     env.globals.update(nav_for=nav_for)
     return env

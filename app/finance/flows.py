@@ -1,0 +1,121 @@
+"""Finance request types as declarations on the one engine (SPEC §E13–E15). Thresholds are FlowSettings
+("X以上" means amount ≥ X), editable in the admin; these are the defaults."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from app.core import audit
+from app.core.timeutil import now
+from app.finance import services
+from app.finance.forms import AdvanceForm, ExpenseForm, PaymentForm
+from app.finance.tables import Advance, ExpenseClaim, Invoice, Payment
+from app.workflow.definitions import Approvers, ChainContext, FlowDef, Mode, Setting, StepSpec, register
+
+role = Approvers.of_role
+
+DEPT_HEAD = StepSpec("dept_head", "部门负责人审批", role("dept_head"))
+ACCOUNTING = StepSpec("accountant", "会计审核", role("accountant"))
+FIN_MANAGER = StepSpec("finance_manager", "财务经理审核", role("finance_manager"))
+VP = StepSpec("vp", "分管副总审批", role("vp"))
+GM = StepSpec("gm", "总经理审批", role("gm"))
+PRESIDENT = StepSpec("president", "总裁审批", role("president"))
+CASHIER = StepSpec("cashier", "出纳付款", role("cashier"), mode=Mode.ANY)
+
+
+# ---------------------------------------------------------------- E13 日常费用报销
+
+
+def expense_chain(c: ChainContext) -> list[StepSpec]:
+    """申 → 经 → 财审 (会计 → 财务经理) → ≥1,000 副 → ≥5,000 总 → 出."""
+    steps = [DEPT_HEAD, ACCOUNTING, FIN_MANAGER]
+    if c.amount_at_least("vp_from"):
+        steps.append(VP)
+    if c.amount_at_least("gm_from"):
+        steps.append(GM)
+    return steps + [CASHIER]
+
+
+async def expense_approved(req: dict, actor) -> None:
+    claim = await ExpenseClaim.select().where(ExpenseClaim.request == req["id"]).first()
+    if claim and claim["offset_advance"] and Decimal(claim["offset_amount"]) > 0:
+        balance = await services.add_entry(claim["offset_advance"], "冲账", -Decimal(claim["offset_amount"]), request_id=req["id"],
+                                           note=f"报销单 {req['number']} 冲账")
+        await audit.record(actor=actor, action="finance.offset", entity="fin_advance", entity_id=claim["offset_advance"],
+                           summary=f"{req['number']} 冲抵借款 {Decimal(claim['offset_amount']):,.2f} 元", after={"balance": balance})
+
+
+async def expense_closed(req: dict, actor) -> None:
+    await Invoice.update({Invoice.active: False}).where(Invoice.request == req["id"])  # the invoices may be claimed again
+
+
+EXPENSE = register(FlowDef(
+    code="expense", name="日常费用报销", prefix="BX", group="财务",
+    description="发票报销，可冲抵本人借款。同一张发票在全公司只能报销一次。",
+    chain=expense_chain, form=ExpenseForm(),
+    settings=(Setting("vp_from", "报销金额达到此数（含）需分管副总审批（元）", Decimal("1000.00")),
+              Setting("gm_from", "报销金额达到此数（含）需总经理审批（元）", Decimal("5000.00"))),
+    clause=("kf-71p", "toc", "第十九章 日常费用报销流程"),
+    on_approved=expense_approved, on_closed=expense_closed,
+))
+
+
+# ---------------------------------------------------------------- E14 借款
+
+
+def advance_chain(c: ChainContext) -> list[StepSpec]:
+    """申 → 经 → 财审 → 2,000–4,999.99 副; ≥5,000 副 + 总 → 出."""
+    steps = [DEPT_HEAD, ACCOUNTING, FIN_MANAGER]
+    if c.amount_at_least("vp_from"):
+        steps.append(VP)
+    if c.amount_at_least("gm_from"):
+        steps.append(GM)
+    return steps + [StepSpec("cashier", "出纳付款", role("cashier"))]
+
+
+async def advance_approved(req: dict, actor) -> None:
+    adv = await Advance.select(Advance.id, Advance.amount).where(Advance.request == req["id"]).first()
+    await Advance.update({Advance.status: "未结清", Advance.paid_out_at: now()}).where(Advance.id == adv["id"])
+    await services.add_entry(adv["id"], "借出", Decimal(adv["amount"]), request_id=req["id"], note="借款付出")
+
+
+async def advance_closed(req: dict, actor) -> None:
+    await Advance.update({Advance.status: "已作废"}).where(Advance.request == req["id"])
+
+
+ADVANCE = register(FlowDef(
+    code="advance", name="借款", prefix="JK", group="财务",
+    description="备用金、业务借款、差旅借款。30 天内以还款或报销冲账结清；有逾期借款时不能再借。",
+    chain=advance_chain, form=AdvanceForm(),
+    settings=(Setting("vp_from", "借款金额达到此数（含）需分管副总审批（元）", Decimal("2000.00")),
+              Setting("gm_from", "借款金额达到此数（含）需总经理审批（元）", Decimal("5000.00"))),
+    clause=("kf-71p", "toc", "第二十章 借款流程"),
+    on_approved=advance_approved, on_closed=advance_closed,
+))
+
+
+# ---------------------------------------------------------------- E15 付款
+
+
+def payment_chain(c: ChainContext) -> list[StepSpec]:
+    """经办 → 经 → 预算/合同审核（会计）→ 财务经理 → 副; ≥50,000 总; ≥500,000 裁 → 出."""
+    steps = [DEPT_HEAD, StepSpec("accountant", "预算及合同审核", role("accountant")), FIN_MANAGER, VP]
+    if c.amount_at_least("gm_from"):
+        steps.append(GM)
+    if c.amount_at_least("president_from"):
+        steps.append(PRESIDENT)
+    return steps + [CASHIER]
+
+
+async def payment_approved(req: dict, actor) -> None:
+    await Payment.update({Payment.paid: True}).where(Payment.request == req["id"])
+
+
+PAYMENT = register(FlowDef(
+    code="payment", name="付款", prefix="FK", group="财务",
+    description="按合同付款，显示合同总额、已付金额和累计付款比例；也用于客户退款。",
+    chain=payment_chain, form=PaymentForm(),
+    settings=(Setting("gm_from", "付款金额达到此数（含）需总经理审批（元）", Decimal("50000.00")),
+              Setting("president_from", "付款金额达到此数（含）需总裁审批（元）", Decimal("500000.00"))),
+    clause=("kf-71p", "toc", "第二十一章 付款流程"),
+    on_approved=payment_approved,
+))

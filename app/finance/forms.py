@@ -1,0 +1,203 @@
+"""The finance request types' forms: parse and validate (Chinese messages per field), save, load."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from app.core.fields import Parser
+from app.core.timeutil import today_local
+from app.finance import services
+from app.finance.tables import Advance, ExpenseClaim, Invoice, Payment
+from app.workflow.definitions import FormResult
+from app.workflow.engine import WorkflowError
+
+INVOICE_KINDS = ["数电票", "专票", "普票"]
+ADVANCE_KINDS = ["备用金", "业务借款", "差旅"]
+PAY_METHODS = ["银行转账", "支票", "现金"]
+LINES = 5  # invoice rows shown on the form (blank rows are ignored)
+
+
+def _unique_violation(exc: Exception) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return "unique" in text
+
+
+class ExpenseForm:
+    fields_template = "finance/_expense_fields.html"
+    detail_template = "finance/_expense_detail.html"
+
+    async def context(self, user) -> dict[str, Any]:
+        advances = await services.open_advances(user.employee_id) if user.employee_id else []
+        return {"kinds": INVOICE_KINDS, "lines": LINES, "advances": advances}
+
+    async def parse(self, values, user, request_id: int | None) -> FormResult:
+        p = Parser(values)
+        reason = p.text("reason", "报销事由", max_len=500)
+        kinds, numbers, dates = p.getall("inv_kind"), p.getall("inv_number"), p.getall("inv_date")
+        sellers, amounts, taxes = p.getall("inv_seller"), p.getall("inv_amount"), p.getall("inv_tax")
+        n = max(len(kinds), len(numbers), len(dates), len(sellers), len(amounts), len(taxes), 0)
+        pad = lambda xs: xs + [""] * (n - len(xs))  # noqa: E731
+        kinds, numbers, dates, sellers, amounts, taxes = map(pad, (kinds, numbers, dates, sellers, amounts, taxes))
+        today = today_local()
+        limit_days = 60
+        lines, seen = [], {}
+        for i in range(n):
+            if not any((numbers[i], dates[i], sellers[i], amounts[i], taxes[i])):
+                continue  # a blank row
+            key = lambda f: f"inv_{f}_{i}"  # noqa: E731
+            kind = kinds[i] if kinds[i] in INVOICE_KINDS else ""
+            if not kind:
+                p.fail(key("kind"), "请选择发票类型")
+            number = numbers[i].replace(" ", "")
+            if not number:
+                p.fail(key("number"), "请填写发票号码")
+            elif kind == "数电票" and not re.fullmatch(r"\d{20}", number):
+                p.fail(key("number"), "数电票号码应为 20 位数字")
+            elif kind in ("专票", "普票") and not re.fullmatch(r"\d{8}|\d{20}", number):
+                p.fail(key("number"), "发票号码应为 8 位（或数电 20 位）数字")
+            elif number in seen:
+                p.fail(key("number"), f"与第 {seen[number] + 1} 行发票号码重复")
+            else:
+                seen[number] = i
+                earlier = await services.claimed_invoice(number, request_id)
+                if earlier:
+                    p.fail(key("number"), f"该发票已在报销单 {earlier['request.number']}（{earlier['request.applicant.name']}）中报销，不能重复报销")
+            issued = p.date(key("date"), "开票日期", raw=dates[i])
+            if issued and issued > today:
+                p.fail(key("date"), "开票日期不能晚于今天")
+            elif issued and issued < today - timedelta(days=limit_days):
+                p.fail(key("date"), f"超过 {limit_days} 天的发票不能报销")
+            elif issued and issued.year != today.year:
+                p.fail(key("date"), "只能报销本财年的发票")
+            if not sellers[i]:
+                p.fail(key("seller"), "请填写销售方名称")
+            amount = p.money(key("amount"), "金额", raw=amounts[i])
+            tax = p.money(key("tax"), "税额", raw=taxes[i] or "0", allow_zero=True)
+            lines.append({"kind": kind, "number": number, "issued_on": issued, "seller": sellers[i][:100], "amount": amount, "tax": tax})
+        if not lines:
+            p.fail("inv_number_0", "请至少填写一张发票")
+        total = sum(((l["amount"] or 0) + (l["tax"] or 0) for l in lines), Decimal("0.00"))
+        offset_id = p.integer("offset_advance", "冲抵借款", required=False)
+        offset_amount = Decimal("0.00")
+        if offset_id:
+            advances = {a["id"]: a for a in await services.open_advances(user.employee_id)}
+            if offset_id not in advances:
+                p.fail("offset_advance", "只能冲抵本人未结清的借款")
+            else:
+                offset_amount = p.money("offset_amount", "冲账金额") or Decimal("0.00")
+                bal = Decimal(advances[offset_id]["balance"])
+                if offset_amount > bal:
+                    p.fail("offset_amount", f"冲账金额不能超过借款余额 {bal:,.2f} 元")
+                elif offset_amount > total:
+                    p.fail("offset_amount", "冲账金额不能超过报销总额")
+        cleaned = {"reason": reason, "lines": lines, "total": total, "offset_advance": offset_id or None, "offset_amount": offset_amount}
+        return FormResult(errors=p.errors, cleaned=cleaned, title=f"费用报销：{reason[:40]}", amount=total)
+
+    async def save(self, request_id: int, cleaned: dict, user) -> None:
+        await Invoice.delete().where(Invoice.request == request_id)
+        await ExpenseClaim.delete().where(ExpenseClaim.request == request_id)
+        await ExpenseClaim.insert(ExpenseClaim(request=request_id, reason=cleaned["reason"], total=cleaned["total"],
+                                               offset_advance=cleaned["offset_advance"], offset_amount=cleaned["offset_amount"]))
+        try:
+            await Invoice.insert(*[Invoice(request=request_id, line_no=i + 1, kind=l["kind"], number=l["number"], issued_on=l["issued_on"],
+                                           seller=l["seller"], amount=l["amount"], tax=l["tax"], active=True) for i, l in enumerate(cleaned["lines"])])
+        except Exception as e:  # the partial unique index: someone claimed the same invoice a moment ago
+            if _unique_violation(e):
+                raise WorkflowError("发票号码刚刚已被他人报销，请刷新后核对", "inv_number_0") from None
+            raise
+
+    async def load(self, request_id: int) -> dict:
+        claim = await ExpenseClaim.select(ExpenseClaim.all_columns(), ExpenseClaim.offset_advance.request.number).where(
+            ExpenseClaim.request == request_id).first() or {}
+        lines = await Invoice.select().where(Invoice.request == request_id).order_by(Invoice.line_no)
+        values: dict[str, Any] = {"reason": claim.get("reason", ""), "offset_advance": str(claim.get("offset_advance") or ""),
+                                  "offset_amount": str(claim.get("offset_amount") or "")}
+        for f, col in (("inv_kind", "kind"), ("inv_number", "number"), ("inv_date", "issued_on"), ("inv_seller", "seller"), ("inv_amount", "amount"), ("inv_tax", "tax")):
+            values[f] = [str(l[col]) for l in lines]
+        return {"claim": claim, "lines": lines, "form_values": values}
+
+
+class AdvanceForm:
+    fields_template = "finance/_advance_fields.html"
+    detail_template = "finance/_advance_detail.html"
+
+    async def context(self, user) -> dict[str, Any]:
+        return {"kinds": ADVANCE_KINDS, "default_due": (today_local() + timedelta(days=30)).isoformat()}
+
+    async def parse(self, values, user, request_id: int | None) -> FormResult:
+        p = Parser(values)
+        kind = p.choice("kind", "借款类型", ADVANCE_KINDS)
+        purpose = p.text("purpose", "借款用途", max_len=500)
+        amount = p.money("amount", "借款金额")
+        due = p.date("due_on", "预计还款日期")
+        today = today_local()
+        if due and due < today:
+            p.fail("due_on", "预计还款日期不能早于今天")
+        elif due and due > today + timedelta(days=30):
+            p.fail("due_on", "借款应在 30 天内结清，预计还款日期最晚为 " + (today + timedelta(days=30)).isoformat())
+        if user.employee_id:
+            late = await services.overdue_advance(user.employee_id)
+            if late:
+                p.fail("amount", f"您有逾期未结清的借款 {late['request.number']}（余额 {Decimal(late['balance']):,.2f} 元），请先还款或报销冲账")
+        return FormResult(errors=p.errors, cleaned={"kind": kind, "purpose": purpose, "amount": amount, "due_on": due},
+                          title=f"借款（{kind}）：{purpose[:40]}", amount=amount)
+
+    async def save(self, request_id: int, cleaned: dict, user) -> None:
+        existing = await Advance.select(Advance.id).where(Advance.request == request_id).first()
+        data = {Advance.kind: cleaned["kind"], Advance.purpose: cleaned["purpose"], Advance.amount: cleaned["amount"], Advance.due_on: cleaned["due_on"]}
+        if existing:
+            await Advance.update(data).where(Advance.id == existing["id"])
+        else:
+            await Advance.insert(Advance(request=request_id, employee=user.employee_id, kind=cleaned["kind"], purpose=cleaned["purpose"],
+                                         amount=cleaned["amount"], balance=Decimal("0.00"), due_on=cleaned["due_on"], status="审批中"))
+
+    async def load(self, request_id: int) -> dict:
+        adv = await Advance.select().where(Advance.request == request_id).first() or {}
+        return {"advance": adv, "form_values": {k: str(adv.get(k, "")) for k in ("kind", "purpose", "amount", "due_on")}}
+
+
+class PaymentForm:
+    fields_template = "finance/_payment_fields.html"
+    detail_template = "finance/_payment_detail.html"
+
+    async def context(self, user) -> dict[str, Any]:
+        return {"methods": PAY_METHODS}
+
+    async def parse(self, values, user, request_id: int | None) -> FormResult:
+        p = Parser(values)
+        payee = p.text("payee", "收款单位", max_len=100)
+        bank = p.text("bank", "开户银行", max_len=100)
+        account = p.raw("account").replace(" ", "")
+        if not account:
+            p.fail("account", "请填写银行账号")
+        elif not re.fullmatch(r"\d{8,30}", account):
+            p.fail("account", "银行账号应为 8–30 位数字")
+        contract_no = p.text("contract_no", "合同编号", max_len=50)
+        total = p.money("contract_total", "合同总额")
+        amount = p.money("amount", "本次付款金额")
+        method = p.choice("method", "付款方式", PAY_METHODS)
+        purpose = p.text("purpose", "付款事由", max_len=500)
+        paid = await services.paid_on_contract(contract_no, request_id) if contract_no else Decimal("0.00")
+        percent = None
+        if total and amount:
+            if paid + amount > total:
+                p.fail("amount", f"累计付款将超过合同总额：已付（含审批中）{paid:,.2f} 元，本次最多可付 {max(total - paid, Decimal(0)):,.2f} 元")
+            percent = ((paid + amount) / total * 100).quantize(Decimal("0.01"))
+        cleaned = {"payee": payee, "bank": bank, "account": account, "contract_no": contract_no, "contract_total": total,
+                   "paid_before": paid, "amount": amount, "method": method, "purpose": purpose, "percent": percent}
+        return FormResult(errors=p.errors, cleaned=cleaned, title=f"付款：{payee}（合同 {contract_no}）", amount=amount)
+
+    async def save(self, request_id: int, cleaned: dict, user) -> None:
+        await Payment.delete().where(Payment.request == request_id)
+        await Payment.insert(Payment(request=request_id, **{k: cleaned[k] for k in (
+            "payee", "bank", "account", "contract_no", "contract_total", "paid_before", "amount", "method", "purpose")}))
+
+    async def load(self, request_id: int) -> dict:
+        pay = await Payment.select().where(Payment.request == request_id).first() or {}
+        percent = None
+        if pay:
+            percent = ((Decimal(pay["paid_before"]) + Decimal(pay["amount"])) / Decimal(pay["contract_total"]) * 100).quantize(Decimal("0.01"))
+        return {"payment": pay, "percent": percent, "form_values": {k: str(pay.get(k, "")) for k in (
+            "payee", "bank", "account", "contract_no", "contract_total", "amount", "method", "purpose")}}

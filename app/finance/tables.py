@@ -1,0 +1,73 @@
+"""Finance request types' own fields and registers: expense claims with invoices, advances with their ledger,
+payments. Keyed by the engine's Request."""
+from decimal import Decimal
+
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Numeric, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from app.org.tables import Employee
+from app.workflow.tables import Request
+
+
+class Advance(Table, tablename="fin_advance"):
+    """借款. Its ledger (AdvanceEntry) gives the balance; status follows the request and the settlements."""
+
+    request = ForeignKey(Request, on_delete=OnDelete.restrict, unique=True)
+    employee = ForeignKey(Employee, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=10)  # 备用金 | 业务借款 | 差旅
+    purpose = Text()
+    amount = Numeric(digits=(15, 2))
+    balance = Numeric(digits=(15, 2), default=Decimal("0.00"))  # kept equal to the sum of the ledger, in the same transaction
+    due_on = Date(index=True)
+    status = Varchar(length=10, index=True, default="审批中")  # 审批中 | 未结清 | 已结清 | 已作废
+    paid_out_at = Timestamptz(null=True, default=None)
+    settled_at = Timestamptz(null=True, default=None)
+
+
+class AdvanceEntry(Table, tablename="fin_advance_entry"):
+    """The advance ledger: 借出 (+), 还款 (−), 冲账 (−)."""
+
+    advance = ForeignKey(Advance, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=10)
+    amount = Numeric(digits=(15, 2))  # signed: + borrowed, − repaid/offset
+    at = Timestamptz(index=True)
+    request = ForeignKey(Request, null=True, default=None, on_delete=OnDelete.restrict)  # the expense claim that offset it
+    note = Varchar(length=200, default="")
+
+
+class ExpenseClaim(Table, tablename="fin_expense"):
+    request = ForeignKey(Request, on_delete=OnDelete.restrict, unique=True)
+    reason = Text()
+    total = Numeric(digits=(15, 2))
+    offset_advance = ForeignKey(Advance, null=True, default=None, on_delete=OnDelete.restrict)
+    offset_amount = Numeric(digits=(15, 2), default=Decimal("0.00"))
+
+
+class Invoice(Table, tablename="fin_invoice"):
+    """An invoice line of a claim. `active` rows hold their number: the same number cannot be claimed twice
+    anywhere in the company (a partial unique index on number WHERE active); a rejected or withdrawn claim frees it."""
+
+    request = ForeignKey(Request, on_delete=OnDelete.cascade, index=True)
+    line_no = Integer(default=1)
+    kind = Varchar(length=10)  # 数电票 | 专票 | 普票
+    number = Varchar(length=20, index=True)
+    issued_on = Date()
+    seller = Varchar(length=100)
+    amount = Numeric(digits=(15, 2))
+    tax = Numeric(digits=(15, 2), default=Decimal("0.00"))
+    active = Boolean(default=True)
+
+
+class Payment(Table, tablename="fin_payment"):
+    request = ForeignKey(Request, on_delete=OnDelete.restrict, unique=True)
+    payee = Varchar(length=100)
+    bank = Varchar(length=100)
+    account = Varchar(length=40)
+    contract_no = Varchar(length=50, index=True)
+    contract_total = Numeric(digits=(15, 2))
+    paid_before = Numeric(digits=(15, 2))  # paid to date at submission (approved payments on the contract)
+    amount = Numeric(digits=(15, 2))
+    method = Varchar(length=10, default="银行转账")
+    purpose = Text(default="")
+    paid = Boolean(default=False, index=True)

@@ -1,0 +1,3 @@
+from app.workflow.tables import Delegation, FlowSetting
+
+ADMIN_TABLES = [FlowSetting, Delegation]

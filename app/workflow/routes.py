@@ -1,0 +1,329 @@
+"""The engine's pages: inbox, new request (any type), request page with its actions, print, delegation, overdue.
+Request types add no routes here: they are declarations (app/<domain>/flows.py)."""
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Request as HttpRequest
+from litestar import Response, Router, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+
+from app.core.guards import requires
+from app.core.permissions import Perm
+from app.core.timeutil import parse_date, today_local
+from app.core.web import Form, redirect_with_flash, render
+from app.workflow import engine, services
+from app.workflow.definitions import FLOWS, get_flow
+from app.workflow.tables import Request
+
+
+def _ids(values, name: str) -> list[int]:
+    out = []
+    for v in values.getall(name, []) if hasattr(values, "getall") else []:
+        try:
+            out.append(int(v))
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+@get("/", guards=[requires(Perm.WORKFLOW)])
+async def inbox(request: HttpRequest) -> Response:
+    tab = request.query_params.get("tab", "todo")
+    tab = tab if tab in services.INBOX_TABS else "todo"
+    listing = services.inbox_listing(tab, request.user)
+    result = await listing.fetch(dict(request.query_params), request.user)
+    services.decorate(result.page.rows)
+    result.page.params["tab"] = tab
+    bulk = tab == "todo" and any(get_flow(r["flow"]) and get_flow(r["flow"]).bulk_approve for r in result.page.rows)
+    counts = {"todo": await services.pending_count(request.user.user_id)}
+    return render(request, "workflow/inbox.html", {"result": result, "tab": tab, "tabs": services.INBOX_TABS, "counts": counts,
+                                                   "bulk": bulk, "extra_hidden": {"tab": tab}}, fragment="_partials/listing_table.html")
+
+
+@get("/all", guards=[requires(Perm.WORKFLOW_ALL)])
+async def all_requests(request: HttpRequest) -> Response:
+    result = await services.all_requests_listing().fetch(dict(request.query_params), request.user)
+    services.decorate(result.page.rows)
+    return render(request, "workflow/all.html", {"result": result}, fragment="_partials/listing_table.html")
+
+
+@get("/new", guards=[requires(Perm.WORKFLOW)])
+async def new_index(request: HttpRequest) -> Response:
+    groups: dict[str, list] = {}
+    for f in FLOWS.values():
+        groups.setdefault(f.group, []).append(f)
+    return render(request, "workflow/new_index.html", {"groups": groups})
+
+
+async def _form_page(request: HttpRequest, flow, form: Form, *, request_id: int | None = None, status_code: int = 200) -> Response:
+    ctx = await flow.form.context(request.user)
+    colleagues = await services.colleague_choices(request.user)
+    return render(request, "workflow/form.html", {"flow": flow, "form": form, "ctx": ctx, "colleagues": colleagues, "request_id": request_id},
+                  status_code=status_code)
+
+
+def _flow_or_404(code: str):
+    flow = get_flow(code)
+    if not flow:
+        raise NotFoundException("没有这种审批类型")
+    return flow
+
+
+@get("/new/{code:str}", guards=[requires(Perm.WORKFLOW)])
+async def new_form(request: HttpRequest, code: str) -> Response:
+    return await _form_page(request, _flow_or_404(code), Form())
+
+
+def _form_values(data) -> dict:
+    out = {}
+    for k in data.keys():
+        vals = data.getall(k)
+        out[k] = vals if len(vals) > 1 else vals[0]
+    return out
+
+
+@post("/new/{code:str}", guards=[requires(Perm.WORKFLOW)], status_code=200)
+async def new_submit(request: HttpRequest, code: str) -> Response:
+    flow = _flow_or_404(code)
+    data = await request.form()
+    result = await flow.form.parse(data, request.user, None)
+    form = Form(values=_form_values(data), errors=dict(result.errors))
+    if form.ok:
+        try:
+            req = await engine.submit(request.user, flow, result, _ids(data, "cc_submit"), _ids(data, "cc_finish"))
+        except engine.WorkflowError as e:
+            form.error(e.field or "__all__", e.message)
+        else:
+            return redirect_with_flash(f"/workflow/requests/{req['id']}", f"已提交：{req['number']}", "success", request)
+    return await _form_page(request, flow, form, status_code=400)
+
+
+async def _load_visible(request: HttpRequest, request_id: int) -> dict:
+    page = await services.request_page(request_id)
+    if not page:
+        raise NotFoundException("审批单不存在")
+    if not await services.can_view(request.user, page["req"]):
+        raise PermissionDeniedException("无权查看该审批单")
+    return page
+
+
+async def _detail(request: HttpRequest, request_id: int, *, error: str = "", status_code: int = 200, fragment: str | None = "workflow/_panel.html") -> Response:
+    page = await _load_visible(request, request_id)
+    actions = await services.available_actions(request.user, page)
+    colleagues = await services.colleague_choices(request.user) if (actions["task"] or actions["cc"]) else []
+    badge = await services.pending_count(request.user.user_id)
+    return render(request, "workflow/detail.html", {**page, "actions": actions, "error": error, "colleagues": colleagues,
+                                                    "badge_count": badge}, fragment=fragment, status_code=status_code)
+
+
+@get("/requests/{request_id:int}", guards=[requires(Perm.WORKFLOW)])
+async def request_detail(request: HttpRequest, request_id: int) -> Response:
+    return await _detail(request, request_id, fragment=None)
+
+
+@get("/requests/{request_id:int}/print", guards=[requires(Perm.WORKFLOW)])
+async def request_print(request: HttpRequest, request_id: int) -> Response:
+    page = await _load_visible(request, request_id)
+    return render(request, "workflow/print.html", page)
+
+
+@get("/requests/{request_id:int}/edit", guards=[requires(Perm.WORKFLOW)])
+async def edit_form(request: HttpRequest, request_id: int) -> Response:
+    page = await _load_visible(request, request_id)
+    if page["req"]["applicant_user"] != request.user.user_id or page["req"]["status"] != engine.RETURNED:
+        raise PermissionDeniedException("只有被退回的申请可以由申请人修改")
+    return await _form_page(request, page["flow"], Form(values=page["payload"].get("form_values", {})), request_id=request_id)
+
+
+@post("/requests/{request_id:int}/edit", guards=[requires(Perm.WORKFLOW)], status_code=200)
+async def edit_submit(request: HttpRequest, request_id: int) -> Response:
+    page = await _load_visible(request, request_id)
+    flow = page["flow"]
+    data = await request.form()
+    result = await flow.form.parse(data, request.user, request_id)
+    form = Form(values=_form_values(data), errors=dict(result.errors))
+    if form.ok:
+        try:
+            await engine.resubmit(request.user, request_id, result)
+        except engine.WorkflowError as e:
+            form.error(e.field or "__all__", e.message)
+        else:
+            return redirect_with_flash(f"/workflow/requests/{request_id}", "已重新提交", "success", request)
+    return await _form_page(request, flow, form, request_id=request_id, status_code=400)
+
+
+async def _run(request: HttpRequest, request_id: int, coro) -> Response:
+    try:
+        await coro
+    except engine.ConcurrencyError as e:
+        return await _detail(request, request_id, error=e.message, status_code=409)
+    except engine.WorkflowError as e:
+        return await _detail(request, request_id, error=e.message, status_code=400)
+    if request.htmx:
+        resp = await _detail(request, request_id)
+        resp.headers["HX-Trigger"] = "todo-changed"
+        return resp
+    return redirect_with_flash(f"/workflow/requests/{request_id}", "操作成功", "success", request)
+
+
+async def _task_request(task_id: int) -> int:
+    from app.workflow.tables import Task
+
+    t = await Task.select(Task.request).where(Task.id == task_id).first()
+    if not t:
+        raise NotFoundException("审批任务不存在")
+    return t["request"]
+
+
+@post("/tasks/{task_id:int}/act", guards=[requires(Perm.WORKFLOW)], status_code=200)
+async def task_act(request: HttpRequest, task_id: int) -> Response:
+    data = await request.form()
+    action = data.get("action", "")
+    rid = await _task_request(task_id)
+    if action not in ("同意", "驳回", "退回修改"):
+        return await _detail(request, rid, error="未知的操作", status_code=400)
+    return await _run(request, rid, engine.act(request.user, task_id, action, data.get("comment", "")))
+
+
+def _int(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+@post("/tasks/{task_id:int}/transfer", guards=[requires(Perm.WORKFLOW)], status_code=200)
+async def task_transfer(request: HttpRequest, task_id: int) -> Response:
+    data = await request.form()
+    rid = await _task_request(task_id)
+    target = _int(data.get("target"))
+    if target is None:
+        return await _detail(request, rid, error="请选择转交给谁", status_code=400)
+    return await _run(request, rid, engine.transfer(request.user, task_id, target, data.get("comment", "")))
+
+
+@post("/tasks/{task_id:int}/addsign", guards=[requires(Perm.WORKFLOW)], status_code=200)
+async def task_addsign(request: HttpRequest, task_id: int) -> Response:
+    data = await request.form()
+    rid = await _task_request(task_id)
+    target = _int(data.get("target"))
+    if target is None:
+        return await _detail(request, rid, error="请选择加签人", status_code=400)
+    return await _run(request, rid, engine.add_signer(request.user, task_id, target, data.get("where", ""), data.get("comment", "")))
+
+
+@post("/requests/{request_id:int}/withdraw", guards=[requires(Perm.WORKFLOW)], status_code=200)
+async def request_withdraw(request: HttpRequest, request_id: int) -> Response:
+    await _load_visible(request, request_id)
+    data = await request.form()
+    return await _run(request, request_id, engine.withdraw(request.user, request_id, data.get("comment", "")))
+
+
+@post("/requests/{request_id:int}/urge", guards=[requires(Perm.WORKFLOW)], status_code=200)
+async def request_urge(request: HttpRequest, request_id: int) -> Response:
+    await _load_visible(request, request_id)
+    return await _run(request, request_id, engine.urge(request.user, request_id))
+
+
+@post("/requests/{request_id:int}/comment", guards=[requires(Perm.WORKFLOW)], status_code=200)
+async def request_comment(request: HttpRequest, request_id: int) -> Response:
+    await _load_visible(request, request_id)
+    data = await request.form()
+    return await _run(request, request_id, engine.add_comment(request.user, request_id, data.get("comment", "")))
+
+
+@post("/requests/{request_id:int}/cc", guards=[requires(Perm.WORKFLOW)], status_code=200)
+async def request_cc(request: HttpRequest, request_id: int) -> Response:
+    await _load_visible(request, request_id)
+    data = await request.form()
+    ids = _ids(data, "cc")
+    if not ids:
+        return await _detail(request, request_id, error="请选择抄送人", status_code=400)
+    return await _run(request, request_id, engine.cc_now(request.user, request_id, ids))
+
+
+@post("/bulk-approve", guards=[requires(Perm.WORKFLOW)], status_code=200)
+async def bulk_approve(request: HttpRequest) -> Response:
+    """批量同意: only tasks of types that allow it; each is its own transaction, failures are reported."""
+    from app.workflow.tables import Task
+
+    data = await request.form()
+    ids = _ids(data, "request_ids")
+    ok, failed = 0, []
+    for rid in ids:
+        req = await Request.select(Request.flow, Request.number).where(Request.id == rid).first()
+        flow = get_flow(req["flow"]) if req else None
+        if not flow or not flow.bulk_approve:
+            failed.append(f"{req['number'] if req else rid}（该类型不支持批量审批）")
+            continue
+        task = await Task.select(Task.id).where((Task.request == rid) & (Task.assignee == request.user.user_id) & (Task.status == engine.T_PENDING)).first()
+        if not task:
+            failed.append(f"{req['number']}（没有您的待办）")
+            continue
+        try:
+            await engine.act(request.user, task["id"], "同意", "批量同意")
+            ok += 1
+        except engine.WorkflowError as e:
+            failed.append(f"{req['number']}（{e.message}）")
+    msg = f"已同意 {ok} 件" + (f"；未处理：{'、'.join(failed)}" if failed else "")
+    return redirect_with_flash("/workflow?tab=todo", msg, "success" if not failed else "warning", request)
+
+
+@get("/delegations", guards=[requires(Perm.WORKFLOW)])
+async def delegations(request: HttpRequest) -> Response:
+    today = today_local()
+    form = Form(values={"start_on": today.isoformat(), "end_on": today.isoformat()})
+    return await _delegation_page(request, form)
+
+
+async def _delegation_page(request: HttpRequest, form: Form, status_code: int = 200) -> Response:
+    return render(request, "workflow/delegations.html", {"form": form, "rows": await services.my_delegations(request.user.user_id),
+                                                         "colleagues": await services.colleague_choices(request.user), "today": today_local()},
+                  status_code=status_code)
+
+
+@post("/delegations", guards=[requires(Perm.WORKFLOW)], status_code=200)
+async def delegation_create(request: HttpRequest) -> Response:
+    data = await request.form()
+    form = Form(values=_form_values(data))
+    start = end = None
+    try:
+        start = parse_date(data.get("start_on"))
+    except ValueError as e:
+        form.error("start_on", str(e))
+    try:
+        end = parse_date(data.get("end_on"))
+    except ValueError as e:
+        form.error("end_on", str(e))
+    deputy = _int(data.get("deputy"))
+    if deputy is None:
+        form.error("deputy", "请选择代理人")
+    if form.ok:
+        try:
+            await engine.set_delegation(request.user, deputy, start, end)
+        except engine.WorkflowError as e:
+            form.error(e.field or "deputy", e.message)
+    if not form.ok:
+        return await _delegation_page(request, form, 400)
+    return redirect_with_flash("/workflow/delegations", "已设置委托", "success", request)
+
+
+@post("/delegations/{delegation_id:int}/end", guards=[requires(Perm.WORKFLOW)], status_code=200)
+async def delegation_end(request: HttpRequest, delegation_id: int) -> Response:
+    try:
+        await engine.end_delegation(request.user, delegation_id)
+    except engine.WorkflowError as e:
+        return redirect_with_flash("/workflow/delegations", e.message, "error", request)
+    return redirect_with_flash("/workflow/delegations", "已结束委托", "success", request)
+
+
+@get("/overdue", guards=[requires(Perm.WORKFLOW_ALL)])
+async def overdue(request: HttpRequest) -> Response:
+    return render(request, "workflow/overdue.html", {"rows": await services.overdue_tasks()})
+
+
+router = Router(path="/workflow", route_handlers=[
+    inbox, all_requests, new_index, new_form, new_submit, request_detail, request_print, edit_form, edit_submit, task_act, task_transfer,
+    task_addsign, request_withdraw, request_urge, request_comment, request_cc, bulk_approve, delegations, delegation_create, delegation_end, overdue,
+])
