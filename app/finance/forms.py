@@ -19,6 +19,15 @@ PAY_METHODS = ["银行转账", "支票", "现金"]
 LINES = 5  # invoice rows shown on the form (blank rows are ignored)
 
 
+def _text(value: Any) -> str:
+    """A stored value as it goes back into a form field (money always with two places)."""
+    if value is None:
+        return ""
+    if isinstance(value, (Decimal, float)):
+        return f"{Decimal(str(value)):.2f}"
+    return str(value)
+
+
 def _unique_violation(exc: Exception) -> bool:
     text = f"{type(exc).__name__} {exc}".lower()
     return "unique" in text
@@ -113,9 +122,9 @@ class ExpenseForm:
             ExpenseClaim.request == request_id).first() or {}
         lines = await Invoice.select().where(Invoice.request == request_id).order_by(Invoice.line_no)
         values: dict[str, Any] = {"reason": claim.get("reason", ""), "offset_advance": str(claim.get("offset_advance") or ""),
-                                  "offset_amount": str(claim.get("offset_amount") or "")}
+                                  "offset_amount": _text(claim.get("offset_amount")) if claim.get("offset_advance") else ""}
         for f, col in (("inv_kind", "kind"), ("inv_number", "number"), ("inv_date", "issued_on"), ("inv_seller", "seller"), ("inv_amount", "amount"), ("inv_tax", "tax")):
-            values[f] = [str(l[col]) for l in lines]
+            values[f] = [_text(l[col]) for l in lines]
         return {"claim": claim, "lines": lines, "form_values": values}
 
 
@@ -155,7 +164,7 @@ class AdvanceForm:
 
     async def load(self, request_id: int) -> dict:
         adv = await Advance.select().where(Advance.request == request_id).first() or {}
-        return {"advance": adv, "form_values": {k: str(adv.get(k, "")) for k in ("kind", "purpose", "amount", "due_on")}}
+        return {"advance": adv, "form_values": {k: _text(adv.get(k)) for k in ("kind", "purpose", "amount", "due_on")}}
 
 
 class PaymentForm:
@@ -199,5 +208,5 @@ class PaymentForm:
         percent = None
         if pay:
             percent = ((Decimal(pay["paid_before"]) + Decimal(pay["amount"])) / Decimal(pay["contract_total"]) * 100).quantize(Decimal("0.01"))
-        return {"payment": pay, "percent": percent, "form_values": {k: str(pay.get(k, "")) for k in (
+        return {"payment": pay, "percent": percent, "form_values": {k: _text(pay.get(k)) for k in (
             "payee", "bank", "account", "contract_no", "contract_total", "amount", "method", "purpose")}}
