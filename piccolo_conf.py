@@ -3,6 +3,7 @@ from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from app.core.discovery import piccolo_apps
 from app.settings import get_settings
 
 _settings = get_settings()
@@ -18,11 +19,6 @@ APP_REGISTRY = AppRegistry(
         "piccolo.apps.user.piccolo_app",
         "piccolo_api.session_auth.piccolo_app",
         "piccolo_admin.piccolo_app",
-        "app.core.piccolo_app",
-        "app.org.piccolo_app",
-        "app.estate.piccolo_app",
-        "app.rules.piccolo_app",
-        "app.workflow.piccolo_app",
-        "app.finance.piccolo_app",
+        *piccolo_apps(),  # every app/<domain>/piccolo_app.py
     ]
 )

@@ -6,19 +6,15 @@ from litestar.response import Redirect
 from litestar.types import Receive, Scope, Send
 from piccolo_admin.endpoints import create_admin
 
-from app.core.admin import ADMIN_TABLES as CORE_TABLES
+from app.core.discovery import domain_modules
 from app.core.guards import requires
 from app.core.permissions import Perm
-from app.estate.admin import ADMIN_TABLES as ESTATE_TABLES
-from app.org.admin import ADMIN_TABLES as ORG_TABLES
-from app.rules.admin import ADMIN_TABLES as RULES_TABLES
 from app.settings import get_settings
-from app.workflow.admin import ADMIN_TABLES as WORKFLOW_TABLES
 
 _settings = get_settings()
 
 ADMIN_APP = create_admin(
-    tables=[*ORG_TABLES, *ESTATE_TABLES, *CORE_TABLES, *RULES_TABLES, *WORKFLOW_TABLES],
+    tables=[t for m in domain_modules("admin") for t in m.ADMIN_TABLES],
     site_name="客服部门户 · 管理后台",
     default_language_code="zh",
     production=_settings.production,

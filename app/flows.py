@@ -1,6 +1,4 @@
-"""Every request type on the engine: importing a domain's flows module registers its FlowDefs.
-A new domain adds one import line here and its register router to ROUTERS."""
-from app.finance import flows as _finance_flows  # noqa: F401
-from app.finance.routes import router as finance_router
+"""Every request type on the engine: importing each domain's flows.py registers its FlowDefs."""
+from app.core.discovery import domain_modules
 
-ROUTERS = [finance_router]
+FLOW_MODULES = domain_modules("flows")

@@ -100,20 +100,16 @@ def server_error(request: Request, exc: Exception) -> Response:
 
 
 def domain_routers() -> list:
-    """The routers of the request-type domains (their registers)."""
-    from app.flows import ROUTERS
+    """Every domain's `router` (app/<domain>/routes.py)."""
+    from app.core.discovery import domain_modules
 
-    return list(ROUTERS)
+    return [m.router for m in domain_modules("routes") if hasattr(m, "router")]
 
 
 def create_app() -> Litestar:
     settings = get_settings()
     from app.admin_mount import admin_mount
-    from app.core.routes import router as core_router
     from app.dashboard.routes import badge, home, notifications_read
-    from app.org.routes import router as org_router
-    from app.rules.routes import router as rules_router
-    from app.workflow.routes import router as workflow_router
 
     import app.flows  # noqa: F401  (registers every request type on the engine)
 
@@ -123,10 +119,6 @@ def create_app() -> Litestar:
             home,
             badge,
             notifications_read,
-            core_router,
-            org_router,
-            rules_router,
-            workflow_router,
             *domain_routers(),
             admin_mount,
             create_static_files_router(path="/static", directories=[BASE_DIR / "static"], guards=[public], name="static", include_in_schema=False),

@@ -269,14 +269,28 @@ async def seed_flow_settings() -> int:
     return added
 
 
+async def seed_domains() -> None:
+    """Each chapter's own demo data: seeds/<domain>.py with an idempotent `async def seed()`."""
+    import importlib
+    from pathlib import Path
+
+    from app.core.discovery import domains
+
+    for d in domains():
+        if (Path(__file__).parent / f"{d}.py").exists():
+            await importlib.import_module(f"seeds.{d}").seed()
+
+
 async def run() -> bool:
     """Seed if empty. Returns True if data was written."""
     await seed_flow_settings()
     if await is_seeded():
+        await seed_domains()
         return False
     async with engine_finder().transaction():
         await seed_org()
         await seed_calendar()
+    await seed_domains()
     return True
 
 

@@ -59,11 +59,19 @@ NAV: tuple[NavGroup, ...] = (
 )
 
 
+def all_groups() -> tuple[NavGroup, ...]:
+    """The core groups, then each domain's NAV_GROUPS (app/<domain>/nav.py) before 组织与岗位."""
+    from app.core.discovery import domain_modules
+
+    extra = tuple(g for m in domain_modules("nav") for g in getattr(m, "NAV_GROUPS", ()))
+    return NAV[:2] + extra + NAV[2:]
+
+
 def nav_for(user) -> list[NavGroup]:
     if user is None:
         return []
     groups = []
-    for g in NAV:
+    for g in all_groups():
         items = tuple(i for i in g.items if user.can(i.perm))
         if items:
             groups.append(NavGroup(g.label, items))
