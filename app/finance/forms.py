@@ -39,7 +39,8 @@ class ExpenseForm:
 
     async def context(self, user) -> dict[str, Any]:
         advances = await services.open_advances(user.employee_id) if user.employee_id else []
-        return {"kinds": INVOICE_KINDS, "lines": LINES, "advances": advances}
+        choices = [(str(a["id"]), f'{a["request.number"]}（余额 {Decimal(a["balance"]):,.2f} 元）') for a in advances]
+        return {"kinds": INVOICE_KINDS, "lines": LINES, "advances": choices}
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         p = Parser(values)

@@ -21,7 +21,8 @@ class FinanceError(Exception):
 async def add_entry(advance_id: int, kind: str, amount: Decimal, *, request_id: int | None = None, note: str = "") -> Decimal:
     """Append to the ledger and keep the balance; closes the advance at zero. Call inside a transaction."""
     await AdvanceEntry.insert(AdvanceEntry(advance=advance_id, kind=kind, amount=amount, at=now(), request=request_id, note=note))
-    rows = await Advance.update({Advance.balance: Advance.balance + amount}).where(Advance.id == advance_id).returning(Advance.balance, Advance.status)
+    # one atomic UPDATE (also the row lock on PostgreSQL), so concurrent entries cannot lose an update
+    rows = await Advance.raw("UPDATE fin_advance SET balance = balance + {} WHERE id = {} RETURNING balance, status", amount, advance_id)
     balance = Decimal(rows[0]["balance"])
     if balance < 0:
         raise FinanceError("冲账或还款金额超过借款余额", "amount")
