@@ -23,3 +23,28 @@ def test_pages_fit_the_screen(page, login_page, server_url, width, height, name)
         slug = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "") or "home"
         page.screenshot(path=str(OUT / f"{name}-{slug}.png"), full_page=False)
         assert overflow <= 1, f"{path} overflows by {overflow}px at {width}px"
+
+
+WORKFLOW_PAGES = ["/workflow", "/workflow/new", "/workflow/new/expense", "/workflow/new/payment", "/workflow/delegations", "/finance/advances",
+                  "/finance/invoices", "/workflow/overdue"]
+
+
+@pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
+def test_workflow_pages_fit_the_screen(page, login_page, server_url, width, height, name):
+    OUT.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": width, "height": height})
+    login_page.sign_in("dept_head")
+    paths = list(WORKFLOW_PAGES)
+    # a request page: the head's own latest request, or any request visible to the head
+    page.goto(server_url + "/workflow/all")
+    link = page.get_by_test_id("request-link").first
+    if link.count():
+        paths.append(link.get_attribute("href"))
+    for path in paths:
+        response = page.goto(server_url + path)
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        slug = path.strip("/").replace("/", "-") or "home"
+        page.screenshot(path=str(OUT / f"{name}-{slug}.png"), full_page=False)
+        assert overflow <= 1, f"{path} overflows by {overflow}px at {width}px"

@@ -84,6 +84,8 @@ class ListResult:
     desc: bool
     base_url: str
     target_id: str
+    select_name: str = ""  # when set, each row gets a checkbox (value = row id) for a bulk form
+    select_form: str = ""
 
     def sort_url(self, key: str) -> str:
         params = {k: v for k, v in self.values.items() if v}

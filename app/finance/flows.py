@@ -56,6 +56,7 @@ EXPENSE = register(FlowDef(
               Setting("gm_from", "报销金额达到此数（含）需总经理审批（元）", Decimal("5000.00"))),
     clause=("kf-71p", "toc", "第十九章 日常费用报销流程"),
     on_approved=expense_approved, on_closed=expense_closed,
+    bulk_approve=True,  # small daily claims: approvers may approve several at once from 我的待办
 ))
 
 

@@ -36,6 +36,8 @@ async def inbox(request: HttpRequest) -> Response:
     services.decorate(result.page.rows)
     result.page.params["tab"] = tab
     bulk = tab == "todo" and any(get_flow(r["flow"]) and get_flow(r["flow"]).bulk_approve for r in result.page.rows)
+    if bulk:
+        result.select_name, result.select_form = "request_ids", "bulk-form"
     counts = {"todo": await services.pending_count(request.user.user_id)}
     return render(request, "workflow/inbox.html", {"result": result, "tab": tab, "tabs": services.INBOX_TABS, "counts": counts,
                                                    "bulk": bulk, "extra_hidden": {"tab": tab}}, fragment="_partials/listing_table.html")
