@@ -455,6 +455,12 @@ async def cc_now(user, request_id: int, user_ids: list[int]) -> None:
     """抄送 during the flow (by the applicant or a participant)."""
     async with write_transaction():
         req = await _lock(request_id)
+        participant = req["applicant_user"] == user.user_id or await Task.exists().where(
+            (Task.request == request_id) & (Task.assignee == user.user_id))
+        if not participant:
+            raise WorkflowError("只有申请人和审批人可以抄送")
+        if req["status"] not in (OPEN, RETURNED):
+            raise WorkflowError("该审批单已结束")
         names = []
         for uid in set(user_ids):
             if not await CarbonCopy.exists().where((CarbonCopy.request == request_id) & (CarbonCopy.user == uid)):
