@@ -170,7 +170,7 @@ async def seed_org() -> None:
             await d.save()
             dept_ids[code] = d.id
 
-    from seeds.regulations import POSITION_DUTIES, duties_text, load_regulations
+    from app.rules.parser import POSITION_DUTIES, duties_text, load_regulations
 
     documents = load_regulations()
     pos_ids: dict[str, int] = {}

@@ -26,7 +26,8 @@ CASHIER = StepSpec("cashier", "出纳付款", role("cashier"), mode=Mode.ANY)
 
 
 def expense_chain(c: ChainContext) -> list[StepSpec]:
-    """申 → 经 → 财审 (会计 → 财务经理) → ≥1,000 副 → ≥5,000 总 → 出."""
+    """申 → 经 → 财审 (会计 → 财务经理) → amount ≥ vp_from: 副 → amount ≥ gm_from: 总 → 出.
+    Expenses (1,000 / 5,000) and advances (2,000 / 5,000) differ only in their thresholds."""
     steps = [DEPT_HEAD, ACCOUNTING, FIN_MANAGER]
     if c.amount_at_least("vp_from"):
         steps.append(VP)
@@ -63,14 +64,7 @@ EXPENSE = register(FlowDef(
 # ---------------------------------------------------------------- E14 借款
 
 
-def advance_chain(c: ChainContext) -> list[StepSpec]:
-    """申 → 经 → 财审 → 2,000–4,999.99 副; ≥5,000 副 + 总 → 出."""
-    steps = [DEPT_HEAD, ACCOUNTING, FIN_MANAGER]
-    if c.amount_at_least("vp_from"):
-        steps.append(VP)
-    if c.amount_at_least("gm_from"):
-        steps.append(GM)
-    return steps + [StepSpec("cashier", "出纳付款", role("cashier"))]
+advance_chain = expense_chain  # 申 → 经 → 财审 → 2,000–4,999.99 副; ≥5,000 副 + 总 → 出
 
 
 async def advance_approved(req: dict, actor) -> None:

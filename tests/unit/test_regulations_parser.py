@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from seeds.regulations import (
+from app.rules.parser import (
     CONVERSION_FIXES,
     POSITION_DUTIES,
     Clause,
