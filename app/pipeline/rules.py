@@ -1,0 +1,164 @@
+"""Rules of the transaction pipeline (SPEC §A) as pure functions: no I/O, every rate and limit a parameter
+(the defaults below are the SPEC's and become reference data in the admin).
+
+Money is Decimal with two places, rounded half-up; areas are Decimal ㎡ with two places."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+
+DEPOSIT_MAX_RATIO = Decimal("0.20")  # 定金 ≤ 20% of the total price [L 民法典 art. 586]
+AREA_TOLERANCE = Decimal("3")  # ±3% [L 商品房销售管理办法 art. 20]
+
+
+def _money(v: Decimal) -> Decimal:
+    return Decimal(v).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------- A1 认购
+
+
+def deposit_error(deposit: Decimal, total_price: Decimal, max_ratio: Decimal = DEPOSIT_MAX_RATIO) -> str | None:
+    """定金 may not exceed 20% of the total price (the excess would not be a deposit in law)."""
+    if deposit <= 0:
+        return "定金必须大于 0"
+    limit = _money(total_price * max_ratio)
+    if deposit > limit:
+        return f"定金不能超过总价的 {max_ratio * 100:.0f}%（最多 {limit:,.2f} 元）"
+    return None
+
+
+# ---------------------------------------------------------------- A0 共有人份额
+
+
+def shares_error(shares: Iterable[Decimal]) -> str | None:
+    """按份共有: the co-owners' shares (percent, two places) must sum to exactly 100."""
+    values = list(shares)
+    if any(s <= 0 for s in values):
+        return "每位共有人的份额必须大于 0"
+    total = sum(values, Decimal("0"))
+    if total != HUNDRED:
+        return f"共有份额合计应为 100%，现为 {total:.2f}%"
+    return None
+
+
+# ---------------------------------------------------------------- A2 审核单
+
+
+def loan_error(total_price: Decimal, down_payment: Decimal, loan: Decimal) -> str | None:
+    """贷款额 must equal 总价 − 首付."""
+    if down_payment > total_price:
+        return "首付款不能超过总价"
+    expected = _money(total_price - down_payment)
+    if _money(loan) != expected:
+        return f"贷款额应等于总价减首付，即 {expected:,.2f} 元"
+    return None
+
+
+def loan_split_error(loan: Decimal, commercial: Decimal, provident: Decimal) -> str | None:
+    """组合贷: 商贷额 + 公积金额 must equal the 审核单 贷款额."""
+    if _money(commercial + provident) != _money(loan):
+        return f"商贷额与公积金贷款额之和应等于贷款额 {loan:,.2f} 元"
+    return None
+
+
+# ---------------------------------------------------------------- A6 面积差
+
+
+@dataclass(frozen=True)
+class AreaSettlement:
+    ratio: Decimal  # deviation in percent, two places: (surveyed − contract) / contract × 100
+    amount: Decimal  # > 0 the buyer pays; < 0 the developer refunds
+    may_return: bool  # |ratio| > 3%: the buyer may return the unit
+    explanation: str
+
+
+def area_settlement(contract_area: Decimal, surveyed_area: Decimal, unit_price: Decimal, *, per_unit_pricing: bool = False,
+                    tolerance: Decimal = AREA_TOLERANCE) -> AreaSettlement:
+    """Area-difference settlement by the 3% rule.
+
+    Within ±3%: settle on the actual area. Above +3%: the buyer pays for the first 3% only. Below −3%: the developer
+    refunds the first 3% and refunds double for the part beyond 3%. Units priced per unit (按套) are not adjusted.
+    Example (100 ㎡ at 10,000/㎡): 95 ㎡ → refund 70,000.00; 104 ㎡ → the buyer pays 30,000.00."""
+    if contract_area <= 0:
+        raise ValueError("合同面积必须大于 0")
+    diff = surveyed_area - contract_area
+    ratio = (diff / contract_area * HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+    exact_ratio = diff / contract_area * HUNDRED
+    may_return = abs(exact_ratio) > tolerance
+    if per_unit_pricing:
+        return AreaSettlement(ratio, Decimal("0.00"), False, "按套计价，面积差不结算")
+    band = contract_area * tolerance / HUNDRED  # the area that 3% represents
+    if abs(exact_ratio) <= tolerance:
+        amount = _money(diff * unit_price)
+        text = f"误差 {ratio}%，在 ±{tolerance}% 以内，按实测面积据实结算"
+    elif diff > 0:
+        amount = _money(band * unit_price)
+        text = f"误差 {ratio}%，超出 +{tolerance}%：买受人只补 {tolerance}% 以内部分，超出部分由开发商承担；买受人有权退房"
+    else:
+        inside = band * unit_price
+        beyond = (-diff - band) * unit_price * 2
+        amount = -_money(inside + beyond)
+        text = f"误差 {ratio}%，超出 -{tolerance}%：{tolerance}% 以内部分返还，超出部分双倍返还；买受人有权退房"
+    return AreaSettlement(ratio, amount, may_return, text)
+
+
+# ---------------------------------------------------------------- A7 契税
+
+
+@dataclass(frozen=True)
+class DeedTaxRate:
+    first_home: bool
+    max_area: Decimal | None  # inclusive upper bound of the band; None = no bound
+    rate: Decimal  # percent
+
+
+# 财政部 税务总局 住建部公告2024年第16号 (from 2024-12-01); otherwise the local statutory rate (3–5%).
+DEFAULT_DEED_TAX = (
+    DeedTaxRate(True, Decimal("140"), Decimal("1")),
+    DeedTaxRate(True, None, Decimal("1.5")),
+    DeedTaxRate(False, Decimal("140"), Decimal("1")),
+    DeedTaxRate(False, None, Decimal("2")),
+)
+
+
+def deed_tax(taxable_price: Decimal, area: Decimal, *, first_home: bool, second_home: bool = True,
+             table: Iterable[DeedTaxRate] = DEFAULT_DEED_TAX, statutory_rate: Decimal = Decimal("3")) -> tuple[Decimal, Decimal]:
+    """Returns (rate in percent, tax). A buyer with neither a first nor a second home (3rd+) pays the statutory rate."""
+    if not first_home and not second_home:
+        rate = statutory_rate
+    else:
+        rows = [r for r in table if r.first_home == first_home]
+        rate = next(r.rate for r in rows if r.max_area is None or area <= r.max_area)
+    return rate, _money(taxable_price * rate / HUNDRED)
+
+
+# ---------------------------------------------------------------- time limits
+
+
+def filing_due(signed_on: date, days: int = 30) -> date:
+    """合同备案 within one month of signing (30 calendar days by statute)."""
+    return signed_on + timedelta(days=days)
+
+
+def filing_reminder_days(signed_on: date, today: date, reminders: tuple[int, ...] = (20, 25, 28), limit: int = 30) -> tuple[int, str]:
+    """(days since signing, level) with level "" | "提醒" | "逾期" (red from day limit + 1)."""
+    n = (today - signed_on).days
+    if n > limit:
+        return n, "逾期"
+    if n >= min(reminders):
+        return n, "提醒"
+    return n, ""
+
+
+def title_due(handover_on: date | None, signed_on: date, *, presale: bool, contract_due: date | None = None, days: int = 90) -> date | None:
+    """The certificate deadline: the contract's, else 90 days from handover (presale) or from signing (completed units)."""
+    if contract_due:
+        return contract_due
+    start = handover_on if presale else signed_on
+    return start + timedelta(days=days) if start else None

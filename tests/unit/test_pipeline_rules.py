@@ -1,0 +1,76 @@
+"""Pipeline rules: area-difference settlement (SPEC A6 examples and the ±3% boundaries), deposit, shares, loan, deed tax."""
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from app.pipeline.rules import area_settlement, deed_tax, deposit_error, filing_due, filing_reminder_days, loan_error, loan_split_error, shares_error, title_due
+
+pytestmark = pytest.mark.unit
+
+
+def test_spec_a6_examples():
+    minus5 = area_settlement(D("100.00"), D("95.00"), D("10000.00"))
+    assert minus5.ratio == D("-5.00") and minus5.amount == D("-70000.00") and minus5.may_return
+    plus4 = area_settlement(D("100.00"), D("104.00"), D("10000.00"))
+    assert plus4.ratio == D("4.00") and plus4.amount == D("30000.00") and plus4.may_return
+
+
+@pytest.mark.parametrize("surveyed, amount, may_return", [
+    ("103.00", "30000.00", False),   # exactly +3%: settled on the actual area
+    ("97.00", "-30000.00", False),   # exactly −3%
+    ("103.01", "30000.00", True),    # just above: the buyer pays for 3% only
+    ("96.99", "-30200.00", True),    # just below: 3% + double for the 0.01 ㎡ beyond
+    ("101.50", "15000.00", False),
+    ("100.00", "0.00", False),
+])
+def test_three_percent_boundaries(surveyed, amount, may_return):
+    s = area_settlement(D("100.00"), D(surveyed), D("10000.00"))
+    assert s.amount == D(amount) and s.may_return is may_return
+
+
+def test_per_unit_pricing_is_not_adjusted():
+    s = area_settlement(D("100.00"), D("90.00"), D("10000.00"), per_unit_pricing=True)
+    assert s.amount == D("0.00") and not s.may_return
+
+
+def test_deposit_at_most_20_percent():
+    assert deposit_error(D("200000.00"), D("1000000.00")) is None
+    assert deposit_error(D("200000.01"), D("1000000.00")) == "定金不能超过总价的 20%（最多 200,000.00 元）"
+    assert deposit_error(D("0"), D("1000000.00")) == "定金必须大于 0"
+
+
+def test_shares_must_sum_to_100():
+    assert shares_error([D("50.00"), D("50.00")]) is None
+    assert shares_error([D("33.33"), D("33.33"), D("33.34")]) is None
+    assert shares_error([D("50.00"), D("49.99")]) == "共有份额合计应为 100%，现为 99.99%"
+    assert shares_error([D("100.00"), D("0")]) == "每位共有人的份额必须大于 0"
+
+
+def test_loan_equals_total_minus_down_payment():
+    assert loan_error(D("1500000.00"), D("450000.00"), D("1050000.00")) is None
+    assert "1,050,000.00" in loan_error(D("1500000.00"), D("450000.00"), D("1000000.00"))
+    assert loan_error(D("100"), D("200"), D("0")) == "首付款不能超过总价"
+    assert loan_split_error(D("1050000.00"), D("650000.00"), D("400000.00")) is None
+    assert loan_split_error(D("1050000.00"), D("650000.00"), D("300000.00")) is not None
+
+
+@pytest.mark.parametrize("area, first, second, rate, tax", [
+    ("140.00", True, True, "1", "15000.00"),
+    ("140.01", True, True, "1.5", "22500.00"),
+    ("120.00", False, True, "1", "15000.00"),
+    ("150.00", False, True, "2", "30000.00"),
+    ("150.00", False, False, "3", "45000.00"),
+])
+def test_deed_tax_table(area, first, second, rate, tax):
+    assert deed_tax(D("1500000.00"), D(area), first_home=first, second_home=second) == (D(rate), D(tax))
+
+
+def test_time_limits():
+    assert filing_due(date(2026, 11, 2)) == date(2026, 12, 2)
+    assert filing_reminder_days(date(2026, 11, 1), date(2026, 11, 21)) == (20, "提醒")
+    assert filing_reminder_days(date(2026, 11, 1), date(2026, 12, 2)) == (31, "逾期")
+    assert filing_reminder_days(date(2026, 11, 1), date(2026, 11, 10)) == (9, "")
+    assert title_due(date(2026, 6, 30), date(2025, 1, 1), presale=True) == date(2026, 9, 28)
+    assert title_due(None, date(2026, 1, 1), presale=False) == date(2026, 4, 1)
+    assert title_due(None, date(2026, 1, 1), presale=True) is None
