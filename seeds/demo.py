@@ -206,7 +206,9 @@ async def seed_org() -> None:
 
 async def seed_units(projects: dict[str, Project]) -> None:
     rnd = random.Random(42)
-    statuses = ["可售"] * 5 + ["保留", "已认购", "已签约", "已签约", "已备案", "已交付", "已办证"]
+    # Units start 可售 (or 保留, or 不可售 without a presale permit); deals in seeds/pipeline.py move some of them on,
+    # so every status a unit shows is backed by its deal.
+    statuses = ["可售"] * 11 + ["保留"]
     for code, project in projects.items():
         for b in range(1, 4):
             building = Building(project=project.id, name=f"{b}号楼", floors=12, units_per_floor=4)

@@ -19,6 +19,7 @@ class Perm(StrEnum):
     CUSTOMER_UNMASK = "customer.unmask"  # see customer ID numbers and phones in full (audited)
     WORKFLOW = "workflow"  # submit requests, the approval inbox
     WORKFLOW_ALL = "workflow.all"  # see every request; the overdue list
+    PIPELINE = "pipeline"  # units, deals and their timeline; each stage's actions are limited to its owner role
     FINANCE = "finance"  # finance registers: advances ledger and ageing, invoices, payments; record repayments
     ADMIN = "admin"  # piccolo-admin: reference data
 
@@ -55,16 +56,16 @@ ROLES: dict[str, str] = {
 
 _STAFF = {Perm.HOME, Perm.ORG_VIEW, Perm.RULES_VIEW, Perm.CALENDAR_VIEW, Perm.WORKFLOW}
 _SITE = {Perm.HOME, Perm.RULES_VIEW, Perm.CALENDAR_VIEW, Perm.WORKFLOW}  # outsourced security/cleaning staff: no directory
-_MANAGER = _STAFF | {Perm.RULES_MANAGE, Perm.AUDIT_VIEW, Perm.WORKFLOW_ALL, Perm.FINANCE}
-_CUSTOMER_OFFICER = _STAFF | {Perm.CUSTOMER_UNMASK}
+_MANAGER = _STAFF | {Perm.RULES_MANAGE, Perm.AUDIT_VIEW, Perm.WORKFLOW_ALL, Perm.FINANCE, Perm.PIPELINE}
+_CUSTOMER_OFFICER = _STAFF | {Perm.CUSTOMER_UNMASK, Perm.PIPELINE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    "dept_head": frozenset(_MANAGER | {Perm.CUSTOMER_UNMASK}),
-    "supervisor": frozenset(_MANAGER | {Perm.CUSTOMER_UNMASK}),
+    "dept_head": frozenset(_MANAGER | {Perm.CUSTOMER_UNMASK, Perm.PIPELINE}),
+    "supervisor": frozenset(_MANAGER | {Perm.CUSTOMER_UNMASK, Perm.PIPELINE}),
     "contract": frozenset(_CUSTOMER_OFFICER),
-    "data": frozenset(_STAFF),
+    "data": frozenset(_STAFF | {Perm.PIPELINE}),
     "title": frozenset(_CUSTOMER_OFFICER),
-    "archive": frozenset(_STAFF),
+    "archive": frozenset(_STAFF | {Perm.PIPELINE}),
     "mortgage": frozenset(_CUSTOMER_OFFICER),
     "bureau": frozenset(_CUSTOMER_OFFICER),
     "reception": frozenset(_STAFF),
@@ -82,9 +83,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "cleaning_lead": frozenset(_SITE),
     "guard": frozenset(_SITE),
     "cleaner": frozenset(_SITE),
-    "sales": frozenset(_STAFF),
-    "sales_manager": frozenset(_STAFF),
-    "sysadmin": frozenset(_MANAGER | {Perm.ADMIN}),
+    "sales": frozenset(_STAFF | {Perm.PIPELINE}),
+    "sales_manager": frozenset(_STAFF | {Perm.PIPELINE}),
+    "sysadmin": frozenset(_MANAGER | {Perm.ADMIN, Perm.PIPELINE}),
 }
 
 assert set(ROLE_PERMISSIONS) == set(ROLES), "every role needs a permission set"

@@ -1,0 +1,3 @@
+from app.pipeline.tables import Buyer
+
+ADMIN_TABLES = [Buyer]

@@ -1,0 +1,9 @@
+from app.core.nav import NavGroup, NavItem
+from app.core.permissions import Perm
+
+NAV_GROUPS = (
+    NavGroup("交易办理", (
+        NavItem("我的办理队列", "/pipeline/queue", Perm.PIPELINE, "nav-queue"),
+        NavItem("房源与进度", "/pipeline", Perm.PIPELINE, "nav-units"),
+    )),
+)

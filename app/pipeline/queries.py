@@ -1,0 +1,103 @@
+"""Read side of the pipeline: the unit board, the unit timeline, and each officer's work queue (all in SQL)."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from app.core.listing import Col, Filter, Listing
+from app.core.tables import AuditLog
+from app.core.timeutil import today_local
+from app.estate.tables import Building, Project, Unit, UNIT_STATUSES
+from app.pipeline import services
+from app.pipeline.tables import Deal
+
+
+def project_scope(user):
+    """Only the projects the user may see (Employee.all_projects or EmployeeProject)."""
+    if user.all_projects:
+        return None
+    return Unit.project.is_in(list(user.project_ids) or [0])
+
+
+async def _project_choices(user) -> list[tuple[str, str]]:
+    q = Project.select(Project.id, Project.name).order_by(Project.code)
+    if not user.all_projects:
+        q = q.where(Project.id.is_in(list(user.project_ids) or [0]))
+    return [(str(r["id"]), r["name"]) for r in await q]
+
+
+async def _building_choices(user) -> list[tuple[str, str]]:
+    q = Building.select(Building.id, Building.name, Building.project.name).order_by(Building.project).order_by(Building.name)
+    if not user.all_projects:
+        q = q.where(Building.project.is_in(list(user.project_ids) or [0]))
+    return [(str(r["id"]), f'{r["project.name"]} {r["name"]}') for r in await q]
+
+
+UNITS = Listing(
+    table=Unit,
+    select=[Unit.id, Unit.project.name, Unit.building.name, Unit.room_no, Unit.layout, Unit.area_build, Unit.unit_price, Unit.total_price, Unit.status],
+    columns=[
+        Col("project.name", "项目"),
+        Col("building.name", "楼栋", sort=Unit.building.name),
+        Col("room_no", "房号", sort=Unit.room_no, link="/pipeline/units/{id}", testid="unit-link"),
+        Col("layout", "户型"),
+        Col("area_build", "建筑面积㎡", sort=Unit.area_build),
+        Col("total_price", "总价", sort=Unit.total_price, fmt="money"),
+        Col("status", "销控状态", sort=Unit.status, fmt="badge"),
+    ],
+    filters=[
+        Filter("project", "项目", "select", columns=[Unit.project], choices=_project_choices),
+        Filter("building", "楼栋", "select", columns=[Unit.building], choices=_building_choices),
+        Filter("status", "状态", "select", columns=[Unit.status], choices=[(s, s) for s in UNIT_STATUSES]),
+        Filter("q", "房号", "text", columns=[Unit.room_no], placeholder="例如 1203"),
+    ],
+    default_sort="room_no", base_url="/pipeline", target_id="unit-list", scope=project_scope,
+)
+
+
+async def unit_page(unit_id: int) -> dict[str, Any] | None:
+    unit = await Unit.select(Unit.all_columns(), Unit.project.name, Unit.building.name).where(Unit.id == unit_id).first()
+    if not unit:
+        return None
+    deals = await Deal.select(Deal.id, Deal.number, Deal.stage, Deal.buyer.name, Deal.subscribed_on, Deal.voided_on).where(
+        Deal.unit == unit_id).order_by(Deal.id, ascending=False)
+    current = next((d for d in deals if d["stage"] not in ("已作废", "已退订")), None)
+    page = {"unit": unit, "deals": deals, "current": None, "stages": [], "history": []}
+    if current:
+        page["current"] = await services.deal_page(current["id"])
+        page["stages"] = await services.stages_of(page["current"]["deal"])
+    ids = [str(d["id"]) for d in deals]
+    if ids:
+        page["history"] = await AuditLog.select(AuditLog.at, AuditLog.actor_name, AuditLog.summary, AuditLog.action).where(
+            (AuditLog.entity == "pl_deal") & AuditLog.entity_id.is_in(ids)).order_by(AuditLog.at, ascending=False).limit(100)
+    return page
+
+
+QUEUE_LIMIT = 200
+
+
+async def queue(user) -> list[dict[str, Any]]:
+    """What is due from me, soonest first, overdue at the top. One SQL query per stage I own (each LIMITed)."""
+    today = today_local()
+    cols = [Deal.id, Deal.number, Deal.unit, Deal.unit.room_no, Deal.unit.building.name, Deal.project.name, Deal.buyer.name]
+    scope = None if user.all_projects else Deal.project.is_in(list(user.project_ids) or [0])
+    items: list[dict[str, Any]] = []
+
+    async def run(stage: str, task: str, where, due_col, offset_days: int = 0):
+        if not services.may_act(user, stage):
+            return
+        q = Deal.select(*cols, due_col.as_alias("base")).where(where)
+        if scope is not None:
+            q = q.where(scope)
+        for r in await q.order_by(due_col).limit(QUEUE_LIMIT):
+            due = r["base"] + timedelta(days=offset_days) if r["base"] else None
+            items.append({**r, "stage": stage, "task": task, "due": due, "overdue": bool(due and due < today)})
+
+    await run("认购", "催客户签约", (Deal.stage == "已认购"), Deal.sign_deadline)
+    await run("签约", "审核单审核 / 网签", (Deal.stage == "已认购"), Deal.sign_deadline)
+    await run("按揭", "按揭办理", Deal.mortgage_status.is_in(["资料收集中", "银行审批中", "银行已批", "抵押已登记"]), Deal.docs_due)
+    await run("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"), Deal.signed_on, services.FILING_DAYS)
+    await run("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废") & (Deal.delivery_due <= today + timedelta(days=60)), Deal.delivery_due)
+    await run("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]), Deal.handed_over_on, 90)
+    items.sort(key=lambda i: (not i["overdue"], i["due"] or today + timedelta(days=3650)))
+    return items

@@ -1,0 +1,162 @@
+"""The pipeline's pages: the unit board, the unit timeline where each officer acts on their step, the work queue."""
+from __future__ import annotations
+
+from litestar import Request, Response, Router, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+
+from app.core import audit
+from app.core.guards import requires
+from app.core.permissions import Perm
+from app.core.timeutil import today_local
+from app.core.web import Form, redirect_with_flash, render
+from app.pipeline import queries, services
+from app.pipeline.tables import Buyer, Deal
+
+
+def _values(data) -> dict:
+    out = {}
+    for k in data.keys():
+        vals = data.getall(k)
+        out[k] = vals if len(vals) > 1 else vals[0]
+    return out
+
+
+@get("/", guards=[requires(Perm.PIPELINE)])
+async def unit_board(request: Request) -> Response:
+    result = await queries.UNITS.fetch(dict(request.query_params), request.user)
+    return render(request, "pipeline/units.html", {"result": result}, fragment="_partials/listing_table.html")
+
+
+async def _unit_or_404(request: Request, unit_id: int) -> dict:
+    page = await queries.unit_page(unit_id)
+    if not page:
+        raise NotFoundException("房源不存在")
+    if not request.user.sees_project(page["unit"]["project"]):
+        raise PermissionDeniedException("该项目不在您的数据范围内")
+    return page
+
+
+async def _timeline(request: Request, unit_id: int, forms: dict | None = None, status_code: int = 200) -> Response:
+    page = await _unit_or_404(request, unit_id)
+    user = request.user
+    acts = {stage: services.may_act(user, stage) for stage in services.STAGE_OWNER}
+    return render(request, "pipeline/unit.html", {**page, "acts": acts, "forms": forms or {}, "empty_form": Form(), "today": today_local(),
+                                                  "unmask": services.can_unmask(user), "services": services}, status_code=status_code)
+
+
+@get("/units/{unit_id:int}", guards=[requires(Perm.PIPELINE)])
+async def unit_timeline(request: Request, unit_id: int) -> Response:
+    return await _timeline(request, unit_id)
+
+
+@get("/units/{unit_id:int}/subscribe", guards=[requires(Perm.PIPELINE)])
+async def subscribe_form(request: Request, unit_id: int) -> Response:
+    page = await _unit_or_404(request, unit_id)
+    if not services.may_act(request.user, "认购"):
+        raise PermissionDeniedException("只有置业顾问、销售经理可以办理认购")
+    u = page["unit"]
+    from datetime import timedelta
+
+    form = Form(values={"unit_price": f"{u['unit_price']:.2f}", "total_price": f"{u['total_price']:.2f}", "co_ownership": "单独所有",
+                        "id_type": "居民身份证", "payment_method": "一次性",
+                        "sign_deadline": (today_local() + timedelta(days=services.SIGN_DAYS_DEFAULT)).isoformat()})
+    return render(request, "pipeline/subscribe.html", {**page, "form": form, "services": services})
+
+
+@post("/units/{unit_id:int}/subscribe", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def subscribe_submit(request: Request, unit_id: int) -> Response:
+    page = await _unit_or_404(request, unit_id)
+    data = await request.form()
+    try:
+        deal = await services.subscribe(request.user, unit_id, data)
+    except services.PipelineError as e:
+        return render(request, "pipeline/subscribe.html", {**page, "form": Form(values=_values(data), errors=e.errors), "services": services},
+                      status_code=400)
+    return redirect_with_flash(f"/pipeline/units/{unit_id}", f"认购已登记：{deal['number']}", "success", request)
+
+
+async def _deal_unit(deal_id: int) -> int:
+    d = await Deal.select(Deal.unit).where(Deal.id == deal_id).first()
+    if not d:
+        raise NotFoundException("记录不存在")
+    return d["unit"]
+
+
+async def _act(request: Request, deal_id: int, key: str, coro_factory) -> Response:
+    unit_id = await _deal_unit(deal_id)
+    await _unit_or_404(request, unit_id)
+    data = await request.form()
+    try:
+        await coro_factory(data)
+    except services.PipelineError as e:
+        return await _timeline(request, unit_id, {key: Form(values=_values(data), errors=e.errors)}, 400)
+    return redirect_with_flash(f"/pipeline/units/{unit_id}", "已办理", "success", request)
+
+
+@post("/deals/{deal_id:int}/check", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def deal_check(request: Request, deal_id: int) -> Response:
+    return await _act(request, deal_id, "check", lambda d: services.check(request.user, deal_id, d))
+
+
+@post("/deals/{deal_id:int}/overseas", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def deal_overseas(request: Request, deal_id: int) -> Response:
+    return await _act(request, deal_id, "overseas", lambda d: services.approve_overseas(request.user, deal_id, d))
+
+
+@post("/deals/{deal_id:int}/sign", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def deal_sign(request: Request, deal_id: int) -> Response:
+    return await _act(request, deal_id, "sign", lambda d: services.sign(request.user, deal_id, d))
+
+
+@post("/deals/{deal_id:int}/mortgage/{action:str}", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def deal_mortgage(request: Request, deal_id: int, action: str) -> Response:
+    return await _act(request, deal_id, f"mortgage.{action}", lambda d: services.mortgage_step(request.user, deal_id, action, d))
+
+
+@post("/deals/{deal_id:int}/filing/{action:str}", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def deal_filing(request: Request, deal_id: int, action: str) -> Response:
+    return await _act(request, deal_id, f"filing.{action}", lambda d: services.filing_step(request.user, deal_id, action, d))
+
+
+@post("/deals/{deal_id:int}/handover-notice", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def deal_handover_notice(request: Request, deal_id: int) -> Response:
+    return await _act(request, deal_id, "handover-notice", lambda d: services.handover_notice(request.user, deal_id, d))
+
+
+@post("/deals/{deal_id:int}/handover", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def deal_handover(request: Request, deal_id: int) -> Response:
+    return await _act(request, deal_id, "handover", lambda d: services.handover(request.user, deal_id, d))
+
+
+@post("/deals/{deal_id:int}/title/{action:str}", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def deal_title(request: Request, deal_id: int, action: str) -> Response:
+    return await _act(request, deal_id, f"title.{action}", lambda d: services.title_step(request.user, deal_id, action, d))
+
+
+@post("/deals/{deal_id:int}/documents/{doc_id:int}", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def deal_document(request: Request, deal_id: int, doc_id: int) -> Response:
+    return await _act(request, deal_id, "documents", lambda d: services.receive_document(request.user, deal_id, doc_id, d.get("received") == "1"))
+
+
+@post("/buyers/{buyer_id:int}/unmask", guards=[requires(Perm.CUSTOMER_UNMASK)], status_code=200)
+async def buyer_unmask(request: Request, buyer_id: int) -> Response:
+    """Show a buyer's ID number and phone in full: a permission, and every time in the audit log."""
+    b = await Buyer.select(Buyer.id, Buyer.name, Buyer.id_number, Buyer.mobile).where(Buyer.id == buyer_id).first()
+    if not b:
+        raise NotFoundException("买受人不存在")
+    deal = await Deal.select(Deal.project).where(Deal.buyer == buyer_id).first()
+    if deal and not request.user.sees_project(deal["project"]):
+        raise PermissionDeniedException("该项目不在您的数据范围内")
+    await audit.record(actor=request.user, action="customer.unmask", entity="pl_buyer", entity_id=buyer_id, summary=f"查看 {b['name']} 的完整证件号和手机号")
+    return render(request, "pipeline/_buyer_full.html", {"b": b})
+
+
+@get("/queue", guards=[requires(Perm.PIPELINE)])
+async def work_queue(request: Request) -> Response:
+    return render(request, "pipeline/queue.html", {"items": await queries.queue(request.user), "today": today_local()})
+
+
+router = Router(path="/pipeline", route_handlers=[
+    unit_board, unit_timeline, subscribe_form, subscribe_submit, deal_check, deal_overseas, deal_sign, deal_mortgage, deal_filing,
+    deal_handover_notice, deal_handover, deal_title, deal_document, buyer_unmask, work_queue,
+])

@@ -1,0 +1,512 @@
+"""The pipeline's actions. Each is one transaction with one audit row, and moves a deal (and its unit) only by a
+conditional update on the state it expects, so a stale page or a double click cannot move anything twice."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from piccolo.engine import engine_finder
+
+from app.core import audit
+from app.core.db import write_transaction
+from app.core.fields import Parser
+from app.core.permissions import Perm
+from app.core.timeutil import now, today_local
+from app.core.validators import validate_mobile, validate_resident_id
+from app.core.workdays import add_working_days
+from app.estate.tables import Unit
+from app.pipeline import rules
+from app.pipeline.tables import Buyer, Deal, DealDocument, DealParty, Defect, Instalment
+
+ID_TYPES = ["居民身份证", "港澳台居民居住证", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "护照", "外国人永久居留身份证"]
+OVERSEAS_ID_TYPES = set(ID_TYPES[1:])
+CHECKSUM_ID_TYPES = {"居民身份证", "港澳台居民居住证"}
+PAYMENT_METHODS = ["一次性", "分期", "商贷", "公积金", "组合"]
+LOAN_METHODS = {"商贷", "公积金", "组合"}
+MARITAL = ["未婚", "已婚", "离异", "丧偶"]
+CO_OWNERSHIP = ["单独所有", "共同共有", "按份共有"]
+VOID_REASONS = ["退房", "换房", "更名/增减共有人", "录入错误", "贷款未获批", "面积误差>3%", "质量问题", "不可抗力", "其他"]
+MORTGAGE_DOCS = ["身份证及户口簿", "婚姻证明", "收入证明及6个月银行流水", "首付款收据", "买卖合同", "征信授权书"]
+TITLE_DOCS = ["登记申请书", "身份证明", "已备案合同", "销售不动产发票", "契税完税凭证", "维修资金收据", "房屋测绘报告"]
+
+# Who owns each stage (the work queue and the action forms follow this).
+STAGE_OWNER = {"认购": "sales", "签约": "contract", "按揭": "mortgage", "备案": "bureau", "交房": "supervisor", "产权证": "title"}
+SIGN_DAYS_DEFAULT = 5
+MORTGAGE_DOCS_DAYS = 7  # CD after signing [C]
+BANK_APPROVAL_WD = 5  # [S 4.3] 3–5 WD
+RELEASE_WD = 2  # [S 4.4]
+FILING_DAYS = 30  # [S]/[L]
+
+
+class PipelineError(Exception):
+    def __init__(self, message: str, field: str = "__all__", errors: dict | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
+        self.errors = errors or {field: message}
+
+
+def may_act(user, stage: str) -> bool:
+    """The stage's owner role, its supervisors, or the system administrator."""
+    return user.role in (STAGE_OWNER[stage], "supervisor", "dept_head", "sysadmin") or (stage == "认购" and user.role == "sales_manager") \
+        or (stage == "产权证" and user.role in ("contract", "bureau"))
+
+
+def _require(user, stage: str) -> None:
+    if not may_act(user, stage):
+        raise PipelineError(f"您的岗位不能办理「{stage}」环节")
+
+
+async def _next_number(prefix: str) -> str:
+    stem = f"{prefix}-{today_local():%Y%m%d}-"
+    last = await Deal.select(Deal.number).where(Deal.number.like(stem + "%")).order_by(Deal.number, ascending=False).first()
+    return f"{stem}{(int(last['number'][-4:]) + 1 if last else 1):04d}"
+
+
+async def _move(deal_id: int, where, changes: dict, message: str = "该记录的状态已经变化（可能已被他人办理），请刷新页面") -> dict:
+    """Conditional update of a deal: applies `changes` only if `where` still holds. Returns the updated row."""
+    changes = {**changes, Deal.version: Deal.version + 1}
+    rows = await Deal.update(changes).where((Deal.id == deal_id) & where).returning(*Deal.all_columns())
+    if not rows:
+        raise PipelineError(message)
+    return rows[0]
+
+
+async def _unit_status(unit_id: int, from_statuses: list[str], to: str) -> None:
+    rows = await Unit.update({Unit.status: to}).where((Unit.id == unit_id) & Unit.status.is_in(from_statuses)).returning(Unit.id)
+    if not rows:
+        raise PipelineError(f"房源当前状态不允许变为「{to}」，请刷新页面")
+
+
+async def _audit(user, deal: dict, action: str, summary: str, before: dict | None = None, after: dict | None = None) -> None:
+    await audit.record(actor=user, action=f"pipeline.{action}", entity="pl_deal", entity_id=deal["id"], summary=f"{deal['number']} {summary}",
+                       before=before, after=after)
+
+
+# ---------------------------------------------------------------- A1 认购
+
+
+def _parse_person(p: Parser, prefix: str, label: str, *, required: bool = True) -> dict | None:
+    name = p.text(f"{prefix}name", f"{label}姓名", required=required, max_len=50)
+    if not required and not name:
+        return None
+    id_type = p.choice(f"{prefix}id_type", "证件类型", ID_TYPES)
+    id_number = p.raw(f"{prefix}id_number").upper()
+    if id_type in CHECKSUM_ID_TYPES:
+        err = validate_resident_id(id_number)
+        if err:
+            p.fail(f"{prefix}id_number", err)
+    elif not id_number:
+        p.fail(f"{prefix}id_number", "请填写证件号码")
+    elif len(id_number) > 30:
+        p.fail(f"{prefix}id_number", "证件号码最多 30 位")
+    mobile = p.raw(f"{prefix}mobile")
+    if required or mobile:
+        err = validate_mobile(mobile)
+        if err:
+            p.fail(f"{prefix}mobile", err)
+    return {"name": name, "id_type": id_type, "id_number": id_number, "mobile": mobile, "overseas": id_type in OVERSEAS_ID_TYPES}
+
+
+async def subscribe(user, unit_id: int, values) -> dict:
+    _require(user, "认购")
+    unit = await Unit.select().where(Unit.id == unit_id).first()
+    if not unit:
+        raise PipelineError("房源不存在")
+    if not user.sees_project(unit["project"]):
+        raise PipelineError("该项目不在您的数据范围内")
+    p = Parser(values)
+    buyer = _parse_person(p, "", "买受人")
+    address = p.text("address", "通讯地址", max_len=200)
+    marital = p.choice("marital", "婚姻状况", MARITAL)
+    spouse = p.text("spouse_name", "配偶姓名", required=marital == "已婚", max_len=50)
+    co_ownership = p.choice("co_ownership", "共有方式", CO_OWNERSHIP)
+    co_owners = []
+    names, ids, shares = p.getall("co_name"), p.getall("co_id_number"), p.getall("co_share")
+    for i, name in enumerate(names):
+        idn = (ids[i] if i < len(ids) else "").upper()
+        share_raw = shares[i] if i < len(shares) else ""
+        if not name and not idn and not share_raw:
+            continue
+        if not name:
+            p.fail(f"co_name_{i}", "请填写共有人姓名")
+        err = validate_resident_id(idn)
+        if err:
+            p.fail(f"co_id_number_{i}", err)
+        share = None
+        if co_ownership == "按份共有":
+            share = p.money(f"co_share_{i}", "份额", raw=share_raw)
+        co_owners.append({"name": name, "id_number": idn, "share": share})
+    buyer_share = p.money("buyer_share", "买受人份额", required=co_ownership == "按份共有") if co_ownership == "按份共有" else None
+    if co_ownership != "单独所有" and not co_owners:
+        p.fail("co_name_0", "共同共有或按份共有须填写至少一位共有人")
+    if co_ownership == "单独所有" and co_owners:
+        p.fail("co_ownership", "单独所有不能有共有人")
+    if co_ownership == "按份共有" and buyer_share is not None and all(c["share"] is not None for c in co_owners):
+        err = rules.shares_error([buyer_share, *[c["share"] for c in co_owners]])
+        if err:
+            p.fail("buyer_share", err)
+    unit_price = p.money("unit_price", "成交单价")
+    total = p.money("total_price", "成交总价")
+    discount = p.text("discount_note", "优惠说明", required=False, max_len=200)
+    deposit = p.money("deposit", "定金")
+    if deposit is not None and total is not None:
+        err = rules.deposit_error(deposit, total)
+        if err:
+            p.fail("deposit", err)
+    method = p.choice("payment_method", "付款方式", PAYMENT_METHODS)
+    down = p.money("down_payment", "首付款", allow_zero=True)
+    if down is not None and total is not None and down > total:
+        p.fail("down_payment", "首付款不能超过总价")
+    deadline = p.date("sign_deadline", "签约截止日")
+    if deadline and deadline < today_local():
+        p.fail("sign_deadline", "签约截止日不能早于今天")
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    async with write_transaction():
+        await _unit_status(unit_id, ["可售", "保留"], "已认购")
+        b = Buyer(name=buyer["name"], id_type=buyer["id_type"], id_number=buyer["id_number"], mobile=buyer["mobile"], address=address,
+                  marital=marital, spouse_name=spouse, overseas=buyer["overseas"], created_at=now())
+        await b.save()
+        deal = Deal(number=await _next_number("RG"), unit=unit_id, project=unit["project"], buyer=b.id, co_ownership=co_ownership, stage="已认购",
+                    unit_price=unit_price, total_price=total, discount_note=discount, deposit=deposit, payment_method=method, down_payment=down,
+                    loan_amount=(total - down) if method in LOAN_METHODS else Decimal("0.00"),
+                    sign_deadline=deadline, salesperson=user.employee_id, subscribed_on=today_local(),
+                    overseas_status="待审批" if buyer["overseas"] else "", created_at=now())
+        await deal.save()
+        await DealParty.insert(DealParty(deal=deal.id, buyer=b.id, role="买受人", share=buyer_share))
+        for c in co_owners:
+            cb = Buyer(name=c["name"], id_type="居民身份证", id_number=c["id_number"], created_at=now())
+            await cb.save()
+            await DealParty.insert(DealParty(deal=deal.id, buyer=cb.id, role="共有人", share=c["share"]))
+        await Instalment.insert(Instalment(deal=deal.id, kind="定金", amount_due=deposit, due_on=today_local(), received=deposit, received_on=today_local()))
+        row = deal.to_dict()
+        await audit.record(actor=user, action="pipeline.subscribe", entity="pl_deal", entity_id=deal.id,
+                           summary=f"{row['number']} 认购 {unit['room_no']}，总价 {total:,.2f} 元，定金 {deposit:,.2f} 元",
+                           before={"unit_status": unit["status"]}, after={"unit_status": "已认购", "stage": "已认购"})
+    return row
+
+
+# ---------------------------------------------------------------- A2 签约
+
+
+async def check(user, deal_id: int, values) -> dict:
+    """The 合同专员's 审核单 check: 通过 or 退回补正 (with a reason)."""
+    _require(user, "签约")
+    p = Parser(values)
+    result = p.choice("result", "审核结果", ["审核通过", "退回补正"])
+    note = p.text("note", "审核意见", required=result == "退回补正", max_len=500)
+    deal = await Deal.select().where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    changes: dict[Any, Any] = {Deal.check_status: result, Deal.check_note: note}
+    if result == "审核通过":
+        if deal["payment_method"] in LOAN_METHODS:
+            loan = p.money("loan_amount", "贷款额")
+            bank = p.text("loan_bank", "贷款银行", max_len=50)
+            if loan is not None:
+                err = rules.loan_error(Decimal(deal["total_price"]), Decimal(deal["down_payment"]), loan)
+                if err:
+                    p.fail("loan_amount", err)
+            changes.update({Deal.loan_amount: loan or Decimal("0.00"), Deal.loan_bank: bank})
+        delivery = p.date("delivery_due", "交付日期")
+        if delivery and deal["signed_on"] is None and delivery <= today_local():
+            p.fail("delivery_due", "交付日期应晚于今天")
+        changes[Deal.delivery_due] = delivery
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    async with write_transaction():
+        row = await _move(deal_id, (Deal.stage == "已认购") & Deal.check_status.is_in(["待审", "退回补正"]), changes)
+        await _audit(user, row, "check", f"审核单{result}" + (f"：{note}" if note else ""), {"check_status": deal["check_status"]}, {"check_status": result})
+    return row
+
+
+async def approve_overseas(user, deal_id: int, values) -> dict:
+    _require(user, "签约")
+    p = Parser(values)
+    ref = p.text("overseas_ref", "备案审批文号", max_len=50)
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    async with write_transaction():
+        row = await _move(deal_id, Deal.overseas_status == "待审批", {Deal.overseas_status: "已批准", Deal.overseas_ref: ref})
+        await _audit(user, row, "overseas", f"境外购房备案已批准（{ref}）")
+    return row
+
+
+async def sign(user, deal_id: int, values) -> dict:
+    _require(user, "签约")
+    p = Parser(values)
+    contract_no = p.text("contract_no", "合同编号", max_len=50)
+    online_no = p.text("online_no", "网签备案号", max_len=50)
+    signed_on = p.date("signed_on", "签约日期")
+    if signed_on and signed_on > today_local():
+        p.fail("signed_on", "签约日期不能晚于今天")
+    deal = await Deal.select().where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    if deal["check_status"] != "审核通过":
+        p.fail("__all__", "审核单尚未通过，不能签约")
+    if deal["overseas_status"] == "待审批":
+        p.fail("__all__", "境外/港澳台买受人须先完成安全厅备案审批，才能签约")
+    if p.errors:
+        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
+    loan = deal["payment_method"] in LOAN_METHODS
+    async with write_transaction():
+        row = await _move(deal_id, (Deal.stage == "已认购") & (Deal.check_status == "审核通过") & (Deal.overseas_status != "待审批"), {
+            Deal.stage: "已签约", Deal.contract_no: contract_no, Deal.online_no: online_no, Deal.signed_on: signed_on,
+            Deal.filing_status: "待备案", Deal.handover_status: "待通知",
+            Deal.mortgage_status: "资料收集中" if loan else "", Deal.docs_due: (signed_on + timedelta(days=MORTGAGE_DOCS_DAYS)) if loan else None,
+        })
+        await _unit_status(deal["unit"], ["已认购"], "已签约")
+        dues = [Instalment(deal=deal_id, kind="首付款", amount_due=Decimal(deal["down_payment"]) - Decimal(deal["deposit"]), due_on=signed_on + timedelta(days=7))]
+        if loan:
+            dues.append(Instalment(deal=deal_id, kind="贷款", amount_due=Decimal(deal["loan_amount"]), due_on=signed_on + timedelta(days=60)))
+            await DealDocument.insert(*[DealDocument(deal=deal_id, stage="按揭", name=n) for n in MORTGAGE_DOCS])
+        elif Decimal(deal["total_price"]) > Decimal(deal["down_payment"]):
+            dues.append(Instalment(deal=deal_id, kind="房款", amount_due=Decimal(deal["total_price"]) - Decimal(deal["down_payment"]), due_on=signed_on + timedelta(days=30)))
+        await Instalment.insert(*[d for d in dues if d.amount_due > 0])
+        await _audit(user, row, "sign", f"签约，合同编号 {contract_no}，网签号 {online_no}", {"stage": "已认购"}, {"stage": "已签约"})
+    return row
+
+
+# ---------------------------------------------------------------- A3 按揭
+
+
+MORTGAGE_STEPS = {  # action: (from status, to status, date column, label)
+    "bank_submit": ("资料收集中", "银行审批中", Deal.bank_submitted_on, "送银行审批"),
+    "bank_approve": ("银行审批中", "银行已批", Deal.bank_approved_on, "银行批复"),
+    "register": ("银行已批", "抵押已登记", Deal.registered_on, "抵押登记完成"),
+    "release": ("抵押已登记", "已放款", Deal.released_on, "银行放款"),
+}
+
+
+async def receive_document(user, deal_id: int, doc_id: int, received: bool) -> None:
+    doc = await DealDocument.select(DealDocument.stage, DealDocument.name, DealDocument.received_on).where(
+        (DealDocument.id == doc_id) & (DealDocument.deal == deal_id)).first()
+    if not doc:
+        raise PipelineError("资料项不存在")
+    _require(user, doc["stage"] if doc["stage"] in STAGE_OWNER else "签约")
+    async with write_transaction():
+        await DealDocument.update({DealDocument.received_on: today_local() if received else None}).where(DealDocument.id == doc_id)
+        deal = await Deal.select(Deal.id, Deal.number).where(Deal.id == deal_id).first()
+        await _audit(user, deal, "document", f"{doc['stage']}资料「{doc['name']}」{'已收' if received else '改为未收'}")
+
+
+async def mortgage_step(user, deal_id: int, action: str, values) -> dict:
+    _require(user, "按揭")
+    if action not in MORTGAGE_STEPS:
+        raise PipelineError("未知的操作")
+    src, dst, col, label = MORTGAGE_STEPS[action]
+    p = Parser(values)
+    on = p.date("on", f"{label}日期")
+    if on and on > today_local():
+        p.fail("on", "日期不能晚于今天")
+    changes: dict[Any, Any] = {Deal.mortgage_status: dst, col: on}
+    if action == "bank_submit":
+        missing = await DealDocument.count().where((DealDocument.deal == deal_id) & (DealDocument.stage == "按揭") & DealDocument.received_on.is_null())
+        if missing:
+            p.fail("__all__", f"还有 {missing} 项按揭资料未收齐，不能送审")
+    if action == "release":
+        amount = p.money("amount", "放款金额")
+        changes[Deal.released_amount] = amount
+    if p.errors:
+        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
+    async with write_transaction():
+        row = await _move(deal_id, Deal.mortgage_status == src, changes)
+        if action == "release":
+            await Instalment.raw("UPDATE pl_instalment SET received = amount_due, received_on = {} WHERE deal = {} AND kind = '贷款'", on, deal_id)
+        await _audit(user, row, f"mortgage.{action}", f"按揭：{label}（{on}）", {"mortgage_status": src}, {"mortgage_status": dst})
+    return row
+
+
+# ---------------------------------------------------------------- A4 备案
+
+
+async def filing_step(user, deal_id: int, action: str, values) -> dict:
+    _require(user, "备案")
+    p = Parser(values)
+    on = p.date("on", "日期")
+    if on and on > today_local():
+        p.fail("on", "日期不能晚于今天")
+    deal = await Deal.select().where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    if action == "submit":
+        where, changes, label = Deal.filing_status == "待备案", {Deal.filing_status: "已报送", Deal.filing_submitted_on: on}, "备案资料已报送"
+    elif action == "filed":
+        no = p.text("filing_no", "备案号", max_len=50)
+        where, changes, label = Deal.filing_status == "已报送", {Deal.filing_status: "已备案", Deal.filing_no: no, Deal.filed_on: on, Deal.stage: "已备案"}, f"已备案（{no}）"
+    elif action == "prereg":
+        no = p.text("prereg_no", "预告登记证明号", max_len=50)
+        where, changes, label = (Deal.filing_status == "已备案") & (Deal.prereg_no == ""), {Deal.prereg_no: no, Deal.prereg_on: on}, f"已预告登记（{no}）"
+    else:
+        raise PipelineError("未知的操作")
+    if on and deal["signed_on"] and on < deal["signed_on"]:
+        p.fail("on", "日期不能早于签约日期")
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    async with write_transaction():
+        row = await _move(deal_id, where & (Deal.stage.is_in(["已签约", "已备案", "已交付"])), changes)
+        if action == "filed":
+            await _unit_status(deal["unit"], ["已签约"], "已备案")
+        await _audit(user, row, f"filing.{action}", label)
+    return row
+
+
+# ---------------------------------------------------------------- A6 交房
+
+
+async def handover_notice(user, deal_id: int, values) -> dict:
+    _require(user, "交房")
+    p = Parser(values)
+    on = p.date("on", "通知发出日期")
+    tracking = p.text("tracking", "邮寄单号", required=False, max_len=50)
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    async with write_transaction():
+        row = await _move(deal_id, (Deal.handover_status == "待通知") & Deal.stage.is_in(["已签约", "已备案"]), {
+            Deal.handover_status: "已通知", Deal.notice_sent_on: on})
+        await _audit(user, row, "handover.notice", f"交房通知已发出{('（' + tracking + '）') if tracking else ''}")
+    return row
+
+
+async def handover(user, deal_id: int, values) -> dict:
+    """The handover day: surveyed area → 面积差 settlement by the 3% rule; keys and meters; defects; unit 已交付."""
+    _require(user, "交房")
+    p = Parser(values)
+    on = p.date("on", "交付日期")
+    if on and on > today_local():
+        p.fail("on", "交付日期不能晚于今天")
+    area_raw = p.raw("surveyed_area")
+    surveyed = None
+    try:
+        surveyed = Decimal(area_raw)
+        if surveyed <= 0 or surveyed.as_tuple().exponent < -2:
+            raise ValueError
+    except Exception:
+        p.fail("surveyed_area", "实测面积应为大于 0 的数字，最多两位小数")
+    keys = p.integer("keys_count", "钥匙数量", minimum=0, maximum=50)
+    meters = p.text("meter_readings", "水电气表读数", required=False, max_len=200)
+    defects = [d for d in p.getall("defect") if d][:20]
+    deal = await Deal.select(Deal.all_columns(), Deal.unit.area_build).where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    settlement = rules.area_settlement(Decimal(deal["unit.area_build"]), surveyed, Decimal(deal["unit_price"]))
+    async with write_transaction():
+        row = await _move(deal_id, (Deal.handover_status == "已通知") & Deal.stage.is_in(["已签约", "已备案"]), {
+            Deal.handover_status: "已交付", Deal.handed_over_on: on, Deal.surveyed_area: surveyed, Deal.area_ratio: settlement.ratio,
+            Deal.area_amount: settlement.amount, Deal.keys_count: keys, Deal.meter_readings: meters, Deal.stage: "已交付",
+            Deal.title_status: "资料收集中"})
+        await _unit_status(deal["unit"], ["已签约", "已备案"], "已交付")
+        if settlement.amount:
+            await Instalment.insert(Instalment(deal=deal_id, kind="面积差", amount_due=settlement.amount, due_on=on + timedelta(days=30)))
+        for d in defects:
+            await Defect.insert(Defect(deal=deal_id, location=d[:50], category="交房整改", description=d, due_on=on + timedelta(days=15)))
+        await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in TITLE_DOCS])
+        await _audit(user, row, "handover", f"交房；实测 {surveyed}㎡，{settlement.explanation}，结算 {settlement.amount:,.2f} 元",
+                     {"stage": deal["stage"]}, {"stage": "已交付", "area_amount": settlement.amount})
+    return row
+
+
+# ---------------------------------------------------------------- A7 产权证
+
+
+async def title_step(user, deal_id: int, action: str, values) -> dict:
+    _require(user, "产权证")
+    p = Parser(values)
+    on = p.date("on", "日期")
+    if on and on > today_local():
+        p.fail("on", "日期不能晚于今天")
+    deal = await Deal.select(Deal.all_columns(), Deal.unit.area_build).where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    if action == "submit":
+        missing = await DealDocument.count().where((DealDocument.deal == deal_id) & (DealDocument.stage == "产权证") & DealDocument.received_on.is_null())
+        if missing:
+            p.fail("__all__", f"还有 {missing} 项办证资料未收齐，不能递交")
+        first_home = p.flag("first_home")
+        area = Decimal(deal["surveyed_area"] or deal["unit.area_build"])
+        rate, tax = rules.deed_tax(Decimal(deal["total_price"]), area, first_home=first_home, second_home=True)
+        no = p.text("acceptance_no", "受理号", max_len=50)
+        where = Deal.title_status == "资料收集中"
+        changes = {Deal.title_status: "已递交", Deal.title_submitted_on: on, Deal.acceptance_no: no, Deal.first_home: first_home,
+                   Deal.deed_tax_rate: rate, Deal.deed_tax: tax}
+        label = f"办证资料已递交（受理号 {no}，契税 {rate}% 计 {tax:,.2f} 元）"
+    elif action == "issued":
+        no = p.text("cert_no", "不动产权证号", max_len=50)
+        where, changes, label = Deal.title_status == "已递交", {Deal.title_status: "已领证", Deal.issued_on: on, Deal.cert_no: no}, f"已领证（{no}）"
+    elif action == "deliver":
+        who = p.text("recipient", "领取人", max_len=50)
+        where, changes, label = Deal.title_status == "已领证", {Deal.title_status: "已交付业主", Deal.delivered_on: on, Deal.recipient: who, Deal.stage: "已办证"}, f"产权证已交付业主（领取人 {who}）"
+    else:
+        raise PipelineError("未知的操作")
+    if p.errors:
+        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
+    async with write_transaction():
+        row = await _move(deal_id, where & (Deal.stage == "已交付"), changes)
+        if action == "deliver":
+            await _unit_status(deal["unit"], ["已交付"], "已办证")
+        await _audit(user, row, f"title.{action}", label)
+    return row
+
+
+# ---------------------------------------------------------------- reading
+
+
+async def deal_page(deal_id: int) -> dict | None:
+    deal = await Deal.select(Deal.all_columns(), Deal.buyer.name, Deal.buyer.id_type, Deal.buyer.id_number, Deal.buyer.mobile,
+                             Deal.salesperson.name, Deal.unit.room_no, Deal.unit.area_build).where(Deal.id == deal_id).first()
+    if not deal:
+        return None
+    parties = await DealParty.select(DealParty.all_columns(), DealParty.buyer.name, DealParty.buyer.id_number).where(DealParty.deal == deal_id)
+    docs = await DealDocument.select().where(DealDocument.deal == deal_id).order_by(DealDocument.id)
+    defects = await Defect.select().where(Defect.deal == deal_id)
+    dues = await Instalment.select().where(Instalment.deal == deal_id).order_by(Instalment.due_on)
+    return {"deal": deal, "parties": parties, "docs": docs, "defects": defects, "dues": dues}
+
+
+async def stages_of(deal: dict, today: date | None = None) -> list[dict]:
+    """The unit timeline: each stage with its owner, status, due date (working days where the SPEC says WD)."""
+    t = today or today_local()
+    loan = deal["payment_method"] in LOAN_METHODS
+    out = []
+
+    def add(name, status, done, due=None, detail=""):
+        overdue = (not done) and due is not None and due < t and status not in ("", "未开始")
+        out.append({"name": name, "owner": STAGE_OWNER[name], "status": status or "未开始", "done": done, "due": due, "overdue": overdue, "detail": detail})
+
+    voided = deal["stage"] == "已作废"
+    add("认购", "已认购", True, None, f"定金 {Decimal(deal['deposit']):,.2f} 元 · {deal['payment_method']}")
+    signed = deal["signed_on"] is not None
+    add("签约", "已签约" if signed else f"审核单{deal['check_status']}" + ("，境外备案待审批" if deal["overseas_status"] == "待审批" else ""),
+        signed, None if signed else deal["sign_deadline"], f"合同 {deal['contract_no']} · 网签 {deal['online_no']}" if signed else "")
+    if loan:
+        due = None
+        ms = deal["mortgage_status"]
+        if ms == "资料收集中":
+            due = deal["docs_due"]
+        elif ms == "银行审批中" and deal["bank_submitted_on"]:
+            due = await add_working_days(deal["bank_submitted_on"], BANK_APPROVAL_WD)
+        elif ms == "抵押已登记" and deal["registered_on"]:
+            due = await add_working_days(deal["registered_on"], RELEASE_WD)
+        add("按揭", ms, ms == "已放款", due, f"{deal['loan_bank']} 贷款 {Decimal(deal['loan_amount']):,.2f} 元")
+    fs = deal["filing_status"]
+    add("备案", fs, fs == "已备案", rules.filing_due(deal["signed_on"], FILING_DAYS) if signed and fs != "已备案" else None,
+        f"备案号 {deal['filing_no']}" + (f" · 预告登记 {deal['prereg_no']}" if deal["prereg_no"] else "") if fs == "已备案" else "")
+    hs = deal["handover_status"]
+    add("交房", hs, hs in ("已交付", "视同交付"), deal["delivery_due"] if hs in ("待通知", "已通知") else None,
+        f"面积差 {deal['area_ratio']}%，结算 {Decimal(deal['area_amount']):,.2f} 元" if deal["area_amount"] is not None else "")
+    ts = deal["title_status"]
+    add("产权证", ts, ts == "已交付业主", rules.title_due(deal["handed_over_on"], deal["signed_on"] or deal["subscribed_on"], presale=True) if ts and ts != "已交付业主" else None,
+        f"证号 {deal['cert_no']}" if deal["cert_no"] else "")
+    if voided:
+        for s in out:
+            if not s["done"]:
+                s["status"], s["overdue"], s["due"] = "已作废", False, None
+    return out
+
+
+def can_unmask(user) -> bool:
+    return user.can(Perm.CUSTOMER_UNMASK)

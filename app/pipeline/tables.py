@@ -1,0 +1,154 @@
+"""The transaction pipeline (SPEC §A): buyers, and one Deal per unit and buyer from 认购 to 产权证.
+Each stage's fields live on the Deal (the ledgers are views over these columns); co-owners, documents,
+defects and instalments are child rows."""
+from decimal import Decimal
+
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Numeric, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from app.core.tables import readable
+from app.estate.tables import Project, Unit
+from app.org.tables import Employee
+from app.workflow.tables import Request
+
+ZERO = Decimal("0.00")
+
+
+class Buyer(Table, tablename="pl_buyer"):
+    name = Varchar(length=50, index=True)
+    id_type = Varchar(length=20, default="居民身份证")
+    id_number = Varchar(length=30, index=True)
+    mobile = Varchar(length=20, default="")
+    address = Varchar(length=200, default="")
+    marital = Varchar(length=5, default="")
+    spouse_name = Varchar(length=50, default="")
+    overseas = Boolean(default=False)  # 境外/港澳台
+    created_at = Timestamptz()
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.name)
+
+
+class Deal(Table, tablename="pl_deal"):
+    number = Varchar(length=30, unique=True)  # 认购书编号 RG-YYYYMMDD-####
+    unit = ForeignKey(Unit, on_delete=OnDelete.restrict, index=True)
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, index=True)
+    buyer = ForeignKey(Buyer, on_delete=OnDelete.restrict, index=True)
+    co_ownership = Varchar(length=10, default="单独所有")  # 单独所有 | 共同共有 | 按份共有
+    stage = Varchar(length=10, index=True)  # 已认购 已签约 已备案 已交付 已办证 | 已作废 已退订
+    version = Integer(default=0)
+    # A1 认购
+    unit_price = Numeric(digits=(15, 2))
+    total_price = Numeric(digits=(15, 2))
+    discount_note = Varchar(length=200, default="")
+    deposit = Numeric(digits=(15, 2))
+    payment_method = Varchar(length=10)  # 一次性 分期 商贷 公积金 组合
+    down_payment = Numeric(digits=(15, 2))
+    sign_deadline = Date()
+    salesperson = ForeignKey(Employee, null=True, default=None, on_delete=OnDelete.set_null)
+    subscribed_on = Date(index=True)
+    # A2 签约
+    check_status = Varchar(length=10, default="待审")  # 待审 | 退回补正 | 审核通过
+    check_note = Text(default="")
+    overseas_status = Varchar(length=10, default="")  # "" (not needed) | 待审批 | 已批准
+    overseas_ref = Varchar(length=50, default="")
+    contract_no = Varchar(length=50, default="", index=True)
+    online_no = Varchar(length=50, default="")
+    signed_on = Date(null=True, default=None, index=True)
+    loan_amount = Numeric(digits=(15, 2), default=ZERO)
+    loan_bank = Varchar(length=50, default="")
+    delivery_due = Date(null=True, default=None)
+    # A3 按揭
+    mortgage_status = Varchar(length=10, default="", index=True)  # "" | 资料收集中 | 银行审批中 | 银行已批 | 抵押已登记 | 已放款
+    docs_due = Date(null=True, default=None)
+    bank_submitted_on = Date(null=True, default=None)
+    bank_approved_on = Date(null=True, default=None)
+    registered_on = Date(null=True, default=None)
+    released_on = Date(null=True, default=None)
+    released_amount = Numeric(digits=(15, 2), default=ZERO)
+    # A4 备案 / 预告登记
+    filing_status = Varchar(length=10, default="", index=True)  # "" | 待备案 | 已报送 | 已备案
+    filing_submitted_on = Date(null=True, default=None)
+    filing_no = Varchar(length=50, default="")
+    filed_on = Date(null=True, default=None)
+    prereg_no = Varchar(length=50, default="")
+    prereg_on = Date(null=True, default=None)
+    # A6 交房
+    handover_status = Varchar(length=10, default="", index=True)  # "" | 待通知 | 已通知 | 已交付 | 视同交付
+    notice_sent_on = Date(null=True, default=None)
+    handed_over_on = Date(null=True, default=None)
+    surveyed_area = Numeric(digits=(10, 2), null=True, default=None)
+    area_ratio = Numeric(digits=(7, 2), null=True, default=None)
+    area_amount = Numeric(digits=(15, 2), null=True, default=None)  # > 0 buyer pays, < 0 refund
+    keys_count = Integer(default=0)
+    meter_readings = Varchar(length=200, default="")
+    # A7 产权证
+    title_status = Varchar(length=10, default="", index=True)  # "" | 资料收集中 | 已递交 | 已领证 | 已交付业主
+    first_home = Boolean(default=True)
+    deed_tax_rate = Numeric(digits=(5, 2), null=True, default=None)
+    deed_tax = Numeric(digits=(15, 2), null=True, default=None)
+    title_submitted_on = Date(null=True, default=None)
+    acceptance_no = Varchar(length=50, default="")
+    issued_on = Date(null=True, default=None)
+    cert_no = Varchar(length=50, default="")
+    delivered_on = Date(null=True, default=None)
+    recipient = Varchar(length=50, default="")
+    # A5 作废
+    voided_on = Date(null=True, default=None)
+    void_reason = Varchar(length=20, default="")
+    void_request = ForeignKey(Request, null=True, default=None, on_delete=OnDelete.set_null)  # the pending 合同作废 approval
+    created_at = Timestamptz()
+
+
+class DealParty(Table, tablename="pl_deal_party"):
+    """共有人 (co-owner, with a share when 按份共有) or 代理人 (agent, with the power of attorney)."""
+
+    deal = ForeignKey(Deal, on_delete=OnDelete.cascade, index=True)
+    buyer = ForeignKey(Buyer, on_delete=OnDelete.restrict, index=True)
+    role = Varchar(length=10)  # 买受人 | 共有人 | 代理人
+    share = Numeric(digits=(5, 2), null=True, default=None)
+    note = Varchar(length=200, default="")
+
+
+class DealDocument(Table, tablename="pl_deal_document"):
+    """A stage's document checklist; received_on empty = still missing."""
+
+    deal = ForeignKey(Deal, on_delete=OnDelete.cascade, index=True)
+    stage = Varchar(length=10)  # 签约 | 按揭 | 产权证
+    name = Varchar(length=60)
+    received_on = Date(null=True, default=None)
+
+
+class Defect(Table, tablename="pl_defect"):
+    """整改单 from the handover inspection."""
+
+    deal = ForeignKey(Deal, on_delete=OnDelete.cascade, index=True)
+    location = Varchar(length=50)
+    category = Varchar(length=20)
+    description = Text(default="")
+    due_on = Date()
+    status = Varchar(length=10, default="待整改")  # 待整改 | 已通过
+
+
+class Instalment(Table, tablename="pl_instalment"):
+    """回款: each amount due on a deal and what was received."""
+
+    deal = ForeignKey(Deal, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=10)  # 定金 首付款 房款 贷款 面积差
+    amount_due = Numeric(digits=(15, 2))
+    due_on = Date(index=True)
+    received = Numeric(digits=(15, 2), default=ZERO)
+    received_on = Date(null=True, default=None)
+
+
+class DealVoid(Table, tablename="pl_deal_void"):
+    """A 合同作废 request's own fields (the approval runs on the workflow engine)."""
+
+    request = ForeignKey(Request, on_delete=OnDelete.restrict, unique=True)
+    deal = ForeignKey(Deal, on_delete=OnDelete.restrict, index=True)
+    reason = Varchar(length=20)
+    penalty_waived = Numeric(digits=(15, 2), default=ZERO)
+    refund = Numeric(digits=(15, 2), default=ZERO)
+    note = Text(default="")

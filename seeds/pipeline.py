@@ -1,0 +1,105 @@
+"""Demo deals at every stage of the pipeline, some of them overdue, so a new user sees a living department.
+Idempotent: does nothing once any deal exists. Goes through the real services (so ledgers, units and the
+audit log agree), acting as the demo account that owns each step."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.core.auth import load_user
+from app.core.timeutil import today_local
+from app.estate.tables import Unit
+from app.pipeline import services
+from app.pipeline.tables import Deal
+from piccolo.apps.user.tables import BaseUser
+
+NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴霞", "徐涛", "孙丽", "马超", "朱琳"]
+# valid 18-digit IDs (checksums computed below)
+
+
+def _id(i: int) -> str:
+    from app.core.validators import id_check_char
+
+    first17 = f"320506{1970 + i % 30}{(i % 12) + 1:02d}{(i % 27) + 1:02d}{100 + i:03d}"
+    return first17 + id_check_char(first17)
+
+
+async def _user(username: str):
+    row = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first()
+    return await load_user(row["id"])
+
+
+class _Values(dict):
+    def getall(self, key, default=None):
+        v = self.get(key)
+        if v is None:
+            return default or []
+        return v if isinstance(v, list) else [v]
+
+
+async def seed() -> None:
+    if await Deal.exists():
+        return
+    today = today_local()
+    mortgage, bureau, supervisor, title = [await _user(u) for u in ("mortgage", "bureau", "supervisor", "title")]
+    # targets: how far each deal goes (three rounds over both projects' first buildings)
+    plan = ["认购", "认购", "审核", "签约", "签约", "按揭", "备案", "备案", "通知", "交房", "交房", "递交", "办证", "签约"] * 3
+    units = await Unit.select(Unit.id, Unit.unit_price, Unit.total_price, Unit.area_build, Unit.project.code).where(
+        Unit.status == "可售").order_by(Unit.floor).order_by(Unit.id).limit(len(plan))
+    for i, (u, goal) in enumerate(zip(units, plan)):
+        loan = i % 3 == 0
+        if u["project.code"] != "JC01":
+            sales, contract = await _user("sales3"), await _user("contract2")
+        else:
+            sales, contract = await _user("sales"), await _user("contract")
+        total = u["total_price"]
+        down = (total * 3 / 10).quantize(total.__class__("0.01")) if loan else total
+        v = _Values(name=NAMES[i % len(NAMES)], id_type="居民身份证", id_number=_id(i), mobile=f"139{10000000 + i * 7777:08d}", address="苏州市吴中区",
+                    marital="已婚" if i % 2 else "未婚", spouse_name="配偶" if i % 2 else "", co_ownership="单独所有",
+                    unit_price=f"{u['unit_price']:.2f}", total_price=f"{total:.2f}", deposit="50000.00",
+                    payment_method="商贷" if loan else "一次性", down_payment=f"{down:.2f}",
+                    sign_deadline=(today + timedelta(days=3 if i != 1 else 0)).isoformat())
+        deal = await services.subscribe(sales, u["id"], v)
+        if i == 1:  # an overdue subscription
+            await Deal.update({Deal.sign_deadline: today - timedelta(days=2)}).where(Deal.id == deal["id"])
+        if goal == "认购":
+            continue
+        await services.check(contract, deal["id"], _Values(result="审核通过", loan_amount=f"{total - down:.2f}", loan_bank="中国建设银行",
+                                                           delivery_due=(today + timedelta(days=20 + i)).isoformat()))
+        if goal == "审核":
+            continue
+        signed = today - timedelta(days=[0, 0, 0, 3, 35, 10, 12, 40, 50, 60, 70, 80, 90, 33][i % 14] + i // 14)
+        await services.sign(contract, deal["id"], _Values(contract_no=f"{u['project.code']}-2026-{i + 1:04d}", online_no=f"WQ{2026000 + i}",
+                                                          signed_on=signed.isoformat()))
+        if loan and goal != "签约":
+            from app.pipeline.tables import DealDocument
+
+            await DealDocument.update({DealDocument.received_on: signed + timedelta(days=3)}).where(
+                (DealDocument.deal == deal["id"]) & (DealDocument.stage == "按揭"))
+            await services.mortgage_step(mortgage, deal["id"], "bank_submit", _Values(on=(signed + timedelta(days=4)).isoformat()))
+            if goal != "按揭":  # the 按揭 goal stays at the bank, past its 5-WD limit
+                await services.mortgage_step(mortgage, deal["id"], "bank_approve", _Values(on=(signed + timedelta(days=7)).isoformat()))
+                await services.mortgage_step(mortgage, deal["id"], "register", _Values(on=(signed + timedelta(days=9)).isoformat()))
+                await services.mortgage_step(mortgage, deal["id"], "release", _Values(on=(signed + timedelta(days=10)).isoformat(),
+                                                                                      amount=f"{total - down:.2f}"))
+        if goal in ("签约", "按揭"):
+            continue
+        await services.filing_step(bureau, deal["id"], "submit", _Values(on=(signed + timedelta(days=5)).isoformat()))
+        await services.filing_step(bureau, deal["id"], "filed", _Values(filing_no=f"BA{2026100 + i}", on=(signed + timedelta(days=12)).isoformat()))
+        if goal == "备案":
+            continue
+        await services.handover_notice(supervisor, deal["id"], _Values(on=(today - timedelta(days=5)).isoformat(), tracking=f"EMS{900 + i}"))
+        if goal == "通知":
+            continue
+        area = u["area_build"] + (u["area_build"] * [0, 2, -1, 4, 0][i % 5] / 100).quantize(u["area_build"].__class__("0.01"))
+        await services.handover(supervisor, deal["id"], _Values(on=(today - timedelta(days=3)).isoformat(), surveyed_area=f"{area:.2f}", keys_count="3",
+                                                               meter_readings="水 0012 / 电 0034 / 气 0005"))
+        if goal == "交房":
+            continue
+        from app.pipeline.tables import DealDocument
+
+        await DealDocument.update({DealDocument.received_on: today}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
+        await services.title_step(title, deal["id"], "submit", _Values(acceptance_no=f"SL{2026500 + i}", on=today.isoformat(), first_home="1"))
+        if goal == "递交":
+            continue
+        await services.title_step(title, deal["id"], "issued", _Values(cert_no=f"苏(2026)苏州市不动产权第{7000000 + i}号", on=today.isoformat()))
+        await services.title_step(title, deal["id"], "deliver", _Values(recipient=NAMES[i % len(NAMES)], on=today.isoformat()))
