@@ -1,0 +1,204 @@
+"""The pipeline through its routes, each step by the position that owns it."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from app.core.tables import AuditLog
+from app.core.timeutil import today_local
+from app.core.validators import id_check_char
+from app.estate.tables import Unit
+from app.pipeline.tables import Deal, DealDocument, Instalment
+from tests.conftest import csrf_token, sign_in
+from tests.integration.workflow.helpers import approve_as, chain, status, submit
+
+pytestmark = pytest.mark.integration
+_n = [0]
+
+
+def an_id() -> str:
+    _n[0] += 1
+    first17 = f"32050619850101{200 + _n[0]:03d}"
+    return first17 + id_check_char(first17)
+
+
+async def free_unit(project: str = "JC01") -> dict:
+    return await Unit.select().where((Unit.status == "可售") & (Unit.project.code == project)).order_by(Unit.id, ascending=False).first()
+
+
+def subscribe_data(unit: dict, **over) -> dict:
+    data = {"name": "测试客户", "id_type": "居民身份证", "id_number": an_id(), "mobile": "13912345678", "address": "苏州市", "marital": "未婚",
+            "spouse_name": "", "co_ownership": "单独所有", "unit_price": f"{unit['unit_price']:.2f}", "total_price": f"{unit['total_price']:.2f}",
+            "deposit": "50000.00", "payment_method": "一次性", "down_payment": f"{unit['total_price']:.2f}",
+            "sign_deadline": (today_local() + timedelta(days=3)).isoformat()}
+    data.update(over)
+    return data
+
+
+async def post(client, url: str, data: dict, page: str):
+    token = await csrf_token(client, page)
+    return await client.post(url, data={**data, "_csrf_token": token})
+
+
+async def subscribed(new_client, project="JC01", **over) -> tuple[dict, dict]:
+    sales = await sign_in(await new_client(), "sales" if project == "JC01" else "sales3")
+    unit = await free_unit(project)
+    r = await post(sales, f"/pipeline/units/{unit['id']}/subscribe", subscribe_data(unit, **over), f"/pipeline/units/{unit['id']}/subscribe")
+    assert r.status_code == 303, r.text[:3000]
+    deal = await Deal.select().where(Deal.unit == unit["id"]).order_by(Deal.id, ascending=False).first()
+    return unit, deal
+
+
+async def test_subscription_rules_keep_the_form_and_write_nothing(new_client):
+    sales = await sign_in(await new_client(), "sales")
+    unit = await free_unit()
+    url = f"/pipeline/units/{unit['id']}/subscribe"
+    before = await Deal.count()
+    too_much = f"{(unit['total_price'] * Decimal('0.2') + Decimal('0.01')):.2f}"
+    r = await post(sales, url, subscribe_data(unit, deposit=too_much, id_number="320506198501012999", mobile="123"), url)
+    assert r.status_code == 400
+    assert "定金不能超过总价的 20%" in r.text and "身份证号校验位不正确" in r.text and "手机号应为 11 位数字" in r.text
+    assert 'value="测试客户"' in r.text
+    r = await post(sales, url, subscribe_data(unit, co_ownership="按份共有", buyer_share="50.00", co_name="共有人甲", co_id_number=an_id(), co_share="49.00"), url)
+    assert r.status_code == 400 and "共有份额合计应为 100%，现为 99.00%" in r.text
+    assert await Deal.count() == before
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "可售"
+    r = await post(sales, url, subscribe_data(unit, co_ownership="按份共有", buyer_share="50.00", co_name="共有人甲", co_id_number=an_id(), co_share="50.00"), url)
+    assert r.status_code == 303
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已认购"
+    again = await post(sales, url, subscribe_data(unit), url)
+    assert again.status_code == 400 and "房源当前状态不允许" in again.text
+
+
+async def test_signing_needs_the_check_and_the_overseas_filing(new_client):
+    hk_id = "810000199001010017"
+    hk_id = hk_id[:17] + id_check_char(hk_id[:17])
+    unit, deal = await subscribed(new_client, id_type="港澳台居民居住证", id_number=hk_id)
+    assert deal["overseas_status"] == "待审批"
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    sign = {"contract_no": f"T-{deal['id']}", "online_no": f"W-{deal['id']}", "signed_on": today_local().isoformat()}
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)
+    assert r.status_code == 400 and "审核单尚未通过" in r.text
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    assert r.status_code == 303
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)
+    assert r.status_code == 400 and "安全厅备案审批" in r.text
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/overseas", {"overseas_ref": "安审〔2026〕12号"}, page)
+    assert r.status_code == 303
+    sales = await sign_in(await new_client(), "sales")
+    r = await post(sales, f"/pipeline/deals/{deal['id']}/sign", sign, page)
+    assert r.status_code == 400 and "您的岗位不能办理「签约」环节" in r.text
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)
+    assert r.status_code == 303
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)  # a second click moves nothing
+    assert r.status_code == 400
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已签约"
+    assert await AuditLog.count().where((AuditLog.entity == "pl_deal") & (AuditLog.entity_id == str(deal["id"])) & (AuditLog.action == "pipeline.sign")) == 1
+
+
+async def test_loan_must_equal_total_minus_down_payment_and_mortgage_clock(new_client):
+    unit, deal = await subscribed(new_client, payment_method="商贷", down_payment="900000.00")
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    bad = await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "loan_amount": "1.00", "loan_bank": "建行",
+                                                                        "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    assert bad.status_code == 400 and "贷款额应等于总价减首付" in bad.text
+    loan = f"{Decimal(deal['total_price']) - Decimal('900000.00'):.2f}"
+    ok = await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "loan_amount": loan, "loan_bank": "建行",
+                                                                       "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    assert ok.status_code == 303
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"L-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}, page)
+    mortgage = await sign_in(await new_client(), "mortgage")
+    r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/bank_submit", {"on": today_local().isoformat()}, page)
+    assert r.status_code == 400 and "项按揭资料未收齐" in r.text
+    await DealDocument.update({DealDocument.received_on: today_local()}).where(DealDocument.deal == deal["id"])
+    for action in ("bank_submit", "bank_approve", "register"):
+        r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/{action}", {"on": today_local().isoformat()}, page)
+        assert r.status_code == 303, (action, r.text[:500])
+    r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/release", {"on": today_local().isoformat(), "amount": loan}, page)
+    assert r.status_code == 303
+    loan_due = await Instalment.select().where((Instalment.deal == deal["id"]) & (Instalment.kind == "贷款")).first()
+    assert loan_due["received"] == Decimal(loan)
+
+
+async def test_filing_handover_area_settlement_and_title(new_client):
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    signed = today_local() - timedelta(days=10)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"F-{deal['id']}", "online_no": "W", "signed_on": signed.isoformat()}, page)
+    bureau = await sign_in(await new_client(), "bureau")
+    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": (signed - timedelta(days=1)).isoformat()}, page)).status_code == 400
+    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": today_local().isoformat()}, page)).status_code == 303
+    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/filed", {"filing_no": "BA-1", "on": today_local().isoformat()}, page)).status_code == 303
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已备案"
+    sup = await sign_in(await new_client(), "supervisor")
+    assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
+    surveyed = (Decimal(unit["area_build"]) * Decimal("1.04")).quantize(Decimal("0.01"))
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": "abc", "keys_count": "x"}, page)
+    assert r.status_code == 400 and "实测面积应为大于 0 的数字" in r.text and "钥匙数量应为整数" in r.text
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{surveyed}", "keys_count": "3"}, page)
+    assert r.status_code == 303
+    d = await Deal.select().where(Deal.id == deal["id"]).first()
+    assert d["stage"] == "已交付" and d["area_ratio"] > 3
+    expected = (Decimal(unit["area_build"]) * 3 / 100 * Decimal(deal["unit_price"])).quantize(Decimal("0.01"))
+    assert d["area_amount"] == expected  # above +3%: the buyer pays for the first 3% only
+    title = await sign_in(await new_client(), "title")
+    r = await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat(), "first_home": "1"}, page)
+    assert r.status_code == 400 and "项办证资料未收齐" in r.text
+    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
+    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat(), "first_home": "1"}, page)).status_code == 303
+    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/issued", {"cert_no": "苏2026-1", "on": today_local().isoformat()}, page)).status_code == 303
+    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/deliver", {"recipient": "测试客户", "on": today_local().isoformat()}, page)).status_code == 303
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已办证"
+    d = await Deal.select().where(Deal.id == deal["id"]).first()
+    assert d["stage"] == "已办证" and d["deed_tax"] > 0
+    timeline = await title.get(page)
+    for stage in ("认购", "签约", "备案", "交房", "产权证"):
+        assert f'data-testid="stage-{stage}"' in timeline.text
+
+
+async def test_void_through_the_approval_chain_returns_the_unit(new_client):
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"V-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}, page)
+    rid, r = await submit(contract, "contract_void", {"deal_ref": f"V-{deal['id']}", "reason": "退房", "penalty_waived": "60000.00", "refund": "50000.00",
+                                                      "note": "客户申请退房，原件已收回"})
+    assert rid, r.text[:2000]
+    assert await chain(rid) == ["supervisor", "dept_head", "sales_manager", "finance_manager", "gm", "president"]
+    rid2, r = await submit(contract, "contract_void", {"deal_ref": f"V-{deal['id']}", "reason": "退房", "penalty_waived": "0", "refund": "0", "note": "重复"})
+    assert rid2 == 0 and "已有作废申请" in r.text
+    for who in ("supervisor", "dept_head", "sales_manager", "finance_manager", "gm", "president"):
+        await approve_as(new_client, rid, who)
+    assert await status(rid) == "已通过"
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "可售"
+    assert (await Deal.select(Deal.stage).where(Deal.id == deal["id"]).first())["stage"] == "已作废"
+
+
+async def test_scope_masking_queue_and_guards(new_client):
+    contract = await sign_in(await new_client(), "contract")
+    other = await Unit.select(Unit.id).where(Unit.project.code == "JC02").first()
+    assert (await contract.get(f"/pipeline/units/{other['id']}")).status_code == 403
+    board = await contract.get("/pipeline")
+    assert board.status_code == 200 and "锦程·云栖苑" not in board.text.split('id="unit-list"')[1]
+    frag = await contract.get("/pipeline?status=已签约", headers={"HX-Request": "true"})
+    assert frag.status_code == 200 and "<html" not in frag.text
+    deal = await Deal.select(Deal.id, Deal.unit, Deal.buyer, Deal.buyer.id_number).where(Deal.project.code == "JC01").first()
+    page = await contract.get(f"/pipeline/units/{deal['unit']}")
+    assert deal["buyer.id_number"] not in page.text and deal["buyer.id_number"][:6] + "********" in page.text
+    token = await csrf_token(contract, f"/pipeline/units/{deal['unit']}")
+    full = await contract.post(f"/pipeline/buyers/{deal['buyer']}/unmask", data={"_csrf_token": token}, headers={"HX-Request": "true", "x-csrftoken": token})
+    assert full.status_code == 200 and deal["buyer.id_number"] in full.text
+    assert await AuditLog.exists().where((AuditLog.action == "customer.unmask") & (AuditLog.entity_id == str(deal["buyer"])))
+    data = await sign_in(await new_client(), "data")
+    token = await csrf_token(data, "/pipeline")
+    assert (await data.post(f"/pipeline/buyers/{deal['buyer']}/unmask", data={"_csrf_token": token})).status_code == 403
+    guard = await sign_in(await new_client(), "guard")
+    assert (await guard.get("/pipeline")).status_code == 403 and (await guard.get("/pipeline/queue")).status_code == 403
+    bureau = await sign_in(await new_client(), "bureau")
+    q = await bureau.get("/pipeline/queue")
+    assert q.status_code == 200 and "合同备案" in q.text
