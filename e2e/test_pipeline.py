@@ -1,0 +1,130 @@
+"""The transaction pipeline as the department clicks it: one unit from 可售 to 已办证, each step by the position that
+owns it; and a signed contract voided through its approval chain."""
+import re
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from app.core.timeutil import today_local
+from app.core.validators import id_check_char
+from e2e.flows import approve_chain, open_new_request, submit_request
+
+TODAY = today_local().isoformat()
+
+
+def _id(seq: int) -> str:
+    first17 = f"32050619880808{seq:03d}"
+    return first17 + id_check_char(first17)
+
+
+def open_unit(page, server_url, status="可售", building="1号楼") -> str:
+    page.goto(server_url + "/")
+    page.get_by_test_id("nav-units").click()
+    page.get_by_test_id("filter-status").select_option(status)
+    expect(page).to_have_url(re.compile("status="))
+    expect(page.get_by_test_id("list").locator("[data-status]").first).to_have_text(status)
+    link = page.get_by_test_id("unit-link").last
+    href = link.get_attribute("href")
+    link.click()
+    return href
+
+
+def subscribe(page, name: str, seq: int) -> None:
+    page.get_by_test_id("subscribe-link").click()
+    page.get_by_test_id("field-name").fill(name)
+    page.get_by_test_id("field-id_number").fill(_id(seq))
+    page.get_by_test_id("field-mobile").fill("13800138000")
+    page.get_by_test_id("field-address").fill("苏州市工业园区")
+    page.get_by_test_id("field-marital").select_option("未婚")
+    page.get_by_test_id("field-deposit").fill("50000.00")
+    page.get_by_test_id("subscribe-submit").click()
+    expect(page.get_by_test_id("unit-status")).to_contain_text("已认购")
+
+
+def check_and_sign(page, number: str) -> None:
+    page.get_by_test_id("field-result").select_option("审核通过")
+    page.get_by_test_id("field-delivery_due").fill((today_local() + timedelta(days=120)).isoformat())
+    page.get_by_test_id("check-submit").click()
+    page.get_by_test_id("field-contract_no").fill(number)
+    page.get_by_test_id("field-online_no").fill("WQ-" + number)
+    page.get_by_test_id("field-signed_on").fill(TODAY)
+    page.get_by_test_id("sign-submit").click()
+    expect(page.get_by_test_id("unit-status")).to_contain_text("已签约")
+
+
+def test_one_unit_from_available_to_title(page, login_page, server_url):
+    login_page.sign_in("sales")  # 置业顾问: 认购
+    unit_url = open_unit(page, server_url)
+    subscribe(page, "沈一鸣", 101)
+    login_page.sign_out()
+
+    login_page.sign_in("contract")  # 合同专员: 审核单 and 网签
+    page.goto(server_url + unit_url)
+    check_and_sign(page, "E2E-HT-0001")
+    login_page.sign_out()
+
+    login_page.sign_in("bureau")  # 房管局专员: 备案, from the work queue
+    page.get_by_test_id("nav-queue").click()
+    page.goto(server_url + unit_url)
+    page.get_by_test_id("form-filing-submit").get_by_test_id("field-on").fill(TODAY)
+    page.get_by_test_id("filing-submit").click()
+    page.get_by_test_id("field-filing_no").fill("BA-E2E-1")
+    page.get_by_test_id("form-filing-filed").get_by_test_id("field-on").fill(TODAY)
+    page.get_by_test_id("filing-filed").click()
+    expect(page.get_by_test_id("unit-status")).to_contain_text("已备案")
+    login_page.sign_out()
+
+    login_page.sign_in("supervisor")  # 客服主管: 交房
+    page.goto(server_url + unit_url)
+    page.get_by_test_id("form-handover-notice").get_by_test_id("field-on").fill(TODAY)
+    page.get_by_test_id("handover-notice").click()
+    page.get_by_test_id("form-handover-submit").get_by_test_id("field-on").fill(TODAY)
+    area = re.search(r"合同面积 ([\d.]+)㎡", page.get_by_test_id("form-handover-submit").inner_text()).group(1)
+    page.get_by_test_id("field-surveyed_area").fill(area)
+    page.get_by_test_id("field-keys_count").fill("3")
+    page.get_by_test_id("handover-submit").click()
+    expect(page.get_by_test_id("unit-status")).to_contain_text("已交付")
+    login_page.sign_out()
+
+    login_page.sign_in("title")  # 产权专员: 办证
+    page.goto(server_url + unit_url)
+    for i in range(1, 8):
+        page.get_by_test_id(f"title-doc-{i}").click()
+    page.get_by_test_id("field-acceptance_no").fill("SL-E2E-1")
+    page.get_by_test_id("form-title-submit").get_by_test_id("field-on").fill(TODAY)
+    page.get_by_test_id("title-submit").click()
+    page.get_by_test_id("field-cert_no").fill("苏(2026)苏州市不动产权第E2E号")
+    page.get_by_test_id("form-title-issued").get_by_test_id("field-on").fill(TODAY)
+    page.get_by_test_id("title-issued").click()
+    page.get_by_test_id("field-recipient").fill("沈一鸣")
+    page.get_by_test_id("form-title-deliver").get_by_test_id("field-on").fill(TODAY)
+    page.get_by_test_id("title-deliver").click()
+    expect(page.get_by_test_id("unit-status")).to_contain_text("已办证")
+    for stage in ("认购", "签约", "备案", "交房", "产权证"):
+        expect(page.get_by_test_id(f"stage-{stage}")).to_have_attribute("class", re.compile("done"))
+    history = page.get_by_test_id("unit-history")
+    for text in ("认购", "签约", "已备案", "交房", "已交付业主"):
+        expect(history).to_contain_text(text)
+
+
+def test_void_a_signed_contract_through_its_chain(page, login_page, server_url):
+    login_page.sign_in("sales")
+    unit_url = open_unit(page, server_url)
+    subscribe(page, "钱多多", 102)
+    login_page.sign_out()
+    login_page.sign_in("contract")
+    page.goto(server_url + unit_url)
+    check_and_sign(page, "E2E-HT-0002")
+    page.get_by_test_id("void-link").click()
+    page.get_by_test_id("field-deal_ref").fill("E2E-HT-0002")
+    page.get_by_test_id("field-reason").select_option("退房")
+    page.get_by_test_id("field-penalty_waived").fill("0")
+    page.get_by_test_id("field-refund").fill("50000.00")
+    page.get_by_test_id("field-note").fill("客户申请退房，合同原件已全部收回")
+    number = submit_request(page)
+    login_page.sign_out()
+    approve_chain(page, login_page, number, ["supervisor", "dept_head", "sales_manager", "finance_manager", "gm"])
+    login_page.sign_in("contract")
+    page.goto(server_url + unit_url)
+    expect(page.get_by_test_id("unit-status")).to_contain_text("可售")
+    expect(page.get_by_test_id("subscribe-link")).to_have_count(0)  # contract officers don't subscribe
