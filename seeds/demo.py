@@ -224,6 +224,7 @@ async def seed_units(projects: dict[str, Project]) -> None:
                         layout=rnd.choice(["两室两厅", "三室两厅", "四室两厅"]), use="住宅",
                         area_build=area, area_inner=(area * Decimal("0.78")).quantize(Decimal("0.01")),
                         unit_price=price, total_price=(area * price).quantize(Decimal("0.01")), status=status,
+                        mortgaged=(code == "JC02" and b == 3),  # under the construction mortgage until released (A8)
                     ))
             await Unit.insert(*rows)
 

@@ -46,3 +46,5 @@ class Unit(Table, tablename="unit"):
     unit_price = Numeric(digits=(15, 2), help_text="单价 元/㎡")
     total_price = Numeric(digits=(15, 2), help_text="总价 元")
     status = Varchar(length=10, default="不可售", index=True)
+    mortgaged = Boolean(default=False, help_text="在建工程抵押未解除")
+    sealed = Boolean(default=False, help_text="查封")

@@ -113,3 +113,149 @@ VOID = register(FlowDef(
     clause=("kf-71p", "ch2-5.4", "房管局专员 5.4 合同作废"),
     on_approved=void_approved, on_closed=void_closed,
 ))
+
+
+# ---------------------------------------------------------------- A3 按揭资料催交通知书
+
+
+class NoticeForm:
+    fields_template = "pipeline/_notice_fields.html"
+    detail_template = "pipeline/_notice_detail.html"
+
+    async def context(self, user) -> dict[str, Any]:
+        return {}
+
+    async def parse(self, values, user, request_id: int | None) -> FormResult:
+        from datetime import timedelta
+
+        from app.pipeline.tables import DealDocument
+
+        p = Parser(values)
+        ref = p.text("deal_ref", "合同编号", max_len=50)
+        deadline = p.date("deadline", "补交截止日期")
+        if deadline and deadline <= today_local():
+            p.fail("deadline", "补交截止日期应晚于今天")
+        deal, missing = None, []
+        if ref:
+            deal = await Deal.select(Deal.id, Deal.contract_no, Deal.project, Deal.mortgage_status, Deal.buyer.name).where(Deal.contract_no == ref).first()
+            if not deal:
+                p.fail("deal_ref", "没有找到该合同")
+            elif deal["mortgage_status"] != "资料收集中":
+                p.fail("deal_ref", "只有“资料收集中”的按揭可以催交资料")
+            elif not user.sees_project(deal["project"]):
+                p.fail("deal_ref", "该项目不在您的数据范围内")
+            else:
+                missing = [d["name"] for d in await DealDocument.select(DealDocument.name).where(
+                    (DealDocument.deal == deal["id"]) & (DealDocument.stage == "按揭") & DealDocument.received_on.is_null())]
+                if not missing:
+                    p.fail("deal_ref", "该客户的按揭资料已收齐，无需催交")
+        cleaned = {"deal": deal["id"] if deal else None, "missing": "、".join(missing), "deadline": deadline}
+        return FormResult(errors=p.errors, cleaned=cleaned, title=f"按揭资料催交：{deal['buyer.name']}（合同 {ref}）" if deal else "按揭资料催交", amount=None)
+
+    async def save(self, request_id: int, cleaned: dict, user) -> None:
+        from app.pipeline.tables import MortgageNotice
+
+        await MortgageNotice.delete().where(MortgageNotice.request == request_id)
+        await MortgageNotice.insert(MortgageNotice(request=request_id, deal=cleaned["deal"], missing=cleaned["missing"], deadline=cleaned["deadline"]))
+
+    async def load(self, request_id: int) -> dict:
+        from app.pipeline.tables import MortgageNotice
+
+        n = await MortgageNotice.select(MortgageNotice.all_columns(), MortgageNotice.deal.contract_no, MortgageNotice.deal.unit,
+                                        MortgageNotice.deal.buyer.name).where(MortgageNotice.request == request_id).first() or {}
+        return {"notice": n, "form_values": {"deal_ref": n.get("deal.contract_no", ""), "deadline": str(n.get("deadline") or "")}}
+
+
+async def notice_approved(req: dict, actor) -> None:
+    from app.pipeline.tables import MortgageNotice
+
+    n = await MortgageNotice.select(MortgageNotice.deal, MortgageNotice.missing, MortgageNotice.deadline).where(MortgageNotice.request == req["id"]).first()
+    await MortgageNotice.update({MortgageNotice.sent: True}).where(MortgageNotice.request == req["id"])
+    await audit.record(actor=actor, action="pipeline.mortgage_notice", entity="pl_deal", entity_id=n["deal"],
+                       summary=f"按揭资料催交通知书已批准发出（{req['number']}）：缺 {n['missing']}，限 {n['deadline']} 前补交")
+
+
+NOTICE = register(FlowDef(
+    code="mortgage_notice", name="按揭资料催交通知书", prefix="CJ", group="客服业务", has_amount=False,
+    description="客户逾期未交齐按揭资料时，按揭专员拟订催交通知书，经部门经理批准后发出并抄送销售部。",
+    chain=lambda c: [StepSpec("dept_head", "部门经理审批", role("dept_head"))], form=NoticeForm(),
+    clause=("kf-71p", "ch2-4.1", "按揭专员 4.1"), finish_cc_roles=("sales_manager",), on_approved=notice_approved,
+))
+
+
+# ---------------------------------------------------------------- A8 在建工程抵押解押
+
+
+class ReleaseForm:
+    fields_template = "pipeline/_release_fields.html"
+    detail_template = "pipeline/_release_detail.html"
+
+    async def context(self, user) -> dict[str, Any]:
+        from app.estate.tables import Project
+
+        return {"projects": [(str(r["id"]), r["name"]) for r in await Project.select(Project.id, Project.name).order_by(Project.code)]}
+
+    async def parse(self, values, user, request_id: int | None) -> FormResult:
+        from app.estate.tables import Building
+
+        p = Parser(values)
+        project = p.integer("project", "项目")
+        rooms = [r.strip() for r in p.raw("rooms").replace("，", ",").replace("\n", ",").split(",") if r.strip()]
+        repayment = p.money("repayment", "还款金额", allow_zero=True)
+        consent = p.text("bank_consent_no", "银行同意函编号", required=False, max_len=50)
+        unit_ids = []
+        if not rooms:
+            p.fail("rooms", "请填写要解押的房号，例如 3号楼-101, 3号楼-102")
+        elif project:
+            for i, r in enumerate(rooms[:500], 1):
+                if "-" not in r:
+                    p.fail("rooms", f"第 {i} 项「{r}」格式应为 楼栋-房号，例如 3号楼-101")
+                    break
+                b, room = r.split("-", 1)
+                u = await Unit.select(Unit.id, Unit.mortgaged).where(
+                    (Unit.project == project) & (Unit.building.name == b.strip()) & (Unit.room_no == room.strip())).first()
+                if not u:
+                    p.fail("rooms", f"第 {i} 项「{r}」在该项目中不存在")
+                    break
+                if not u["mortgaged"]:
+                    p.fail("rooms", f"第 {i} 项「{r}」没有在建工程抵押，无需解押")
+                    break
+                unit_ids.append(u["id"])
+        cleaned = {"project": project, "unit_ids": unit_ids, "repayment": repayment, "bank_consent_no": consent}
+        return FormResult(errors=p.errors, cleaned=cleaned, title=f"在建工程抵押解押：{len(unit_ids)} 套", amount=repayment)
+
+    async def save(self, request_id: int, cleaned: dict, user) -> None:
+        from app.pipeline.tables import ReleaseBatch
+
+        await ReleaseBatch.delete().where(ReleaseBatch.request == request_id)
+        await ReleaseBatch.insert(ReleaseBatch(request=request_id, project=cleaned["project"], unit_ids=",".join(map(str, cleaned["unit_ids"])),
+                                               repayment=cleaned["repayment"], bank_consent_no=cleaned["bank_consent_no"]))
+
+    async def load(self, request_id: int) -> dict:
+        from app.pipeline.tables import ReleaseBatch
+
+        b = await ReleaseBatch.select(ReleaseBatch.all_columns(), ReleaseBatch.project.name).where(ReleaseBatch.request == request_id).first() or {}
+        ids = [int(x) for x in (b.get("unit_ids") or "").split(",") if x]
+        units = await Unit.select(Unit.id, Unit.building.name, Unit.room_no, Unit.mortgaged).where(Unit.id.is_in(ids or [0]))
+        rooms = ", ".join(f"{u['building.name']}-{u['room_no']}" for u in units)
+        return {"batch": b, "units": units, "form_values": {"project": str(b.get("project") or ""), "rooms": rooms,
+                                                            "repayment": f"{Decimal(b['repayment']):.2f}" if b else "", "bank_consent_no": b.get("bank_consent_no", "")}}
+
+
+async def release_approved(req: dict, actor) -> None:
+    from app.pipeline.tables import ReleaseBatch
+
+    b = await ReleaseBatch.select().where(ReleaseBatch.request == req["id"]).first()
+    ids = [int(x) for x in b["unit_ids"].split(",") if x]
+    rows = await Unit.update({Unit.mortgaged: False}).where(Unit.id.is_in(ids) & (Unit.mortgaged == True)).returning(Unit.id)  # noqa: E712
+    await audit.record(actor=actor, action="pipeline.mortgage_release", entity="pl_release_batch", entity_id=b["id"],
+                       summary=f"{req['number']} 在建工程抵押解押 {len(rows)} 套", after={"units": [r["id"] for r in rows]})
+
+
+RELEASE = register(FlowDef(
+    code="mortgage_release", name="在建工程抵押解押", prefix="JY", group="客服业务",
+    description="按销售进度分批解除在建工程抵押：按揭专员列出房号，财务核算还款，审批后银行出具同意函并注销登记。",
+    chain=lambda c: [StepSpec("dept_head", "客服副经理审批", role("dept_head")), StepSpec("finance_manager", "财务核算还款", role("finance_manager")),
+                     StepSpec("gm", "总经理审批", role("gm"))],
+    form=ReleaseForm(), clause=("kf-71p", "ch2-4.7", "按揭专员 4.7"), on_approved=release_approved,
+))

@@ -129,6 +129,11 @@ async def deal_handover(request: Request, deal_id: int) -> Response:
     return await _act(request, deal_id, "handover", lambda d: services.handover(request.user, deal_id, d))
 
 
+@post("/deals/{deal_id:int}/deemed", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def deal_deemed(request: Request, deal_id: int) -> Response:
+    return await _act(request, deal_id, "deemed", lambda d: services.deemed_delivery(request.user, deal_id))
+
+
 @post("/deals/{deal_id:int}/title/{action:str}", guards=[requires(Perm.PIPELINE)], status_code=200)
 async def deal_title(request: Request, deal_id: int, action: str) -> Response:
     return await _act(request, deal_id, f"title.{action}", lambda d: services.title_step(request.user, deal_id, action, d))
@@ -159,5 +164,5 @@ async def work_queue(request: Request) -> Response:
 
 router = Router(path="/pipeline", route_handlers=[
     unit_board, unit_timeline, subscribe_form, subscribe_submit, deal_check, deal_overseas, deal_sign, deal_mortgage, deal_filing,
-    deal_handover_notice, deal_handover, deal_title, deal_document, buyer_unmask, work_queue,
+    deal_handover_notice, deal_handover, deal_deemed, deal_title, deal_document, buyer_unmask, work_queue,
 ])

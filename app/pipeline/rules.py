@@ -162,3 +162,18 @@ def title_due(handover_on: date | None, signed_on: date, *, presale: bool, contr
         return contract_due
     start = handover_on if presale else signed_on
     return start + timedelta(days=days) if start else None
+
+
+def working_day_due(start: date, working_days: int, calendar) -> date:
+    """A WD clock (bank approval 5 WD [S 4.3], loan release 2 WD [S 4.4]): `calendar` is a core WorkCalendar."""
+    return calendar.add_working_days(start, working_days)
+
+
+def clock_level(start: date, today: date, amber_wd: int, red_wd: int, calendar) -> str:
+    """"" | "amber" | "red" for a WD clock such as the bank approval (amber at 3 WD, red at 5 WD)."""
+    used = calendar.working_days_between(start, today)
+    if used >= red_wd:
+        return "red"
+    if used >= amber_wd:
+        return "amber"
+    return ""

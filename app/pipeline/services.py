@@ -248,6 +248,11 @@ async def sign(user, deal_id: int, values) -> dict:
         p.fail("__all__", "审核单尚未通过，不能签约")
     if deal["overseas_status"] == "待审批":
         p.fail("__all__", "境外/港澳台买受人须先完成安全厅备案审批，才能签约")
+    unit = await Unit.select(Unit.sealed, Unit.mortgaged).where(Unit.id == deal["unit"]).first()
+    if unit["sealed"]:
+        p.fail("__all__", "该房源已被查封，不能签约，请上报客服副经理并转法务")
+    elif unit["mortgaged"]:
+        p.fail("__all__", "该房源的在建工程抵押尚未解除，不能签约；请先发起解押审批")
     if p.errors:
         raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
     loan = deal["payment_method"] in LOAN_METHODS
@@ -407,6 +412,26 @@ async def handover(user, deal_id: int, values) -> dict:
         await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in TITLE_DOCS])
         await _audit(user, row, "handover", f"交房；实测 {surveyed}㎡，{settlement.explanation}，结算 {settlement.amount:,.2f} 元",
                      {"stage": deal["stage"]}, {"stage": "已交付", "area_amount": settlement.amount})
+    return row
+
+
+DEEMED_DELIVERY_DAYS = 15  # [C] the notice period after which a no-show counts as delivered
+
+
+async def deemed_delivery(user, deal_id: int) -> dict:
+    """视同交付: the buyer did not come after a valid notice; the contract's deemed-delivery clause applies."""
+    _require(user, "交房")
+    deal = await Deal.select().where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    if deal["notice_sent_on"] is None or deal["notice_sent_on"] > today_local() - timedelta(days=DEEMED_DELIVERY_DAYS):
+        raise PipelineError(f"交房通知发出满 {DEEMED_DELIVERY_DAYS} 天后才能按视同交付处理")
+    async with write_transaction():
+        row = await _move(deal_id, (Deal.handover_status == "已通知") & Deal.stage.is_in(["已签约", "已备案"]), {
+            Deal.handover_status: "视同交付", Deal.handed_over_on: today_local(), Deal.stage: "已交付", Deal.title_status: "资料收集中"})
+        await _unit_status(deal["unit"], ["已签约", "已备案"], "已交付")
+        await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in TITLE_DOCS])
+        await _audit(user, row, "handover.deemed", f"视同交付（通知发出于 {deal['notice_sent_on']}，业主未到场），物业费自今日起算")
     return row
 
 

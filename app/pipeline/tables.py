@@ -152,3 +152,23 @@ class DealVoid(Table, tablename="pl_deal_void"):
     penalty_waived = Numeric(digits=(15, 2), default=ZERO)
     refund = Numeric(digits=(15, 2), default=ZERO)
     note = Text(default="")
+
+
+class MortgageNotice(Table, tablename="pl_mortgage_notice"):
+    """按揭资料催交通知书 (A3 step 3): drafted by the 按揭专员, approved by the department head on the engine."""
+
+    request = ForeignKey(Request, on_delete=OnDelete.restrict, unique=True)
+    deal = ForeignKey(Deal, on_delete=OnDelete.restrict, index=True)
+    missing = Text(default="")
+    deadline = Date()
+    sent = Boolean(default=False)
+
+
+class ReleaseBatch(Table, tablename="pl_release_batch"):
+    """在建工程抵押 partial release (A8): the units listed are released once the chain approves."""
+
+    request = ForeignKey(Request, on_delete=OnDelete.restrict, unique=True)
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, index=True)
+    unit_ids = Text(default="")  # comma-separated Unit ids
+    repayment = Numeric(digits=(15, 2), default=ZERO)
+    bank_consent_no = Varchar(length=50, default="")

@@ -74,3 +74,19 @@ def test_time_limits():
     assert title_due(date(2026, 6, 30), date(2025, 1, 1), presale=True) == date(2026, 9, 28)
     assert title_due(None, date(2026, 1, 1), presale=False) == date(2026, 4, 1)
     assert title_due(None, date(2026, 1, 1), presale=True) is None
+
+
+def test_working_day_clocks_cross_holidays_and_makeup_days():
+    from app.core.workdays import WorkCalendar
+    from app.pipeline.rules import clock_level, working_day_due
+
+    cal = WorkCalendar()
+    # Submitted to the bank on Friday 2026-02-13: 02-14 is a make-up Saturday (counts), 02-15..02-23 春节 (don't).
+    assert working_day_due(date(2026, 2, 13), 5, cal) == date(2026, 2, 27)
+    # Registered on 2026-09-30: release within 2 WD skips 国庆 (10-01..10-07) → 10-09.
+    assert working_day_due(date(2026, 9, 30), 2, cal) == date(2026, 10, 9)
+    # The make-up Saturday 2026-10-10 is a working day.
+    assert working_day_due(date(2026, 10, 9), 1, cal) == date(2026, 10, 10)
+    assert clock_level(date(2026, 2, 13), date(2026, 2, 24), 3, 5, cal) == ""  # 02-14, 02-24: 2 WD
+    assert clock_level(date(2026, 2, 13), date(2026, 2, 25), 3, 5, cal) == "amber"
+    assert clock_level(date(2026, 2, 13), date(2026, 2, 27), 3, 5, cal) == "red"

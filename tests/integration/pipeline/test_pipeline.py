@@ -202,3 +202,64 @@ async def test_scope_masking_queue_and_guards(new_client):
     bureau = await sign_in(await new_client(), "bureau")
     q = await bureau.get("/pipeline/queue")
     assert q.status_code == 200 and "合同备案" in q.text
+
+
+async def test_deemed_delivery_after_the_notice_period(new_client):
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"D-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}, page)
+    sup = await sign_in(await new_client(), "supervisor")
+    await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/deemed", {}, page)
+    assert r.status_code == 400 and "满 15 天后" in r.text
+    await Deal.update({Deal.notice_sent_on: today_local() - timedelta(days=16)}).where(Deal.id == deal["id"])
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/deemed", {}, page)
+    assert r.status_code == 303
+    d = await Deal.select(Deal.stage, Deal.handover_status).where(Deal.id == deal["id"]).first()
+    assert d == {"stage": "已交付", "handover_status": "视同交付"}
+
+
+async def test_mortgage_notice_needs_the_department_head(new_client):
+    unit, deal = await subscribed(new_client, payment_method="商贷", down_payment="900000.00")
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    loan = f"{Decimal(deal['total_price']) - Decimal('900000.00'):.2f}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "loan_amount": loan, "loan_bank": "建行",
+                                                                  "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"N-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}, page)
+    mortgage = await sign_in(await new_client(), "mortgage")
+    rid, r = await submit(mortgage, "mortgage_notice", {"deal_ref": f"N-{deal['id']}", "deadline": (today_local() + timedelta(days=7)).isoformat()})
+    assert rid, r.text[:1500]
+    assert await chain(rid) == ["dept_head"]
+    await approve_as(new_client, rid, "dept_head")
+    assert await status(rid) == "已通过"
+    assert await AuditLog.exists().where((AuditLog.action == "pipeline.mortgage_notice") & (AuditLog.entity_id == str(deal["id"])))
+    _, r = await submit(mortgage, "mortgage_notice", {"deal_ref": "NO-SUCH", "deadline": "2020-01-01"})
+    assert "没有找到该合同" in r.text and "补交截止日期应晚于今天" in r.text
+
+
+async def test_construction_mortgage_blocks_signing_until_released(new_client):
+    unit = await Unit.select().where((Unit.project.code == "JC02") & (Unit.building.name == "3号楼")).order_by(Unit.id).first()
+    await Unit.update({Unit.status: "可售"}).where(Unit.id == unit["id"])  # as if its presale permit had been issued
+    sales = await sign_in(await new_client(), "sales3")
+    url = f"/pipeline/units/{unit['id']}/subscribe"
+    assert (await post(sales, url, subscribe_data(unit), url)).status_code == 303
+    deal = await Deal.select().where(Deal.unit == unit["id"]).first()
+    contract = await sign_in(await new_client(), "contract2")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    sign = {"contract_no": f"M-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)
+    assert r.status_code == 400 and "在建工程抵押尚未解除" in r.text
+    mortgage = await sign_in(await new_client(), "mortgage2")
+    project = (await Unit.select(Unit.project).where(Unit.id == unit["id"]).first())["project"]
+    rid, r = await submit(mortgage, "mortgage_release", {"project": str(project), "rooms": f"3号楼-{unit['room_no']}", "repayment": "800000.00"})
+    assert rid, r.text[:1500]
+    for who in ("dept_head", "finance_manager", "gm"):
+        await approve_as(new_client, rid, who)
+    assert (await Unit.select(Unit.mortgaged).where(Unit.id == unit["id"]).first())["mortgaged"] is False
+    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)).status_code == 303
+    _, r = await submit(mortgage, "mortgage_release", {"project": str(project), "rooms": "3号楼101", "repayment": "-1"})
+    assert "格式应为 楼栋-房号" in r.text and "金额不能为负数" in r.text
