@@ -36,7 +36,21 @@ class _Values(dict):
         return v if isinstance(v, list) else [v]
 
 
+async def seed_settings() -> None:
+    """The pipeline's limits and the deed-tax table, added where missing (administrators' edits are kept)."""
+    from app.pipeline.rules import DEFAULT_DEED_TAX
+    from app.pipeline.tables import DeedTaxBand, PipelineSetting
+
+    for key, (label, value) in services.SETTINGS.items():
+        if not await PipelineSetting.exists().where(PipelineSetting.key == key):
+            await PipelineSetting.insert(PipelineSetting(key=key, label=label, value=value))
+    if not await DeedTaxBand.exists():
+        await DeedTaxBand.insert(*[DeedTaxBand(first_home=b.first_home, max_area=b.max_area, rate=b.rate,
+                                               note="财政部 税务总局 住建部公告2024年第16号") for b in DEFAULT_DEED_TAX])
+
+
 async def seed() -> None:
+    await seed_settings()
     if await Deal.exists():
         return
     today = today_local()

@@ -1,3 +1,3 @@
-from app.pipeline.tables import Buyer
+from app.pipeline.tables import Buyer, DeedTaxBand, PipelineSetting
 
-ADMIN_TABLES = [Buyer]
+ADMIN_TABLES = [PipelineSetting, DeedTaxBand, Buyer]

@@ -41,7 +41,8 @@ async def _timeline(request: Request, unit_id: int, forms: dict | None = None, s
     user = request.user
     acts = {stage: services.may_act(user, stage) for stage in services.STAGE_OWNER}
     return render(request, "pipeline/unit.html", {**page, "acts": acts, "forms": forms or {}, "empty_form": Form(), "today": today_local(),
-                                                  "unmask": services.can_unmask(user), "services": services}, status_code=status_code)
+                                                  "unmask": services.can_unmask(user), "services": services,
+                                                  "deemed_days": int(await services.setting("deemed_delivery_days"))}, status_code=status_code)
 
 
 @get("/units/{unit_id:int}", guards=[requires(Perm.PIPELINE)])

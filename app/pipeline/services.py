@@ -39,6 +39,36 @@ RELEASE_WD = 2  # [S 4.4]
 FILING_DAYS = 30  # [S]/[L]
 
 
+SETTINGS: dict[str, tuple[str, Decimal]] = {  # key: (label, SPEC default)
+    "deposit_max_ratio": ("定金占总价的最高比例", Decimal("0.20")),
+    "sign_days": ("认购后签约期限（天）", Decimal(SIGN_DAYS_DEFAULT)),
+    "mortgage_docs_days": ("签约后按揭资料提交期限（天）", Decimal(MORTGAGE_DOCS_DAYS)),
+    "bank_approval_wd": ("银行审批盖章时限（工作日）", Decimal(BANK_APPROVAL_WD)),
+    "release_wd": ("抵押登记后放款时限（工作日）", Decimal(RELEASE_WD)),
+    "filing_days": ("签约后备案期限（天）", Decimal(FILING_DAYS)),
+    "deemed_delivery_days": ("交房通知发出后视同交付的天数", Decimal("15")),
+    "title_days": ("交房后办证期限（天，合同未约定时）", Decimal("90")),
+    "statutory_deed_tax": ("契税法定税率（%，三套及以上）", Decimal("3")),
+}
+
+
+async def setting(key: str) -> Decimal:
+    from app.pipeline.tables import PipelineSetting
+
+    row = await PipelineSetting.select(PipelineSetting.value).where(PipelineSetting.key == key).first()
+    return Decimal(row["value"]) if row else SETTINGS[key][1]
+
+
+async def deed_tax_table() -> list[rules.DeedTaxRate]:
+    from app.pipeline.tables import DeedTaxBand
+
+    rows = await DeedTaxBand.select().order_by(DeedTaxBand.first_home, ascending=False).order_by(DeedTaxBand.max_area)
+    bands = [rules.DeedTaxRate(r["first_home"], Decimal(r["max_area"]) if r["max_area"] is not None else None, Decimal(r["rate"])) for r in rows]
+    # bounded bands first, then the open one, per first/second home
+    bands.sort(key=lambda b: (not b.first_home, b.max_area is None, b.max_area or 0))
+    return bands or list(rules.DEFAULT_DEED_TAX)
+
+
 class PipelineError(Exception):
     def __init__(self, message: str, field: str = "__all__", errors: dict | None = None):
         super().__init__(message)
@@ -151,7 +181,7 @@ async def subscribe(user, unit_id: int, values) -> dict:
     discount = p.text("discount_note", "优惠说明", required=False, max_len=200)
     deposit = p.money("deposit", "定金")
     if deposit is not None and total is not None:
-        err = rules.deposit_error(deposit, total)
+        err = rules.deposit_error(deposit, total, await setting("deposit_max_ratio"))
         if err:
             p.fail("deposit", err)
     method = p.choice("payment_method", "付款方式", PAYMENT_METHODS)
@@ -260,7 +290,8 @@ async def sign(user, deal_id: int, values) -> dict:
         row = await _move(deal_id, (Deal.stage == "已认购") & (Deal.check_status == "审核通过") & (Deal.overseas_status != "待审批"), {
             Deal.stage: "已签约", Deal.contract_no: contract_no, Deal.online_no: online_no, Deal.signed_on: signed_on,
             Deal.filing_status: "待备案", Deal.handover_status: "待通知",
-            Deal.mortgage_status: "资料收集中" if loan else "", Deal.docs_due: (signed_on + timedelta(days=MORTGAGE_DOCS_DAYS)) if loan else None,
+            Deal.mortgage_status: "资料收集中" if loan else "",
+            Deal.docs_due: (signed_on + timedelta(days=int(await setting("mortgage_docs_days")))) if loan else None,
         })
         await _unit_status(deal["unit"], ["已认购"], "已签约")
         dues = [Instalment(deal=deal_id, kind="首付款", amount_due=Decimal(deal["down_payment"]) - Decimal(deal["deposit"]), due_on=signed_on + timedelta(days=7))]
@@ -415,7 +446,7 @@ async def handover(user, deal_id: int, values) -> dict:
     return row
 
 
-DEEMED_DELIVERY_DAYS = 15  # [C] the notice period after which a no-show counts as delivered
+
 
 
 async def deemed_delivery(user, deal_id: int) -> dict:
@@ -424,8 +455,9 @@ async def deemed_delivery(user, deal_id: int) -> dict:
     deal = await Deal.select().where(Deal.id == deal_id).first()
     if not deal:
         raise PipelineError("记录不存在")
-    if deal["notice_sent_on"] is None or deal["notice_sent_on"] > today_local() - timedelta(days=DEEMED_DELIVERY_DAYS):
-        raise PipelineError(f"交房通知发出满 {DEEMED_DELIVERY_DAYS} 天后才能按视同交付处理")
+    days = int(await setting("deemed_delivery_days"))
+    if deal["notice_sent_on"] is None or deal["notice_sent_on"] > today_local() - timedelta(days=days):
+        raise PipelineError(f"交房通知发出满 {days} 天后才能按视同交付处理")
     async with write_transaction():
         row = await _move(deal_id, (Deal.handover_status == "已通知") & Deal.stage.is_in(["已签约", "已备案"]), {
             Deal.handover_status: "视同交付", Deal.handed_over_on: today_local(), Deal.stage: "已交付", Deal.title_status: "资料收集中"})
@@ -453,7 +485,8 @@ async def title_step(user, deal_id: int, action: str, values) -> dict:
             p.fail("__all__", f"还有 {missing} 项办证资料未收齐，不能递交")
         first_home = p.flag("first_home")
         area = Decimal(deal["surveyed_area"] or deal["unit.area_build"])
-        rate, tax = rules.deed_tax(Decimal(deal["total_price"]), area, first_home=first_home, second_home=True)
+        rate, tax = rules.deed_tax(Decimal(deal["total_price"]), area, first_home=first_home, second_home=True,
+                                   table=await deed_tax_table(), statutory_rate=await setting("statutory_deed_tax"))
         no = p.text("acceptance_no", "受理号", max_len=50)
         where = Deal.title_status == "资料收集中"
         changes = {Deal.title_status: "已递交", Deal.title_submitted_on: on, Deal.acceptance_no: no, Deal.first_home: first_home,
@@ -513,18 +546,20 @@ async def stages_of(deal: dict, today: date | None = None) -> list[dict]:
         if ms == "资料收集中":
             due = deal["docs_due"]
         elif ms == "银行审批中" and deal["bank_submitted_on"]:
-            due = await add_working_days(deal["bank_submitted_on"], BANK_APPROVAL_WD)
+            due = await add_working_days(deal["bank_submitted_on"], int(await setting("bank_approval_wd")))
         elif ms == "抵押已登记" and deal["registered_on"]:
-            due = await add_working_days(deal["registered_on"], RELEASE_WD)
+            due = await add_working_days(deal["registered_on"], int(await setting("release_wd")))
         add("按揭", ms, ms == "已放款", due, f"{deal['loan_bank']} 贷款 {Decimal(deal['loan_amount']):,.2f} 元")
     fs = deal["filing_status"]
-    add("备案", fs, fs == "已备案", rules.filing_due(deal["signed_on"], FILING_DAYS) if signed and fs != "已备案" else None,
+    add("备案", fs, fs == "已备案", rules.filing_due(deal["signed_on"], int(await setting("filing_days"))) if signed and fs != "已备案" else None,
         f"备案号 {deal['filing_no']}" + (f" · 预告登记 {deal['prereg_no']}" if deal["prereg_no"] else "") if fs == "已备案" else "")
     hs = deal["handover_status"]
     add("交房", hs, hs in ("已交付", "视同交付"), deal["delivery_due"] if hs in ("待通知", "已通知") else None,
         f"面积差 {deal['area_ratio']}%，结算 {Decimal(deal['area_amount']):,.2f} 元" if deal["area_amount"] is not None else "")
     ts = deal["title_status"]
-    add("产权证", ts, ts == "已交付业主", rules.title_due(deal["handed_over_on"], deal["signed_on"] or deal["subscribed_on"], presale=True) if ts and ts != "已交付业主" else None,
+    title_days = int(await setting("title_days"))
+    add("产权证", ts, ts == "已交付业主", rules.title_due(deal["handed_over_on"], deal["signed_on"] or deal["subscribed_on"], presale=True, days=title_days)
+        if ts and ts != "已交付业主" else None,
         f"证号 {deal['cert_no']}" if deal["cert_no"] else "")
     if voided:
         for s in out:

@@ -172,3 +172,24 @@ class ReleaseBatch(Table, tablename="pl_release_batch"):
     unit_ids = Text(default="")  # comma-separated Unit ids
     repayment = Numeric(digits=(15, 2), default=ZERO)
     bank_consent_no = Varchar(length=50, default="")
+
+
+class PipelineSetting(Table, tablename="pl_setting"):
+    """Limits and rates of the pipeline (SPEC §A defaults), edited in the admin."""
+
+    key = Varchar(length=40, unique=True)
+    label = Varchar(length=100, default="")
+    value = Numeric(digits=(15, 4))
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.label)
+
+
+class DeedTaxBand(Table, tablename="pl_deed_tax_band"):
+    """契税 rate table [L]: by first/second home and area band; edited in the admin when local rules change."""
+
+    first_home = Boolean(default=True, help_text="首套（否则为二套）")
+    max_area = Numeric(digits=(10, 2), null=True, default=None, help_text="面积上限（含），空为不限")
+    rate = Numeric(digits=(5, 2), help_text="税率 %")
+    note = Varchar(length=100, default="")

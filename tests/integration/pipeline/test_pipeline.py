@@ -263,3 +263,28 @@ async def test_construction_mortgage_blocks_signing_until_released(new_client):
     assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)).status_code == 303
     _, r = await submit(mortgage, "mortgage_release", {"project": str(project), "rooms": "3号楼101", "repayment": "-1"})
     assert "格式应为 楼栋-房号" in r.text and "金额不能为负数" in r.text
+
+
+async def test_limits_are_admin_settings(new_client):
+    from app.pipeline.tables import DeedTaxBand, PipelineSetting
+
+    assert await DeedTaxBand.count() == 4
+    await PipelineSetting.update({PipelineSetting.value: Decimal("0.01")}).where(PipelineSetting.key == "deposit_max_ratio")
+    try:
+        sales = await sign_in(await new_client(), "sales")
+        unit = await free_unit()
+        url = f"/pipeline/units/{unit['id']}/subscribe"
+        r = await post(sales, url, subscribe_data(unit, deposit="50000.00"), url)
+        assert r.status_code == 400 and "定金不能超过总价的 1%" in r.text
+    finally:
+        await PipelineSetting.update({PipelineSetting.value: Decimal("0.20")}).where(PipelineSetting.key == "deposit_max_ratio")
+
+
+async def test_pipeline_reminders_go_to_the_owners_once_a_day():
+    from app.core.tables import Notification
+    from app.pipeline.remind import remind_once
+
+    first = await remind_once()
+    assert first >= 1  # the seeded deals include an overdue subscription and filings past day 30
+    assert await Notification.exists().where((Notification.kind == "pipeline") & Notification.text.like("%合同备案已逾期%"))
+    assert await remind_once() == 0

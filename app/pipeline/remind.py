@@ -1,0 +1,66 @@
+"""Pipeline reminders (cron or the Procfile's worker): signing deadlines (D−1, D0), filing on days 20/25/28 after
+signing and overdue from day 31, the bank-approval clock (5 WD) and the release clock (2 WD). In-portal
+notifications to the holders of the owning position in the deal's project, at most once a day per deal and kind.
+
+    python -m app.pipeline.remind
+"""
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from app.core.notify import notify
+from app.core.tables import Notification
+from app.core.timeutil import today_local
+from app.core.workdays import add_working_days
+from app.org.tables import Employee, EmployeeProject
+from app.pipeline import services
+from app.pipeline.tables import Deal
+
+
+async def _owners(role: str, project_id: int) -> list[int]:
+    rows = await Employee.select(Employee.user, Employee.all_projects, Employee.id).where(
+        (Employee.position.role == role) & (Employee.active == True) & Employee.user.is_not_null())  # noqa: E712
+    out = []
+    for r in rows:
+        if r["all_projects"] or await EmployeeProject.exists().where((EmployeeProject.employee == r["id"]) & (EmployeeProject.project == project_id)):
+            out.append(r["user"])
+    return out
+
+
+async def _send(role: str, deal: dict, text: str) -> int:
+    url = f"/pipeline/units/{deal['unit']}"
+    today = today_local()
+    sent = 0
+    for uid in await _owners(role, deal["project"]):
+        already = await Notification.exists().where((Notification.user == uid) & (Notification.url == url) & (Notification.text == text)
+                                                    & (Notification.kind == "pipeline"))
+        if not already:
+            await notify(uid, text, url, "pipeline")
+            sent += 1
+    return sent
+
+
+async def remind_once() -> int:
+    today = today_local()
+    sent = 0
+    for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.sign_deadline).where(
+            (Deal.stage == "已认购") & (Deal.sign_deadline <= today + timedelta(days=1))):
+        label = "今天到期" if d["sign_deadline"] == today else ("明天到期" if d["sign_deadline"] > today else "已逾期未签")
+        sent += await _send("sales", d, f"{today} {d['number']} 签约期限{label}（{d['sign_deadline']}）")
+    filing_days = int(await services.setting("filing_days"))
+    for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.signed_on).where(
+            Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废") & (Deal.signed_on <= today - timedelta(days=20))):
+        n = (today - d["signed_on"]).days
+        if n in (20, 25, 28) or n > filing_days:
+            word = "已逾期" if n > filing_days else f"已签约 {n} 天"
+            sent += await _send("bureau", d, f"{today} {d['number']} 合同备案{word}，须在签约后 {filing_days} 天内完成")
+    bank_wd = int(await services.setting("bank_approval_wd"))
+    for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.bank_submitted_on).where(Deal.mortgage_status == "银行审批中"):
+        if d["bank_submitted_on"] and await add_working_days(d["bank_submitted_on"], bank_wd) <= today:
+            sent += await _send("mortgage", d, f"{today} {d['number']} 银行审批已超过 {bank_wd} 个工作日")
+    return sent
+
+
+if __name__ == "__main__":
+    print(f"reminders sent: {asyncio.run(remind_once())}")
