@@ -158,6 +158,27 @@ async def buyer_unmask(request: Request, buyer_id: int) -> Response:
     return render(request, "pipeline/_buyer_full.html", {"b": b})
 
 
+@get("/title-batch", guards=[requires(Perm.PIPELINE)])
+async def title_batch_page(request: Request) -> Response:
+    return await _batch_page(request, Form(values={"on": today_local().isoformat()}))
+
+
+async def _batch_page(request: Request, form: Form, status_code: int = 200) -> Response:
+    rows = await services.title_batch_candidates(request.user)
+    return render(request, "pipeline/title_batch.html", {"rows": rows, "form": form, "may": services.may_act(request.user, "产权证")},
+                  status_code=status_code)
+
+
+@post("/title-batch", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def title_batch_submit(request: Request) -> Response:
+    data = await request.form()
+    try:
+        n = await services.title_batch(request.user, data)
+    except services.PipelineError as e:
+        return await _batch_page(request, Form(values=_values(data), errors=e.errors), 400)
+    return redirect_with_flash("/pipeline/title-batch", f"已批量递交 {n} 户", "success", request)
+
+
 @get("/queue", guards=[requires(Perm.PIPELINE)])
 async def work_queue(request: Request) -> Response:
     return render(request, "pipeline/queue.html", {"items": await queries.queue(request.user), "today": today_local()})
@@ -165,5 +186,5 @@ async def work_queue(request: Request) -> Response:
 
 router = Router(path="/pipeline", route_handlers=[
     unit_board, unit_timeline, subscribe_form, subscribe_submit, deal_check, deal_overseas, deal_sign, deal_mortgage, deal_filing,
-    deal_handover_notice, deal_handover, deal_deemed, deal_title, deal_document, buyer_unmask, work_queue,
+    deal_handover_notice, deal_handover, deal_deemed, deal_title, deal_document, buyer_unmask, work_queue, title_batch_page, title_batch_submit,
 ])

@@ -510,6 +510,52 @@ async def title_step(user, deal_id: int, action: str, values) -> dict:
     return row
 
 
+async def title_batch_candidates(user) -> list[dict]:
+    """Deals whose title documents are complete and not yet submitted (in the user's projects)."""
+    q = Deal.select(Deal.id, Deal.number, Deal.unit, Deal.unit.room_no, Deal.unit.building.name, Deal.project.name, Deal.buyer.name,
+                    Deal.handed_over_on).where(
+        (Deal.title_status == "资料收集中") & (Deal.stage == "已交付")
+        & Deal.id.not_in(DealDocument.select(DealDocument.deal).where((DealDocument.stage == "产权证") & DealDocument.received_on.is_null()))
+    ).order_by(Deal.handed_over_on).limit(200)
+    if not user.all_projects:
+        q = q.where(Deal.project.is_in(list(user.project_ids) or [0]))
+    return await q
+
+
+async def title_batch(user, values) -> int:
+    """批量递交: the selected deals are submitted together under one batch number, all or none (one transaction)."""
+    _require(user, "产权证")
+    p = Parser(values)
+    batch_no = p.text("batch_no", "批次号", max_len=40)
+    on = p.date("on", "递交日期")
+    if on and on > today_local():
+        p.fail("on", "日期不能晚于今天")
+    ids = []
+    for raw in p.getall("deal_ids"):
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            continue
+    if not ids:
+        p.fail("deal_ids", "请至少选择一户")
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    allowed = {d["id"] for d in await title_batch_candidates(user)}
+    if not set(ids) <= allowed:
+        raise PipelineError("所选记录中有资料未齐或不在您的数据范围内的，请刷新后重选", "deal_ids")
+    table, statutory = await deed_tax_table(), await setting("statutory_deed_tax")
+    async with write_transaction():
+        for i, deal_id in enumerate(sorted(ids), 1):
+            d = await Deal.select(Deal.total_price, Deal.surveyed_area, Deal.unit.area_build, Deal.first_home).where(Deal.id == deal_id).first()
+            area = Decimal(d["surveyed_area"] or d["unit.area_build"])
+            rate, tax = rules.deed_tax(Decimal(d["total_price"]), area, first_home=d["first_home"], second_home=True, table=table, statutory_rate=statutory)
+            no = f"{batch_no}-{i:03d}"
+            row = await _move(deal_id, Deal.title_status == "资料收集中", {Deal.title_status: "已递交", Deal.title_submitted_on: on,
+                                                                         Deal.acceptance_no: no, Deal.deed_tax_rate: rate, Deal.deed_tax: tax})
+            await _audit(user, row, "title.submit", f"批量递交办证（批次 {batch_no}，受理号 {no}，契税 {rate}% 计 {tax:,.2f} 元）")
+    return len(ids)
+
+
 # ---------------------------------------------------------------- reading
 
 

@@ -288,3 +288,23 @@ async def test_pipeline_reminders_go_to_the_owners_once_a_day():
     assert first >= 1  # the seeded deals include an overdue subscription and filings past day 30
     assert await Notification.exists().where((Notification.kind == "pipeline") & Notification.text.like("%合同备案已逾期%"))
     assert await remind_once() == 0
+
+
+async def test_title_batch_submission_all_or_nothing(new_client):
+    from app.pipeline.tables import DealDocument
+
+    delivered = await Deal.select(Deal.id).where((Deal.title_status == "资料收集中") & (Deal.project.code == "JC01")).limit(2)
+    ids = [d["id"] for d in delivered]
+    assert len(ids) == 2
+    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == ids[0]) & (DealDocument.stage == "产权证"))
+    title = await sign_in(await new_client(), "title")
+    page = await title.get("/pipeline/title-batch")
+    assert page.status_code == 200 and f'data-testid="batch-{ids[0]}"' in page.text and f'data-testid="batch-{ids[1]}"' not in page.text
+    token = await csrf_token(title, "/pipeline/title-batch")
+    r = await title.post("/pipeline/title-batch", data={"deal_ids": [str(i) for i in ids], "batch_no": "PC-1", "on": today_local().isoformat(), "_csrf_token": token})
+    assert r.status_code == 400 and "资料未齐" in r.text
+    assert (await Deal.select(Deal.title_status).where(Deal.id == ids[0]).first())["title_status"] == "资料收集中"  # nothing written
+    r = await title.post("/pipeline/title-batch", data={"deal_ids": [str(ids[0])], "batch_no": "PC-1", "on": today_local().isoformat(), "_csrf_token": token})
+    assert r.status_code == 303
+    d = await Deal.select(Deal.title_status, Deal.acceptance_no, Deal.deed_tax).where(Deal.id == ids[0]).first()
+    assert d["title_status"] == "已递交" and d["acceptance_no"] == "PC-1-001" and d["deed_tax"] > 0
