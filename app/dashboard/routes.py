@@ -22,6 +22,14 @@ async def home(request: Request) -> Response:
         n = await pending_count(user.user_id)
         if n:
             todo.append({"label": "待我审批", "count": n, "url": "/workflow?tab=todo", "items": [], "testid": "todo-approvals"})
+    if user.can(Perm.PIPELINE):
+        from app.pipeline.queries import queue
+
+        items = await queue(user)
+        if items:
+            late = sum(1 for i in items if i["overdue"])
+            todo.append({"label": f"交易办理队列（其中逾期 {late} 项）" if late else "交易办理队列", "count": len(items), "url": "/pipeline/queue",
+                         "items": [], "testid": "todo-queue"})
     if user.can(Perm.RULES_VIEW):
         docs = await rules.documents_for(user)
         unread = [d for d in docs if d["version"] and d["requires_ack"] and not d["read"]]
