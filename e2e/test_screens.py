@@ -48,3 +48,27 @@ def test_workflow_pages_fit_the_screen(page, login_page, server_url, width, heig
         slug = path.strip("/").replace("/", "-") or "home"
         page.screenshot(path=str(OUT / f"{name}-{slug}.png"), full_page=False)
         assert overflow <= 1, f"{path} overflows by {overflow}px at {width}px"
+
+
+@pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
+def test_pipeline_pages_fit_the_screen(page, login_page, server_url, width, height, name):
+    OUT.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": width, "height": height})
+    login_page.sign_in("supervisor")
+    page.goto(server_url + "/pipeline?status=已交付")
+    unit = page.get_by_test_id("unit-link").first.get_attribute("href")
+    page.goto(server_url + "/pipeline?status=可售")
+    free = page.get_by_test_id("unit-link").first.get_attribute("href")
+    for path in ["/pipeline", "/pipeline/queue", unit, "/pipeline/title-batch", "/workflow/new/contract_void", "/workflow/new/mortgage_release"]:
+        response = page.goto(server_url + path)
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        slug = path.strip("/").replace("/", "-").replace("?", "-") or "home"
+        page.screenshot(path=str(OUT / f"{name}-{slug}.png"), full_page=False)
+        assert overflow <= 1, f"{path} overflows by {overflow}px at {width}px"
+    login_page.sign_out()
+    login_page.sign_in("sales")
+    page.goto(server_url + free + "/subscribe")
+    page.screenshot(path=str(OUT / f"{name}-subscribe.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1

@@ -95,7 +95,23 @@ async def queue(user) -> list[dict[str, Any]]:
 
     await run("认购", "催客户签约", (Deal.stage == "已认购"), Deal.sign_deadline)
     await run("签约", "审核单审核 / 网签", (Deal.stage == "已认购"), Deal.sign_deadline)
-    await run("按揭", "按揭办理", Deal.mortgage_status.is_in(["资料收集中", "银行审批中", "银行已批", "抵押已登记"]), Deal.docs_due)
+    await run("按揭", "收集按揭资料", Deal.mortgage_status == "资料收集中", Deal.docs_due)
+    if services.may_act(user, "按揭"):  # the bank and release clocks run in working days
+        from app.core.workdays import add_working_days
+
+        bank_wd, release_wd = int(await services.setting("bank_approval_wd")), int(await services.setting("release_wd"))
+        q = Deal.select(*cols, Deal.mortgage_status, Deal.bank_submitted_on, Deal.bank_approved_on, Deal.registered_on).where(
+            Deal.mortgage_status.is_in(["银行审批中", "银行已批", "抵押已登记"]))
+        if scope is not None:
+            q = q.where(scope)
+        for r in await q.order_by(Deal.bank_submitted_on).limit(QUEUE_LIMIT):
+            if r["mortgage_status"] == "银行审批中":
+                task, due = "跟踪银行审批", await add_working_days(r["bank_submitted_on"], bank_wd)
+            elif r["mortgage_status"] == "银行已批":
+                task, due = "办理抵押登记", r["bank_approved_on"] + timedelta(days=15)
+            else:
+                task, due = "跟踪银行放款", await add_working_days(r["registered_on"], release_wd)
+            items.append({**r, "stage": "按揭", "task": task, "due": due, "overdue": due < today})
     await run("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"), Deal.signed_on, services.FILING_DAYS)
     await run("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废") & (Deal.delivery_due <= today + timedelta(days=60)), Deal.delivery_due)
     await run("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]), Deal.handed_over_on, 90)
