@@ -1,0 +1,3 @@
+from app.assets.tables import AssetCategory
+
+ADMIN_TABLES = [AssetCategory]

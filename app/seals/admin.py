@@ -1,0 +1,3 @@
+from app.seals.tables import Seal
+
+ADMIN_TABLES = [Seal]

@@ -1,0 +1,9 @@
+from app.core.nav import NavGroup, NavItem
+from app.core.permissions import Perm
+
+NAV_GROUPS = (
+    NavGroup("印章", (
+        NavItem("用印登记簿", "/seals/log", Perm.WORKFLOW, "nav-seal-log"),
+        NavItem("印章登记", "/seals", Perm.WORKFLOW, "nav-seals"),
+    )),
+)
