@@ -94,6 +94,11 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     return error_page(request, exc.status_code, {"message": f"请求无法处理（{exc.status_code}）。"})
 
 
+def out_of_range(request: Request, exc: Exception) -> Response:
+    """An id too large for the database's integer (e.g. /workflow/requests/99999999999999999999): no such page."""
+    return error_page(request, 404, {"message": "您访问的页面不存在。"})
+
+
 def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
     return error_page(request, 500, {"message": "系统出现错误，已记录。请稍后重试或联系系统管理员。"})
@@ -139,6 +144,8 @@ def create_app() -> Litestar:
             PermissionDeniedException: forbidden,
             NotFoundException: not_found,
             ValidationException: bad_request,
+            OverflowError: out_of_range,
+            __import__("asyncpg").exceptions.DataError: out_of_range,
             HTTPException: http_error,
             HTTP_500_INTERNAL_SERVER_ERROR: server_error,
         },

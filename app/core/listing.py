@@ -43,9 +43,10 @@ class Filter:
         if self.kind == "select":
             if col.value_type is int:
                 try:
-                    return col == int(value)
+                    n = int(value)
                 except ValueError:
                     return None
+                return col == n if -2**31 <= n < 2**31 else col == -1  # out of the column's range: matches nothing
             if col.value_type is bool:
                 return col == (value == "1")
             return col == value

@@ -29,6 +29,8 @@ STATUS_COLOURS = {
     "可售": "green", "不可售": "secondary", "保留": "orange", "已认购": "cyan", "已签约": "blue",
     "已备案": "indigo", "已交付": "purple", "已办证": "teal", "在职": "green", "停用": "secondary",
     "上班": "blue", "放假": "red", "调休上班": "orange",
+    "在用": "green", "已报废": "secondary", "报废审批中": "yellow", "未结清": "orange", "已结清": "green", "已作废": "secondary",
+    "未收": "yellow", "已收": "green", "审核通过": "green", "退回补正": "orange", "待审": "yellow",
 }
 
 

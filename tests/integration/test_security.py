@@ -75,3 +75,10 @@ async def test_bad_query_and_unknown_pages_do_not_500(client, login):
         r = await client.get(url)
         assert r.status_code in (200, 400, 404), (url, r.status_code)
         assert "系统出现错误" not in r.text
+
+
+async def test_huge_ids_are_not_found_not_500(client, login):
+    await login("dept_head")
+    for url in ["/workflow/requests/99999999999999999999", "/org/employees/99999999999999999999", "/org/employees?department=99999999999999999999"]:
+        r = await client.get(url)
+        assert r.status_code in (200, 404), (url, r.status_code)
