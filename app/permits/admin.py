@@ -1,0 +1,3 @@
+from app.permits.tables import ReminderRule
+
+ADMIN_TABLES = [ReminderRule]
