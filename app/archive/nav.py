@@ -1,0 +1,9 @@
+from app.core.nav import NavGroup, NavItem
+from app.core.permissions import Perm
+
+NAV_GROUPS = (
+    NavGroup("资料保管", (
+        NavItem("资料完整性", "/archive", Perm.PIPELINE, "nav-archive"),
+        NavItem("资料借阅登记", "/archive/loans", Perm.PIPELINE, "nav-loans"),
+    )),
+)

@@ -1,0 +1,289 @@
+"""What every ledger shares: a Listing (filters, sort, SQL paging, project scope), the per-row presentation (computed
+ageing columns, masking of ID numbers and phones), and the .xlsx export of the current filter in batches.
+
+A ledger is a declaration (`Ledger`); app/ledgers/ledgers.py declares the seven of SPEC §B and app/archive the
+document-loan register."""
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Awaitable, Callable, Sequence
+
+from app.core import audit
+from app.core.listing import Filter, Listing
+from app.core.money import round_money
+from app.core.permissions import Perm
+from app.core.timeutil import fmt_datetime, now, to_local
+from app.core.validators import mask_id_number, mask_phone
+from app.estate.tables import Project
+
+MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL; anything larger cannot exist
+EXPORT_BATCH = 1000  # rows per SELECT … LIMIT/OFFSET while exporting
+EXPORT_MAX_ROWS = 200_000  # a guard: an export larger than this is refused (narrow the filter)
+
+
+@dataclass(frozen=True)
+class ClauseFilter(Filter):
+    """A select filter whose options are WHERE clauses built at request time (e.g. "逾期" depends on today)."""
+
+    options: tuple[tuple[str, str, Callable[[], Any]], ...] = ()
+
+    def clause(self, raw: str):
+        value = (raw or "").strip()
+        for v, _label, make in self.options:
+            if v == value:
+                return make()
+        return None
+
+
+def clause_filter(name: str, label: str, options: Sequence[tuple[str, str, Callable[[], Any]]]) -> ClauseFilter:
+    return ClauseFilter(name, label, "select", choices=[(v, t) for v, t, _ in options], options=tuple(options))
+
+
+@dataclass(frozen=True)
+class XCol:
+    """One column of the .xlsx export: the presented row's key, the Chinese header, the cell kind."""
+
+    key: str
+    header: str
+    kind: str = "text"  # text | money | date | int | area | pct | bool
+    width: int = 14
+
+
+@dataclass(frozen=True)
+class Ledger:
+    code: str
+    title: str
+    description: str
+    listing: Listing
+    export_columns: Sequence[XCol]
+    decorate: Callable[[list[dict[str, Any]], Any], Awaitable[None]]  # adds the presented keys to each row, in place
+    sensitive: Sequence[str] = ("id_number", "mobile")  # presented keys masked without Perm.CUSTOMER_UNMASK
+    clause: str = ""  # SPEC reference shown on the page
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def can_unmask(user) -> bool:
+    return bool(user) and user.can(Perm.CUSTOMER_UNMASK)
+
+
+def mask_rows(rows: list[dict[str, Any]], user, keys: Sequence[str]) -> None:
+    if can_unmask(user):
+        return
+    for r in rows:
+        for k in keys:
+            if k in r and r[k]:
+                r[k] = mask_phone(r[k]) if "mobile" in k or "phone" in k else mask_id_number(r[k])
+
+
+async def present(ledger: Ledger, rows: list[dict[str, Any]], user) -> list[dict[str, Any]]:
+    await ledger.decorate(rows, user)
+    mask_rows(rows, user, ledger.sensitive)
+    return rows
+
+
+async def project_choices(user) -> list[tuple[str, str]]:
+    q = Project.select(Project.id, Project.code, Project.name).order_by(Project.code)
+    if not user.all_projects:
+        q = q.where(Project.id.is_in(list(user.project_ids) or [0]))
+    return [(str(r["id"]), f'{r["name"]}（{r["code"]}）') for r in await q]
+
+
+def scope_on(column):
+    """A Listing scope: only rows whose project (`column`) the user may see."""
+
+    def scope(user):
+        if user.all_projects:
+            return None
+        return column.is_in(list(user.project_ids) or [0])
+
+    return scope
+
+
+def days_between(start: date | None, end: date | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return (end - start).days
+
+
+def unit_label(r: dict[str, Any], prefix: str = "") -> str:
+    return f'{r.get(prefix + "unit.building.name") or ""}{r.get(prefix + "unit.room_no") or ""}'
+
+
+# ---------------------------------------------------------------- the query of the current filter
+
+
+@dataclass
+class Query:
+    select: Any
+    count: Any
+    values: dict[str, str]
+    sort: str
+    desc: bool
+    sorted_by_user: bool
+
+    def params(self) -> dict[str, str]:
+        """The filter and sort as query parameters (for the export link and the audit row)."""
+        out = {k: v for k, v in self.values.items() if v}
+        if self.sorted_by_user:
+            out.update(sort=self.sort, dir="desc" if self.desc else "asc")
+        return out
+
+
+def valid_id(raw: Any) -> int | None:
+    """A row id from user input, or None (so an absurd number is "not found", never a database error)."""
+    text = str(raw or "").strip()
+    if text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
+def clean_params(listing: Listing, params: dict[str, Any]) -> dict[str, str]:
+    """Query parameters made safe for the shared Listing: NUL bytes removed (PostgreSQL rejects them) and id filters
+    outside the 32-bit range dropped (the database would reject them) — an unusable value simply does not filter."""
+    out = {k: v.replace("\x00", "") for k, v in params.items() if isinstance(v, str)}
+    for f in listing.filters:
+        if f.kind == "select" and f.columns and f.columns[0].value_type is int and out.get(f.name) and valid_id(out[f.name]) is None:
+            out[f.name] = ""
+    return out
+
+
+def build_query(listing: Listing, params: dict[str, str], user) -> Query:
+    """The same WHERE / ORDER BY as Listing.fetch builds for the page (filters, fixed clauses, project scope, sort),
+    without the LIMIT: the export pages through it in batches."""
+    values = {f.name: (params.get(f.name) or "").strip() for f in listing.filters}
+    clauses = [c for c in (f.clause(values[f.name]) for f in listing.filters) if c is not None]
+    clauses.extend(listing.extra_where)
+    if listing.scope is not None:
+        scope_clause = listing.scope(user)
+        if scope_clause is not None:
+            clauses.append(scope_clause)
+    sort = params.get("sort") or listing.default_sort
+    sort_col = listing._sort_column(sort)
+    if sort_col is None:
+        sort = listing.default_sort
+        sort_col = listing._sort_column(sort)
+    desc = (params.get("dir") == "desc") if params.get("sort") else listing.default_desc
+    q = listing.table.select(*listing.select)
+    cq = listing.table.count()
+    for c in clauses:
+        q = q.where(c)
+        cq = cq.where(c)
+    if sort_col is not None:
+        q = q.order_by(sort_col, ascending=not desc)
+    q = q.order_by(listing.table._meta.primary_key, ascending=not desc)
+    return Query(select=q, count=cq, values=values, sort=sort, desc=desc, sorted_by_user=bool(params.get("sort")) and sort_col is not None)
+
+
+def export_query_string(ledger: Ledger, params: dict[str, str], user) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(build_query(ledger.listing, clean_params(ledger.listing, params), user).params())
+
+
+# ---------------------------------------------------------------- .xlsx export
+
+
+class ExportError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _cell_value(kind: str, v: Any) -> Any:
+    if v is None or v == "":
+        return None
+    if kind == "money" or kind == "area" or kind == "pct":
+        try:
+            return round_money(Decimal(str(v)))
+        except Exception:
+            return str(v)
+    if kind == "date":
+        if isinstance(v, datetime):
+            return to_local(v).date()
+        return v if isinstance(v, date) else str(v)
+    if kind == "datetime":
+        return fmt_datetime(v) if isinstance(v, datetime) else str(v)
+    if kind == "int":
+        return int(v) if isinstance(v, (int, Decimal)) or str(v).lstrip("-").isdigit() else str(v)
+    if kind == "bool":
+        return "是" if v else "否"
+    return str(v)
+
+
+FORMATS = {"money": "#,##0.00", "area": "0.00", "pct": "0.00", "date": "yyyy-mm-dd", "int": "0"}
+
+
+async def export_xlsx(ledger: Ledger, params: dict[str, str], user, *, ip: str = "") -> tuple[str, int, str]:
+    """Write the current filter (all pages) to a temporary .xlsx, fetching EXPORT_BATCH rows per query, with the
+    viewer's masking. Returns (path, row count, download file name). Writes the audit row."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+
+    q = build_query(ledger.listing, clean_params(ledger.listing, params), user)
+    total = await q.count
+    if total > EXPORT_MAX_ROWS:
+        raise ExportError(f"当前筛选结果共 {total} 条，超过单次导出上限 {EXPORT_MAX_ROWS} 条，请缩小筛选范围后再导出")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(ledger.title)
+    for i, c in enumerate(ledger.export_columns):
+        ws.column_dimensions[_col_letter(i)].width = c.width
+    ws.freeze_panes = "A2"
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F3")
+    header = []
+    for c in ledger.export_columns:
+        cell = WriteOnlyCell(ws, value=c.header)
+        cell.font, cell.fill = bold, fill
+        header.append(cell)
+    ws.append(header)
+    columns = list(ledger.export_columns)
+
+    def append(rows: list[dict[str, Any]]) -> None:  # CPU work, run off the event loop
+        for r in rows:
+            out = []
+            for c in columns:
+                cell = WriteOnlyCell(ws, value=_cell_value(c.kind, r.get(c.key)))
+                if c.kind in FORMATS:
+                    cell.number_format = FORMATS[c.kind]
+                out.append(cell)
+            ws.append(out)
+
+    written = 0
+    offset = 0
+    while True:
+        rows = await q.select.limit(EXPORT_BATCH).offset(offset)
+        if not rows:
+            break
+        await present(ledger, rows, user)
+        await asyncio.to_thread(append, rows)
+        written += len(rows)
+        offset += EXPORT_BATCH
+        if len(rows) < EXPORT_BATCH:
+            break
+    info = wb.create_sheet("导出说明")
+    stamp = to_local(now())
+    masked = not can_unmask(user)
+    filters = "；".join(f"{f.label}={q.values[f.name]}" for f in ledger.listing.filters if q.values.get(f.name)) or "无（全部）"
+    for line in (("台账", ledger.title), ("导出人", f"{user.display_name}（{user.username}）"), ("导出时间", stamp.strftime("%Y-%m-%d %H:%M:%S")),
+                 ("筛选条件", filters), ("行数", written), ("证件号/手机号", "已脱敏" if masked else "完整显示（有查看权限）"),
+                 ("说明", "客户个人信息，仅限内部工作使用，不得外传（部门管理制度·保密）")):
+        info.append(list(line))
+    fd, path = tempfile.mkstemp(prefix="ledger-", suffix=".xlsx")
+    os.close(fd)
+    await asyncio.to_thread(wb.save, path)
+    filename = f"{ledger.title}_{stamp:%Y%m%d_%H%M}.xlsx"
+    await audit.record(actor=user, action="export", entity="ledger", entity_id=ledger.code,
+                       summary=f"导出{ledger.title} {written} 行（筛选：{filters}）",
+                       after={"ledger": ledger.code, "filter": q.params(), "rows": written, "masked": masked}, ip=ip)
+    return path, written, filename
+
+
+def _col_letter(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i + 1)

@@ -1,0 +1,168 @@
+"""The ledgers' pages: each ledger (page + HTMX fragment), its .xlsx export, the 合同台账 import, and the daily report
+with its weekly and monthly roll-ups."""
+from __future__ import annotations
+
+import os
+from datetime import date
+from urllib.parse import urlencode
+
+from litestar import Request, Response, Router, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import UploadFile
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.response import File
+
+from app.core.guards import requires
+from app.core.permissions import Perm
+from app.core.timeutil import today_local
+from app.core.web import Form, redirect_with_flash, render
+from app.ledgers import importer, report, rules
+from app.ledgers.base import ExportError, Ledger, can_unmask, clean_params, export_query_string, export_xlsx, present, project_choices, valid_id
+from app.ledgers.flows import SUBMIT_ROLES
+from app.ledgers.ledgers import LEDGERS, all_ledgers
+from app.ledgers.tables import DailyReport
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def tabs() -> list[tuple[str, str, str]]:
+    out = [(lg.code, lg.title, f"/ledgers/{lg.code}") for lg in LEDGERS.values()]
+    out.append(("loans", "资料借阅登记", "/archive/loans"))
+    return out
+
+
+async def ledger_page(request: Request, ledger: Ledger, template: str = "ledgers/ledger.html", extra: dict | None = None) -> Response:
+    """A ledger's page, or only its table (plus the export link, swapped out-of-band) for an HTMX request."""
+    params = clean_params(ledger.listing, dict(request.query_params))
+    result = await ledger.listing.fetch(params, request.user)
+    await present(ledger, result.page.rows, request.user)
+    ctx = {"ledger": ledger, "result": result, "tabs": tabs(), "masked": not can_unmask(request.user) and bool(ledger.sensitive),
+           "export_url": f"/ledgers/{ledger.code}/export?{export_query_string(ledger, params, request.user)}",
+           "can_import": ledger.code == "contracts" and importer.may_import(request.user), **(extra or {})}
+    return render(request, template, ctx, fragment="ledgers/_fragment.html")
+
+
+@get("/", guards=[requires(Perm.PIPELINE)])
+async def index(request: Request) -> Response:
+    return render(request, "ledgers/index.html", {"ledgers": list(all_ledgers().values()), "tabs": tabs()})
+
+
+@get("/{code:str}", guards=[requires(Perm.PIPELINE)])
+async def ledger(request: Request, code: str) -> Response:
+    lg = LEDGERS.get(code)
+    if not lg:
+        raise NotFoundException("没有这个台账")
+    return await ledger_page(request, lg)
+
+
+@get("/{code:str}/export", guards=[requires(Perm.PIPELINE)])
+async def export(request: Request, code: str) -> Response:
+    lg = all_ledgers().get(code)
+    if not lg:
+        raise NotFoundException("没有这个台账")
+    params = dict(request.query_params)
+    try:
+        path, _count, filename = await export_xlsx(lg, params, request.user, ip=request.client.host if request.client else "")
+    except ExportError as e:
+        back = lg.listing.base_url + ("?" + urlencode(clean_params(lg.listing, params)) if params else "")
+        return redirect_with_flash(back, e.message, "error")
+    return File(path=path, filename=filename, media_type=XLSX, background=BackgroundTask(os.unlink, path))
+
+
+# ---------------------------------------------------------------- import
+
+
+def _require_import(request: Request) -> None:
+    if not importer.may_import(request.user):
+        raise PermissionDeniedException("只有合同专员、数据专员或客服主管可以导入合同台账")
+
+
+@get("/contracts/import", guards=[requires(Perm.PIPELINE)])
+async def import_form(request: Request) -> Response:
+    _require_import(request)
+    return render(request, "ledgers/import.html", {"result": None, "form": Form(), "behaviour": importer.BEHAVIOUR, "max_rows": importer.MAX_ROWS})
+
+
+@post("/contracts/import", guards=[requires(Perm.PIPELINE)], status_code=200, request_max_body_size=20 * 1024 * 1024)
+async def import_submit(request: Request) -> Response:
+    _require_import(request)
+    form = Form()
+    result = None
+    try:
+        data = await request.form()
+        upload = data.get("file")
+    except Exception:
+        upload = None
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        form.error("file", "请选择要导入的 .xlsx 文件")
+    else:
+        content = await upload.read()
+        filename = upload.filename.replace("\x00", "")[:200]
+        err = importer.check_file(filename, content)
+        if err:
+            form.error("file", err)
+        else:
+            result = await importer.import_contracts(request.user, content, filename)
+    status = 200 if (result and result.ok) else 400
+    return render(request, "ledgers/import.html", {"result": result, "form": form, "behaviour": importer.BEHAVIOUR, "max_rows": importer.MAX_ROWS},
+                  status_code=status)
+
+
+@get("/contracts/import/template", guards=[requires(Perm.PIPELINE)])
+async def import_template(request: Request) -> Response:
+    return Response(content=importer.template_bytes(), media_type=XLSX,
+                    headers={"Content-Disposition": "attachment; filename=\"contract-ledger-template.xlsx\"; "
+                                                    "filename*=UTF-8''%E5%90%88%E5%90%8C%E5%8F%B0%E8%B4%A6%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"})
+
+
+# ---------------------------------------------------------------- daily report and roll-ups
+
+
+def _day(raw: str | None) -> date:
+    try:
+        d = date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return today_local()
+    return min(d, today_local()) if d.year >= 2000 else today_local()
+
+
+async def _scoped_projects(request: Request, raw: str | None) -> tuple[list[int], list[tuple[str, str]], str]:
+    choices = await project_choices(request.user)
+    ids = [int(v) for v, _ in choices]
+    chosen = (raw or "").strip()
+    if chosen and chosen.isdigit() and int(chosen) in ids:
+        return [int(chosen)], choices, chosen
+    return ids, choices, ""
+
+
+@get("/report", guards=[requires(Perm.PIPELINE)])
+async def report_page(request: Request) -> Response:
+    q = request.query_params
+    period = q.get("period") if q.get("period") in rules.PERIODS else "day"
+    day = _day(q.get("date"))
+    ids, choices, chosen = await _scoped_projects(request, q.get("project"))
+    start, end = rules.period_bounds(period, day)
+    data = await report.generate(ids, start, end)
+    recent = DailyReport.select(DailyReport.id, DailyReport.request, DailyReport.request.number, DailyReport.request.status,
+                                DailyReport.project.name, DailyReport.report_date, DailyReport.request.applicant.name).where(
+        DailyReport.project.is_in(ids or [0])).order_by(DailyReport.report_date, ascending=False).order_by(DailyReport.id, ascending=False).limit(20)
+    ctx = {"data": data, "period": period, "periods": rules.PERIODS, "day": day, "start": start, "end": end,
+           "label": rules.period_label(period, start, end), "projects": choices, "chosen": chosen, "figures": report.FIGURES,
+           "groups": report.GROUPS, "recent": await recent, "can_submit": request.user.role in SUBMIT_ROLES, "tabs": tabs()}
+    return render(request, "ledgers/report.html", ctx, fragment="ledgers/_report_table.html")
+
+
+@get("/report/preview", guards=[requires(Perm.PIPELINE)])
+async def report_preview(request: Request) -> Response:
+    """The figures the daily report would hold for a project and day (shown on the submission form)."""
+    q = request.query_params
+    project_id = valid_id(q.get("project"))
+    if project_id is None or not request.user.sees_project(project_id):
+        return render(request, "ledgers/_report_preview.html", {"row": None})
+    day = _day(q.get("report_date"))
+    data = await report.generate([project_id], day, day)
+    return render(request, "ledgers/_report_preview.html", {"row": data["rows"][0] if data["rows"] else None, "figures": report.FIGURES,
+                                                              "groups": report.GROUPS, "day": day})
+
+
+router = Router(path="/ledgers", route_handlers=[index, report_page, report_preview, import_form, import_submit, import_template, ledger, export])
