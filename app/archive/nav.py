@@ -7,3 +7,5 @@ NAV_GROUPS = (
         NavItem("资料借阅登记", "/archive/loans", Perm.PIPELINE, "nav-loans"),
     )),
 )
+
+NAV_ORDER = 40  # position in the navigation among the chapters

@@ -7,3 +7,5 @@ NAV_GROUPS = (
         NavItem("按保管人", "/assets/by-custodian", Perm.WORKFLOW, "nav-assets-custodian"),
     )),
 )
+
+NAV_ORDER = 80  # position in the navigation among the chapters

@@ -63,7 +63,8 @@ def all_groups() -> tuple[NavGroup, ...]:
     """The core groups, then each domain's NAV_GROUPS (app/<domain>/nav.py) before 组织与岗位."""
     from app.core.discovery import domain_modules
 
-    extra = tuple(g for m in domain_modules("nav") for g in getattr(m, "NAV_GROUPS", ()))
+    modules = sorted(domain_modules("nav"), key=lambda m: getattr(m, "NAV_ORDER", 100))
+    extra = tuple(g for m in modules for g in getattr(m, "NAV_GROUPS", ()))
     return NAV[:2] + extra + NAV[2:]
 
 

@@ -9,3 +9,5 @@ NAV_GROUPS = (
         NavItem("合同付款台账", "/finance/payments", Perm.FINANCE, "nav-payments"),
     )),
 )
+
+NAV_ORDER = 50  # position in the navigation among the chapters

@@ -7,3 +7,5 @@ NAV_GROUPS = (
         NavItem("合同登记进度日报表", "/ledgers/report", Perm.PIPELINE, "nav-daily-report"),
     )),
 )
+
+NAV_ORDER = 20  # position in the navigation among the chapters

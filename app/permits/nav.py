@@ -13,3 +13,5 @@ NAV_GROUPS = (
         NavItem("境外购房备案", "/permits/overseas", Perm.PIPELINE, "nav-permits-overseas"),
     )),
 )
+
+NAV_ORDER = 30  # position in the navigation among the chapters

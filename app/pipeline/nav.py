@@ -8,3 +8,5 @@ NAV_GROUPS = (
         NavItem("办证批量递交", "/pipeline/title-batch", Perm.PIPELINE, "nav-title-batch"),
     )),
 )
+
+NAV_ORDER = 10  # position in the navigation among the chapters

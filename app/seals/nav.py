@@ -7,3 +7,5 @@ NAV_GROUPS = (
         NavItem("印章登记", "/seals", Perm.WORKFLOW, "nav-seals"),
     )),
 )
+
+NAV_ORDER = 70  # position in the navigation among the chapters
