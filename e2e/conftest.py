@@ -90,6 +90,7 @@ class LoginPage:
         return self.page
 
     def sign_out(self):
+        self.page.wait_for_load_state("networkidle")  # let a badge refresh after an HTMX action finish first
         self.page.get_by_test_id("logout").click()
         self.page.wait_for_url("**/login*")
 

@@ -65,3 +65,10 @@ class Notification(Table, tablename="notification"):
     text = Text()
     url = Varchar(length=300, default="")
     read_at = Timestamptz(null=True, default=None)
+
+
+class Counter(Table, tablename="counter"):
+    """Document-number sequences (<PREFIX>-YYYYMMDD-####): one atomic upsert per number, safe across processes."""
+
+    key = Varchar(length=40, unique=True)
+    value = Integer(default=0)

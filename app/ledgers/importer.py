@@ -285,10 +285,9 @@ class ImportAbort(Exception):
 
 
 async def _numbers(count: int) -> list[str]:
-    stem = f"RG-{today_local():%Y%m%d}-"
-    last = await Deal.select(Deal.number).where(Deal.number.like(stem + "%")).order_by(Deal.number, ascending=False).first()
-    start = int(last["number"][-4:]) + 1 if last else 1
-    return [f"{stem}{start + i:04d}" for i in range(count)]
+    from app.core.numbering import next_number
+
+    return [await next_number("RG") for _ in range(count)]
 
 
 async def import_contracts(user, content: bytes, filename: str) -> ImportResult:

@@ -9,6 +9,7 @@ from typing import Any
 from piccolo.engine import engine_finder
 
 from app.core import audit
+from app.core.numbering import next_number
 from app.core.db import write_transaction
 from app.core.fields import Parser
 from app.core.permissions import Perm
@@ -87,10 +88,6 @@ def _require(user, stage: str) -> None:
         raise PipelineError(f"您的岗位不能办理「{stage}」环节")
 
 
-async def _next_number(prefix: str) -> str:
-    stem = f"{prefix}-{today_local():%Y%m%d}-"
-    last = await Deal.select(Deal.number).where(Deal.number.like(stem + "%")).order_by(Deal.number, ascending=False).first()
-    return f"{stem}{(int(last['number'][-4:]) + 1 if last else 1):04d}"
 
 
 async def _move(deal_id: int, where, changes: dict, message: str = "该记录的状态已经变化（可能已被他人办理），请刷新页面") -> dict:
@@ -198,7 +195,7 @@ async def subscribe(user, unit_id: int, values) -> dict:
         b = Buyer(name=buyer["name"], id_type=buyer["id_type"], id_number=buyer["id_number"], mobile=buyer["mobile"], address=address,
                   marital=marital, spouse_name=spouse, overseas=buyer["overseas"], created_at=now())
         await b.save()
-        deal = Deal(number=await _next_number("RG"), unit=unit_id, project=unit["project"], buyer=b.id, co_ownership=co_ownership, stage="已认购",
+        deal = Deal(number=await next_number("RG"), unit=unit_id, project=unit["project"], buyer=b.id, co_ownership=co_ownership, stage="已认购",
                     unit_price=unit_price, total_price=total, discount_note=discount, deposit=deposit, payment_method=method, down_payment=down,
                     loan_amount=(total - down) if method in LOAN_METHODS else Decimal("0.00"),
                     sign_deadline=deadline, salesperson=user.employee_id, subscribed_on=today_local(),

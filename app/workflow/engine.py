@@ -10,6 +10,7 @@ from typing import Any
 from piccolo.apps.user.tables import BaseUser
 
 from app.core import audit
+from app.core.numbering import next_number
 from app.core.db import write_transaction
 from app.core.notify import notify
 from app.core.timeutil import now, today_local
@@ -120,12 +121,6 @@ async def plan_chain(flow: FlowDef, applicant: Applicant, amount: Decimal | None
     return out
 
 
-async def _next_number(prefix: str) -> str:
-    today = today_local().strftime("%Y%m%d")
-    stem = f"{prefix}-{today}-"
-    last = await Request.select(Request.number).where(Request.number.like(stem + "%")).order_by(Request.number, ascending=False).first()
-    n = int(last["number"][-4:]) + 1 if last else 1
-    return f"{stem}{n:04d}"
 
 
 async def _deputy_for(user_id: int, day: date) -> int | None:
@@ -232,7 +227,7 @@ async def submit(user, flow: FlowDef, result: FormResult, cc_submit: list[int] =
     plan = await plan_chain(flow, applicant, result.amount, result.cleaned)
     limit = int((await flow_settings(flow))["limit_days"])
     async with write_transaction():
-        req = Request(number=await _next_number(flow.prefix), flow=flow.code, title=result.title[:200], applicant=applicant.employee_id,
+        req = Request(number=await next_number(flow.prefix), flow=flow.code, title=result.title[:200], applicant=applicant.employee_id,
                       applicant_user=user.user_id, company=applicant.company_id, department=applicant.department_id,
                       amount=result.amount, status=OPEN, version=0, submitted_at=now())
         await req.save()

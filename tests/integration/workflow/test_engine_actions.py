@@ -238,3 +238,12 @@ async def test_twenty_simultaneous_approvals_give_one_transition(new_client):
     assert await AuditLog.count().where(AuditLog.entity_id == str(rid)) == before + 1
     assert await Task.count().where((Task.request == rid) & (Task.status == "已同意")) == 1
     assert await pending_task(rid, "accountant")
+
+
+async def test_simultaneous_submissions_get_distinct_numbers(new_client):
+    applicant = await sign_in(await new_client(), "data")
+    results = await asyncio.gather(*[submit(applicant, "expense", expense_form("21.00")) for _ in range(6)])
+    ids = [rid for rid, _ in results]
+    assert all(ids), [r.status_code for _, r in results]
+    numbers = [r["number"] for r in await Request.select(Request.number).where(Request.id.is_in(ids))]
+    assert len(set(numbers)) == 6
