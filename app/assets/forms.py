@@ -7,7 +7,7 @@ from typing import Any
 from app.assets import services
 from app.assets.rules import net_value
 from app.assets.tables import AssetDisposal, AssetPurchase, AssetPurchaseLine, AssetQuote
-from app.core.fields import Parser
+from app.core.fields import Parser, pick_id, form_text as _text
 from app.core.timeutil import today_local
 from app.workflow.definitions import FormResult
 
@@ -16,25 +16,8 @@ QUOTES = 3
 MAX_QTY = 100
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (Decimal, float)):
-        return f"{Decimal(str(value)):.2f}"
-    return str(value)
 
 
-def pick_id(p: Parser, name: str, label: str, *, required: bool = True) -> int | None:
-    """A chosen row id from a <select>: blank → "请选择…", anything but a positive integer → "选项无效"."""
-    raw = p.raw(name)
-    if not raw:
-        if required:
-            p.fail(name, f"请选择{label}")
-        return None
-    if not raw.isdigit() or not (0 < int(raw) < 2**31):
-        p.fail(name, f"{label}的选项无效")
-        return None
-    return int(raw)
 
 
 def _padded(p: Parser, names: list[str]) -> list[list[str]]:

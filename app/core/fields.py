@@ -89,3 +89,25 @@ class Parser:
 
     def flag(self, name: str) -> bool:
         return self.raw(name) in ("1", "on", "true", "yes")
+
+
+def pick_id(p: Parser, name: str, label: str, *, required: bool = True) -> int | None:
+    """A chosen row id from a <select>: blank → "请选择…", anything but a positive 32-bit integer → "选项无效"."""
+    raw = p.raw(name)
+    if not raw:
+        if required:
+            p.fail(name, f"请选择{label}")
+        return None
+    if not raw.isdigit() or not (0 < int(raw) < 2**31):
+        p.fail(name, f"{label}的选项无效")
+        return None
+    return int(raw)
+
+
+def form_text(value: Any) -> str:
+    """A stored value as it goes back into a form field (money always with two places)."""
+    if value is None:
+        return ""
+    if isinstance(value, (Decimal, float)):
+        return f"{Decimal(str(value)):.2f}"
+    return str(value)

@@ -116,7 +116,9 @@ class Listing:
                 return c.sort
         return None
 
-    async def fetch(self, params: dict[str, str], user: Any) -> ListResult:
+    def build(self, params: dict[str, str], user: Any) -> dict[str, Any]:
+        """The SELECT and COUNT with this listing's WHERE (filters, fixed clauses, scope) and ORDER BY, without LIMIT:
+        the page adds its LIMIT/OFFSET, an export pages through the same query in batches."""
         values = {f.name: (params.get(f.name) or "").strip() for f in self.filters}
         clauses = [c for c in (f.clause(values[f.name]) for f in self.filters) if c is not None]
         clauses.extend(self.extra_where)
@@ -138,6 +140,12 @@ class Listing:
         if sort_col is not None:
             q = q.order_by(sort_col, ascending=not desc)
         q = q.order_by(self.table._meta.primary_key, ascending=not desc)  # a stable order for paging
+        return {"select": q, "count": cq, "values": values, "sort": sort, "desc": desc,
+                "sorted_by_user": bool(params.get("sort")) and sort_col is not None}
+
+    async def fetch(self, params: dict[str, str], user: Any) -> ListResult:
+        built = self.build(params, user)
+        q, cq, values, sort, desc = built["select"], built["count"], built["values"], built["sort"], built["desc"]
         keep = dict(values)
         if params.get("sort"):
             keep.update(sort=sort, dir="desc" if desc else "asc")

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from app.core.fields import Parser
+from app.core.fields import Parser, form_text as _text
 from app.core.timeutil import today_local
 from app.finance import services
 from app.finance.tables import Advance, ExpenseClaim, Invoice, Payment
@@ -19,13 +19,6 @@ PAY_METHODS = ["银行转账", "支票", "现金"]
 LINES = 5  # invoice rows shown on the form (blank rows are ignored)
 
 
-def _text(value: Any) -> str:
-    """A stored value as it goes back into a form field (money always with two places)."""
-    if value is None:
-        return ""
-    if isinstance(value, (Decimal, float)):
-        return f"{Decimal(str(value)):.2f}"
-    return str(value)
 
 
 def _unique_violation(exc: Exception) -> bool:

@@ -153,30 +153,8 @@ def clean_params(listing: Listing, params: dict[str, Any]) -> dict[str, str]:
 
 
 def build_query(listing: Listing, params: dict[str, str], user) -> Query:
-    """The same WHERE / ORDER BY as Listing.fetch builds for the page (filters, fixed clauses, project scope, sort),
-    without the LIMIT: the export pages through it in batches."""
-    values = {f.name: (params.get(f.name) or "").strip() for f in listing.filters}
-    clauses = [c for c in (f.clause(values[f.name]) for f in listing.filters) if c is not None]
-    clauses.extend(listing.extra_where)
-    if listing.scope is not None:
-        scope_clause = listing.scope(user)
-        if scope_clause is not None:
-            clauses.append(scope_clause)
-    sort = params.get("sort") or listing.default_sort
-    sort_col = listing._sort_column(sort)
-    if sort_col is None:
-        sort = listing.default_sort
-        sort_col = listing._sort_column(sort)
-    desc = (params.get("dir") == "desc") if params.get("sort") else listing.default_desc
-    q = listing.table.select(*listing.select)
-    cq = listing.table.count()
-    for c in clauses:
-        q = q.where(c)
-        cq = cq.where(c)
-    if sort_col is not None:
-        q = q.order_by(sort_col, ascending=not desc)
-    q = q.order_by(listing.table._meta.primary_key, ascending=not desc)
-    return Query(select=q, count=cq, values=values, sort=sort, desc=desc, sorted_by_user=bool(params.get("sort")) and sort_col is not None)
+    """The same WHERE / ORDER BY as the page (Listing.build), without the LIMIT: the export pages through it in batches."""
+    return Query(**listing.build(params, user))
 
 
 def export_query_string(ledger: Ledger, params: dict[str, str], user) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.core.fields import Parser
+from app.core.fields import Parser, pick_id
 from app.core.timeutil import now
 from app.seals import services
 from app.seals.services import local_input, parse_local_datetime
@@ -51,17 +51,6 @@ def parse_batch(text: str) -> tuple[list[dict[str, Any]], list[str]]:
     return lines, errors
 
 
-def pick_id(p: Parser, name: str, label: str, *, required: bool = True) -> int | None:
-    """A chosen row id from a <select>: blank → "请选择…", anything but a positive integer → "选项无效"."""
-    raw = p.raw(name)
-    if not raw:
-        if required:
-            p.fail(name, f"请选择{label}")
-        return None
-    if not raw.isdigit() or int(raw) < 1 or int(raw) > 2**31 - 1:
-        p.fail(name, f"{label}的选项无效")
-        return None
-    return int(raw)
 
 
 class SealForm:
