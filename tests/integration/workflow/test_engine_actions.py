@@ -247,3 +247,23 @@ async def test_simultaneous_submissions_get_distinct_numbers(new_client):
     assert all(ids), [r.status_code for _, r in results]
     numbers = [r["number"] for r in await Request.select(Request.number).where(Request.id.is_in(ids))]
     assert len(set(numbers)) == 6
+
+
+async def test_sequential_step_approvers_act_one_after_another(new_client):
+    """A 依次 step (mode seq) with two approvers: the second gets the task only after the first approves."""
+    from app.finance.forms import ExpenseForm
+    from app.org.tables import Employee
+    from app.workflow.definitions import Approvers, FlowDef, Mode, StepSpec, register
+
+    users = {r["user.username"]: r["user"] for r in await Employee.select(Employee.user, Employee.user.username).where(
+        Employee.user.username.is_in(["legal", "admin_staff2"]))}
+    register(FlowDef(code="test_sequential", name="依次测试", prefix="YC9", group="测试", form=ExpenseForm(),
+                     chain=lambda c: [StepSpec("seq", "依次审批", Approvers.users(users["legal"], users["admin_staff2"]), mode=Mode.SEQ)]))
+    applicant = await sign_in(await new_client(), "clerk")
+    rid, r = await submit(applicant, "test_sequential", expense_form("12.00"))
+    assert rid, r.text[:500]
+    assert await pending_task(rid, "legal") and not await pending_task(rid, "admin_staff2")
+    await approve_as(new_client, rid, "legal")
+    assert await pending_task(rid, "admin_staff2") and await status(rid) == "审批中"
+    await approve_as(new_client, rid, "admin_staff2")
+    assert await status(rid) == "已通过"
