@@ -89,7 +89,9 @@ async def void_approved(req: dict, actor) -> None:
     from app.pipeline.tables import DealVoid
 
     v = await DealVoid.select().where(DealVoid.request == req["id"]).first()
-    rows = await Deal.update({Deal.stage: "已作废", Deal.voided_on: today_local(), Deal.version: Deal.version + 1}).where(
+    # the bureau cancels the online signing, the filing and the pre-registration (房管局专员 5.4): recorded with the voiding
+    rows = await Deal.update({Deal.stage: "已作废", Deal.voided_on: today_local(), Deal.version: Deal.version + 1,
+                              Deal.filing_status: "已撤销", Deal.handover_status: "", Deal.title_status: ""}).where(
         (Deal.id == v["deal"]) & Deal.stage.is_in(["已签约", "已备案"])).returning(Deal.id, Deal.unit, Deal.number)
     if not rows:
         raise WorkflowError("该合同的状态已变化，不能作废")

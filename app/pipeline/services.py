@@ -165,6 +165,17 @@ async def subscribe(user, unit_id: int, values) -> dict:
             share = p.money(f"co_share_{i}", "份额", raw=share_raw)
         co_owners.append({"name": name, "id_number": idn, "share": share})
     buyer_share = p.money("buyer_share", "买受人份额", required=co_ownership == "按份共有") if co_ownership == "按份共有" else None
+    agent = None
+    if p.raw("agent_name") or p.raw("agent_id_number"):
+        agent_name = p.text("agent_name", "代理人姓名", max_len=50)
+        agent_id = p.raw("agent_id_number").upper()
+        err = validate_resident_id(agent_id)
+        if err:
+            p.fail("agent_id_number", err)
+        poa = p.text("poa_note", "委托书", max_len=200)
+        if buyer["overseas"] and "公证" not in poa:
+            p.fail("poa_note", "买受人在境外时，委托书须经公证，请注明公证书编号")
+        agent = {"name": agent_name, "id_number": agent_id, "note": poa}
     if co_ownership != "单独所有" and not co_owners:
         p.fail("co_name_0", "共同共有或按份共有须填写至少一位共有人")
     if co_ownership == "单独所有" and co_owners:
@@ -206,6 +217,10 @@ async def subscribe(user, unit_id: int, values) -> dict:
             cb = Buyer(name=c["name"], id_type="居民身份证", id_number=c["id_number"], created_at=now())
             await cb.save()
             await DealParty.insert(DealParty(deal=deal.id, buyer=cb.id, role="共有人", share=c["share"]))
+        if agent:
+            ab = Buyer(name=agent["name"], id_type="居民身份证", id_number=agent["id_number"], created_at=now())
+            await ab.save()
+            await DealParty.insert(DealParty(deal=deal.id, buyer=ab.id, role="代理人", note=agent["note"]))
         await Instalment.insert(Instalment(deal=deal.id, kind="定金", amount_due=deposit, due_on=today_local(), received=deposit, received_on=today_local()))
         row = deal.to_dict()
         await audit.record(actor=user, action="pipeline.subscribe", entity="pl_deal", entity_id=deal.id,
@@ -236,6 +251,14 @@ async def check(user, deal_id: int, values) -> dict:
                 if err:
                     p.fail("loan_amount", err)
             changes.update({Deal.loan_amount: loan or Decimal("0.00"), Deal.loan_bank: bank})
+            if deal["payment_method"] == "组合":
+                commercial = p.money("commercial_amount", "商贷额", allow_zero=True)
+                provident = p.money("provident_amount", "公积金贷款额", allow_zero=True)
+                if loan is not None and commercial is not None and provident is not None:
+                    err = rules.loan_split_error(loan, commercial, provident)
+                    if err:
+                        p.fail("provident_amount", err)
+                changes.update({Deal.commercial_amount: commercial or Decimal("0.00"), Deal.provident_amount: provident or Decimal("0.00")})
         delivery = p.date("delivery_due", "交付日期")
         if delivery and deal["signed_on"] is None and delivery <= today_local():
             p.fail("delivery_due", "交付日期应晚于今天")

@@ -59,6 +59,8 @@ class Deal(Table, tablename="pl_deal"):
     signed_on = Date(null=True, default=None, index=True)
     loan_amount = Numeric(digits=(15, 2), default=ZERO)
     loan_bank = Varchar(length=50, default="")
+    commercial_amount = Numeric(digits=(15, 2), default=ZERO)  # 组合贷: 商贷额
+    provident_amount = Numeric(digits=(15, 2), default=ZERO)  # 组合贷: 公积金额
     delivery_due = Date(null=True, default=None)
     # A3 按揭
     mortgage_status = Varchar(length=10, default="", index=True)  # "" | 资料收集中 | 银行审批中 | 银行已批 | 抵押已登记 | 已放款

@@ -308,3 +308,28 @@ async def test_title_batch_submission_all_or_nothing(new_client):
     assert r.status_code == 303
     d = await Deal.select(Deal.title_status, Deal.acceptance_no, Deal.deed_tax).where(Deal.id == ids[0]).first()
     assert d["title_status"] == "已递交" and d["acceptance_no"] == "PC-1-001" and d["deed_tax"] > 0
+
+
+async def test_agent_with_power_of_attorney_and_combined_loan_split(new_client):
+    sales = await sign_in(await new_client(), "sales")
+    unit = await free_unit()
+    url = f"/pipeline/units/{unit['id']}/subscribe"
+    data = subscribe_data(unit, payment_method="组合", down_payment="900000.00", agent_name="代办人", agent_id_number="123", poa_note="")
+    r = await post(sales, url, data, url)
+    assert r.status_code == 400 and "身份证号应为 18 位" in r.text and "请填写委托书" in r.text
+    data.update(agent_id_number=an_id(), poa_note="委托书 WT-001")
+    assert (await post(sales, url, data, url)).status_code == 303
+    deal = await Deal.select().where(Deal.unit == unit["id"]).order_by(Deal.id, ascending=False).first()
+    from app.pipeline.tables import DealParty
+
+    assert await DealParty.exists().where((DealParty.deal == deal["id"]) & (DealParty.role == "代理人") & (DealParty.note == "委托书 WT-001"))
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    loan = Decimal(deal["total_price"]) - Decimal("900000.00")
+    base = {"result": "审核通过", "loan_amount": f"{loan:.2f}", "loan_bank": "公积金中心+建行", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}
+    bad = await post(contract, f"/pipeline/deals/{deal['id']}/check", {**base, "commercial_amount": "100.00", "provident_amount": "100.00"}, page)
+    assert bad.status_code == 400 and "商贷额与公积金贷款额之和应等于贷款额" in bad.text
+    ok = await post(contract, f"/pipeline/deals/{deal['id']}/check", {**base, "commercial_amount": f"{loan - 400000:.2f}", "provident_amount": "400000.00"}, page)
+    assert ok.status_code == 303
+    d = await Deal.select(Deal.commercial_amount, Deal.provident_amount).where(Deal.id == deal["id"]).first()
+    assert d["provident_amount"] == Decimal("400000.00")
