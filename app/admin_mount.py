@@ -6,6 +6,7 @@ from litestar.response import Redirect
 from litestar.types import Receive, Scope, Send
 from piccolo_admin.endpoints import create_admin
 
+from app.core.admin_guard import table_configs
 from app.core.discovery import domain_modules
 from app.core.guards import requires
 from app.core.permissions import Perm
@@ -14,7 +15,7 @@ from app.settings import get_settings
 _settings = get_settings()
 
 ADMIN_APP = create_admin(
-    tables=[t for m in domain_modules("admin") for t in m.ADMIN_TABLES],
+    tables=table_configs([t for m in domain_modules("admin") for t in m.ADMIN_TABLES]),  # validated and audited
     site_name="客服部门户 · 管理后台",
     default_language_code="zh",
     production=_settings.production,

@@ -74,7 +74,10 @@ def not_authorized(request: Request, exc: NotAuthorizedException) -> Response:
 
 def forbidden(request: Request, exc: PermissionDeniedException) -> Response:
     csrf = "csrf" in str(exc.detail).lower()
-    message = "页面已过期或表单缺少安全校验（CSRF），请刷新页面后重试。" if csrf else "您的岗位没有访问此页面的权限。如需开通，请联系客服副经理或系统管理员。"
+    generic = "您的岗位没有访问此页面的权限。如需开通，请联系客服副经理或系统管理员。"
+    detail = str(exc.detail or "")
+    specific = detail and detail not in ("无权访问", "Forbidden") and any("\u4e00" <= ch <= "\u9fff" for ch in detail)
+    message = "页面已过期或表单缺少安全校验（CSRF），请刷新页面后重试。" if csrf else (f"{detail}。{generic[len('您的岗位没有访问此页面的权限。'):]}" if specific else generic)
     ctx = {"message": message, "csrf": csrf}
     if request.url.path.startswith("/admin"):
         ctx["user"] = None  # CSRF is off under /admin (piccolo-admin has its own), so show the page without forms

@@ -6,7 +6,10 @@ from decimal import Decimal
 
 from app.assets import services
 from app.assets.forms import DisposalForm, PurchaseForm
-from app.workflow.definitions import Approvers, ChainContext, FlowDef, Setting, StepSpec, register
+from app.workflow.definitions import STAFF, Approvers, ChainContext, FlowDef, RecordPicker, Setting, StepSpec, register
+
+DISPOSAL_PICKER = RecordPicker(field="asset", label="报废资产", search=lambda user, q, limit: services.disposable_cards(user, q, limit),
+                               reaches=services.reaches_card)
 
 role = Approvers.of_role
 
@@ -37,7 +40,7 @@ async def purchase_approved(req: dict, actor) -> None:
 PURCHASE = register(FlowDef(
     code="asset_purchase", name="资产购置", prefix="ZG", group="资产",
     description="固定资产（单价 2,000 元以上、使用一年以上）购置；达到金额须三家报价。审批通过即验收入账，每件生成一张资产卡片。",
-    chain=purchase_chain, form=PurchaseForm(),
+    chain=purchase_chain, form=PurchaseForm(), starters=STAFF,
     settings=(Setting("gm_from", "购置总额达到此数（含）需总经理审批（元）", Decimal("10000.00")),
               Setting("quotes_from", "购置总额达到此数（含）须提供三家报价（元）", Decimal("10000.00")),
               Setting("unit_min", "固定资产单价下限（元，低于此数走办公用品申购）", Decimal("2000.00"))),
@@ -69,7 +72,7 @@ async def disposal_closed(req: dict, actor) -> None:
 DISPOSAL = register(FlowDef(
     code="asset_disposal", name="固定资产报废", prefix="BF", group="资产",
     description="按直线法计算净值；存有客户数据的设备须经认证方式擦除数据后才能完成报废。审批通过后资产卡片关闭。",
-    chain=disposal_chain, form=DisposalForm(),
+    chain=disposal_chain, form=DisposalForm(), starters=STAFF, record=DISPOSAL_PICKER,
     settings=(Setting("gm_original_from", "资产原值达到此数（含）需总经理审批（元）", Decimal("10000.00")),
               Setting("gm_net_from", "资产净值达到此数（含）需总经理审批（元）", Decimal("2000.00"))),
     clause=("kf-71p", "toc", "第二十三章 固定资产报废审批流程"),

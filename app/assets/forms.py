@@ -158,8 +158,7 @@ class DisposalForm:
     detail_template = "assets/_disposal_detail.html"
 
     async def context(self, user) -> dict[str, Any]:
-        cards = await services.disposable_cards()
-        return {"cards": [(str(c["id"]), f"{c['number']} {c['name']}（{c['custodian.name']}）") for c in cards]}
+        return {"cards": await services.disposable_cards(user)}
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         p = Parser(values)

@@ -86,10 +86,34 @@ async def active_employee(employee_id: int) -> dict[str, Any] | None:
         (Employee.id == employee_id) & (Employee.active == True)).first()  # noqa: E712
 
 
-async def disposable_cards() -> list[dict[str, Any]]:
-    """Cards in use, for the disposal form's choice list (a department's assets: hundreds at most)."""
-    return await AssetCard.select(AssetCard.id, AssetCard.number, AssetCard.name, AssetCard.custodian.name).where(
-        AssetCard.status == IN_USE).order_by(AssetCard.number).limit(1000)
+ASSET_KEEPERS = ("admin_staff", "dept_head")  # 行政 keeps the register; the department head answers for it
+
+
+def _disposable_where(user):
+    """Cards in use that this user may propose for disposal: their own (custodian), or any for the keepers."""
+    cond = AssetCard.status == IN_USE
+    if user.role not in ASSET_KEEPERS:
+        cond &= AssetCard.custodian == (user.employee_id or 0)
+    return cond
+
+
+async def disposable_cards(user, q: str = "", limit: int = 1000) -> list[tuple[str, str]]:
+    """The disposal form's choices (a department's assets: hundreds at most)."""
+    cond = _disposable_where(user)
+    q = (q or "").strip().replace("%", "").replace("_", "")
+    if q:
+        cond &= AssetCard.number.like(f"%{q}%") | AssetCard.name.like(f"%{q}%")
+    rows = await AssetCard.select(AssetCard.id, AssetCard.number, AssetCard.name, AssetCard.custodian.name).where(cond).order_by(
+        AssetCard.number).limit(limit)
+    return [(str(c["id"]), f"{c['number']} {c['name']}（{c['custodian.name']}）") for c in rows]
+
+
+async def reaches_card(user, value: str) -> bool:
+    try:
+        card_id = int(value)
+    except (TypeError, ValueError):
+        return False
+    return await AssetCard.exists().where(_disposable_where(user) & (AssetCard.id == card_id))
 
 
 # ------------------------------------------------------------------ net value

@@ -9,7 +9,7 @@ from app.core.timeutil import now
 from app.finance import services
 from app.finance.forms import AdvanceForm, ExpenseForm, PaymentForm
 from app.finance.tables import Advance, ExpenseClaim, Invoice, Payment
-from app.workflow.definitions import Approvers, ChainContext, FlowDef, Mode, Setting, StepSpec, register
+from app.workflow.definitions import STAFF, Approvers, ChainContext, FlowDef, Mode, Setting, StepSpec, register
 
 role = Approvers.of_role
 
@@ -52,7 +52,7 @@ async def expense_closed(req: dict, actor) -> None:
 EXPENSE = register(FlowDef(
     code="expense", name="日常费用报销", prefix="BX", group="财务",
     description="发票报销，可冲抵本人借款。同一张发票在全公司只能报销一次。",
-    chain=expense_chain, form=ExpenseForm(),
+    chain=expense_chain, form=ExpenseForm(), starters=STAFF,
     settings=(Setting("vp_from", "报销金额达到此数（含）需分管副总审批（元）", Decimal("1000.00")),
               Setting("gm_from", "报销金额达到此数（含）需总经理审批（元）", Decimal("5000.00"))),
     clause=("kf-71p", "toc", "第十九章 日常费用报销流程"),
@@ -80,7 +80,7 @@ async def advance_closed(req: dict, actor) -> None:
 ADVANCE = register(FlowDef(
     code="advance", name="借款", prefix="JK", group="财务",
     description="备用金、业务借款、差旅借款。30 天内以还款或报销冲账结清；有逾期借款时不能再借。",
-    chain=advance_chain, form=AdvanceForm(),
+    chain=advance_chain, form=AdvanceForm(), starters=STAFF,
     settings=(Setting("vp_from", "借款金额达到此数（含）需分管副总审批（元）", Decimal("2000.00")),
               Setting("gm_from", "借款金额达到此数（含）需总经理审批（元）", Decimal("5000.00"))),
     clause=("kf-71p", "toc", "第二十章 借款流程"),
@@ -108,7 +108,7 @@ async def payment_approved(req: dict, actor) -> None:
 PAYMENT = register(FlowDef(
     code="payment", name="付款", prefix="FK", group="财务",
     description="按合同付款，显示合同总额、已付金额和累计付款比例；也用于客户退款。",
-    chain=payment_chain, form=PaymentForm(),
+    chain=payment_chain, form=PaymentForm(), starters=STAFF,
     settings=(Setting("gm_from", "付款金额达到此数（含）需总经理审批（元）", Decimal("50000.00")),
               Setting("president_from", "付款金额达到此数（含）需总裁审批（元）", Decimal("500000.00"))),
     clause=("kf-71p", "toc", "第二十一章 付款流程"),

@@ -71,18 +71,19 @@ def can_unmask(user) -> bool:
     return bool(user) and user.can(Perm.CUSTOMER_UNMASK)
 
 
-def mask_rows(rows: list[dict[str, Any]], user, keys: Sequence[str]) -> None:
-    if can_unmask(user):
-        return
+def mask_rows(rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
+    """ID numbers and phones are masked on every ledger page and export, for every role (SPEC §G 保密); a full value
+    is shown only per record on the unit page (audited) or in an export the user explicitly asked for (audited)."""
     for r in rows:
         for k in keys:
             if k in r and r[k]:
                 r[k] = mask_phone(r[k]) if "mobile" in k or "phone" in k else mask_id_number(r[k])
 
 
-async def present(ledger: Ledger, rows: list[dict[str, Any]], user) -> list[dict[str, Any]]:
+async def present(ledger: Ledger, rows: list[dict[str, Any]], user, *, reveal: bool = False) -> list[dict[str, Any]]:
     await ledger.decorate(rows, user)
-    mask_rows(rows, user, ledger.sensitive)
+    if not (reveal and can_unmask(user)):
+        mask_rows(rows, ledger.sensitive)
     return rows
 
 
@@ -196,9 +197,11 @@ def _cell_value(kind: str, v: Any) -> Any:
 FORMATS = {"money": "#,##0.00", "area": "0.00", "pct": "0.00", "date": "yyyy-mm-dd", "int": "0"}
 
 
-async def export_xlsx(ledger: Ledger, params: dict[str, str], user, *, ip: str = "") -> tuple[str, int, str]:
-    """Write the current filter (all pages) to a temporary .xlsx, fetching EXPORT_BATCH rows per query, with the
-    viewer's masking. Returns (path, row count, download file name). Writes the audit row."""
+async def export_xlsx(ledger: Ledger, params: dict[str, str], user, *, ip: str = "", full: bool = False) -> tuple[str, int, str]:
+    """Write the current filter (all pages) to a temporary .xlsx, fetching EXPORT_BATCH rows per query. ID numbers and
+    phones are masked unless the exporter may unmask AND ticked 含完整证件号 (`full`). Returns (path, row count, download
+    file name). Writes the audit row (rows, masked or not)."""
+    reveal = full and can_unmask(user) and bool(ledger.sensitive)
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
@@ -237,7 +240,7 @@ async def export_xlsx(ledger: Ledger, params: dict[str, str], user, *, ip: str =
         rows = await q.select.limit(EXPORT_BATCH).offset(offset)
         if not rows:
             break
-        await present(ledger, rows, user)
+        await present(ledger, rows, user, reveal=reveal)
         await asyncio.to_thread(append, rows)
         written += len(rows)
         offset += EXPORT_BATCH
@@ -245,10 +248,10 @@ async def export_xlsx(ledger: Ledger, params: dict[str, str], user, *, ip: str =
             break
     info = wb.create_sheet("导出说明")
     stamp = to_local(now())
-    masked = not can_unmask(user)
+    masked = not reveal
     filters = "；".join(f"{f.label}={q.values[f.name]}" for f in ledger.listing.filters if q.values.get(f.name)) or "无（全部）"
     for line in (("台账", ledger.title), ("导出人", f"{user.display_name}（{user.username}）"), ("导出时间", stamp.strftime("%Y-%m-%d %H:%M:%S")),
-                 ("筛选条件", filters), ("行数", written), ("证件号/手机号", "已脱敏" if masked else "完整显示（有查看权限）"),
+                 ("筛选条件", filters), ("行数", written), ("证件号/手机号", "已脱敏" if masked else "完整显示（导出人勾选“含完整证件号”，已记录）"),
                  ("说明", "客户个人信息，仅限内部工作使用，不得外传（部门管理制度·保密）")):
         info.append(list(line))
     fd, path = tempfile.mkstemp(prefix="ledger-", suffix=".xlsx")
@@ -256,7 +259,7 @@ async def export_xlsx(ledger: Ledger, params: dict[str, str], user, *, ip: str =
     await asyncio.to_thread(wb.save, path)
     filename = f"{ledger.title}_{stamp:%Y%m%d_%H%M}.xlsx"
     await audit.record(actor=user, action="export", entity="ledger", entity_id=ledger.code,
-                       summary=f"导出{ledger.title} {written} 行（筛选：{filters}）",
+                       summary=f"导出{ledger.title} {written} 行（筛选：{filters}）" + ("，含完整证件号和手机号" if reveal else ""),
                        after={"ledger": ledger.code, "filter": q.params(), "rows": written, "masked": masked}, ip=ip)
     return path, written, filename
 

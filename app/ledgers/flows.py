@@ -11,7 +11,8 @@ from app.estate.tables import Project
 from app.ledgers import report
 from app.ledgers.base import project_choices, valid_id
 from app.ledgers.tables import DailyReport
-from app.workflow.definitions import Approvers, ChainContext, FlowDef, FormResult, StepSpec, register
+from app.estate.pickers import project_picker
+from app.workflow.definitions import Approvers, ChainContext, FlowDef, FormResult, StepSpec, positions, register
 from app.workflow.engine import users_with_role
 from app.workflow.tables import CarbonCopy
 
@@ -28,8 +29,6 @@ class DailyReportForm:
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         p = Parser(values)
-        if user.role not in SUBMIT_ROLES:
-            p.fail("__all__", "日报表由合同专员（或数据专员）确认提交")
         project_id = p.integer("project", "项目")
         day = p.date("report_date", "报表日期")
         project = None
@@ -91,5 +90,6 @@ DAILY_REPORT = register(FlowDef(
     code="daily_report", name="合同登记进度日报表", prefix="RB", group="客服业务",
     description="按项目生成当日及累计的认购、签约、备案、回款、按揭、作废数据；合同专员确认提交，客服主管审批，通过后抄送客服副经理、销售经理和财务经理。提交时保存数据快照。",
     chain=daily_report_chain, form=DailyReportForm(), has_amount=False, on_approved=daily_report_approved,
+    starters=positions(*sorted(SUBMIT_ROLES), perms=("workflow.request", "pipeline")), record=project_picker(),
     clause=("kf-71p", "toc", "71p 3.2 合同登记进度日报表"),
 ))

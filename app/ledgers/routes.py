@@ -36,8 +36,9 @@ async def ledger_page(request: Request, ledger: Ledger, template: str = "ledgers
     params = clean_params(ledger.listing, dict(request.query_params))
     result = await ledger.listing.fetch(params, request.user)
     await present(ledger, result.page.rows, request.user)
-    ctx = {"ledger": ledger, "result": result, "tabs": tabs(), "masked": not can_unmask(request.user) and bool(ledger.sensitive),
+    ctx = {"ledger": ledger, "result": result, "tabs": tabs(), "masked": bool(ledger.sensitive),
            "export_url": f"/ledgers/{ledger.code}/export?{export_query_string(ledger, params, request.user)}",
+           "may_export_full": can_unmask(request.user) and bool(ledger.sensitive),
            "can_import": ledger.code == "contracts" and importer.may_import(request.user), **(extra or {})}
     return render(request, template, ctx, fragment="ledgers/_fragment.html")
 
@@ -62,7 +63,8 @@ async def export(request: Request, code: str) -> Response:
         raise NotFoundException("没有这个台账")
     params = dict(request.query_params)
     try:
-        path, _count, filename = await export_xlsx(lg, params, request.user, ip=request.client.host if request.client else "")
+        full = params.pop("full", "") == "1"  # the 含完整证件号 tick: honoured only for those who may unmask
+        path, _count, filename = await export_xlsx(lg, params, request.user, ip=request.client.host if request.client else "", full=full)
     except ExportError as e:
         back = lg.listing.base_url + ("?" + urlencode(clean_params(lg.listing, params)) if params else "")
         return redirect_with_flash(back, e.message, "error")

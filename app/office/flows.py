@@ -8,7 +8,7 @@ from app.core.timeutil import now
 from app.office import services
 from app.office.forms import IssueForm, PurchaseForm, VehicleForm
 from app.office.tables import DurableHolding, IssueLine, PurchaseLine, VehicleBooking
-from app.workflow.definitions import Approvers, ChainContext, FlowDef, Setting, StepSpec, register
+from app.workflow.definitions import STAFF, Approvers, ChainContext, FlowDef, Setting, StepSpec, register
 
 role = Approvers.of_role
 
@@ -46,7 +46,7 @@ async def purchase_approved(req: dict, actor) -> None:
 SUPPLIES_PURCHASE = register(FlowDef(
     code="supplies_purchase", name="办公用品申购", prefix="SG", group="行政",
     description="每月 25 日前提交下月申购计划，由行政部集中采购；金额达到标准或超预算需分管副总审批。审批通过后物品入库。",
-    chain=purchase_chain, form=PurchaseForm(),
+    chain=purchase_chain, form=PurchaseForm(), starters=STAFF,
     settings=(Setting("vp_from", "申购金额达到此数（含）需分管副总审批（元）", Decimal("2000.00")),),
     clause=("kf-71p", "toc", "第七章 办公用品申购领用流程"),
     on_approved=purchase_approved,
@@ -77,7 +77,7 @@ async def issue_approved(req: dict, actor) -> None:
 SUPPLIES_ISSUE = register(FlowDef(
     code="supplies_issue", name="办公用品领用", prefix="LY", group="行政",
     description="从库存领用办公用品。领用数量不能超过当前库存；耐用品登记在领用人名下，离职时归还。",
-    chain=issue_chain, form=IssueForm(), has_amount=False,
+    chain=issue_chain, form=IssueForm(), has_amount=False, starters=STAFF,
     clause=("kf-71p", "toc", "第七章 办公用品申购领用流程"),
     on_approved=issue_approved,
 ))
@@ -102,7 +102,7 @@ async def vehicle_closed(req: dict, actor) -> None:
 VEHICLE = register(FlowDef(
     code="vehicle", name="用车申请", prefix="YC", group="行政",
     description="预约公司车辆（可派司机或自驾）。同一车辆、同一司机的时间段不能重叠；出城或过夜用车需分管副总审批。",
-    chain=vehicle_chain, form=VehicleForm(), has_amount=False,
+    chain=vehicle_chain, form=VehicleForm(), has_amount=False, starters=STAFF,
     clause=("kf-71p", "toc", "第八章 用车审批流程"),
     on_closed=vehicle_closed,
 ))

@@ -1,3 +1,4 @@
-from app.pipeline.tables import Buyer, DeedTaxBand, PipelineSetting
+from app.pipeline.tables import DeedTaxBand, PipelineSetting
 
-ADMIN_TABLES = [PipelineSetting, DeedTaxBand, Buyer]
+# Buyers are customer data: edited only through the pipeline (masked, revealed per record and audited), never here.
+ADMIN_TABLES = [PipelineSetting, DeedTaxBand]

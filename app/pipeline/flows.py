@@ -11,11 +11,41 @@ from app.core.timeutil import today_local
 from app.estate.tables import Unit
 from app.pipeline.services import VOID_REASONS, PipelineError
 from app.pipeline.tables import Deal
-from app.workflow.definitions import Approvers, ChainContext, FlowDef, FormResult, Setting, StepSpec, register
+from app.estate.pickers import project_picker
+from app.workflow.definitions import Approvers, ChainContext, FlowDef, FormResult, RecordPicker, Setting, StepSpec, positions, register
 from app.workflow.engine import WorkflowError
 from app.workflow.tables import Request
 
 role = Approvers.of_role
+PIPELINE_DESK = ("workflow.request", "pipeline")
+
+
+def _like(q: str) -> str:
+    """Typed text for a LIKE pattern: the wildcards removed."""
+    return q.replace("\\", "").replace("%", "").replace("_", "")
+
+
+def deal_picker(label: str, state) -> RecordPicker:
+    """Contracts the user's project scope reaches and whose state allows the type (`state()` → a where clause)."""
+
+    def where(user):
+        cond = state()
+        return cond if user.all_projects else cond & Deal.project.is_in(list(user.project_ids) or [0])
+
+    async def search(user, q: str, limit: int) -> list[tuple[str, str]]:
+        cond = where(user)
+        q = _like((q or "").strip())
+        if q:
+            cond &= (Deal.contract_no.like(f"{q}%") | Deal.number.like(f"{q}%") | Deal.buyer.name.like(f"%{q}%") | Deal.unit.room_no.like(f"{q}%"))
+        rows = await Deal.select(Deal.contract_no, Deal.number, Deal.unit.building.name, Deal.unit.room_no, Deal.buyer.name, Deal.stage).where(
+            cond).order_by(Deal.contract_no).limit(limit)
+        return [(r["contract_no"] or r["number"], f"{r['unit.building.name']}{r['unit.room_no']} {r['buyer.name']}（{r['stage']}）") for r in rows]
+
+    async def reaches(user, value: str) -> bool:
+        value = (value or "").strip()
+        return bool(value) and await Deal.exists().where(where(user) & ((Deal.contract_no == value) | (Deal.number == value)))
+
+    return RecordPicker(field="deal_ref", label=label, search=search, reaches=reaches, placeholder="输入合同编号、房号或客户姓名查找")
 
 
 class VoidForm:
@@ -111,6 +141,8 @@ VOID = register(FlowDef(
     code="contract_void", name="合同作废", prefix="ZF", group="客服业务",
     description="已签约或已备案合同的作废：审批通过后撤销网签/备案，房源恢复可售，退款走付款流程。",
     chain=void_chain, form=VoidForm(),
+    starters=positions("contract", "supervisor", "dept_head", perms=PIPELINE_DESK),
+    record=deal_picker("合同", lambda: Deal.stage.is_in(["已签约", "已备案"])),
     settings=(Setting("president_from", "减免违约金达到此数（含）需总裁审批（元）", Decimal("50000.00")),),
     clause=("kf-71p", "ch2-5.4", "房管局专员 5.4 合同作废"),
     on_approved=void_approved, on_closed=void_closed,
@@ -181,6 +213,8 @@ NOTICE = register(FlowDef(
     code="mortgage_notice", name="按揭资料催交通知书", prefix="CJ", group="客服业务", has_amount=False,
     description="客户逾期未交齐按揭资料时，按揭专员拟订催交通知书，经部门经理批准后发出并抄送销售部。",
     chain=lambda c: [StepSpec("dept_head", "部门经理审批", role("dept_head"))], form=NoticeForm(),
+    starters=positions("mortgage", "supervisor", "dept_head", perms=PIPELINE_DESK),
+    record=deal_picker("合同", lambda: (Deal.mortgage_status == "资料收集中") & (Deal.contract_no != "")),
     clause=("kf-71p", "ch2-4.1", "按揭专员 4.1"), finish_cc_roles=("sales_manager",), on_approved=notice_approved,
 ))
 
@@ -193,9 +227,9 @@ class ReleaseForm:
     detail_template = "pipeline/_release_detail.html"
 
     async def context(self, user) -> dict[str, Any]:
-        from app.estate.tables import Project
+        from app.estate.pickers import search_projects
 
-        return {"projects": [(str(r["id"]), r["name"]) for r in await Project.select(Project.id, Project.name).order_by(Project.code)]}
+        return {"projects": await search_projects(user, "", 200)}
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         from app.estate.tables import Building
@@ -206,6 +240,9 @@ class ReleaseForm:
         repayment = p.money("repayment", "还款金额", allow_zero=True)
         consent = p.text("bank_consent_no", "银行同意函编号", required=False, max_len=50)
         unit_ids = []
+        if project is not None and not user.sees_project(project):
+            p.fail("project", "该项目不在您的数据范围内")
+            project = None
         if not rooms:
             p.fail("rooms", "请填写要解押的房号，例如 3号楼-101, 3号楼-102")
         elif project:
@@ -260,4 +297,5 @@ RELEASE = register(FlowDef(
     chain=lambda c: [StepSpec("dept_head", "客服副经理审批", role("dept_head")), StepSpec("finance_manager", "财务核算还款", role("finance_manager")),
                      StepSpec("gm", "总经理审批", role("gm"))],
     form=ReleaseForm(), clause=("kf-71p", "ch2-4.7", "按揭专员 4.7"), on_approved=release_approved,
+    starters=positions("mortgage", "supervisor", "dept_head", perms=PIPELINE_DESK), record=project_picker(),
 ))

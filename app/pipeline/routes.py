@@ -151,9 +151,8 @@ async def buyer_unmask(request: Request, buyer_id: int) -> Response:
     b = await Buyer.select(Buyer.id, Buyer.name, Buyer.id_number, Buyer.mobile).where(Buyer.id == buyer_id).first()
     if not b:
         raise NotFoundException("买受人不存在")
-    deal = await Deal.select(Deal.project).where(Deal.buyer == buyer_id).first()
-    if deal and not request.user.sees_project(deal["project"]):
-        raise PermissionDeniedException("该项目不在您的数据范围内")
+    if not await services.reaches_person(request.user, buyer_id):
+        raise PermissionDeniedException("该客户不在您的数据范围内")
     await audit.record(actor=request.user, action="customer.unmask", entity="pl_buyer", entity_id=buyer_id, summary=f"查看 {b['name']} 的完整证件号和手机号")
     return render(request, "pipeline/_buyer_full.html", {"b": b})
 

@@ -584,7 +584,7 @@ async def deal_page(deal_id: int) -> dict | None:
                              Deal.salesperson.name, Deal.unit.room_no, Deal.unit.area_build).where(Deal.id == deal_id).first()
     if not deal:
         return None
-    parties = await DealParty.select(DealParty.all_columns(), DealParty.buyer.name, DealParty.buyer.id_number).where(DealParty.deal == deal_id)
+    parties = await DealParty.select(DealParty.all_columns(), DealParty.buyer.name, DealParty.buyer.id_number, DealParty.buyer.mobile).where(DealParty.deal == deal_id)
     docs = await DealDocument.select().where(DealDocument.deal == deal_id).order_by(DealDocument.id)
     defects = await Defect.select().where(Defect.deal == deal_id)
     dues = await Instalment.select().where(Instalment.deal == deal_id).order_by(Instalment.due_on)
@@ -636,3 +636,16 @@ async def stages_of(deal: dict, today: date | None = None) -> list[dict]:
 
 def can_unmask(user) -> bool:
     return user.can(Perm.CUSTOMER_UNMASK)
+
+
+async def reaches_person(user, buyer_id: int) -> bool:
+    """A person's record (buyer, co-owner or agent) is within the user's scope when one deal they are party to — as the
+    buyer or through DealParty — is in a project the user sees. A person on no deal is reached only with all projects."""
+    from app.pipeline.tables import DealParty
+
+    if user.all_projects:
+        return True
+    projects = list(user.project_ids) or [0]
+    if await Deal.exists().where((Deal.buyer == buyer_id) & Deal.project.is_in(projects)):
+        return True
+    return await DealParty.exists().where((DealParty.buyer == buyer_id) & DealParty.deal.project.is_in(projects))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from app.seals import services
 from app.seals.forms import SealForm
-from app.workflow.definitions import Approvers, ChainContext, FlowDef, StepSpec, register
+from app.workflow.definitions import STAFF, Approvers, ChainContext, FlowDef, StepSpec, register
 
 role = Approvers.of_role
 
@@ -43,7 +43,7 @@ async def seal_approved(req: dict, actor) -> None:
 SEAL = register(FlowDef(
     code="seal", name="用章申请", prefix="YZ", group="行政",
     description="公章、合同章、财务章等用印审批；支持按合同编号批量用印。空白文件不得用印，印章外带须两人同行。",
-    chain=seal_chain, form=SealForm(), has_amount=False,
+    chain=seal_chain, form=SealForm(), has_amount=False, starters=STAFF,
     clause=("kf-71p", "toc", "第九章 用章审批流程"),
     on_approved=seal_approved,
 ))

@@ -113,6 +113,14 @@ class SealForm:
                     p.fail("companion", "同行人不能是申请人本人")
                 elif not await services.active_employee(companion_id):
                     p.fail("companion", "请选择在职员工作为同行人")
+        if batch and lines and not user.all_projects:  # batch stamping of sale contracts: only contracts in the applicant's scope
+            from app.pipeline.tables import Deal
+
+            foreign = {r["contract_no"] for r in await Deal.select(Deal.contract_no).where(
+                Deal.contract_no.is_in([ln["contract_no"] for ln in lines]) & Deal.project.not_in(list(user.project_ids) or [0]))}
+            bad = [f"第 {i} 行：合同 {ln['contract_no']} 不在您的数据范围内" for i, ln in enumerate(lines, 1) if ln["contract_no"] in foreign]
+            if bad:
+                p.fail("batch_lines", "；".join(bad[:5]))
         if not p.flag("content_complete"):
             p.fail("content_complete", "空白文件不得用印：请确认文件内容已填写完整后勾选")
         is_contract = batch or doc_kind == CONTRACT_KIND

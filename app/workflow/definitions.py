@@ -114,6 +114,37 @@ Hook = Callable[[dict[str, Any], Any], Awaitable[None]]  # (request row, actor) 
 
 
 @dataclass(frozen=True)
+class Starters:
+    """Who may start a request type: holders of every permission in `perms` and, when `roles` is given, only those
+    positions. Declared on each FlowDef; the new-request page offers only what `allows(user)` and the server refuses
+    the rest (403) on the form, the record picker and the submit."""
+
+    perms: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    label: str = ""  # shown on the form: who may file this type
+
+    def allows(self, user: Any) -> bool:
+        if user is None or not getattr(user, "employee_id", None) or not user.role:
+            return False  # an account without an employee record files nothing
+        if any(not user.can(p) for p in self.perms):
+            return False
+        return not self.roles or user.role in self.roles
+
+
+@dataclass(frozen=True)
+class RecordPicker:
+    """A request type about a record (a contract, a project, an asset): the form field that names it and the records
+    this user may pick (role and project scope, state). `search(user, q, limit)` returns [(value, label)] and is
+    the only source of the picker's options; the form's `parse` refuses any value outside it."""
+
+    field: str
+    label: str
+    search: Callable[[Any, str, int], Awaitable[list[tuple[str, str]]]]  # (user, typed text, limit) → [(value, label)]
+    reaches: Callable[[Any, str], Awaitable[bool]]  # (user, submitted value) → may this user file about it?
+    placeholder: str = ""
+
+
+@dataclass(frozen=True)
 class FlowDef:
     code: str
     name: str
@@ -121,6 +152,8 @@ class FlowDef:
     group: str  # 财务 | 行政 | 人事 | 资产 … (the new-request page groups by it)
     chain: Callable[[ChainContext], list[StepSpec]]
     form: FlowForm
+    starters: Starters  # who may start it (required: every type declares it)
+    record: RecordPicker | None = None  # set for a type about one record: the picker lists only what the user reaches
     settings: tuple[Setting, ...] = ()
     clause: tuple[str, str, str] = ("kf-71p", "toc", "")  # (document code, anchor, label)
     bulk_approve: bool = False
@@ -129,6 +162,16 @@ class FlowDef:
     on_approved: Hook | None = None
     on_closed: Hook | None = None  # 驳回 or 撤回: release what the request reserved
     description: str = ""
+
+
+STAFF = Starters(perms=("workflow.request",), label="公司员工（外包保安、保洁人员除外）")
+
+
+def positions(*roles: str, perms: tuple[str, ...] = ("workflow.request",), label: str = "") -> Starters:
+    """Only these positions (by role code) may start the type."""
+    from app.core.permissions import ROLES
+
+    return Starters(perms=perms, roles=roles, label=label or "、".join(ROLES.get(r, r) for r in roles))
 
 
 DEFAULT_LIMIT = Setting("limit_days", "每个审批环节的办理时限（工作日）", Decimal("2"))
@@ -145,3 +188,8 @@ def register(flow: FlowDef) -> FlowDef:
 
 def get_flow(code: str) -> FlowDef | None:
     return FLOWS.get(code)
+
+
+def startable(user: Any) -> list[FlowDef]:
+    """The request types this user may start, in registry order."""
+    return [f for f in FLOWS.values() if f.starters.allows(user)]

@@ -13,7 +13,7 @@ from app.core.permissions import Perm
 from app.core.timeutil import parse_date, today_local
 from app.core.web import Form, redirect_with_flash, render
 from app.workflow import engine, services
-from app.workflow.definitions import FLOWS, get_flow
+from app.workflow.definitions import FlowDef, get_flow, startable
 from app.workflow.tables import Request
 
 
@@ -23,8 +23,15 @@ def _ids(values, name: str) -> list[int]:
         try:
             out.append(int(v))
         except (TypeError, ValueError):
-            continue
+            out.append(0)  # not an id: refused by _check_people like an unknown one
     return out
+
+
+async def _check_people(form: Form, name: str, ids: list[int], label: str) -> None:
+    """Users named on a form (抄送, 转交, 加签) must be active colleagues: an unknown id is a field message, not a 500."""
+    bad = await services.unknown_users(ids)
+    if bad:
+        form.error(name, f"{label}中有不存在或已停用的人员，请重新选择")
 
 
 @get("/", guards=[requires(Perm.WORKFLOW)])
@@ -53,28 +60,59 @@ async def all_requests(request: HttpRequest) -> Response:
 @get("/new", guards=[requires(Perm.WORKFLOW)])
 async def new_index(request: HttpRequest) -> Response:
     groups: dict[str, list] = {}
-    for f in FLOWS.values():
+    for f in startable(request.user):
         groups.setdefault(f.group, []).append(f)
     return render(request, "workflow/new_index.html", {"groups": groups})
 
 
-async def _form_page(request: HttpRequest, flow, form: Form, *, request_id: int | None = None, status_code: int = 200) -> Response:
+PICKER_LIMIT = 50
+
+
+async def _form_page(request: HttpRequest, flow: FlowDef, form: Form, *, request_id: int | None = None, status_code: int = 200) -> Response:
     ctx = await flow.form.context(request.user)
     colleagues = await services.colleague_choices(request.user)
-    return render(request, "workflow/form.html", {"flow": flow, "form": form, "ctx": ctx, "colleagues": colleagues, "request_id": request_id},
-                  status_code=status_code)
+    record_options = await flow.record.search(request.user, "", PICKER_LIMIT) if flow.record else []
+    return render(request, "workflow/form.html", {"flow": flow, "form": form, "ctx": ctx, "colleagues": colleagues, "request_id": request_id,
+                                                  "record_options": record_options}, status_code=status_code)
 
 
-def _flow_or_404(code: str):
+def _flow_or_404(code: str) -> FlowDef:
     flow = get_flow(code)
     if not flow:
         raise NotFoundException("没有这种审批类型")
     return flow
 
 
+def _startable_or_403(request: HttpRequest, code: str) -> FlowDef:
+    """The type's declaration decides who may start it; the server refuses everyone else."""
+    flow = _flow_or_404(code)
+    if not flow.starters.allows(request.user):
+        raise PermissionDeniedException(f"您的岗位不能发起「{flow.name}」" + (f"（由{flow.starters.label}发起）" if flow.starters.label else ""))
+    return flow
+
+
+async def _check_record(request: HttpRequest, flow: FlowDef, data, form: Form) -> None:
+    """A type about a record: the record named on the form must be one this user's role and project scope reach."""
+    if flow.record and flow.record.field not in form.errors:
+        value = data.get(flow.record.field) or ""
+        if value and not await flow.record.reaches(request.user, value):
+            form.error(flow.record.field, f"该{flow.record.label}不在您的数据范围内，或当前状态不能办理此申请")
+
+
 @get("/new/{code:str}", guards=[requires(Perm.WORKFLOW)])
 async def new_form(request: HttpRequest, code: str) -> Response:
-    return await _form_page(request, _flow_or_404(code), Form())
+    return await _form_page(request, _startable_or_403(request, code), Form())
+
+
+@get("/new/{code:str}/records", guards=[requires(Perm.WORKFLOW)])
+async def record_options(request: HttpRequest, code: str) -> Response:
+    """The record picker's options as the user types (HTMX): only records the user reaches."""
+    flow = _startable_or_403(request, code)
+    if not flow.record:
+        raise NotFoundException("该审批类型不关联记录")
+    q = request.query_params.get(flow.record.field) or request.query_params.get("q") or ""
+    options = await flow.record.search(request.user, q[:50], PICKER_LIMIT)
+    return render(request, "_partials/record_options.html", {"options": options})
 
 
 def _form_values(data) -> dict:
@@ -87,10 +125,13 @@ def _form_values(data) -> dict:
 
 @post("/new/{code:str}", guards=[requires(Perm.WORKFLOW)], status_code=200)
 async def new_submit(request: HttpRequest, code: str) -> Response:
-    flow = _flow_or_404(code)
+    flow = _startable_or_403(request, code)
     data = await request.form()
     result = await flow.form.parse(data, request.user, None)
     form = Form(values=_form_values(data), errors=dict(result.errors))
+    await _check_record(request, flow, data, form)
+    await _check_people(form, "cc_submit", _ids(data, "cc_submit"), "提交时抄送")
+    await _check_people(form, "cc_finish", _ids(data, "cc_finish"), "审批通过后抄送")
     if form.ok:
         try:
             req = await engine.submit(request.user, flow, result, _ids(data, "cc_submit"), _ids(data, "cc_finish"))
@@ -135,16 +176,17 @@ async def edit_form(request: HttpRequest, request_id: int) -> Response:
     page = await _load_visible(request, request_id)
     if page["req"]["applicant_user"] != request.user.user_id or page["req"]["status"] != engine.RETURNED:
         raise PermissionDeniedException("只有被退回的申请可以由申请人修改")
-    return await _form_page(request, page["flow"], Form(values=page["payload"].get("form_values", {})), request_id=request_id)
+    return await _form_page(request, _startable_or_403(request, page["flow"].code), Form(values=page["payload"].get("form_values", {})), request_id=request_id)
 
 
 @post("/requests/{request_id:int}/edit", guards=[requires(Perm.WORKFLOW)], status_code=200)
 async def edit_submit(request: HttpRequest, request_id: int) -> Response:
     page = await _load_visible(request, request_id)
-    flow = page["flow"]
+    flow = _startable_or_403(request, page["flow"].code)
     data = await request.form()
     result = await flow.form.parse(data, request.user, request_id)
     form = Form(values=_form_values(data), errors=dict(result.errors))
+    await _check_record(request, flow, data, form)
     if form.ok:
         try:
             await engine.resubmit(request.user, request_id, result)
@@ -200,8 +242,8 @@ async def task_transfer(request: HttpRequest, task_id: int) -> Response:
     data = await request.form()
     rid = await _task_request(task_id)
     target = _int(data.get("target"))
-    if target is None:
-        return await _detail(request, rid, error="请选择转交给谁", status_code=400)
+    if target is None or await services.unknown_users([target]):
+        return await _detail(request, rid, error="请选择转交给谁（在职同事）", status_code=400)
     return await _run(request, rid, engine.transfer(request.user, task_id, target, data.get("comment", "")))
 
 
@@ -210,8 +252,8 @@ async def task_addsign(request: HttpRequest, task_id: int) -> Response:
     data = await request.form()
     rid = await _task_request(task_id)
     target = _int(data.get("target"))
-    if target is None:
-        return await _detail(request, rid, error="请选择加签人", status_code=400)
+    if target is None or await services.unknown_users([target]):
+        return await _detail(request, rid, error="请选择加签人（在职同事）", status_code=400)
     return await _run(request, rid, engine.add_signer(request.user, task_id, target, data.get("where", ""), data.get("comment", "")))
 
 
@@ -242,6 +284,8 @@ async def request_cc(request: HttpRequest, request_id: int) -> Response:
     ids = _ids(data, "cc")
     if not ids:
         return await _detail(request, request_id, error="请选择抄送人", status_code=400)
+    if await services.unknown_users(ids):
+        return await _detail(request, request_id, error="抄送人中有不存在或已停用的人员，请重新选择", status_code=400)
     return await _run(request, request_id, engine.cc_now(request.user, request_id, ids))
 
 
@@ -326,6 +370,6 @@ async def overdue(request: HttpRequest) -> Response:
 
 
 router = Router(path="/workflow", route_handlers=[
-    inbox, all_requests, new_index, new_form, new_submit, request_detail, request_print, edit_form, edit_submit, task_act, task_transfer,
+    inbox, all_requests, new_index, new_form, record_options, new_submit, request_detail, request_print, edit_form, edit_submit, task_act, task_transfer,
     task_addsign, request_withdraw, request_urge, request_comment, request_cc, bulk_approve, delegations, delegation_create, delegation_end, overdue,
 ])

@@ -156,6 +156,16 @@ async def my_delegations(user_id: int) -> list[dict]:
     return rows
 
 
+async def unknown_users(ids: list[int]) -> set[int]:
+    """The ids among `ids` that are not active colleagues with a sign-in (one query)."""
+    wanted = {i for i in ids if isinstance(i, int)}
+    if not wanted:
+        return set()
+    known = {r["user"] for r in await Employee.select(Employee.user).where(
+        (Employee.active == True) & Employee.user.is_in([i for i in wanted if 0 < i < 2**31] or [0]))}  # noqa: E712
+    return wanted - known
+
+
 async def colleague_choices(user) -> list[tuple[str, str]]:
     rows = await Employee.select(Employee.user, Employee.name, Employee.position.name, Employee.department.name).where(
         (Employee.active == True) & (Employee.user.is_not_null()) & (Employee.user != user.user_id)  # noqa: E712

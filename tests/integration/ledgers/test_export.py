@@ -58,11 +58,25 @@ async def test_export_has_exactly_the_filtered_rows_masked_for_data(new_client):
     assert "导出合同台账 20 行" in log["summary"]
 
 
-async def test_export_unmasked_for_supervisor_and_money_format(new_client):
+async def test_export_is_masked_unless_asked_for_by_who_may_unmask(new_client):
+    """Masked by default even for the supervisor; full only with 含完整证件号 (full=1) and the unmask permission; audited."""
+    from app.core.tables import AuditLog
+
     p, buyer = await _project_with_deals(3)
     full_id = (await Buyer.select(Buyer.id_number).where(Buyer.id == buyer).first())["id_number"]
     sup = await sign_in(await new_client(), "supervisor")
     r = await sup.get(f"/ledgers/contracts/export?project={p['id']}")
+    header, rows = read_xlsx(r.content)
+    assert {row[header.index("身份证号")] for row in rows} == {full_id[:6] + "********" + full_id[-4:]}
+    data = await sign_in(await new_client(), "data")  # no unmask permission: the tick is ignored
+    r = await data.get(f"/ledgers/contracts/export?project={p['id']}&full=1")
+    header, rows = read_xlsx(r.content)
+    assert full_id not in {row[header.index("身份证号")] for row in rows}
+    last = await AuditLog.select(AuditLog.after, AuditLog.actor_name).where(AuditLog.action == "export").order_by(AuditLog.id, ascending=False).output(load_json=True).first()
+    assert last["after"]["masked"] is True and last["after"]["rows"] == 3
+    r = await sup.get(f"/ledgers/contracts/export?project={p['id']}&full=1")
+    last = await AuditLog.select(AuditLog.after, AuditLog.summary).where(AuditLog.action == "export").order_by(AuditLog.id, ascending=False).output(load_json=True).first()
+    assert last["after"]["masked"] is False and last["after"]["rows"] == 3 and "含完整证件号" in last["summary"]
     header, rows = read_xlsx(r.content)
     assert len(rows) == 3
     assert {row[header.index("身份证号")] for row in rows} == {full_id}

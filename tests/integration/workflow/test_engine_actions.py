@@ -203,12 +203,12 @@ async def test_self_approval_guard(new_client):
 async def test_countersign_step_needs_everyone(new_client):
     """A 会签 step (mode all): the flow declares it; here the payment's cashier step is replaced by a 会签 of the two HR staff."""
     from app.workflow import engine
-    from app.workflow.definitions import Approvers, FlowDef, Mode, StepSpec, register
+    from app.workflow.definitions import STAFF, Approvers, FlowDef, Mode, StepSpec, register
     from app.finance.forms import ExpenseForm
     from app.org.tables import Employee
 
     hr_users = [r["user"] for r in await Employee.select(Employee.user).where(Employee.position.role == "hr").order_by(Employee.id)]
-    register(FlowDef(code="test_countersign", name="会签测试", prefix="HQ", group="测试", form=ExpenseForm(),
+    register(FlowDef(code="test_countersign", name="会签测试", prefix="HQ", group="测试", form=ExpenseForm(), starters=STAFF,
                      chain=lambda c: [StepSpec("hr_all", "人事会签", Approvers.users(*hr_users), mode=Mode.ALL)]))
     applicant = await sign_in(await new_client(), "data")
     rid, r = await submit(applicant, "test_countersign", expense_form("10.00"))
@@ -253,11 +253,11 @@ async def test_sequential_step_approvers_act_one_after_another(new_client):
     """A 依次 step (mode seq) with two approvers: the second gets the task only after the first approves."""
     from app.finance.forms import ExpenseForm
     from app.org.tables import Employee
-    from app.workflow.definitions import Approvers, FlowDef, Mode, StepSpec, register
+    from app.workflow.definitions import STAFF, Approvers, FlowDef, Mode, StepSpec, register
 
     users = {r["user.username"]: r["user"] for r in await Employee.select(Employee.user, Employee.user.username).where(
         Employee.user.username.is_in(["legal", "admin_staff2"]))}
-    register(FlowDef(code="test_sequential", name="依次测试", prefix="YC9", group="测试", form=ExpenseForm(),
+    register(FlowDef(code="test_sequential", name="依次测试", prefix="YC9", group="测试", form=ExpenseForm(), starters=STAFF,
                      chain=lambda c: [StepSpec("seq", "依次审批", Approvers.users(users["legal"], users["admin_staff2"]), mode=Mode.SEQ)]))
     applicant = await sign_in(await new_client(), "clerk")
     rid, r = await submit(applicant, "test_sequential", expense_form("12.00"))

@@ -1,0 +1,118 @@
+"""What the admin panel may change, and how: every table handed to piccolo-admin is wrapped here so that each
+create, edit and delete is validated (身份证号, phones, 统一社会信用代码, money with two places) and audited.
+
+Customer data (buyers, their ID numbers and phones) is never handed to the admin panel: it is edited only through the
+pipeline, where it is masked by default and revealed per record (app/pipeline). `CUSTOMER_TABLES` lists what must
+stay out; app/admin_mount.py refuses to start if a domain hands one over."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
+from typing import Any
+
+from piccolo.columns import Numeric, Varchar
+from piccolo.table import Table
+
+from app.core import audit
+from app.core.validators import validate_credit_code, validate_phone, validate_resident_id
+
+CUSTOMER_TABLES = {"pl_buyer"}  # tables holding customer personal data (SPEC §G 保密)
+
+ID_COLUMNS = {"id_number", "id_no"}
+PHONE_COLUMNS = {"mobile", "phone", "tel"}
+CREDIT_COLUMNS = {"credit_code"}
+
+
+class AdminValidationError(Exception):
+    pass
+
+
+def _check_value(table: type[Table], name: str, value: Any) -> str | None:
+    col = table._meta.get_column_by_name(name) if name in {c._meta.name for c in table._meta.columns} else None
+    label = (col._meta.help_text or name) if col is not None else name
+    if value in (None, ""):
+        return None
+    if isinstance(col, Varchar) and name in ID_COLUMNS:
+        err = validate_resident_id(str(value))
+        return f"{label}：{err}" if err else None
+    if isinstance(col, Varchar) and name in PHONE_COLUMNS:
+        err = validate_phone(str(value))
+        return f"{label}：{err}" if err else None
+    if isinstance(col, Varchar) and name in CREDIT_COLUMNS:
+        err = validate_credit_code(str(value))
+        return f"{label}：{err}" if err else None
+    if isinstance(col, Numeric):
+        try:
+            d = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            return f"{label}：请输入数字"
+        if not d.is_finite():
+            return f"{label}：请输入数字"
+        digits = col._meta.params.get("digits") or getattr(col, "digits", None)
+        places = digits[1] if digits else 2
+        if d != d.quantize(Decimal(1).scaleb(-places)):
+            return f"{label}：最多 {places} 位小数"
+    return None
+
+
+def validate_values(table: type[Table], values: dict[str, Any]) -> list[str]:
+    errors = []
+    for name, value in values.items():
+        err = _check_value(table, str(getattr(name, "_meta", None).name if hasattr(name, "_meta") else name), value)
+        if err:
+            errors.append(err)
+    return errors
+
+
+def _actor(request) -> SimpleNamespace:
+    user = getattr(getattr(request, "user", None), "user", None)
+    client = getattr(request, "client", None)
+    return SimpleNamespace(user_id=getattr(user, "id", None), display_name=getattr(user, "username", "") or "管理后台",
+                           ip=client.host if client else "")
+
+
+def _refuse(errors: list[str]):
+    from fastapi import HTTPException
+
+    raise HTTPException(status_code=400, detail="；".join(errors))
+
+
+def hooks_for(table: type[Table]) -> list:
+    from piccolo_api.crud.hooks import Hook, HookType
+
+    tname = table._meta.tablename
+
+    async def pre_save(row, request):
+        values = {c._meta.name: getattr(row, c._meta.name, None) for c in table._meta.columns}
+        errors = validate_values(table, values)
+        if errors:
+            _refuse(errors)
+        await audit.record(actor=_actor(request), action="admin.create", entity=tname, summary=f"管理后台新增 {tname}",
+                           after={k: v for k, v in values.items() if k != "id"}, ip=_actor(request).ip)
+        return row
+
+    async def pre_patch(row_id, values, request):
+        errors = validate_values(table, values)
+        if errors:
+            _refuse(errors)
+        before = await table.select(*[table._meta.get_column_by_name(k) for k in values if k in {c._meta.name for c in table._meta.columns}]
+                                    ).where(table._meta.primary_key == row_id).first() if values else None
+        await audit.record(actor=_actor(request), action="admin.update", entity=tname, entity_id=row_id, summary=f"管理后台修改 {tname} #{row_id}",
+                           before=before, after=values, ip=_actor(request).ip)
+        return values
+
+    async def pre_delete(row_id, request):
+        before = await table.select().where(table._meta.primary_key == row_id).first()
+        await audit.record(actor=_actor(request), action="admin.delete", entity=tname, entity_id=row_id, summary=f"管理后台删除 {tname} #{row_id}",
+                           before=before, ip=_actor(request).ip)
+
+    return [Hook(HookType.pre_save, pre_save), Hook(HookType.pre_patch, pre_patch), Hook(HookType.pre_delete, pre_delete)]
+
+
+def table_configs(tables: list[type[Table]]) -> list:
+    from piccolo_admin.endpoints import TableConfig
+
+    leaked = [t._meta.tablename for t in tables if t._meta.tablename in CUSTOMER_TABLES]
+    if leaked:
+        raise RuntimeError(f"customer data must not be handed to the admin panel: {leaked}")
+    return [TableConfig(t, hooks=hooks_for(t)) for t in tables]
