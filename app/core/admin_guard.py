@@ -55,13 +55,13 @@ def _check_value(table: type[Table], name: str, value: Any) -> str | None:
     return None
 
 
-def validate_values(table: type[Table], values: dict[str, Any]) -> list[str]:
-    errors = []
-    for name, value in values.items():
-        err = _check_value(table, str(getattr(name, "_meta", None).name if hasattr(name, "_meta") else name), value)
-        if err:
-            errors.append(err)
-    return errors
+def _named(values: dict[Any, Any]) -> dict[str, Any]:
+    """piccolo-admin hands over values keyed by column objects or names: key them by name."""
+    return {(k._meta.name if hasattr(k, "_meta") else str(k)): v for k, v in values.items()}
+
+
+def validate_values(table: type[Table], values: dict[Any, Any]) -> list[str]:
+    return [err for name, value in _named(values).items() if (err := _check_value(table, name, value))]
 
 
 def _actor(request) -> SimpleNamespace:
@@ -95,10 +95,11 @@ def hooks_for(table: type[Table]) -> list:
         errors = validate_values(table, values)
         if errors:
             _refuse(errors)
-        before = await table.select(*[table._meta.get_column_by_name(k) for k in values if k in {c._meta.name for c in table._meta.columns}]
-                                    ).where(table._meta.primary_key == row_id).first() if values else None
+        named = _named(values)
+        cols = [c for c in table._meta.columns if c._meta.name in named]
+        before = await table.select(*cols).where(table._meta.primary_key == row_id).first() if cols else None
         await audit.record(actor=_actor(request), action="admin.update", entity=tname, entity_id=row_id, summary=f"管理后台修改 {tname} #{row_id}",
-                           before=before, after=values, ip=_actor(request).ip)
+                           before=before, after=named, ip=_actor(request).ip)
         return values
 
     async def pre_delete(row_id, request):
