@@ -95,7 +95,12 @@ def render(
     ctx.setdefault("user", user)
     ctx.setdefault("request", request)
     use_fragment = fragment is not None and is_fragment_request(request)
-    flashes = [] if use_fragment else read_flash(request)
+    # A flash is shown once, by the next full page the user navigates to. Background HTMX requests (the 待办 badge on
+    # load or on its timer, lazy fragments) never read it: they used to consume it when they reached the server after
+    # an HX-Redirect set the cookie and before the redirected page did, and the page then showed no message.
+    name = (fragment if use_fragment else template).rsplit("/", 1)[-1]
+    page_navigation = not is_fragment_request(request) and not name.startswith("_")
+    flashes = read_flash(request) if page_navigation else []
     ctx.setdefault("flashes", flashes)
     resp = Template(template_name=fragment if use_fragment else template, context=ctx, status_code=status_code)
     headers = {"Vary": "HX-Request"}
