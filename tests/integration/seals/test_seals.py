@@ -265,3 +265,15 @@ async def test_huge_or_odd_ids_give_404_or_are_ignored_not_500(new_client):
     assert (await admin.get(f"/seals/log?seal={huge}&from=9999-99-99")).status_code == 200
     r = await post_as(admin, f"/seals/log/{huge}/witness", {"witness": "1"})
     assert r.status_code == 404
+
+
+async def test_batch_stamping_refuses_contracts_outside_the_applicants_scope(new_client):
+    """A batch of sale contracts may name only contracts of the applicant's projects (issue 7 §1, a type about records)."""
+    from app.pipeline.tables import Deal
+
+    jc01 = (await Deal.select(Deal.contract_no).where((Deal.project.code == "JC01") & (Deal.contract_no != "")).first())["contract_no"]
+    jc02 = (await Deal.select(Deal.contract_no).where((Deal.project.code == "JC02") & (Deal.contract_no != "")).first())["contract_no"]
+    applicant = await sign_in(await new_client(), "mortgage2")  # JC02 only
+    rid, r = await submit(applicant, "seal", await seal_form(batch="1", batch_lines=f"{jc02},1\n{jc01},2", copies="", doc_kind="合同/协议",
+                                                           document="按揭担保合同", counterparty="中国建设银行苏州分行"))
+    assert rid == 0 and r.status_code == 400 and f"第 2 行：合同 {jc01} 不在您的数据范围内" in r.text
