@@ -129,6 +129,22 @@ async def working_days_between(start: date, end: date) -> int:
     return cal.working_days_between(start, end)
 
 
+async def note_uncovered(days) -> None:
+    """For dates computed earlier and stored (e.g. an approval step's due date): note their uncovered years for the
+    current request's notice, in one query."""
+    years = {d.year for d in days if d}
+    touched = _TOUCHED.get()
+    if touched is not None and years:
+        touched.update(await uncovered_years(years))
+
+
+async def period_end(day: date) -> date:
+    """The last day of a period that nominally ends on `day`: the next working day when `day` is a rest day
+    (民法典 第二百零三条). For a deadline computed elsewhere (e.g. a contract's own date)."""
+    cal = await load_calendar(day, day + timedelta(days=60))
+    return cal.next_workday(day)
+
+
 async def add_calendar_days(start: date, days: int) -> date:
     """start + days calendar days, moved to the next working day when it ends on a rest day (民法典 第二百零三条)."""
     end = start + timedelta(days=days)

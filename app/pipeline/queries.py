@@ -89,8 +89,15 @@ async def queue(user) -> list[dict[str, Any]]:
         q = Deal.select(*cols, due_col.as_alias("base")).where(where)
         if scope is not None:
             q = q.where(scope)
-        for r in await q.order_by(due_col).limit(QUEUE_LIMIT):
-            due = r["base"] + timedelta(days=offset_days) if r["base"] else None
+        rows = await q.order_by(due_col).limit(QUEUE_LIMIT)
+        nominal = [r["base"] + timedelta(days=offset_days) for r in rows if r["base"]] if offset_days else []
+        # a period in calendar days ending on a rest day ends on the next working day (民法典 第二百零三条);
+        # one calendar per stage, not a query per row
+        from app.core.workdays import load_calendar
+
+        cal = await load_calendar(min(nominal), max(nominal) + timedelta(days=60)) if nominal else None
+        for r in rows:
+            due = (cal.add_calendar_days(r["base"], offset_days) if cal else r["base"] + timedelta(days=offset_days)) if r["base"] else None
             items.append({**r, "stage": stage, "task": task, "due": due, "overdue": bool(due and due < today)})
 
     await run("认购", "催客户签约", (Deal.stage == "已认购"), Deal.sign_deadline)
