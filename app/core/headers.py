@@ -42,7 +42,8 @@ def security_headers(production: bool):
         if message["type"] != "http.response.start":
             return
         headers = MutableScopeHeaders.from_message(message)
-        path = scope.get("path", "")
+        raw = scope.get("raw_path")  # the router rewrites `path` for a mount; raw_path is what the client asked for
+        path = raw.decode("latin-1") if raw else scope.get("path", "")
         admin = path == "/admin" or path.startswith("/admin/")
         values = {
             "Content-Security-Policy": ADMIN_CSP if admin else PORTAL_CSP,
