@@ -170,7 +170,7 @@ async def calendar_page(request: Request, month: str | None = None) -> Response:
     next_m = last + timedelta(days=1)
     ctx = {
         "first": first, "weeks": weeks, "prev": prev_m.strftime("%Y-%m"), "next": next_m.strftime("%Y-%m"),
-        "covered": builtin_covers(first.year), "years": builtin_years(),
+        "covered": cal.covers(first.year), "years": builtin_years(),
         "missing": await missing_schedule_years(today),
         "workdays_in_month": sum(1 for w in weeks for c in w if c["in_month"] and c["workday"]),
         "calc": None, "form": Form(values={"start": today.isoformat(), "days": "5"}),
