@@ -230,6 +230,17 @@ def _parse_one(text: str, year: int, base: date | None, item: str) -> tuple[date
     return value, text.strip()[m.end():]
 
 
+# Domains that store due dates computed from the calendar register here to recompute them when a year is entered
+# (code registered at import, not request state). Each is awaited inside save_schedule's transaction with the year.
+_SCHEDULE_HOOKS: list = []
+
+
+def on_schedule_saved(fn):
+    """Decorator: `async def fn(year: int) -> None`, run in the same transaction as the entered schedule."""
+    _SCHEDULE_HOOKS.append(fn)
+    return fn
+
+
 @dataclass
 class YearSchedule:
     year: int
@@ -293,6 +304,8 @@ async def save_schedule(actor, schedule: YearSchedule) -> None:
         await HolidayYear.insert(HolidayYear(
             year=schedule.year, entered_by=getattr(actor, "user_id", None), entered_by_name=getattr(actor, "display_name", ""),
             entered_at=now(), source=schedule.source, holidays=len(schedule.holidays), workdays=len(schedule.workdays)))
+        for hook in _SCHEDULE_HOOKS:
+            await hook(schedule.year)
         await audit.record(
             actor=actor, action="calendar.enter_year", entity="holiday_year", entity_id=schedule.year,
             summary=f"录入 {schedule.year} 年节假日安排：放假 {len(schedule.holidays)} 天，调休上班 {len(schedule.workdays)} 天",

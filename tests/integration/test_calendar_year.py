@@ -125,3 +125,25 @@ async def test_only_the_administrator_enters_holidays(calendar_2027, new_client)
     assert (await head.post("/holidays", data={**SCHEDULE_2027, "_csrf_token": token})).status_code == 403
     assert not await HolidayYear.exists().where(HolidayYear.year == 2027)
     assert 'data-testid="nav-holidays"' not in (await head.get("/")).text
+
+
+async def test_entering_a_year_redates_running_approval_steps(calendar_2027, new_client):
+    from datetime import datetime, timezone
+
+    from app.workflow.tables import Step
+    from tests.integration.workflow.helpers import expense_form, submit
+
+    applicant = await sign_in(await new_client(), "contract")
+    rid, r = await submit(applicant, "expense", expense_form("300.00"))
+    assert rid, r.text[:2000]
+    step = await Step.select(Step.id, Step.limit_days).where((Step.request == rid) & (Step.status == "进行中")).first()
+    started = datetime(2026, 12, 31, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai, the last working day of 2026
+    before = await add_working_days(date(2026, 12, 31), step["limit_days"])  # 2027-01-01 counted as a working day
+    await Step.update({Step.started_at: started, Step.due_on: before}).where(Step.id == step["id"])
+    detail = await applicant.get(f"/workflow/requests/{rid}")
+    assert 'data-testid="calendar-notice"' in detail.text  # the request page says its due date is provisional
+    admin = await sign_in(await new_client(), "sysadmin")
+    assert (await post_schedule(admin, SCHEDULE_2027)).status_code == 303
+    after = (await Step.select(Step.due_on).where(Step.id == step["id"]).first())["due_on"]
+    assert after == await add_working_days(date(2026, 12, 31), step["limit_days"]) and after > before
+    assert 'data-testid="calendar-notice"' not in (await applicant.get(f"/workflow/requests/{rid}")).text
