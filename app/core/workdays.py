@@ -29,6 +29,13 @@ def begin_request() -> None:
     _TOUCHED.set(set())
 
 
+async def end_request(message, scope) -> None:
+    """A `before_send` hook: once the response starts, the request's notes are dropped (an ASGI server gives every
+    request its own task, but a test client may run several requests in one)."""
+    if message["type"] == "http.response.start":
+        _TOUCHED.set(None)
+
+
 def touched_uncovered_years() -> list[int]:
     return sorted(_TOUCHED.get() or ())
 
