@@ -51,6 +51,10 @@ async def deal_signed_2026_12_02():
     await Deal.update({Deal.signed_on: deal["signed_on"]}).where(Deal.id == deal["id"])
 
 
+def filing_row(queue_html: str, unit_id: int) -> str:
+    return next(r for r in queue_html.split('data-testid="queue-row"')[1:] if f'/pipeline/units/{unit_id}"' in r and "合同备案" in r)
+
+
 async def post_schedule(client, data: dict):
     token = await csrf_token(client, "/holidays?year=2027")
     return await client.post("/holidays", data={**data, "_csrf_token": token})
@@ -66,6 +70,7 @@ async def test_uncovered_2027_shows_the_notice_and_the_admin_banner(calendar_202
     bureau = await sign_in(await new_client(), "bureau")
     queue = await bureau.get("/pipeline/queue")
     assert queue.status_code == 200 and 'data-testid="calendar-notice"' in queue.text
+    assert "2027-01-01" in filing_row(queue.text, deal_signed_2026_12_02["unit"]).split("</td>")[0]
     admin = await sign_in(await new_client(), "sysadmin")
     home = await admin.get("/org")
     assert 'data-testid="calendar-admin-banner"' in home.text and "2027 年法定节假日安排尚未录入" in home.text
@@ -91,6 +96,9 @@ async def test_entering_2027_moves_the_deadlines(calendar_2027, deal_signed_2026
     contract = await sign_in(await new_client(), "contract")
     page = await contract.get(f"/pipeline/units/{deal_signed_2026_12_02['unit']}")
     assert "期限 2027-01-04" in page.text and "期限 2027-01-01" not in page.text  # 民法典 第二百零三条
+    bureau = await sign_in(await new_client(), "bureau")
+    queue = (await bureau.get("/pipeline/queue")).text
+    assert "2027-01-04" in filing_row(queue, deal_signed_2026_12_02["unit"]).split("</td>")[0]
     assert 'data-testid="calendar-notice"' not in page.text
     assert 'data-testid="calendar-admin-banner"' not in (await admin.get("/org")).text
     cal = await admin.get("/calendar?month=2027-01")
