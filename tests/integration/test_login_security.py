@@ -227,3 +227,16 @@ def test_production_cookies_are_secure_and_hsts_is_sent(app):  # `app` prepares 
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+async def test_the_owners_typo_during_an_attack_does_not_slow_the_owner():
+    await make_user("owner_typo")
+    await auth.sign_in("owner_typo", PASSWORD, ip="10.1.2.5")
+    for i in range(20):
+        with pytest.raises(auth.LoginError):
+            await auth.sign_in("owner_typo", "wrong-%d" % i, ip=f"198.51.101.{i}")
+    with pytest.raises(auth.LoginError, match="用户名或密码不正确"):
+        await auth.sign_in("owner_typo", "typo", ip="10.1.2.5")
+    assert await auth.sign_in("owner_typo", PASSWORD, ip="10.1.2.5")
+    listed = {(r["username"], r["ip"]) for r in await auth.throttled_logins()}
+    assert ("owner_typo", "10.1.2.5") not in listed
