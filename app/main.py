@@ -23,6 +23,8 @@ from urllib.parse import quote
 
 from app.core.auth import SessionAuthMiddleware
 from app.core.guards import public
+from app.core.headers import security_headers
+from app.core.workdays import end_request
 from app.core.web import render, template_config
 from app.settings import BASE_DIR, get_settings
 
@@ -137,8 +139,11 @@ def create_app() -> Litestar:
             cookie_name="portal_csrftoken",
             header_name="x-csrftoken",
             cookie_samesite="lax",
+            cookie_secure=settings.production,
+            cookie_httponly=True,  # the token reaches pages through the template (csrf_token()), never through JS
             exclude=["^/admin"],
         ),
+        before_send=[security_headers(settings.production), end_request],
         template_config=template_config(),
         plugins=[HTMXPlugin()],
         lifespan=[lifespan],

@@ -1,8 +1,10 @@
 """One frozen settings object, read from the environment. Nothing else reads os.environ."""
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,8 +25,11 @@ class Settings:
     secret_key: str
     session_hours: int  # idle lifetime, extended while in use
     session_max_days: int  # hard limit
-    login_max_failures: int
-    login_lock_minutes: int
+    login_max_failures: int  # failures from one IP against one user name before that pair is throttled
+    login_lock_minutes: int  # the longest delay a throttled pair (or user name) waits
+    login_user_max_failures: int = 20  # failures against one user name from all IPs before it is slowed
+    login_window_hours: int = 24  # failures older than this are forgotten
+    login_base_delay_minutes: int = 1  # first delay; doubles with each further failure
     timezone: str = "Asia/Shanghai"
 
     @property
@@ -34,6 +39,23 @@ class Settings:
     @property
     def is_postgres(self) -> bool:
         return bool(self.database_url)
+
+
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 16
+MIN_SECRET_BITS_PER_CHAR = 3.5  # Shannon entropy of the key's characters; token_urlsafe(48) gives about 5.5
+
+
+def secret_weakness(secret: str) -> str | None:
+    """Why `secret` is not good enough for production (Chinese), or None."""
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"SECRET_KEY 太短：生产模式至少需要 {MIN_SECRET_LENGTH} 个字符。"
+    counts = Counter(secret)
+    entropy = -sum(c / len(secret) * math.log2(c / len(secret)) for c in counts.values())
+    if len(counts) < MIN_SECRET_DISTINCT or entropy < MIN_SECRET_BITS_PER_CHAR:
+        return ("SECRET_KEY 过于简单（重复字符太多）：请用随机生成的密钥，例如 "
+                "python -c \"import secrets; print(secrets.token_urlsafe(48))\"。")
+    return None
 
 
 def _dev_secret(local_dir: Path) -> str:
@@ -54,8 +76,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if env == "production":
             raise SettingsError("生产模式必须设置环境变量 SECRET_KEY（至少 32 个字符）。")
         secret = _dev_secret(local_dir)
-    elif env == "production" and len(secret) < 32:
-        raise SettingsError("SECRET_KEY 太短：生产模式至少需要 32 个字符。")
+    elif env == "production" and (weakness := secret_weakness(secret)):
+        raise SettingsError(weakness)
     db_url = e.get("DATABASE_URL") or None
     if db_url and db_url.startswith("postgres://"):
         db_url = "postgresql://" + db_url[len("postgres://"):]
@@ -69,6 +91,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_max_days=int(e.get("SESSION_MAX_DAYS", "7")),
         login_max_failures=int(e.get("LOGIN_MAX_FAILURES", "5")),
         login_lock_minutes=int(e.get("LOGIN_LOCK_MINUTES", "15")),
+        login_user_max_failures=int(e.get("LOGIN_USER_MAX_FAILURES", "20")),
+        login_window_hours=int(e.get("LOGIN_WINDOW_HOURS", "24")),
+        login_base_delay_minutes=int(e.get("LOGIN_BASE_DELAY_MINUTES", "1")),
     )
 
 

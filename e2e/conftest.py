@@ -98,3 +98,16 @@ class LoginPage:
 @pytest.fixture
 def login_page(page, server_url):
     return LoginPage(page, server_url)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Every browser test also checks that the Content-Security-Policy blocked nothing on our pages."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None)
+    yield
+    assert not seen, "blocked by the Content-Security-Policy: " + " | ".join(seen[:5])

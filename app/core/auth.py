@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
@@ -38,6 +39,7 @@ class CurrentUser:
     project_ids: frozenset[int] = field(default_factory=frozenset)
     is_admin: bool = False
     ip: str = ""
+    calendar_missing: tuple[int, ...] = ()  # for administrators: this or next year's holidays not entered yet
 
     def can(self, perm: Perm | str) -> bool:
         return Perm(perm) in self.permissions
@@ -94,6 +96,9 @@ def client_ip(connection: ASGIConnection) -> str:
 
 class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        from app.core import workdays
+
+        workdays.begin_request()
         token = connection.cookies.get(SESSION_COOKIE)
         if not token:
             raise NotAuthorizedException("未登录")
@@ -105,6 +110,10 @@ class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
         if user is None:
             raise NotAuthorizedException("账号已停用")
         user.ip = client_ip(connection)
+        if user.can(Perm.ADMIN):
+            from app.core.timeutil import today_local
+
+            user.calendar_missing = tuple(await workdays.missing_schedule_years(today_local()))
         return AuthenticationResult(user=user, auth=token)
 
 
@@ -115,10 +124,65 @@ class LoginError(Exception):
         self.field = field
 
 
-async def _recent_failures(username: str, since: datetime) -> int:
-    return await LoginAttempt.count().where(
-        (LoginAttempt.username == username) & (LoginAttempt.success == False) & (LoginAttempt.at >= since)  # noqa: E712
-    )
+@dataclass(frozen=True)
+class Throttle:
+    """Why and until when sign-ins for a user name from an IP are refused."""
+
+    until: datetime
+    reason: str  # "pair" (this IP failed too often for this user name) | "user" (many IPs failed for it)
+
+    def minutes_left(self, at: datetime) -> int:
+        return max(1, int((self.until - at).total_seconds() + 59) // 60)
+
+
+def _delay(failures: int, threshold: int, settings) -> timedelta:
+    """1, 2, 4, … minutes (LOGIN_BASE_DELAY_MINUTES doubling) after the threshold, capped at LOGIN_LOCK_MINUTES."""
+    steps = max(0, failures - threshold)
+    minutes = settings.login_base_delay_minutes * (2 ** min(steps, 20))
+    return timedelta(minutes=min(minutes, settings.login_lock_minutes))
+
+
+_COUNTED = (LoginAttempt.success == False) & (LoginAttempt.throttled == False) & (LoginAttempt.cleared == False)  # noqa: E712
+
+
+async def throttle_for(username: str, ip: str, at: datetime | None = None) -> Throttle | None:
+    """The throttle in force for `username` from `ip`, read from the database (shared by every process).
+
+    - The pair (IP, user name): after LOGIN_MAX_FAILURES failures since that pair's last success, each further
+      attempt waits a growing delay after the last failure (1, 2, 4, … minutes up to LOGIN_LOCK_MINUTES).
+    - The user name: after LOGIN_USER_MAX_FAILURES failures from all IPs in the window, IPs that have never signed
+      in successfully as this user (in the window's 30-fold) are slowed the same way. The owner's own desk, with a
+      recent success and no failures of its own, is never refused, so a stranger cannot lock the owner out."""
+    settings = get_settings()
+    at = at or now()
+    since = at - timedelta(hours=settings.login_window_hours)
+    last_ok = await LoginAttempt.select(LoginAttempt.at).where(
+        (LoginAttempt.username == username) & (LoginAttempt.ip == ip) & (LoginAttempt.success == True)  # noqa: E712
+    ).order_by(LoginAttempt.at, ascending=False).first()
+    pair_since = max(since, last_ok["at"]) if last_ok else since
+    pair = await LoginAttempt.select(LoginAttempt.at).where(
+        (LoginAttempt.username == username) & (LoginAttempt.ip == ip) & _COUNTED & (LoginAttempt.at > pair_since)
+    ).order_by(LoginAttempt.at, ascending=False)
+    if len(pair) >= settings.login_max_failures:
+        until = pair[0]["at"] + _delay(len(pair), settings.login_max_failures, settings)
+        if until > at:
+            return Throttle(until, "pair")
+    # the owner's desk: a success in the last 30 windows and fewer failures since than the pair threshold (a typo
+    # or two by the owner during an attack on the name does not slow the owner down)
+    trusted = bool(last_ok) and last_ok["at"] >= at - timedelta(hours=settings.login_window_hours * 30) \
+        and len(pair) < settings.login_max_failures
+    if trusted:
+        return None
+    others = await LoginAttempt.select(LoginAttempt.at).where(
+        (LoginAttempt.username == username) & _COUNTED & (LoginAttempt.at > since)
+    ).order_by(LoginAttempt.at, ascending=False).limit(settings.login_user_max_failures * 8)
+    if len(others) >= settings.login_user_max_failures:
+        # one doubling per further LOGIN_MAX_FAILURES failures, so many IPs together slow down quickly but not at once
+        steps = (len(others) - settings.login_user_max_failures) // max(1, settings.login_max_failures)
+        until = others[0]["at"] + _delay(steps, 0, settings)
+        if until > at:
+            return Throttle(until, "user")
+    return None
 
 
 async def sign_in(username: str, password: str, ip: str = "") -> str:
@@ -129,14 +193,16 @@ async def sign_in(username: str, password: str, ip: str = "") -> str:
         raise LoginError("请输入用户名", "username")
     if not password:
         raise LoginError("请输入密码", "password")
-    window_start = now() - timedelta(minutes=settings.login_lock_minutes)
-    if await _recent_failures(username, window_start) >= settings.login_max_failures:
-        await LoginAttempt.insert(LoginAttempt(username=username, at=now(), success=False, ip=ip))
+    username = username[:100]
+    at = now()
+    throttle = await throttle_for(username, ip, at)
+    if throttle:
+        await LoginAttempt.insert(LoginAttempt(username=username, at=at, success=False, ip=ip, throttled=True))
         raise LoginError(
-            f"登录失败次数过多，账号已暂时锁定，请 {settings.login_lock_minutes} 分钟后再试。", "password"
+            f"登录失败次数过多，请 {throttle.minutes_left(at)} 分钟后再试。如非本人操作，请联系系统管理员。", "password"
         )
     user_id = await BaseUser.login(username=username, password=password)
-    await LoginAttempt.insert(LoginAttempt(username=username, at=now(), success=bool(user_id), ip=ip))
+    await LoginAttempt.insert(LoginAttempt(username=username, at=at, success=bool(user_id), ip=ip))
     if not user_id:
         raise LoginError("用户名或密码不正确", "password")
     local_now = datetime.now()  # piccolo_api compares session expiry with naive local time
@@ -150,14 +216,53 @@ async def sign_in(username: str, password: str, ip: str = "") -> str:
     return session.token
 
 
+async def throttled_logins(at: datetime | None = None) -> list[dict]:
+    """User names and IPs with counted failures in the window, with the throttle in force (for the admin page)."""
+    settings = get_settings()
+    at = at or now()
+    from piccolo.query.functions.aggregate import Count, Max
+
+    pairs = await LoginAttempt.select(
+        LoginAttempt.username, LoginAttempt.ip, Count(alias="failures"), Max(LoginAttempt.at, alias="last")
+    ).where(_COUNTED & (LoginAttempt.at > at - timedelta(hours=settings.login_window_hours))).group_by(
+        LoginAttempt.username, LoginAttempt.ip
+    ).order_by(LoginAttempt.username).limit(500)
+    out = []
+    for p in pairs:
+        if isinstance(p["last"], str):  # SQLite returns an aggregate's timestamp as text
+            p["last"] = datetime.fromisoformat(p["last"])
+        t = await throttle_for(p["username"], p["ip"], at)
+        if t or p["failures"] >= settings.login_max_failures:
+            out.append({**p, "until": t.until if t else None, "reason": t.reason if t else ""})
+    out.sort(key=lambda p: (p["until"] is None, p["username"], p["ip"]))
+    return out
+
+
+async def unlock_login(actor: CurrentUser, username: str, ip: str | None = None) -> int:
+    """Lift the throttle: the counted failures for `username` (from `ip`, or from every IP) stop counting. Audited."""
+    from app.core.db import write_transaction
+
+    cond = (LoginAttempt.username == username) & _COUNTED
+    if ip is not None:
+        cond = cond & (LoginAttempt.ip == ip)
+    async with write_transaction():
+        rows = await LoginAttempt.update({LoginAttempt.cleared: True}).where(cond).returning(LoginAttempt.id)
+        where = f"（IP {ip}）" if ip is not None else "（全部 IP）"
+        await audit.record(actor=actor, action="auth.unlock", entity="login", entity_id=username,
+                           summary=f"解除登录限制：{username}{where}，清除 {len(rows)} 次失败记录",
+                           after={"username": username, "ip": ip, "cleared": len(rows)})
+    return len(rows)
+
+
 async def sign_out(token: str, user: CurrentUser | None) -> None:
     await SessionsBase.remove_session(token)
     if user:
         await audit.record(actor=user, action="auth.logout", entity="user", entity_id=user.user_id, summary="退出登录")
 
 
-async def change_password(user: CurrentUser, old: str, new: str, confirm: str) -> dict[str, str]:
-    """Returns field errors (empty on success). On success all the user's other sessions end."""
+async def change_password(user: CurrentUser, old: str, new: str, confirm: str, keep_token: str = "") -> dict[str, str]:
+    """Returns field errors (empty on success). On success all the user's other sessions end (every session but
+    `keep_token`, the one the change was made in)."""
     errors: dict[str, str] = {}
     if not old:
         errors["old_password"] = "请输入当前密码"
@@ -171,6 +276,8 @@ async def change_password(user: CurrentUser, old: str, new: str, confirm: str) -
         errors["new_password"] = "新密码不能与当前密码相同"
     elif not (any(c.isdigit() for c in new) and any(c.isalpha() for c in new)):
         errors["new_password"] = "新密码须同时包含字母和数字"
+    elif message := password_problem(new, user.username):
+        errors["new_password"] = message
     if new != confirm:
         errors["confirm_password"] = "两次输入的新密码不一致"
     if errors:
@@ -179,5 +286,37 @@ async def change_password(user: CurrentUser, old: str, new: str, confirm: str) -
 
     async with engine_finder().transaction():
         await BaseUser.update_password(user.user_id, new)
-        await audit.record(actor=user, action="auth.change_password", entity="user", entity_id=user.user_id, summary="修改密码")
+        ended = await SessionsBase.delete().where(
+            (SessionsBase.user_id == user.user_id) & (SessionsBase.token != keep_token)
+        ).returning(SessionsBase.id)
+        await audit.record(actor=user, action="auth.change_password", entity="user", entity_id=user.user_id,
+                           summary=f"修改密码（结束其他 {len(ended)} 个登录会话）")
     return {}
+
+
+_COMMON: frozenset[str] | None = None
+
+
+def common_passwords() -> frozenset[str]:
+    """The common-password list shipped in app/core/data (read once: it is a constant file, not request state)."""
+    global _COMMON
+    if _COMMON is None:
+        import gzip
+
+        data = Path(__file__).parent / "data"
+        with gzip.open(data / "common-passwords.txt.gz", "rt", encoding="utf-8") as f:
+            words = {line.strip().lower() for line in f if line.strip()}
+        words |= {line.strip().lower() for line in (data / "common-passwords-zh.txt").read_text(encoding="utf-8").splitlines()
+                  if line.strip() and not line.startswith("#")}
+        _COMMON = frozenset(words)
+    return _COMMON
+
+
+def password_problem(password: str, username: str) -> str | None:
+    """Why a new password is refused (Chinese), or None: common passwords and those containing the user name."""
+    low = password.lower()
+    if username and len(username) >= 3 and username.lower() in low:
+        return "新密码不能包含用户名"
+    if low in common_passwords():
+        return "新密码过于常见，容易被猜中，请换一个"
+    return None

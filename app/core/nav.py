@@ -52,6 +52,8 @@ NAV: tuple[NavGroup, ...] = (
         "系统",
         (
             NavItem("工作日历", "/calendar", Perm.CALENDAR_VIEW, "nav-calendar"),
+            NavItem("节假日录入", "/holidays", Perm.ADMIN, "nav-holidays"),
+            NavItem("登录限制", "/security/logins", Perm.ADMIN, "nav-logins"),
             NavItem("审计日志", "/audit", Perm.AUDIT_VIEW, "nav-audit"),
             NavItem("管理后台", "/admin/", Perm.ADMIN, "nav-admin"),
         ),

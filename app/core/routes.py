@@ -16,6 +16,7 @@ from app.core.permissions import Perm
 from app.core.tables import AuditLog
 from app.core.timeutil import today_local
 from app.core.web import Form, form_data, redirect_with_flash, render
+from app.settings import get_settings
 from app.core.workdays import builtin_covers, builtin_years, load_calendar, missing_schedule_years
 
 
@@ -46,7 +47,7 @@ async def login_submit(request: Request) -> Response:
         form.error(e.field, e.message)
         return render(request, "core/login.html", {"form": form, "next": nxt, "user": None}, status_code=400)
     resp = Redirect(path=nxt, status_code=303)
-    resp.set_cookie(auth.SESSION_COOKIE, token, path="/", httponly=True, samesite="lax", secure=False)
+    resp.set_cookie(auth.SESSION_COOKIE, token, path="/", httponly=True, samesite="lax", secure=get_settings().production)
     return resp
 
 
@@ -67,7 +68,8 @@ async def password_page(request: Request) -> Response:
 async def password_submit(request: Request) -> Response:
     data = await form_data(request)
     errors = await auth.change_password(
-        request.user, data.get("old_password", ""), data.get("new_password", ""), data.get("confirm_password", "")
+        request.user, data.get("old_password", ""), data.get("new_password", ""), data.get("confirm_password", ""),
+        keep_token=request.cookies.get(auth.SESSION_COOKIE, ""),
     )
     if errors:
         return render(request, "core/password.html", {"form": Form(errors=errors)}, fragment="core/_password_form.html", status_code=400)
@@ -78,6 +80,8 @@ AUDIT_ACTIONS = [
     ("auth.login", "登录"),
     ("auth.logout", "退出登录"),
     ("auth.change_password", "修改密码"),
+    ("auth.unlock", "解除登录限制"),
+    ("calendar.enter_year", "录入节假日安排"),
     ("rules.acknowledge", "规章阅读确认"),
     ("rules.publish", "发布规章版本"),
     ("customer.unmask", "查看完整证件/电话"),
@@ -166,7 +170,7 @@ async def calendar_page(request: Request, month: str | None = None) -> Response:
     next_m = last + timedelta(days=1)
     ctx = {
         "first": first, "weeks": weeks, "prev": prev_m.strftime("%Y-%m"), "next": next_m.strftime("%Y-%m"),
-        "covered": builtin_covers(first.year), "years": builtin_years(),
+        "covered": cal.covers(first.year), "years": builtin_years(),
         "missing": await missing_schedule_years(today),
         "workdays_in_month": sum(1 for w in weeks for c in w if c["in_month"] and c["workday"]),
         "calc": None, "form": Form(values={"start": today.isoformat(), "days": "5"}),
@@ -198,9 +202,71 @@ async def calendar_add(request: Request, start: str = "", days: str = "") -> Res
                   status_code=200 if form.ok else 400)
 
 
+# ---------------------------------------------------------------- a whole year's holidays (administrator)
+
+
+def _days_text(rows: list[dict]) -> str:
+    return "\n".join(f"{r['day'].isoformat()} {r['name']}".strip() for r in rows)
+
+
+@get("/holidays", guards=[requires(Perm.ADMIN)])
+async def holidays_page(request: Request, year: int | None = None) -> Response:
+    from app.core.workdays import entered_schedule, missing_schedule_years
+
+    today = today_local()
+    missing = await missing_schedule_years(today)
+    year = year if year and 2000 <= year <= 2100 else (missing[0] if missing else today.year + 1)
+    entered = await entered_schedule(year)
+    values = {"year": str(year)}
+    if entered:
+        values |= {"holidays": _days_text(entered["holiday_days"]), "workdays": _days_text(entered["work_days"]), "source": entered["source"]}
+    return render(request, "core/holidays.html", {"form": Form(values=values), "entered": entered, "year": year,
+                                                 "covered_builtin": builtin_covers(year), "missing": missing})
+
+
+@post("/holidays", guards=[requires(Perm.ADMIN)], status_code=200)
+async def holidays_submit(request: Request) -> Response:
+    from app.core.workdays import missing_schedule_years, save_schedule, validate_schedule
+
+    data = await form_data(request)
+    values = {k: data.get(k, "") for k in ("year", "holidays", "workdays", "source")}
+    schedule, errors = validate_schedule(values["year"], values["holidays"], values["workdays"], values["source"])
+    if errors:
+        year = int(values["year"]) if values["year"].strip().isdigit() else today_local().year + 1
+        return render(request, "core/holidays.html", {"form": Form(values=values, errors=errors), "entered": None, "year": year,
+                                                     "covered_builtin": builtin_covers(year), "missing": await missing_schedule_years(today_local())},
+                      fragment="core/_holidays_form.html", status_code=400)
+    await save_schedule(request.user, schedule)
+    return redirect_with_flash(f"/calendar?month={schedule.year}-01",
+                               f"已录入 {schedule.year} 年节假日安排：放假 {len(schedule.holidays)} 天，调休上班 {len(schedule.workdays)} 天",
+                               "success", request)
+
+
+# ---------------------------------------------------------------- sign-in throttling (administrator)
+
+
+@get("/security/logins", guards=[requires(Perm.ADMIN)])
+async def logins_page(request: Request) -> Response:
+    s = get_settings()
+    return render(request, "core/logins.html", {"rows": await auth.throttled_logins(), "settings": s}, fragment="core/_logins_table.html")
+
+
+@post("/security/logins/unlock", guards=[requires(Perm.ADMIN)], status_code=200)
+async def logins_unlock(request: Request) -> Response:
+    data = await form_data(request)
+    username = data.get("username", "").strip()[:100]
+    if not username:
+        return redirect_with_flash("/security/logins", "请指定要解除限制的用户名", "danger", request)
+    ip = data.get("ip") if data.get("scope") == "ip" else None
+    n = await auth.unlock_login(request.user, username, ip)
+    where = f"（IP {ip}）" if ip is not None else ""
+    return redirect_with_flash("/security/logins", f"已解除 {username}{where} 的登录限制（清除 {n} 次失败记录）", "success", request)
+
+
 @get("/healthz", guards=[public], exclude_from_auth=True)
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-router = Router(path="/", route_handlers=[login_page, login_submit, logout, password_page, password_submit, audit_list, audit_detail, calendar_page, calendar_add, healthz])
+router = Router(path="/", route_handlers=[login_page, login_submit, logout, password_page, password_submit, audit_list, audit_detail, calendar_page, calendar_add,
+                                          holidays_page, holidays_submit, logins_page, logins_unlock, healthz])

@@ -37,12 +37,30 @@ class AuditLog(Table, tablename="audit_log"):
 
 
 class LoginAttempt(Table, tablename="login_attempt"):
-    """Every sign-in attempt; failures in a window lock the account name (kept in the DB, shared by all processes)."""
+    """Every sign-in attempt (kept in the DB, shared by all processes). Failures throttle the (IP, user name) pair
+    and, beyond a larger count from all IPs, slow the user name for IPs without a recent success (app/core/auth.py)."""
 
     username = Varchar(length=100, index=True)
     at = Timestamptz(index=True)
     success = Boolean(default=False)
-    ip = Varchar(length=64, default="")
+    ip = Varchar(length=64, default="", index=True)
+    throttled = Boolean(default=False)  # refused without checking the password (does not count as a failure)
+    cleared = Boolean(default=False)  # an administrator lifted the throttle: no longer counted
+
+
+class HolidayYear(Table, tablename="holiday_year"):
+    """A year whose whole official schedule (法定节假日 and 调休上班) the administrator has entered.
+
+    A year is covered when the built-in calendar knows it or it has a row here; otherwise deadlines that cross it
+    are computed from weekends only, and the pages say so."""
+
+    year = Integer(unique=True, index=True)
+    entered_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    entered_by_name = Varchar(length=100, default="")
+    entered_at = Timestamptz()
+    source = Varchar(length=300, default="", help_text="依据，例如 国务院办公厅关于2027年部分节假日安排的通知")
+    holidays = Integer(default=0)  # how many 法定节假日 days were entered
+    workdays = Integer(default=0)  # how many 调休上班 days were entered
 
 
 class HolidayOverride(Table, tablename="holiday_override"):

@@ -102,6 +102,9 @@ def render(
     page_navigation = not is_fragment_request(request) and not name.startswith("_")
     flashes = read_flash(request) if page_navigation else []
     ctx.setdefault("flashes", flashes)
+    from app.core.workdays import touched_uncovered_years
+
+    ctx.setdefault("calendar_gaps", touched_uncovered_years())  # deadlines on this page crossed an uncovered year
     resp = Template(template_name=fragment if use_fragment else template, context=ctx, status_code=status_code)
     headers = {"Vary": "HX-Request"}
     resp.headers.update(headers)
@@ -121,7 +124,10 @@ def redirect_with_flash(path: str, message: str, level: str = "success", request
         resp = Response(content="", status_code=200, headers={"HX-Redirect": path})
     else:
         resp = Redirect(path=path, status_code=303)
-    resp.set_cookie(FLASH_COOKIE, flash_cookie_value([{"level": level, "text": message}]), path="/", httponly=True, samesite="lax")
+    from app.settings import get_settings
+
+    resp.set_cookie(FLASH_COOKIE, flash_cookie_value([{"level": level, "text": message}]), path="/", httponly=True, samesite="lax",
+                    secure=get_settings().production)
     return resp
 
 

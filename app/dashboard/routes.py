@@ -43,7 +43,7 @@ async def home(request: Request) -> Response:
     warnings = []
     if user.can(Perm.ADMIN):
         for y in await missing_schedule_years(today_local()):
-            warnings.append(f"{y} 年的法定节假日与调休安排尚未录入：请在管理后台“节假日调整”中录入国务院公布的安排，否则工作日只按周末计算。")
+            warnings.append(f"{y} 年的法定节假日与调休安排尚未录入：请在“系统 › 节假日录入”中录入国务院公布的安排，否则工作日只按周末计算。")
     shortcuts = [i for g in nav_for(user) for i in g.items if i.url != "/"]
     from app.core.notify import unread_for
 

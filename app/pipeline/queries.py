@@ -89,28 +89,39 @@ async def queue(user) -> list[dict[str, Any]]:
         q = Deal.select(*cols, due_col.as_alias("base")).where(where)
         if scope is not None:
             q = q.where(scope)
-        for r in await q.order_by(due_col).limit(QUEUE_LIMIT):
-            due = r["base"] + timedelta(days=offset_days) if r["base"] else None
+        rows = await q.order_by(due_col).limit(QUEUE_LIMIT)
+        nominal = [r["base"] + timedelta(days=offset_days) for r in rows if r["base"]] if offset_days else []
+        # a period in calendar days ending on a rest day ends on the next working day (民法典 第二百零三条);
+        # one calendar per stage, not a query per row
+        from app.core.workdays import load_calendar
+
+        cal = await load_calendar(min(nominal), max(nominal) + timedelta(days=60)) if nominal else None
+        for r in rows:
+            due = (cal.add_calendar_days(r["base"], offset_days) if cal else r["base"] + timedelta(days=offset_days)) if r["base"] else None
             items.append({**r, "stage": stage, "task": task, "due": due, "overdue": bool(due and due < today)})
 
     await run("认购", "催客户签约", (Deal.stage == "已认购"), Deal.sign_deadline)
     await run("签约", "审核单审核 / 网签", (Deal.stage == "已认购"), Deal.sign_deadline)
     await run("按揭", "收集按揭资料", Deal.mortgage_status == "资料收集中", Deal.docs_due)
     if services.may_act(user, "按揭"):  # the bank and release clocks run in working days
-        from app.core.workdays import add_working_days
+        from app.core.workdays import load_calendar
 
         bank_wd, release_wd = int(await services.setting("bank_approval_wd")), int(await services.setting("release_wd"))
         q = Deal.select(*cols, Deal.mortgage_status, Deal.bank_submitted_on, Deal.bank_approved_on, Deal.registered_on).where(
             Deal.mortgage_status.is_in(["银行审批中", "银行已批", "抵押已登记"]))
         if scope is not None:
             q = q.where(scope)
-        for r in await q.order_by(Deal.bank_submitted_on).limit(QUEUE_LIMIT):
+        rows = await q.order_by(Deal.bank_submitted_on).limit(QUEUE_LIMIT)
+        bases = [d for r in rows for d in (r["bank_submitted_on"], r["bank_approved_on"], r["registered_on"]) if d]
+        # one calendar for every row (not a query per row); the 15-day registration period follows 民法典 第二百零三条
+        cal = await load_calendar(min(bases), max(bases) + timedelta(days=max(bank_wd, release_wd) * 3 + 60)) if bases else None
+        for r in rows:
             if r["mortgage_status"] == "银行审批中":
-                task, due = "跟踪银行审批", await add_working_days(r["bank_submitted_on"], bank_wd)
+                task, due = "跟踪银行审批", cal.add_working_days(r["bank_submitted_on"], bank_wd)
             elif r["mortgage_status"] == "银行已批":
-                task, due = "办理抵押登记", r["bank_approved_on"] + timedelta(days=15)
+                task, due = "办理抵押登记", cal.add_calendar_days(r["bank_approved_on"], 15)
             else:
-                task, due = "跟踪银行放款", await add_working_days(r["registered_on"], release_wd)
+                task, due = "跟踪银行放款", cal.add_working_days(r["registered_on"], release_wd)
             items.append({**r, "stage": "按揭", "task": task, "due": due, "overdue": due < today})
     await run("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"), Deal.signed_on, services.FILING_DAYS)
     await run("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废") & (Deal.delivery_due <= today + timedelta(days=60)), Deal.delivery_due)

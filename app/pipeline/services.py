@@ -15,7 +15,7 @@ from app.core.fields import Parser
 from app.core.permissions import Perm
 from app.core.timeutil import now, today_local
 from app.core.validators import validate_mobile, validate_resident_id
-from app.core.workdays import add_working_days
+from app.core.workdays import add_calendar_days, add_working_days, period_end
 from app.estate.tables import Unit
 from app.pipeline import rules
 from app.pipeline.tables import Buyer, Deal, DealDocument, DealParty, Defect, Instalment
@@ -311,7 +311,7 @@ async def sign(user, deal_id: int, values) -> dict:
             Deal.stage: "已签约", Deal.contract_no: contract_no, Deal.online_no: online_no, Deal.signed_on: signed_on,
             Deal.filing_status: "待备案", Deal.handover_status: "待通知",
             Deal.mortgage_status: "资料收集中" if loan else "",
-            Deal.docs_due: (signed_on + timedelta(days=int(await setting("mortgage_docs_days")))) if loan else None,
+            Deal.docs_due: (await add_calendar_days(signed_on, int(await setting("mortgage_docs_days")))) if loan else None,
         })
         await _unit_status(deal["unit"], ["已认购"], "已签约")
         dues = [Instalment(deal=deal_id, kind="首付款", amount_due=Decimal(deal["down_payment"]) - Decimal(deal["deposit"]), due_on=signed_on + timedelta(days=7))]
@@ -617,15 +617,15 @@ async def stages_of(deal: dict, today: date | None = None) -> list[dict]:
             due = await add_working_days(deal["registered_on"], int(await setting("release_wd")))
         add("按揭", ms, ms == "已放款", due, f"{deal['loan_bank']} 贷款 {Decimal(deal['loan_amount']):,.2f} 元")
     fs = deal["filing_status"]
-    add("备案", fs, fs == "已备案", rules.filing_due(deal["signed_on"], int(await setting("filing_days"))) if signed and fs != "已备案" else None,
+    add("备案", fs, fs == "已备案", await period_end(rules.filing_due(deal["signed_on"], int(await setting("filing_days")))) if signed and fs != "已备案" else None,
         f"备案号 {deal['filing_no']}" + (f" · 预告登记 {deal['prereg_no']}" if deal["prereg_no"] else "") if fs == "已备案" else "")
     hs = deal["handover_status"]
     add("交房", hs, hs in ("已交付", "视同交付"), deal["delivery_due"] if hs in ("待通知", "已通知") else None,
         f"面积差 {deal['area_ratio']}%，结算 {Decimal(deal['area_amount']):,.2f} 元" if deal["area_amount"] is not None else "")
     ts = deal["title_status"]
     title_days = int(await setting("title_days"))
-    add("产权证", ts, ts == "已交付业主", rules.title_due(deal["handed_over_on"], deal["signed_on"] or deal["subscribed_on"], presale=True, days=title_days)
-        if ts and ts != "已交付业主" else None,
+    title_due = rules.title_due(deal["handed_over_on"], deal["signed_on"] or deal["subscribed_on"], presale=True, days=title_days)
+    add("产权证", ts, ts == "已交付业主", await period_end(title_due) if title_due and ts and ts != "已交付业主" else None,
         f"证号 {deal['cert_no']}" if deal["cert_no"] else "")
     if voided:
         for s in out:

@@ -14,7 +14,7 @@ from app.core.numbering import next_number
 from app.core.db import write_transaction
 from app.core.notify import notify
 from app.core.timeutil import now, today_local
-from app.core.workdays import add_working_days
+from app.core.workdays import add_working_days, on_schedule_saved
 from app.org.tables import Employee
 from app.workflow.definitions import (
     DEFAULT_LIMIT,
@@ -496,3 +496,25 @@ async def end_delegation(user, delegation_id: int) -> None:
         if not rows:
             raise WorkflowError("该委托不存在或已结束")
         await audit.record(actor=user, action="workflow.delegate_end", entity="wf_delegation", entity_id=delegation_id, summary="结束委托")
+
+
+@on_schedule_saved
+async def _redate_active_steps(year: int) -> None:
+    """A year's holidays were entered: the due dates of running steps that reach into it are recomputed from their
+    start (one calendar for all of them)."""
+    from datetime import timedelta
+
+    from app.core.timeutil import to_local
+    from app.core.workdays import load_calendar
+
+    steps = await Step.select(Step.id, Step.started_at, Step.limit_days, Step.due_on).where(
+        (Step.status == S_ACTIVE) & Step.started_at.is_not_null() & (Step.due_on >= date(year, 1, 1)))
+    starts = [to_local(s["started_at"]).date() for s in steps]
+    if not steps:
+        return
+    cal = await load_calendar(min(starts), max(s["due_on"] for s in steps) + timedelta(days=90))
+    for s, start in zip(steps, starts):
+        due = cal.add_working_days(start, s["limit_days"])
+        if due != s["due_on"]:
+            await Step.update({Step.due_on: due}).where(Step.id == s["id"])
+

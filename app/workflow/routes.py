@@ -156,6 +156,9 @@ async def _detail(request: HttpRequest, request_id: int, *, error: str = "", sta
     actions = await services.available_actions(request.user, page)
     colleagues = await services.colleague_choices(request.user) if (actions["task"] or actions["cc"]) else []
     badge = await services.pending_count(request.user.user_id)
+    from app.core.workdays import note_uncovered
+
+    await note_uncovered(s.get("due_on") for s in page["steps"])  # a due date in a year without its holidays: say so
     return render(request, "workflow/detail.html", {**page, "actions": actions, "error": error, "colleagues": colleagues,
                                                     "badge_count": badge}, fragment=fragment, status_code=status_code)
 

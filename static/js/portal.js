@@ -17,3 +17,67 @@ document.addEventListener("htmx:afterRequest", function (e) {
     document.body.dispatchEvent(new Event("todo-changed"));
   }
 });
+// 3. Behaviour that used to be inline (the Content-Security-Policy allows no inline script): declared by data
+//    attributes, bound here once for the page and for every fragment htmx swaps in.
+document.addEventListener("click", function (e) {
+  var t = e.target.closest("[data-toggle-show], [data-print]");
+  if (!t) return;
+  if (t.hasAttribute("data-print")) { window.print(); return; }
+  var el = document.getElementById(t.getAttribute("data-toggle-show"));
+  if (el) el.classList.toggle("show");
+});
+document.addEventListener("change", function (e) {  // a checkbox that shows one block and hides another
+  var t = e.target;
+  if (!t.matches || !t.matches("input[data-shows], input[data-hides]")) return;
+  var shows = t.getAttribute("data-shows"), hides = t.getAttribute("data-hides");
+  if (shows && document.getElementById(shows)) document.getElementById(shows).hidden = !t.checked;
+  if (hides && document.getElementById(hides)) document.getElementById(hides).hidden = t.checked;
+});
+function portalMoney(n) { return n.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }); }
+var portalInit = {
+  // Asset purchase: the total as typed (the server recomputes it); a category fills in its usual depreciation years.
+  "asset-purchase": function (table) {
+    function total() {
+      var sum = 0;
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        var q = parseFloat(row.querySelector('[name="a_qty"]').value) || 0;
+        var p = parseFloat((row.querySelector('[name="a_price"]').value || "").replace(/[,，¥￥]/g, "")) || 0;
+        sum += q * p;
+      });
+      var out = document.getElementById("purchase-total");
+      if (out) out.textContent = "¥" + portalMoney(sum);
+    }
+    table.addEventListener("input", total);
+    table.addEventListener("change", function (e) {
+      var years = document.getElementById("f-depreciation_years");
+      if (e.target.name === "a_category" && years && !years.value) {
+        var opt = e.target.options[e.target.selectedIndex];
+        if (opt && opt.dataset.years) years.value = opt.dataset.years;
+      }
+    });
+    total();
+  },
+  // Office-supplies purchase: each line's amount and the estimated total, in cents.
+  "office-purchase": function (table) {
+    function cents(text) { var t = (text || "").replace(/[,，¥￥\s]/g, ""); return /^\d+(\.\d{1,2})?$/.test(t) ? Math.round(parseFloat(t) * 100) : null; }
+    function update() {
+      var total = 0, any = false;
+      table.querySelectorAll(".office-line").forEach(function (tr) {
+        var q = tr.querySelector('[name="line_qty"]').value.trim(), p = cents(tr.querySelector('[name="line_price"]').value);
+        var cell = tr.querySelector('[data-testid^="line-amount-"]');
+        if (/^\d+$/.test(q) && p !== null) { var a = parseInt(q, 10) * p; total += a; any = true; cell.textContent = portalMoney(a / 100); } else { cell.textContent = ""; }
+      });
+      table.querySelector('[data-testid="purchase-total"]').textContent = any ? "¥" + portalMoney(total / 100) : "";
+    }
+    table.addEventListener("input", update);
+    update();
+  },
+};
+function portalBind(root) {
+  (root.querySelectorAll ? root : document).querySelectorAll("[data-js]").forEach(function (el) {
+    var init = portalInit[el.getAttribute("data-js")];
+    if (init && !el.dataset.jsBound) { el.dataset.jsBound = "1"; init(el); }
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { portalBind(document); });
+document.addEventListener("htmx:load", function (e) { portalBind(e.target.parentNode || document); });

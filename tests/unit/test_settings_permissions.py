@@ -12,8 +12,23 @@ def test_production_refuses_to_start_without_a_secret(tmp_path):
         load_settings({"PORTAL_ENV": "production", "PORTAL_LOCAL_DIR": str(tmp_path)})
     with pytest.raises(SettingsError):
         load_settings({"PORTAL_ENV": "production", "SECRET_KEY": "short", "PORTAL_LOCAL_DIR": str(tmp_path)})
-    s = load_settings({"PORTAL_ENV": "production", "SECRET_KEY": "x" * 40, "PORTAL_LOCAL_DIR": str(tmp_path)})
-    assert s.production and s.secret_key == "x" * 40
+    good = "kT9-qZ2vR7xLw4bN_8mYc3Hs6JfD1pGa"  # 32 characters, 32 distinct
+    s = load_settings({"PORTAL_ENV": "production", "SECRET_KEY": good, "PORTAL_LOCAL_DIR": str(tmp_path)})
+    assert s.production and s.secret_key == good
+
+
+@pytest.mark.parametrize("weak", ["a" * 32, "x" * 40, "ab" * 20, "0123456789" * 4, "password" * 5])
+def test_production_refuses_a_low_entropy_secret(tmp_path, weak):
+    with pytest.raises(SettingsError, match="过于简单"):
+        load_settings({"PORTAL_ENV": "production", "SECRET_KEY": weak, "PORTAL_LOCAL_DIR": str(tmp_path)})
+
+
+def test_a_generated_secret_passes_in_production(tmp_path):
+    import secrets
+
+    for _ in range(20):
+        key = secrets.token_urlsafe(32)
+        assert load_settings({"PORTAL_ENV": "production", "SECRET_KEY": key, "PORTAL_LOCAL_DIR": str(tmp_path)}).secret_key == key
 
 
 def test_development_secret_is_generated_once_and_kept(tmp_path):
