@@ -126,5 +126,18 @@ def test_void_a_signed_contract_through_its_chain(page, login_page, server_url):
     approve_chain(page, login_page, number, ["supervisor", "dept_head", "sales_manager", "finance_manager", "gm"])
     login_page.sign_in("contract")
     page.goto(server_url + unit_url)
+    expect(page.get_by_test_id("void-status")).to_contain_text("撤销中")  # the unit waits for the bureau's cancellation
+    expect(page.get_by_test_id("unit-status")).to_contain_text("已签约")
+    login_page.sign_out()
+    login_page.sign_in("bureau")
+    page.goto(server_url + unit_url)
+    form = page.get_by_test_id("form-void-step-1")
+    form.get_by_test_id("field-on").fill(TODAY)
+    form.get_by_test_id("field-receipt_no").fill("WQZX-0002")
+    page.get_by_test_id("void-step-1").click()
+    expect(page.get_by_test_id("void-status")).to_contain_text("已撤销")
     expect(page.get_by_test_id("unit-status")).to_contain_text("可售")
+    login_page.sign_out()
+    login_page.sign_in("contract")
+    page.goto(server_url + unit_url)
     expect(page.get_by_test_id("subscribe-link")).to_have_count(0)  # contract officers don't subscribe
