@@ -190,3 +190,45 @@ async def test_area_difference_refund_settles_the_instalment(new_client):
     row = await Instalment.select().where(Instalment.id == inst["id"]).first()
     assert Decimal(row["received"]) == Decimal("-12345.67")
     assert f">{no}</a>" in (await sup.get(f"/ledgers/collections?q={no}&kind=面积差&state=已结清")).text
+
+
+async def test_voiding_time_limits_are_admin_settings(new_client):
+    from app.pipeline.tables import PipelineSetting
+
+    rows = {r["key"]: r for r in await PipelineSetting.select().where(PipelineSetting.key.is_in(["void_bureau_wd", "void_refund_days"]))}
+    assert Decimal(rows["void_bureau_wd"]["value"]) == 5 and Decimal(rows["void_refund_days"]["value"]) == 30  # seeded with the SPEC defaults
+    await PipelineSetting.update({PipelineSetting.value: Decimal("2")}).where(PipelineSetting.key == "void_bureau_wd")
+    await PipelineSetting.update({PipelineSetting.value: Decimal("10")}).where(PipelineSetting.key == "void_refund_days")
+    try:
+        unit, deal, no = await signed(new_client)
+        await void(new_client, no)
+        step = await VoidStep.select().where(VoidStep.deal == deal["id"]).first()
+        assert step["due_on"] == await add_working_days(today_local(), 2)
+        sup = await sign_in(await new_client(), "supervisor")
+        page = await sup.get(f"/pipeline/units/{unit['id']}")
+        assert f"{today_local() + timedelta(days=10):%Y-%m-%d}" in page.text.split('data-testid="void-refund"')[1][:400]
+        assert "逾期" not in page.text.split('data-testid="void-refund"')[1][:600]
+        # past both limits: the refund and the bureau's step show as overdue
+        await Deal.update({Deal.voided_on: today_local() - timedelta(days=11)}).where(Deal.id == deal["id"])
+        await VoidStep.update({VoidStep.due_on: today_local() - timedelta(days=1)}).where(VoidStep.deal == deal["id"])
+        page = await sup.get(f"/pipeline/units/{unit['id']}")
+        assert "逾期" in page.text.split('data-testid="void-refund"')[1][:600]
+        assert "逾期" in page.text.split('data-testid="void-step-网签注销"')[1][:600]
+    finally:
+        await PipelineSetting.update({PipelineSetting.value: Decimal("5")}).where(PipelineSetting.key == "void_bureau_wd")
+        await PipelineSetting.update({PipelineSetting.value: Decimal("30")}).where(PipelineSetting.key == "void_refund_days")
+
+
+async def test_an_overdue_cancellation_reminds_the_bureau_once_a_day(new_client):
+    from app.core.tables import Notification
+    from app.pipeline.remind import remind_once
+
+    unit, deal, no = await signed(new_client)
+    await void(new_client, no)
+    await VoidStep.update({VoidStep.due_on: today_local() - timedelta(days=1)}).where(VoidStep.deal == deal["id"])
+    await remind_once()
+    text = f"{today_local()} {deal['number']} 合同作废后的网签注销已逾期"
+    bureau = await Notification.count().where((Notification.text.like(text + "%")) & (Notification.user.username == "bureau"))
+    assert bureau == 1
+    await remind_once()
+    assert await Notification.count().where((Notification.text.like(text + "%")) & (Notification.user.username == "bureau")) == 1
