@@ -22,7 +22,6 @@ from app.core.workdays import add_working_days
 from app.estate.tables import Project, Unit
 from app.pipeline.services import LOAN_METHODS, PipelineError, may_act, setting
 from app.pipeline.tables import Deal, DealRefund, Instalment, Receipt, VoidStep
-from app.workflow.tables import Request
 
 ZERO = Decimal("0.00")
 RECEIPT_METHODS = ["现金", "转账", "POS", "支票", "按揭放款"]

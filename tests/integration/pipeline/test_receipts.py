@@ -13,7 +13,7 @@ from app.estate.tables import Project
 from app.pipeline.tables import Deal, Instalment, Receipt
 from tests.conftest import csrf_token, sign_in
 from tests.integration.pipeline.test_pipeline import post, subscribed
-from tests.integration.workflow.helpers import approve_as, chain, status, submit
+
 
 pytestmark = pytest.mark.integration
 
