@@ -169,3 +169,20 @@ async def test_deposit_and_loan_release_are_receipts_too(new_client):
     unit, deal = await subscribed(new_client)
     dep = await Receipt.select().where(Receipt.deal == deal["id"]).first()
     assert dep["kind"] == "定金" and Decimal(dep["amount"]) == Decimal(deal["deposit"]) and dep["voucher_no"].startswith("SK-")
+
+
+async def test_two_simultaneous_receipts_cannot_overpay(new_client):
+    import asyncio
+
+    unit, deal = await signed_deal(new_client)
+    inst = await down_payment(deal["id"])
+    due = Decimal(inst["amount_due"])
+    url = f"/pipeline/receipts/{deal['id']}"
+    a, b = await sign_in(await new_client(), "accountant"), await sign_in(await new_client(), "cashier")
+    ta, tb = await csrf_token(a, url), await csrf_token(b, url)
+    ra, rb = await asyncio.gather(
+        a.post(url, data={**receipt(inst, f"{due:.2f}", f"CC-{deal['id']}-A"), "_csrf_token": ta}),
+        b.post(url, data={**receipt(inst, f"{due:.2f}", f"CC-{deal['id']}-B"), "_csrf_token": tb}))
+    assert sorted([ra.status_code, rb.status_code]) == [303, 400]
+    assert Decimal((await down_payment(deal["id"]))["received"]) == due
+    assert await Receipt.count().where(Receipt.instalment == inst["id"]) == 1
