@@ -126,5 +126,36 @@ def test_void_a_signed_contract_through_its_chain(page, login_page, server_url):
     approve_chain(page, login_page, number, ["supervisor", "dept_head", "sales_manager", "finance_manager", "gm"])
     login_page.sign_in("contract")
     page.goto(server_url + unit_url)
+    expect(page.get_by_test_id("void-status")).to_contain_text("撤销中")  # the unit waits for the bureau's cancellation
+    expect(page.get_by_test_id("unit-status")).to_contain_text("已签约")
+    login_page.sign_out()
+    login_page.sign_in("bureau")
+    page.goto(server_url + unit_url)
+    form = page.get_by_test_id("form-void-step-1")
+    form.get_by_test_id("field-on").fill(TODAY)
+    form.get_by_test_id("field-receipt_no").fill("WQZX-0002")
+    page.get_by_test_id("void-step-1").click()
+    expect(page.get_by_test_id("void-status")).to_contain_text("已撤销")
     expect(page.get_by_test_id("unit-status")).to_contain_text("可售")
+    login_page.sign_out()
+    login_page.sign_in("contract")
+    page.goto(server_url + unit_url)
     expect(page.get_by_test_id("subscribe-link")).to_have_count(0)  # contract officers don't subscribe
+
+
+def test_accountant_records_the_down_payment_and_the_arrears_disappear(page, login_page, server_url):
+    login_page.sign_in("accountant")  # 会计: 收款登记; the demo deal JC01-2026-0005 has its 首付款 overdue
+    page.get_by_test_id("nav-receipts").click()
+    page.get_by_test_id("filter-q").fill("JC01-2026-0005")
+    page.get_by_test_id("filter-submit").click()
+    page.get_by_test_id("receipt-deal-link").filter(has_text="JC01-2026-0005").click()
+    due = page.get_by_test_id("due-首付款")
+    expect(due.get_by_test_id("due-state")).to_contain_text("逾期")
+    left = due.get_by_test_id("due-left").inner_text().replace("¥", "").replace(",", "")
+    page.get_by_test_id("field-amount").fill(left)
+    page.get_by_test_id("field-voucher_no").fill("E2E-SJ-0005")
+    page.get_by_test_id("receipt-submit").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("首付款已结清")
+    expect(due.get_by_test_id("due-state")).to_contain_text("已结清")
+    expect(due.get_by_test_id("due-left")).to_have_text("¥0.00")
+    expect(page.get_by_test_id("receipts")).to_contain_text("E2E-SJ-0005")

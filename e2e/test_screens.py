@@ -59,7 +59,10 @@ def test_pipeline_pages_fit_the_screen(page, login_page, server_url, width, heig
     unit = page.get_by_test_id("unit-link").first.get_attribute("href")
     page.goto(server_url + "/pipeline?status=可售")
     free = page.get_by_test_id("unit-link").first.get_attribute("href")
-    for path in ["/pipeline", "/pipeline/queue", unit, "/pipeline/title-batch", "/workflow/new/contract_void", "/workflow/new/mortgage_release"]:
+    page.goto(server_url + "/pipeline/receipts")
+    money = page.get_by_test_id("receipt-deal-link").first.get_attribute("href")  # 收款登记 of one deal
+    for path in ["/pipeline", "/pipeline/queue", unit, "/pipeline/title-batch", "/workflow/new/contract_void", "/workflow/new/mortgage_release",
+                 "/pipeline/receipts", money]:
         response = page.goto(server_url + path)
         assert response.status == 200, path
         page.wait_for_load_state("networkidle")

@@ -49,12 +49,35 @@ async def seed_settings() -> None:
                                                note="财政部 税务总局 住建部公告2024年第16号") for b in DEFAULT_DEED_TAX])
 
 
+async def _deposit_on(deal_id: int, on) -> None:
+    """The 定金 was received on the (back-dated) subscription day: its instalment and receipt say so."""
+    from app.pipeline.tables import Instalment, Receipt
+
+    await Instalment.update({Instalment.due_on: on, Instalment.received_on: on}).where((Instalment.deal == deal_id) & (Instalment.kind == "定金"))
+    await Receipt.update({Receipt.received_on: on}).where((Receipt.deal == deal_id) & (Receipt.kind == "定金"))
+
+
+async def _down_payment(accountant, deal_id: int, signed, i: int) -> None:
+    """收款登记 of the 首付款 through the real service, two days after signing; deal 4 stays in arrears, deal 7 paid in part."""
+    from decimal import Decimal
+
+    from app.pipeline.receipts import record_receipt
+    from app.pipeline.tables import Instalment
+
+    inst = await Instalment.select().where((Instalment.deal == deal_id) & (Instalment.kind == "首付款")).first()
+    if not inst or i == 4:
+        return
+    amount = Decimal(inst["amount_due"]) if i != 7 else (Decimal(inst["amount_due"]) / 2).quantize(Decimal("0.01"))
+    await record_receipt(accountant, deal_id, _Values(instalment=str(inst["id"]), amount=f"{amount:.2f}", received_on=(signed + timedelta(days=2)).isoformat(),
+                                                      method="转账" if i % 2 else "POS", voucher_no=f"SJ2026{deal_id:05d}", note="首付款"))
+
+
 async def seed() -> None:
     await seed_settings()
     if await Deal.exists():
         return
     today = today_local()
-    mortgage, bureau, supervisor, title = [await _user(u) for u in ("mortgage", "bureau", "supervisor", "title")]
+    mortgage, bureau, supervisor, title, accountant = [await _user(u) for u in ("mortgage", "bureau", "supervisor", "title", "accountant")]
     # targets: how far each deal goes (three rounds over both projects' first buildings)
     plan = ["认购", "认购", "审核", "签约", "签约", "按揭", "备案", "备案", "通知", "交房", "交房", "递交", "办证", "签约"] * 3
     units = await Unit.select(Unit.id, Unit.unit_price, Unit.total_price, Unit.area_build, Unit.project.code).where(
@@ -85,6 +108,9 @@ async def seed() -> None:
         await services.sign(contract, deal["id"], _Values(contract_no=f"{u['project.code']}-2026-{i + 1:04d}", online_no=f"WQ{2026000 + i}",
                                                           signed_on=signed.isoformat()))
         await Deal.update({Deal.subscribed_on: signed - timedelta(days=3)}).where(Deal.id == deal["id"])  # subscribed before signing
+        await _deposit_on(deal["id"], signed - timedelta(days=3))
+        if signed <= today - timedelta(days=7):  # past its down payment: finance has recorded it (one in arrears, one paid in part)
+            await _down_payment(accountant, deal["id"], signed, i)
         if loan and goal != "签约":
             from app.pipeline.tables import DealDocument
 

@@ -31,6 +31,7 @@ STATUS_COLOURS = {
     "上班": "blue", "放假": "red", "调休上班": "orange",
     "在用": "green", "已报废": "secondary", "报废审批中": "yellow", "未结清": "orange", "已结清": "green", "已作废": "secondary",
     "未收": "yellow", "已收": "green", "借出": "orange", "已归还": "green", "齐全": "green", "不全": "orange", "未到期": "blue", "审核通过": "green", "退回补正": "orange", "待审": "yellow",
+    "待退款": "orange", "撤销中": "yellow", "已撤销": "secondary", "待办理": "yellow", "已办理": "green",
 }
 
 

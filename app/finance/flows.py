@@ -103,6 +103,9 @@ def payment_chain(c: ChainContext) -> list[StepSpec]:
 
 async def payment_approved(req: dict, actor) -> None:
     await Payment.update({Payment.paid: True}).where(Payment.request == req["id"])
+    from app.pipeline.receipts import refund_paid
+
+    await refund_paid(req, actor)  # a customer refund linked to a deal: recorded on the deal as a negative receipt
 
 
 PAYMENT = register(FlowDef(

@@ -166,7 +166,9 @@ class PaymentForm:
     detail_template = "finance/_payment_detail.html"
 
     async def context(self, user) -> dict[str, Any]:
-        return {"methods": PAY_METHODS}
+        from app.pipeline.receipts import REFUND_KINDS
+
+        return {"methods": PAY_METHODS, "refund_kinds": REFUND_KINDS}
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         p = Parser(values)
@@ -182,6 +184,9 @@ class PaymentForm:
         amount = p.money("amount", "本次付款金额")
         method = p.choice("method", "付款方式", PAY_METHODS)
         purpose = p.text("purpose", "付款事由", max_len=500)
+        from app.pipeline import receipts  # a customer refund (A5 voiding, A6 area difference) is linked to its deal
+
+        refund = await receipts.refund_target(user, p, request_id, amount)
         paid = await services.paid_on_contract(contract_no, request_id) if contract_no else Decimal("0.00")
         percent = None
         if total and amount:
@@ -189,18 +194,27 @@ class PaymentForm:
                 p.fail("amount", f"累计付款将超过合同总额：已付（含审批中）{paid:,.2f} 元，本次最多可付 {max(total - paid, Decimal(0)):,.2f} 元")
             percent = ((paid + amount) / total * 100).quantize(Decimal("0.01"))
         cleaned = {"payee": payee, "bank": bank, "account": account, "contract_no": contract_no, "contract_total": total,
-                   "paid_before": paid, "amount": amount, "method": method, "purpose": purpose, "percent": percent}
-        return FormResult(errors=p.errors, cleaned=cleaned, title=f"付款：{payee}（合同 {contract_no}）", amount=amount)
+                   "paid_before": paid, "amount": amount, "method": method, "purpose": purpose, "percent": percent, "refund": refund}
+        title = f"客户退款：{payee}（{refund['kind']}，合同 {contract_no}）" if refund else f"付款：{payee}（合同 {contract_no}）"
+        return FormResult(errors=p.errors, cleaned=cleaned, title=title, amount=amount)
 
     async def save(self, request_id: int, cleaned: dict, user) -> None:
         await Payment.delete().where(Payment.request == request_id)
         await Payment.insert(Payment(request=request_id, **{k: cleaned[k] for k in (
             "payee", "bank", "account", "contract_no", "contract_total", "paid_before", "amount", "method", "purpose")}))
+        from app.pipeline import receipts
+
+        refund = cleaned.get("refund")
+        await receipts.link_refund(request_id, {**refund, "amount": cleaned["amount"]} if refund else None)
 
     async def load(self, request_id: int) -> dict:
         pay = await Payment.select().where(Payment.request == request_id).first() or {}
         percent = None
         if pay:
             percent = ((Decimal(pay["paid_before"]) + Decimal(pay["amount"])) / Decimal(pay["contract_total"]) * 100).quantize(Decimal("0.01"))
-        return {"payment": pay, "percent": percent, "form_values": {k: _text(pay.get(k)) for k in (
-            "payee", "bank", "account", "contract_no", "contract_total", "amount", "method", "purpose")}}
+        from app.pipeline import receipts
+
+        refund = await receipts.refund_of(request_id)
+        values = {k: _text(pay.get(k)) for k in ("payee", "bank", "account", "contract_no", "contract_total", "amount", "method", "purpose")}
+        values.update(deal_ref=(refund.get("deal.contract_no") or refund.get("deal.number")) if refund else "", refund_kind=refund["kind"] if refund else "")
+        return {"payment": pay, "percent": percent, "refund": refund, "form_values": values}

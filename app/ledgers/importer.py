@@ -349,7 +349,12 @@ async def _write_row(user, r: dict[str, Any], number: str) -> str:
     elif total > down:
         dues.append(Instalment(deal=deal.id, kind="房款", amount_due=total - down, due_on=signed + timedelta(days=30)))
     if dues:
-        await Instalment.insert(*dues)
+        from app.pipeline.receipts import auto_receipt
+
+        for due in dues:
+            await due.save()
+            if due.received and due.received > 0:  # what the ledger says was received becomes a receipt (the collections of the report)
+                await auto_receipt(deal.id, due.id, due.kind, due.received, signed, "转账", "由合同台账导入", user.employee_id)
     await audit.record(actor=user, action="pipeline.import", entity="pl_deal", entity_id=deal.id,
                        summary=f"{number} 由合同台账导入：合同编号 {r['contract_no']}，{unit['building.name']}{unit['room_no']}，总价 {total:,.2f} 元，签约 {signed}",
                        before={"unit_status": "可售"}, after={"stage": "已签约", "unit_status": "已签约"})

@@ -11,6 +11,7 @@ from app.core.listing import Col, Filter, Listing
 from app.core.timeutil import today_local
 from app.ledgers import rules
 from app.ledgers.base import Ledger, XCol, clause_filter, days_between, project_choices, scope_on, unit_label
+from app.pipeline.receipts import open_clause, settled_clause
 from app.pipeline.services import FILING_DAYS, PAYMENT_METHODS, VOID_REASONS
 from app.pipeline.tables import Deal, DealDocument, DealVoid, Defect, Instalment
 
@@ -135,8 +136,9 @@ async def _collections(rows: list[dict[str, Any]], user) -> None:
         r["arrears"] = rules.arrears(r.get("amount_due"), r.get("received"))
         late = rules.days_overdue(r.get("due_on"), r.get("amount_due"), r.get("received"), today)
         r["days_overdue"] = late or None
-        r["dunning"] = rules.dunning_step(late)
-        r["state"] = "已结清" if r["arrears"] <= 0 else ("逾期" if late else "未到期")
+        r["dunning"] = rules.dunning_step(late)  # none once the item is fully received (late is 0 without arrears)
+        # a refund due to the buyer (negative amount) is settled only when the refund has gone out
+        r["state"] = "已结清" if r["arrears"] == 0 else ("待退款" if r["arrears"] < 0 else ("逾期" if late else "未到期"))
 
 
 COLLECTIONS = Ledger(
@@ -167,9 +169,9 @@ COLLECTIONS = Ledger(
         filters=[
             Filter("project", "项目", "select", columns=[Instalment.deal.project], choices=project_choices),
             clause_filter("state", "状态", [
-                ("未结清", "未结清", lambda: Instalment.received < Instalment.amount_due),
+                ("未结清", "未结清", open_clause),
                 ("逾期", "逾期", lambda: (Instalment.received < Instalment.amount_due) & (Instalment.due_on < today_local())),
-                ("已结清", "已结清", lambda: Instalment.received >= Instalment.amount_due),
+                ("已结清", "已结清", settled_clause),
             ]),
             Filter("kind", "款项", "select", columns=[Instalment.kind], choices=[(k, k) for k in ("定金", "首付款", "房款", "贷款", "面积差")]),
             Filter("due_from", "应收日期从", "date_from", columns=[Instalment.due_on]),
@@ -311,7 +313,18 @@ FILINGS = Ledger(
 
 
 async def _voids(rows: list[dict[str, Any]], user) -> None:
+    from app.pipeline.tables import Receipt
+
+    refunded: dict[int, dict[str, Any]] = {}  # one query for the page: refunds paid through 付款 (negative receipts)
+    ids = [r["deal"] for r in rows if r.get("deal")]
+    if ids:
+        for x in await Receipt.select(Receipt.deal, Receipt.amount, Receipt.received_on).where(Receipt.deal.is_in(ids) & (Receipt.kind == "退款")):
+            agg = refunded.setdefault(x["deal"], {"amount": Decimal("0.00"), "on": None})
+            agg["amount"] -= Decimal(str(x["amount"]))
+            agg["on"] = max(agg["on"], x["received_on"]) if agg["on"] else x["received_on"]
     for r in rows:
+        r["refunded"] = refunded.get(r.get("deal"), {}).get("amount")
+        r["refunded_on"] = refunded.get(r.get("deal"), {}).get("on")
         r["unit_id"] = r.get("deal.unit")
         r["project_name"] = r.get("deal.project.name")
         r["unit_label"] = unit_label(r, "deal.")
@@ -344,6 +357,8 @@ VOIDS = Ledger(
             Col("approval_status", "审批状态", fmt="badge"),
             Col("voided_on", "作废日期", sort=DealVoid.deal.voided_on, fmt="date"),
             Col("refund", "应退金额", sort=DealVoid.refund, fmt="money"),
+            Col("refunded", "已退金额", fmt="money"),
+            Col("refunded_on", "退款日期", fmt="date"),
             Col("penalty_waived", "减免违约金", fmt="money"),
         ],
         filters=[
@@ -363,6 +378,7 @@ VOIDS = Ledger(
         *COMMON_HEAD[:3], XCol("buyer_name", "买受人", width=10), XCol("reason", "作废原因", width=14), XCol("approval_no", "审批单号", width=18),
         XCol("request.submitted_at", "申请时间", "datetime", 17), XCol("approval_status", "审批状态", width=9),
         XCol("approved_at", "审批通过时间", "datetime", 17), XCol("voided_on", "作废日期", "date", 12), XCol("refund", "应退金额（元）", "money", 16),
+        XCol("refunded", "已退金额（元）", "money", 16), XCol("refunded_on", "退款日期", "date", 12),
         XCol("penalty_waived", "减免违约金（元）", "money", 16),
     ],
     decorate=_voids,

@@ -106,16 +106,18 @@ def _deal_sql(project_ids: list[int]) -> str:
 
 
 def _collection_sql(project_ids: list[int]) -> str:
-    period = "i.received_on BETWEEN :s AND :e"
-    cum = "i.received_on <= :e"
-    kinds = {"loan": "i.kind = '贷款'", "lump": "i.kind <> '贷款' AND d.payment_method = '一次性'",
-             "down": "i.kind <> '贷款' AND d.payment_method <> '一次性'"}
+    """Collections are the receipts (收款登记, the 定金 at 认购, the bank's release) dated in the period; refunds paid out
+    through 付款 (negative receipts) are not collections."""
+    period = "r.received_on BETWEEN :s AND :e"
+    cum = "r.received_on <= :e"
+    kinds = {"loan": "r.kind = '贷款'", "lump": "r.kind <> '贷款' AND d.payment_method = '一次性'",
+             "down": "r.kind <> '贷款' AND d.payment_method <> '一次性'"}
     parts = []
     for name, cond in kinds.items():
-        parts.append(f"SUM(CASE WHEN {period} AND {cond} THEN i.received ELSE 0 END) AS col_{name}")
-        parts.append(f"SUM(CASE WHEN {cum} AND {cond} THEN i.received ELSE 0 END) AS col_{name}_cum")
-    return (f"SELECT d.project AS project, {', '.join(parts)} FROM pl_instalment i JOIN pl_deal d ON d.id = i.deal "
-            f"WHERE i.received_on IS NOT NULL AND i.received > 0 AND d.project IN {_in_list(project_ids)} GROUP BY d.project")
+        parts.append(f"SUM(CASE WHEN {period} AND {cond} THEN r.amount ELSE 0 END) AS col_{name}")
+        parts.append(f"SUM(CASE WHEN {cum} AND {cond} THEN r.amount ELSE 0 END) AS col_{name}_cum")
+    return (f"SELECT d.project AS project, {', '.join(parts)} FROM pl_receipt r JOIN pl_deal d ON d.id = r.deal "
+            f"WHERE r.amount > 0 AND d.project IN {_in_list(project_ids)} GROUP BY d.project")
 
 
 def _num(kind: str, v: Any) -> Any:

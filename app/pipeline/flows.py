@@ -1,5 +1,6 @@
 """合同作废 (A5) as a declaration on the approval engine: 客服主管 → 客服副经理 → 销售经理 → 财务经理 → 总经理, plus 总裁
-when the penalty waived is ≥ 50,000 (a setting). On approval the contract is void and the unit is 可售 again."""
+when the penalty waived is ≥ 50,000 (a setting). On approval the contract is void; the unit is released (可售, or 保留
+for a 换房) once the bureau's and the bank's cancellations are recorded; the refund goes out through 付款."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,7 +10,7 @@ from app.core import audit
 from app.core.fields import Parser
 from app.core.timeutil import today_local
 from app.estate.tables import Unit
-from app.pipeline.services import VOID_REASONS, PipelineError
+from app.pipeline.services import LOAN_METHODS, VOID_REASONS, PipelineError
 from app.pipeline.tables import Deal
 from app.estate.pickers import project_picker
 from app.workflow.definitions import Approvers, ChainContext, FlowDef, FormResult, RecordPicker, Setting, StepSpec, positions, register
@@ -116,21 +117,25 @@ def void_chain(c: ChainContext) -> list[StepSpec]:
 
 
 async def void_approved(req: dict, actor) -> None:
+    """Approved: the contract is void (作废台账, the daily report) and its clocks stop; the bureau's cancellations (网签注销,
+    备案注销, 预告登记注销) and the bank's (贷款注销) are opened for the 房管局专员 and the 按揭专员 (SPEC A5 steps 5–6), each due
+    within `void_bureau_wd` working days. The unit is released when the last one is recorded (可售, or 保留 for a 换房)."""
+    from app.pipeline import receipts
     from app.pipeline.tables import DealVoid
 
     v = await DealVoid.select().where(DealVoid.request == req["id"]).first()
-    # the bureau cancels the online signing, the filing and the pre-registration (房管局专员 5.4): recorded with the voiding
-    rows = await Deal.update({Deal.stage: "已作废", Deal.voided_on: today_local(), Deal.version: Deal.version + 1,
-                              Deal.filing_status: "已撤销", Deal.handover_status: "", Deal.title_status: ""}).where(
+    deal = await Deal.select().where(Deal.id == v["deal"]).first()
+    filing = deal["filing_status"] if deal["filing_status"] in ("已报送", "已备案") else "已撤销"  # nothing lodged: nothing to cancel
+    mortgage = "注销中" if deal["mortgage_status"] and deal["payment_method"] in LOAN_METHODS else deal["mortgage_status"]
+    rows = await Deal.update({Deal.stage: "已作废", Deal.voided_on: today_local(), Deal.version: Deal.version + 1, Deal.void_status: "撤销中",
+                              Deal.filing_status: filing, Deal.mortgage_status: mortgage, Deal.handover_status: "", Deal.title_status: ""}).where(
         (Deal.id == v["deal"]) & Deal.stage.is_in(["已签约", "已备案"])).returning(Deal.id, Deal.unit, Deal.number)
     if not rows:
         raise WorkflowError("该合同的状态已变化，不能作废")
-    units = await Unit.update({Unit.status: "可售"}).where((Unit.id == rows[0]["unit"]) & Unit.status.is_in(["已签约", "已备案"])).returning(Unit.id)
-    if not units:
-        raise WorkflowError("房源状态已变化，不能作废")
+    steps = await receipts.start_voiding(deal, actor)
     await audit.record(actor=actor, action="pipeline.void", entity="pl_deal", entity_id=v["deal"],
-                       summary=f"{rows[0]['number']} 合同作废（{v['reason']}，审批单 {req['number']}），房源恢复可售",
-                       before={"unit_status": "已签约/已备案"}, after={"stage": "已作废", "unit_status": "可售"})
+                       summary=f"{rows[0]['number']} 合同作废（{v['reason']}，审批单 {req['number']}），待办理：{'、'.join(steps)}",
+                       before={"stage": deal["stage"]}, after={"stage": "已作废", "void_status": "撤销中", "steps": steps})
 
 
 async def void_closed(req: dict, actor) -> None:
@@ -139,7 +144,7 @@ async def void_closed(req: dict, actor) -> None:
 
 VOID = register(FlowDef(
     code="contract_void", name="合同作废", prefix="ZF", group="客服业务",
-    description="已签约或已备案合同的作废：审批通过后撤销网签/备案，房源恢复可售，退款走付款流程。",
+    description="已签约或已备案合同的作废：审批通过后由房管局专员注销网签、备案和预告登记（有贷款的由按揭专员注销贷款），办结后房源恢复可售（换房则保留），退款走付款流程。",
     chain=void_chain, form=VoidForm(),
     starters=positions("contract", "supervisor", "dept_head", perms=PIPELINE_DESK),
     record=deal_picker("合同", lambda: Deal.stage.is_in(["已签约", "已备案"])),

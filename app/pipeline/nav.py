@@ -6,6 +6,7 @@ NAV_GROUPS = (
         NavItem("我的办理队列", "/pipeline/queue", Perm.PIPELINE, "nav-queue"),
         NavItem("房源与进度", "/pipeline", Perm.PIPELINE, "nav-units"),
         NavItem("办证批量递交", "/pipeline/title-batch", Perm.PIPELINE, "nav-title-batch"),
+        NavItem("收款登记", "/pipeline/receipts", Perm.FINANCE, "nav-receipts"),
     )),
 )
 

@@ -59,13 +59,22 @@ async def unit_page(unit_id: int) -> dict[str, Any] | None:
     unit = await Unit.select(Unit.all_columns(), Unit.project.name, Unit.building.name).where(Unit.id == unit_id).first()
     if not unit:
         return None
-    deals = await Deal.select(Deal.id, Deal.number, Deal.stage, Deal.buyer.name, Deal.subscribed_on, Deal.voided_on).where(
+    from app.pipeline import receipts
+
+    deals = await Deal.select(Deal.id, Deal.number, Deal.stage, Deal.buyer.name, Deal.subscribed_on, Deal.voided_on, Deal.void_status).where(
         Deal.unit == unit_id).order_by(Deal.id, ascending=False)
     current = next((d for d in deals if d["stage"] not in ("已作废", "已退订")), None)
-    page = {"unit": unit, "deals": deals, "current": None, "stages": [], "history": []}
+    page = {"unit": unit, "deals": deals, "current": None, "stages": [], "history": [], "money": None, "voiding": None}
     if current:
         page["current"] = await services.deal_page(current["id"])
         page["stages"] = await services.stages_of(page["current"]["deal"])
+        page["money"] = await receipts.money_of(current["id"])
+    voided = next((d for d in deals if d["stage"] == "已作废" and d["void_status"] == "撤销中"), None) or next(
+        (d for d in deals if d["stage"] == "已作废"), None)
+    if voided and not current:  # the voided contract's close-out: cancellations, refund and its clock
+        vdeal = await Deal.select().where(Deal.id == voided["id"]).first()
+        page["voiding"] = {"deal": vdeal, "steps": await receipts.void_steps(voided["id"]), "money": await receipts.money_of(voided["id"]),
+                           "refund": await receipts.void_refund_due(vdeal)}
     ids = [str(d["id"]) for d in deals]
     if ids:
         page["history"] = await AuditLog.select(AuditLog.at, AuditLog.actor_name, AuditLog.summary, AuditLog.action).where(
@@ -126,5 +135,18 @@ async def queue(user) -> list[dict[str, Any]]:
     await run("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"), Deal.signed_on, services.FILING_DAYS)
     await run("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废") & (Deal.delivery_due <= today + timedelta(days=60)), Deal.delivery_due)
     await run("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]), Deal.handed_over_on, 90)
+    from app.pipeline.tables import VoidStep
+
+    for owner, stage in (("bureau", "备案"), ("mortgage", "按揭")):  # A5: cancellations after an approved voiding (WD clock)
+        if not services.may_act(user, stage):
+            continue
+        q = VoidStep.select(VoidStep.step, VoidStep.due_on, VoidStep.deal.as_alias("id"), VoidStep.deal.number.as_alias("number"),
+                            VoidStep.deal.unit.as_alias("unit"), VoidStep.deal.unit.room_no.as_alias("unit.room_no"),
+                            VoidStep.deal.unit.building.name.as_alias("unit.building.name"), VoidStep.deal.project.name.as_alias("project.name"),
+                            VoidStep.deal.buyer.name.as_alias("buyer.name")).where((VoidStep.owner == owner) & VoidStep.done_on.is_null())
+        if scope is not None:
+            q = q.where(VoidStep.deal.project.is_in(list(user.project_ids) or [0]))
+        for r in await q.order_by(VoidStep.due_on).limit(QUEUE_LIMIT):
+            items.append({**r, "stage": "作废", "task": f"合同作废：{r['step']}", "due": r["due_on"], "overdue": bool(r["due_on"] and r["due_on"] < today)})
     items.sort(key=lambda i: (not i["overdue"], i["due"] or today + timedelta(days=3650)))
     return items

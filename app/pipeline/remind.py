@@ -1,5 +1,6 @@
 """Pipeline reminders (cron or the Procfile's worker): signing deadlines (D−1, D0), filing on days 20/25/28 after
-signing and overdue from day 31, the bank-approval clock (5 WD) and the release clock (2 WD). In-portal
+signing and overdue from day 31, the bank-approval clock (5 WD) and the release clock (2 WD), and the cancellations
+after an approved voiding once past their working-day limit. In-portal
 notifications to the holders of the owning position in the deal's project, at most once a day per deal and kind.
 
     python -m app.pipeline.remind
@@ -59,6 +60,12 @@ async def remind_once() -> int:
     for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.bank_submitted_on).where(Deal.mortgage_status == "银行审批中"):
         if d["bank_submitted_on"] and await add_working_days(d["bank_submitted_on"], bank_wd) <= today:
             sent += await _send("mortgage", d, f"{today} {d['number']} 银行审批已超过 {bank_wd} 个工作日")
+    from app.pipeline.tables import VoidStep
+
+    for st in await VoidStep.select(VoidStep.step, VoidStep.owner, VoidStep.due_on, VoidStep.deal.as_alias("id"), VoidStep.deal.unit.as_alias("unit"),
+                                    VoidStep.deal.project.as_alias("project"), VoidStep.deal.number.as_alias("number")).where(
+            VoidStep.done_on.is_null() & (VoidStep.due_on < today)):  # A5: the cancellation is past its working-day limit
+        sent += await _send(st["owner"], st, f"{today} {st['number']} 合同作废后的{st['step']}已逾期（期限 {st['due_on']}）")
     return sent
 
 

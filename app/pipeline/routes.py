@@ -9,7 +9,7 @@ from app.core.guards import requires
 from app.core.permissions import Perm
 from app.core.timeutil import today_local
 from app.core.web import Form, redirect_with_flash, render
-from app.pipeline import queries, services
+from app.pipeline import queries, receipts, services
 from app.pipeline.tables import Buyer, Deal
 
 
@@ -40,6 +40,9 @@ async def _timeline(request: Request, unit_id: int, forms: dict | None = None, s
     page = await _unit_or_404(request, unit_id)
     user = request.user
     acts = {stage: services.may_act(user, stage) for stage in services.STAGE_OWNER}
+    if page.get("voiding"):
+        for st in page["voiding"]["steps"]:
+            st["may"] = st["done_on"] is None and receipts.may_cancel(user, st["step"])
     return render(request, "pipeline/unit.html", {**page, "acts": acts, "forms": forms or {}, "empty_form": Form(), "today": today_local(),
                                                   "unmask": services.can_unmask(user), "services": services,
                                                   "deemed_days": int(await services.setting("deemed_delivery_days"))}, status_code=status_code)
@@ -178,6 +181,63 @@ async def title_batch_submit(request: Request) -> Response:
     return redirect_with_flash("/pipeline/title-batch", f"已批量递交 {n} 户", "success", request)
 
 
+@post("/deals/{deal_id:int}/void-steps/{step_id:int}", guards=[requires(Perm.PIPELINE)], status_code=200)
+async def deal_void_step(request: Request, deal_id: int, step_id: int) -> Response:
+    """作废 close-out: the 房管局专员 records 网签/备案/预告登记注销, the 按揭专员 the 贷款注销, each with its 回执号."""
+    return await _act(request, deal_id, f"void-step.{step_id}", lambda d: receipts.record_cancellation(request.user, deal_id, step_id, d))
+
+
+# ---------------------------------------------------------------- 收款登记 (finance)
+
+
+@get("/receipts", guards=[requires(Perm.FINANCE)])
+async def receipt_deals(request: Request) -> Response:
+    """Finance finds a deal by contract number, buyer or room (its projects only), paged in SQL."""
+    result = await receipts.DEALS.fetch(dict(request.query_params), request.user)
+    await receipts.decorate_deals(result.page.rows)
+    return render(request, "pipeline/receipt_deals.html", {"result": result}, fragment="_partials/listing_table.html")
+
+
+async def _money_deal_or_404(request: Request, deal_id: int) -> dict:
+    deal = await Deal.select(Deal.all_columns(), Deal.project.name, Deal.unit.building.name, Deal.unit.room_no, Deal.buyer.name).where(
+        Deal.id == deal_id).first()
+    if not deal:
+        raise NotFoundException("记录不存在")
+    if not request.user.sees_project(deal["project"]):
+        raise PermissionDeniedException("该项目不在您的数据范围内")
+    return deal
+
+
+async def _receipt_page(request: Request, deal: dict, form: Form | None = None, status_code: int = 200) -> Response:
+    money = await receipts.money_of(deal["id"])
+    open_dues = [(str(i["id"]), f"{i['kind']}（应收 {i['amount_due']:,.2f}，未收 {i['left']:,.2f}）") for i in money["dues"] if i["left"] > 0]
+    if form is None:
+        form = Form(values={"received_on": today_local().isoformat(), "method": "转账",
+                            "instalment": open_dues[0][0] if len(open_dues) == 1 else ""})
+    ctx = {"deal": deal, "money": money, "form": form, "open_dues": open_dues, "methods": receipts.RECEIPT_METHODS,
+           "may_record": receipts.may_record(request.user) and deal["stage"] not in receipts.CLOSED_STAGES,
+           "void_refund": await receipts.void_refund_due(deal), "today": today_local()}
+    return render(request, "pipeline/receipts.html", ctx, fragment="pipeline/_receipts_card.html", status_code=status_code)
+
+
+@get("/receipts/{deal_id:int}", guards=[requires(Perm.FINANCE)])
+async def receipt_deal(request: Request, deal_id: int) -> Response:
+    return await _receipt_page(request, await _money_deal_or_404(request, deal_id))
+
+
+@post("/receipts/{deal_id:int}", guards=[requires(Perm.FINANCE)], status_code=200)
+async def receipt_submit(request: Request, deal_id: int) -> Response:
+    deal = await _money_deal_or_404(request, deal_id)
+    data = await request.form()
+    try:
+        done = await receipts.record_receipt(request.user, deal_id, data)
+    except services.PipelineError as e:
+        return await _receipt_page(request, deal, Form(values=_values(data), errors=e.errors), 400)
+    left = done["left"]
+    text = f"已登记收款，{done['instalment']['kind']}" + ("已结清" if left == 0 else f"尚欠 {left:,.2f} 元")
+    return redirect_with_flash(f"/pipeline/receipts/{deal_id}", text, "success", request)
+
+
 @get("/queue", guards=[requires(Perm.PIPELINE)])
 async def work_queue(request: Request) -> Response:
     return render(request, "pipeline/queue.html", {"items": await queries.queue(request.user), "today": today_local()})
@@ -186,4 +246,5 @@ async def work_queue(request: Request) -> Response:
 router = Router(path="/pipeline", route_handlers=[
     unit_board, unit_timeline, subscribe_form, subscribe_submit, deal_check, deal_overseas, deal_sign, deal_mortgage, deal_filing,
     deal_handover_notice, deal_handover, deal_deemed, deal_title, deal_document, buyer_unmask, work_queue, title_batch_page, title_batch_submit,
+    deal_void_step, receipt_deals, receipt_deal, receipt_submit,
 ])

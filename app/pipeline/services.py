@@ -50,6 +50,8 @@ SETTINGS: dict[str, tuple[str, Decimal]] = {  # key: (label, SPEC default)
     "deemed_delivery_days": ("交房通知发出后视同交付的天数", Decimal("15")),
     "title_days": ("交房后办证期限（天，合同未约定时）", Decimal("90")),
     "statutory_deed_tax": ("契税法定税率（%，三套及以上）", Decimal("3")),
+    "void_bureau_wd": ("合同作废批准后办理网签、备案、预告登记及贷款注销的时限（工作日）", Decimal("5")),
+    "void_refund_days": ("合同作废批准后向客户退款的期限（天）", Decimal("30")),
 }
 
 
@@ -221,7 +223,11 @@ async def subscribe(user, unit_id: int, values) -> dict:
             ab = Buyer(name=agent["name"], id_type="居民身份证", id_number=agent["id_number"], created_at=now())
             await ab.save()
             await DealParty.insert(DealParty(deal=deal.id, buyer=ab.id, role="代理人", note=agent["note"]))
-        await Instalment.insert(Instalment(deal=deal.id, kind="定金", amount_due=deposit, due_on=today_local(), received=deposit, received_on=today_local()))
+        dep = await Instalment.insert(Instalment(deal=deal.id, kind="定金", amount_due=deposit, due_on=today_local(), received=deposit,
+                                                 received_on=today_local())).returning(Instalment.id)
+        from app.pipeline.receipts import auto_receipt
+
+        await auto_receipt(deal.id, dep[0]["id"], "定金", deposit, today_local(), "转账", "认购时收取定金", user.employee_id)
         row = deal.to_dict()
         await audit.record(actor=user, action="pipeline.subscribe", entity="pl_deal", entity_id=deal.id,
                            summary=f"{row['number']} 认购 {unit['room_no']}，总价 {total:,.2f} 元，定金 {deposit:,.2f} 元",
@@ -369,8 +375,14 @@ async def mortgage_step(user, deal_id: int, action: str, values) -> dict:
         raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
     async with write_transaction():
         row = await _move(deal_id, Deal.mortgage_status == src, changes)
-        if action == "release":
-            await Instalment.raw("UPDATE pl_instalment SET received = amount_due, received_on = {} WHERE deal = {} AND kind = '贷款'", on, deal_id)
+        if action == "release":  # the bank's release is a receipt on the 贷款 instalment (财务 records the received amount [S 4.4])
+            from app.pipeline.receipts import auto_receipt, outstanding
+
+            for inst in await Instalment.select().where((Instalment.deal == deal_id) & (Instalment.kind == "贷款")):
+                left = outstanding(inst)
+                if left > 0:
+                    await Instalment.update({Instalment.received: inst["amount_due"], Instalment.received_on: on}).where(Instalment.id == inst["id"])
+                    await auto_receipt(deal_id, inst["id"], "贷款", left, on, "按揭放款", f"{row['loan_bank']}放款", user.employee_id)
         await _audit(user, row, f"mortgage.{action}", f"按揭：{label}（{on}）", {"mortgage_status": src}, {"mortgage_status": dst})
     return row
 

@@ -101,6 +101,7 @@ class Deal(Table, tablename="pl_deal"):
     voided_on = Date(null=True, default=None)
     void_reason = Varchar(length=20, default="")
     void_request = ForeignKey(Request, null=True, default=None, on_delete=OnDelete.set_null)  # the pending 合同作废 approval
+    void_status = Varchar(length=10, default="", index=True)  # "" | 撤销中 (bureau/loan cancellation open) | 已撤销 (unit released)
     created_at = Timestamptz()
 
 
@@ -143,6 +144,47 @@ class Instalment(Table, tablename="pl_instalment"):
     due_on = Date(index=True)
     received = Numeric(digits=(15, 2), default=ZERO)
     received_on = Date(null=True, default=None)
+
+
+class Receipt(Table, tablename="pl_receipt"):
+    """收款登记: money received against one instalment (several per instalment: partial payments), or a refund paid
+    out through an approved 付款 request (negative amount). An instalment's `received` is the sum of its receipts."""
+
+    deal = ForeignKey(Deal, on_delete=OnDelete.restrict, index=True)
+    instalment = ForeignKey(Instalment, null=True, default=None, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=10)  # the instalment's kind, or 退款
+    amount = Numeric(digits=(15, 2))  # > 0 received, < 0 refunded
+    received_on = Date(index=True)
+    method = Varchar(length=10)  # 现金 转账 POS 支票 按揭放款 退款
+    voucher_no = Varchar(length=50, unique=True)  # 收据/凭证号
+    refund_request = ForeignKey(Request, null=True, default=None, on_delete=OnDelete.restrict)  # the 付款 request that paid a refund
+    note = Varchar(length=200, default="")
+    recorded_by = ForeignKey(Employee, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+
+
+class DealRefund(Table, tablename="pl_deal_refund"):
+    """A customer refund paid through the 付款 request type (E15), linked to its deal: voiding (A5) or an area
+    difference in the buyer's favour (A6). `due_on` is the refund's time limit; on approval a negative Receipt is written."""
+
+    request = ForeignKey(Request, on_delete=OnDelete.restrict, unique=True)
+    deal = ForeignKey(Deal, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=10)  # 作废退款 | 面积差退款
+    instalment = ForeignKey(Instalment, null=True, default=None, on_delete=OnDelete.restrict)  # the 面积差 instalment refunded
+    amount = Numeric(digits=(15, 2))
+    due_on = Date(null=True, default=None)
+
+
+class VoidStep(Table, tablename="pl_void_step"):
+    """After a 合同作废 is approved: each cancellation the bureau (网签注销, 备案注销, 预告登记注销) or the 按揭专员 (贷款注销)
+    must record, with its date and the 回执号. When none is open the unit is released (可售, or 保留 for a 换房)."""
+
+    deal = ForeignKey(Deal, on_delete=OnDelete.cascade, index=True)
+    step = Varchar(length=10)  # 网签注销 | 备案注销 | 预告登记注销 | 贷款注销
+    owner = Varchar(length=20)  # the role that records it: bureau | mortgage
+    due_on = Date(null=True, default=None)
+    done_on = Date(null=True, default=None)
+    receipt_no = Varchar(length=50, default="")
 
 
 class DealVoid(Table, tablename="pl_deal_void"):

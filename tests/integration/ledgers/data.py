@@ -57,8 +57,15 @@ async def make_deal(project: dict, unit: dict, buyer: int, **fields) -> int:
 
 
 async def pay(deal: int, kind: str, amount: str, due: date, received: str = "0", received_on: date | None = None) -> None:
-    await Instalment.insert(Instalment(deal=deal, kind=kind, amount_due=Decimal(amount), due_on=due, received=Decimal(received),
-                                       received_on=received_on))
+    """An instalment and, when something was received, its receipt (an instalment's `received` is the sum of its receipts)."""
+    from app.core.numbering import next_number
+    from app.pipeline.tables import Receipt
+
+    rows = await Instalment.insert(Instalment(deal=deal, kind=kind, amount_due=Decimal(amount), due_on=due, received=Decimal(received),
+                                              received_on=received_on)).returning(Instalment.id)
+    if Decimal(received) > 0:
+        await Receipt.insert(Receipt(deal=deal, instalment=rows[0]["id"], kind=kind, amount=Decimal(received), received_on=received_on,
+                                     method="按揭放款" if kind == "贷款" else "转账", voucher_no=await next_number("TSK"), created_at=now()))
 
 
 def xlsx(rows: list[list[Any]], sheet: str = "合同台账") -> bytes:

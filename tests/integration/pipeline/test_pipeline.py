@@ -175,8 +175,16 @@ async def test_void_through_the_approval_chain_returns_the_unit(new_client):
     for who in ("supervisor", "dept_head", "sales_manager", "finance_manager", "gm", "president"):
         await approve_as(new_client, rid, who)
     assert await status(rid) == "已通过"
-    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "可售"
     assert (await Deal.select(Deal.stage).where(Deal.id == deal["id"]).first())["stage"] == "已作废"
+    # the unit stays signed until the bureau has cancelled the online signing (SPEC A5 step 6), then it is 可售 again
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已签约"
+    from app.pipeline.tables import VoidStep
+
+    step = await VoidStep.select().where(VoidStep.deal == deal["id"]).first()
+    bureau = await sign_in(await new_client(), "bureau")
+    r = await post(bureau, f"/pipeline/deals/{deal['id']}/void-steps/{step['id']}", {"on": today_local().isoformat(), "receipt_no": "WQZX-1"}, page)
+    assert r.status_code == 303
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "可售"
 
 
 async def test_scope_masking_queue_and_guards(new_client):
