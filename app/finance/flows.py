@@ -79,7 +79,7 @@ async def advance_closed(req: dict, actor) -> None:
 
 ADVANCE = register(FlowDef(
     code="advance", name="借款", prefix="JK", group="财务",
-    description="备用金、业务借款、差旅借款。30 天内以还款或报销冲账结清；有逾期借款时不能再借。",
+    description="备用金、业务借款、差旅借款。30 天内以还款或报销冲账结清；有未结清的借款（含审批中）时不能再借。",
     chain=advance_chain, form=AdvanceForm(),
     settings=(Setting("vp_from", "借款金额达到此数（含）需分管副总审批（元）", Decimal("2000.00")),
               Setting("gm_from", "借款金额达到此数（含）需总经理审批（元）", Decimal("5000.00"))),

@@ -144,10 +144,19 @@ class AdvanceForm:
             late = await services.overdue_advance(user.employee_id)
             if late:
                 p.fail("amount", f"您有逾期未结清的借款 {late['request.number']}（余额 {Decimal(late['balance']):,.2f} 元），请先还款或报销冲账")
+            else:
+                held = await services.open_advance(user.employee_id, request_id)
+                if held and held["status"] == "审批中":
+                    p.fail("amount", f"您的借款 {held['request.number']} 尚在审批中，结清前不能再借款")
+                elif held:
+                    p.fail("amount", f"您有未结清的借款 {held['request.number']}（余额 {Decimal(held['balance']):,.2f} 元），请先还款或报销冲账后再借款")
         return FormResult(errors=p.errors, cleaned={"kind": kind, "purpose": purpose, "amount": amount, "due_on": due},
                           title=f"借款（{kind}）：{purpose[:40]}", amount=amount)
 
     async def save(self, request_id: int, cleaned: dict, user) -> None:
+        held = await services.open_advance(user.employee_id, request_id) if user.employee_id else None
+        if held:  # checked again inside the submitting transaction: a second tab submitted a moment ago
+            raise WorkflowError(f"您有未结清的借款 {held['request.number']}，结清前不能再借款", "amount")
         existing = await Advance.select(Advance.id).where(Advance.request == request_id).first()
         data = {Advance.kind: cleaned["kind"], Advance.purpose: cleaned["purpose"], Advance.amount: cleaned["amount"], Advance.due_on: cleaned["due_on"]}
         if existing:

@@ -149,3 +149,33 @@ async def test_finance_registers_pages(new_client):
 async def test_thresholds_are_admin_settings():
     rows = await FlowSetting.select().where(FlowSetting.flow == "expense")
     assert {r["key"]: r["value"] for r in rows}["vp_from"] == Decimal("1000.00")
+
+
+async def test_second_advance_refused_while_first_open(new_client):
+    """SPEC E14: no new advance while one is open — in approval, or paid out and not yet settled — not only overdue."""
+    applicant = await sign_in(await new_client(), "title")
+    due = (today_local() + timedelta(days=10)).isoformat()
+    rid, r = await submit(applicant, "advance", {"kind": "业务借款", "purpose": "办证规费", "amount": "600.00", "due_on": due})
+    assert rid, r.text[:1000]
+    number = (await Request.select(Request.number).where(Request.id == rid).first())["number"]
+    second = {"kind": "差旅", "purpose": "出差南京", "amount": "700.00", "due_on": due}
+    # still in approval
+    rid2, r = await submit(applicant, "advance", second)
+    assert rid2 == 0 and r.status_code == 400
+    assert f"您的借款 {number} 尚在审批中" in r.text and 'data-testid="error-amount"' in r.text and "出差南京" in r.text
+    # approved and paid out, not due yet: still open
+    for who in ("dept_head", "accountant", "finance_manager", "cashier"):
+        await approve_as(new_client, rid, who)
+    rid2, r = await submit(applicant, "advance", second)
+    assert rid2 == 0 and r.status_code == 400 and f"您有未结清的借款 {number}（余额 600.00 元）" in r.text
+    # repaid in part: still open
+    adv = await Advance.select(Advance.id).where(Advance.request == rid).first()
+    cashier = await sign_in(await new_client(), "cashier")
+    token = await csrf_token(cashier, f"/finance/advances/{adv['id']}")
+    assert (await cashier.post(f"/finance/advances/{adv['id']}/repay", data={"amount": "100.00", "_csrf_token": token})).status_code == 303
+    rid2, r = await submit(applicant, "advance", second)
+    assert rid2 == 0 and "余额 500.00 元" in r.text
+    # fully repaid: a new advance is accepted
+    assert (await cashier.post(f"/finance/advances/{adv['id']}/repay", data={"amount": "500.00", "_csrf_token": token})).status_code == 303
+    rid2, r = await submit(applicant, "advance", second)
+    assert rid2, r.text[:1000]
