@@ -82,9 +82,9 @@ async def seed() -> None:
         if goal == "审核":
             continue
         signed = today - timedelta(days=[0, 0, 0, 3, 35, 10, 12, 40, 50, 60, 70, 80, 90, 33][i % 14] + i // 14)
+        await Deal.update({Deal.subscribed_on: signed - timedelta(days=3)}).where(Deal.id == deal["id"])  # subscribed before signing
         await services.sign(contract, deal["id"], _Values(contract_no=f"{u['project.code']}-2026-{i + 1:04d}", online_no=f"WQ{2026000 + i}",
                                                           signed_on=signed.isoformat()))
-        await Deal.update({Deal.subscribed_on: signed - timedelta(days=3)}).where(Deal.id == deal["id"])  # subscribed before signing
         if loan and goal != "签约":
             from app.pipeline.tables import DealDocument
 

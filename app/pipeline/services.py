@@ -294,6 +294,8 @@ async def sign(user, deal_id: int, values) -> dict:
     deal = await Deal.select().where(Deal.id == deal_id).first()
     if not deal:
         raise PipelineError("记录不存在")
+    if signed_on and signed_on <= today_local() and signed_on < deal["subscribed_on"]:
+        p.fail("signed_on", f"签约日期不能早于认购日期 {deal['subscribed_on']:%Y-%m-%d}")
     if deal["check_status"] != "审核通过":
         p.fail("__all__", "审核单尚未通过，不能签约")
     if deal["overseas_status"] == "待审批":

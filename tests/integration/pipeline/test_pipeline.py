@@ -128,7 +128,9 @@ async def test_filing_handover_area_settlement_and_title(new_client):
     page = f"/pipeline/units/{unit['id']}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
     signed = today_local() - timedelta(days=10)
-    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"F-{deal['id']}", "online_no": "W", "signed_on": signed.isoformat()}, page)
+    await Deal.update({Deal.subscribed_on: signed - timedelta(days=2)}).where(Deal.id == deal["id"])  # subscribed before signing
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"F-{deal['id']}", "online_no": "W", "signed_on": signed.isoformat()}, page)
+    assert r.status_code == 303, r.text[:1000]
     bureau = await sign_in(await new_client(), "bureau")
     assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": (signed - timedelta(days=1)).isoformat()}, page)).status_code == 400
     assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": today_local().isoformat()}, page)).status_code == 303
@@ -333,3 +335,19 @@ async def test_agent_with_power_of_attorney_and_combined_loan_split(new_client):
     assert ok.status_code == 303
     d = await Deal.select(Deal.commercial_amount, Deal.provident_amount).where(Deal.id == deal["id"]).first()
     assert d["provident_amount"] == Decimal("400000.00")
+
+
+async def test_signing_date_before_subscription_is_refused(new_client):
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    early = deal["subscribed_on"] - timedelta(days=1)
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"E-{deal['id']}", "online_no": "W", "signed_on": early.isoformat()}, page)
+    assert r.status_code == 400
+    assert f"签约日期不能早于认购日期 {deal['subscribed_on']:%Y-%m-%d}" in r.text and 'data-testid="error-signed_on"' in r.text
+    assert f'value="E-{deal["id"]}"' in r.text  # the entered values are kept
+    d = await Deal.select(Deal.stage, Deal.signed_on).where(Deal.id == deal["id"]).first()
+    assert d == {"stage": "已认购", "signed_on": None}
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"E-{deal['id']}", "online_no": "W", "signed_on": deal["subscribed_on"].isoformat()}, page)
+    assert r.status_code == 303
