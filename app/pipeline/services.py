@@ -403,9 +403,14 @@ async def filing_step(user, deal_id: int, action: str, values) -> dict:
         p.fail("on", "日期不能早于签约日期")
     if p.errors:
         raise PipelineError("请修改标红的项目", errors=p.errors)
+    if action == "filed" and deal["stage"] != "已签约":
+        # a unit handed over before its contract was filed: the filing is recorded, the deal and the unit stay
+        # 已交付 (their later state); only a 已签约 deal moves on to 已备案
+        changes.pop(Deal.stage)
     async with write_transaction():
-        row = await _move(deal_id, where & (Deal.stage.is_in(["已签约", "已备案", "已交付"])), changes)
-        if action == "filed":
+        stage_now = Deal.stage == deal["stage"] if action == "filed" else Deal.stage.is_in(["已签约", "已备案", "已交付"])
+        row = await _move(deal_id, where & Deal.stage.is_in(["已签约", "已备案", "已交付"]) & stage_now, changes)
+        if action == "filed" and deal["stage"] == "已签约":
             await _unit_status(deal["unit"], ["已签约"], "已备案")
         await _audit(user, row, f"filing.{action}", label)
     return row

@@ -351,3 +351,32 @@ async def test_signing_date_before_subscription_is_refused(new_client):
     assert d == {"stage": "已认购", "signed_on": None}
     r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"E-{deal['id']}", "online_no": "W", "signed_on": deal["subscribed_on"].isoformat()}, page)
     assert r.status_code == 303
+
+
+async def test_unit_handed_over_before_filing_can_still_be_filed(new_client):
+    """A unit handed over before its contract was filed: the filing is recorded, the deal and unit stay 已交付."""
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"HF-{deal['id']}", "online_no": "W",
+                                                                        "signed_on": today_local().isoformat()}, page)).status_code == 303
+    sup = await sign_in(await new_client(), "supervisor")
+    assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
+    assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{unit['area_build']:.2f}",
+                                                                      "keys_count": "2"}, page)).status_code == 303
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已交付"
+    bureau = await sign_in(await new_client(), "bureau")
+    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": today_local().isoformat()}, page)).status_code == 303
+    r = await post(bureau, f"/pipeline/deals/{deal['id']}/filing/filed", {"filing_no": f"BA-H{deal['id']}", "on": today_local().isoformat()}, page)
+    assert r.status_code == 303, r.text[:1000]
+    assert "房源当前状态不允许" not in r.text
+    d = await Deal.select(Deal.stage, Deal.filing_status, Deal.filing_no).where(Deal.id == deal["id"]).first()
+    assert d == {"stage": "已交付", "filing_status": "已备案", "filing_no": f"BA-H{deal['id']}"}
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已交付"
+    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/prereg", {"prereg_no": "YG-1", "on": today_local().isoformat()}, page)).status_code == 303
+    # the title steps (which need a 已交付 deal) still go on
+    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
+    title = await sign_in(await new_client(), "title")
+    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-H", "on": today_local().isoformat(),
+                                                                           "first_home": "1"}, page)).status_code == 303
