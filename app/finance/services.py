@@ -51,8 +51,10 @@ async def open_advance(employee_id: int, exclude_request: int | None = None) -> 
     return await q.order_by(Advance.due_on).first()
 
 
-async def claimed_invoice(number: str, exclude_request: int | None = None) -> dict | None:
-    q = Invoice.select(Invoice.request.number, Invoice.request.applicant.name).where((Invoice.number == number) & (Invoice.active == True))  # noqa: E712
+async def claimed_invoice(code: str, number: str, exclude_request: int | None = None) -> dict | None:
+    """The active claim holding this invoice: identified by 发票代码 + 号码 (code "" for a 20-digit 数电票)."""
+    q = Invoice.select(Invoice.request.number, Invoice.request.applicant.name).where(
+        (Invoice.code == code) & (Invoice.number == number) & (Invoice.active == True))  # noqa: E712
     if exclude_request:
         q = q.where(Invoice.request != exclude_request)
     return await q.first()
