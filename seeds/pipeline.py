@@ -57,7 +57,7 @@ async def seed() -> None:
     mortgage, bureau, supervisor, title = [await _user(u) for u in ("mortgage", "bureau", "supervisor", "title")]
     # targets: how far each deal goes (three rounds over both projects' first buildings)
     plan = ["认购", "认购", "审核", "签约", "签约", "按揭", "备案", "备案", "通知", "交房", "交房", "递交", "办证", "签约"] * 3
-    units = await Unit.select(Unit.id, Unit.unit_price, Unit.total_price, Unit.area_build, Unit.project.code).where(
+    units = await Unit.select(Unit.id, Unit.unit_price, Unit.total_price, Unit.area_build, Unit.area_inner, Unit.project.code).where(
         Unit.status == "可售").order_by(Unit.floor).order_by(Unit.id).limit(len(plan))
     for i, (u, goal) in enumerate(zip(units, plan)):
         loan = i % 3 == 0
@@ -105,8 +105,11 @@ async def seed() -> None:
         await services.handover_notice(supervisor, deal["id"], _Values(on=(today - timedelta(days=5)).isoformat(), tracking=f"EMS{900 + i}"))
         if goal == "通知":
             continue
-        area = u["area_build"] + (u["area_build"] * [0, 2, -1, 4, 0][i % 5] / 100).quantize(u["area_build"].__class__("0.01"))
-        await services.handover(supervisor, deal["id"], _Values(on=(today - timedelta(days=3)).isoformat(), surveyed_area=f"{area:.2f}", keys_count="3",
+        deviation = [0, 2, -1, 4, 0][i % 5]
+        area = u["area_build"] + (u["area_build"] * deviation / 100).quantize(u["area_build"].__class__("0.01"))
+        inner = u["area_inner"] + (u["area_inner"] * deviation / 100).quantize(u["area_inner"].__class__("0.01"))
+        await services.handover(supervisor, deal["id"], _Values(on=(today - timedelta(days=3)).isoformat(), surveyed_area=f"{area:.2f}",
+                                                               surveyed_inner_area=f"{inner:.2f}", keys_count="3",
                                                                meter_readings="水 0012 / 电 0034 / 气 0005"))
         if goal == "交房":
             continue

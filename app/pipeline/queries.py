@@ -62,10 +62,11 @@ async def unit_page(unit_id: int) -> dict[str, Any] | None:
     deals = await Deal.select(Deal.id, Deal.number, Deal.stage, Deal.buyer.name, Deal.subscribed_on, Deal.voided_on).where(
         Deal.unit == unit_id).order_by(Deal.id, ascending=False)
     current = next((d for d in deals if d["stage"] not in ("已作废", "已退订")), None)
-    page = {"unit": unit, "deals": deals, "current": None, "stages": [], "history": []}
+    limits = await services.all_settings()
+    page = {"unit": unit, "deals": deals, "current": None, "stages": [], "history": [], "limits": limits}
     if current:
         page["current"] = await services.deal_page(current["id"])
-        page["stages"] = await services.stages_of(page["current"]["deal"])
+        page["stages"] = await services.stages_of(page["current"]["deal"], limits=limits)
     ids = [str(d["id"]) for d in deals]
     if ids:
         page["history"] = await AuditLog.select(AuditLog.at, AuditLog.actor_name, AuditLog.summary, AuditLog.action).where(

@@ -42,7 +42,8 @@ async def _timeline(request: Request, unit_id: int, forms: dict | None = None, s
     acts = {stage: services.may_act(user, stage) for stage in services.STAGE_OWNER}
     return render(request, "pipeline/unit.html", {**page, "acts": acts, "forms": forms or {}, "empty_form": Form(), "today": today_local(),
                                                   "unmask": services.can_unmask(user), "services": services,
-                                                  "deemed_days": int(await services.setting("deemed_delivery_days"))}, status_code=status_code)
+                                                  "deemed_days": int(page["limits"]["deemed_delivery_days"]),
+                                                  "area_tolerance": f'{page["limits"]["area_tolerance_pct"].normalize():f}'}, status_code=status_code)
 
 
 @get("/units/{unit_id:int}", guards=[requires(Perm.PIPELINE)])

@@ -70,9 +70,12 @@ def loan_split_error(loan: Decimal, commercial: Decimal, provident: Decimal) -> 
 # ---------------------------------------------------------------- A6 面积差
 
 
+PER_UNIT_TEXT = "按套计价，不结算面积差"
+
+
 @dataclass(frozen=True)
 class AreaSettlement:
-    ratio: Decimal  # deviation in percent, two places: (surveyed − contract) / contract × 100
+    ratio: Decimal | None  # deviation in percent, two places: (surveyed − contract) / contract × 100; None when 按套
     amount: Decimal  # > 0 the buyer pays; < 0 the developer refunds
     may_return: bool  # |ratio| > 3%: the buyer may return the unit
     explanation: str
@@ -92,7 +95,7 @@ def area_settlement(contract_area: Decimal, surveyed_area: Decimal, unit_price: 
     exact_ratio = diff / contract_area * HUNDRED
     may_return = abs(exact_ratio) > tolerance
     if per_unit_pricing:
-        return AreaSettlement(ratio, Decimal("0.00"), False, "按套计价，面积差不结算")
+        return AreaSettlement(ratio, Decimal("0.00"), False, PER_UNIT_TEXT)
     band = contract_area * tolerance / HUNDRED  # the area that 3% represents
     if abs(exact_ratio) <= tolerance:
         amount = _money(diff * unit_price)
@@ -106,6 +109,26 @@ def area_settlement(contract_area: Decimal, surveyed_area: Decimal, unit_price: 
         amount = -_money(inside + beyond)
         text = f"误差 {ratio}%，超出 -{tolerance}%：{tolerance}% 以内部分返还，超出部分双倍返还；买受人有权退房"
     return AreaSettlement(ratio, amount, may_return, text)
+
+
+def settle_by_basis(basis: str, *, contract_build: Decimal, contract_inner: Decimal, surveyed_build: Decimal | None,
+                    surveyed_inner: Decimal | None, unit_price: Decimal, tolerance: Decimal = AREA_TOLERANCE) -> AreaSettlement:
+    """The settlement follows the unit's pricing basis (计价方式): 建筑面积 compares the surveyed building area with the
+    contract building area, 套内面积 the surveyed inner area with the contract inner area (the unit price is then per
+    ㎡ of inner area); 按套 has no area settlement."""
+    if basis == "按套":
+        return AreaSettlement(None, Decimal("0.00"), False, PER_UNIT_TEXT)
+    if basis == "套内面积":
+        if surveyed_inner is None:
+            raise ValueError("按套内面积计价的房源须填写实测套内面积")
+        s = area_settlement(contract_inner, surveyed_inner, unit_price, tolerance=tolerance)
+    elif basis == "建筑面积":
+        if surveyed_build is None:
+            raise ValueError("须填写实测建筑面积")
+        s = area_settlement(contract_build, surveyed_build, unit_price, tolerance=tolerance)
+    else:
+        raise ValueError(f"未知的计价方式「{basis}」")
+    return AreaSettlement(s.ratio, s.amount, s.may_return, f"按{basis}计价，{s.explanation}")
 
 
 # ---------------------------------------------------------------- A7 契税

@@ -50,6 +50,8 @@ SETTINGS: dict[str, tuple[str, Decimal]] = {  # key: (label, SPEC default)
     "deemed_delivery_days": ("交房通知发出后视同交付的天数", Decimal("15")),
     "title_days": ("交房后办证期限（天，合同未约定时）", Decimal("90")),
     "statutory_deed_tax": ("契税法定税率（%，三套及以上）", Decimal("3")),
+    "area_tolerance_pct": ("面积误差比界限（±%，超出部分按规定处理）", Decimal("3")),
+    "area_due_days": ("交房后面积差款项的结清期限（天）", Decimal("30")),
 }
 
 
@@ -58,6 +60,16 @@ async def setting(key: str) -> Decimal:
 
     row = await PipelineSetting.select(PipelineSetting.value).where(PipelineSetting.key == key).first()
     return Decimal(row["value"]) if row else SETTINGS[key][1]
+
+
+async def all_settings() -> dict[str, Decimal]:
+    """Every pipeline limit in one query (the SPEC default where a key is missing): load once per request and pass down."""
+    from app.pipeline.tables import PipelineSetting
+
+    values = {k: v for k, (_, v) in SETTINGS.items()}
+    for r in await PipelineSetting.select(PipelineSetting.key, PipelineSetting.value):
+        values[r["key"]] = Decimal(r["value"])
+    return values
 
 
 async def deed_tax_table() -> list[rules.DeedTaxRate]:
@@ -440,35 +452,49 @@ async def handover(user, deal_id: int, values) -> dict:
     on = p.date("on", "交付日期")
     if on and on > today_local():
         p.fail("on", "交付日期不能晚于今天")
-    area_raw = p.raw("surveyed_area")
-    surveyed = None
-    try:
-        surveyed = Decimal(area_raw)
-        if surveyed <= 0 or surveyed.as_tuple().exponent < -2:
-            raise ValueError
-    except Exception:
-        p.fail("surveyed_area", "实测面积应为大于 0 的数字，最多两位小数")
+    deal = await Deal.select(Deal.all_columns(), Deal.unit.area_build, Deal.unit.area_inner, Deal.unit.pricing_basis).where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    basis = deal["unit.pricing_basis"] or "建筑面积"
+
+    def area(name: str, label: str) -> Decimal | None:
+        raw = p.raw(name)
+        try:
+            value = Decimal(raw)
+            if not value.is_finite() or value <= 0 or value.as_tuple().exponent < -2 or value >= Decimal("100000000"):
+                raise ValueError
+            return value
+        except Exception:
+            p.fail(name, f"{label}应为大于 0 的数字，最多两位小数")
+            return None
+
+    # the form asks for the surveyed areas the basis needs: 建筑面积 → building area; 套内面积 → inner area (the
+    # settlement) and building area (the certificate, the deed-tax band); 按套 → none (no area settlement)
+    surveyed = area("surveyed_area", "实测建筑面积") if basis != "按套" else None
+    surveyed_inner = area("surveyed_inner_area", "实测套内面积") if basis == "套内面积" else None
     keys = p.integer("keys_count", "钥匙数量", minimum=0, maximum=50)
     meters = p.text("meter_readings", "水电气表读数", required=False, max_len=200)
     defects = [d for d in p.getall("defect") if d][:20]
-    deal = await Deal.select(Deal.all_columns(), Deal.unit.area_build).where(Deal.id == deal_id).first()
-    if not deal:
-        raise PipelineError("记录不存在")
     if p.errors:
         raise PipelineError("请修改标红的项目", errors=p.errors)
-    settlement = rules.area_settlement(Decimal(deal["unit.area_build"]), surveyed, Decimal(deal["unit_price"]))
+    settlement = rules.settle_by_basis(basis, contract_build=Decimal(deal["unit.area_build"]), contract_inner=Decimal(deal["unit.area_inner"]),
+                                       surveyed_build=surveyed, surveyed_inner=surveyed_inner, unit_price=Decimal(deal["unit_price"]),
+                                       tolerance=await setting("area_tolerance_pct"))
     async with write_transaction():
         row = await _move(deal_id, (Deal.handover_status == "已通知") & Deal.stage.is_in(["已签约", "已备案"]), {
-            Deal.handover_status: "已交付", Deal.handed_over_on: on, Deal.surveyed_area: surveyed, Deal.area_ratio: settlement.ratio,
+            Deal.handover_status: "已交付", Deal.handed_over_on: on, Deal.surveyed_area: surveyed, Deal.surveyed_inner_area: surveyed_inner,
+            Deal.area_basis: basis, Deal.area_ratio: settlement.ratio,
             Deal.area_amount: settlement.amount, Deal.keys_count: keys, Deal.meter_readings: meters, Deal.stage: "已交付",
             Deal.title_status: "资料收集中"})
         await _unit_status(deal["unit"], ["已签约", "已备案"], "已交付")
         if settlement.amount:
-            await Instalment.insert(Instalment(deal=deal_id, kind="面积差", amount_due=settlement.amount, due_on=on + timedelta(days=30)))
+            await Instalment.insert(Instalment(deal=deal_id, kind="面积差", amount_due=settlement.amount,
+                                               due_on=on + timedelta(days=int(await setting("area_due_days")))))
         for d in defects:
             await Defect.insert(Defect(deal=deal_id, location=d[:50], category="交房整改", description=d, due_on=on + timedelta(days=15)))
         await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in TITLE_DOCS])
-        await _audit(user, row, "handover", f"交房；实测 {surveyed}㎡，{settlement.explanation}，结算 {settlement.amount:,.2f} 元",
+        measured = "" if basis == "按套" else f"实测建筑面积 {surveyed}㎡" + (f"、套内面积 {surveyed_inner}㎡" if surveyed_inner is not None else "") + "，"
+        await _audit(user, row, "handover", f"交房；{measured}{settlement.explanation}，结算 {settlement.amount:,.2f} 元",
                      {"stage": deal["stage"]}, {"stage": "已交付", "area_amount": settlement.amount})
     return row
 
@@ -598,9 +624,11 @@ async def deal_page(deal_id: int) -> dict | None:
     return {"deal": deal, "parties": parties, "docs": docs, "defects": defects, "dues": dues}
 
 
-async def stages_of(deal: dict, today: date | None = None) -> list[dict]:
-    """The unit timeline: each stage with its owner, status, due date (working days where the SPEC says WD)."""
+async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Decimal] | None = None) -> list[dict]:
+    """The unit timeline: each stage with its owner, status, due date (working days where the SPEC says WD).
+    `limits`: the pipeline settings, loaded once by the caller (all_settings())."""
     t = today or today_local()
+    limits = limits if limits is not None else await all_settings()
     loan = deal["payment_method"] in LOAN_METHODS
     out = []
 
@@ -619,18 +647,20 @@ async def stages_of(deal: dict, today: date | None = None) -> list[dict]:
         if ms == "资料收集中":
             due = deal["docs_due"]
         elif ms == "银行审批中" and deal["bank_submitted_on"]:
-            due = await add_working_days(deal["bank_submitted_on"], int(await setting("bank_approval_wd")))
+            due = await add_working_days(deal["bank_submitted_on"], int(limits["bank_approval_wd"]))
         elif ms == "抵押已登记" and deal["registered_on"]:
-            due = await add_working_days(deal["registered_on"], int(await setting("release_wd")))
+            due = await add_working_days(deal["registered_on"], int(limits["release_wd"]))
         add("按揭", ms, ms == "已放款", due, f"{deal['loan_bank']} 贷款 {Decimal(deal['loan_amount']):,.2f} 元")
     fs = deal["filing_status"]
-    add("备案", fs, fs == "已备案", rules.filing_due(deal["signed_on"], int(await setting("filing_days"))) if signed and fs != "已备案" else None,
+    add("备案", fs, fs == "已备案", rules.filing_due(deal["signed_on"], int(limits["filing_days"])) if signed and fs != "已备案" else None,
         f"备案号 {deal['filing_no']}" + (f" · 预告登记 {deal['prereg_no']}" if deal["prereg_no"] else "") if fs == "已备案" else "")
     hs = deal["handover_status"]
     add("交房", hs, hs in ("已交付", "视同交付"), deal["delivery_due"] if hs in ("待通知", "已通知") else None,
-        f"面积差 {deal['area_ratio']}%，结算 {Decimal(deal['area_amount']):,.2f} 元" if deal["area_amount"] is not None else "")
+        (rules.PER_UNIT_TEXT if deal["area_basis"] == "按套" else
+         f"面积差（按{deal['area_basis'] or '建筑面积'}）{deal['area_ratio']}%，结算 {Decimal(deal['area_amount']):,.2f} 元")
+        if deal["area_amount"] is not None else "")
     ts = deal["title_status"]
-    title_days = int(await setting("title_days"))
+    title_days = int(limits["title_days"])
     add("产权证", ts, ts == "已交付业主", rules.title_due(deal["handed_over_on"], deal["signed_on"] or deal["subscribed_on"], presale=True, days=title_days)
         if ts and ts != "已交付业主" else None,
         f"证号 {deal['cert_no']}" if deal["cert_no"] else "")

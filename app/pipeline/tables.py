@@ -81,7 +81,9 @@ class Deal(Table, tablename="pl_deal"):
     handover_status = Varchar(length=10, default="", index=True)  # "" | 待通知 | 已通知 | 已交付 | 视同交付
     notice_sent_on = Date(null=True, default=None)
     handed_over_on = Date(null=True, default=None)
-    surveyed_area = Numeric(digits=(10, 2), null=True, default=None)
+    surveyed_area = Numeric(digits=(10, 2), null=True, default=None)  # 实测建筑面积
+    surveyed_inner_area = Numeric(digits=(10, 2), null=True, default=None)  # 实测套内面积
+    area_basis = Varchar(length=10, default="")  # the unit's pricing basis the settlement followed: 建筑面积 | 套内面积 | 按套
     area_ratio = Numeric(digits=(7, 2), null=True, default=None)
     area_amount = Numeric(digits=(15, 2), null=True, default=None)  # > 0 buyer pays, < 0 refund
     keys_count = Integer(default=0)

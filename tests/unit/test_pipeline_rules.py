@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from app.pipeline.rules import area_settlement, deed_tax, deposit_error, filing_due, filing_reminder_days, loan_error, loan_split_error, shares_error, title_due
+from app.pipeline.rules import PER_UNIT_TEXT, area_settlement, settle_by_basis, deed_tax, deposit_error, filing_due, filing_reminder_days, loan_error, loan_split_error, shares_error, title_due
 
 pytestmark = pytest.mark.unit
 
@@ -90,3 +90,26 @@ def test_working_day_clocks_cross_holidays_and_makeup_days():
     assert clock_level(date(2026, 2, 13), date(2026, 2, 24), 3, 5, cal) == ""  # 02-14, 02-24: 2 WD
     assert clock_level(date(2026, 2, 13), date(2026, 2, 25), 3, 5, cal) == "amber"
     assert clock_level(date(2026, 2, 13), date(2026, 2, 27), 3, 5, cal) == "red"
+
+
+def test_area_settlement_follows_the_pricing_basis():
+    common = dict(contract_build=D("100.00"), contract_inner=D("80.00"), unit_price=D("10000.00"))
+    # 建筑面积: the building areas are compared (surveyed inner area ignored)
+    b = settle_by_basis("建筑面积", surveyed_build=D("104.00"), surveyed_inner=D("80.00"), **common)
+    assert b.ratio == D("4.00") and b.amount == D("30000.00")
+    # 套内面积: the inner areas are compared (+1% of 80 ㎡ = 0.80 ㎡ × 10,000), the building area does not matter
+    i = settle_by_basis("套内面积", surveyed_build=D("110.00"), surveyed_inner=D("80.80"), **common)
+    assert i.ratio == D("1.00") and i.amount == D("8000.00") and "按套内面积计价" in i.explanation
+    i5 = settle_by_basis("套内面积", surveyed_build=D("100.00"), surveyed_inner=D("76.00"), **common)  # −5% of 80: 3% back, 2% double
+    assert i5.amount == -(D("2.40") * 10000 + D("1.60") * 10000 * 2)
+    # 按套: no settlement, whatever the areas
+    w = settle_by_basis("按套", surveyed_build=None, surveyed_inner=None, **common)
+    assert w.amount == D("0.00") and w.ratio is None and not w.may_return and w.explanation == PER_UNIT_TEXT == "按套计价，不结算面积差"
+    with pytest.raises(ValueError):
+        settle_by_basis("套内面积", surveyed_build=D("100.00"), surveyed_inner=None, **common)
+
+
+def test_area_tolerance_is_a_parameter():
+    s = settle_by_basis("建筑面积", contract_build=D("100.00"), contract_inner=D("80.00"), surveyed_build=D("104.00"), surveyed_inner=None,
+                        unit_price=D("10000.00"), tolerance=D("5"))
+    assert s.amount == D("40000.00") and not s.may_return  # within ±5%: settled on the actual area

@@ -140,7 +140,7 @@ async def test_filing_handover_area_settlement_and_title(new_client):
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
     surveyed = (Decimal(unit["area_build"]) * Decimal("1.04")).quantize(Decimal("0.01"))
     r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": "abc", "keys_count": "x"}, page)
-    assert r.status_code == 400 and "实测面积应为大于 0 的数字" in r.text and "钥匙数量应为整数" in r.text
+    assert r.status_code == 400 and "实测建筑面积应为大于 0 的数字" in r.text and "钥匙数量应为整数" in r.text
     r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{surveyed}", "keys_count": "3"}, page)
     assert r.status_code == 303
     d = await Deal.select().where(Deal.id == deal["id"]).first()
@@ -380,3 +380,55 @@ async def test_unit_handed_over_before_filing_can_still_be_filed(new_client):
     title = await sign_in(await new_client(), "title")
     assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-H", "on": today_local().isoformat(),
                                                                            "first_home": "1"}, page)).status_code == 303
+
+
+async def _to_handover(new_client, unit_where) -> tuple[dict, dict, str]:
+    """A free unit matching `unit_where`, subscribed, signed and notified: ready to be handed over."""
+    unit = await Unit.select().where((Unit.status == "可售") & unit_where).order_by(Unit.id, ascending=False).first()
+    assert unit, "no such free unit in the demo data"
+    project = "JC01" if (await Unit.select(Unit.project.code).where(Unit.id == unit["id"]).first())["project.code"] == "JC01" else "JC02"
+    sales = await sign_in(await new_client(), "sales" if project == "JC01" else "sales3")
+    url = f"/pipeline/units/{unit['id']}/subscribe"
+    assert (await post(sales, url, subscribe_data(unit), url)).status_code == 303
+    deal = await Deal.select().where(Deal.unit == unit["id"]).order_by(Deal.id, ascending=False).first()
+    contract = await sign_in(await new_client(), "contract" if project == "JC01" else "contract2")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"PB-{deal['id']}", "online_no": "W",
+                                                                        "signed_on": today_local().isoformat()}, page)).status_code == 303
+    sup = await sign_in(await new_client(), "supervisor")
+    assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
+    return unit, deal, page
+
+
+async def test_area_settlement_by_inner_area_for_a_unit_priced_by_inner_area(new_client):
+    unit, deal, page = await _to_handover(new_client, (Unit.pricing_basis == "套内面积") & (Unit.project.code == "JC02"))
+    sup = await sign_in(await new_client(), "supervisor")
+    form = await sup.get(page)
+    assert 'data-testid="field-surveyed_inner_area"' in form.text and "按套内面积计价" in form.text
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{unit['area_build']:.2f}",
+                                                                  "keys_count": "2"}, page)
+    assert r.status_code == 400 and "实测套内面积应为大于 0 的数字" in r.text
+    inner = (Decimal(unit["area_inner"]) * Decimal("1.02")).quantize(Decimal("0.01"))  # +2% inner, building area unchanged
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{unit['area_build']:.2f}",
+                                                                  "surveyed_inner_area": f"{inner}", "keys_count": "2"}, page)
+    assert r.status_code == 303, r.text[:1000]
+    d = await Deal.select().where(Deal.id == deal["id"]).first()
+    assert d["area_basis"] == "套内面积" and d["surveyed_inner_area"] == inner
+    assert d["area_amount"] == ((inner - Decimal(unit["area_inner"])) * Decimal(deal["unit_price"])).quantize(Decimal("0.01")) > 0
+    due = await Instalment.select().where((Instalment.deal == deal["id"]) & (Instalment.kind == "面积差")).first()
+    assert due["amount_due"] == d["area_amount"]
+
+
+async def test_unit_priced_per_unit_has_no_area_settlement(new_client):
+    unit, deal, page = await _to_handover(new_client, Unit.pricing_basis == "按套")
+    sup = await sign_in(await new_client(), "supervisor")
+    form = await sup.get(page)
+    assert 'data-testid="area-per-unit"' in form.text and 'data-testid="field-surveyed_area"' not in form.text
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "keys_count": "2"}, page)
+    assert r.status_code == 303, r.text[:1000]
+    d = await Deal.select().where(Deal.id == deal["id"]).first()
+    assert d["area_basis"] == "按套" and d["area_amount"] == Decimal("0.00") and d["surveyed_area"] is None
+    assert not await Instalment.exists().where((Instalment.deal == deal["id"]) & (Instalment.kind == "面积差"))
+    timeline = await sup.get(page)
+    assert "按套计价，不结算面积差" in timeline.text
