@@ -58,7 +58,7 @@ async def _seed_void() -> None:
 
     await Deal.update({Deal.subscribed_on: today - timedelta(days=8)}).where(Deal.id == deal["id"])  # subscribed before signing
     await services.sign(contract, deal["id"], _Values(contract_no="JC01-2026-9001", online_no="WQ2026901",
-                                                      signed_on=(today - timedelta(days=6)).isoformat()))
+                                                      signed_on=(today - timedelta(days=6)).isoformat(), home_count="首套"))
     result = await VOID.form.parse(_Values(deal_ref="JC01-2026-9001", reason="退房", penalty_waived="0", refund="50000.00",
                                            note="客户因工作调动申请退房，合同原件已全部收回。"), contract, None)
     if result.errors:

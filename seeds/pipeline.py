@@ -38,15 +38,25 @@ class _Values(dict):
 
 async def seed_settings() -> None:
     """The pipeline's limits and the deed-tax table, added where missing (administrators' edits are kept)."""
+    from decimal import Decimal
+
     from app.pipeline.rules import DEFAULT_DEED_TAX
     from app.pipeline.tables import DeedTaxBand, PipelineSetting
 
     for key, (label, value) in services.SETTINGS.items():
         if not await PipelineSetting.exists().where(PipelineSetting.key == key):
             await PipelineSetting.insert(PipelineSetting(key=key, label=label, value=value))
-    if not await DeedTaxBand.exists():
-        await DeedTaxBand.insert(*[DeedTaxBand(first_home=b.first_home, max_area=b.max_area, rate=b.rate,
-                                               note="财政部 税务总局 住建部公告2024年第16号") for b in DEFAULT_DEED_TAX])
+    note = "财政部 税务总局 住建部公告2024年第16号"
+    # the 三套及以上 rate used to be the setting statutory_deed_tax: it moves into the table (one source per rate)
+    old = await PipelineSetting.select(PipelineSetting.value).where(PipelineSetting.key == "statutory_deed_tax").first()
+    for b in DEFAULT_DEED_TAX:
+        if not await DeedTaxBand.exists().where(DeedTaxBand.homes == b.homes):
+            rate = Decimal(old["value"]) if old and b.homes == "三套及以上" else b.rate
+            await DeedTaxBand.insert(*[DeedTaxBand(homes=x.homes, max_area=x.max_area, rate=rate if x.homes == "三套及以上" else x.rate,
+                                                   note=note if x.homes != "三套及以上" else "地方法定税率（3%–5%）")
+                                       for x in DEFAULT_DEED_TAX if x.homes == b.homes])
+    if old:
+        await PipelineSetting.delete().where(PipelineSetting.key == "statutory_deed_tax")
 
 
 async def seed() -> None:
@@ -84,7 +94,7 @@ async def seed() -> None:
         signed = today - timedelta(days=[0, 0, 0, 3, 35, 10, 12, 40, 50, 60, 70, 80, 90, 33][i % 14] + i // 14)
         await Deal.update({Deal.subscribed_on: signed - timedelta(days=3)}).where(Deal.id == deal["id"])  # subscribed before signing
         await services.sign(contract, deal["id"], _Values(contract_no=f"{u['project.code']}-2026-{i + 1:04d}", online_no=f"WQ{2026000 + i}",
-                                                          signed_on=signed.isoformat()))
+                                                          signed_on=signed.isoformat(), home_count="首套" if i % 4 else "二套"))
         if loan and goal != "签约":
             from app.pipeline.tables import DealDocument
 
@@ -116,7 +126,7 @@ async def seed() -> None:
         from app.pipeline.tables import DealDocument
 
         await DealDocument.update({DealDocument.received_on: today}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
-        await services.title_step(title, deal["id"], "submit", _Values(acceptance_no=f"SL{2026500 + i}", on=today.isoformat(), first_home="1"))
+        await services.title_step(title, deal["id"], "submit", _Values(acceptance_no=f"SL{2026500 + i}", on=today.isoformat(), home_count="首套" if i % 4 else "二套"))
         if goal == "递交":
             continue
         await services.title_step(title, deal["id"], "issued", _Values(cert_no=f"苏(2026)苏州市不动产权第{7000000 + i}号", on=today.isoformat()))

@@ -9,7 +9,7 @@ from app.core.guards import requires
 from app.core.permissions import Perm
 from app.core.timeutil import today_local
 from app.core.web import Form, redirect_with_flash, render
-from app.pipeline import queries, services
+from app.pipeline import queries, rules, services
 from app.pipeline.tables import Buyer, Deal
 
 
@@ -43,6 +43,7 @@ async def _timeline(request: Request, unit_id: int, forms: dict | None = None, s
     return render(request, "pipeline/unit.html", {**page, "acts": acts, "forms": forms or {}, "empty_form": Form(), "today": today_local(),
                                                   "unmask": services.can_unmask(user), "services": services,
                                                   "deemed_days": int(page["limits"]["deemed_delivery_days"]),
+                                                  "home_counts": [(h, h) for h in rules.HOME_COUNTS],
                                                   "area_tolerance": f'{page["limits"]["area_tolerance_pct"].normalize():f}'}, status_code=status_code)
 
 

@@ -134,31 +134,39 @@ def settle_by_basis(basis: str, *, contract_build: Decimal, contract_inner: Deci
 # ---------------------------------------------------------------- A7 契税
 
 
+HOME_COUNTS = ("首套", "二套", "三套及以上")
+
+
 @dataclass(frozen=True)
 class DeedTaxRate:
-    first_home: bool
+    homes: str  # 首套 | 二套 | 三套及以上
     max_area: Decimal | None  # inclusive upper bound of the band; None = no bound
     rate: Decimal  # percent
 
 
-# 财政部 税务总局 住建部公告2024年第16号 (from 2024-12-01); otherwise the local statutory rate (3–5%).
+# SPEC A7: 财政部 税务总局 住建部公告2024年第16号 (from 2024-12-01): 首套 ≤140 ㎡ 1%, >140 ㎡ 1.5%; 二套 ≤140 ㎡ 1%,
+# >140 ㎡ 2%; otherwise the local statutory rate (3–5%; 3% by default).
 DEFAULT_DEED_TAX = (
-    DeedTaxRate(True, Decimal("140"), Decimal("1")),
-    DeedTaxRate(True, None, Decimal("1.5")),
-    DeedTaxRate(False, Decimal("140"), Decimal("1")),
-    DeedTaxRate(False, None, Decimal("2")),
+    DeedTaxRate("首套", Decimal("140"), Decimal("1")),
+    DeedTaxRate("首套", None, Decimal("1.5")),
+    DeedTaxRate("二套", Decimal("140"), Decimal("1")),
+    DeedTaxRate("二套", None, Decimal("2")),
+    DeedTaxRate("三套及以上", None, Decimal("3")),
 )
 
 
-def deed_tax(taxable_price: Decimal, area: Decimal, *, first_home: bool, second_home: bool = True,
-             table: Iterable[DeedTaxRate] = DEFAULT_DEED_TAX, statutory_rate: Decimal = Decimal("3")) -> tuple[Decimal, Decimal]:
-    """Returns (rate in percent, tax). A buyer with neither a first nor a second home (3rd+) pays the statutory rate."""
-    if not first_home and not second_home:
-        rate = statutory_rate
-    else:
-        rows = [r for r in table if r.first_home == first_home]
-        rate = next(r.rate for r in rows if r.max_area is None or area <= r.max_area)
-    return rate, _money(taxable_price * rate / HUNDRED)
+def taxable_price(total_price: Decimal, area_amount: Decimal | None) -> Decimal:
+    """The deed tax is levied on the price after the area settlement (合同总价 + 面积差结算额, a refund is negative)."""
+    return _money(Decimal(total_price) + Decimal(area_amount or 0))
+
+
+def deed_tax(taxable: Decimal, area: Decimal, *, homes: str, table: Iterable[DeedTaxRate] = DEFAULT_DEED_TAX) -> tuple[Decimal, Decimal]:
+    """Returns (rate in percent, tax) for the buyer's home count and the area band (bounded bands first)."""
+    rows = sorted((r for r in table if r.homes == homes), key=lambda b: (b.max_area is None, b.max_area or 0))
+    rate = next((r.rate for r in rows if r.max_area is None or area <= r.max_area), None)
+    if rate is None:
+        raise ValueError(f"契税税率表中没有「{homes}」、面积 {area}㎡ 适用的税率，请系统管理员在管理后台补充")
+    return rate, _money(taxable * rate / HUNDRED)
 
 
 # ---------------------------------------------------------------- time limits

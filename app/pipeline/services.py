@@ -49,7 +49,6 @@ SETTINGS: dict[str, tuple[str, Decimal]] = {  # key: (label, SPEC default)
     "filing_days": ("签约后备案期限（天）", Decimal(FILING_DAYS)),
     "deemed_delivery_days": ("交房通知发出后视同交付的天数", Decimal("15")),
     "title_days": ("交房后办证期限（天，合同未约定时）", Decimal("90")),
-    "statutory_deed_tax": ("契税法定税率（%，三套及以上）", Decimal("3")),
     "area_tolerance_pct": ("面积误差比界限（±%，超出部分按规定处理）", Decimal("3")),
     "area_due_days": ("交房后面积差款项的结清期限（天）", Decimal("30")),
 }
@@ -75,11 +74,21 @@ async def all_settings() -> dict[str, Decimal]:
 async def deed_tax_table() -> list[rules.DeedTaxRate]:
     from app.pipeline.tables import DeedTaxBand
 
-    rows = await DeedTaxBand.select().order_by(DeedTaxBand.first_home, ascending=False).order_by(DeedTaxBand.max_area)
-    bands = [rules.DeedTaxRate(r["first_home"], Decimal(r["max_area"]) if r["max_area"] is not None else None, Decimal(r["rate"])) for r in rows]
-    # bounded bands first, then the open one, per first/second home
-    bands.sort(key=lambda b: (not b.first_home, b.max_area is None, b.max_area or 0))
+    rows = await DeedTaxBand.select(DeedTaxBand.homes, DeedTaxBand.max_area, DeedTaxBand.rate)
+    bands = [rules.DeedTaxRate(r["homes"], Decimal(r["max_area"]) if r["max_area"] is not None else None, Decimal(r["rate"])) for r in rows]
     return bands or list(rules.DEFAULT_DEED_TAX)
+
+
+def _deed_tax(deal: dict, homes: str, table: list[rules.DeedTaxRate]) -> tuple[Decimal, Decimal, Decimal]:
+    """(rate, tax, taxable price) of a handed-over deal: on the price after the area settlement, by the surveyed
+    building area (the forecast one for a 按套 unit), at the rate for the buyer's home count."""
+    area = Decimal(deal["surveyed_area"] or deal["unit.area_build"])
+    taxable = rules.taxable_price(Decimal(deal["total_price"]), deal["area_amount"])
+    try:
+        rate, tax = rules.deed_tax(taxable, area, homes=homes, table=table)
+    except ValueError as e:
+        raise PipelineError(str(e)) from None
+    return rate, tax, taxable
 
 
 class PipelineError(Exception):
@@ -301,6 +310,7 @@ async def sign(user, deal_id: int, values) -> dict:
     contract_no = p.text("contract_no", "合同编号", max_len=50)
     online_no = p.text("online_no", "网签备案号", max_len=50)
     signed_on = p.date("signed_on", "签约日期")
+    homes = p.choice("home_count", "购房套数", rules.HOME_COUNTS)
     if signed_on and signed_on > today_local():
         p.fail("signed_on", "签约日期不能晚于今天")
     deal = await Deal.select().where(Deal.id == deal_id).first()
@@ -322,7 +332,7 @@ async def sign(user, deal_id: int, values) -> dict:
     loan = deal["payment_method"] in LOAN_METHODS
     async with write_transaction():
         row = await _move(deal_id, (Deal.stage == "已认购") & (Deal.check_status == "审核通过") & (Deal.overseas_status != "待审批"), {
-            Deal.stage: "已签约", Deal.contract_no: contract_no, Deal.online_no: online_no, Deal.signed_on: signed_on,
+            Deal.stage: "已签约", Deal.contract_no: contract_no, Deal.online_no: online_no, Deal.signed_on: signed_on, Deal.home_count: homes,
             Deal.filing_status: "待备案", Deal.handover_status: "待通知",
             Deal.mortgage_status: "资料收集中" if loan else "",
             Deal.docs_due: (signed_on + timedelta(days=int(await setting("mortgage_docs_days")))) if loan else None,
@@ -335,7 +345,7 @@ async def sign(user, deal_id: int, values) -> dict:
         elif Decimal(deal["total_price"]) > Decimal(deal["down_payment"]):
             dues.append(Instalment(deal=deal_id, kind="房款", amount_due=Decimal(deal["total_price"]) - Decimal(deal["down_payment"]), due_on=signed_on + timedelta(days=30)))
         await Instalment.insert(*[d for d in dues if d.amount_due > 0])
-        await _audit(user, row, "sign", f"签约，合同编号 {contract_no}，网签号 {online_no}", {"stage": "已认购"}, {"stage": "已签约"})
+        await _audit(user, row, "sign", f"签约，合同编号 {contract_no}，网签号 {online_no}，买受人{homes}", {"stage": "已认购"}, {"stage": "已签约"})
     return row
 
 
@@ -536,15 +546,15 @@ async def title_step(user, deal_id: int, action: str, values) -> dict:
         missing = await DealDocument.count().where((DealDocument.deal == deal_id) & (DealDocument.stage == "产权证") & DealDocument.received_on.is_null())
         if missing:
             p.fail("__all__", f"还有 {missing} 项办证资料未收齐，不能递交")
-        first_home = p.flag("first_home")
-        area = Decimal(deal["surveyed_area"] or deal["unit.area_build"])
-        rate, tax = rules.deed_tax(Decimal(deal["total_price"]), area, first_home=first_home, second_home=True,
-                                   table=await deed_tax_table(), statutory_rate=await setting("statutory_deed_tax"))
+        homes = p.choice("home_count", "购房套数", rules.HOME_COUNTS)
         no = p.text("acceptance_no", "受理号", max_len=50)
+        rate = tax = taxable = None
+        if homes:
+            rate, tax, taxable = _deed_tax(deal, homes, await deed_tax_table())
         where = Deal.title_status == "资料收集中"
-        changes = {Deal.title_status: "已递交", Deal.title_submitted_on: on, Deal.acceptance_no: no, Deal.first_home: first_home,
+        changes = {Deal.title_status: "已递交", Deal.title_submitted_on: on, Deal.acceptance_no: no, Deal.home_count: homes,
                    Deal.deed_tax_rate: rate, Deal.deed_tax: tax}
-        label = f"办证资料已递交（受理号 {no}，契税 {rate}% 计 {tax:,.2f} 元）"
+        label = f"办证资料已递交（受理号 {no}，{homes}，计税价格 {taxable or 0:,.2f} 元，契税 {rate}% 计 {tax or 0:,.2f} 元）"
     elif action == "issued":
         no = p.text("cert_no", "不动产权证号", max_len=50)
         where, changes, label = Deal.title_status == "已递交", {Deal.title_status: "已领证", Deal.issued_on: on, Deal.cert_no: no}, f"已领证（{no}）"
@@ -596,16 +606,18 @@ async def title_batch(user, values) -> int:
     allowed = {d["id"] for d in await title_batch_candidates(user)}
     if not set(ids) <= allowed:
         raise PipelineError("所选记录中有资料未齐或不在您的数据范围内的，请刷新后重选", "deal_ids")
-    table, statutory = await deed_tax_table(), await setting("statutory_deed_tax")
+    table = await deed_tax_table()
+    deals = {d["id"]: d for d in await Deal.select(Deal.id, Deal.total_price, Deal.area_amount, Deal.surveyed_area, Deal.unit.area_build,
+                                                   Deal.home_count).where(Deal.id.is_in(ids))}
     async with write_transaction():
         for i, deal_id in enumerate(sorted(ids), 1):
-            d = await Deal.select(Deal.total_price, Deal.surveyed_area, Deal.unit.area_build, Deal.first_home).where(Deal.id == deal_id).first()
-            area = Decimal(d["surveyed_area"] or d["unit.area_build"])
-            rate, tax = rules.deed_tax(Decimal(d["total_price"]), area, first_home=d["first_home"], second_home=True, table=table, statutory_rate=statutory)
+            d = deals[deal_id]
+            rate, tax, taxable = _deed_tax(d, d["home_count"], table)  # the home count recorded at signing
             no = f"{batch_no}-{i:03d}"
             row = await _move(deal_id, Deal.title_status == "资料收集中", {Deal.title_status: "已递交", Deal.title_submitted_on: on,
                                                                          Deal.acceptance_no: no, Deal.deed_tax_rate: rate, Deal.deed_tax: tax})
-            await _audit(user, row, "title.submit", f"批量递交办证（批次 {batch_no}，受理号 {no}，契税 {rate}% 计 {tax:,.2f} 元）")
+            await _audit(user, row, "title.submit", f"批量递交办证（批次 {batch_no}，受理号 {no}，{d['home_count']}，计税价格 {taxable:,.2f} 元，"
+                                                    f"契税 {rate}% 计 {tax:,.2f} 元）")
     return len(ids)
 
 
@@ -663,7 +675,8 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
     title_days = int(limits["title_days"])
     add("产权证", ts, ts == "已交付业主", rules.title_due(deal["handed_over_on"], deal["signed_on"] or deal["subscribed_on"], presale=True, days=title_days)
         if ts and ts != "已交付业主" else None,
-        f"证号 {deal['cert_no']}" if deal["cert_no"] else "")
+        " · ".join(x for x in (f"{deal['home_count']}" + (f"，契税 {deal['deed_tax_rate']}% 计 {Decimal(deal['deed_tax']):,.2f} 元" if deal["deed_tax"] is not None else "")
+                               if ts else "", f"证号 {deal['cert_no']}" if deal["cert_no"] else "") if x))
     if voided:
         for s in out:
             if not s["done"]:

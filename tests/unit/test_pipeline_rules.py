@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from app.pipeline.rules import PER_UNIT_TEXT, area_settlement, settle_by_basis, deed_tax, deposit_error, filing_due, filing_reminder_days, loan_error, loan_split_error, shares_error, title_due
+from app.pipeline.rules import PER_UNIT_TEXT, area_settlement, settle_by_basis, taxable_price, deed_tax, deposit_error, filing_due, filing_reminder_days, loan_error, loan_split_error, shares_error, title_due
 
 pytestmark = pytest.mark.unit
 
@@ -55,15 +55,32 @@ def test_loan_equals_total_minus_down_payment():
     assert loan_split_error(D("1050000.00"), D("650000.00"), D("300000.00")) is not None
 
 
-@pytest.mark.parametrize("area, first, second, rate, tax", [
-    ("140.00", True, True, "1", "15000.00"),
-    ("140.01", True, True, "1.5", "22500.00"),
-    ("120.00", False, True, "1", "15000.00"),
-    ("150.00", False, True, "2", "30000.00"),
-    ("150.00", False, False, "3", "45000.00"),
+@pytest.mark.parametrize("area, homes, rate, tax", [
+    ("140.00", "首套", "1", "15000.00"),
+    ("140.01", "首套", "1.5", "22500.00"),
+    ("120.00", "二套", "1", "15000.00"),
+    ("150.00", "二套", "2", "30000.00"),
+    ("90.00", "三套及以上", "3", "45000.00"),
+    ("150.00", "三套及以上", "3", "45000.00"),
 ])
-def test_deed_tax_table(area, first, second, rate, tax):
-    assert deed_tax(D("1500000.00"), D(area), first_home=first, second_home=second) == (D(rate), D(tax))
+def test_deed_tax_by_home_count(area, homes, rate, tax):
+    assert deed_tax(D("1500000.00"), D(area), homes=homes) == (D(rate), D(tax))
+
+
+def test_deed_tax_on_the_price_after_the_area_settlement():
+    assert taxable_price(D("1500000.00"), D("30000.00")) == D("1530000.00")
+    assert taxable_price(D("1500000.00"), D("-70000.00")) == D("1430000.00")
+    assert taxable_price(D("1500000.00"), None) == D("1500000.00")
+    assert deed_tax(taxable_price(D("1500000.00"), D("30000.00")), D("150.00"), homes="二套") == (D("2"), D("30600.00"))
+
+
+def test_deed_tax_table_is_a_parameter_and_a_missing_band_is_an_error():
+    from app.pipeline.rules import DeedTaxRate
+
+    table = [DeedTaxRate("首套", None, D("1")), DeedTaxRate("三套及以上", None, D("4"))]
+    assert deed_tax(D("1000000.00"), D("200"), homes="三套及以上", table=table) == (D("4"), D("40000.00"))
+    with pytest.raises(ValueError, match="没有「二套」"):
+        deed_tax(D("1000000.00"), D("100"), homes="二套", table=table)
 
 
 def test_time_limits():

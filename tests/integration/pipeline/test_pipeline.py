@@ -77,7 +77,7 @@ async def test_signing_needs_the_check_and_the_overseas_filing(new_client):
     assert deal["overseas_status"] == "待审批"
     contract = await sign_in(await new_client(), "contract")
     page = f"/pipeline/units/{unit['id']}"
-    sign = {"contract_no": f"T-{deal['id']}", "online_no": f"W-{deal['id']}", "signed_on": today_local().isoformat()}
+    sign = {"contract_no": f"T-{deal['id']}", "online_no": f"W-{deal['id']}", "signed_on": today_local().isoformat(), "home_count": "首套"}
     r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)
     assert r.status_code == 400 and "审核单尚未通过" in r.text
     r = await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
@@ -108,7 +108,7 @@ async def test_loan_must_equal_total_minus_down_payment_and_mortgage_clock(new_c
     ok = await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "loan_amount": loan, "loan_bank": "建行",
                                                                        "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
     assert ok.status_code == 303
-    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"L-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"L-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"}, page)
     mortgage = await sign_in(await new_client(), "mortgage")
     r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/bank_submit", {"on": today_local().isoformat()}, page)
     assert r.status_code == 400 and "项按揭资料未收齐" in r.text
@@ -129,7 +129,7 @@ async def test_filing_handover_area_settlement_and_title(new_client):
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
     signed = today_local() - timedelta(days=10)
     await Deal.update({Deal.subscribed_on: signed - timedelta(days=2)}).where(Deal.id == deal["id"])  # subscribed before signing
-    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"F-{deal['id']}", "online_no": "W", "signed_on": signed.isoformat()}, page)
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"F-{deal['id']}", "online_no": "W", "signed_on": signed.isoformat(), "home_count": "首套"}, page)
     assert r.status_code == 303, r.text[:1000]
     bureau = await sign_in(await new_client(), "bureau")
     assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": (signed - timedelta(days=1)).isoformat()}, page)).status_code == 400
@@ -148,10 +148,10 @@ async def test_filing_handover_area_settlement_and_title(new_client):
     expected = (Decimal(unit["area_build"]) * 3 / 100 * Decimal(deal["unit_price"])).quantize(Decimal("0.01"))
     assert d["area_amount"] == expected  # above +3%: the buyer pays for the first 3% only
     title = await sign_in(await new_client(), "title")
-    r = await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat(), "first_home": "1"}, page)
+    r = await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat(), "home_count": "首套"}, page)
     assert r.status_code == 400 and "项办证资料未收齐" in r.text
     await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
-    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat(), "first_home": "1"}, page)).status_code == 303
+    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat(), "home_count": "首套"}, page)).status_code == 303
     assert (await post(title, f"/pipeline/deals/{deal['id']}/title/issued", {"cert_no": "苏2026-1", "on": today_local().isoformat()}, page)).status_code == 303
     assert (await post(title, f"/pipeline/deals/{deal['id']}/title/deliver", {"recipient": "测试客户", "on": today_local().isoformat()}, page)).status_code == 303
     assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已办证"
@@ -167,7 +167,7 @@ async def test_void_through_the_approval_chain_returns_the_unit(new_client):
     contract = await sign_in(await new_client(), "contract")
     page = f"/pipeline/units/{unit['id']}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
-    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"V-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"V-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"}, page)
     rid, r = await submit(contract, "contract_void", {"deal_ref": f"V-{deal['id']}", "reason": "退房", "penalty_waived": "60000.00", "refund": "50000.00",
                                                       "note": "客户申请退房，原件已收回"})
     assert rid, r.text[:2000]
@@ -211,7 +211,7 @@ async def test_deemed_delivery_after_the_notice_period(new_client):
     contract = await sign_in(await new_client(), "contract")
     page = f"/pipeline/units/{unit['id']}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
-    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"D-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"D-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"}, page)
     sup = await sign_in(await new_client(), "supervisor")
     await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)
     r = await post(sup, f"/pipeline/deals/{deal['id']}/deemed", {}, page)
@@ -230,7 +230,7 @@ async def test_mortgage_notice_needs_the_department_head(new_client):
     loan = f"{Decimal(deal['total_price']) - Decimal('900000.00'):.2f}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "loan_amount": loan, "loan_bank": "建行",
                                                                   "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
-    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"N-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"N-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"}, page)
     mortgage = await sign_in(await new_client(), "mortgage")
     rid, r = await submit(mortgage, "mortgage_notice", {"deal_ref": f"N-{deal['id']}", "deadline": (today_local() + timedelta(days=7)).isoformat()})
     assert rid, r.text[:1500]
@@ -252,7 +252,7 @@ async def test_construction_mortgage_blocks_signing_until_released(new_client):
     contract = await sign_in(await new_client(), "contract2")
     page = f"/pipeline/units/{unit['id']}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
-    sign = {"contract_no": f"M-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}
+    sign = {"contract_no": f"M-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"}
     r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)
     assert r.status_code == 400 and "在建工程抵押尚未解除" in r.text
     mortgage = await sign_in(await new_client(), "mortgage2")
@@ -270,7 +270,7 @@ async def test_construction_mortgage_blocks_signing_until_released(new_client):
 async def test_limits_are_admin_settings(new_client):
     from app.pipeline.tables import DeedTaxBand, PipelineSetting
 
-    assert await DeedTaxBand.count() == 4
+    assert await DeedTaxBand.count() == 5  # 首套 ×2, 二套 ×2, 三套及以上
     await PipelineSetting.update({PipelineSetting.value: Decimal("0.01")}).where(PipelineSetting.key == "deposit_max_ratio")
     try:
         sales = await sign_in(await new_client(), "sales")
@@ -343,13 +343,13 @@ async def test_signing_date_before_subscription_is_refused(new_client):
     page = f"/pipeline/units/{unit['id']}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
     early = deal["subscribed_on"] - timedelta(days=1)
-    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"E-{deal['id']}", "online_no": "W", "signed_on": early.isoformat()}, page)
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"E-{deal['id']}", "online_no": "W", "signed_on": early.isoformat(), "home_count": "首套"}, page)
     assert r.status_code == 400
     assert f"签约日期不能早于认购日期 {deal['subscribed_on']:%Y-%m-%d}" in r.text and 'data-testid="error-signed_on"' in r.text
     assert f'value="E-{deal["id"]}"' in r.text  # the entered values are kept
     d = await Deal.select(Deal.stage, Deal.signed_on).where(Deal.id == deal["id"]).first()
     assert d == {"stage": "已认购", "signed_on": None}
-    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"E-{deal['id']}", "online_no": "W", "signed_on": deal["subscribed_on"].isoformat()}, page)
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"E-{deal['id']}", "online_no": "W", "signed_on": deal["subscribed_on"].isoformat(), "home_count": "首套"}, page)
     assert r.status_code == 303
 
 
@@ -360,7 +360,7 @@ async def test_unit_handed_over_before_filing_can_still_be_filed(new_client):
     page = f"/pipeline/units/{unit['id']}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
     assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"HF-{deal['id']}", "online_no": "W",
-                                                                        "signed_on": today_local().isoformat()}, page)).status_code == 303
+                                                                        "signed_on": today_local().isoformat(), "home_count": "首套"}, page)).status_code == 303
     sup = await sign_in(await new_client(), "supervisor")
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{unit['area_build']:.2f}",
@@ -379,7 +379,7 @@ async def test_unit_handed_over_before_filing_can_still_be_filed(new_client):
     await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
     title = await sign_in(await new_client(), "title")
     assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-H", "on": today_local().isoformat(),
-                                                                           "first_home": "1"}, page)).status_code == 303
+                                                                           "home_count": "首套"}, page)).status_code == 303
 
 
 async def _to_handover(new_client, unit_where) -> tuple[dict, dict, str]:
@@ -395,7 +395,7 @@ async def _to_handover(new_client, unit_where) -> tuple[dict, dict, str]:
     page = f"/pipeline/units/{unit['id']}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
     assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"PB-{deal['id']}", "online_no": "W",
-                                                                        "signed_on": today_local().isoformat()}, page)).status_code == 303
+                                                                        "signed_on": today_local().isoformat(), "home_count": "首套"}, page)).status_code == 303
     sup = await sign_in(await new_client(), "supervisor")
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
     return unit, deal, page
@@ -432,3 +432,39 @@ async def test_unit_priced_per_unit_has_no_area_settlement(new_client):
     assert not await Instalment.exists().where((Instalment.deal == deal["id"]) & (Instalment.kind == "面积差"))
     timeline = await sup.get(page)
     assert "按套计价，不结算面积差" in timeline.text
+
+
+async def test_deed_tax_follows_home_count_and_price_after_area_settlement(new_client):
+    from app.pipeline.tables import DeedTaxBand
+
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    sign = {"contract_no": f"DT-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)
+    assert r.status_code == 400 and "请选择购房套数" in r.text and 'data-testid="error-home_count"' in r.text
+    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {**sign, "home_count": "三套及以上"}, page)).status_code == 303
+    assert (await Deal.select(Deal.home_count).where(Deal.id == deal["id"]).first())["home_count"] == "三套及以上"
+    sup = await sign_in(await new_client(), "supervisor")
+    await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)
+    surveyed = (Decimal(unit["area_build"]) * Decimal("1.01")).quantize(Decimal("0.01"))  # +1%: the buyer pays the difference
+    assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{surveyed}",
+                                                                      "keys_count": "2"}, page)).status_code == 303
+    d = await Deal.select().where(Deal.id == deal["id"]).first()
+    assert d["area_amount"] > 0
+    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
+    title = await sign_in(await new_client(), "title")
+    form = await title.get(page)
+    assert '<option value="三套及以上" selected>' in form.text  # the home count recorded at signing
+    third = DeedTaxBand.homes == "三套及以上"
+    await DeedTaxBand.update({DeedTaxBand.rate: Decimal("4")}).where(third)  # the admin sets the local rate
+    try:
+        r = await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-DT", "on": today_local().isoformat(),
+                                                                            "home_count": "三套及以上"}, page)
+        assert r.status_code == 303, r.text[:1000]
+    finally:
+        await DeedTaxBand.update({DeedTaxBand.rate: Decimal("3")}).where(third)
+    d = await Deal.select().where(Deal.id == deal["id"]).first()
+    taxable = Decimal(deal["total_price"]) + d["area_amount"]
+    assert d["deed_tax_rate"] == Decimal("4") and d["deed_tax"] == (taxable * Decimal("0.04")).quantize(Decimal("0.01"))
