@@ -55,23 +55,35 @@ UNITS = Listing(
 )
 
 
-async def unit_page(unit_id: int) -> dict[str, Any] | None:
+async def unit_page(unit_id: int) -> dict[str, Any]:
+    """The unit with its current deal (timeline, parties, documents, dues) and every past deal (voided or cancelled)
+    with its own timeline and records. One query per kind: the deals, the audit records of all of them, the settings."""
     unit = await Unit.select(Unit.all_columns(), Unit.project.name, Unit.building.name).where(Unit.id == unit_id).first()
     if not unit:
         return None
-    deals = await Deal.select(Deal.id, Deal.number, Deal.stage, Deal.buyer.name, Deal.subscribed_on, Deal.voided_on).where(
-        Deal.unit == unit_id).order_by(Deal.id, ascending=False)
+    deals = await Deal.select(Deal.all_columns(), Deal.buyer.name).where(Deal.unit == unit_id).order_by(Deal.id, ascending=False)
     current = next((d for d in deals if d["stage"] not in ("已作废", "已退订")), None)
     limits = await services.all_settings()
-    page = {"unit": unit, "deals": deals, "current": None, "stages": [], "history": [], "limits": limits}
+    page = {"unit": unit, "deals": deals, "current": None, "stages": [], "history": [], "past": [], "limits": limits}
+    records: dict[str, list[dict]] = {}
+    if deals:
+        rows = await AuditLog.select(AuditLog.at, AuditLog.actor_name, AuditLog.summary, AuditLog.action, AuditLog.entity_id).where(
+            (AuditLog.entity == "pl_deal") & AuditLog.entity_id.is_in([str(d["id"]) for d in deals])
+        ).order_by(AuditLog.at, ascending=False).limit(HISTORY_LIMIT)
+        for r in rows:
+            records.setdefault(r["entity_id"], []).append(r)
     if current:
         page["current"] = await services.deal_page(current["id"])
         page["stages"] = await services.stages_of(page["current"]["deal"], limits=limits)
-    ids = [str(d["id"]) for d in deals]
-    if ids:
-        page["history"] = await AuditLog.select(AuditLog.at, AuditLog.actor_name, AuditLog.summary, AuditLog.action).where(
-            (AuditLog.entity == "pl_deal") & AuditLog.entity_id.is_in(ids)).order_by(AuditLog.at, ascending=False).limit(100)
+        page["history"] = records.get(str(current["id"]), [])
+    for d in deals:
+        if current and d["id"] == current["id"]:
+            continue
+        page["past"].append({"deal": d, "stages": await services.stages_of(d, limits=limits), "history": records.get(str(d["id"]), [])})
     return page
+
+
+HISTORY_LIMIT = 1000  # audit records on one unit page (all its deals together)
 
 
 QUEUE_LIMIT = 200

@@ -468,3 +468,36 @@ async def test_deed_tax_follows_home_count_and_price_after_area_settlement(new_c
     d = await Deal.select().where(Deal.id == deal["id"]).first()
     taxable = Decimal(deal["total_price"]) + d["area_amount"]
     assert d["deed_tax_rate"] == Decimal("4") and d["deed_tax"] == (taxable * Decimal("0.04")).quantize(Decimal("0.01"))
+
+
+async def test_voided_unit_page_keeps_every_past_deal_with_timeline_and_records(new_client):
+    """A5 voids the contract and returns the unit to 可售; a new buyer subscribes. The unit page still shows the voided
+    deal's timeline and its 办理记录 (collapsed), below the current deal — and also while no deal is current."""
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"PV-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(),
+                                                                 "home_count": "首套"}, page)
+    rid, r = await submit(contract, "contract_void", {"deal_ref": f"PV-{deal['id']}", "reason": "退房", "penalty_waived": "0", "refund": "50000.00",
+                                                      "note": "客户申请退房，原件已收回"})
+    assert rid, r.text[:2000]
+    for who in await chain(rid):
+        await approve_as(new_client, rid, who)
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "可售"
+    # no current deal: the past deal is still there, with its records
+    r = await contract.get(page)
+    assert r.status_code == 200 and f'data-testid="past-deal-{deal["id"]}"' in r.text
+    past = r.text.split(f'data-testid="past-deal-{deal["id"]}"')[1]
+    assert f'data-testid="past-timeline-{deal["id"]}"' in past and f'data-testid="past-{deal["id"]}-stage-签约"' in past
+    assert f"签约，合同编号 PV-{deal['id']}" in past.split("</details>")[0]
+    # a new buyer subscribes: the current deal on top, the voided one below, each with its own records
+    sales = await sign_in(await new_client(), "sales")
+    url = f"/pipeline/units/{unit['id']}/subscribe"
+    fresh = await Unit.select().where(Unit.id == unit["id"]).first()
+    assert (await post(sales, url, subscribe_data(fresh, name="新客户"), url)).status_code == 303
+    r = await contract.get(page)
+    current_part, past_part = r.text.split('data-testid="past-deals"')
+    assert 'data-testid="unit-timeline"' in current_part and f"签约，合同编号 PV-{deal['id']}" not in current_part
+    assert f'data-testid="past-deal-{deal["id"]}"' in past_part and f"签约，合同编号 PV-{deal['id']}" in past_part
+    assert "<details" in past_part  # collapsed
