@@ -46,6 +46,11 @@ async def seed_settings() -> None:
     for key, (label, value) in services.SETTINGS.items():
         if not await PipelineSetting.exists().where(PipelineSetting.key == key):
             await PipelineSetting.insert(PipelineSetting(key=key, label=label, value=value))
+    from app.pipeline.tables import ChecklistItem
+
+    for kind, names in services.DEFAULT_CHECKLISTS.items():
+        if not await ChecklistItem.exists().where(ChecklistItem.checklist == kind):
+            await ChecklistItem.insert(*[ChecklistItem(checklist=kind, name=n, sort=i + 1, active=True) for i, n in enumerate(names)])
     note = "财政部 税务总局 住建部公告2024年第16号"
     # the 三套及以上 rate used to be the setting statutory_deed_tax: it moves into the table (one source per rate)
     old = await PipelineSetting.select(PipelineSetting.value).where(PipelineSetting.key == "statutory_deed_tax").first()

@@ -23,7 +23,7 @@ from app.pipeline.tables import Deal, DealDocument
 ORIGINALS = ("认购书", "买卖合同原件", "购房审核单", "身份证明复印件", "首付款收据")
 KEEPER_ROLES = {"archive", "contract"}  # 资料保管专员; 合同专员 (who doubles as keeper, SPEC §0.1)
 APPROVER_ROLES = ("supervisor", "dept_head")  # approval before borrowing owner files (SPEC §G 保密)
-MAX_LOAN_DAYS = 30
+# the loan limits are pipeline settings (loan_default_days 7, loan_max_days 30), edited in the admin
 CLOSED = ("已作废", "已退订")
 OUT, RETURNED = "借出", "已归还"
 
@@ -197,6 +197,12 @@ async def borrower_choices() -> list[tuple[str, str]]:
     return [(str(r["id"]), f"{r['name']}（{r['department.name']}）") for r in rows]
 
 
+async def loan_max_days() -> int:
+    from app.pipeline.services import setting
+
+    return int(await setting("loan_max_days"))
+
+
 def loan_number(day: date, loan_id: int) -> str:
     """JY-YYYYMMDD-#### with the register's running number (unique without a read-then-write race)."""
     return f"JY-{day:%Y%m%d}-{loan_id:04d}"
@@ -216,8 +222,8 @@ async def lend(user, deal_id: int, values, *, today: date | None = None) -> dict
     if due is not None:
         if due < today:
             p.fail("due_on", f"应还日期 {due} 不能早于今天")
-        elif due > today + timedelta(days=MAX_LOAN_DAYS):
-            p.fail("due_on", f"借阅期限最长 {MAX_LOAN_DAYS} 天（最晚 {today + timedelta(days=MAX_LOAN_DAYS)}）")
+        elif due > today + timedelta(days=(max_days := await loan_max_days())):
+            p.fail("due_on", f"借阅期限最长 {max_days} 天（最晚 {today + timedelta(days=max_days)}）")
     if borrower is not None and valid_id(borrower) is None:
         p.fail("borrower", "请选择在职员工")
     elif borrower is not None and not await Employee.exists().where((Employee.id == borrower) & (Employee.active == True)):  # noqa: E712

@@ -1,3 +1,3 @@
-from app.pipeline.tables import Buyer, DeedTaxBand, PipelineSetting
+from app.pipeline.tables import Buyer, ChecklistItem, DeedTaxBand, PipelineSetting
 
-ADMIN_TABLES = [PipelineSetting, DeedTaxBand, Buyer]
+ADMIN_TABLES = [PipelineSetting, DeedTaxBand, ChecklistItem, Buyer]

@@ -92,6 +92,7 @@ QUEUE_LIMIT = 200
 async def queue(user) -> list[dict[str, Any]]:
     """What is due from me, soonest first, overdue at the top. One SQL query per stage I own (each LIMITed)."""
     today = today_local()
+    limits = await services.all_settings()  # one query for every limit below
     cols = [Deal.id, Deal.number, Deal.unit, Deal.unit.room_no, Deal.unit.building.name, Deal.project.name, Deal.buyer.name]
     scope = None if user.all_projects else Deal.project.is_in(list(user.project_ids) or [0])
     items: list[dict[str, Any]] = []
@@ -112,7 +113,7 @@ async def queue(user) -> list[dict[str, Any]]:
     if services.may_act(user, "按揭"):  # the bank and release clocks run in working days
         from app.core.workdays import add_working_days
 
-        bank_wd, release_wd = int(await services.setting("bank_approval_wd")), int(await services.setting("release_wd"))
+        bank_wd, release_wd = int(limits["bank_approval_wd"]), int(limits["release_wd"])
         q = Deal.select(*cols, Deal.mortgage_status, Deal.bank_submitted_on, Deal.bank_approved_on, Deal.registered_on).where(
             Deal.mortgage_status.is_in(["银行审批中", "银行已批", "抵押已登记"]))
         if scope is not None:
@@ -121,12 +122,13 @@ async def queue(user) -> list[dict[str, Any]]:
             if r["mortgage_status"] == "银行审批中":
                 task, due = "跟踪银行审批", await add_working_days(r["bank_submitted_on"], bank_wd)
             elif r["mortgage_status"] == "银行已批":
-                task, due = "办理抵押登记", r["bank_approved_on"] + timedelta(days=15)
+                task, due = "办理抵押登记", r["bank_approved_on"] + timedelta(days=int(limits["mortgage_register_days"]))
             else:
                 task, due = "跟踪银行放款", await add_working_days(r["registered_on"], release_wd)
             items.append({**r, "stage": "按揭", "task": task, "due": due, "overdue": due < today})
-    await run("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"), Deal.signed_on, services.FILING_DAYS)
-    await run("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废") & (Deal.delivery_due <= today + timedelta(days=60)), Deal.delivery_due)
-    await run("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]), Deal.handed_over_on, 90)
+    await run("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"), Deal.signed_on, int(limits["filing_days"]))
+    await run("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废")
+              & (Deal.delivery_due <= today + timedelta(days=int(limits["handover_queue_days"]))), Deal.delivery_due)
+    await run("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]), Deal.handed_over_on, int(limits["title_days"]))
     items.sort(key=lambda i: (not i["overdue"], i["due"] or today + timedelta(days=3650)))
     return items

@@ -63,7 +63,7 @@ async def subscribe_form(request: Request, unit_id: int) -> Response:
     form = Form(values={"unit_price": f"{u['unit_price']:.2f}", "total_price": f"{u['total_price']:.2f}", "co_ownership": "单独所有",
                         "down_payment": f"{u['total_price']:.2f}",
                         "id_type": "居民身份证", "payment_method": "一次性",
-                        "sign_deadline": (today_local() + timedelta(days=services.SIGN_DAYS_DEFAULT)).isoformat()})
+                        "sign_deadline": (today_local() + timedelta(days=int(await services.setting("sign_days")))).isoformat()})
     return render(request, "pipeline/subscribe.html", {**page, "form": form, "services": services})
 
 

@@ -2,6 +2,7 @@
 conditional update on the state it expects, so a stale page or a double click cannot move anything twice."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,30 +29,48 @@ LOAN_METHODS = {"商贷", "公积金", "组合"}
 MARITAL = ["未婚", "已婚", "离异", "丧偶"]
 CO_OWNERSHIP = ["单独所有", "共同共有", "按份共有"]
 VOID_REASONS = ["退房", "换房", "更名/增减共有人", "录入错误", "贷款未获批", "面积误差>3%", "质量问题", "不可抗力", "其他"]
-MORTGAGE_DOCS = ["身份证及户口簿", "婚姻证明", "收入证明及6个月银行流水", "首付款收据", "买卖合同", "征信授权书"]
-TITLE_DOCS = ["登记申请书", "身份证明", "已备案合同", "销售不动产发票", "契税完税凭证", "维修资金收据", "房屋测绘报告"]
+# The document checklists' SPEC defaults (A3 step 1, A7 step 1): seeded into ChecklistItem, read from there.
+DEFAULT_CHECKLISTS = {
+    "按揭": ("身份证及户口簿", "婚姻证明", "收入证明及6个月银行流水", "首付款收据", "买卖合同", "征信授权书"),
+    "产权证": ("登记申请书", "身份证明", "已备案合同", "销售不动产发票", "契税完税凭证", "维修资金收据", "房屋测绘报告"),
+}
 
 # Who owns each stage (the work queue and the action forms follow this).
 STAGE_OWNER = {"认购": "sales", "签约": "contract", "按揭": "mortgage", "备案": "bureau", "交房": "supervisor", "产权证": "title"}
-SIGN_DAYS_DEFAULT = 5
-MORTGAGE_DOCS_DAYS = 7  # CD after signing [C]
-BANK_APPROVAL_WD = 5  # [S 4.3] 3–5 WD
-RELEASE_WD = 2  # [S 4.4]
-FILING_DAYS = 30  # [S]/[L]
 
 
+# Every limit of the pipeline, its ledgers and the archive: PipelineSetting rows edited in the admin, seeded with
+# these SPEC defaults (seeds/pipeline.py adds missing keys on every start). Code reads the setting, never a constant.
 SETTINGS: dict[str, tuple[str, Decimal]] = {  # key: (label, SPEC default)
     "deposit_max_ratio": ("定金占总价的最高比例", Decimal("0.20")),
-    "sign_days": ("认购后签约期限（天）", Decimal(SIGN_DAYS_DEFAULT)),
-    "mortgage_docs_days": ("签约后按揭资料提交期限（天）", Decimal(MORTGAGE_DOCS_DAYS)),
-    "bank_approval_wd": ("银行审批盖章时限（工作日）", Decimal(BANK_APPROVAL_WD)),
-    "release_wd": ("抵押登记后放款时限（工作日）", Decimal(RELEASE_WD)),
-    "filing_days": ("签约后备案期限（天）", Decimal(FILING_DAYS)),
+    "sign_days": ("认购后签约期限（天）", Decimal("5")),
+    "mortgage_docs_days": ("签约后按揭资料提交期限（天）", Decimal("7")),
+    "bank_approval_amber_wd": ("银行审批盖章：黄色提醒（工作日）", Decimal("3")),
+    "bank_approval_wd": ("银行审批盖章时限（工作日，超过为红色）", Decimal("5")),
+    "mortgage_register_days": ("银行批复后办理抵押登记的期限（天）", Decimal("15")),
+    "release_wd": ("抵押登记后放款时限（工作日）", Decimal("2")),
+    "filing_days": ("签约后备案期限（天）", Decimal("30")),
+    "filing_remind_1": ("备案提醒：签约后第几天（第一次）", Decimal("20")),
+    "filing_remind_2": ("备案提醒：签约后第几天（第二次）", Decimal("25")),
+    "filing_remind_3": ("备案提醒：签约后第几天（第三次）", Decimal("28")),
+    "down_payment_due_days": ("签约后首付款（扣除定金）的付款期限（天）", Decimal("7")),
+    "balance_due_days": ("一次性/分期付款：签约后余款的付款期限（天）", Decimal("30")),
+    "loan_due_days": ("按揭：签约后贷款到账的期限（天）", Decimal("60")),
+    "dunning_1": ("回款催缴：第一次催缴（逾期第几天）", Decimal("1")),
+    "dunning_2": ("回款催缴：第二次催缴（逾期第几天）", Decimal("7")),
+    "dunning_3": ("回款催缴：第三次催缴（逾期第几天）", Decimal("15")),
+    "dunning_demand": ("回款催缴：发书面催告（逾期第几天）", Decimal("30")),
+    "handover_queue_days": ("合同交付日前多少天列入交房待办", Decimal("60")),
     "deemed_delivery_days": ("交房通知发出后视同交付的天数", Decimal("15")),
+    "defect_due_days": ("交房整改单的整改期限（天）", Decimal("15")),
     "title_days": ("交房后办证期限（天，合同未约定时）", Decimal("90")),
     "area_tolerance_pct": ("面积误差比界限（±%，超出部分按规定处理）", Decimal("3")),
     "area_due_days": ("交房后面积差款项的结清期限（天）", Decimal("30")),
+    "loan_default_days": ("资料借阅：默认借阅天数", Decimal("7")),
+    "loan_max_days": ("资料借阅：最长借阅天数", Decimal("30")),
 }
+
+_LIMITS: ContextVar[dict[str, Decimal] | None] = ContextVar("pipeline_limits", default=None)
 
 
 async def setting(key: str) -> Decimal:
@@ -62,13 +81,45 @@ async def setting(key: str) -> Decimal:
 
 
 async def all_settings() -> dict[str, Decimal]:
-    """Every pipeline limit in one query (the SPEC default where a key is missing): load once per request and pass down."""
+    """Every pipeline limit in one query (the SPEC default where a key is missing): load once per request and pass
+    down. Also kept for the rest of this request's context, for the few synchronous readers (current_limits)."""
     from app.pipeline.tables import PipelineSetting
 
     values = {k: v for k, (_, v) in SETTINGS.items()}
     for r in await PipelineSetting.select(PipelineSetting.key, PipelineSetting.value):
         values[r["key"]] = Decimal(r["value"])
+    _LIMITS.set(values)
     return values
+
+
+async def checklist(kind: str) -> list[str]:
+    """The active items of a document checklist (admin table ChecklistItem), in order."""
+    from app.pipeline.tables import ChecklistItem
+
+    rows = await ChecklistItem.select(ChecklistItem.name, ChecklistItem.active).where(ChecklistItem.checklist == kind).order_by(
+        ChecklistItem.sort).order_by(ChecklistItem.id)
+    if not rows:  # not seeded yet (an empty checklist is made by deactivating its items)
+        return list(DEFAULT_CHECKLISTS[kind])
+    return [r["name"] for r in rows if r["active"]]
+
+
+def current_limits() -> dict[str, Decimal]:
+    """The settings loaded by this request's all_settings() — for synchronous code such as a list filter's WHERE
+    clause, which runs after the route loaded them. Raises if nothing loaded them (never a silent default)."""
+    values = _LIMITS.get()
+    if values is None:
+        raise RuntimeError("pipeline settings not loaded for this request: call `await all_settings()` first")
+    return values
+
+
+def filing_reminders(limits: dict[str, Decimal]) -> tuple[int, ...]:
+    return tuple(sorted(int(limits[k]) for k in ("filing_remind_1", "filing_remind_2", "filing_remind_3")))
+
+
+def dunning_steps(limits: dict[str, Decimal]) -> tuple[tuple[int, str], ...]:
+    """The 催缴 milestones (SPEC §B: D+1, D+7, D+15, then a 书面催告), latest first."""
+    d1, d2, d3, demand = (int(limits[k]) for k in ("dunning_1", "dunning_2", "dunning_3", "dunning_demand"))
+    return ((demand, "书面催告"), (d3, f"D+{d3} 催缴"), (d2, f"D+{d2} 催缴"), (d1, f"D+{d1} 催缴"))
 
 
 async def deed_tax_table() -> list[rules.DeedTaxRate]:
@@ -330,20 +381,24 @@ async def sign(user, deal_id: int, values) -> dict:
     if p.errors:
         raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
     loan = deal["payment_method"] in LOAN_METHODS
+    limits = await all_settings()
     async with write_transaction():
         row = await _move(deal_id, (Deal.stage == "已认购") & (Deal.check_status == "审核通过") & (Deal.overseas_status != "待审批"), {
             Deal.stage: "已签约", Deal.contract_no: contract_no, Deal.online_no: online_no, Deal.signed_on: signed_on, Deal.home_count: homes,
             Deal.filing_status: "待备案", Deal.handover_status: "待通知",
             Deal.mortgage_status: "资料收集中" if loan else "",
-            Deal.docs_due: (signed_on + timedelta(days=int(await setting("mortgage_docs_days")))) if loan else None,
+            Deal.docs_due: (signed_on + timedelta(days=int(limits["mortgage_docs_days"]))) if loan else None,
         })
         await _unit_status(deal["unit"], ["已认购"], "已签约")
-        dues = [Instalment(deal=deal_id, kind="首付款", amount_due=Decimal(deal["down_payment"]) - Decimal(deal["deposit"]), due_on=signed_on + timedelta(days=7))]
+        dues = [Instalment(deal=deal_id, kind="首付款", amount_due=Decimal(deal["down_payment"]) - Decimal(deal["deposit"]),
+                           due_on=signed_on + timedelta(days=int(limits["down_payment_due_days"])))]
         if loan:
-            dues.append(Instalment(deal=deal_id, kind="贷款", amount_due=Decimal(deal["loan_amount"]), due_on=signed_on + timedelta(days=60)))
-            await DealDocument.insert(*[DealDocument(deal=deal_id, stage="按揭", name=n) for n in MORTGAGE_DOCS])
+            dues.append(Instalment(deal=deal_id, kind="贷款", amount_due=Decimal(deal["loan_amount"]),
+                                   due_on=signed_on + timedelta(days=int(limits["loan_due_days"]))))
+            await DealDocument.insert(*[DealDocument(deal=deal_id, stage="按揭", name=n) for n in await checklist("按揭")])
         elif Decimal(deal["total_price"]) > Decimal(deal["down_payment"]):
-            dues.append(Instalment(deal=deal_id, kind="房款", amount_due=Decimal(deal["total_price"]) - Decimal(deal["down_payment"]), due_on=signed_on + timedelta(days=30)))
+            dues.append(Instalment(deal=deal_id, kind="房款", amount_due=Decimal(deal["total_price"]) - Decimal(deal["down_payment"]),
+                                   due_on=signed_on + timedelta(days=int(limits["balance_due_days"]))))
         await Instalment.insert(*[d for d in dues if d.amount_due > 0])
         await _audit(user, row, "sign", f"签约，合同编号 {contract_no}，网签号 {online_no}，买受人{homes}", {"stage": "已认购"}, {"stage": "已签约"})
     return row
@@ -487,9 +542,10 @@ async def handover(user, deal_id: int, values) -> dict:
     defects = [d for d in p.getall("defect") if d][:20]
     if p.errors:
         raise PipelineError("请修改标红的项目", errors=p.errors)
+    limits = await all_settings()
     settlement = rules.settle_by_basis(basis, contract_build=Decimal(deal["unit.area_build"]), contract_inner=Decimal(deal["unit.area_inner"]),
                                        surveyed_build=surveyed, surveyed_inner=surveyed_inner, unit_price=Decimal(deal["unit_price"]),
-                                       tolerance=await setting("area_tolerance_pct"))
+                                       tolerance=limits["area_tolerance_pct"])
     async with write_transaction():
         row = await _move(deal_id, (Deal.handover_status == "已通知") & Deal.stage.is_in(["已签约", "已备案"]), {
             Deal.handover_status: "已交付", Deal.handed_over_on: on, Deal.surveyed_area: surveyed, Deal.surveyed_inner_area: surveyed_inner,
@@ -499,10 +555,11 @@ async def handover(user, deal_id: int, values) -> dict:
         await _unit_status(deal["unit"], ["已签约", "已备案"], "已交付")
         if settlement.amount:
             await Instalment.insert(Instalment(deal=deal_id, kind="面积差", amount_due=settlement.amount,
-                                               due_on=on + timedelta(days=int(await setting("area_due_days")))))
+                                               due_on=on + timedelta(days=int(limits["area_due_days"]))))
         for d in defects:
-            await Defect.insert(Defect(deal=deal_id, location=d[:50], category="交房整改", description=d, due_on=on + timedelta(days=15)))
-        await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in TITLE_DOCS])
+            await Defect.insert(Defect(deal=deal_id, location=d[:50], category="交房整改", description=d,
+                                       due_on=on + timedelta(days=int(limits["defect_due_days"]))))
+        await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in await checklist("产权证")])
         measured = "" if basis == "按套" else f"实测建筑面积 {surveyed}㎡" + (f"、套内面积 {surveyed_inner}㎡" if surveyed_inner is not None else "") + "，"
         await _audit(user, row, "handover", f"交房；{measured}{settlement.explanation}，结算 {settlement.amount:,.2f} 元",
                      {"stage": deal["stage"]}, {"stage": "已交付", "area_amount": settlement.amount})
@@ -525,7 +582,7 @@ async def deemed_delivery(user, deal_id: int) -> dict:
         row = await _move(deal_id, (Deal.handover_status == "已通知") & Deal.stage.is_in(["已签约", "已备案"]), {
             Deal.handover_status: "视同交付", Deal.handed_over_on: today_local(), Deal.stage: "已交付", Deal.title_status: "资料收集中"})
         await _unit_status(deal["unit"], ["已签约", "已备案"], "已交付")
-        await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in TITLE_DOCS])
+        await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in await checklist("产权证")])
         await _audit(user, row, "handover.deemed", f"视同交付（通知发出于 {deal['notice_sent_on']}，业主未到场），物业费自今日起算")
     return row
 
@@ -644,9 +701,11 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
     loan = deal["payment_method"] in LOAN_METHODS
     out = []
 
-    def add(name, status, done, due=None, detail=""):
+    def add(name, status, done, due=None, detail="", amber_from=None):
         overdue = (not done) and due is not None and due < t and status not in ("", "未开始")
-        out.append({"name": name, "owner": STAGE_OWNER[name], "status": status or "未开始", "done": done, "due": due, "overdue": overdue, "detail": detail})
+        amber = (not done) and not overdue and amber_from is not None and amber_from <= t
+        out.append({"name": name, "owner": STAGE_OWNER[name], "status": status or "未开始", "done": done, "due": due, "overdue": overdue,
+                    "amber": amber, "detail": detail})
 
     voided = deal["stage"] == "已作废"
     add("认购", "已认购", True, None, f"定金 {Decimal(deal['deposit']):,.2f} 元 · {deal['payment_method']}")
@@ -654,15 +713,16 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
     add("签约", "已签约" if signed else f"审核单{deal['check_status']}" + ("，境外备案待审批" if deal["overseas_status"] == "待审批" else ""),
         signed, None if signed else deal["sign_deadline"], f"合同 {deal['contract_no']} · 网签 {deal['online_no']}" if signed else "")
     if loan:
-        due = None
+        due = amber_from = None
         ms = deal["mortgage_status"]
         if ms == "资料收集中":
             due = deal["docs_due"]
-        elif ms == "银行审批中" and deal["bank_submitted_on"]:
+        elif ms == "银行审批中" and deal["bank_submitted_on"]:  # amber at 3 WD, red after 5 WD [S 4.3]
             due = await add_working_days(deal["bank_submitted_on"], int(limits["bank_approval_wd"]))
+            amber_from = await add_working_days(deal["bank_submitted_on"], int(limits["bank_approval_amber_wd"]))
         elif ms == "抵押已登记" and deal["registered_on"]:
             due = await add_working_days(deal["registered_on"], int(limits["release_wd"]))
-        add("按揭", ms, ms == "已放款", due, f"{deal['loan_bank']} 贷款 {Decimal(deal['loan_amount']):,.2f} 元")
+        add("按揭", ms, ms == "已放款", due, f"{deal['loan_bank']} 贷款 {Decimal(deal['loan_amount']):,.2f} 元", amber_from)
     fs = deal["filing_status"]
     add("备案", fs, fs == "已备案", rules.filing_due(deal["signed_on"], int(limits["filing_days"])) if signed and fs != "已备案" else None,
         f"备案号 {deal['filing_no']}" + (f" · 预告登记 {deal['prereg_no']}" if deal["prereg_no"] else "") if fs == "已备案" else "")

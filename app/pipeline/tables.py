@@ -206,3 +206,17 @@ class DeedTaxBand(Table, tablename="pl_deed_tax_band"):
     max_area = Numeric(digits=(10, 2), null=True, default=None, help_text="面积上限（含），空为不限")
     rate = Numeric(digits=(5, 2), help_text="税率 %")
     note = Varchar(length=100, default="")
+
+
+class ChecklistItem(Table, tablename="pl_checklist_item"):
+    """A document checklist's items (A3 按揭资料, A7 办证资料), edited in the admin; a deal copies the active items when
+    its stage starts (so an edit applies to new deals, not to checklists already handed out)."""
+
+    checklist = Varchar(length=20, index=True, help_text="清单：按揭 / 产权证")
+    name = Varchar(length=60, help_text="资料名称")
+    sort = Integer(default=0)
+    active = Boolean(default=True, help_text="停用后新办理的记录不再列出")
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.name)

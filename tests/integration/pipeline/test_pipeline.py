@@ -501,3 +501,68 @@ async def test_voided_unit_page_keeps_every_past_deal_with_timeline_and_records(
     assert 'data-testid="unit-timeline"' in current_part and f"签约，合同编号 PV-{deal['id']}" not in current_part
     assert f'data-testid="past-deal-{deal["id"]}"' in past_part and f"签约，合同编号 PV-{deal['id']}" in past_part
     assert "<details" in past_part  # collapsed
+
+
+async def test_filing_limit_admin_change_applies_to_ledger_and_pipeline(new_client):
+    """One source per limit: the admin's filing_days is what the 备案台账 (days left, the 逾期 filter), the unit
+    timeline and the bureau's work queue all use — they used to disagree (the ledger kept a constant 30)."""
+    from app.pipeline.tables import PipelineSetting
+
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    signed = today_local() - timedelta(days=12)
+    await Deal.update({Deal.subscribed_on: signed - timedelta(days=1)}).where(Deal.id == deal["id"])
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    no = f"FL-{deal['id']}"
+    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": no, "online_no": "W", "signed_on": signed.isoformat(),
+                                                                        "home_count": "首套"}, page)).status_code == 303
+    bureau = await sign_in(await new_client(), "bureau")
+
+    async def views() -> tuple[str, bool, bool, bool]:
+        ledger = await bureau.get(f"/ledgers/filings?q={no}")
+        overdue_filter = await bureau.get(f"/ledgers/filings?q={no}&status=逾期")
+        timeline = (await bureau.get(page)).text.split('data-testid="stage-备案"')[1].split("</li>")[0]
+        queue = (await bureau.get("/pipeline/queue")).text
+        row = next((line for line in queue.split("<tr")[1:] if deal["number"] in line and "合同备案" in line), "")
+        assert row, "the deal is in the bureau's queue"
+        in_filter = any(no in r for r in overdue_filter.text.split('data-testid="row"')[1:])
+        return ledger.text, in_filter, "逾期" in timeline, "table-danger" in row
+
+    text, in_overdue, timeline_overdue, queue_overdue = await views()
+    assert "剩 18 天" in text and not in_overdue and not timeline_overdue and not queue_overdue  # the SPEC's 30 days
+    key = PipelineSetting.key == "filing_days"
+    await PipelineSetting.update({PipelineSetting.value: Decimal("10")}).where(key)  # the admin shortens it
+    try:
+        text, in_overdue, timeline_overdue, queue_overdue = await views()
+        assert "逾期 2 天" in text and in_overdue  # the ledger
+        assert timeline_overdue and queue_overdue  # the pipeline
+    finally:
+        await PipelineSetting.update({PipelineSetting.value: Decimal("30")}).where(key)
+
+
+async def test_checklists_and_instalment_offsets_are_admin_settings(new_client):
+    from app.pipeline.tables import ChecklistItem, PipelineSetting
+
+    assert [r["name"] for r in await ChecklistItem.select(ChecklistItem.name).where(ChecklistItem.checklist == "按揭").order_by(ChecklistItem.sort)][:2] == \
+        ["身份证及户口簿", "婚姻证明"]
+    await ChecklistItem.update({ChecklistItem.active: False}).where((ChecklistItem.checklist == "按揭") & (ChecklistItem.name == "征信授权书"))
+    extra = await ChecklistItem.insert(ChecklistItem(checklist="按揭", name="公积金缴存证明", sort=99, active=True)).returning(ChecklistItem.id)
+    await PipelineSetting.update({PipelineSetting.value: Decimal("10")}).where(PipelineSetting.key == "down_payment_due_days")
+    try:
+        unit, deal = await subscribed(new_client, payment_method="商贷", down_payment="900000.00")
+        contract = await sign_in(await new_client(), "contract")
+        page = f"/pipeline/units/{unit['id']}"
+        loan = f"{Decimal(deal['total_price']) - Decimal('900000.00'):.2f}"
+        await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "loan_amount": loan, "loan_bank": "建行",
+                                                                      "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+        assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"CL-{deal['id']}", "online_no": "W",
+                                                                            "signed_on": today_local().isoformat(), "home_count": "二套"}, page)).status_code == 303
+        names = [d["name"] for d in await DealDocument.select(DealDocument.name).where(DealDocument.deal == deal["id"])]
+        assert "公积金缴存证明" in names and "征信授权书" not in names
+        down = await Instalment.select().where((Instalment.deal == deal["id"]) & (Instalment.kind == "首付款")).first()
+        assert down["due_on"] == today_local() + timedelta(days=10)
+    finally:
+        await ChecklistItem.update({ChecklistItem.active: True}).where(ChecklistItem.name == "征信授权书")
+        await ChecklistItem.delete().where(ChecklistItem.id == extra[0]["id"])
+        await PipelineSetting.update({PipelineSetting.value: Decimal("7")}).where(PipelineSetting.key == "down_payment_due_days")
