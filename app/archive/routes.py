@@ -49,7 +49,7 @@ async def _file_page(request: Request, deal_id: int, forms: dict | None = None, 
     forms.setdefault("location", Form(values={k: loc.get(k, "") for k in ("cabinet", "shelf", "box", "note")}))
     limits = await pipeline_services.all_settings()
     forms.setdefault("lend", Form(values={"kind": "原件", "due_on": (today_local() + timedelta(days=int(limits["loan_default_days"]))).isoformat()}))
-    ctx = {**page, "forms": forms, "keeper": services.may_keep(request.user), "originals_names": services.ORIGINALS,
+    ctx = {**page, "forms": forms, "keeper": services.may_keep(request.user), "originals_names": [o["name"] for o in page["originals"]],
            "approvers": await services.approver_choices(), "borrowers": await services.borrower_choices(), "today": today_local(),
            "max_days": int(limits["loan_max_days"])}
     return render(request, "archive/deal.html", ctx, status_code=status_code)

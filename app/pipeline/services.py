@@ -33,6 +33,7 @@ VOID_REASONS = ["退房", "换房", "更名/增减共有人", "录入错误", "�
 DEFAULT_CHECKLISTS = {
     "按揭": ("身份证及户口簿", "婚姻证明", "收入证明及6个月银行流水", "首付款收据", "买卖合同", "征信授权书"),
     "产权证": ("登记申请书", "身份证明", "已备案合同", "销售不动产发票", "契税完税凭证", "维修资金收据", "房屋测绘报告"),
+    "归档原件": ("认购书", "买卖合同原件", "购房审核单", "身份证明复印件", "首付款收据"),  # the archive's originals per deal
 }
 
 # Who owns each stage (the work queue and the action forms follow this).

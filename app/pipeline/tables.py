@@ -209,10 +209,10 @@ class DeedTaxBand(Table, tablename="pl_deed_tax_band"):
 
 
 class ChecklistItem(Table, tablename="pl_checklist_item"):
-    """A document checklist's items (A3 按揭资料, A7 办证资料), edited in the admin; a deal copies the active items when
-    its stage starts (so an edit applies to new deals, not to checklists already handed out)."""
+    """A document checklist's items (A3 按揭资料, A7 办证资料, the archive's 归档原件), edited in the admin; a deal copies
+    the active 按揭/产权证 items when its stage starts (an edit applies to new deals, not to checklists handed out)."""
 
-    checklist = Varchar(length=20, index=True, help_text="清单：按揭 / 产权证")
+    checklist = Varchar(length=20, index=True, help_text="清单：按揭 / 产权证 / 归档原件")
     name = Varchar(length=60, help_text="资料名称")
     sort = Integer(default=0)
     active = Boolean(default=True, help_text="停用后新办理的记录不再列出")

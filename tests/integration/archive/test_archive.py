@@ -74,7 +74,7 @@ async def test_completeness_counts_and_location(new_client):
     keeper = await sign_in(await new_client(), "archive")
     r = await keeper.get(f"/archive?project={f['id']}")
     assert "1 / 2" in r.text and "0 / 5" in r.text and "不全" in r.text  # 1 of 2 checklist documents; no originals yet
-    for i, name in enumerate(services.ORIGINALS, start=1):
+    for i, name in enumerate(await services.originals(), start=1):
         r = await _post(keeper, f"/archive/deals/{f['deal']}/originals", {"name": name, "filed": "1"}, f"/archive/deals/{f['deal']}")
         assert r.status_code == 303, r.text[-800:]
     info = (await services.completeness([f["deal"]]))[f["deal"]]
