@@ -4,6 +4,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from app.core.timeutil import today_local
+from seeds.finance import credit_code
 from e2e.flows import approve_chain, open_new_request, submit_request
 
 
@@ -14,6 +15,8 @@ def test_expense_claim_through_the_chain(page, login_page, server_url):
     page.get_by_test_id("inv-number-0").fill("26320000000000000123")
     page.get_by_test_id("inv-date-0").fill((today_local() - timedelta(days=2)).isoformat())
     page.get_by_test_id("inv-seller-0").fill("苏州滨江酒家有限公司")
+    page.get_by_test_id("inv-buyer-0").fill("锦程房地产开发有限公司")
+    page.get_by_test_id("inv-buyer_tax_id-0").fill(credit_code("锦程房地产开发有限公司"))
     page.get_by_test_id("inv-amount-0").fill("456.785")
     page.get_by_test_id("submit-request").click()
     expect(page.get_by_test_id("error-inv_amount_0")).to_contain_text("金额最多保留两位小数")

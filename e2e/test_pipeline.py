@@ -79,8 +79,11 @@ def test_one_unit_from_available_to_title(page, login_page, server_url):
     page.get_by_test_id("form-handover-notice").get_by_test_id("field-on").fill(TODAY)
     page.get_by_test_id("handover-notice").click()
     page.get_by_test_id("form-handover-submit").get_by_test_id("field-on").fill(TODAY)
-    area = re.search(r"合同面积 ([\d.]+)㎡", page.get_by_test_id("form-handover-submit").inner_text()).group(1)
-    page.get_by_test_id("field-surveyed_area").fill(area)
+    form_text = page.get_by_test_id("form-handover-submit").inner_text()
+    for field, label in (("surveyed_area", "合同建筑面积"), ("surveyed_inner_area", "合同套内面积")):  # the unit's pricing basis decides
+        m = re.search(label + r" ([\d.]+)㎡", form_text)
+        if m:
+            page.get_by_test_id(f"field-{field}").fill(m.group(1))
     page.get_by_test_id("field-keys_count").fill("3")
     page.get_by_test_id("handover-submit").click()
     expect(page.get_by_test_id("unit-status")).to_contain_text("已交付")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.archive.services import ORIGINALS, loan_number
+from app.archive.services import loan_number, originals
 from app.archive.tables import ArchiveFile, ArchiveOriginal, DocumentLoan
 from app.core.timeutil import now, today_local
 from app.org.tables import Employee
@@ -31,6 +31,7 @@ async def seed() -> None:
         Deal.signed_on.is_not_null() & Deal.stage.not_in(["已作废", "已退订"])).order_by(Deal.id)
     keeper = await Employee.select(Employee.name).where(Employee.user.username == "archive").first()
     by = keeper["name"] if keeper else "资料保管专员"
+    ORIGINALS = await originals()  # noqa: N806 (the admin checklist, seeded by seeds/pipeline.py)
     for i, d in enumerate(deals):
         if i % 5 != 4:  # every fifth file still has no location
             await ArchiveFile.insert(ArchiveFile(deal=d["id"], cabinet=("A" if d["project.code"] == "JC01" else "B") + f"{1 + i // 12:02d}", shelf=str(1 + i % 4),

@@ -219,11 +219,20 @@ async def seed_units(projects: dict[str, Project]) -> None:
                     area = Decimal(rnd.choice(["89.36", "98.52", "118.73", "132.08"]))
                     price = Decimal(rnd.randrange(18000, 26000, 50))
                     status = "不可售" if (code == "JC02" and b == 3) else rnd.choice(statuses)
+                    inner = (area * Decimal("0.78")).quantize(Decimal("0.01"))
+                    # 计价方式: mostly by building area; 云栖苑 2号楼 by inner area (the price is per ㎡ of inner area);
+                    # 滨江府 2号楼 ground and top floors (garden and terrace units) per unit
+                    basis, priced_area = "建筑面积", area
+                    if code == "JC02" and b == 2:
+                        basis, priced_area = "套内面积", inner
+                        price = (price / Decimal("0.78") / 50).quantize(Decimal("1")) * 50
+                    elif code == "JC01" and b == 2 and floor in (1, 12):
+                        basis = "按套"
                     rows.append(Unit(
                         project=project.id, building=building.id, room_no=f"{floor}{k:02d}", floor=floor,
                         layout=rnd.choice(["两室两厅", "三室两厅", "四室两厅"]), use="住宅",
-                        area_build=area, area_inner=(area * Decimal("0.78")).quantize(Decimal("0.01")),
-                        unit_price=price, total_price=(area * price).quantize(Decimal("0.01")), status=status,
+                        area_build=area, area_inner=inner, pricing_basis=basis,
+                        unit_price=price, total_price=(priced_area * price).quantize(Decimal("0.01")), status=status,
                         mortgaged=(code == "JC02" and b == 3),  # under the construction mortgage until released (A8)
                     ))
             await Unit.insert(*rows)

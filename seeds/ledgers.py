@@ -54,8 +54,11 @@ async def _seed_void() -> None:
         marital="未婚", spouse_name="", co_ownership="单独所有", unit_price=f"{unit['unit_price']:.2f}", total_price=f"{total:.2f}",
         deposit="50000.00", payment_method="一次性", down_payment=f"{total:.2f}", sign_deadline=(today + timedelta(days=3)).isoformat()))
     await services.check(contract, deal["id"], _Values(result="审核通过", delivery_due=(today + timedelta(days=400)).isoformat()))
+    from app.pipeline.tables import Deal
+
+    await Deal.update({Deal.subscribed_on: today - timedelta(days=8)}).where(Deal.id == deal["id"])  # subscribed before signing
     await services.sign(contract, deal["id"], _Values(contract_no="JC01-2026-9001", online_no="WQ2026901",
-                                                      signed_on=(today - timedelta(days=6)).isoformat()))
+                                                      signed_on=(today - timedelta(days=6)).isoformat(), home_count="首套"))
     result = await VOID.form.parse(_Values(deal_ref="JC01-2026-9001", reason="退房", penalty_waived="0", refund="50000.00",
                                            note="客户因工作调动申请退房，合同原件已全部收回。"), contract, None)
     if result.errors:

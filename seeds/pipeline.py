@@ -38,15 +38,30 @@ class _Values(dict):
 
 async def seed_settings() -> None:
     """The pipeline's limits and the deed-tax table, added where missing (administrators' edits are kept)."""
+    from decimal import Decimal
+
     from app.pipeline.rules import DEFAULT_DEED_TAX
     from app.pipeline.tables import DeedTaxBand, PipelineSetting
 
     for key, (label, value) in services.SETTINGS.items():
         if not await PipelineSetting.exists().where(PipelineSetting.key == key):
             await PipelineSetting.insert(PipelineSetting(key=key, label=label, value=value))
-    if not await DeedTaxBand.exists():
-        await DeedTaxBand.insert(*[DeedTaxBand(first_home=b.first_home, max_area=b.max_area, rate=b.rate,
-                                               note="财政部 税务总局 住建部公告2024年第16号") for b in DEFAULT_DEED_TAX])
+    from app.pipeline.tables import ChecklistItem
+
+    for kind, names in services.DEFAULT_CHECKLISTS.items():
+        if not await ChecklistItem.exists().where(ChecklistItem.checklist == kind):
+            await ChecklistItem.insert(*[ChecklistItem(checklist=kind, name=n, sort=i + 1, active=True) for i, n in enumerate(names)])
+    note = "财政部 税务总局 住建部公告2024年第16号"
+    # the 三套及以上 rate used to be the setting statutory_deed_tax: it moves into the table (one source per rate)
+    old = await PipelineSetting.select(PipelineSetting.value).where(PipelineSetting.key == "statutory_deed_tax").first()
+    for b in DEFAULT_DEED_TAX:
+        if not await DeedTaxBand.exists().where(DeedTaxBand.homes == b.homes):
+            rate = Decimal(old["value"]) if old and b.homes == "三套及以上" else b.rate
+            await DeedTaxBand.insert(*[DeedTaxBand(homes=x.homes, max_area=x.max_area, rate=rate if x.homes == "三套及以上" else x.rate,
+                                                   note=note if x.homes != "三套及以上" else "地方法定税率（3%–5%）")
+                                       for x in DEFAULT_DEED_TAX if x.homes == b.homes])
+    if old:
+        await PipelineSetting.delete().where(PipelineSetting.key == "statutory_deed_tax")
 
 
 async def _deposit_on(deal_id: int, on) -> None:
@@ -80,7 +95,7 @@ async def seed() -> None:
     mortgage, bureau, supervisor, title, accountant = [await _user(u) for u in ("mortgage", "bureau", "supervisor", "title", "accountant")]
     # targets: how far each deal goes (three rounds over both projects' first buildings)
     plan = ["认购", "认购", "审核", "签约", "签约", "按揭", "备案", "备案", "通知", "交房", "交房", "递交", "办证", "签约"] * 3
-    units = await Unit.select(Unit.id, Unit.unit_price, Unit.total_price, Unit.area_build, Unit.project.code).where(
+    units = await Unit.select(Unit.id, Unit.unit_price, Unit.total_price, Unit.area_build, Unit.area_inner, Unit.project.code).where(
         Unit.status == "可售").order_by(Unit.floor).order_by(Unit.id).limit(len(plan))
     for i, (u, goal) in enumerate(zip(units, plan)):
         loan = i % 3 == 0
@@ -105,9 +120,9 @@ async def seed() -> None:
         if goal == "审核":
             continue
         signed = today - timedelta(days=[0, 0, 0, 3, 35, 10, 12, 40, 50, 60, 70, 80, 90, 33][i % 14] + i // 14)
-        await services.sign(contract, deal["id"], _Values(contract_no=f"{u['project.code']}-2026-{i + 1:04d}", online_no=f"WQ{2026000 + i}",
-                                                          signed_on=signed.isoformat()))
         await Deal.update({Deal.subscribed_on: signed - timedelta(days=3)}).where(Deal.id == deal["id"])  # subscribed before signing
+        await services.sign(contract, deal["id"], _Values(contract_no=f"{u['project.code']}-2026-{i + 1:04d}", online_no=f"WQ{2026000 + i}",
+                                                          signed_on=signed.isoformat(), home_count="首套" if i % 4 else "二套"))
         await _deposit_on(deal["id"], signed - timedelta(days=3))
         if signed <= today - timedelta(days=7):  # past its down payment: finance has recorded it (one in arrears, one paid in part)
             await _down_payment(accountant, deal["id"], signed, i)
@@ -131,15 +146,18 @@ async def seed() -> None:
         await services.handover_notice(supervisor, deal["id"], _Values(on=(today - timedelta(days=5)).isoformat(), tracking=f"EMS{900 + i}"))
         if goal == "通知":
             continue
-        area = u["area_build"] + (u["area_build"] * [0, 2, -1, 4, 0][i % 5] / 100).quantize(u["area_build"].__class__("0.01"))
-        await services.handover(supervisor, deal["id"], _Values(on=(today - timedelta(days=3)).isoformat(), surveyed_area=f"{area:.2f}", keys_count="3",
+        deviation = [0, 2, -1, 4, 0][i % 5]
+        area = u["area_build"] + (u["area_build"] * deviation / 100).quantize(u["area_build"].__class__("0.01"))
+        inner = u["area_inner"] + (u["area_inner"] * deviation / 100).quantize(u["area_inner"].__class__("0.01"))
+        await services.handover(supervisor, deal["id"], _Values(on=(today - timedelta(days=3)).isoformat(), surveyed_area=f"{area:.2f}",
+                                                               surveyed_inner_area=f"{inner:.2f}", keys_count="3",
                                                                meter_readings="水 0012 / 电 0034 / 气 0005"))
         if goal == "交房":
             continue
         from app.pipeline.tables import DealDocument
 
         await DealDocument.update({DealDocument.received_on: today}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
-        await services.title_step(title, deal["id"], "submit", _Values(acceptance_no=f"SL{2026500 + i}", on=today.isoformat(), first_home="1"))
+        await services.title_step(title, deal["id"], "submit", _Values(acceptance_no=f"SL{2026500 + i}", on=today.isoformat(), home_count="首套" if i % 4 else "二套"))
         if goal == "递交":
             continue
         await services.title_step(title, deal["id"], "issued", _Values(cert_no=f"苏(2026)苏州市不动产权第{7000000 + i}号", on=today.isoformat()))

@@ -7,6 +7,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app.archive import services
+from app.pipeline import services as pipeline_services
 from app.archive.ledger import FILES, LOANS
 from app.core.guards import requires
 from app.core.permissions import Perm
@@ -46,10 +47,11 @@ async def _file_page(request: Request, deal_id: int, forms: dict | None = None, 
     forms = forms or {}
     loc = page["location"] or {}
     forms.setdefault("location", Form(values={k: loc.get(k, "") for k in ("cabinet", "shelf", "box", "note")}))
-    forms.setdefault("lend", Form(values={"kind": "原件", "due_on": (today_local() + timedelta(days=7)).isoformat()}))
-    ctx = {**page, "forms": forms, "keeper": services.may_keep(request.user), "originals_names": services.ORIGINALS,
+    limits = await pipeline_services.all_settings()
+    forms.setdefault("lend", Form(values={"kind": "原件", "due_on": (today_local() + timedelta(days=int(limits["loan_default_days"]))).isoformat()}))
+    ctx = {**page, "forms": forms, "keeper": services.may_keep(request.user), "originals_names": [o["name"] for o in page["originals"]],
            "approvers": await services.approver_choices(), "borrowers": await services.borrower_choices(), "today": today_local(),
-           "max_days": services.MAX_LOAN_DAYS}
+           "max_days": int(limits["loan_max_days"])}
     return render(request, "archive/deal.html", ctx, status_code=status_code)
 
 

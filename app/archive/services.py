@@ -20,10 +20,10 @@ from app.org.tables import Employee
 from app.pipeline.tables import Deal, DealDocument
 
 # The originals every signed deal's file must hold (besides the pipeline's per-stage DealDocument checklists).
-ORIGINALS = ("认购书", "买卖合同原件", "购房审核单", "身份证明复印件", "首付款收据")
+ORIGINALS_LIST = "归档原件"  # the originals each deal's file holds: the admin checklist (pipeline ChecklistItem)
 KEEPER_ROLES = {"archive", "contract"}  # 资料保管专员; 合同专员 (who doubles as keeper, SPEC §0.1)
 APPROVER_ROLES = ("supervisor", "dept_head")  # approval before borrowing owner files (SPEC §G 保密)
-MAX_LOAN_DAYS = 30
+# the loan limits are pipeline settings (loan_default_days 7, loan_max_days 30), edited in the admin
 CLOSED = ("已作废", "已退订")
 OUT, RETURNED = "借出", "已归还"
 
@@ -49,9 +49,16 @@ def _require_keeper(user) -> None:
 
 def missing_sql() -> str:
     """Missing items of a deal as an SQL expression on pl_deal: unreceived checklist documents + originals not filed."""
-    names = ", ".join("'" + n + "'" for n in ORIGINALS)  # code constants, not input
+    originals = f"SELECT ci.name FROM pl_checklist_item ci WHERE ci.checklist = '{ORIGINALS_LIST}' AND ci.active = TRUE"  # a code constant
     return ("((SELECT COUNT(*) FROM pl_deal_document dd WHERE dd.deal = pl_deal.id AND dd.received_on IS NULL)"
-            f" + ({len(ORIGINALS)} - (SELECT COUNT(*) FROM arc_original ao WHERE ao.deal = pl_deal.id AND ao.name IN ({names}))))")
+            f" + ((SELECT COUNT(*) FROM ({originals}) oc) - (SELECT COUNT(*) FROM arc_original ao WHERE ao.deal = pl_deal.id AND ao.name IN ({originals}))))")
+
+
+async def originals() -> list[str]:
+    """The originals a deal's file must hold (admin checklist 归档原件)."""
+    from app.pipeline.services import checklist
+
+    return await checklist(ORIGINALS_LIST)
 
 
 def incomplete_clause():
@@ -72,21 +79,22 @@ async def completeness(deal_ids: list[int]) -> dict[int, dict[str, Any]]:
     out = {i: {"docs_total": 0, "docs_received": 0, "originals_filed": 0, "originals_out": 0, "location": ""} for i in deal_ids}
     if not deal_ids:
         return out
+    names = await originals()
     for d in await DealDocument.select(DealDocument.deal, DealDocument.received_on).where(DealDocument.deal.is_in(deal_ids)):
         e = out[d["deal"]]
         e["docs_total"] += 1
         e["docs_received"] += d["received_on"] is not None
     for o in await ArchiveOriginal.select(ArchiveOriginal.deal, ArchiveOriginal.name, ArchiveOriginal.loan).where(
             ArchiveOriginal.deal.is_in(deal_ids)):
-        if o["name"] in ORIGINALS:
+        if o["name"] in names:
             out[o["deal"]]["originals_filed"] += 1
             out[o["deal"]]["originals_out"] += o["loan"] is not None
     for f in await ArchiveFile.select(ArchiveFile.deal, ArchiveFile.cabinet, ArchiveFile.shelf, ArchiveFile.box).where(ArchiveFile.deal.is_in(deal_ids)):
         out[f["deal"]]["location"] = location_text(f)
     for e in out.values():
-        e["originals_total"] = len(ORIGINALS)
+        e["originals_total"] = len(names)
         e["complete"] = e["docs_received"] + e["originals_filed"]
-        e["missing"] = (e["docs_total"] - e["docs_received"]) + (len(ORIGINALS) - e["originals_filed"])
+        e["missing"] = (e["docs_total"] - e["docs_received"]) + (len(names) - e["originals_filed"])
     return out
 
 
@@ -112,14 +120,14 @@ async def deal_file(deal_id: int) -> dict[str, Any] | None:
     location = await ArchiveFile.select().where(ArchiveFile.deal == deal_id).first()
     filed = {o["name"]: o for o in await ArchiveOriginal.select(ArchiveOriginal.all_columns(), ArchiveOriginal.loan.number).where(
         ArchiveOriginal.deal == deal_id)}
-    originals = [{"name": n, "filed": filed.get(n)} for n in ORIGINALS]
+    items = [{"name": n, "filed": filed.get(n)} for n in await originals()]
     docs = await DealDocument.select().where(DealDocument.deal == deal_id).order_by(DealDocument.stage).order_by(DealDocument.id)
     loans = await DocumentLoan.select(DocumentLoan.all_columns(), DocumentLoan.borrower.name, DocumentLoan.approver.name).where(
         DocumentLoan.deal == deal_id).order_by(DocumentLoan.id, ascending=False)
     today = today_local()
     for ln in loans:
         ln["overdue_days"] = (today - ln["due_on"]).days if ln["status"] == OUT and ln["due_on"] < today else 0
-    return {"deal": deal, "location": location, "location_text": location_text(location or {}), "originals": originals, "docs": docs,
+    return {"deal": deal, "location": location, "location_text": location_text(location or {}), "originals": items, "docs": docs,
             "loans": loans}
 
 
@@ -166,7 +174,7 @@ async def file_original(user, deal_id: int, name: str, filed: bool) -> None:
     """Mark an original as received into the archive (or take the mark back while it is not lent out)."""
     _require_keeper(user)
     deal = await _deal_in_scope(user, deal_id)
-    if name not in ORIGINALS:
+    if name not in await originals():
         raise ArchiveError("没有这项原件")
     async with write_transaction():
         if filed:
@@ -197,6 +205,12 @@ async def borrower_choices() -> list[tuple[str, str]]:
     return [(str(r["id"]), f"{r['name']}（{r['department.name']}）") for r in rows]
 
 
+async def loan_max_days() -> int:
+    from app.pipeline.services import setting
+
+    return int(await setting("loan_max_days"))
+
+
 def loan_number(day: date, loan_id: int) -> str:
     """JY-YYYYMMDD-#### with the register's running number (unique without a read-then-write race)."""
     return f"JY-{day:%Y%m%d}-{loan_id:04d}"
@@ -207,7 +221,7 @@ async def lend(user, deal_id: int, values, *, today: date | None = None) -> dict
     deal = await _deal_in_scope(user, deal_id)
     today = today or today_local()
     p = Parser(values)
-    item = p.choice("item", "借阅资料", ORIGINALS)
+    item = p.choice("item", "借阅资料", await originals())
     kind = p.choice("kind", "原件或复印件", ["原件", "复印件"])
     borrower = p.integer("borrower", "借阅人")
     approver = p.integer("approver", "批准人")
@@ -216,8 +230,8 @@ async def lend(user, deal_id: int, values, *, today: date | None = None) -> dict
     if due is not None:
         if due < today:
             p.fail("due_on", f"应还日期 {due} 不能早于今天")
-        elif due > today + timedelta(days=MAX_LOAN_DAYS):
-            p.fail("due_on", f"借阅期限最长 {MAX_LOAN_DAYS} 天（最晚 {today + timedelta(days=MAX_LOAN_DAYS)}）")
+        elif due > today + timedelta(days=(max_days := await loan_max_days())):
+            p.fail("due_on", f"借阅期限最长 {max_days} 天（最晚 {today + timedelta(days=max_days)}）")
     if borrower is not None and valid_id(borrower) is None:
         p.fail("borrower", "请选择在职员工")
     elif borrower is not None and not await Employee.exists().where((Employee.id == borrower) & (Employee.active == True)):  # noqa: E712

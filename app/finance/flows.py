@@ -54,7 +54,8 @@ EXPENSE = register(FlowDef(
     description="发票报销，可冲抵本人借款。同一张发票在全公司只能报销一次。",
     chain=expense_chain, form=ExpenseForm(), starters=STAFF,
     settings=(Setting("vp_from", "报销金额达到此数（含）需分管副总审批（元）", Decimal("1000.00")),
-              Setting("gm_from", "报销金额达到此数（含）需总经理审批（元）", Decimal("5000.00"))),
+              Setting("gm_from", "报销金额达到此数（含）需总经理审批（元）", Decimal("5000.00")),
+              Setting("invoice_max_age_days", "开票后可报销的期限（天）", Decimal("60"))),
     clause=("kf-71p", "toc", "第十九章 日常费用报销流程"),
     on_approved=expense_approved, on_closed=expense_closed,
     bulk_approve=True,  # small daily claims: approvers may approve several at once from 我的待办
@@ -79,10 +80,11 @@ async def advance_closed(req: dict, actor) -> None:
 
 ADVANCE = register(FlowDef(
     code="advance", name="借款", prefix="JK", group="财务",
-    description="备用金、业务借款、差旅借款。30 天内以还款或报销冲账结清；有逾期借款时不能再借。",
+    description="备用金、业务借款、差旅借款。在规定期限内（默认 30 天）以还款或报销冲账结清；有未结清的借款（含审批中）时不能再借。",
     chain=advance_chain, form=AdvanceForm(), starters=STAFF,
     settings=(Setting("vp_from", "借款金额达到此数（含）需分管副总审批（元）", Decimal("2000.00")),
-              Setting("gm_from", "借款金额达到此数（含）需总经理审批（元）", Decimal("5000.00"))),
+              Setting("gm_from", "借款金额达到此数（含）需总经理审批（元）", Decimal("5000.00")),
+              Setting("settle_days", "借款结清期限（天）", Decimal("30"))),
     clause=("kf-71p", "toc", "第二十章 借款流程"),
     on_approved=advance_approved, on_closed=advance_closed,
 ))

@@ -9,6 +9,8 @@ from typing import Any
 from app.core.fields import Parser, form_text as _text
 from app.core.timeutil import today_local
 from app.finance import services
+from app.finance.rules import buyer_tax_id_error, invoice_identity_errors, invoice_key
+from app.org.services import company_identity
 from app.finance.tables import Advance, ExpenseClaim, Invoice, Payment
 from app.workflow.definitions import FormResult
 from app.workflow.engine import WorkflowError
@@ -19,6 +21,14 @@ PAY_METHODS = ["银行转账", "支票", "现金"]
 LINES = 5  # invoice rows shown on the form (blank rows are ignored)
 
 
+
+
+async def flow_setting(flow_code: str, key: str) -> Decimal:
+    """A request type's admin setting (FlowSetting, seeded from the FlowDef's declared default)."""
+    from app.workflow.definitions import FLOWS
+    from app.workflow.engine import flow_settings
+
+    return (await flow_settings(FLOWS[flow_code]))[key]
 
 
 def _unique_violation(exc: Exception) -> bool:
@@ -33,40 +43,51 @@ class ExpenseForm:
     async def context(self, user) -> dict[str, Any]:
         advances = await services.open_advances(user.employee_id) if user.employee_id else []
         choices = [(str(a["id"]), f'{a["request.number"]}（余额 {Decimal(a["balance"]):,.2f} 元）') for a in advances]
-        return {"kinds": INVOICE_KINDS, "lines": LINES, "advances": choices}
+        company = await company_identity(user.company_id)
+        return {"kinds": INVOICE_KINDS, "lines": LINES, "advances": choices, "company": company}
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         p = Parser(values)
         reason = p.text("reason", "报销事由", max_len=500)
-        kinds, numbers, dates = p.getall("inv_kind"), p.getall("inv_number"), p.getall("inv_date")
+        kinds, codes, numbers, dates = p.getall("inv_kind"), p.getall("inv_code"), p.getall("inv_number"), p.getall("inv_date")
         sellers, amounts, taxes = p.getall("inv_seller"), p.getall("inv_amount"), p.getall("inv_tax")
-        n = max(len(kinds), len(numbers), len(dates), len(sellers), len(amounts), len(taxes), 0)
+        buyers, buyer_ids = p.getall("inv_buyer"), p.getall("inv_buyer_tax_id")
+        columns = (kinds, codes, numbers, dates, sellers, amounts, taxes, buyers, buyer_ids)
+        n = max(*(len(c) for c in columns), 0)
         pad = lambda xs: xs + [""] * (n - len(xs))  # noqa: E731
-        kinds, numbers, dates, sellers, amounts, taxes = map(pad, (kinds, numbers, dates, sellers, amounts, taxes))
+        kinds, codes, numbers, dates, sellers, amounts, taxes, buyers, buyer_ids = map(pad, columns)
         today = today_local()
-        limit_days = 60
+        limit_days = int(await flow_setting("expense", "invoice_max_age_days"))
+        company = await company_identity(user.company_id)
+        company_code = (company or {}).get("credit_code") or ""
         lines, seen = [], {}
         for i in range(n):
-            if not any((numbers[i], dates[i], sellers[i], amounts[i], taxes[i])):
+            if not any((codes[i], numbers[i], dates[i], sellers[i], amounts[i], taxes[i], buyers[i], buyer_ids[i])):
                 continue  # a blank row
             key = lambda f: f"inv_{f}_{i}"  # noqa: E731
             kind = kinds[i] if kinds[i] in INVOICE_KINDS else ""
             if not kind:
                 p.fail(key("kind"), "请选择发票类型")
-            number = numbers[i].replace(" ", "")
-            if not number:
-                p.fail(key("number"), "请填写发票号码")
-            elif kind == "数电票" and not re.fullmatch(r"\d{20}", number):
-                p.fail(key("number"), "数电票号码应为 20 位数字")
-            elif kind in ("专票", "普票") and not re.fullmatch(r"\d{8}|\d{20}", number):
-                p.fail(key("number"), "发票号码应为 8 位（或数电 20 位）数字")
-            elif number in seen:
-                p.fail(key("number"), f"与第 {seen[number] + 1} 行发票号码重复")
-            else:
-                seen[number] = i
-                earlier = await services.claimed_invoice(number, request_id)
-                if earlier:
-                    p.fail(key("number"), f"该发票已在报销单 {earlier['request.number']}（{earlier['request.applicant.name']}）中报销，不能重复报销")
+            code, number = codes[i].replace(" ", ""), numbers[i].replace(" ", "")
+            identity = invoice_identity_errors(kind, code, number)
+            for f, message in identity.items():
+                p.fail(key(f), message)
+            if not identity:
+                ident = invoice_key(code, number)
+                if ident in seen:
+                    p.fail(key("number"), f"与第 {seen[ident] + 1} 行发票重复")
+                else:
+                    seen[ident] = i
+                    earlier = await services.claimed_invoice(*ident, request_id)
+                    if earlier:
+                        p.fail(key("number"), f"该发票已在报销单 {earlier['request.number']}（{earlier['request.applicant.name']}）中报销，不能重复报销")
+            buyer = buyers[i].strip()
+            if not buyer:
+                p.fail(key("buyer"), "请填写购买方名称")
+            buyer_tax_id = buyer_ids[i].replace(" ", "").upper()
+            err = buyer_tax_id_error(buyer_tax_id, company_code)
+            if err:
+                p.fail(key("buyer_tax_id"), err)
             issued = p.date(key("date"), "开票日期", raw=dates[i])
             if issued and issued > today:
                 p.fail(key("date"), "开票日期不能晚于今天")
@@ -78,7 +99,8 @@ class ExpenseForm:
                 p.fail(key("seller"), "请填写销售方名称")
             amount = p.money(key("amount"), "金额", raw=amounts[i])
             tax = p.money(key("tax"), "税额", raw=taxes[i] or "0", allow_zero=True)
-            lines.append({"kind": kind, "number": number, "issued_on": issued, "seller": sellers[i][:100], "amount": amount, "tax": tax})
+            lines.append({"kind": kind, "code": invoice_key(code, number)[0], "number": number, "issued_on": issued, "seller": sellers[i][:100],
+                          "amount": amount, "tax": tax, "buyer_name": buyer[:100], "buyer_tax_id": buyer_tax_id[:18]})
         if not lines:
             p.fail("inv_number_0", "请至少填写一张发票")
         total = sum(((l["amount"] or 0) + (l["tax"] or 0) for l in lines), Decimal("0.00"))
@@ -104,8 +126,9 @@ class ExpenseForm:
         await ExpenseClaim.insert(ExpenseClaim(request=request_id, reason=cleaned["reason"], total=cleaned["total"],
                                                offset_advance=cleaned["offset_advance"], offset_amount=cleaned["offset_amount"]))
         try:
-            await Invoice.insert(*[Invoice(request=request_id, line_no=i + 1, kind=l["kind"], number=l["number"], issued_on=l["issued_on"],
-                                           seller=l["seller"], amount=l["amount"], tax=l["tax"], active=True) for i, l in enumerate(cleaned["lines"])])
+            await Invoice.insert(*[Invoice(request=request_id, line_no=i + 1, kind=l["kind"], code=l["code"], number=l["number"], issued_on=l["issued_on"],
+                                           seller=l["seller"], amount=l["amount"], tax=l["tax"], buyer_name=l["buyer_name"],
+                                           buyer_tax_id=l["buyer_tax_id"], active=True) for i, l in enumerate(cleaned["lines"])])
         except Exception as e:  # the partial unique index: someone claimed the same invoice a moment ago
             if _unique_violation(e):
                 raise WorkflowError("发票号码刚刚已被他人报销，请刷新后核对", "inv_number_0") from None
@@ -117,7 +140,7 @@ class ExpenseForm:
         lines = await Invoice.select().where(Invoice.request == request_id).order_by(Invoice.line_no)
         values: dict[str, Any] = {"reason": claim.get("reason", ""), "offset_advance": str(claim.get("offset_advance") or ""),
                                   "offset_amount": _text(claim.get("offset_amount")) if claim.get("offset_advance") else ""}
-        for f, col in (("inv_kind", "kind"), ("inv_number", "number"), ("inv_date", "issued_on"), ("inv_seller", "seller"), ("inv_amount", "amount"), ("inv_tax", "tax")):
+        for f, col in (("inv_kind", "kind"), ("inv_code", "code"), ("inv_number", "number"), ("inv_buyer", "buyer_name"), ("inv_buyer_tax_id", "buyer_tax_id"), ("inv_date", "issued_on"), ("inv_seller", "seller"), ("inv_amount", "amount"), ("inv_tax", "tax")):
             values[f] = [_text(l[col]) for l in lines]
         return {"claim": claim, "lines": lines, "form_values": values}
 
@@ -127,7 +150,8 @@ class AdvanceForm:
     detail_template = "finance/_advance_detail.html"
 
     async def context(self, user) -> dict[str, Any]:
-        return {"kinds": ADVANCE_KINDS, "default_due": (today_local() + timedelta(days=30)).isoformat()}
+        days = int(await flow_setting("advance", "settle_days"))
+        return {"kinds": ADVANCE_KINDS, "default_due": (today_local() + timedelta(days=days)).isoformat(), "settle_days": days}
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         p = Parser(values)
@@ -138,16 +162,25 @@ class AdvanceForm:
         today = today_local()
         if due and due < today:
             p.fail("due_on", "预计还款日期不能早于今天")
-        elif due and due > today + timedelta(days=30):
-            p.fail("due_on", "借款应在 30 天内结清，预计还款日期最晚为 " + (today + timedelta(days=30)).isoformat())
+        elif due and due > today + timedelta(days=(days := int(await flow_setting("advance", "settle_days")))):
+            p.fail("due_on", f"借款应在 {days} 天内结清，预计还款日期最晚为 " + (today + timedelta(days=days)).isoformat())
         if user.employee_id:
             late = await services.overdue_advance(user.employee_id)
             if late:
                 p.fail("amount", f"您有逾期未结清的借款 {late['request.number']}（余额 {Decimal(late['balance']):,.2f} 元），请先还款或报销冲账")
+            else:
+                held = await services.open_advance(user.employee_id, request_id)
+                if held and held["status"] == "审批中":
+                    p.fail("amount", f"您的借款 {held['request.number']} 尚在审批中，结清前不能再借款")
+                elif held:
+                    p.fail("amount", f"您有未结清的借款 {held['request.number']}（余额 {Decimal(held['balance']):,.2f} 元），请先还款或报销冲账后再借款")
         return FormResult(errors=p.errors, cleaned={"kind": kind, "purpose": purpose, "amount": amount, "due_on": due},
                           title=f"借款（{kind}）：{purpose[:40]}", amount=amount)
 
     async def save(self, request_id: int, cleaned: dict, user) -> None:
+        held = await services.open_advance(user.employee_id, request_id) if user.employee_id else None
+        if held:  # checked again inside the submitting transaction: a second tab submitted a moment ago
+            raise WorkflowError(f"您有未结清的借款 {held['request.number']}，结清前不能再借款", "amount")
         existing = await Advance.select(Advance.id).where(Advance.request == request_id).first()
         data = {Advance.kind: cleaned["kind"], Advance.purpose: cleaned["purpose"], Advance.amount: cleaned["amount"], Advance.due_on: cleaned["due_on"]}
         if existing:

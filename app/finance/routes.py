@@ -35,20 +35,22 @@ ADVANCES = Listing(
 
 INVOICES = Listing(
     table=Invoice,
-    select=[Invoice.id, Invoice.number, Invoice.kind, Invoice.issued_on, Invoice.seller, Invoice.amount, Invoice.tax, Invoice.request,
+    select=[Invoice.id, Invoice.code, Invoice.number, Invoice.kind, Invoice.buyer_name, Invoice.issued_on, Invoice.seller, Invoice.amount, Invoice.tax, Invoice.request,
             Invoice.request.number, Invoice.request.applicant.name, Invoice.request.status, Invoice.active],
     columns=[
+        Col("code", "发票代码"),
         Col("number", "发票号码", sort=Invoice.number),
         Col("kind", "类型"),
         Col("issued_on", "开票日期", sort=Invoice.issued_on, fmt="date"),
         Col("seller", "销售方"),
+        Col("buyer_name", "购买方"),
         Col("amount", "金额", sort=Invoice.amount, fmt="money"),
         Col("tax", "税额", fmt="money"),
         Col("request.number", "报销单", link="/workflow/requests/{request}"),
         Col("request.applicant.name", "报销人"),
         Col("request.status", "状态", fmt="badge"),
     ],
-    filters=[Filter("q", "发票号/销售方", "text", columns=[Invoice.number, Invoice.seller])],
+    filters=[Filter("q", "发票代码/号码/销售方", "text", columns=[Invoice.code, Invoice.number, Invoice.seller])],
     default_sort="issued_on", default_desc=True, base_url="/finance/invoices", target_id="invoice-list",
 )
 

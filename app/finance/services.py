@@ -41,8 +41,20 @@ async def overdue_advance(employee_id: int, today: date | None = None) -> dict |
         (Advance.employee == employee_id) & (Advance.status == "未结清") & (Advance.due_on < (today or today_local()))).first()
 
 
-async def claimed_invoice(number: str, exclude_request: int | None = None) -> dict | None:
-    q = Invoice.select(Invoice.request.number, Invoice.request.applicant.name).where((Invoice.number == number) & (Invoice.active == True))  # noqa: E712
+async def open_advance(employee_id: int, exclude_request: int | None = None) -> dict | None:
+    """The applicant's open advance, if any (SPEC E14: no new advance while one is open): one still in approval
+    (审批中, also when returned for changes) or paid out and not yet fully repaid/offset (未结清)."""
+    q = Advance.select(Advance.id, Advance.request.number, Advance.balance, Advance.amount, Advance.due_on, Advance.status).where(
+        (Advance.employee == employee_id) & Advance.status.is_in(["审批中", "未结清"]))
+    if exclude_request:
+        q = q.where(Advance.request != exclude_request)
+    return await q.order_by(Advance.due_on).first()
+
+
+async def claimed_invoice(code: str, number: str, exclude_request: int | None = None) -> dict | None:
+    """The active claim holding this invoice: identified by 发票代码 + 号码 (code "" for a 20-digit 数电票)."""
+    q = Invoice.select(Invoice.request.number, Invoice.request.applicant.name).where(
+        (Invoice.code == code) & (Invoice.number == number) & (Invoice.active == True))  # noqa: E712
     if exclude_request:
         q = q.where(Invoice.request != exclude_request)
     return await q.first()

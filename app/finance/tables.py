@@ -45,13 +45,18 @@ class ExpenseClaim(Table, tablename="fin_expense"):
 
 
 class Invoice(Table, tablename="fin_invoice"):
-    """An invoice line of a claim. `active` rows hold their number: the same number cannot be claimed twice
-    anywhere in the company (a partial unique index on number WHERE active); a rejected or withdrawn claim frees it."""
+    """An invoice line of a claim. An invoice is identified by 发票代码 + 号码 (legacy paper invoices: 8-digit numbers
+    repeat across codes) or by its 20-digit number alone (数电票, code empty). `active` rows hold their identity: the
+    same invoice cannot be claimed twice anywhere in the company (a partial unique index on (code, number) WHERE
+    active); a rejected or withdrawn claim frees it."""
 
     request = ForeignKey(Request, on_delete=OnDelete.cascade, index=True)
     line_no = Integer(default=1)
     kind = Varchar(length=10)  # 数电票 | 专票 | 普票
+    code = Varchar(length=12, default="")  # 发票代码 (10 or 12 digits) of a legacy invoice; "" for a 20-digit 数电票
     number = Varchar(length=20, index=True)
+    buyer_name = Varchar(length=100, default="")  # 购买方名称
+    buyer_tax_id = Varchar(length=18, default="")  # 购买方纳税人识别号 (must be the company's 统一社会信用代码)
     issued_on = Date()
     seller = Varchar(length=100)
     amount = Numeric(digits=(15, 2))

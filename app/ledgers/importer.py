@@ -295,11 +295,12 @@ async def import_contracts(user, content: bytes, filename: str) -> ImportResult:
     result, cleaned = await validate(user, content, filename)
     if result.file_errors or result.errors:
         return result  # all or nothing: not a single row is written
+    limits, mortgage_docs = await pipeline.all_settings(), await pipeline.checklist("按揭")  # once for the whole file
     try:
         async with write_transaction():
             numbers = await _numbers(len(cleaned))
             for r, number in zip(cleaned, numbers):
-                result.deals.append(await _write_row(user, r, number))
+                result.deals.append(await _write_row(user, r, number, limits, mortgage_docs))
             result.imported = len(cleaned)
             await audit.record(actor=user, action="import", entity="ledger", entity_id="contracts",
                                summary=f"导入合同台账「{filename}」{len(cleaned)} 行，新建合同 {len(cleaned)} 份",
@@ -315,7 +316,7 @@ async def import_contracts(user, content: bytes, filename: str) -> ImportResult:
     return result
 
 
-async def _write_row(user, r: dict[str, Any], number: str) -> str:
+async def _write_row(user, r: dict[str, Any], number: str, limits: dict[str, Decimal], mortgage_docs: list[str]) -> str:
     unit, project = r["unit"], r["project"]
     moved = await Unit.update({Unit.status: "已签约"}).where((Unit.id == unit["id"]) & (Unit.status == "可售")).returning(Unit.id)
     if not moved:
@@ -335,7 +336,7 @@ async def _write_row(user, r: dict[str, Any], number: str) -> str:
                 check_status="审核通过", check_note="由合同台账导入", contract_no=r["contract_no"], online_no=r["online_no"], signed_on=signed,
                 loan_amount=(total - down) if loan else Decimal("0.00"), loan_bank=r["loan_bank"], delivery_due=r["delivery"],
                 filing_status="待备案", handover_status="待通知", mortgage_status="资料收集中" if loan else "",
-                docs_due=signed + timedelta(days=pipeline.MORTGAGE_DOCS_DAYS) if loan else None, created_at=now())
+                docs_due=signed + timedelta(days=int(limits["mortgage_docs_days"])) if loan else None, created_at=now())
     await deal.save()
     await DealParty.insert(DealParty(deal=deal.id, buyer=b.id, role="买受人"))
     dues = []
@@ -344,10 +345,10 @@ async def _write_row(user, r: dict[str, Any], number: str) -> str:
     if down - deposit > 0:  # the down payment is confirmed before signing (SPEC A2 trigger)
         dues.append(Instalment(deal=deal.id, kind="首付款", amount_due=down - deposit, due_on=signed, received=down - deposit, received_on=signed))
     if loan and total > down:
-        dues.append(Instalment(deal=deal.id, kind="贷款", amount_due=total - down, due_on=signed + timedelta(days=60)))
-        await DealDocument.insert(*[DealDocument(deal=deal.id, stage="按揭", name=n) for n in pipeline.MORTGAGE_DOCS])
+        dues.append(Instalment(deal=deal.id, kind="贷款", amount_due=total - down, due_on=signed + timedelta(days=int(limits["loan_due_days"]))))
+        await DealDocument.insert(*[DealDocument(deal=deal.id, stage="按揭", name=n) for n in mortgage_docs])
     elif total > down:
-        dues.append(Instalment(deal=deal.id, kind="房款", amount_due=total - down, due_on=signed + timedelta(days=30)))
+        dues.append(Instalment(deal=deal.id, kind="房款", amount_due=total - down, due_on=signed + timedelta(days=int(limits["balance_due_days"]))))
     if dues:
         from app.pipeline.receipts import auto_receipt
 

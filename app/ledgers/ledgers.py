@@ -12,7 +12,7 @@ from app.core.timeutil import today_local
 from app.ledgers import rules
 from app.ledgers.base import Ledger, XCol, clause_filter, days_between, project_choices, scope_on, unit_label
 from app.pipeline.receipts import open_clause, settled_clause
-from app.pipeline.services import FILING_DAYS, PAYMENT_METHODS, VOID_REASONS
+from app.pipeline.services import PAYMENT_METHODS, VOID_REASONS, current_limits, dunning_steps
 from app.pipeline.tables import Deal, DealDocument, DealVoid, Defect, Instalment
 
 CLOSED = ["已作废", "已退订"]
@@ -126,6 +126,7 @@ def _inst_q() -> Filter:
 
 async def _collections(rows: list[dict[str, Any]], user) -> None:
     today = today_local()
+    steps = dunning_steps(current_limits())  # the admin's 催缴 milestones, loaded once by the route
     for r in rows:
         r["unit_id"] = r.get("deal.unit")
         r["project_name"] = r.get("deal.project.name")
@@ -136,7 +137,7 @@ async def _collections(rows: list[dict[str, Any]], user) -> None:
         r["arrears"] = rules.arrears(r.get("amount_due"), r.get("received"))
         late = rules.days_overdue(r.get("due_on"), r.get("amount_due"), r.get("received"), today)
         r["days_overdue"] = late or None
-        r["dunning"] = rules.dunning_step(late)  # none once the item is fully received (late is 0 without arrears)
+        r["dunning"] = rules.dunning_step(late, steps)  # none once the item is fully received (late is 0 without arrears)
         # a refund due to the buyer (negative amount) is settled only when the refund has gone out
         r["state"] = "已结清" if r["arrears"] == 0 else ("待退款" if r["arrears"] < 0 else ("逾期" if late else "未到期"))
 
@@ -257,17 +258,18 @@ MORTGAGES = Ledger(
 
 async def _filings(rows: list[dict[str, Any]], user) -> None:
     today = today_local()
+    limit = int(current_limits()["filing_days"])  # the admin's 备案 limit (PipelineSetting filing_days), loaded once by the route
     for r in rows:
         _deal_common(r)
-        left = rules.filing_days_left(r.get("signed_on"), r.get("filed_on"), today, FILING_DAYS)
+        left = rules.filing_days_left(r.get("signed_on"), r.get("filed_on"), today, limit)
         r["days_left"] = left
         r["days_left_text"] = "" if left is None else (f"逾期 {-left} 天" if left < 0 else f"剩 {left} 天")
         r["filed_in"] = days_between(r.get("signed_on"), r.get("filed_on"))
 
 
 FILINGS = Ledger(
-    code="filings", title="备案台账", clause="§A4 合同备案：签约后 30 日内",
-    description="合同备案与预告登记进度。未备案的合同显示 30 天期限的剩余天数，超期显示逾期天数。",
+    code="filings", title="备案台账", clause="§A4 合同备案：签约后 30 日内（期限在管理后台设置）",
+    description="合同备案与预告登记进度。未备案的合同显示备案期限的剩余天数，超期显示逾期天数。",
     listing=Listing(
         table=Deal,
         select=[*DEAL_BASE, Deal.signed_on, Deal.filing_status, Deal.filing_submitted_on, Deal.filing_no, Deal.filed_on, Deal.prereg_no,
@@ -278,7 +280,7 @@ FILINGS = Ledger(
             Col("filing_submitted_on", "报送日期", sort=Deal.filing_submitted_on, fmt="date"),
             Col("filed_on", "备案日期", sort=Deal.filed_on, fmt="date"),
             Col("filing_no", "备案号"),
-            Col("days_left_text", "30 天期限"),
+            Col("days_left_text", "备案期限"),
             Col("prereg_no", "预告登记号"),
             Col("prereg_on", "预告登记日期", fmt="date"),
             Col("filing_status", "备案状态", sort=Deal.filing_status, fmt="badge"),
@@ -289,8 +291,8 @@ FILINGS = Ledger(
                 ("待备案", "待备案", lambda: Deal.filing_status == "待备案"),
                 ("已报送", "已报送", lambda: Deal.filing_status == "已报送"),
                 ("已备案", "已备案", lambda: Deal.filing_status == "已备案"),
-                ("逾期", "逾期未备案（超过 30 天）", lambda: Deal.filing_status.is_in(["待备案", "已报送"])
-                 & (Deal.signed_on < today_local() - timedelta(days=FILING_DAYS))),
+                ("逾期", "逾期未备案（超过备案期限）", lambda: Deal.filing_status.is_in(["待备案", "已报送"])
+                 & (Deal.signed_on < today_local() - timedelta(days=int(current_limits()["filing_days"])))),
             ]),
             Filter("signed_from", "签约日期从", "date_from", columns=[Deal.signed_on]),
             Filter("signed_to", "签约日期至", "date_to", columns=[Deal.signed_on]),

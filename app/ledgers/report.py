@@ -15,7 +15,6 @@ from typing import Any
 
 from app.core.money import round_money
 from app.estate.tables import Project
-from app.ledgers.rules import FILING_DAYS
 from app.pipeline.services import LOAN_METHODS
 from app.pipeline.tables import Deal
 
@@ -130,7 +129,9 @@ async def generate(project_ids: list[int], start: date, end: date) -> dict[str, 
     """{"rows": [one per project, in code order], "total": the sum row} for the period [start, end]."""
     projects = await Project.select(Project.id, Project.code, Project.name).where(Project.id.is_in(project_ids or [0])).order_by(Project.code)
     ids = [p["id"] for p in projects]
-    params = {"s": start, "e": end, "overdue_before": end - timedelta(days=FILING_DAYS)}
+    from app.pipeline.services import setting
+
+    params = {"s": start, "e": end, "overdue_before": end - timedelta(days=int(await setting("filing_days")))}
     by_project: dict[int, dict[str, Any]] = {i: {} for i in ids}
     if ids:
         for sql in (_deal_sql(ids), _collection_sql(ids)):

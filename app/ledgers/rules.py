@@ -9,8 +9,7 @@ from typing import Any
 
 from app.core.money import MoneyError, parse_money
 
-FILING_DAYS = 30  # 备案 within 30 days of signing [S]/[L]
-DUNNING_STEPS = ((30, "书面催告"), (15, "D+15 催缴"), (7, "D+7 催缴"), (1, "D+1 催缴"))  # SPEC §B 回款台账 [C]
+# The limits themselves are admin settings (PipelineSetting filing_days, dunning_*): the callers pass them in.
 
 
 def arrears(amount_due: Decimal | None, received: Decimal | None) -> Decimal:
@@ -24,16 +23,17 @@ def days_overdue(due_on: date | None, amount_due: Decimal | None, received: Deci
     return (today - due_on).days
 
 
-def dunning_step(days: int) -> str:
-    """Which 催缴 milestone an overdue amount has reached: D+1, D+7, D+15, then a 书面催告 under the contract."""
-    for threshold, label in DUNNING_STEPS:
+def dunning_step(days: int, steps: tuple[tuple[int, str], ...]) -> str:
+    """Which 催缴 milestone an overdue amount has reached: `steps` latest first, e.g. ((30, "书面催告"), (15, "D+15 催缴"),
+    (7, "D+7 催缴"), (1, "D+1 催缴")) — SPEC §B: D+1, D+7, D+15, then a 书面催告 under the contract."""
+    for threshold, label in sorted(steps, key=lambda s: -s[0]):
         if days >= threshold:
             return label
     return ""
 
 
-def filing_days_left(signed_on: date | None, filed_on: date | None, today: date, limit: int = FILING_DAYS) -> int | None:
-    """Days left of the 30 (negative = overdue); None once filed or before signing."""
+def filing_days_left(signed_on: date | None, filed_on: date | None, today: date, limit: int) -> int | None:
+    """Days left of the filing limit (negative = overdue); None once filed or before signing."""
     if signed_on is None or filed_on is not None:
         return None
     return limit - (today - signed_on).days

@@ -45,3 +45,12 @@ async def positions() -> list[dict[str, Any]]:
     for r in rows:
         r["headcount"] = by_pos.get(r["id"], 0)
     return rows
+
+
+async def company_identity(company_id: int | None) -> dict | None:
+    """A company's name and 统一社会信用代码 (the buyer on its invoices), or None."""
+    from app.org.tables import Company
+
+    if not company_id:
+        return None
+    return await Company.select(Company.id, Company.name, Company.credit_code).where(Company.id == company_id).first()

@@ -55,31 +55,43 @@ UNITS = Listing(
 )
 
 
-async def unit_page(unit_id: int) -> dict[str, Any] | None:
+async def unit_page(unit_id: int) -> dict[str, Any]:
+    """The unit with its current deal (timeline, parties, documents, dues) and every past deal (voided or cancelled)
+    with its own timeline and records. One query per kind: the deals, the audit records of all of them, the settings."""
     unit = await Unit.select(Unit.all_columns(), Unit.project.name, Unit.building.name).where(Unit.id == unit_id).first()
     if not unit:
         return None
     from app.pipeline import receipts
 
-    deals = await Deal.select(Deal.id, Deal.number, Deal.stage, Deal.buyer.name, Deal.subscribed_on, Deal.voided_on, Deal.void_status).where(
-        Deal.unit == unit_id).order_by(Deal.id, ascending=False)
+    deals = await Deal.select(Deal.all_columns(), Deal.buyer.name).where(Deal.unit == unit_id).order_by(Deal.id, ascending=False)
     current = next((d for d in deals if d["stage"] not in ("已作废", "已退订")), None)
-    page = {"unit": unit, "deals": deals, "current": None, "stages": [], "history": [], "money": None, "voiding": None}
+    limits = await services.all_settings()
+    page = {"unit": unit, "deals": deals, "current": None, "stages": [], "history": [], "past": [], "limits": limits, "money": None, "voiding": None}
+    records: dict[str, list[dict]] = {}
+    if deals:
+        rows = await AuditLog.select(AuditLog.at, AuditLog.actor_name, AuditLog.summary, AuditLog.action, AuditLog.entity_id).where(
+            (AuditLog.entity == "pl_deal") & AuditLog.entity_id.is_in([str(d["id"]) for d in deals])
+        ).order_by(AuditLog.at, ascending=False).limit(HISTORY_LIMIT)
+        for r in rows:
+            records.setdefault(r["entity_id"], []).append(r)
     if current:
         page["current"] = await services.deal_page(current["id"])
-        page["stages"] = await services.stages_of(page["current"]["deal"])
+        page["stages"] = await services.stages_of(page["current"]["deal"], limits=limits)
+        page["history"] = records.get(str(current["id"]), [])
         page["money"] = await receipts.money_of(current["id"])
     voided = next((d for d in deals if d["stage"] == "已作废" and d["void_status"] == "撤销中"), None) or next(
         (d for d in deals if d["stage"] == "已作废"), None)
     if voided and not current:  # the voided contract's close-out: cancellations, refund and its clock
-        vdeal = await Deal.select().where(Deal.id == voided["id"]).first()
-        page["voiding"] = {"deal": vdeal, "steps": await receipts.void_steps(voided["id"]), "money": await receipts.money_of(voided["id"]),
-                           "refund": await receipts.void_refund_due(vdeal)}
-    ids = [str(d["id"]) for d in deals]
-    if ids:
-        page["history"] = await AuditLog.select(AuditLog.at, AuditLog.actor_name, AuditLog.summary, AuditLog.action).where(
-            (AuditLog.entity == "pl_deal") & AuditLog.entity_id.is_in(ids)).order_by(AuditLog.at, ascending=False).limit(100)
+        page["voiding"] = {"deal": voided, "steps": await receipts.void_steps(voided["id"]), "money": await receipts.money_of(voided["id"]),
+                           "refund": await receipts.void_refund_due(voided)}
+    for d in deals:
+        if current and d["id"] == current["id"]:
+            continue
+        page["past"].append({"deal": d, "stages": await services.stages_of(d, limits=limits), "history": records.get(str(d["id"]), [])})
     return page
+
+
+HISTORY_LIMIT = 1000  # audit records on one unit page (all its deals together)
 
 
 QUEUE_LIMIT = 200
@@ -88,6 +100,7 @@ QUEUE_LIMIT = 200
 async def queue(user) -> list[dict[str, Any]]:
     """What is due from me, soonest first, overdue at the top. One SQL query per stage I own (each LIMITed)."""
     today = today_local()
+    limits = await services.all_settings()  # one query for every limit below
     cols = [Deal.id, Deal.number, Deal.unit, Deal.unit.room_no, Deal.unit.building.name, Deal.project.name, Deal.buyer.name]
     scope = None if user.all_projects else Deal.project.is_in(list(user.project_ids) or [0])
     items: list[dict[str, Any]] = []
@@ -115,7 +128,7 @@ async def queue(user) -> list[dict[str, Any]]:
     if services.may_act(user, "按揭"):  # the bank and release clocks run in working days
         from app.core.workdays import load_calendar
 
-        bank_wd, release_wd = int(await services.setting("bank_approval_wd")), int(await services.setting("release_wd"))
+        bank_wd, release_wd = int(limits["bank_approval_wd"]), int(limits["release_wd"])
         q = Deal.select(*cols, Deal.mortgage_status, Deal.bank_submitted_on, Deal.bank_approved_on, Deal.registered_on).where(
             Deal.mortgage_status.is_in(["银行审批中", "银行已批", "抵押已登记"]))
         if scope is not None:
@@ -128,13 +141,14 @@ async def queue(user) -> list[dict[str, Any]]:
             if r["mortgage_status"] == "银行审批中":
                 task, due = "跟踪银行审批", cal.add_working_days(r["bank_submitted_on"], bank_wd)
             elif r["mortgage_status"] == "银行已批":
-                task, due = "办理抵押登记", cal.add_calendar_days(r["bank_approved_on"], 15)
+                task, due = "办理抵押登记", cal.add_calendar_days(r["bank_approved_on"], int(limits["mortgage_register_days"]))
             else:
                 task, due = "跟踪银行放款", cal.add_working_days(r["registered_on"], release_wd)
             items.append({**r, "stage": "按揭", "task": task, "due": due, "overdue": due < today})
-    await run("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"), Deal.signed_on, services.FILING_DAYS)
-    await run("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废") & (Deal.delivery_due <= today + timedelta(days=60)), Deal.delivery_due)
-    await run("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]), Deal.handed_over_on, 90)
+    await run("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"), Deal.signed_on, int(limits["filing_days"]))
+    await run("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废")
+              & (Deal.delivery_due <= today + timedelta(days=int(limits["handover_queue_days"]))), Deal.delivery_due)
+    await run("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]), Deal.handed_over_on, int(limits["title_days"]))
     from app.pipeline.tables import VoidStep
 
     for owner, stage in (("bureau", "备案"), ("mortgage", "按揭")):  # A5: cancellations after an approved voiding (WD clock)

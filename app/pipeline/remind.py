@@ -49,14 +49,17 @@ async def remind_once() -> int:
             (Deal.stage == "已认购") & (Deal.sign_deadline <= today + timedelta(days=1))):
         label = "今天到期" if d["sign_deadline"] == today else ("明天到期" if d["sign_deadline"] > today else "已逾期未签")
         sent += await _send("sales", d, f"{today} {d['number']} 签约期限{label}（{d['sign_deadline']}）")
-    filing_days = int(await services.setting("filing_days"))
+    limits = await services.all_settings()
+    filing_days = int(limits["filing_days"])
+    reminders = services.filing_reminders(limits)  # SPEC A4: day 20, 25 and 28, red from day 31
     for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.signed_on).where(
-            Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废") & (Deal.signed_on <= today - timedelta(days=20))):
+            Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废")
+            & (Deal.signed_on <= today - timedelta(days=min(reminders + (filing_days + 1,))))):
         n = (today - d["signed_on"]).days
-        if n in (20, 25, 28) or n > filing_days:
+        if n in reminders or n > filing_days:
             word = "已逾期" if n > filing_days else f"已签约 {n} 天"
             sent += await _send("bureau", d, f"{today} {d['number']} 合同备案{word}，须在签约后 {filing_days} 天内完成")
-    bank_wd = int(await services.setting("bank_approval_wd"))
+    bank_wd = int(limits["bank_approval_wd"])
     for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.bank_submitted_on).where(Deal.mortgage_status == "银行审批中"):
         if d["bank_submitted_on"] and await add_working_days(d["bank_submitted_on"], bank_wd) <= today:
             sent += await _send("mortgage", d, f"{today} {d['number']} 银行审批已超过 {bank_wd} 个工作日")

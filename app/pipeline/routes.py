@@ -9,7 +9,7 @@ from app.core.guards import requires
 from app.core.permissions import Perm
 from app.core.timeutil import today_local
 from app.core.web import Form, redirect_with_flash, render
-from app.pipeline import queries, receipts, services
+from app.pipeline import queries, receipts, rules, services
 from app.pipeline.tables import Buyer, Deal
 
 
@@ -45,7 +45,9 @@ async def _timeline(request: Request, unit_id: int, forms: dict | None = None, s
             st["may"] = st["done_on"] is None and receipts.may_cancel(user, st["step"])
     return render(request, "pipeline/unit.html", {**page, "acts": acts, "forms": forms or {}, "empty_form": Form(), "today": today_local(),
                                                   "unmask": services.can_unmask(user), "services": services,
-                                                  "deemed_days": int(await services.setting("deemed_delivery_days"))}, status_code=status_code)
+                                                  "deemed_days": int(page["limits"]["deemed_delivery_days"]),
+                                                  "home_counts": [(h, h) for h in rules.HOME_COUNTS],
+                                                  "area_tolerance": f'{page["limits"]["area_tolerance_pct"].normalize():f}'}, status_code=status_code)
 
 
 @get("/units/{unit_id:int}", guards=[requires(Perm.PIPELINE)])
@@ -64,7 +66,7 @@ async def subscribe_form(request: Request, unit_id: int) -> Response:
     form = Form(values={"unit_price": f"{u['unit_price']:.2f}", "total_price": f"{u['total_price']:.2f}", "co_ownership": "单独所有",
                         "down_payment": f"{u['total_price']:.2f}",
                         "id_type": "居民身份证", "payment_method": "一次性",
-                        "sign_deadline": (today_local() + timedelta(days=services.SIGN_DAYS_DEFAULT)).isoformat()})
+                        "sign_deadline": (today_local() + timedelta(days=int(await services.setting("sign_days")))).isoformat()})
     return render(request, "pipeline/subscribe.html", {**page, "form": form, "services": services})
 
 

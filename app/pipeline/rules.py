@@ -70,9 +70,12 @@ def loan_split_error(loan: Decimal, commercial: Decimal, provident: Decimal) -> 
 # ---------------------------------------------------------------- A6 面积差
 
 
+PER_UNIT_TEXT = "按套计价，不结算面积差"
+
+
 @dataclass(frozen=True)
 class AreaSettlement:
-    ratio: Decimal  # deviation in percent, two places: (surveyed − contract) / contract × 100
+    ratio: Decimal | None  # deviation in percent, two places: (surveyed − contract) / contract × 100; None when 按套
     amount: Decimal  # > 0 the buyer pays; < 0 the developer refunds
     may_return: bool  # |ratio| > 3%: the buyer may return the unit
     explanation: str
@@ -92,7 +95,7 @@ def area_settlement(contract_area: Decimal, surveyed_area: Decimal, unit_price: 
     exact_ratio = diff / contract_area * HUNDRED
     may_return = abs(exact_ratio) > tolerance
     if per_unit_pricing:
-        return AreaSettlement(ratio, Decimal("0.00"), False, "按套计价，面积差不结算")
+        return AreaSettlement(ratio, Decimal("0.00"), False, PER_UNIT_TEXT)
     band = contract_area * tolerance / HUNDRED  # the area that 3% represents
     if abs(exact_ratio) <= tolerance:
         amount = _money(diff * unit_price)
@@ -108,34 +111,62 @@ def area_settlement(contract_area: Decimal, surveyed_area: Decimal, unit_price: 
     return AreaSettlement(ratio, amount, may_return, text)
 
 
+def settle_by_basis(basis: str, *, contract_build: Decimal, contract_inner: Decimal, surveyed_build: Decimal | None,
+                    surveyed_inner: Decimal | None, unit_price: Decimal, tolerance: Decimal = AREA_TOLERANCE) -> AreaSettlement:
+    """The settlement follows the unit's pricing basis (计价方式): 建筑面积 compares the surveyed building area with the
+    contract building area, 套内面积 the surveyed inner area with the contract inner area (the unit price is then per
+    ㎡ of inner area); 按套 has no area settlement."""
+    if basis == "按套":
+        return AreaSettlement(None, Decimal("0.00"), False, PER_UNIT_TEXT)
+    if basis == "套内面积":
+        if surveyed_inner is None:
+            raise ValueError("按套内面积计价的房源须填写实测套内面积")
+        s = area_settlement(contract_inner, surveyed_inner, unit_price, tolerance=tolerance)
+    elif basis == "建筑面积":
+        if surveyed_build is None:
+            raise ValueError("须填写实测建筑面积")
+        s = area_settlement(contract_build, surveyed_build, unit_price, tolerance=tolerance)
+    else:
+        raise ValueError(f"未知的计价方式「{basis}」")
+    return AreaSettlement(s.ratio, s.amount, s.may_return, f"按{basis}计价，{s.explanation}")
+
+
 # ---------------------------------------------------------------- A7 契税
+
+
+HOME_COUNTS = ("首套", "二套", "三套及以上")
 
 
 @dataclass(frozen=True)
 class DeedTaxRate:
-    first_home: bool
+    homes: str  # 首套 | 二套 | 三套及以上
     max_area: Decimal | None  # inclusive upper bound of the band; None = no bound
     rate: Decimal  # percent
 
 
-# 财政部 税务总局 住建部公告2024年第16号 (from 2024-12-01); otherwise the local statutory rate (3–5%).
+# SPEC A7: 财政部 税务总局 住建部公告2024年第16号 (from 2024-12-01): 首套 ≤140 ㎡ 1%, >140 ㎡ 1.5%; 二套 ≤140 ㎡ 1%,
+# >140 ㎡ 2%; otherwise the local statutory rate (3–5%; 3% by default).
 DEFAULT_DEED_TAX = (
-    DeedTaxRate(True, Decimal("140"), Decimal("1")),
-    DeedTaxRate(True, None, Decimal("1.5")),
-    DeedTaxRate(False, Decimal("140"), Decimal("1")),
-    DeedTaxRate(False, None, Decimal("2")),
+    DeedTaxRate("首套", Decimal("140"), Decimal("1")),
+    DeedTaxRate("首套", None, Decimal("1.5")),
+    DeedTaxRate("二套", Decimal("140"), Decimal("1")),
+    DeedTaxRate("二套", None, Decimal("2")),
+    DeedTaxRate("三套及以上", None, Decimal("3")),
 )
 
 
-def deed_tax(taxable_price: Decimal, area: Decimal, *, first_home: bool, second_home: bool = True,
-             table: Iterable[DeedTaxRate] = DEFAULT_DEED_TAX, statutory_rate: Decimal = Decimal("3")) -> tuple[Decimal, Decimal]:
-    """Returns (rate in percent, tax). A buyer with neither a first nor a second home (3rd+) pays the statutory rate."""
-    if not first_home and not second_home:
-        rate = statutory_rate
-    else:
-        rows = [r for r in table if r.first_home == first_home]
-        rate = next(r.rate for r in rows if r.max_area is None or area <= r.max_area)
-    return rate, _money(taxable_price * rate / HUNDRED)
+def taxable_price(total_price: Decimal, area_amount: Decimal | None) -> Decimal:
+    """The deed tax is levied on the price after the area settlement (合同总价 + 面积差结算额, a refund is negative)."""
+    return _money(Decimal(total_price) + Decimal(area_amount or 0))
+
+
+def deed_tax(taxable: Decimal, area: Decimal, *, homes: str, table: Iterable[DeedTaxRate] = DEFAULT_DEED_TAX) -> tuple[Decimal, Decimal]:
+    """Returns (rate in percent, tax) for the buyer's home count and the area band (bounded bands first)."""
+    rows = sorted((r for r in table if r.homes == homes), key=lambda b: (b.max_area is None, b.max_area or 0))
+    rate = next((r.rate for r in rows if r.max_area is None or area <= r.max_area), None)
+    if rate is None:
+        raise ValueError(f"契税税率表中没有「{homes}」、面积 {area}㎡ 适用的税率，请系统管理员在管理后台补充")
+    return rate, _money(taxable * rate / HUNDRED)
 
 
 # ---------------------------------------------------------------- time limits

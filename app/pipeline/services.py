@@ -2,6 +2,7 @@
 conditional update on the state it expects, so a stale page or a double click cannot move anything twice."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,31 +29,51 @@ LOAN_METHODS = {"商贷", "公积金", "组合"}
 MARITAL = ["未婚", "已婚", "离异", "丧偶"]
 CO_OWNERSHIP = ["单独所有", "共同共有", "按份共有"]
 VOID_REASONS = ["退房", "换房", "更名/增减共有人", "录入错误", "贷款未获批", "面积误差>3%", "质量问题", "不可抗力", "其他"]
-MORTGAGE_DOCS = ["身份证及户口簿", "婚姻证明", "收入证明及6个月银行流水", "首付款收据", "买卖合同", "征信授权书"]
-TITLE_DOCS = ["登记申请书", "身份证明", "已备案合同", "销售不动产发票", "契税完税凭证", "维修资金收据", "房屋测绘报告"]
+# The document checklists' SPEC defaults (A3 step 1, A7 step 1): seeded into ChecklistItem, read from there.
+DEFAULT_CHECKLISTS = {
+    "按揭": ("身份证及户口簿", "婚姻证明", "收入证明及6个月银行流水", "首付款收据", "买卖合同", "征信授权书"),
+    "产权证": ("登记申请书", "身份证明", "已备案合同", "销售不动产发票", "契税完税凭证", "维修资金收据", "房屋测绘报告"),
+    "归档原件": ("认购书", "买卖合同原件", "购房审核单", "身份证明复印件", "首付款收据"),  # the archive's originals per deal
+}
 
 # Who owns each stage (the work queue and the action forms follow this).
 STAGE_OWNER = {"认购": "sales", "签约": "contract", "按揭": "mortgage", "备案": "bureau", "交房": "supervisor", "产权证": "title"}
-SIGN_DAYS_DEFAULT = 5
-MORTGAGE_DOCS_DAYS = 7  # CD after signing [C]
-BANK_APPROVAL_WD = 5  # [S 4.3] 3–5 WD
-RELEASE_WD = 2  # [S 4.4]
-FILING_DAYS = 30  # [S]/[L]
 
 
+# Every limit of the pipeline, its ledgers and the archive: PipelineSetting rows edited in the admin, seeded with
+# these SPEC defaults (seeds/pipeline.py adds missing keys on every start). Code reads the setting, never a constant.
 SETTINGS: dict[str, tuple[str, Decimal]] = {  # key: (label, SPEC default)
     "deposit_max_ratio": ("定金占总价的最高比例", Decimal("0.20")),
-    "sign_days": ("认购后签约期限（天）", Decimal(SIGN_DAYS_DEFAULT)),
-    "mortgage_docs_days": ("签约后按揭资料提交期限（天）", Decimal(MORTGAGE_DOCS_DAYS)),
-    "bank_approval_wd": ("银行审批盖章时限（工作日）", Decimal(BANK_APPROVAL_WD)),
-    "release_wd": ("抵押登记后放款时限（工作日）", Decimal(RELEASE_WD)),
-    "filing_days": ("签约后备案期限（天）", Decimal(FILING_DAYS)),
+    "sign_days": ("认购后签约期限（天）", Decimal("5")),
+    "mortgage_docs_days": ("签约后按揭资料提交期限（天）", Decimal("7")),
+    "bank_approval_amber_wd": ("银行审批盖章：黄色提醒（工作日）", Decimal("3")),
+    "bank_approval_wd": ("银行审批盖章时限（工作日，超过为红色）", Decimal("5")),
+    "mortgage_register_days": ("银行批复后办理抵押登记的期限（天）", Decimal("15")),
+    "release_wd": ("抵押登记后放款时限（工作日）", Decimal("2")),
+    "filing_days": ("签约后备案期限（天）", Decimal("30")),
+    "filing_remind_1": ("备案提醒：签约后第几天（第一次）", Decimal("20")),
+    "filing_remind_2": ("备案提醒：签约后第几天（第二次）", Decimal("25")),
+    "filing_remind_3": ("备案提醒：签约后第几天（第三次）", Decimal("28")),
+    "down_payment_due_days": ("签约后首付款（扣除定金）的付款期限（天）", Decimal("7")),
+    "balance_due_days": ("一次性/分期付款：签约后余款的付款期限（天）", Decimal("30")),
+    "loan_due_days": ("按揭：签约后贷款到账的期限（天）", Decimal("60")),
+    "dunning_1": ("回款催缴：第一次催缴（逾期第几天）", Decimal("1")),
+    "dunning_2": ("回款催缴：第二次催缴（逾期第几天）", Decimal("7")),
+    "dunning_3": ("回款催缴：第三次催缴（逾期第几天）", Decimal("15")),
+    "dunning_demand": ("回款催缴：发书面催告（逾期第几天）", Decimal("30")),
+    "handover_queue_days": ("合同交付日前多少天列入交房待办", Decimal("60")),
     "deemed_delivery_days": ("交房通知发出后视同交付的天数", Decimal("15")),
+    "defect_due_days": ("交房整改单的整改期限（天）", Decimal("15")),
     "title_days": ("交房后办证期限（天，合同未约定时）", Decimal("90")),
-    "statutory_deed_tax": ("契税法定税率（%，三套及以上）", Decimal("3")),
+    "area_tolerance_pct": ("面积误差比界限（±%，超出部分按规定处理）", Decimal("3")),
+    "area_due_days": ("交房后面积差款项的结清期限（天）", Decimal("30")),
+    "loan_default_days": ("资料借阅：默认借阅天数", Decimal("7")),
+    "loan_max_days": ("资料借阅：最长借阅天数", Decimal("30")),
     "void_bureau_wd": ("合同作废批准后办理网签、备案、预告登记及贷款注销的时限（工作日）", Decimal("5")),
     "void_refund_days": ("合同作废批准后向客户退款的期限（天）", Decimal("30")),
 }
+
+_LIMITS: ContextVar[dict[str, Decimal] | None] = ContextVar("pipeline_limits", default=None)
 
 
 async def setting(key: str) -> Decimal:
@@ -62,14 +83,66 @@ async def setting(key: str) -> Decimal:
     return Decimal(row["value"]) if row else SETTINGS[key][1]
 
 
+async def all_settings() -> dict[str, Decimal]:
+    """Every pipeline limit in one query (the SPEC default where a key is missing): load once per request and pass
+    down. Also kept for the rest of this request's context, for the few synchronous readers (current_limits)."""
+    from app.pipeline.tables import PipelineSetting
+
+    values = {k: v for k, (_, v) in SETTINGS.items()}
+    for r in await PipelineSetting.select(PipelineSetting.key, PipelineSetting.value):
+        values[r["key"]] = Decimal(r["value"])
+    _LIMITS.set(values)
+    return values
+
+
+async def checklist(kind: str) -> list[str]:
+    """The active items of a document checklist (admin table ChecklistItem), in order."""
+    from app.pipeline.tables import ChecklistItem
+
+    rows = await ChecklistItem.select(ChecklistItem.name, ChecklistItem.active).where(ChecklistItem.checklist == kind).order_by(
+        ChecklistItem.sort).order_by(ChecklistItem.id)
+    if not rows:  # not seeded yet (an empty checklist is made by deactivating its items)
+        return list(DEFAULT_CHECKLISTS[kind])
+    return [r["name"] for r in rows if r["active"]]
+
+
+def current_limits() -> dict[str, Decimal]:
+    """The settings loaded by this request's all_settings() — for synchronous code such as a list filter's WHERE
+    clause, which runs after the route loaded them. Raises if nothing loaded them (never a silent default)."""
+    values = _LIMITS.get()
+    if values is None:
+        raise RuntimeError("pipeline settings not loaded for this request: call `await all_settings()` first")
+    return values
+
+
+def filing_reminders(limits: dict[str, Decimal]) -> tuple[int, ...]:
+    return tuple(sorted(int(limits[k]) for k in ("filing_remind_1", "filing_remind_2", "filing_remind_3")))
+
+
+def dunning_steps(limits: dict[str, Decimal]) -> tuple[tuple[int, str], ...]:
+    """The 催缴 milestones (SPEC §B: D+1, D+7, D+15, then a 书面催告), latest first."""
+    d1, d2, d3, demand = (int(limits[k]) for k in ("dunning_1", "dunning_2", "dunning_3", "dunning_demand"))
+    return ((demand, "书面催告"), (d3, f"D+{d3} 催缴"), (d2, f"D+{d2} 催缴"), (d1, f"D+{d1} 催缴"))
+
+
 async def deed_tax_table() -> list[rules.DeedTaxRate]:
     from app.pipeline.tables import DeedTaxBand
 
-    rows = await DeedTaxBand.select().order_by(DeedTaxBand.first_home, ascending=False).order_by(DeedTaxBand.max_area)
-    bands = [rules.DeedTaxRate(r["first_home"], Decimal(r["max_area"]) if r["max_area"] is not None else None, Decimal(r["rate"])) for r in rows]
-    # bounded bands first, then the open one, per first/second home
-    bands.sort(key=lambda b: (not b.first_home, b.max_area is None, b.max_area or 0))
+    rows = await DeedTaxBand.select(DeedTaxBand.homes, DeedTaxBand.max_area, DeedTaxBand.rate)
+    bands = [rules.DeedTaxRate(r["homes"], Decimal(r["max_area"]) if r["max_area"] is not None else None, Decimal(r["rate"])) for r in rows]
     return bands or list(rules.DEFAULT_DEED_TAX)
+
+
+def _deed_tax(deal: dict, homes: str, table: list[rules.DeedTaxRate]) -> tuple[Decimal, Decimal, Decimal]:
+    """(rate, tax, taxable price) of a handed-over deal: on the price after the area settlement, by the surveyed
+    building area (the forecast one for a 按套 unit), at the rate for the buyer's home count."""
+    area = Decimal(deal["surveyed_area"] or deal["unit.area_build"])
+    taxable = rules.taxable_price(Decimal(deal["total_price"]), deal["area_amount"])
+    try:
+        rate, tax = rules.deed_tax(taxable, area, homes=homes, table=table)
+    except ValueError as e:
+        raise PipelineError(str(e)) from None
+    return rate, tax, taxable
 
 
 class PipelineError(Exception):
@@ -295,11 +368,14 @@ async def sign(user, deal_id: int, values) -> dict:
     contract_no = p.text("contract_no", "合同编号", max_len=50)
     online_no = p.text("online_no", "网签备案号", max_len=50)
     signed_on = p.date("signed_on", "签约日期")
+    homes = p.choice("home_count", "购房套数", rules.HOME_COUNTS)
     if signed_on and signed_on > today_local():
         p.fail("signed_on", "签约日期不能晚于今天")
     deal = await Deal.select().where(Deal.id == deal_id).first()
     if not deal:
         raise PipelineError("记录不存在")
+    if signed_on and signed_on <= today_local() and signed_on < deal["subscribed_on"]:
+        p.fail("signed_on", f"签约日期不能早于认购日期 {deal['subscribed_on']:%Y-%m-%d}")
     if deal["check_status"] != "审核通过":
         p.fail("__all__", "审核单尚未通过，不能签约")
     if deal["overseas_status"] == "待审批":
@@ -312,22 +388,26 @@ async def sign(user, deal_id: int, values) -> dict:
     if p.errors:
         raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
     loan = deal["payment_method"] in LOAN_METHODS
+    limits = await all_settings()
     async with write_transaction():
         row = await _move(deal_id, (Deal.stage == "已认购") & (Deal.check_status == "审核通过") & (Deal.overseas_status != "待审批"), {
-            Deal.stage: "已签约", Deal.contract_no: contract_no, Deal.online_no: online_no, Deal.signed_on: signed_on,
+            Deal.stage: "已签约", Deal.contract_no: contract_no, Deal.online_no: online_no, Deal.signed_on: signed_on, Deal.home_count: homes,
             Deal.filing_status: "待备案", Deal.handover_status: "待通知",
             Deal.mortgage_status: "资料收集中" if loan else "",
-            Deal.docs_due: (await add_calendar_days(signed_on, int(await setting("mortgage_docs_days")))) if loan else None,
+            Deal.docs_due: (await add_calendar_days(signed_on, int(limits["mortgage_docs_days"]))) if loan else None,
         })
         await _unit_status(deal["unit"], ["已认购"], "已签约")
-        dues = [Instalment(deal=deal_id, kind="首付款", amount_due=Decimal(deal["down_payment"]) - Decimal(deal["deposit"]), due_on=signed_on + timedelta(days=7))]
+        dues = [Instalment(deal=deal_id, kind="首付款", amount_due=Decimal(deal["down_payment"]) - Decimal(deal["deposit"]),
+                           due_on=signed_on + timedelta(days=int(limits["down_payment_due_days"])))]
         if loan:
-            dues.append(Instalment(deal=deal_id, kind="贷款", amount_due=Decimal(deal["loan_amount"]), due_on=signed_on + timedelta(days=60)))
-            await DealDocument.insert(*[DealDocument(deal=deal_id, stage="按揭", name=n) for n in MORTGAGE_DOCS])
+            dues.append(Instalment(deal=deal_id, kind="贷款", amount_due=Decimal(deal["loan_amount"]),
+                                   due_on=signed_on + timedelta(days=int(limits["loan_due_days"]))))
+            await DealDocument.insert(*[DealDocument(deal=deal_id, stage="按揭", name=n) for n in await checklist("按揭")])
         elif Decimal(deal["total_price"]) > Decimal(deal["down_payment"]):
-            dues.append(Instalment(deal=deal_id, kind="房款", amount_due=Decimal(deal["total_price"]) - Decimal(deal["down_payment"]), due_on=signed_on + timedelta(days=30)))
+            dues.append(Instalment(deal=deal_id, kind="房款", amount_due=Decimal(deal["total_price"]) - Decimal(deal["down_payment"]),
+                                   due_on=signed_on + timedelta(days=int(limits["balance_due_days"]))))
         await Instalment.insert(*[d for d in dues if d.amount_due > 0])
-        await _audit(user, row, "sign", f"签约，合同编号 {contract_no}，网签号 {online_no}", {"stage": "已认购"}, {"stage": "已签约"})
+        await _audit(user, row, "sign", f"签约，合同编号 {contract_no}，网签号 {online_no}，买受人{homes}", {"stage": "已认购"}, {"stage": "已签约"})
     return row
 
 
@@ -413,9 +493,14 @@ async def filing_step(user, deal_id: int, action: str, values) -> dict:
         p.fail("on", "日期不能早于签约日期")
     if p.errors:
         raise PipelineError("请修改标红的项目", errors=p.errors)
+    if action == "filed" and deal["stage"] != "已签约":
+        # a unit handed over before its contract was filed: the filing is recorded, the deal and the unit stay
+        # 已交付 (their later state); only a 已签约 deal moves on to 已备案
+        changes.pop(Deal.stage)
     async with write_transaction():
-        row = await _move(deal_id, where & (Deal.stage.is_in(["已签约", "已备案", "已交付"])), changes)
-        if action == "filed":
+        stage_now = Deal.stage == deal["stage"] if action == "filed" else Deal.stage.is_in(["已签约", "已备案", "已交付"])
+        row = await _move(deal_id, where & Deal.stage.is_in(["已签约", "已备案", "已交付"]) & stage_now, changes)
+        if action == "filed" and deal["stage"] == "已签约":
             await _unit_status(deal["unit"], ["已签约"], "已备案")
         await _audit(user, row, f"filing.{action}", label)
     return row
@@ -445,35 +530,51 @@ async def handover(user, deal_id: int, values) -> dict:
     on = p.date("on", "交付日期")
     if on and on > today_local():
         p.fail("on", "交付日期不能晚于今天")
-    area_raw = p.raw("surveyed_area")
-    surveyed = None
-    try:
-        surveyed = Decimal(area_raw)
-        if surveyed <= 0 or surveyed.as_tuple().exponent < -2:
-            raise ValueError
-    except Exception:
-        p.fail("surveyed_area", "实测面积应为大于 0 的数字，最多两位小数")
+    deal = await Deal.select(Deal.all_columns(), Deal.unit.area_build, Deal.unit.area_inner, Deal.unit.pricing_basis).where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    basis = deal["unit.pricing_basis"] or "建筑面积"
+
+    def area(name: str, label: str) -> Decimal | None:
+        raw = p.raw(name)
+        try:
+            value = Decimal(raw)
+            if not value.is_finite() or value <= 0 or value.as_tuple().exponent < -2 or value >= Decimal("100000000"):
+                raise ValueError
+            return value
+        except Exception:
+            p.fail(name, f"{label}应为大于 0 的数字，最多两位小数")
+            return None
+
+    # the form asks for the surveyed areas the basis needs: 建筑面积 → building area; 套内面积 → inner area (the
+    # settlement) and building area (the certificate, the deed-tax band); 按套 → none (no area settlement)
+    surveyed = area("surveyed_area", "实测建筑面积") if basis != "按套" else None
+    surveyed_inner = area("surveyed_inner_area", "实测套内面积") if basis == "套内面积" else None
     keys = p.integer("keys_count", "钥匙数量", minimum=0, maximum=50)
     meters = p.text("meter_readings", "水电气表读数", required=False, max_len=200)
     defects = [d for d in p.getall("defect") if d][:20]
-    deal = await Deal.select(Deal.all_columns(), Deal.unit.area_build).where(Deal.id == deal_id).first()
-    if not deal:
-        raise PipelineError("记录不存在")
     if p.errors:
         raise PipelineError("请修改标红的项目", errors=p.errors)
-    settlement = rules.area_settlement(Decimal(deal["unit.area_build"]), surveyed, Decimal(deal["unit_price"]))
+    limits = await all_settings()
+    settlement = rules.settle_by_basis(basis, contract_build=Decimal(deal["unit.area_build"]), contract_inner=Decimal(deal["unit.area_inner"]),
+                                       surveyed_build=surveyed, surveyed_inner=surveyed_inner, unit_price=Decimal(deal["unit_price"]),
+                                       tolerance=limits["area_tolerance_pct"])
     async with write_transaction():
         row = await _move(deal_id, (Deal.handover_status == "已通知") & Deal.stage.is_in(["已签约", "已备案"]), {
-            Deal.handover_status: "已交付", Deal.handed_over_on: on, Deal.surveyed_area: surveyed, Deal.area_ratio: settlement.ratio,
+            Deal.handover_status: "已交付", Deal.handed_over_on: on, Deal.surveyed_area: surveyed, Deal.surveyed_inner_area: surveyed_inner,
+            Deal.area_basis: basis, Deal.area_ratio: settlement.ratio,
             Deal.area_amount: settlement.amount, Deal.keys_count: keys, Deal.meter_readings: meters, Deal.stage: "已交付",
             Deal.title_status: "资料收集中"})
         await _unit_status(deal["unit"], ["已签约", "已备案"], "已交付")
         if settlement.amount:
-            await Instalment.insert(Instalment(deal=deal_id, kind="面积差", amount_due=settlement.amount, due_on=on + timedelta(days=30)))
+            await Instalment.insert(Instalment(deal=deal_id, kind="面积差", amount_due=settlement.amount,
+                                               due_on=on + timedelta(days=int(limits["area_due_days"]))))
         for d in defects:
-            await Defect.insert(Defect(deal=deal_id, location=d[:50], category="交房整改", description=d, due_on=on + timedelta(days=15)))
-        await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in TITLE_DOCS])
-        await _audit(user, row, "handover", f"交房；实测 {surveyed}㎡，{settlement.explanation}，结算 {settlement.amount:,.2f} 元",
+            await Defect.insert(Defect(deal=deal_id, location=d[:50], category="交房整改", description=d,
+                                       due_on=on + timedelta(days=int(limits["defect_due_days"]))))
+        await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in await checklist("产权证")])
+        measured = "" if basis == "按套" else f"实测建筑面积 {surveyed}㎡" + (f"、套内面积 {surveyed_inner}㎡" if surveyed_inner is not None else "") + "，"
+        await _audit(user, row, "handover", f"交房；{measured}{settlement.explanation}，结算 {settlement.amount:,.2f} 元",
                      {"stage": deal["stage"]}, {"stage": "已交付", "area_amount": settlement.amount})
     return row
 
@@ -494,7 +595,7 @@ async def deemed_delivery(user, deal_id: int) -> dict:
         row = await _move(deal_id, (Deal.handover_status == "已通知") & Deal.stage.is_in(["已签约", "已备案"]), {
             Deal.handover_status: "视同交付", Deal.handed_over_on: today_local(), Deal.stage: "已交付", Deal.title_status: "资料收集中"})
         await _unit_status(deal["unit"], ["已签约", "已备案"], "已交付")
-        await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in TITLE_DOCS])
+        await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in await checklist("产权证")])
         await _audit(user, row, "handover.deemed", f"视同交付（通知发出于 {deal['notice_sent_on']}，业主未到场），物业费自今日起算")
     return row
 
@@ -515,15 +616,15 @@ async def title_step(user, deal_id: int, action: str, values) -> dict:
         missing = await DealDocument.count().where((DealDocument.deal == deal_id) & (DealDocument.stage == "产权证") & DealDocument.received_on.is_null())
         if missing:
             p.fail("__all__", f"还有 {missing} 项办证资料未收齐，不能递交")
-        first_home = p.flag("first_home")
-        area = Decimal(deal["surveyed_area"] or deal["unit.area_build"])
-        rate, tax = rules.deed_tax(Decimal(deal["total_price"]), area, first_home=first_home, second_home=True,
-                                   table=await deed_tax_table(), statutory_rate=await setting("statutory_deed_tax"))
+        homes = p.choice("home_count", "购房套数", rules.HOME_COUNTS)
         no = p.text("acceptance_no", "受理号", max_len=50)
+        rate = tax = taxable = None
+        if homes:
+            rate, tax, taxable = _deed_tax(deal, homes, await deed_tax_table())
         where = Deal.title_status == "资料收集中"
-        changes = {Deal.title_status: "已递交", Deal.title_submitted_on: on, Deal.acceptance_no: no, Deal.first_home: first_home,
+        changes = {Deal.title_status: "已递交", Deal.title_submitted_on: on, Deal.acceptance_no: no, Deal.home_count: homes,
                    Deal.deed_tax_rate: rate, Deal.deed_tax: tax}
-        label = f"办证资料已递交（受理号 {no}，契税 {rate}% 计 {tax:,.2f} 元）"
+        label = f"办证资料已递交（受理号 {no}，{homes}，计税价格 {taxable or 0:,.2f} 元，契税 {rate}% 计 {tax or 0:,.2f} 元）"
     elif action == "issued":
         no = p.text("cert_no", "不动产权证号", max_len=50)
         where, changes, label = Deal.title_status == "已递交", {Deal.title_status: "已领证", Deal.issued_on: on, Deal.cert_no: no}, f"已领证（{no}）"
@@ -575,16 +676,18 @@ async def title_batch(user, values) -> int:
     allowed = {d["id"] for d in await title_batch_candidates(user)}
     if not set(ids) <= allowed:
         raise PipelineError("所选记录中有资料未齐或不在您的数据范围内的，请刷新后重选", "deal_ids")
-    table, statutory = await deed_tax_table(), await setting("statutory_deed_tax")
+    table = await deed_tax_table()
+    deals = {d["id"]: d for d in await Deal.select(Deal.id, Deal.total_price, Deal.area_amount, Deal.surveyed_area, Deal.unit.area_build,
+                                                   Deal.home_count).where(Deal.id.is_in(ids))}
     async with write_transaction():
         for i, deal_id in enumerate(sorted(ids), 1):
-            d = await Deal.select(Deal.total_price, Deal.surveyed_area, Deal.unit.area_build, Deal.first_home).where(Deal.id == deal_id).first()
-            area = Decimal(d["surveyed_area"] or d["unit.area_build"])
-            rate, tax = rules.deed_tax(Decimal(d["total_price"]), area, first_home=d["first_home"], second_home=True, table=table, statutory_rate=statutory)
+            d = deals[deal_id]
+            rate, tax, taxable = _deed_tax(d, d["home_count"], table)  # the home count recorded at signing
             no = f"{batch_no}-{i:03d}"
             row = await _move(deal_id, Deal.title_status == "资料收集中", {Deal.title_status: "已递交", Deal.title_submitted_on: on,
                                                                          Deal.acceptance_no: no, Deal.deed_tax_rate: rate, Deal.deed_tax: tax})
-            await _audit(user, row, "title.submit", f"批量递交办证（批次 {batch_no}，受理号 {no}，契税 {rate}% 计 {tax:,.2f} 元）")
+            await _audit(user, row, "title.submit", f"批量递交办证（批次 {batch_no}，受理号 {no}，{d['home_count']}，计税价格 {taxable:,.2f} 元，"
+                                                    f"契税 {rate}% 计 {tax:,.2f} 元）")
     return len(ids)
 
 
@@ -603,15 +706,19 @@ async def deal_page(deal_id: int) -> dict | None:
     return {"deal": deal, "parties": parties, "docs": docs, "defects": defects, "dues": dues}
 
 
-async def stages_of(deal: dict, today: date | None = None) -> list[dict]:
-    """The unit timeline: each stage with its owner, status, due date (working days where the SPEC says WD)."""
+async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Decimal] | None = None) -> list[dict]:
+    """The unit timeline: each stage with its owner, status, due date (working days where the SPEC says WD).
+    `limits`: the pipeline settings, loaded once by the caller (all_settings())."""
     t = today or today_local()
+    limits = limits if limits is not None else await all_settings()
     loan = deal["payment_method"] in LOAN_METHODS
     out = []
 
-    def add(name, status, done, due=None, detail=""):
+    def add(name, status, done, due=None, detail="", amber_from=None):
         overdue = (not done) and due is not None and due < t and status not in ("", "未开始")
-        out.append({"name": name, "owner": STAGE_OWNER[name], "status": status or "未开始", "done": done, "due": due, "overdue": overdue, "detail": detail})
+        amber = (not done) and not overdue and amber_from is not None and amber_from <= t
+        out.append({"name": name, "owner": STAGE_OWNER[name], "status": status or "未开始", "done": done, "due": due, "overdue": overdue,
+                    "amber": amber, "detail": detail})
 
     voided = deal["stage"] == "已作废"
     add("认购", "已认购", True, None, f"定金 {Decimal(deal['deposit']):,.2f} 元 · {deal['payment_method']}")
@@ -619,26 +726,30 @@ async def stages_of(deal: dict, today: date | None = None) -> list[dict]:
     add("签约", "已签约" if signed else f"审核单{deal['check_status']}" + ("，境外备案待审批" if deal["overseas_status"] == "待审批" else ""),
         signed, None if signed else deal["sign_deadline"], f"合同 {deal['contract_no']} · 网签 {deal['online_no']}" if signed else "")
     if loan:
-        due = None
+        due = amber_from = None
         ms = deal["mortgage_status"]
         if ms == "资料收集中":
             due = deal["docs_due"]
-        elif ms == "银行审批中" and deal["bank_submitted_on"]:
-            due = await add_working_days(deal["bank_submitted_on"], int(await setting("bank_approval_wd")))
+        elif ms == "银行审批中" and deal["bank_submitted_on"]:  # amber at 3 WD, red after 5 WD [S 4.3]
+            due = await add_working_days(deal["bank_submitted_on"], int(limits["bank_approval_wd"]))
+            amber_from = await add_working_days(deal["bank_submitted_on"], int(limits["bank_approval_amber_wd"]))
         elif ms == "抵押已登记" and deal["registered_on"]:
-            due = await add_working_days(deal["registered_on"], int(await setting("release_wd")))
-        add("按揭", ms, ms == "已放款", due, f"{deal['loan_bank']} 贷款 {Decimal(deal['loan_amount']):,.2f} 元")
+            due = await add_working_days(deal["registered_on"], int(limits["release_wd"]))
+        add("按揭", ms, ms == "已放款", due, f"{deal['loan_bank']} 贷款 {Decimal(deal['loan_amount']):,.2f} 元", amber_from)
     fs = deal["filing_status"]
-    add("备案", fs, fs == "已备案", await period_end(rules.filing_due(deal["signed_on"], int(await setting("filing_days")))) if signed and fs != "已备案" else None,
+    add("备案", fs, fs == "已备案", await period_end(rules.filing_due(deal["signed_on"], int(limits["filing_days"]))) if signed and fs != "已备案" else None,
         f"备案号 {deal['filing_no']}" + (f" · 预告登记 {deal['prereg_no']}" if deal["prereg_no"] else "") if fs == "已备案" else "")
     hs = deal["handover_status"]
     add("交房", hs, hs in ("已交付", "视同交付"), deal["delivery_due"] if hs in ("待通知", "已通知") else None,
-        f"面积差 {deal['area_ratio']}%，结算 {Decimal(deal['area_amount']):,.2f} 元" if deal["area_amount"] is not None else "")
+        (rules.PER_UNIT_TEXT if deal["area_basis"] == "按套" else
+         f"面积差（按{deal['area_basis'] or '建筑面积'}）{deal['area_ratio']}%，结算 {Decimal(deal['area_amount']):,.2f} 元")
+        if deal["area_amount"] is not None else "")
     ts = deal["title_status"]
-    title_days = int(await setting("title_days"))
+    title_days = int(limits["title_days"])
     title_due = rules.title_due(deal["handed_over_on"], deal["signed_on"] or deal["subscribed_on"], presale=True, days=title_days)
     add("产权证", ts, ts == "已交付业主", await period_end(title_due) if title_due and ts and ts != "已交付业主" else None,
-        f"证号 {deal['cert_no']}" if deal["cert_no"] else "")
+        " · ".join(x for x in (f"{deal['home_count']}" + (f"，契税 {deal['deed_tax_rate']}% 计 {Decimal(deal['deed_tax']):,.2f} 元" if deal["deed_tax"] is not None else "")
+                               if ts else "", f"证号 {deal['cert_no']}" if deal["cert_no"] else "") if x))
     if voided:
         for s in out:
             if not s["done"]:

@@ -2,6 +2,7 @@
 Each stage's fields live on the Deal (the ledgers are views over these columns); co-owners, documents,
 defects and instalments are child rows."""
 from decimal import Decimal
+from enum import Enum
 
 from piccolo.columns import Boolean, Date, ForeignKey, Integer, Numeric, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -13,6 +14,14 @@ from app.org.tables import Employee
 from app.workflow.tables import Request
 
 ZERO = Decimal("0.00")
+
+
+class HomeCount(str, Enum):
+    """购房套数 (the buyer's household's home count for this purchase), which the 契税 rate follows (A7)."""
+
+    first = "首套"
+    second = "二套"
+    third = "三套及以上"
 
 
 class Buyer(Table, tablename="pl_buyer"):
@@ -81,14 +90,16 @@ class Deal(Table, tablename="pl_deal"):
     handover_status = Varchar(length=10, default="", index=True)  # "" | 待通知 | 已通知 | 已交付 | 视同交付
     notice_sent_on = Date(null=True, default=None)
     handed_over_on = Date(null=True, default=None)
-    surveyed_area = Numeric(digits=(10, 2), null=True, default=None)
+    surveyed_area = Numeric(digits=(10, 2), null=True, default=None)  # 实测建筑面积
+    surveyed_inner_area = Numeric(digits=(10, 2), null=True, default=None)  # 实测套内面积
+    area_basis = Varchar(length=10, default="")  # the unit's pricing basis the settlement followed: 建筑面积 | 套内面积 | 按套
     area_ratio = Numeric(digits=(7, 2), null=True, default=None)
     area_amount = Numeric(digits=(15, 2), null=True, default=None)  # > 0 buyer pays, < 0 refund
     keys_count = Integer(default=0)
     meter_readings = Varchar(length=200, default="")
     # A7 产权证
     title_status = Varchar(length=10, default="", index=True)  # "" | 资料收集中 | 已递交 | 已领证 | 已交付业主
-    first_home = Boolean(default=True)
+    home_count = Varchar(length=10, default="首套")  # 购房套数: 首套 | 二套 | 三套及以上 (recorded at signing, the deed-tax rate follows it)
     deed_tax_rate = Numeric(digits=(5, 2), null=True, default=None)
     deed_tax = Numeric(digits=(15, 2), null=True, default=None)
     title_submitted_on = Date(null=True, default=None)
@@ -231,9 +242,23 @@ class PipelineSetting(Table, tablename="pl_setting"):
 
 
 class DeedTaxBand(Table, tablename="pl_deed_tax_band"):
-    """契税 rate table [L]: by first/second home and area band; edited in the admin when local rules change."""
+    """契税 rate table [L]: by home count (首套 / 二套 / 三套及以上) and area band; edited in the admin when local rules change."""
 
-    first_home = Boolean(default=True, help_text="首套（否则为二套）")
+    homes = Varchar(length=10, default="首套", choices=HomeCount, help_text="购房套数：首套 / 二套 / 三套及以上")
     max_area = Numeric(digits=(10, 2), null=True, default=None, help_text="面积上限（含），空为不限")
     rate = Numeric(digits=(5, 2), help_text="税率 %")
     note = Varchar(length=100, default="")
+
+
+class ChecklistItem(Table, tablename="pl_checklist_item"):
+    """A document checklist's items (A3 按揭资料, A7 办证资料, the archive's 归档原件), edited in the admin; a deal copies
+    the active 按揭/产权证 items when its stage starts (an edit applies to new deals, not to checklists handed out)."""
+
+    checklist = Varchar(length=20, index=True, help_text="清单：按揭 / 产权证 / 归档原件")
+    name = Varchar(length=60, help_text="资料名称")
+    sort = Integer(default=0)
+    active = Boolean(default=True, help_text="停用后新办理的记录不再列出")
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.name)

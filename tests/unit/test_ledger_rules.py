@@ -27,15 +27,23 @@ def test_days_overdue_only_while_something_is_owed():
 @pytest.mark.parametrize("days, step", [(0, ""), (1, "D+1 催缴"), (6, "D+1 催缴"), (7, "D+7 催缴"), (14, "D+7 催缴"), (15, "D+15 催缴"),
                                         (29, "D+15 催缴"), (30, "书面催告"), (400, "书面催告")])
 def test_dunning_milestones(days, step):
-    assert rules.dunning_step(days) == step
+    from app.pipeline.services import SETTINGS, dunning_steps
+
+    spec_defaults = {k: v for k, (_, v) in SETTINGS.items()}
+    assert rules.dunning_step(days, dunning_steps(spec_defaults)) == step
+
+
+def test_dunning_milestones_follow_the_settings():
+    steps = ((20, "书面催告"), (10, "D+10 催缴"), (3, "D+3 催缴"), (2, "D+2 催缴"))
+    assert rules.dunning_step(1, steps) == "" and rules.dunning_step(3, steps) == "D+3 催缴" and rules.dunning_step(21, steps) == "书面催告"
 
 
 def test_filing_days_left_of_30():
-    assert rules.filing_days_left(date(2026, 11, 18), None, D) == 20
-    assert rules.filing_days_left(date(2026, 10, 29), None, D) == 0  # day 30: still in time
-    assert rules.filing_days_left(date(2026, 10, 28), None, D) == -1  # day 31: overdue by one
-    assert rules.filing_days_left(date(2026, 10, 1), date(2026, 10, 20), D) is None  # filed
-    assert rules.filing_days_left(None, None, D) is None
+    assert rules.filing_days_left(date(2026, 11, 18), None, D, 30) == 20
+    assert rules.filing_days_left(date(2026, 10, 29), None, D, 30) == 0  # day 30: still in time
+    assert rules.filing_days_left(date(2026, 10, 28), None, D, 30) == -1  # day 31: overdue by one
+    assert rules.filing_days_left(date(2026, 10, 1), date(2026, 10, 20), D, 30) is None  # filed
+    assert rules.filing_days_left(None, None, D, 30) is None
 
 
 def test_span_runs_to_today_while_open():

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from app.pipeline.rules import area_settlement, deed_tax, deposit_error, filing_due, filing_reminder_days, loan_error, loan_split_error, shares_error, title_due
+from app.pipeline.rules import PER_UNIT_TEXT, area_settlement, settle_by_basis, taxable_price, deed_tax, deposit_error, filing_due, filing_reminder_days, loan_error, loan_split_error, shares_error, title_due
 
 pytestmark = pytest.mark.unit
 
@@ -55,15 +55,32 @@ def test_loan_equals_total_minus_down_payment():
     assert loan_split_error(D("1050000.00"), D("650000.00"), D("300000.00")) is not None
 
 
-@pytest.mark.parametrize("area, first, second, rate, tax", [
-    ("140.00", True, True, "1", "15000.00"),
-    ("140.01", True, True, "1.5", "22500.00"),
-    ("120.00", False, True, "1", "15000.00"),
-    ("150.00", False, True, "2", "30000.00"),
-    ("150.00", False, False, "3", "45000.00"),
+@pytest.mark.parametrize("area, homes, rate, tax", [
+    ("140.00", "首套", "1", "15000.00"),
+    ("140.01", "首套", "1.5", "22500.00"),
+    ("120.00", "二套", "1", "15000.00"),
+    ("150.00", "二套", "2", "30000.00"),
+    ("90.00", "三套及以上", "3", "45000.00"),
+    ("150.00", "三套及以上", "3", "45000.00"),
 ])
-def test_deed_tax_table(area, first, second, rate, tax):
-    assert deed_tax(D("1500000.00"), D(area), first_home=first, second_home=second) == (D(rate), D(tax))
+def test_deed_tax_by_home_count(area, homes, rate, tax):
+    assert deed_tax(D("1500000.00"), D(area), homes=homes) == (D(rate), D(tax))
+
+
+def test_deed_tax_on_the_price_after_the_area_settlement():
+    assert taxable_price(D("1500000.00"), D("30000.00")) == D("1530000.00")
+    assert taxable_price(D("1500000.00"), D("-70000.00")) == D("1430000.00")
+    assert taxable_price(D("1500000.00"), None) == D("1500000.00")
+    assert deed_tax(taxable_price(D("1500000.00"), D("30000.00")), D("150.00"), homes="二套") == (D("2"), D("30600.00"))
+
+
+def test_deed_tax_table_is_a_parameter_and_a_missing_band_is_an_error():
+    from app.pipeline.rules import DeedTaxRate
+
+    table = [DeedTaxRate("首套", None, D("1")), DeedTaxRate("三套及以上", None, D("4"))]
+    assert deed_tax(D("1000000.00"), D("200"), homes="三套及以上", table=table) == (D("4"), D("40000.00"))
+    with pytest.raises(ValueError, match="没有「二套」"):
+        deed_tax(D("1000000.00"), D("100"), homes="二套", table=table)
 
 
 def test_time_limits():
@@ -90,3 +107,26 @@ def test_working_day_clocks_cross_holidays_and_makeup_days():
     assert clock_level(date(2026, 2, 13), date(2026, 2, 24), 3, 5, cal) == ""  # 02-14, 02-24: 2 WD
     assert clock_level(date(2026, 2, 13), date(2026, 2, 25), 3, 5, cal) == "amber"
     assert clock_level(date(2026, 2, 13), date(2026, 2, 27), 3, 5, cal) == "red"
+
+
+def test_area_settlement_follows_the_pricing_basis():
+    common = dict(contract_build=D("100.00"), contract_inner=D("80.00"), unit_price=D("10000.00"))
+    # 建筑面积: the building areas are compared (surveyed inner area ignored)
+    b = settle_by_basis("建筑面积", surveyed_build=D("104.00"), surveyed_inner=D("80.00"), **common)
+    assert b.ratio == D("4.00") and b.amount == D("30000.00")
+    # 套内面积: the inner areas are compared (+1% of 80 ㎡ = 0.80 ㎡ × 10,000), the building area does not matter
+    i = settle_by_basis("套内面积", surveyed_build=D("110.00"), surveyed_inner=D("80.80"), **common)
+    assert i.ratio == D("1.00") and i.amount == D("8000.00") and "按套内面积计价" in i.explanation
+    i5 = settle_by_basis("套内面积", surveyed_build=D("100.00"), surveyed_inner=D("76.00"), **common)  # −5% of 80: 3% back, 2% double
+    assert i5.amount == -(D("2.40") * 10000 + D("1.60") * 10000 * 2)
+    # 按套: no settlement, whatever the areas
+    w = settle_by_basis("按套", surveyed_build=None, surveyed_inner=None, **common)
+    assert w.amount == D("0.00") and w.ratio is None and not w.may_return and w.explanation == PER_UNIT_TEXT == "按套计价，不结算面积差"
+    with pytest.raises(ValueError):
+        settle_by_basis("套内面积", surveyed_build=D("100.00"), surveyed_inner=None, **common)
+
+
+def test_area_tolerance_is_a_parameter():
+    s = settle_by_basis("建筑面积", contract_build=D("100.00"), contract_inner=D("80.00"), surveyed_build=D("104.00"), surveyed_inner=None,
+                        unit_price=D("10000.00"), tolerance=D("5"))
+    assert s.amount == D("40000.00") and not s.may_return  # within ±5%: settled on the actual area

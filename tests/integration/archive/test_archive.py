@@ -74,7 +74,7 @@ async def test_completeness_counts_and_location(new_client):
     keeper = await sign_in(await new_client(), "archive")
     r = await keeper.get(f"/archive?project={f['id']}")
     assert "1 / 2" in r.text and "0 / 5" in r.text and "不全" in r.text  # 1 of 2 checklist documents; no originals yet
-    for i, name in enumerate(services.ORIGINALS, start=1):
+    for i, name in enumerate(await services.originals(), start=1):
         r = await _post(keeper, f"/archive/deals/{f['deal']}/originals", {"name": name, "filed": "1"}, f"/archive/deals/{f['deal']}")
         assert r.status_code == 303, r.text[-800:]
     info = (await services.completeness([f["deal"]]))[f["deal"]]
@@ -221,3 +221,27 @@ async def test_seeded_loans():
     overdue = [s for s in seeded if s["status"] == "借出" and s["due_on"] < today_local()]
     assert len(overdue) == 2
     assert await ArchiveFile.count() > 0
+
+
+async def test_loan_period_and_originals_are_admin_settings(new_client):
+    """The document-loan limit (30 days) and the originals checklist come from the admin (PipelineSetting, ChecklistItem)."""
+    from decimal import Decimal
+
+    from app.pipeline.tables import ChecklistItem, PipelineSetting
+
+    f = await _file("TAS")
+    keeper = await sign_in(await new_client(), "archive")
+    page = f"/archive/deals/{f['deal']}"
+    key = PipelineSetting.key == "loan_max_days"
+    await PipelineSetting.update({PipelineSetting.value: Decimal("5")}).where(key)
+    extra = await ChecklistItem.insert(ChecklistItem(checklist="归档原件", name="补充协议原件", sort=99, active=True)).returning(ChecklistItem.id)
+    try:
+        r = await _post(keeper, f"{page}/lend", _lend_form("认购书", borrower=await _emp("mortgage"), approver=await _emp("supervisor"),
+                                                           due=today_local() + timedelta(days=7)), page)
+        assert r.status_code == 400 and "借阅期限最长 5 天" in r.text
+        assert "补充协议原件" in (await keeper.get(page)).text
+        info = (await services.completeness([f["deal"]]))[f["deal"]]
+        assert info["originals_total"] == 6
+    finally:
+        await PipelineSetting.update({PipelineSetting.value: Decimal("30")}).where(key)
+        await ChecklistItem.delete().where(ChecklistItem.id == extra[0]["id"])

@@ -1,4 +1,5 @@
 """Expense claims, advances and payments: their rules and registers through the real routes."""
+import random
 from datetime import timedelta
 from decimal import Decimal
 
@@ -149,3 +150,102 @@ async def test_finance_registers_pages(new_client):
 async def test_thresholds_are_admin_settings():
     rows = await FlowSetting.select().where(FlowSetting.flow == "expense")
     assert {r["key"]: r["value"] for r in rows}["vp_from"] == Decimal("1000.00")
+
+
+async def test_second_advance_refused_while_first_open(new_client):
+    """SPEC E14: no new advance while one is open — in approval, or paid out and not yet settled — not only overdue."""
+    applicant = await sign_in(await new_client(), "title")
+    due = (today_local() + timedelta(days=10)).isoformat()
+    rid, r = await submit(applicant, "advance", {"kind": "业务借款", "purpose": "办证规费", "amount": "600.00", "due_on": due})
+    assert rid, r.text[:1000]
+    number = (await Request.select(Request.number).where(Request.id == rid).first())["number"]
+    second = {"kind": "差旅", "purpose": "出差南京", "amount": "700.00", "due_on": due}
+    # still in approval
+    rid2, r = await submit(applicant, "advance", second)
+    assert rid2 == 0 and r.status_code == 400
+    assert f"您的借款 {number} 尚在审批中" in r.text and 'data-testid="error-amount"' in r.text and "出差南京" in r.text
+    # approved and paid out, not due yet: still open
+    for who in ("dept_head", "accountant", "finance_manager", "cashier"):
+        await approve_as(new_client, rid, who)
+    rid2, r = await submit(applicant, "advance", second)
+    assert rid2 == 0 and r.status_code == 400 and f"您有未结清的借款 {number}（余额 600.00 元）" in r.text
+    # repaid in part: still open
+    adv = await Advance.select(Advance.id).where(Advance.request == rid).first()
+    cashier = await sign_in(await new_client(), "cashier")
+    token = await csrf_token(cashier, f"/finance/advances/{adv['id']}")
+    assert (await cashier.post(f"/finance/advances/{adv['id']}/repay", data={"amount": "100.00", "_csrf_token": token})).status_code == 303
+    rid2, r = await submit(applicant, "advance", second)
+    assert rid2 == 0 and "余额 500.00 元" in r.text
+    # fully repaid: a new advance is accepted
+    assert (await cashier.post(f"/finance/advances/{adv['id']}/repay", data={"amount": "500.00", "_csrf_token": token})).status_code == 303
+    rid2, r = await submit(applicant, "advance", second)
+    assert rid2, r.text[:1000]
+
+
+async def test_legacy_invoices_with_same_number_and_different_codes_do_not_collide(new_client):
+    """E13: a paper invoice is identified by 发票代码 + 号码 (8-digit numbers repeat across codes)."""
+    from tests.integration.workflow.helpers import COMPANY_A
+
+    number = f"{random.randint(10000000, 99999999)}"
+    legacy = lambda code: expense_form("66.00", extra={"inv_kind": ["普票"], "inv_code": [code], "inv_number": [number]})  # noqa: E731
+    a = await sign_in(await new_client(), "data")
+    rid1, r = await submit(a, "expense", legacy("032001900104"))
+    assert rid1, r.text[:1500]
+    rid2, r = await submit(a, "expense", legacy("032001900105"))  # same number, another code: another invoice
+    assert rid2, r.text[:1500]
+    rows = await Invoice.select(Invoice.code, Invoice.number, Invoice.buyer_name, Invoice.buyer_tax_id).where(Invoice.request.is_in([rid1, rid2]))
+    assert {(x["code"], x["number"]) for x in rows} == {("032001900104", number), ("032001900105", number)}
+    assert {x["buyer_name"] for x in rows} == {COMPANY_A}
+    # the same code + number again is a duplicate
+    rid3, r = await submit(a, "expense", legacy("032001900104"))
+    assert rid3 == 0 and r.status_code == 400 and "该发票已在报销单" in r.text
+    # an 8-digit number needs its code; a 20-digit 数电 number has none
+    rid, r = await submit(a, "expense", legacy(""))
+    assert rid == 0 and "8 位号码的纸质发票须填写发票代码" in r.text and 'data-testid="error-inv_code_0"' in r.text
+    rid, r = await submit(a, "expense", expense_form("66.00", extra={"inv_code": ["032001900104"]}))
+    assert rid == 0 and "没有发票代码" in r.text
+
+
+async def test_invoice_buyer_tax_id_must_be_the_company_credit_code(new_client):
+    from seeds.finance import credit_code
+
+    c = await sign_in(await new_client(), "clerk")
+    before = await Request.count()
+    other = credit_code("锦程置业（无锡）有限公司")  # a valid code, but another company's
+    rid, r = await submit(c, "expense", expense_form("20.00", extra={"inv_buyer_tax_id": [other]}))
+    assert rid == 0 and r.status_code == 400
+    assert "购买方纳税人识别号不是本公司的统一社会信用代码" in r.text and 'data-testid="error-inv_buyer_tax_id_0"' in r.text
+    assert other in r.text  # the entered value is kept
+    rid, r = await submit(c, "expense", expense_form("20.00", extra={"inv_buyer_tax_id": ["91320506MA1M9XK2R0"], "inv_buyer": [""]}))
+    assert rid == 0 and "校验位不正确" in r.text and "请填写购买方名称" in r.text
+    assert await Request.count() == before
+    # b_contract works for the Wuxi company: its invoices name that company
+    b = await sign_in(await new_client(), "b_contract")
+    rid, r = await submit(b, "expense", expense_form("20.00", extra={"inv_buyer": ["锦程置业（无锡）有限公司"], "inv_buyer_tax_id": [other]}))
+    assert rid, r.text[:1500]
+
+
+async def test_invoice_age_limit_is_an_admin_setting(new_client):
+    c = await sign_in(await new_client(), "clerk")
+    key = (FlowSetting.flow == "expense") & (FlowSetting.key == "invoice_max_age_days")
+    await FlowSetting.update({FlowSetting.value: Decimal("0")}).where(key)
+    try:
+        rid, r = await submit(c, "expense", expense_form("10.00"))  # issued yesterday
+        assert rid == 0 and "超过 0 天的发票不能报销" in r.text
+    finally:
+        await FlowSetting.update({FlowSetting.value: Decimal("60")}).where(key)
+    rid, r = await submit(c, "expense", expense_form("10.00"))
+    assert rid, r.text[:1500]
+
+
+async def test_advance_period_is_an_admin_setting(new_client):
+    c = await sign_in(await new_client(), "cleaner")
+    key = (FlowSetting.flow == "advance") & (FlowSetting.key == "settle_days")
+    due = (today_local() + timedelta(days=20)).isoformat()
+    await FlowSetting.update({FlowSetting.value: Decimal("10")}).where(key)
+    try:
+        rid, r = await submit(c, "advance", {"kind": "备用金", "purpose": "保洁用品", "amount": "100.00", "due_on": due})
+        assert rid == 0 and "借款应在 10 天内结清" in r.text
+    finally:
+        await FlowSetting.update({FlowSetting.value: Decimal("30")}).where(key)
+    assert (await FlowSetting.select(FlowSetting.value).where(key).first())["value"] == Decimal("30")

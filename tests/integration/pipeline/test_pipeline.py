@@ -77,7 +77,7 @@ async def test_signing_needs_the_check_and_the_overseas_filing(new_client):
     assert deal["overseas_status"] == "待审批"
     contract = await sign_in(await new_client(), "contract")
     page = f"/pipeline/units/{unit['id']}"
-    sign = {"contract_no": f"T-{deal['id']}", "online_no": f"W-{deal['id']}", "signed_on": today_local().isoformat()}
+    sign = {"contract_no": f"T-{deal['id']}", "online_no": f"W-{deal['id']}", "signed_on": today_local().isoformat(), "home_count": "首套"}
     r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)
     assert r.status_code == 400 and "审核单尚未通过" in r.text
     r = await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
@@ -108,7 +108,7 @@ async def test_loan_must_equal_total_minus_down_payment_and_mortgage_clock(new_c
     ok = await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "loan_amount": loan, "loan_bank": "建行",
                                                                        "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
     assert ok.status_code == 303
-    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"L-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"L-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"}, page)
     mortgage = await sign_in(await new_client(), "mortgage")
     r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/bank_submit", {"on": today_local().isoformat()}, page)
     assert r.status_code == 400 and "项按揭资料未收齐" in r.text
@@ -128,7 +128,9 @@ async def test_filing_handover_area_settlement_and_title(new_client):
     page = f"/pipeline/units/{unit['id']}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
     signed = today_local() - timedelta(days=10)
-    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"F-{deal['id']}", "online_no": "W", "signed_on": signed.isoformat()}, page)
+    await Deal.update({Deal.subscribed_on: signed - timedelta(days=2)}).where(Deal.id == deal["id"])  # subscribed before signing
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"F-{deal['id']}", "online_no": "W", "signed_on": signed.isoformat(), "home_count": "首套"}, page)
+    assert r.status_code == 303, r.text[:1000]
     bureau = await sign_in(await new_client(), "bureau")
     assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": (signed - timedelta(days=1)).isoformat()}, page)).status_code == 400
     assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": today_local().isoformat()}, page)).status_code == 303
@@ -138,7 +140,7 @@ async def test_filing_handover_area_settlement_and_title(new_client):
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
     surveyed = (Decimal(unit["area_build"]) * Decimal("1.04")).quantize(Decimal("0.01"))
     r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": "abc", "keys_count": "x"}, page)
-    assert r.status_code == 400 and "实测面积应为大于 0 的数字" in r.text and "钥匙数量应为整数" in r.text
+    assert r.status_code == 400 and "实测建筑面积应为大于 0 的数字" in r.text and "钥匙数量应为整数" in r.text
     r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{surveyed}", "keys_count": "3"}, page)
     assert r.status_code == 303
     d = await Deal.select().where(Deal.id == deal["id"]).first()
@@ -146,10 +148,10 @@ async def test_filing_handover_area_settlement_and_title(new_client):
     expected = (Decimal(unit["area_build"]) * 3 / 100 * Decimal(deal["unit_price"])).quantize(Decimal("0.01"))
     assert d["area_amount"] == expected  # above +3%: the buyer pays for the first 3% only
     title = await sign_in(await new_client(), "title")
-    r = await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat(), "first_home": "1"}, page)
+    r = await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat(), "home_count": "首套"}, page)
     assert r.status_code == 400 and "项办证资料未收齐" in r.text
     await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
-    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat(), "first_home": "1"}, page)).status_code == 303
+    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat(), "home_count": "首套"}, page)).status_code == 303
     assert (await post(title, f"/pipeline/deals/{deal['id']}/title/issued", {"cert_no": "苏2026-1", "on": today_local().isoformat()}, page)).status_code == 303
     assert (await post(title, f"/pipeline/deals/{deal['id']}/title/deliver", {"recipient": "测试客户", "on": today_local().isoformat()}, page)).status_code == 303
     assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已办证"
@@ -165,7 +167,7 @@ async def test_void_through_the_approval_chain_returns_the_unit(new_client):
     contract = await sign_in(await new_client(), "contract")
     page = f"/pipeline/units/{unit['id']}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
-    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"V-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"V-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"}, page)
     rid, r = await submit(contract, "contract_void", {"deal_ref": f"V-{deal['id']}", "reason": "退房", "penalty_waived": "60000.00", "refund": "50000.00",
                                                       "note": "客户申请退房，原件已收回"})
     assert rid, r.text[:2000]
@@ -217,7 +219,7 @@ async def test_deemed_delivery_after_the_notice_period(new_client):
     contract = await sign_in(await new_client(), "contract")
     page = f"/pipeline/units/{unit['id']}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
-    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"D-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"D-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"}, page)
     sup = await sign_in(await new_client(), "supervisor")
     await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)
     r = await post(sup, f"/pipeline/deals/{deal['id']}/deemed", {}, page)
@@ -236,7 +238,7 @@ async def test_mortgage_notice_needs_the_department_head(new_client):
     loan = f"{Decimal(deal['total_price']) - Decimal('900000.00'):.2f}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "loan_amount": loan, "loan_bank": "建行",
                                                                   "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
-    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"N-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"N-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"}, page)
     mortgage = await sign_in(await new_client(), "mortgage")
     rid, r = await submit(mortgage, "mortgage_notice", {"deal_ref": f"N-{deal['id']}", "deadline": (today_local() + timedelta(days=7)).isoformat()})
     assert rid, r.text[:1500]
@@ -258,7 +260,7 @@ async def test_construction_mortgage_blocks_signing_until_released(new_client):
     contract = await sign_in(await new_client(), "contract2")
     page = f"/pipeline/units/{unit['id']}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
-    sign = {"contract_no": f"M-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}
+    sign = {"contract_no": f"M-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"}
     r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)
     assert r.status_code == 400 and "在建工程抵押尚未解除" in r.text
     mortgage = await sign_in(await new_client(), "mortgage2")
@@ -276,7 +278,7 @@ async def test_construction_mortgage_blocks_signing_until_released(new_client):
 async def test_limits_are_admin_settings(new_client):
     from app.pipeline.tables import DeedTaxBand, PipelineSetting
 
-    assert await DeedTaxBand.count() == 4
+    assert await DeedTaxBand.count() == 5  # 首套 ×2, 二套 ×2, 三套及以上
     await PipelineSetting.update({PipelineSetting.value: Decimal("0.01")}).where(PipelineSetting.key == "deposit_max_ratio")
     try:
         sales = await sign_in(await new_client(), "sales")
@@ -341,3 +343,234 @@ async def test_agent_with_power_of_attorney_and_combined_loan_split(new_client):
     assert ok.status_code == 303
     d = await Deal.select(Deal.commercial_amount, Deal.provident_amount).where(Deal.id == deal["id"]).first()
     assert d["provident_amount"] == Decimal("400000.00")
+
+
+async def test_signing_date_before_subscription_is_refused(new_client):
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    early = deal["subscribed_on"] - timedelta(days=1)
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"E-{deal['id']}", "online_no": "W", "signed_on": early.isoformat(), "home_count": "首套"}, page)
+    assert r.status_code == 400
+    assert f"签约日期不能早于认购日期 {deal['subscribed_on']:%Y-%m-%d}" in r.text and 'data-testid="error-signed_on"' in r.text
+    assert f'value="E-{deal["id"]}"' in r.text  # the entered values are kept
+    d = await Deal.select(Deal.stage, Deal.signed_on).where(Deal.id == deal["id"]).first()
+    assert d == {"stage": "已认购", "signed_on": None}
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"E-{deal['id']}", "online_no": "W", "signed_on": deal["subscribed_on"].isoformat(), "home_count": "首套"}, page)
+    assert r.status_code == 303
+
+
+async def test_unit_handed_over_before_filing_can_still_be_filed(new_client):
+    """A unit handed over before its contract was filed: the filing is recorded, the deal and unit stay 已交付."""
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"HF-{deal['id']}", "online_no": "W",
+                                                                        "signed_on": today_local().isoformat(), "home_count": "首套"}, page)).status_code == 303
+    sup = await sign_in(await new_client(), "supervisor")
+    assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
+    assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{unit['area_build']:.2f}",
+                                                                      "keys_count": "2"}, page)).status_code == 303
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已交付"
+    bureau = await sign_in(await new_client(), "bureau")
+    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": today_local().isoformat()}, page)).status_code == 303
+    r = await post(bureau, f"/pipeline/deals/{deal['id']}/filing/filed", {"filing_no": f"BA-H{deal['id']}", "on": today_local().isoformat()}, page)
+    assert r.status_code == 303, r.text[:1000]
+    assert "房源当前状态不允许" not in r.text
+    d = await Deal.select(Deal.stage, Deal.filing_status, Deal.filing_no).where(Deal.id == deal["id"]).first()
+    assert d == {"stage": "已交付", "filing_status": "已备案", "filing_no": f"BA-H{deal['id']}"}
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已交付"
+    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/prereg", {"prereg_no": "YG-1", "on": today_local().isoformat()}, page)).status_code == 303
+    # the title steps (which need a 已交付 deal) still go on
+    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
+    title = await sign_in(await new_client(), "title")
+    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-H", "on": today_local().isoformat(),
+                                                                           "home_count": "首套"}, page)).status_code == 303
+
+
+async def _to_handover(new_client, unit_where) -> tuple[dict, dict, str]:
+    """A free unit matching `unit_where`, subscribed, signed and notified: ready to be handed over."""
+    unit = await Unit.select().where((Unit.status == "可售") & unit_where).order_by(Unit.id, ascending=False).first()
+    assert unit, "no such free unit in the demo data"
+    project = "JC01" if (await Unit.select(Unit.project.code).where(Unit.id == unit["id"]).first())["project.code"] == "JC01" else "JC02"
+    sales = await sign_in(await new_client(), "sales" if project == "JC01" else "sales3")
+    url = f"/pipeline/units/{unit['id']}/subscribe"
+    assert (await post(sales, url, subscribe_data(unit), url)).status_code == 303
+    deal = await Deal.select().where(Deal.unit == unit["id"]).order_by(Deal.id, ascending=False).first()
+    contract = await sign_in(await new_client(), "contract" if project == "JC01" else "contract2")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"PB-{deal['id']}", "online_no": "W",
+                                                                        "signed_on": today_local().isoformat(), "home_count": "首套"}, page)).status_code == 303
+    sup = await sign_in(await new_client(), "supervisor")
+    assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
+    return unit, deal, page
+
+
+async def test_area_settlement_by_inner_area_for_a_unit_priced_by_inner_area(new_client):
+    unit, deal, page = await _to_handover(new_client, (Unit.pricing_basis == "套内面积") & (Unit.project.code == "JC02"))
+    sup = await sign_in(await new_client(), "supervisor")
+    form = await sup.get(page)
+    assert 'data-testid="field-surveyed_inner_area"' in form.text and "按套内面积计价" in form.text
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{unit['area_build']:.2f}",
+                                                                  "keys_count": "2"}, page)
+    assert r.status_code == 400 and "实测套内面积应为大于 0 的数字" in r.text
+    inner = (Decimal(unit["area_inner"]) * Decimal("1.02")).quantize(Decimal("0.01"))  # +2% inner, building area unchanged
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{unit['area_build']:.2f}",
+                                                                  "surveyed_inner_area": f"{inner}", "keys_count": "2"}, page)
+    assert r.status_code == 303, r.text[:1000]
+    d = await Deal.select().where(Deal.id == deal["id"]).first()
+    assert d["area_basis"] == "套内面积" and d["surveyed_inner_area"] == inner
+    assert d["area_amount"] == ((inner - Decimal(unit["area_inner"])) * Decimal(deal["unit_price"])).quantize(Decimal("0.01")) > 0
+    due = await Instalment.select().where((Instalment.deal == deal["id"]) & (Instalment.kind == "面积差")).first()
+    assert due["amount_due"] == d["area_amount"]
+
+
+async def test_unit_priced_per_unit_has_no_area_settlement(new_client):
+    unit, deal, page = await _to_handover(new_client, Unit.pricing_basis == "按套")
+    sup = await sign_in(await new_client(), "supervisor")
+    form = await sup.get(page)
+    assert 'data-testid="area-per-unit"' in form.text and 'data-testid="field-surveyed_area"' not in form.text
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "keys_count": "2"}, page)
+    assert r.status_code == 303, r.text[:1000]
+    d = await Deal.select().where(Deal.id == deal["id"]).first()
+    assert d["area_basis"] == "按套" and d["area_amount"] == Decimal("0.00") and d["surveyed_area"] is None
+    assert not await Instalment.exists().where((Instalment.deal == deal["id"]) & (Instalment.kind == "面积差"))
+    timeline = await sup.get(page)
+    assert "按套计价，不结算面积差" in timeline.text
+
+
+async def test_deed_tax_follows_home_count_and_price_after_area_settlement(new_client):
+    from app.pipeline.tables import DeedTaxBand
+
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    sign = {"contract_no": f"DT-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat()}
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)
+    assert r.status_code == 400 and "请选择购房套数" in r.text and 'data-testid="error-home_count"' in r.text
+    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {**sign, "home_count": "三套及以上"}, page)).status_code == 303
+    assert (await Deal.select(Deal.home_count).where(Deal.id == deal["id"]).first())["home_count"] == "三套及以上"
+    sup = await sign_in(await new_client(), "supervisor")
+    await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)
+    surveyed = (Decimal(unit["area_build"]) * Decimal("1.01")).quantize(Decimal("0.01"))  # +1%: the buyer pays the difference
+    assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{surveyed}",
+                                                                      "keys_count": "2"}, page)).status_code == 303
+    d = await Deal.select().where(Deal.id == deal["id"]).first()
+    assert d["area_amount"] > 0
+    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
+    title = await sign_in(await new_client(), "title")
+    form = await title.get(page)
+    assert '<option value="三套及以上" selected>' in form.text  # the home count recorded at signing
+    third = DeedTaxBand.homes == "三套及以上"
+    await DeedTaxBand.update({DeedTaxBand.rate: Decimal("4")}).where(third)  # the admin sets the local rate
+    try:
+        r = await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-DT", "on": today_local().isoformat(),
+                                                                            "home_count": "三套及以上"}, page)
+        assert r.status_code == 303, r.text[:1000]
+    finally:
+        await DeedTaxBand.update({DeedTaxBand.rate: Decimal("3")}).where(third)
+    d = await Deal.select().where(Deal.id == deal["id"]).first()
+    taxable = Decimal(deal["total_price"]) + d["area_amount"]
+    assert d["deed_tax_rate"] == Decimal("4") and d["deed_tax"] == (taxable * Decimal("0.04")).quantize(Decimal("0.01"))
+
+
+async def test_voided_unit_page_keeps_every_past_deal_with_timeline_and_records(new_client):
+    """A5 voids the contract and returns the unit to 可售; a new buyer subscribes. The unit page still shows the voided
+    deal's timeline and its 办理记录 (collapsed), below the current deal — and also while no deal is current."""
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"PV-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(),
+                                                                 "home_count": "首套"}, page)
+    rid, r = await submit(contract, "contract_void", {"deal_ref": f"PV-{deal['id']}", "reason": "退房", "penalty_waived": "0", "refund": "50000.00",
+                                                      "note": "客户申请退房，原件已收回"})
+    assert rid, r.text[:2000]
+    for who in await chain(rid):
+        await approve_as(new_client, rid, who)
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "可售"
+    # no current deal: the past deal is still there, with its records
+    r = await contract.get(page)
+    assert r.status_code == 200 and f'data-testid="past-deal-{deal["id"]}"' in r.text
+    past = r.text.split(f'data-testid="past-deal-{deal["id"]}"')[1]
+    assert f'data-testid="past-timeline-{deal["id"]}"' in past and f'data-testid="past-{deal["id"]}-stage-签约"' in past
+    assert f"签约，合同编号 PV-{deal['id']}" in past.split("</details>")[0]
+    # a new buyer subscribes: the current deal on top, the voided one below, each with its own records
+    sales = await sign_in(await new_client(), "sales")
+    url = f"/pipeline/units/{unit['id']}/subscribe"
+    fresh = await Unit.select().where(Unit.id == unit["id"]).first()
+    assert (await post(sales, url, subscribe_data(fresh, name="新客户"), url)).status_code == 303
+    r = await contract.get(page)
+    current_part, past_part = r.text.split('data-testid="past-deals"')
+    assert 'data-testid="unit-timeline"' in current_part and f"签约，合同编号 PV-{deal['id']}" not in current_part
+    assert f'data-testid="past-deal-{deal["id"]}"' in past_part and f"签约，合同编号 PV-{deal['id']}" in past_part
+    assert "<details" in past_part  # collapsed
+
+
+async def test_filing_limit_admin_change_applies_to_ledger_and_pipeline(new_client):
+    """One source per limit: the admin's filing_days is what the 备案台账 (days left, the 逾期 filter), the unit
+    timeline and the bureau's work queue all use — they used to disagree (the ledger kept a constant 30)."""
+    from app.pipeline.tables import PipelineSetting
+
+    unit, deal = await subscribed(new_client)
+    contract = await sign_in(await new_client(), "contract")
+    page = f"/pipeline/units/{unit['id']}"
+    signed = today_local() - timedelta(days=12)
+    await Deal.update({Deal.subscribed_on: signed - timedelta(days=1)}).where(Deal.id == deal["id"])
+    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+    no = f"FL-{deal['id']}"
+    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": no, "online_no": "W", "signed_on": signed.isoformat(),
+                                                                        "home_count": "首套"}, page)).status_code == 303
+    bureau = await sign_in(await new_client(), "bureau")
+
+    async def views() -> tuple[str, bool, bool, bool]:
+        ledger = await bureau.get(f"/ledgers/filings?q={no}")
+        overdue_filter = await bureau.get(f"/ledgers/filings?q={no}&status=逾期")
+        timeline = (await bureau.get(page)).text.split('data-testid="stage-备案"')[1].split("</li>")[0]
+        queue = (await bureau.get("/pipeline/queue")).text
+        row = next((line for line in queue.split("<tr")[1:] if deal["number"] in line and "合同备案" in line), "")
+        assert row, "the deal is in the bureau's queue"
+        in_filter = any(no in r for r in overdue_filter.text.split('data-testid="row"')[1:])
+        return ledger.text, in_filter, "逾期" in timeline, "table-danger" in row
+
+    text, in_overdue, timeline_overdue, queue_overdue = await views()
+    assert "剩 18 天" in text and not in_overdue and not timeline_overdue and not queue_overdue  # the SPEC's 30 days
+    key = PipelineSetting.key == "filing_days"
+    await PipelineSetting.update({PipelineSetting.value: Decimal("10")}).where(key)  # the admin shortens it
+    try:
+        text, in_overdue, timeline_overdue, queue_overdue = await views()
+        assert "逾期 2 天" in text and in_overdue  # the ledger
+        assert timeline_overdue and queue_overdue  # the pipeline
+    finally:
+        await PipelineSetting.update({PipelineSetting.value: Decimal("30")}).where(key)
+
+
+async def test_checklists_and_instalment_offsets_are_admin_settings(new_client):
+    from app.pipeline.tables import ChecklistItem, PipelineSetting
+
+    assert [r["name"] for r in await ChecklistItem.select(ChecklistItem.name).where(ChecklistItem.checklist == "按揭").order_by(ChecklistItem.sort)][:2] == \
+        ["身份证及户口簿", "婚姻证明"]
+    await ChecklistItem.update({ChecklistItem.active: False}).where((ChecklistItem.checklist == "按揭") & (ChecklistItem.name == "征信授权书"))
+    extra = await ChecklistItem.insert(ChecklistItem(checklist="按揭", name="公积金缴存证明", sort=99, active=True)).returning(ChecklistItem.id)
+    await PipelineSetting.update({PipelineSetting.value: Decimal("10")}).where(PipelineSetting.key == "down_payment_due_days")
+    try:
+        unit, deal = await subscribed(new_client, payment_method="商贷", down_payment="900000.00")
+        contract = await sign_in(await new_client(), "contract")
+        page = f"/pipeline/units/{unit['id']}"
+        loan = f"{Decimal(deal['total_price']) - Decimal('900000.00'):.2f}"
+        await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "loan_amount": loan, "loan_bank": "建行",
+                                                                      "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
+        assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"CL-{deal['id']}", "online_no": "W",
+                                                                            "signed_on": today_local().isoformat(), "home_count": "二套"}, page)).status_code == 303
+        names = [d["name"] for d in await DealDocument.select(DealDocument.name).where(DealDocument.deal == deal["id"])]
+        assert "公积金缴存证明" in names and "征信授权书" not in names
+        down = await Instalment.select().where((Instalment.deal == deal["id"]) & (Instalment.kind == "首付款")).first()
+        assert down["due_on"] == today_local() + timedelta(days=10)
+    finally:
+        await ChecklistItem.update({ChecklistItem.active: True}).where(ChecklistItem.name == "征信授权书")
+        await ChecklistItem.delete().where(ChecklistItem.id == extra[0]["id"])
+        await PipelineSetting.update({PipelineSetting.value: Decimal("7")}).where(PipelineSetting.key == "down_payment_due_days")

@@ -6,7 +6,10 @@ from datetime import timedelta
 
 from app.core.timeutil import today_local
 from app.workflow.tables import Request, Task
+from seeds.finance import credit_code
 from tests.conftest import csrf_token, sign_in
+
+COMPANY_A = "锦程房地产开发有限公司"  # the demo staff's company (the buyer on their invoices)
 
 _counter = [0]
 
@@ -21,6 +24,7 @@ def expense_form(amount: str, *, number: str | None = None, reason: str = "客�
         "reason": reason,
         "inv_kind": ["数电票"], "inv_number": [number or invoice_number()], "inv_date": [(today_local() - timedelta(days=1)).isoformat()],
         "inv_seller": ["苏州某餐饮有限公司"], "inv_amount": [amount], "inv_tax": ["0"],
+        "inv_buyer": [COMPANY_A], "inv_buyer_tax_id": [credit_code(COMPANY_A)],
     }
     data.update(extra or {})
     return data
