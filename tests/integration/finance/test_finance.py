@@ -239,12 +239,12 @@ async def test_invoice_age_limit_is_an_admin_setting(new_client):
 
 
 async def test_advance_period_is_an_admin_setting(new_client):
-    c = await sign_in(await new_client(), "cleaner")
+    c = await sign_in(await new_client(), "reception")
     key = (FlowSetting.flow == "advance") & (FlowSetting.key == "settle_days")
     due = (today_local() + timedelta(days=20)).isoformat()
     await FlowSetting.update({FlowSetting.value: Decimal("10")}).where(key)
     try:
-        rid, r = await submit(c, "advance", {"kind": "备用金", "purpose": "保洁用品", "amount": "100.00", "due_on": due})
+        rid, r = await submit(c, "advance", {"kind": "备用金", "purpose": "接待用品", "amount": "100.00", "due_on": due})
         assert rid == 0 and "借款应在 10 天内结清" in r.text
     finally:
         await FlowSetting.update({FlowSetting.value: Decimal("30")}).where(key)

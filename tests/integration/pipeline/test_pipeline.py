@@ -492,6 +492,12 @@ async def test_voided_unit_page_keeps_every_past_deal_with_timeline_and_records(
     assert rid, r.text[:2000]
     for who in await chain(rid):
         await approve_as(new_client, rid, who)
+    from app.pipeline.tables import VoidStep
+
+    bureau = await sign_in(await new_client(), "bureau")  # A5: the bureau cancels the online signing; then the unit is saleable
+    for s in await VoidStep.select().where(VoidStep.deal == deal["id"]).order_by(VoidStep.id):
+        r = await post(bureau, f"/pipeline/deals/{deal['id']}/void-steps/{s['id']}", {"on": today_local().isoformat(), "receipt_no": f"HZ-{s['id']}"}, page)
+        assert r.status_code == 303, r.text[:1000]
     assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "可售"
     # no current deal: the past deal is still there, with its records
     r = await contract.get(page)

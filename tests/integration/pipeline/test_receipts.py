@@ -28,7 +28,7 @@ async def signed_deal(new_client, *, signed_on=None, project="JC01", **over) -> 
                                                                       **({"loan_amount": over.get("loan"), "loan_bank": "建行"} if over.get("loan") else {})}, page)
     assert r.status_code == 303, r.text[:2000]
     r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"R-{deal['id']}", "online_no": f"W-{deal['id']}",
-                                                                     "signed_on": signed.isoformat()}, page)
+                                                                     "signed_on": signed.isoformat(), "home_count": "首套"}, page)
     assert r.status_code == 303, r.text[:2000]
     return unit, await Deal.select().where(Deal.id == deal["id"]).first()
 

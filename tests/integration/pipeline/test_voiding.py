@@ -32,7 +32,7 @@ async def signed(new_client, *, filed: bool = False, loan: bool = False, **over)
         check.update(loan_amount=f"{Decimal(deal['total_price']) - Decimal('900000.00'):.2f}", loan_bank="建行")
     assert (await post(contract, f"/pipeline/deals/{deal['id']}/check", check, page)).status_code == 303
     no = f"ZF-{deal['id']}"
-    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": no, "online_no": "W", "signed_on": today_local().isoformat()},
+    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": no, "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"},
                        page)).status_code == 303
     if filed:
         bureau = await sign_in(await new_client(), "bureau")
