@@ -12,7 +12,7 @@ from app.core.timeutil import today_local
 from app.ledgers import rules
 from app.ledgers.base import Ledger, XCol, clause_filter, days_between, project_choices, scope_on, unit_label
 from app.pipeline.receipts import open_clause, settled_clause
-from app.pipeline.services import PAYMENT_METHODS, VOID_REASONS, current_limits, dunning_steps
+from app.pipeline.services import PAYMENT_METHODS, VOID_REASONS, current_filing_cutoff, current_limits, dunning_steps
 from app.pipeline.tables import Deal, DealDocument, DealVoid, Defect, Instalment
 
 CLOSED = ["已作废", "已退订"]
@@ -257,11 +257,17 @@ MORTGAGES = Ledger(
 
 
 async def _filings(rows: list[dict[str, Any]], user) -> None:
+    from app.core.workdays import load_calendar
+
     today = today_local()
     limit = int(current_limits()["filing_days"])  # the admin's 备案 limit (PipelineSetting filing_days), loaded once by the route
+    signed = [r["signed_on"] for r in rows if r.get("signed_on")]
+    # one calendar for the page: the limit ends on the next working day when its last day is a rest day (民法典 203)
+    cal = await load_calendar(min(signed), max(signed) + timedelta(days=limit + 60)) if signed else None
     for r in rows:
         _deal_common(r)
-        left = rules.filing_days_left(r.get("signed_on"), r.get("filed_on"), today, limit)
+        due = cal.add_calendar_days(r["signed_on"], limit) if cal and r.get("signed_on") else None
+        left = rules.filing_days_left(r.get("signed_on"), r.get("filed_on"), today, limit, due=due)
         r["days_left"] = left
         r["days_left_text"] = "" if left is None else (f"逾期 {-left} 天" if left < 0 else f"剩 {left} 天")
         r["filed_in"] = days_between(r.get("signed_on"), r.get("filed_on"))
@@ -292,7 +298,7 @@ FILINGS = Ledger(
                 ("已报送", "已报送", lambda: Deal.filing_status == "已报送"),
                 ("已备案", "已备案", lambda: Deal.filing_status == "已备案"),
                 ("逾期", "逾期未备案（超过备案期限）", lambda: Deal.filing_status.is_in(["待备案", "已报送"])
-                 & (Deal.signed_on < today_local() - timedelta(days=int(current_limits()["filing_days"])))),
+                 & (Deal.signed_on <= current_filing_cutoff())),
             ]),
             Filter("signed_from", "签约日期从", "date_from", columns=[Deal.signed_on]),
             Filter("signed_to", "签约日期至", "date_to", columns=[Deal.signed_on]),

@@ -129,9 +129,10 @@ async def generate(project_ids: list[int], start: date, end: date) -> dict[str, 
     """{"rows": [one per project, in code order], "total": the sum row} for the period [start, end]."""
     projects = await Project.select(Project.id, Project.code, Project.name).where(Project.id.is_in(project_ids or [0])).order_by(Project.code)
     ids = [p["id"] for p in projects]
-    from app.pipeline.services import setting
+    from app.pipeline.services import filing_overdue_cutoff, setting
 
-    params = {"s": start, "e": end, "overdue_before": end - timedelta(days=int(await setting("filing_days")))}
+    cutoff = await filing_overdue_cutoff(end, int(await setting("filing_days")))  # 民法典 203: the same due date as the unit page
+    params = {"s": start, "e": end, "overdue_before": cutoff + timedelta(days=1)}
     by_project: dict[int, dict[str, Any]] = {i: {} for i in ids}
     if ids:
         for sql in (_deal_sql(ids), _collection_sql(ids)):

@@ -21,7 +21,7 @@ from app.ledgers.base import ExportError, Ledger, can_unmask, clean_params, expo
 from app.ledgers.flows import SUBMIT_ROLES
 from app.ledgers.ledgers import LEDGERS, all_ledgers
 from app.ledgers.tables import DailyReport
-from app.pipeline.services import all_settings
+from app.pipeline.services import all_settings, filing_overdue_cutoff
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,7 +35,8 @@ def tabs() -> list[tuple[str, str, str]]:
 async def ledger_page(request: Request, ledger: Ledger, template: str = "ledgers/ledger.html", extra: dict | None = None) -> Response:
     """A ledger's page, or only its table (plus the export link, swapped out-of-band) for an HTMX request."""
     params = clean_params(ledger.listing, dict(request.query_params))
-    await all_settings()  # the pipeline limits (filing days, 催缴 steps) for this request's filters and columns: one query
+    limits = await all_settings()  # the pipeline limits (filing days, 催缴 steps) for this request's filters and columns: one query
+    await filing_overdue_cutoff(today_local(), int(limits["filing_days"]))
     result = await ledger.listing.fetch(params, request.user)
     await present(ledger, result.page.rows, request.user)
     ctx = {"ledger": ledger, "result": result, "tabs": tabs(), "masked": bool(ledger.sensitive),
@@ -64,7 +65,8 @@ async def export(request: Request, code: str) -> Response:
     if not lg:
         raise NotFoundException("没有这个台账")
     params = dict(request.query_params)
-    await all_settings()
+    limits = await all_settings()
+    await filing_overdue_cutoff(today_local(), int(limits["filing_days"]))
     try:
         full = params.pop("full", "") == "1"  # the 含完整证件号 tick: honoured only for those who may unmask
         path, _count, filename = await export_xlsx(lg, params, request.user, ip=request.client.host if request.client else "", full=full)

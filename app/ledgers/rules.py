@@ -32,11 +32,12 @@ def dunning_step(days: int, steps: tuple[tuple[int, str], ...]) -> str:
     return ""
 
 
-def filing_days_left(signed_on: date | None, filed_on: date | None, today: date, limit: int) -> int | None:
-    """Days left of the filing limit (negative = overdue); None once filed or before signing."""
+def filing_days_left(signed_on: date | None, filed_on: date | None, today: date, limit: int, due: date | None = None) -> int | None:
+    """Days left of the filing limit (negative = overdue); None once filed or before signing. `due`: the period's last
+    day when known (moved past rest days, 民法典 第二百零三条); else signing date + limit."""
     if signed_on is None or filed_on is not None:
         return None
-    return limit - (today - signed_on).days
+    return ((due or signed_on + timedelta(days=limit)) - today).days
 
 
 def span(start: date | None, end: date | None, today: date) -> int | None:

@@ -51,13 +51,15 @@ async def remind_once() -> int:
         sent += await _send("sales", d, f"{today} {d['number']} 签约期限{label}（{d['sign_deadline']}）")
     limits = await services.all_settings()
     filing_days = int(limits["filing_days"])
-    reminders = services.filing_reminders(limits)  # SPEC A4: day 20, 25 and 28, red from day 31
+    reminders = services.filing_reminders(limits)  # SPEC A4: day 20, 25 and 28, red once the limit has passed
+    cutoff = await services.filing_overdue_cutoff(today, filing_days)
     for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.signed_on).where(
             Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废")
             & (Deal.signed_on <= today - timedelta(days=min(reminders + (filing_days + 1,))))):
         n = (today - d["signed_on"]).days
-        if n in reminders or n > filing_days:
-            word = "已逾期" if n > filing_days else f"已签约 {n} 天"
+        overdue = d["signed_on"] <= cutoff  # the limit's last day moves past rest days (民法典 203), as on the unit page
+        if n in reminders or overdue:
+            word = "已逾期" if overdue else f"已签约 {n} 天"
             sent += await _send("bureau", d, f"{today} {d['number']} 合同备案{word}，须在签约后 {filing_days} 天内完成")
     bank_wd = int(limits["bank_approval_wd"])
     for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.bank_submitted_on).where(Deal.mortgage_status == "银行审批中"):

@@ -106,6 +106,32 @@ async def checklist(kind: str) -> list[str]:
     return [r["name"] for r in rows if r["active"]]
 
 
+_FILING_CUTOFF: ContextVar[date | None] = ContextVar("filing_overdue_cutoff", default=None)
+
+
+async def filing_overdue_cutoff(today: date, limit: int) -> date:
+    """The latest signing date whose filing is overdue on `today`: the filing limit counts calendar days and ends on
+    the next working day when its last day is a rest day (民法典 第二百零三条), so the unit page, the queue, the ledger,
+    its 逾期 filter and the daily report all agree. One calendar load; the due date grows with the signing date, so
+    the overdue signing dates are exactly those on or before the cutoff."""
+    from app.core.workdays import load_calendar
+
+    cal = await load_calendar(today - timedelta(days=limit + 40), today + timedelta(days=60))
+    s = today - timedelta(days=limit + 1)
+    while cal.add_calendar_days(s, limit) >= today:
+        s -= timedelta(days=1)
+    _FILING_CUTOFF.set(s)
+    return s
+
+
+def current_filing_cutoff() -> date:
+    """The cutoff computed by this request's filing_overdue_cutoff() (for a synchronous list filter)."""
+    value = _FILING_CUTOFF.get()
+    if value is None:
+        raise RuntimeError("filing cutoff not computed for this request: call `await filing_overdue_cutoff(...)` first")
+    return value
+
+
 def current_limits() -> dict[str, Decimal]:
     """The settings loaded by this request's all_settings() — for synchronous code such as a list filter's WHERE
     clause, which runs after the route loaded them. Raises if nothing loaded them (never a silent default)."""

@@ -143,3 +143,33 @@ async def test_absurd_input_never_gives_a_server_error(new_client):
     r = await keeper.post(f"/archive/deals/{deal}/lend", data={"_csrf_token": token, "item": "认购书", "kind": "原件", "borrower": huge,
                                                                 "approver": huge, "reason": "a\x00b", "due_on": "2026-12-01"})
     assert r.status_code == 400 and "请选择在职员工" in r.text
+
+
+async def test_filing_limit_ending_on_a_holiday_moves_in_the_ledger_and_its_overdue_filter(new_client):
+    """民法典 第二百零三条: a 30-day filing limit whose last day is a holiday ends on the next working day — the ledger's
+    days left, its 逾期 filter and the unit page agree (issue 7 §4). Yesterday is made a holiday for the test."""
+    from app.core.tables import HolidayOverride
+
+    today = today_local()
+    yesterday = today - timedelta(days=1)
+    signed = yesterday - timedelta(days=30)  # nominal last day: yesterday
+    p = await make_project("TFH")
+    buyer = await make_buyer("期限顺延", 9)
+    await make_deal(p, p["units"][0], buyer, stage="已签约", signed_on=signed, contract_no=f"{p['code']}-HT-1", filing_status="待备案")
+    c = await sign_in(await new_client(), "supervisor")
+    existing = await HolidayOverride.select().where(HolidayOverride.day == yesterday).first()
+    await HolidayOverride.delete().where(HolidayOverride.day == yesterday)
+    try:
+        await HolidayOverride.insert(HolidayOverride(day=yesterday, is_workday=True, name="测试上班"))
+        r = await c.get(f"/ledgers/filings?project={p['id']}&status=逾期")
+        assert f"{p['code']}-HT-1" in r.text  # yesterday a working day: overdue by one day
+        await HolidayOverride.update({HolidayOverride.is_workday: False, HolidayOverride.name: "测试假日"}).where(HolidayOverride.day == yesterday)
+        r = await c.get(f"/ledgers/filings?project={p['id']}")
+        row = r.text.split(f"{p['code']}-HT-1")[1].split("</tr>")[0]
+        assert "逾期" not in row and "剩 " in row
+        r = await c.get(f"/ledgers/filings?project={p['id']}&status=逾期")
+        assert f"{p['code']}-HT-1" not in r.text
+    finally:
+        await HolidayOverride.delete().where(HolidayOverride.day == yesterday)
+        if existing:
+            await HolidayOverride.insert(HolidayOverride(**{k: v for k, v in existing.items() if k != "id"}))
