@@ -290,7 +290,7 @@ async def test_limits_are_admin_settings(new_client):
         await PipelineSetting.update({PipelineSetting.value: Decimal("0.20")}).where(PipelineSetting.key == "deposit_max_ratio")
 
 
-async def test_pipeline_reminders_go_to_the_owners_once_a_day():
+async def test_pipeline_reminders_go_to_the_owners_once_a_day(running_app):  # the database is prepared by the app fixture
     from app.core.tables import Notification
     from app.pipeline.remind import remind_once
 
@@ -543,13 +543,17 @@ async def test_filing_limit_admin_change_applies_to_ledger_and_pipeline(new_clie
         in_filter = any(no in r for r in overdue_filter.text.split('data-testid="row"')[1:])
         return ledger.text, in_filter, "逾期" in timeline, "table-danger" in row
 
+    from app.core.workdays import add_calendar_days
+
     text, in_overdue, timeline_overdue, queue_overdue = await views()
-    assert "剩 18 天" in text and not in_overdue and not timeline_overdue and not queue_overdue  # the SPEC's 30 days
+    left = (await add_calendar_days(signed, 30) - today_local()).days  # 18, or more when day 30 is a rest day (民法典 203)
+    assert f"剩 {left} 天" in text and not in_overdue and not timeline_overdue and not queue_overdue  # the SPEC's 30 days
     key = PipelineSetting.key == "filing_days"
-    await PipelineSetting.update({PipelineSetting.value: Decimal("10")}).where(key)  # the admin shortens it
+    await PipelineSetting.update({PipelineSetting.value: Decimal("1")}).where(key)  # the admin shortens it
     try:
         text, in_overdue, timeline_overdue, queue_overdue = await views()
-        assert "逾期 2 天" in text and in_overdue  # the ledger
+        late = (today_local() - await add_calendar_days(signed, 1)).days
+        assert late > 0 and f"逾期 {late} 天" in text and in_overdue  # the ledger
         assert timeline_overdue and queue_overdue  # the pipeline
     finally:
         await PipelineSetting.update({PipelineSetting.value: Decimal("30")}).where(key)
