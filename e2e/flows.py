@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote_plus
 
 from playwright.sync_api import expect
 
@@ -20,13 +21,21 @@ def submit_request(page) -> str:
     return re.search(r"[A-Z]{2}-\d{8}-\d{4}", text).group(0)
 
 
+def filter_list(page, text: str) -> None:
+    """Type into a list's search box, submit, and wait until the filtered list has replaced the old one (the URL is
+    pushed after the swap). Clicking a row before that can hit the old list's row as it is swapped out: the click is
+    lost and the test waits in vain (seen under load in test_payment_through_the_chain)."""
+    page.get_by_test_id("filter-q").fill(text)
+    page.get_by_test_id("filter-submit").click()
+    expect(page).to_have_url(re.compile(r"[?&]q=" + re.escape(quote_plus(text)) + r"(&|$)"))
+
+
 def approve_chain(page, login_page, number: str, approvers: list[str]) -> None:
     """Each approver signs in, opens 审批中心, opens the request from 我的待办 and clicks 同意."""
     for username in approvers:
         login_page.sign_in(username)
         page.get_by_test_id("nav-workflow").click()
-        page.get_by_test_id("filter-q").fill(number)
-        page.get_by_test_id("filter-submit").click()
+        filter_list(page, number)
         page.get_by_test_id("request-link").filter(has_text=number).first.click()
         page.get_by_test_id("act-approve").click()
         expect(page.get_by_test_id("task-actions")).to_have_count(0)

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from app.core.timeutil import today_local
 from seeds.finance import credit_code
-from e2e.flows import approve_chain, open_new_request, submit_request
+from e2e.flows import approve_chain, open_new_request, submit_request, filter_list
 
 
 def test_expense_claim_through_the_chain(page, login_page, server_url):
@@ -56,8 +56,7 @@ def test_advance_and_repayment(page, login_page, server_url):
     login_page.sign_out()
     login_page.sign_in("cashier")
     page.get_by_test_id("nav-advances").click()
-    page.get_by_test_id("filter-q").fill(number)
-    page.get_by_test_id("filter-submit").click()
+    filter_list(page, number)
     page.get_by_test_id("advance-link").filter(has_text=number).click()
     page.get_by_test_id("field-amount").fill("1500.00")
     page.get_by_test_id("repay-submit").click()

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from app.core.timeutil import today_local
 from app.core.validators import id_check_char
-from e2e.flows import approve_chain, open_new_request, submit_request
+from e2e.flows import approve_chain, open_new_request, submit_request, filter_list
 
 TODAY = today_local().isoformat()
 
@@ -149,8 +149,7 @@ def test_void_a_signed_contract_through_its_chain(page, login_page, server_url):
 def test_accountant_records_the_down_payment_and_the_arrears_disappear(page, login_page, server_url):
     login_page.sign_in("accountant")  # 会计: 收款登记; the demo deal JC01-2026-0005 has its 首付款 overdue
     page.get_by_test_id("nav-receipts").click()
-    page.get_by_test_id("filter-q").fill("JC01-2026-0005")
-    page.get_by_test_id("filter-submit").click()
+    filter_list(page, "JC01-2026-0005")
     page.get_by_test_id("receipt-deal-link").filter(has_text="JC01-2026-0005").click()
     due = page.get_by_test_id("due-首付款")
     expect(due.get_by_test_id("due-state")).to_contain_text("逾期")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from e2e.flows import approve_chain, open_new_request, submit_request
+from e2e.flows import approve_chain, open_new_request, submit_request, filter_list
 
 SHOTS = Path(tempfile.gettempdir()) / "seals-assets-screens"
 
@@ -88,8 +88,7 @@ def test_asset_purchase_through_the_chain_opens_cards(page, login_page, server_u
     expect(page.get_by_test_id("purchase-card")).to_have_count(2)
     card_number = page.get_by_test_id("purchase-card").first.inner_text()
     page.get_by_test_id("nav-assets").click()
-    page.get_by_test_id("filter-q").fill(card_number)
-    page.get_by_test_id("filter-submit").click()
+    filter_list(page, card_number)
     page.get_by_test_id("card-link").filter(has_text=card_number).click()
     expect(page.get_by_test_id("card-number")).to_have_text(card_number)
     expect(page.get_by_test_id("card-status")).to_contain_text("在用")
