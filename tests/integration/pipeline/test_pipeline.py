@@ -49,6 +49,20 @@ async def subscribed(new_client, project="JC01", **over) -> tuple[dict, dict]:
     return unit, deal
 
 
+async def check_and_sign(new_client, unit: dict, deal: dict, contract_no: str, *, signed_on=None, project: str = "JC01",
+                         check: dict | None = None) -> str:
+    """The 合同专员 of the unit's project passes the 审核单 and signs (首套); returns the unit page's URL."""
+    contract = await sign_in(await new_client(), "contract" if project == "JC01" else "contract2")
+    page = f"/pipeline/units/{unit['id']}"
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat(),
+                                                                      **(check or {})}, page)
+    assert r.status_code == 303, r.text[:2000]
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": contract_no, "online_no": f"W-{deal['id']}",
+                                                                     "signed_on": (signed_on or today_local()).isoformat(), "home_count": "首套"}, page)
+    assert r.status_code == 303, r.text[:2000]
+    return page
+
+
 async def test_subscription_rules_keep_the_form_and_write_nothing(new_client):
     sales = await sign_in(await new_client(), "sales")
     unit = await free_unit()
@@ -364,11 +378,7 @@ async def test_signing_date_before_subscription_is_refused(new_client):
 async def test_unit_handed_over_before_filing_can_still_be_filed(new_client):
     """A unit handed over before its contract was filed: the filing is recorded, the deal and unit stay 已交付."""
     unit, deal = await subscribed(new_client)
-    contract = await sign_in(await new_client(), "contract")
-    page = f"/pipeline/units/{unit['id']}"
-    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
-    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"HF-{deal['id']}", "online_no": "W",
-                                                                        "signed_on": today_local().isoformat(), "home_count": "首套"}, page)).status_code == 303
+    page = await check_and_sign(new_client, unit, deal, f"HF-{deal['id']}")
     sup = await sign_in(await new_client(), "supervisor")
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{unit['area_build']:.2f}",
@@ -399,11 +409,7 @@ async def _to_handover(new_client, unit_where) -> tuple[dict, dict, str]:
     url = f"/pipeline/units/{unit['id']}/subscribe"
     assert (await post(sales, url, subscribe_data(unit), url)).status_code == 303
     deal = await Deal.select().where(Deal.unit == unit["id"]).order_by(Deal.id, ascending=False).first()
-    contract = await sign_in(await new_client(), "contract" if project == "JC01" else "contract2")
-    page = f"/pipeline/units/{unit['id']}"
-    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
-    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"PB-{deal['id']}", "online_no": "W",
-                                                                        "signed_on": today_local().isoformat(), "home_count": "首套"}, page)).status_code == 303
+    page = await check_and_sign(new_client, unit, deal, f"PB-{deal['id']}", project=project)
     sup = await sign_in(await new_client(), "supervisor")
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
     return unit, deal, page
@@ -482,11 +488,8 @@ async def test_voided_unit_page_keeps_every_past_deal_with_timeline_and_records(
     """A5 voids the contract and returns the unit to 可售; a new buyer subscribes. The unit page still shows the voided
     deal's timeline and its 办理记录 (collapsed), below the current deal — and also while no deal is current."""
     unit, deal = await subscribed(new_client)
+    page = await check_and_sign(new_client, unit, deal, f"PV-{deal['id']}")
     contract = await sign_in(await new_client(), "contract")
-    page = f"/pipeline/units/{unit['id']}"
-    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
-    await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"PV-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(),
-                                                                 "home_count": "首套"}, page)
     rid, r = await submit(contract, "contract_void", {"deal_ref": f"PV-{deal['id']}", "reason": "退房", "penalty_waived": "0", "refund": "50000.00",
                                                       "note": "客户申请退房，原件已收回"})
     assert rid, r.text[:2000]
@@ -523,14 +526,10 @@ async def test_filing_limit_admin_change_applies_to_ledger_and_pipeline(new_clie
     from app.pipeline.tables import PipelineSetting
 
     unit, deal = await subscribed(new_client)
-    contract = await sign_in(await new_client(), "contract")
-    page = f"/pipeline/units/{unit['id']}"
     signed = today_local() - timedelta(days=12)
     await Deal.update({Deal.subscribed_on: signed - timedelta(days=1)}).where(Deal.id == deal["id"])
-    await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
     no = f"FL-{deal['id']}"
-    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": no, "online_no": "W", "signed_on": signed.isoformat(),
-                                                                        "home_count": "首套"}, page)).status_code == 303
+    page = await check_and_sign(new_client, unit, deal, no, signed_on=signed)
     bureau = await sign_in(await new_client(), "bureau")
 
     async def views() -> tuple[str, bool, bool, bool]:

@@ -12,7 +12,7 @@ from app.org.tables import Employee, EmployeeProject
 from app.estate.tables import Project
 from app.pipeline.tables import Deal, Instalment, Receipt
 from tests.conftest import csrf_token, sign_in
-from tests.integration.pipeline.test_pipeline import post, subscribed
+from tests.integration.pipeline.test_pipeline import check_and_sign, post, subscribed
 
 
 pytestmark = pytest.mark.integration
@@ -22,14 +22,8 @@ async def signed_deal(new_client, *, signed_on=None, project="JC01", **over) -> 
     unit, deal = await subscribed(new_client, project, **over)
     signed = signed_on or today_local()
     await Deal.update({Deal.subscribed_on: signed - timedelta(days=3)}).where(Deal.id == deal["id"])  # subscribed before signing (test data)
-    contract = await sign_in(await new_client(), "contract" if project == "JC01" else "contract2")
-    page = f"/pipeline/units/{unit['id']}"
-    r = await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat(),
-                                                                      **({"loan_amount": over.get("loan"), "loan_bank": "建行"} if over.get("loan") else {})}, page)
-    assert r.status_code == 303, r.text[:2000]
-    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"R-{deal['id']}", "online_no": f"W-{deal['id']}",
-                                                                     "signed_on": signed.isoformat(), "home_count": "首套"}, page)
-    assert r.status_code == 303, r.text[:2000]
+    await check_and_sign(new_client, unit, deal, f"R-{deal['id']}", signed_on=signed, project=project,
+                         check={"loan_amount": over.get("loan"), "loan_bank": "建行"} if over.get("loan") else None)
     return unit, await Deal.select().where(Deal.id == deal["id"]).first()
 
 

@@ -11,7 +11,7 @@ from app.core.workdays import add_working_days
 from app.estate.tables import Unit
 from app.pipeline.tables import Deal, DealDocument, DealRefund, Instalment, Receipt, VoidStep
 from tests.conftest import sign_in
-from tests.integration.pipeline.test_pipeline import post, subscribed
+from tests.integration.pipeline.test_pipeline import check_and_sign, post, subscribed
 from tests.integration.workflow.helpers import approve_as, chain, status, submit
 
 pytestmark = pytest.mark.integration
@@ -25,15 +25,9 @@ async def unit_status(unit_id: int) -> str:
 async def signed(new_client, *, filed: bool = False, loan: bool = False, **over) -> tuple[dict, dict, str]:
     kw = {"payment_method": "商贷", "down_payment": "900000.00"} if loan else {}
     unit, deal = await subscribed(new_client, **kw, **over)
-    contract = await sign_in(await new_client(), "contract")
-    page = f"/pipeline/units/{unit['id']}"
-    check = {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}
-    if loan:
-        check.update(loan_amount=f"{Decimal(deal['total_price']) - Decimal('900000.00'):.2f}", loan_bank="建行")
-    assert (await post(contract, f"/pipeline/deals/{deal['id']}/check", check, page)).status_code == 303
     no = f"ZF-{deal['id']}"
-    assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": no, "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"},
-                       page)).status_code == 303
+    loan_check = {"loan_amount": f"{Decimal(deal['total_price']) - Decimal('900000.00'):.2f}", "loan_bank": "建行"} if loan else None
+    page = await check_and_sign(new_client, unit, deal, no, check=loan_check)
     if filed:
         bureau = await sign_in(await new_client(), "bureau")
         for action, data in (("submit", {}), ("filed", {"filing_no": f"BA-{deal['id']}"}), ("prereg", {"prereg_no": f"YG-{deal['id']}"})):
