@@ -14,6 +14,7 @@ from app.assets.rules import NetValue, net_value
 from app.assets.tables import AssetCard, AssetCategory, AssetDisposal, AssetNumberSeq, AssetPurchase, AssetPurchaseLine
 from app.core import audit
 from app.core.db import write_transaction
+from app.core.listing import like_text
 from app.core.permissions import Perm
 from app.core.tables import AuditLog
 from app.core.timeutil import now, today_local
@@ -100,7 +101,7 @@ def _disposable_where(user):
 async def disposable_cards(user, q: str = "", limit: int = 1000) -> list[tuple[str, str]]:
     """The disposal form's choices (a department's assets: hundreds at most)."""
     cond = _disposable_where(user)
-    q = (q or "").strip().replace("%", "").replace("_", "")
+    q = like_text(q)
     if q:
         cond &= AssetCard.number.like(f"%{q}%") | AssetCard.name.like(f"%{q}%")
     rows = await AssetCard.select(AssetCard.id, AssetCard.number, AssetCard.name, AssetCard.custodian.name).where(cond).order_by(

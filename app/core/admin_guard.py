@@ -23,12 +23,8 @@ PHONE_COLUMNS = {"mobile", "phone", "tel"}
 CREDIT_COLUMNS = {"credit_code"}
 
 
-class AdminValidationError(Exception):
-    pass
-
-
 def _check_value(table: type[Table], name: str, value: Any) -> str | None:
-    col = table._meta.get_column_by_name(name) if name in {c._meta.name for c in table._meta.columns} else None
+    col = next((c for c in table._meta.columns if c._meta.name == name), None)
     label = (col._meta.help_text or name) if col is not None else name
     if value in (None, ""):
         return None
@@ -48,8 +44,7 @@ def _check_value(table: type[Table], name: str, value: Any) -> str | None:
             return f"{label}：请输入数字"
         if not d.is_finite():
             return f"{label}：请输入数字"
-        digits = col._meta.params.get("digits") or getattr(col, "digits", None)
-        places = digits[1] if digits else 2
+        places = col.digits[1] if col.digits else 2
         if d != d.quantize(Decimal(1).scaleb(-places)):
             return f"{label}：最多 {places} 位小数"
     return None

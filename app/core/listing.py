@@ -15,8 +15,13 @@ from app.core.pagination import Page, clamp_page, clamp_per_page, paginate
 from app.core.timeutil import SHANGHAI
 
 
+def like_text(value: str) -> str:
+    """Typed text for a LIKE pattern: backslashes and the wildcards removed (a search never matches by accident)."""
+    return (value or "").strip().replace("\\", "").replace("%", "").replace("_", "")
+
+
 def _like(value: str) -> str:
-    return "%" + value.replace("\\", "").replace("%", "").replace("_", "") + "%"
+    return "%" + like_text(value) + "%"
 
 
 @dataclass(frozen=True)

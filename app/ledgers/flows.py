@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.fields import Parser
+from app.core.permissions import Perm
 from app.core.timeutil import now, today_local
 from app.estate.tables import Project
 from app.ledgers import report
@@ -90,6 +91,6 @@ DAILY_REPORT = register(FlowDef(
     code="daily_report", name="合同登记进度日报表", prefix="RB", group="客服业务",
     description="按项目生成当日及累计的认购、签约、备案、回款、按揭、作废数据；合同专员确认提交，客服主管审批，通过后抄送客服副经理、销售经理和财务经理。提交时保存数据快照。",
     chain=daily_report_chain, form=DailyReportForm(), has_amount=False, on_approved=daily_report_approved,
-    starters=positions(*sorted(SUBMIT_ROLES), perms=("workflow.request", "pipeline")), record=project_picker(),
+    starters=positions(*sorted(SUBMIT_ROLES), perms=(Perm.REQUEST, Perm.PIPELINE)), record=project_picker(),
     clause=("kf-71p", "toc", "71p 3.2 合同登记进度日报表"),
 ))

@@ -8,6 +8,8 @@ from typing import Any
 
 from app.core import audit
 from app.core.fields import Parser
+from app.core.listing import like_text
+from app.core.permissions import Perm
 from app.core.timeutil import today_local
 from app.estate.tables import Unit
 from app.pipeline.services import LOAN_METHODS, VOID_REASONS, PipelineError
@@ -18,12 +20,7 @@ from app.workflow.engine import WorkflowError
 from app.workflow.tables import Request
 
 role = Approvers.of_role
-PIPELINE_DESK = ("workflow.request", "pipeline")
-
-
-def _like(q: str) -> str:
-    """Typed text for a LIKE pattern: the wildcards removed."""
-    return q.replace("\\", "").replace("%", "").replace("_", "")
+PIPELINE_DESK = (Perm.REQUEST, Perm.PIPELINE)
 
 
 def deal_picker(label: str, state) -> RecordPicker:
@@ -35,7 +32,7 @@ def deal_picker(label: str, state) -> RecordPicker:
 
     async def search(user, q: str, limit: int) -> list[tuple[str, str]]:
         cond = where(user)
-        q = _like((q or "").strip())
+        q = like_text(q)
         if q:
             cond &= (Deal.contract_no.like(f"{q}%") | Deal.number.like(f"{q}%") | Deal.buyer.name.like(f"%{q}%") | Deal.unit.room_no.like(f"{q}%"))
         rows = await Deal.select(Deal.contract_no, Deal.number, Deal.unit.building.name, Deal.unit.room_no, Deal.buyer.name, Deal.stage).where(

@@ -12,6 +12,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Awaitable, Callable, Protocol
 
+from app.core.permissions import ROLES, Perm
+
 
 class Mode(StrEnum):
     SEQ = "seq"  # 依次: the approvers of the step act one after another
@@ -119,7 +121,7 @@ class Starters:
     positions. Declared on each FlowDef; the new-request page offers only what `allows(user)` and the server refuses
     the rest (403) on the form, the record picker and the submit."""
 
-    perms: tuple[str, ...] = ()
+    perms: tuple[Perm, ...] = ()
     roles: tuple[str, ...] = ()
     label: str = ""  # shown on the form: who may file this type
 
@@ -164,13 +166,11 @@ class FlowDef:
     description: str = ""
 
 
-STAFF = Starters(perms=("workflow.request",), label="公司员工（外包保安、保洁人员除外）")
+STAFF = Starters(perms=(Perm.REQUEST,), label="公司员工（外包保安、保洁人员除外）")
 
 
-def positions(*roles: str, perms: tuple[str, ...] = ("workflow.request",), label: str = "") -> Starters:
+def positions(*roles: str, perms: tuple[Perm, ...] = (Perm.REQUEST,), label: str = "") -> Starters:
     """Only these positions (by role code) may start the type."""
-    from app.core.permissions import ROLES
-
     return Starters(perms=perms, roles=roles, label=label or "、".join(ROLES.get(r, r) for r in roles))
 
 
