@@ -268,5 +268,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-router = Router(path="/", route_handlers=[login_page, login_submit, logout, password_page, password_submit, audit_list, audit_detail, calendar_page, calendar_add,
+from app.core.attachments_routes import ROUTES as ATTACHMENT_ROUTES  # noqa: E402  (download, upload to a record)
+
+router = Router(path="/", route_handlers=[*ATTACHMENT_ROUTES, login_page, login_submit, logout, password_page, password_submit, audit_list, audit_detail, calendar_page, calendar_add,
                                           holidays_page, holidays_submit, logins_page, logins_unlock, healthz])

@@ -2,6 +2,7 @@
 from piccolo.columns import (
     JSON,
     Boolean,
+    Bytea,
     Date,
     ForeignKey,
     Integer,
@@ -90,3 +91,57 @@ class Counter(Table, tablename="counter"):
 
     key = Varchar(length=40, unique=True)
     value = Integer(default=0)
+
+
+class AttachmentType(Table, tablename="attachment_type"):
+    """A kind of file that may be attached (decided by the file's content, never its name) and its size limit.
+    Seeded from app/core/attachments.py DEFAULT_TYPES; the administrator edits them."""
+
+    kind = Varchar(length=20, unique=True, help_text="类型代码（pdf、jpeg、png、heic、docx、xlsx、pptx、doc、xls）")
+    label = Varchar(length=50, default="", help_text="名称")
+    allowed = Boolean(default=True, help_text="允许上传")
+    max_mb = Integer(default=20, help_text="单个文件最大（MB）")
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.label)
+
+
+class AttachmentSetting(Table, tablename="attachment_setting"):
+    """The other attachment limits (image size, files per record, how long an unsaved upload is kept)."""
+
+    key = Varchar(length=40, unique=True)
+    label = Varchar(length=100, default="")
+    value = Integer(default=0, help_text="数值")
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.label)
+
+
+class Attachment(Table, tablename="attachment"):
+    """A file attached to a record of any domain: the owner is (owner_kind, owner_id), declared by the owning domain
+    (app/<domain>/attachment_owners.py). An upload not yet bound to a record (a form that failed validation) is
+    pending: owner_kind "", owned by its uploader, removed after expires_at. The bytes are in the storage backend
+    named by `storage` (default: the database, table attachment_blob), so every process on every host sees them."""
+
+    owner_kind = Varchar(length=30, default="", index=True)
+    owner_id = Varchar(length=60, default="", index=True)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=100)
+    kind = Varchar(length=20)
+    size = Integer(default=0)
+    sha256 = Varchar(length=64, default="")
+    storage = Varchar(length=20, default="db")
+    storage_key = Varchar(length=100, default="")
+    note = Varchar(length=200, default="")  # what the server did: 已缩放、已去除位置信息、HEIC 已转为 JPEG
+    uploaded_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null, index=True)
+    uploaded_by_name = Varchar(length=100, default="")
+    uploaded_at = Timestamptz(index=True)
+    expires_at = Timestamptz(null=True, default=None)  # pending uploads only
+
+
+class AttachmentBlob(Table, tablename="attachment_blob"):
+    """The database storage backend: one row per stored file."""
+
+    data = Bytea()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
-from app.core import audit
+from app.core import attachments, audit
 from app.core.guards import requires
 from app.core.permissions import Perm
 from app.core.timeutil import today_local
@@ -47,7 +47,8 @@ async def _timeline(request: Request, unit_id: int, forms: dict | None = None, s
                                                   "unmask": services.can_unmask(user), "services": services,
                                                   "deemed_days": int(page["limits"]["deemed_delivery_days"]),
                                                   "home_counts": [(h, h) for h in rules.HOME_COUNTS],
-                                                  "area_tolerance": f'{page["limits"]["area_tolerance_pct"].normalize():f}'}, status_code=status_code)
+                                                  "area_tolerance": f'{page["limits"]["area_tolerance_pct"].normalize():f}',
+                                                  "attachments": await attachments.panel(user, "pl_unit", unit_id)}, status_code=status_code)
 
 
 @get("/units/{unit_id:int}", guards=[requires(Perm.PIPELINE)])

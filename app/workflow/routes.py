@@ -7,11 +7,14 @@ from datetime import date
 from litestar import Request as HttpRequest
 from litestar import Response, Router, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
+from markupsafe import Markup
 
+from app.core import attachments
+from app.core.db import write_transaction
 from app.core.guards import requires
 from app.core.permissions import Perm
-from app.core.timeutil import parse_date, today_local
-from app.core.web import Form, redirect_with_flash, render
+from app.core.timeutil import fmt_datetime, now, parse_date, today_local
+from app.core.web import Form, is_fragment_request, redirect_with_flash, render
 from app.workflow import engine, services
 from app.workflow.definitions import FlowDef, get_flow, startable
 from app.workflow.tables import Request
@@ -68,12 +71,16 @@ async def new_index(request: HttpRequest) -> Response:
 PICKER_LIMIT = 50
 
 
-async def _form_page(request: HttpRequest, flow: FlowDef, form: Form, *, request_id: int | None = None, status_code: int = 200) -> Response:
+async def _form_page(request: HttpRequest, flow: FlowDef, form: Form, *, request_id: int | None = None, status_code: int = 200,
+                     files: dict | None = None) -> Response:
     ctx = await flow.form.context(request.user)
+    files = files or await attachments.form_context(request.user, [])
+    existing = await attachments.list_for(ATTACH_OWNER, request_id) if request_id else []
     colleagues = await services.colleague_choices(request.user)
     record_options = await flow.record.search(request.user, "", PICKER_LIMIT) if flow.record else []
     return render(request, "workflow/form.html", {"flow": flow, "form": form, "ctx": ctx, "colleagues": colleagues, "request_id": request_id,
-                                                  "record_options": record_options}, status_code=status_code)
+                                                  "record_options": record_options, "files": files, "existing_files": existing},
+                  status_code=status_code)
 
 
 def _flow_or_404(code: str) -> FlowDef:
@@ -115,31 +122,59 @@ async def record_options(request: HttpRequest, code: str) -> Response:
     return render(request, "_partials/record_options.html", {"options": options})
 
 
+ATTACH_OWNER = "wf_request"  # app/workflow/attachment_owners.py
+
+
+async def _form_files(request: HttpRequest, data, form: Form) -> tuple[list[int], dict, bool]:
+    """Files on a create/edit form: new ones are stored at once as this user's pending uploads, so a form that fails
+    validation keeps them (their ids come back as hidden inputs). A chip's remove button re-shows the form without it.
+    Returns (pending ids, the file control's context, whether the post was only a removal)."""
+    ids = attachments.parse_ids(data.getall("attachment_ids", []))
+    removed = attachments.parse_ids([data.get("remove_attachment")]) if data.get("remove_attachment") else []
+    for rid in removed:
+        await attachments.discard_pending(request.user, rid)
+    ids = [i for i in ids if i not in removed]
+    up = await attachments.upload(request.user, attachments.files_of(data))
+    ids += [f["id"] for f in up.stored]
+    if up.errors:
+        form.error("attachments", up.error)
+    files = await attachments.form_context(request.user, ids, error=form.errors.get("attachments", ""))
+    return [a["id"] for a in files["pending"]], files, bool(removed)
+
+
 def _form_values(data) -> dict:
     out = {}
     for k in data.keys():
+        if k in ("files", "camera", "attachment_ids", "remove_attachment"):
+            continue
         vals = data.getall(k)
         out[k] = vals if len(vals) > 1 else vals[0]
     return out
 
 
-@post("/new/{code:str}", guards=[requires(Perm.WORKFLOW)], status_code=200)
+@post("/new/{code:str}", guards=[requires(Perm.WORKFLOW)], status_code=200, request_max_body_size=attachments.REQUEST_MAX_BODY)
 async def new_submit(request: HttpRequest, code: str) -> Response:
     flow = _startable_or_403(request, code)
     data = await request.form()
+    form = Form(values=_form_values(data))
+    file_ids, files, only_removed = await _form_files(request, data, form)
+    if only_removed:
+        return await _form_page(request, flow, form, files=files)
     result = await flow.form.parse(data, request.user, None)
-    form = Form(values=_form_values(data), errors=dict(result.errors))
+    form.errors.update({k: v for k, v in result.errors.items() if k not in form.errors})
     await _check_record(request, flow, data, form)
     await _check_people(form, "cc_submit", _ids(data, "cc_submit"), "提交时抄送")
     await _check_people(form, "cc_finish", _ids(data, "cc_finish"), "审批通过后抄送")
     if form.ok:
         try:
-            req = await engine.submit(request.user, flow, result, _ids(data, "cc_submit"), _ids(data, "cc_finish"))
+            async with write_transaction():  # the request and its files together, or neither
+                req = await engine.submit(request.user, flow, result, _ids(data, "cc_submit"), _ids(data, "cc_finish"))
+                await attachments.bind(request.user, file_ids, ATTACH_OWNER, req["id"])
         except engine.WorkflowError as e:
             form.error(e.field or "__all__", e.message)
         else:
             return redirect_with_flash(f"/workflow/requests/{req['id']}", f"已提交：{req['number']}", "success", request)
-    return await _form_page(request, flow, form, status_code=400)
+    return await _form_page(request, flow, form, status_code=400, files=files)
 
 
 async def _load_visible(request: HttpRequest, request_id: int) -> dict:
@@ -159,8 +194,9 @@ async def _detail(request: HttpRequest, request_id: int, *, error: str = "", sta
     from app.core.workdays import note_uncovered
 
     await note_uncovered(s.get("due_on") for s in page["steps"])  # a due date in a year without its holidays: say so
+    files = await attachments.panel(request.user, ATTACH_OWNER, request_id) if (fragment is None or not is_fragment_request(request)) else None
     return render(request, "workflow/detail.html", {**page, "actions": actions, "error": error, "colleagues": colleagues,
-                                                    "badge_count": badge}, fragment=fragment, status_code=status_code)
+                                                    "badge_count": badge, "attachments": files}, fragment=fragment, status_code=status_code)
 
 
 @get("/requests/{request_id:int}", guards=[requires(Perm.WORKFLOW)])
@@ -168,10 +204,23 @@ async def request_detail(request: HttpRequest, request_id: int) -> Response:
     return await _detail(request, request_id, fragment=None)
 
 
+def _qr_svg(url: str) -> Markup:
+    """The request's address as an inline SVG QR code, drawn on the server (no script, no image request)."""
+    import segno
+
+    return Markup(segno.make(url, error="m", micro=False).svg_inline(scale=3, border=2, title="扫码在门户中打开本审批单"))
+
+
 @get("/requests/{request_id:int}/print", guards=[requires(Perm.WORKFLOW)])
 async def request_print(request: HttpRequest, request_id: int) -> Response:
+    """The printed 审批单: company and number in the header, every step with who acted and when plus blank boxes
+    for a wet signature and date, the attachments, the print time and a QR code back to the request."""
     page = await _load_visible(request, request_id)
-    return render(request, "workflow/print.html", page)
+    url = str(request.base_url).rstrip("/") + f"/workflow/requests/{request_id}"
+    steps = [{**s, "tasks": [t for t in s["tasks"] if t["status"] != engine.T_CANCELLED or t["acted_at"]]} for s in page["steps"]
+             if s["status"] != engine.S_CANCELLED or any(t["acted_at"] for t in s["tasks"])]
+    return render(request, "workflow/print.html", {**page, "print_steps": steps, "attachment_items": await attachments.list_for(ATTACH_OWNER, request_id),
+                                                   "now_text": fmt_datetime(now()), "portal_url": url, "qr_svg": _qr_svg(url)})
 
 
 @get("/requests/{request_id:int}/edit", guards=[requires(Perm.WORKFLOW)])
@@ -182,22 +231,28 @@ async def edit_form(request: HttpRequest, request_id: int) -> Response:
     return await _form_page(request, _startable_or_403(request, page["flow"].code), Form(values=page["payload"].get("form_values", {})), request_id=request_id)
 
 
-@post("/requests/{request_id:int}/edit", guards=[requires(Perm.WORKFLOW)], status_code=200)
+@post("/requests/{request_id:int}/edit", guards=[requires(Perm.WORKFLOW)], status_code=200, request_max_body_size=attachments.REQUEST_MAX_BODY)
 async def edit_submit(request: HttpRequest, request_id: int) -> Response:
     page = await _load_visible(request, request_id)
     flow = _startable_or_403(request, page["flow"].code)
     data = await request.form()
+    form = Form(values=_form_values(data))
+    file_ids, files, only_removed = await _form_files(request, data, form)
+    if only_removed:
+        return await _form_page(request, flow, form, request_id=request_id, files=files)
     result = await flow.form.parse(data, request.user, request_id)
-    form = Form(values=_form_values(data), errors=dict(result.errors))
+    form.errors.update({k: v for k, v in result.errors.items() if k not in form.errors})
     await _check_record(request, flow, data, form)
     if form.ok:
         try:
-            await engine.resubmit(request.user, request_id, result)
+            async with write_transaction():  # the resubmission and its new files together, or neither
+                await engine.resubmit(request.user, request_id, result)
+                await attachments.bind(request.user, file_ids, ATTACH_OWNER, request_id)
         except engine.WorkflowError as e:
             form.error(e.field or "__all__", e.message)
         else:
             return redirect_with_flash(f"/workflow/requests/{request_id}", "已重新提交", "success", request)
-    return await _form_page(request, flow, form, request_id=request_id, status_code=400)
+    return await _form_page(request, flow, form, request_id=request_id, status_code=400, files=files)
 
 
 async def _run(request: HttpRequest, request_id: int, coro) -> Response:

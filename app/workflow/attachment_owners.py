@@ -1,0 +1,39 @@
+"""Approval requests carry attachments: seen by whoever may see the request, added by its applicant and approvers."""
+from __future__ import annotations
+
+from app.core.attachments import OwnerKind, register_owner
+from app.core.permissions import Perm
+from app.workflow.tables import Request, Task
+
+OWNER = "wf_request"
+
+
+async def _request(owner_id: str) -> dict | None:
+    if not owner_id.isdigit():
+        return None
+    return await Request.select(Request.id, Request.applicant_user, Request.number).where(Request.id == int(owner_id)).first()
+
+
+async def can_see(user, owner_id: str) -> bool:
+    from app.workflow.services import can_view
+
+    req = await _request(owner_id)
+    return bool(req) and user.can(Perm.WORKFLOW) and await can_view(user, req)
+
+
+async def can_attach(user, owner_id: str) -> bool:
+    req = await _request(owner_id)
+    if not req or not user.can(Perm.WORKFLOW):
+        return False
+    if req["applicant_user"] == user.user_id:
+        return True
+    return await Task.exists().where((Task.request == req["id"]) & ((Task.assignee == user.user_id) | (Task.on_behalf_of == user.user_id)))
+
+
+async def describe(owner_id: str) -> str:
+    req = await _request(owner_id)
+    return req["number"] if req else owner_id
+
+
+register_owner(OwnerKind(code=OWNER, label="审批单", can_see=can_see, can_attach=can_attach,
+                         url=lambda owner_id: f"/workflow/requests/{owner_id}", describe=describe))
