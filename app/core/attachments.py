@@ -296,6 +296,7 @@ class OwnerKind:
     can_attach: Check  # may this user add files to it?
     url: Callable[[str], str]  # the record's page
     describe: Callable[[str], Awaitable[str]] | None = None  # e.g. the request number, for the audit log
+    can_delete: Check | None = None  # may the uploader still remove their file? (default: while they may attach)
 
 
 OWNERS: dict[str, OwnerKind] = {}
@@ -484,6 +485,28 @@ def _decorate(rows: list[dict]) -> list[dict]:
     return rows
 
 
+async def delete(user, row: dict) -> None:
+    """Remove a file from its record (the caller has checked may_delete); audited, in one transaction."""
+    from app.core.db import write_transaction
+
+    async with write_transaction():
+        gone = await Attachment.delete().where((Attachment.id == row["id"]) & (Attachment.owner_kind == row["owner_kind"])).returning(Attachment.id)
+        if not gone:
+            return
+        await storage(row["storage"]).delete(row["storage_key"])
+        await audit.record(actor=user, action="attachment.delete", entity="attachment", entity_id=row["id"],
+                           summary=f"删除附件「{row['filename']}」（{row['owner_kind']} {row['owner_id']}）",
+                           before={"owner_kind": row["owner_kind"], "owner_id": row["owner_id"], "filename": row["filename"], "size": row["size"]})
+
+
+async def may_delete(user, row: dict) -> bool:
+    """Only the uploader, and only while the owning record still accepts files from them."""
+    if not row["owner_kind"] or row["uploaded_by"] != user.user_id:
+        return False
+    owner = owner_kind(row["owner_kind"])
+    return bool(owner) and await (owner.can_delete or owner.can_attach)(user, row["owner_id"])
+
+
 async def list_for(owner_code: str, owner_id: Any) -> list[dict]:
     rows = await Attachment.select(*_LIST_COLUMNS).where((Attachment.owner_kind == owner_code) & (Attachment.owner_id == str(owner_id))).order_by(
         Attachment.uploaded_at).order_by(Attachment.id)
@@ -496,7 +519,11 @@ async def panel(user, owner_code: str, owner_id: Any, *, error: str = "") -> dic
     owner = owner_kind(owner_code)
     lim = await limits()
     may = bool(owner) and await owner.can_attach(user, str(owner_id))
-    return {"items": await list_for(owner_code, owner_id), "can_attach": may, "owner_kind": owner_code, "owner_id": str(owner_id),
+    items = await list_for(owner_code, owner_id)
+    deletable = bool(owner) and any(r["uploaded_by"] == user.user_id for r in items) and await (owner.can_delete or owner.can_attach)(user, str(owner_id))
+    for r in items:
+        r["can_delete"] = deletable and r["uploaded_by"] == user.user_id
+    return {"items": items, "can_attach": may, "owner_kind": owner_code, "owner_id": str(owner_id),
             "upload_url": f"/attachments/{owner_code}/{owner_id}", "accept": lim.accept, "limits_text": lim.text, "error": error}
 
 

@@ -53,4 +53,22 @@ async def upload_to_record(request: Request, owner_code: str, owner_id: str) -> 
     return redirect_with_flash(url, ok, "success", request)
 
 
-ROUTES = [download, upload_to_record]
+@post("/attachments/{attachment_id:int}/delete", guards=[requires(Perm.HOME)], status_code=200)
+async def delete_attachment(request: Request, attachment_id: int) -> Response:
+    row = await attachments.get(attachment_id)
+    if row is None or not row["owner_kind"]:
+        raise NotFoundException("附件不存在")
+    if not await attachments.may_see(request.user, row):
+        raise PermissionDeniedException("您无权查看该附件所属的记录")
+    if not await attachments.may_delete(request.user, row):
+        raise PermissionDeniedException("只有上传人可以删除自己上传的附件")
+    await attachments.delete(request.user, row)
+    msg = f"已删除附件「{row['filename']}」"
+    if is_fragment_request(request):
+        ctx = {"attachments": await attachments.panel(request.user, row["owner_kind"], row["owner_id"]), "uploaded": msg}
+        return render(request, "_partials/attachments_card.html", ctx)
+    owner = attachments.owner_kind(row["owner_kind"])
+    return redirect_with_flash(owner.url(row["owner_id"]) + "#attachments", msg, "success", request)
+
+
+ROUTES = [download, upload_to_record, delete_attachment]

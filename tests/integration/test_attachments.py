@@ -210,3 +210,68 @@ async def test_detail_upload_by_applicant_and_approver_and_the_print_sheet(new_c
     assert "锦程" in text and 'data-testid="print-number"' in text
     assert text.count('class="print-box"') >= 2 and 'data-testid="print-step"' in text
     assert "portal-sidebar" not in text and "<nav" not in text
+
+
+async def test_resubmit_keeps_old_files_and_binds_new_ones(new_client):
+    from tests.integration.workflow.helpers import act, pending_task, status
+
+    c = await sign_in(await new_client(), "clerk")
+    rid, r = await _new_request(c, [("原始发票.pdf", samples.pdf(), PDF)])
+    assert rid, r.text[:1500]
+    head = await sign_in(await new_client(), "dept_head")
+    r = await act(head, await pending_task(rid, "dept_head"), "退回修改", "请补充付款截图")
+    assert r.status_code == 303 and await status(rid) == "已退回"
+    edit = await c.get(f"/workflow/requests/{rid}/edit")
+    assert edit.status_code == 200 and 'data-testid="existing-attachments"' in edit.text and "原始发票.pdf" in edit.text
+    token = await csrf_token(c, f"/workflow/requests/{rid}/edit")
+    _, r = await _submit_multipart(c, f"/workflow/requests/{rid}/edit", {**expense_form("120.00"), "_csrf_token": token},
+                                   [("付款截图.png", samples.png(), "image/png")])
+    assert r.status_code == 303 and await status(rid) == "审批中"
+    names = {a["filename"] for a in await Attachment.select(Attachment.filename).where(
+        (Attachment.owner_kind == "wf_request") & (Attachment.owner_id == str(rid)))}
+    assert names == {"原始发票.pdf", "付款截图.png"}
+
+
+async def test_uploader_deletes_own_file_while_open_only(new_client):
+    from tests.integration.workflow.helpers import status
+
+    c = await sign_in(await new_client(), "reception")
+    rid, r = await _new_request(c, [("错传.pdf", samples.pdf(), PDF)])
+    assert rid, r.text[:1500]
+    att = (await Attachment.select(Attachment.id).where((Attachment.owner_kind == "wf_request") & (Attachment.owner_id == str(rid))).first())["id"]
+    head = await sign_in(await new_client(), "dept_head")
+    token = await _token(head)
+    assert (await head.post(f"/attachments/{att}/delete", headers={"x-csrftoken": token})).status_code == 403  # not the uploader
+    page = await c.get(f"/workflow/requests/{rid}")
+    assert 'data-testid="attachment-delete"' in page.text and 'hx-confirm="确定删除附件「错传.pdf」？"' in page.text
+    token = await _token(c)
+    r = await c.post(f"/attachments/{att}/delete", headers={"x-csrftoken": token, "HX-Request": "true"})
+    assert r.status_code == 200 and "已删除附件「错传.pdf」" in r.text and "<html" not in r.text
+    assert not await Attachment.exists().where(Attachment.id == att)
+    assert await AuditLog.exists().where((AuditLog.action == "attachment.delete") & (AuditLog.entity_id == str(att)))
+    assert (await c.get(f"/attachments/{att}")).status_code == 404
+    # once the request is closed (here withdrawn), the files stay as they were
+    r = await _upload(c, "wf_request", rid, [("保留.pdf", samples.pdf(), PDF)])
+    assert r.status_code == 200
+    kept = (await Attachment.select(Attachment.id).where(Attachment.filename == "保留.pdf").first())["id"]
+    token = await _token(c)
+    assert (await c.post(f"/workflow/requests/{rid}/withdraw", data={"_csrf_token": token})).status_code == 303
+    assert await status(rid) == "已撤回"
+    page = await c.get(f"/workflow/requests/{rid}")
+    assert "保留.pdf" in page.text and 'data-testid="attachment-delete"' not in page.text
+    assert (await c.post(f"/attachments/{kept}/delete", headers={"x-csrftoken": await _token(c)})).status_code == 403
+    assert await Attachment.exists().where(Attachment.id == kept)
+
+
+async def test_files_per_record_limit(new_client):
+    from app.core.tables import AttachmentSetting
+
+    c = await sign_in(await new_client(), "contract")
+    unit = (await Unit.select(Unit.id).where(Unit.project.code == "JC01").order_by(Unit.id).offset(5).first())["id"]
+    await AttachmentSetting.update({AttachmentSetting.value: 2}).where(AttachmentSetting.key == "max_files")
+    try:
+        r = await _upload(c, "pl_unit", unit, [(f"{i}.pdf", samples.pdf(str(i)), PDF) for i in range(3)])
+        assert r.status_code == 400 and "每条记录最多 2 个附件" in r.text
+        assert await Attachment.count().where((Attachment.owner_kind == "pl_unit") & (Attachment.owner_id == str(unit))) == 2
+    finally:
+        await AttachmentSetting.update({AttachmentSetting.value: 30}).where(AttachmentSetting.key == "max_files")
