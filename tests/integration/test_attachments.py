@@ -275,3 +275,21 @@ async def test_files_per_record_limit(new_client):
         assert await Attachment.count().where((Attachment.owner_kind == "pl_unit") & (Attachment.owner_id == str(unit))) == 2
     finally:
         await AttachmentSetting.update({AttachmentSetting.value: 30}).where(AttachmentSetting.key == "max_files")
+
+
+async def test_heic_from_an_iphone_becomes_a_clean_jpeg(new_client):
+    from pathlib import Path
+
+    from pi_heif import register_heif_opener
+
+    register_heif_opener()
+    heic = (Path(__file__).resolve().parent.parent / "data" / "exif_xmp_iptc.heic").read_bytes()
+    assert Image.open(io.BytesIO(heic)).getexif()  # the sample really carries EXIF
+    c = await sign_in(await new_client(), "contract")
+    unit = await _jc01_unit()
+    r = await _upload(c, "pl_unit", unit, [("IMG_0042.HEIC", heic, "image/heic")])
+    assert r.status_code == 200 and "IMG_0042.jpg" in r.text
+    row = await Attachment.select().where(Attachment.filename == "IMG_0042.jpg").first()
+    assert row["kind"] == "jpeg" and row["content_type"] == "image/jpeg" and "HEIC 已转为 JPG" in row["note"]
+    im = Image.open(io.BytesIO(await _blob(row["id"])))
+    assert im.format == "JPEG" and not dict(im.getexif()) and "xmp" not in im.info and "exif" not in im.info
