@@ -25,7 +25,6 @@ async def download(request: Request, attachment_id: int) -> Response:
         "Content-Disposition": attachments.content_disposition(row["filename"]),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, no-cache",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
     })
 
 
