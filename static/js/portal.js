@@ -81,3 +81,71 @@ function portalBind(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { portalBind(document); });
 document.addEventListener("htmx:load", function (e) { portalBind(e.target.parentNode || document); });
+// 4. Feedback after an action (issue 8 §2): toasts hide themselves; the first field in error gets the focus, on load
+//    and after an HTMX swap; the error summary names each field by its label and focuses it when clicked.
+function portalToasts(root) {
+  (root || document).querySelectorAll(".toast[data-autohide]:not([data-timer])").forEach(function (t) {
+    t.setAttribute("data-timer", "1");
+    setTimeout(function () { t.classList.remove("show"); setTimeout(function () { t.remove(); }, 300); }, parseInt(t.getAttribute("data-autohide"), 10) || 6000);
+  });
+}
+function portalFocusInvalid(root) {
+  var scope = root && root.querySelectorAll ? root : document;
+  scope.querySelectorAll("[data-summary-label]").forEach(function (s) {
+    if (s.textContent) return;
+    var link = s.closest("[data-field-link]"), label = link && document.querySelector('label[for="f-' + link.getAttribute("data-field-link") + '"]');
+    if (label) s.textContent = label.textContent.trim() + "：";
+  });
+  var bad = Array.prototype.find.call(scope.querySelectorAll(".is-invalid"), function (el) { return el.offsetParent !== null && !el.disabled; });
+  if (bad && bad.focus) bad.focus({ preventScroll: false });
+}
+document.addEventListener("DOMContentLoaded", function () { portalToasts(document); portalFocusInvalid(document); });
+document.addEventListener("htmx:afterSettle", function (e) { portalToasts(document); portalFocusInvalid(e.target); });
+document.addEventListener("click", function (e) {
+  var close = e.target.closest("[data-dismiss-toast]");
+  if (close) { var t = close.closest(".toast"); if (t) t.remove(); return; }
+  var link = e.target.closest("[data-field-link]");
+  if (link) {
+    var el = document.getElementById("f-" + link.getAttribute("data-field-link")) || document.querySelector('[name="' + link.getAttribute("data-field-link") + '"]');
+    if (el && el.focus) { e.preventDefault(); el.scrollIntoView({ block: "center" }); el.focus(); }
+  }
+});
+// 5. People pickers (抄送, 转交, 加签; the people_picker macro): without JavaScript a list of checkboxes or radios;
+//    here the search box appears and the chosen become chips that carry the form values (the list only chooses).
+portalInit.people = function (box) {
+  var name = box.getAttribute("data-people"), multiple = box.getAttribute("data-multiple") === "1";
+  var chips = box.querySelector("[data-chips]"), search = box.querySelector(".portal-people-search"), list = box.querySelector("[data-people-list]");
+  if (!chips || !list) return;
+  if (search) search.hidden = false;
+  chips.hidden = false;
+  function chosen() { return Array.prototype.map.call(chips.querySelectorAll("input[type=hidden]"), function (i) { return i.value; }); }
+  function remove(value) { chips.querySelectorAll("input[type=hidden]").forEach(function (i) { if (i.value === value) i.parentNode.remove(); }); }
+  function add(value, label) {
+    if (!multiple) chips.innerHTML = "";
+    if (chosen().indexOf(value) >= 0) return;
+    var chip = document.createElement("span"), text = document.createElement("span"), input = document.createElement("input"), x = document.createElement("button");
+    chip.className = "portal-chip"; chip.setAttribute("data-testid", "chip-" + value);
+    text.textContent = label || value;
+    input.type = "hidden"; input.name = name; input.value = value;
+    x.type = "button"; x.className = "btn-close"; x.setAttribute("aria-label", "移除 " + (label || "")); x.setAttribute("data-chip-remove", value);
+    chip.appendChild(text); chip.appendChild(input); chip.appendChild(x);
+    chips.appendChild(chip);
+  }
+  function sync() {
+    var c = chosen();
+    list.querySelectorAll("input[data-person-of]").forEach(function (i) { i.removeAttribute("name"); i.checked = c.indexOf(i.value) >= 0; });
+  }
+  list.querySelectorAll("input[data-person-of]:checked").forEach(function (i) { add(i.value, i.getAttribute("data-label")); });
+  sync();
+  list.addEventListener("change", function (e) {
+    var i = e.target;
+    if (!i.matches || !i.matches("input[data-person-of]")) return;
+    if (i.checked) add(i.value, i.getAttribute("data-label")); else remove(i.value);
+    sync();
+  });
+  chips.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-chip-remove]");
+    if (b) { remove(b.getAttribute("data-chip-remove")); sync(); }
+  });
+  box.addEventListener("htmx:afterSwap", sync);  // the search's matches arrived: tick the chosen ones
+};
