@@ -89,12 +89,27 @@ function portalToasts(root) {
     setTimeout(function () { t.classList.remove("show"); setTimeout(function () { t.remove(); }, 300); }, parseInt(t.getAttribute("data-autohide"), 10) || 6000);
   });
 }
+function portalFieldOf(name) {  // the input of a field named in an error summary: #f-name, or the one its message sits beside
+  var el = document.getElementById("f-" + name) || document.querySelector('[name="' + name + '"]');
+  var err = document.querySelector('[data-testid="error-' + name + '"]');
+  if (!el && err && err.parentNode) el = err.parentNode.querySelector("input:not([type=hidden]), select, textarea");
+  return { el: el, err: err };
+}
+function portalLabelOf(name) {  // its label, or for a cell of a table of lines: the column's heading and the line number
+  var label = document.querySelector('label[for="f-' + name + '"]');
+  if (label) return label.textContent.replace(/\s*\*\s*$/, "").trim();
+  var f = portalFieldOf(name), td = (f.err || f.el) && (f.err || f.el).closest("td");
+  if (!td) return "";
+  var table = td.closest("table"), th = table && table.querySelectorAll("thead th")[td.cellIndex], tr = td.parentNode;
+  var line = tr.parentNode ? Array.prototype.indexOf.call(tr.parentNode.children, tr) + 1 : 0;
+  return (th ? th.textContent.trim() : "") + (line ? "（第 " + line + " 行）" : "");
+}
 function portalFocusInvalid(root) {
   var scope = root && root.querySelectorAll ? root : document;
   scope.querySelectorAll("[data-summary-label]").forEach(function (s) {
     if (s.textContent) return;
-    var link = s.closest("[data-field-link]"), label = link && document.querySelector('label[for="f-' + link.getAttribute("data-field-link") + '"]');
-    if (label) s.textContent = label.textContent.trim() + "：";
+    var link = s.closest("[data-field-link]"), text = link && portalLabelOf(link.getAttribute("data-field-link"));
+    if (text) s.textContent = text + "：";
   });
   var bad = Array.prototype.find.call(scope.querySelectorAll(".is-invalid"), function (el) { return el.offsetParent !== null && !el.disabled; });
   if (bad && bad.focus) bad.focus({ preventScroll: false });
@@ -106,7 +121,7 @@ document.addEventListener("click", function (e) {
   if (close) { var t = close.closest(".toast"); if (t) t.remove(); return; }
   var link = e.target.closest("[data-field-link]");
   if (link) {
-    var el = document.getElementById("f-" + link.getAttribute("data-field-link")) || document.querySelector('[name="' + link.getAttribute("data-field-link") + '"]');
+    var el = portalFieldOf(link.getAttribute("data-field-link")).el;
     if (el && el.focus) { e.preventDefault(); el.scrollIntoView({ block: "center" }); el.focus(); }
   }
 });
