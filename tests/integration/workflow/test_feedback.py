@@ -132,7 +132,8 @@ async def test_a_deputy_acting_closes_the_principals_notification(new_client):
     assert r.status_code == 303
     try:
         deputy = await sign_in(await new_client(), "supervisor")
-        assert await pending_task(rid, "supervisor") == tid  # the task moved to the deputy
+        assert await pending_task(rid, "supervisor") == tid  # the task moved to the deputy, who is told
+        assert {n["user"] for n in await _notes(tid) if n["closed_at"] is None} == {await _uid("dept_head"), await _uid("supervisor")}
         r = await act(deputy, tid, "同意", htmx=True)
         assert r.status_code == 200
         notes = await _notes(tid)
