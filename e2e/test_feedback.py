@@ -14,10 +14,12 @@ OUT = Path(__file__).resolve().parent.parent / "screenshots"
 SIZES = [(1366, 900, "desktop"), (800, 1280, "tablet")]
 
 
-def _shots(page, name: str) -> None:
+def _shots(page, name: str, show=None) -> None:
     OUT.mkdir(exist_ok=True)
     for width, height, size in SIZES:
         page.set_viewport_size({"width": width, "height": height})
+        if show is not None:
+            show.scroll_into_view_if_needed()
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         page.screenshot(path=str(OUT / f"{size}-{name}.png"), full_page=False)
         assert overflow <= 1, f"{name} overflows by {overflow}px at {width}px"
@@ -54,6 +56,11 @@ def test_approve_shows_what_happened_and_the_notification_closes(page, login_pag
     page.goto(server_url + "/workflow")
     filter_list(page, number)
     page.get_by_test_id("request-link").filter(has_text=number).first.click()
+    page.get_by_test_id("more-actions").click()  # 转交 / 加签: searchable pickers, no Ctrl-click
+    page.get_by_test_id("people-search-transfer-target").fill("主管")
+    expect(page.get_by_test_id("transfer-target").locator(".portal-person").first).to_contain_text("主管")
+    _shots(page, "request-pickers", page.get_by_test_id("addsign-submit"))
+    page.get_by_test_id("more-actions").click()
     page.evaluate("window.__noReload = 'still here'")
     page.get_by_test_id("field-comment").fill("票据齐全")
     page.get_by_test_id("act-approve").click()
