@@ -176,7 +176,7 @@ async def _detail(request: HttpRequest, request_id: int, *, error: str = "", sta
     colleagues = await services.colleague_choices(request.user) if (actions["task"] or actions["cc"]) else []
     badge = await services.pending_count(request.user.user_id)
     if done is not None:
-        done = {**done, "next": await services.next_pending(request.user.user_id, request_id) if badge else None}
+        done = {**done, "next": await services.next_pending(request.user.user_id, request_id) if badge and done["task"] else None}
     from app.core.workdays import note_uncovered
 
     await note_uncovered(s.get("due_on") for s in page["steps"])  # a due date in a year without its holidays: say so

@@ -198,3 +198,13 @@ async def test_field_messages_say_it_once_and_the_summary_names_the_field(new_cl
     assert 'data-testid="error-summary"' in r.text and 'href="#f-reason"' in r.text
     assert "请填写报销事由" in r.text
     assert "：金额格式不正确" not in r.text and "格式不正确，请输入数字" in r.text
+
+
+async def test_comment_says_so_and_offers_no_next_item(new_client):
+    applicant = await sign_in(await new_client(), "clerk")
+    rid, _ = await submit(applicant, "expense", expense_form("21.00"))
+    r = await _htmx_post(applicant, f"/workflow/requests/{rid}/comment", {"comment": "发票已补交"})
+    assert r.status_code == 200 and "评论已发表" in r.text and 'data-testid="next-step"' not in r.text
+    assert 'hx-swap-oob="true"' in r.text and "发票已补交" in r.text
+    r = await _htmx_post(applicant, f"/workflow/requests/{rid}/comment", {"comment": ""})
+    assert r.status_code == 400 and "请填写评论内容" in r.text and 'data-testid="toast"' not in r.text
