@@ -168,7 +168,7 @@ async def _load_visible(request: HttpRequest, request_id: int) -> dict:
 
 
 async def _detail(request: HttpRequest, request_id: int, *, error: str = "", status_code: int = 200, fragment: str | None = "workflow/_panel.html",
-                  done: dict | None = None) -> Response:
+                  done: dict | None = None, error_at: str = "", entered: str = "") -> Response:
     """The request page (or its panel). `done` = what the action just did: {"message", "task"}; the page then offers
     the next item pending on this user (下一条待办) or the way back to the inbox."""
     page = await _load_visible(request, request_id)
@@ -181,7 +181,7 @@ async def _detail(request: HttpRequest, request_id: int, *, error: str = "", sta
 
     await note_uncovered(s.get("due_on") for s in page["steps"])  # a due date in a year without its holidays: say so
     return render(request, "workflow/detail.html", {**page, "actions": actions, "error": error, "colleagues": colleagues,
-                                                    "badge_count": badge, "done": done},
+                                                    "badge_count": badge, "done": done, "error_at": error_at, "entered": entered},
                   fragment=fragment, status_code=status_code)
 
 
@@ -224,15 +224,16 @@ async def edit_submit(request: HttpRequest, request_id: int) -> Response:
     return await _form_page(request, flow, form, request_id=request_id, status_code=400)
 
 
-async def _run(request: HttpRequest, request_id: int, coro, said, *, task: bool = False) -> Response:
+async def _run(request: HttpRequest, request_id: int, coro, said, *, task: bool = False, form: str = "", entered: str = "") -> Response:
     """Run one action; say what happened. HTMX: the panel, and out of band the history, the status and a toast
-    (workflow/_action_result.html). Plain post: redirect with a flash saying the same."""
+    (workflow/_action_result.html). Plain post: redirect with a flash saying the same. A refused action marks the
+    field it is about in the form it came from (`form`: "act" or "comment"), keeping what was typed."""
     try:
         outcome = await coro
     except engine.ConcurrencyError as e:
         return await _detail(request, request_id, error=e.message, status_code=409)
     except engine.WorkflowError as e:
-        return await _detail(request, request_id, error=e.message, status_code=400)
+        return await _detail(request, request_id, error=e.message, status_code=400, error_at=f"{form}:{e.field}" if e.field else "", entered=entered)
     message = said(outcome)
     if request.htmx:
         resp = await _detail(request, request_id, fragment="workflow/_action_result.html", done={"message": message, "task": task})
@@ -266,7 +267,7 @@ async def task_act(request: HttpRequest, task_id: int) -> Response:
     if action not in ("同意", "驳回", "退回修改"):
         return await _detail(request, rid, error="未知的操作", status_code=400)
     return await _run(request, rid, engine.act(request.user, task_id, action, data.get("comment", "")),
-                      lambda status: _ACT_SAID.get(status, f"已{action}"), task=True)
+                      lambda status: _ACT_SAID.get(status, f"已{action}"), task=True, form="act", entered=data.get("comment", ""))
 
 
 def _int(raw) -> int | None:
@@ -315,7 +316,8 @@ async def request_urge(request: HttpRequest, request_id: int) -> Response:
 async def request_comment(request: HttpRequest, request_id: int) -> Response:
     await _load_visible(request, request_id)
     data = await request.form()
-    return await _run(request, request_id, engine.add_comment(request.user, request_id, data.get("comment", "")), lambda _: "评论已发表")
+    return await _run(request, request_id, engine.add_comment(request.user, request_id, data.get("comment", "")), lambda _: "评论已发表",
+                      form="comment", entered=data.get("comment", ""))
 
 
 @post("/requests/{request_id:int}/cc", guards=[requires(Perm.WORKFLOW)], status_code=200)

@@ -208,3 +208,7 @@ async def test_comment_says_so_and_offers_no_next_item(new_client):
     assert 'hx-swap-oob="true"' in r.text and "发票已补交" in r.text
     r = await _htmx_post(applicant, f"/workflow/requests/{rid}/comment", {"comment": ""})
     assert r.status_code == 400 and "请填写评论内容" in r.text and 'data-testid="toast"' not in r.text
+    assert re.search(r'<input name="comment" class="form-control is-invalid"', r.text)  # portal.js focuses it
+    head = await sign_in(await new_client(), "dept_head")
+    r = await act(head, await pending_task(rid, "dept_head"), "驳回", "", htmx=True)
+    assert r.status_code == 400 and 'class="form-control mb-2 is-invalid" data-testid="field-comment"' in r.text
