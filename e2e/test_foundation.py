@@ -65,7 +65,7 @@ def test_login_error_keeps_username(page, server_url):
 
 def test_acknowledge_a_rule_with_htmx_and_badge_updates(page, login_page, server_url):
     login_page.sign_in("mortgage")
-    badge = page.get_by_test_id("todo-badge")
+    badge = page.get_by_test_id("rules-unread-count")  # unread rules are counted beside the bell, not in 待办
     expect(badge).to_be_visible()
     before = int(badge.get_attribute("data-count"))
     page.get_by_test_id("nav-rules").click()
@@ -74,7 +74,7 @@ def test_acknowledge_a_rule_with_htmx_and_badge_updates(page, login_page, server
     expect(page.get_by_test_id("rule-text")).to_contain_text("按揭专员")
     page.get_by_test_id("ack-submit").click()
     expect(page.get_by_test_id("ack-state")).to_contain_text("您已于")
-    expect(page.get_by_test_id("todo-badge")).to_have_attribute("data-count", str(before - 1))
+    expect(page.get_by_test_id("rules-unread-count")).to_have_attribute("data-count", str(before - 1))
     page.get_by_test_id("nav-rules").click()
     expect(page.get_by_test_id("rule-state-kf-71p")).to_contain_text("已读")
     login_page.sign_out()

@@ -9,6 +9,18 @@ from app.core.money import MoneyError, parse_money
 from app.core.timeutil import parse_date
 
 
+def on_field(message: str, label: str) -> str:
+    """A validator's message as shown under its field. The field's label is right above it, so the message says the
+    problem once ("格式不正确，请输入数字，例如 1234.56", not "金额：金额格式不正确…"); the error summary at the top of
+    a long form names the field (`error_summary` in _partials/forms.html)."""
+    if message.startswith("请填写"):
+        return f"请填写{label}"
+    for subject in ("金额", "日期"):
+        if message.startswith(subject):
+            return message[len(subject):].lstrip("：:") or message
+    return message
+
+
 class Parser:
     def __init__(self, values: Any):
         self.values = values
@@ -44,7 +56,7 @@ class Parser:
         try:
             return parse_money(v, allow_zero=allow_zero)
         except MoneyError as e:
-            self.fail(name, f"{label}：{e}")
+            self.fail(name, on_field(str(e), label))
             return None
 
     def date(self, name: str, label: str, *, required: bool = True, raw: str | None = None) -> date | None:
@@ -54,7 +66,7 @@ class Parser:
         try:
             return parse_date(v)
         except ValueError as e:
-            self.fail(name, f"{label}：{e}")
+            self.fail(name, on_field(str(e), label))
             return None
 
     def choice(self, name: str, label: str, choices: Iterable[str], *, required: bool = True) -> str:

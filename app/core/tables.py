@@ -76,7 +76,7 @@ class HolidayOverride(Table, tablename="holiday_override"):
 
 
 class Notification(Table, tablename="notification"):
-    """An in-portal message (催办, overdue reminders, 抄送, results). Read on the home page."""
+    """An in-portal message (催办, overdue reminders, 抄送, results). Read in the top bar's bell and at /notifications."""
 
     user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, index=True)
     at = Timestamptz(index=True)
@@ -84,6 +84,9 @@ class Notification(Table, tablename="notification"):
     text = Text()
     url = Varchar(length=300, default="")
     read_at = Timestamptz(null=True, default=None)
+    # what the notification announces ("task:123", "request:45"); when that is done the notification closes itself
+    ref = Varchar(length=60, default="", index=True)
+    closed_at = Timestamptz(null=True, default=None)
 
 
 class Counter(Table, tablename="counter"):

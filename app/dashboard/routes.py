@@ -1,7 +1,7 @@
 """Home page per role: what is waiting for me, and shortcuts. Each domain contributes its own widgets."""
 from __future__ import annotations
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 
 from app.core.guards import requires
 from app.core.nav import nav_for
@@ -52,15 +52,17 @@ async def home(request: Request) -> Response:
 
 
 async def todo_count(user) -> int:
-    """The number on the top bar's 待办 badge: the sum of every chapter's waiting items."""
-    total = 0
-    if user.can(Perm.WORKFLOW):
-        from app.workflow.services import pending_count
+    """The number on the top bar's 待办 badge: approval tasks waiting on this user, nothing else (unread rules and
+    notifications have their own counts in the bell)."""
+    if not user.can(Perm.WORKFLOW):
+        return 0
+    from app.workflow.services import pending_count
 
-        total += await pending_count(user.user_id)
-    if user.can(Perm.RULES_VIEW):
-        total += await rules.unread_count(user)
-    return total
+    return await pending_count(user.user_id)
+
+
+async def unread_rules_count(user) -> int:
+    return await rules.unread_count(user) if user.can(Perm.RULES_VIEW) else 0
 
 
 @get("/badge", guards=[requires(Perm.HOME)])
@@ -68,9 +70,66 @@ async def badge(request: Request) -> Response:
     return render(request, "dashboard/_badge.html", {"count": await todo_count(request.user), "oob": False})
 
 
+@get("/bell", guards=[requires(Perm.HOME)])
+async def bell(request: Request) -> Response:
+    """The top bar's bell: unread notifications, and (separately) rules waiting for a read confirmation."""
+    from app.core.notify import unread_count
+
+    return render(request, "core/_bell.html", {"count": await unread_count(request.user.user_id),
+                                               "rules_count": await unread_rules_count(request.user)})
+
+
+NOTE_TABS = {"all": "全部", "unread": "未读"}
+
+
+@get("/", guards=[requires(Perm.HOME)])
+async def notifications(request: Request) -> Response:
+    from app.core.notify import KIND_NAMES, page_for, unread_count
+    from app.core.pagination import clamp_page
+
+    q = request.query_params
+    tab = q.get("tab") if q.get("tab") in NOTE_TABS else "all"
+    kind = q.get("kind") if q.get("kind") in KIND_NAMES else ""
+    page = await page_for(request.user.user_id, tab=tab, kind=kind, page=clamp_page(q.get("page")))
+    result = {"page": page, "base_url": "/notifications", "target_id": "notes-list"}
+    return render(request, "core/notifications.html", {
+        "result": result, "tab": tab, "kind": kind, "tabs": NOTE_TABS, "kinds": KIND_NAMES,
+        "unread": await unread_count(request.user.user_id), "rules_count": await unread_rules_count(request.user),
+    }, fragment="core/_notifications_list.html")
+
+
+def _local_path(raw: str | None, default: str) -> str:
+    """Only a path inside the portal (no scheme, no //host): a notification or a form never redirects elsewhere."""
+    raw = (raw or "").strip()
+    return raw if raw.startswith("/") and not raw.startswith("//") and "\\" not in raw and "\n" not in raw else default
+
+
+@post("/{note_id:int}/open", guards=[requires(Perm.HOME)], status_code=200)
+async def notification_open(request: Request, note_id: int) -> Response:
+    """Clicking a notification marks it read and opens what it announces. Only one's own: anyone else's is 404."""
+    from litestar.exceptions import NotFoundException
+    from litestar.response import Redirect
+
+    from app.core.notify import mark_read, own
+
+    note = await own(request.user.user_id, note_id)
+    if not note:
+        raise NotFoundException("消息不存在")
+    await mark_read(request.user.user_id, note_id)
+    target = _local_path(note["url"], "/notifications")
+    if getattr(request, "htmx", None):
+        return Response(content="", status_code=200, headers={"HX-Redirect": target})
+    return Redirect(path=target, status_code=303)
+
+
 @post("/notifications/read", guards=[requires(Perm.HOME)], status_code=200)
 async def notifications_read(request: Request) -> Response:
     from app.core.notify import mark_read
 
-    await mark_read(request.user.user_id)
-    return redirect_with_flash("/", "消息已全部标为已读", "info", request)
+    data = await request.form()
+    n = await mark_read(request.user.user_id)
+    return redirect_with_flash(_local_path(data.get("next"), "/"), f"已将 {n} 条消息标为已读" if n else "没有未读消息", "info", request)
+
+
+# The notification pages (found by app/core/discovery.py; home, /badge and /notifications/read are mounted by app/main.py).
+router = Router(path="/notifications", route_handlers=[bell, notifications, notification_open])

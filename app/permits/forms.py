@@ -71,13 +71,13 @@ def parse_area(p: Parser, name: str, label: str, *, required: bool, raw: str | N
         return None
     d = _decimal(v)
     if d is None:
-        p.fail(name, f"{label}：格式不正确，请输入数字，例如 12345.67")
+        p.fail(name, "格式不正确，请输入数字，例如 12345.67")
     elif d.as_tuple().exponent < -2:  # type: ignore[operator]
-        p.fail(name, f"{label}：最多保留两位小数")
+        p.fail(name, "最多保留两位小数")
     elif d < 0 or (d == 0 and required):
-        p.fail(name, f"{label}：必须大于 0" if required else f"{label}：不能为负数")
+        p.fail(name, "必须大于 0" if required else "不能为负数")
     elif d > MAX_AREA:
-        p.fail(name, f"{label}：超出允许范围")
+        p.fail(name, "超出允许范围")
     else:
         return d.quantize(rules.CENT)
     return None
@@ -91,11 +91,11 @@ def parse_percent(p: Parser, name: str, label: str, *, required: bool) -> Decima
         return None
     d = _decimal(v)
     if d is None:
-        p.fail(name, f"{label}：格式不正确，请输入 0–100 之间的数字，例如 30 或 12.5")
+        p.fail(name, "格式不正确，请输入 0–100 之间的数字，例如 30 或 12.5")
     elif d.as_tuple().exponent < -2:  # type: ignore[operator]
-        p.fail(name, f"{label}：最多保留两位小数")
+        p.fail(name, "最多保留两位小数")
     elif d < 0 or d > 100:
-        p.fail(name, f"{label}：应在 0 到 100 之间（当前为 {v}）")
+        p.fail(name, f"应在 0 到 100 之间（当前为 {v}）")
     else:
         return d.quantize(rules.CENT)
     return None

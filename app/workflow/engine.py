@@ -12,6 +12,7 @@ from piccolo.apps.user.tables import BaseUser
 from app.core import audit
 from app.core.numbering import next_number
 from app.core.db import write_transaction
+from app.core.notify import close as close_notifications
 from app.core.notify import notify
 from app.core.timeutil import now, today_local
 from app.core.workdays import add_working_days, on_schedule_saved
@@ -150,6 +151,18 @@ async def _log(req: dict, action: str, user, comment: str = "", task: dict | Non
     await audit.record(actor=user, action=f"workflow.{action}", entity="wf_request", entity_id=req["id"],
                        summary=f"{req['number']} {who} {action}{('：' + comment) if comment else ''}",
                        before={"status": before or req["status"]}, after={"status": after or req["status"], "step": step_name})
+    await _close_done_task_notes(req["id"])
+
+
+def task_ref(task_id: int) -> str:
+    return f"task:{task_id}"
+
+
+async def _close_done_task_notes(request_id: int) -> None:
+    """Every action ends here: the notifications announcing a task of this request that is no longer waiting on its
+    assignee (acted on, transferred, withdrawn, cancelled when the request ended) close, in the action's transaction."""
+    done = await Task.select(Task.id).where((Task.request == request_id) & (Task.status != T_PENDING))
+    await close_notifications([task_ref(r["id"]) for r in done])
 
 
 async def _lock(request_id: int) -> dict:
@@ -172,7 +185,8 @@ async def _activate(req: dict, step: dict) -> None:
             changes.update({Task.assignee: deputy, Task.on_behalf_of: t["assignee"]})
         await Task.update(changes).where(Task.id == t["id"])
         if changes[Task.status] == T_PENDING:
-            await notify(deputy or t["assignee"], f"待审批：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "task")
+            await notify(deputy or t["assignee"], f"待审批：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "task",
+                         task_ref(t["id"]))
 
 
 async def _create_steps(req_id: int, plan: list[tuple[StepSpec, list[int]]], start_seq: int, limit_default: int) -> list[dict]:
@@ -313,7 +327,7 @@ async def act(user, task_id: int, action: str, comment: str = "") -> str:
             return RETURNED
         # 同意
         unblocked = await Task.update({Task.status: T_PENDING, Task.blocked_by: None}).where(
-            (Task.blocked_by == task_id) & (Task.status == T_WAITING)).returning(Task.assignee)
+            (Task.blocked_by == task_id) & (Task.status == T_WAITING)).returning(Task.id, Task.assignee)
         status = OPEN
         if not unblocked:
             if step["mode"] == Mode.ANY:
@@ -324,7 +338,8 @@ async def act(user, task_id: int, action: str, comment: str = "") -> str:
                     (Task.step == step["id"]) & (Task.status == T_WAITING) & (Task.blocked_by.is_null())).order_by(Task.order).first()
                 if nxt:
                     await Task.update({Task.status: T_PENDING}).where(Task.id == nxt["id"])
-                    await notify(nxt["assignee"], f"待审批：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "task")
+                    await notify(nxt["assignee"], f"待审批：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "task",
+                                 task_ref(nxt["id"]))
                 elif not await Task.exists().where((Task.step == step["id"]) & Task.status.is_in([T_WAITING, T_PENDING])):
                     status = await _advance(req, user, step)
             else:  # 会签
@@ -332,7 +347,7 @@ async def act(user, task_id: int, action: str, comment: str = "") -> str:
                     status = await _advance(req, user, step)
         else:
             for r in unblocked:
-                await notify(r["assignee"], f"待审批：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "task")
+                await notify(r["assignee"], f"待审批：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "task", task_ref(r["id"]))
         await _log(req, "同意", user, comment, t, step["name"], t["on_behalf_of"], after=status)
         return status
 
@@ -365,8 +380,8 @@ async def _valid_target(target_user_id: int, req: dict, user) -> str:
     return e["name"]
 
 
-async def transfer(user, task_id: int, target_user_id: int, comment: str = "") -> None:
-    """转交: hand the task to someone else; they act in the same place of the chain."""
+async def transfer(user, task_id: int, target_user_id: int, comment: str = "") -> str:
+    """转交: hand the task to someone else; they act in the same place of the chain. Returns their name."""
     t = await _task_for_action(user, task_id)
     async with write_transaction():
         req = await _lock(t["request"])
@@ -382,10 +397,12 @@ async def transfer(user, task_id: int, target_user_id: int, comment: str = "") -
         await Task.update({Task.blocked_by: new.id}).where(Task.blocked_by == task_id)
         step = await Step.select(Step.name).where(Step.id == t["step"]).first()
         await _log(req, "转交", user, f"转交给 {name}" + (f"：{comment}" if comment else ""), t, step["name"], t["on_behalf_of"])
-        await notify(target_user_id, f"{user.display_name} 转交给您审批：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "task")
+        await notify(target_user_id, f"{user.display_name} 转交给您审批：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "task",
+                     task_ref(new.id))
+    return name
 
 
-async def add_signer(user, task_id: int, target_user_id: int, where: str, comment: str = "") -> None:
+async def add_signer(user, task_id: int, target_user_id: int, where: str, comment: str = "") -> str:
     """加签: "before" — the added signer approves first, then the task comes back to me;
     "after" — a new step with the added signer follows the current one."""
     if where not in ("before", "after"):
@@ -401,7 +418,8 @@ async def add_signer(user, task_id: int, target_user_id: int, where: str, commen
             new = Task(request=req["id"], step=step["id"], order=t["order"], assignee=target_user_id, status=T_PENDING, created_at=now())
             await new.save()
             await Task.update({Task.status: T_WAITING, Task.blocked_by: new.id}).where((Task.id == task_id) & (Task.status == T_PENDING))
-            await notify(target_user_id, f"{user.display_name} 请您先审批：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "task")
+            await notify(target_user_id, f"{user.display_name} 请您先审批：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "task",
+                         task_ref(new.id))
             text = f"在本人之前加签 {name}"
         else:
             later = await Step.select(Step.id, Step.seq).where((Step.request == req["id"]) & (Step.seq > step["seq"])).order_by(Step.seq, ascending=False)
@@ -413,10 +431,11 @@ async def add_signer(user, task_id: int, target_user_id: int, where: str, commen
             await Task.insert(Task(request=req["id"], step=new_step.id, order=0, assignee=target_user_id, status=T_NOT_STARTED, created_at=now()))
             text = f"在本人之后加签 {name}"
         await _log(req, "加签", user, text + (f"：{comment}" if comment else ""), t, step["name"], t["on_behalf_of"])
+    return text
 
 
-async def urge(user, request_id: int) -> int:
-    """催办: remind the current approvers, at most once a day per task. Returns how many were reminded."""
+async def urge(user, request_id: int) -> list[str]:
+    """催办: remind the current approvers, at most once a day per task. Returns the names of those reminded."""
     today = today_local()
     async with write_transaction():
         req = await _lock(request_id)
@@ -426,13 +445,17 @@ async def urge(user, request_id: int) -> int:
             raise WorkflowError("该审批单不在审批中")
         rows = await Task.update({Task.last_urged_on: today}).where(
             (Task.request == request_id) & (Task.status == T_PENDING) & ((Task.last_urged_on.is_null()) | (Task.last_urged_on < today))
-        ).returning(Task.assignee)
+        ).returning(Task.id, Task.assignee)
         if not rows:
             raise WorkflowError("今天已经催办过了，每个审批任务每天最多催办一次")
         for r in rows:
-            await notify(r["assignee"], f"{user.display_name} 催办：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "urge")
-        await _log(req, "催办", user, f"提醒 {len(rows)} 位审批人")
-    return len(rows)
+            await notify(r["assignee"], f"{user.display_name} 催办：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "urge",
+                         task_ref(r["id"]))
+        found = {e["user"]: e["name"] for e in await Employee.select(Employee.user, Employee.name).where(
+            Employee.user.is_in([r["assignee"] for r in rows]))}
+        names = list(dict.fromkeys(found.get(r["assignee"], "") or "审批人" for r in rows))
+        await _log(req, "催办", user, "提醒 " + "、".join(names))
+    return names
 
 
 async def add_comment(user, request_id: int, text: str) -> None:
@@ -446,8 +469,8 @@ async def add_comment(user, request_id: int, text: str) -> None:
         await _log(req, "评论", user, text)
 
 
-async def cc_now(user, request_id: int, user_ids: list[int]) -> None:
-    """抄送 during the flow (by the applicant or a participant)."""
+async def cc_now(user, request_id: int, user_ids: list[int]) -> list[str]:
+    """抄送 during the flow (by the applicant or a participant). Returns the names of those newly copied."""
     async with write_transaction():
         req = await _lock(request_id)
         participant = req["applicant_user"] == user.user_id or await Task.exists().where(
@@ -463,6 +486,7 @@ async def cc_now(user, request_id: int, user_ids: list[int]) -> None:
                 await notify(uid, f"抄送：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "cc")
                 names.append(await _user_name(uid))
         await _log(req, "抄送", user, "抄送给 " + "、".join(names))
+    return names
 
 
 # ------------------------------------------------------------------ delegation
@@ -485,6 +509,14 @@ async def set_delegation(user, deputy_user_id: int, start: date, end: date) -> N
             rows = await Task.update({Task.assignee: deputy_user_id, Task.on_behalf_of: user.user_id}).where(
                 (Task.assignee == user.user_id) & (Task.status == T_PENDING) & (Task.on_behalf_of.is_null())).returning(Task.id)
             moved = len(rows)
+            if rows:  # the deputy is told about each task now theirs (one read, one insert); mine close when it is done
+                from app.core.tables import Notification
+
+                tasks = await Task.select(Task.id, Task.request, Task.request.number, Task.request.title).where(Task.id.is_in([r["id"] for r in rows]))
+                at = now()
+                await Notification.insert(*[Notification(
+                    user=deputy_user_id, at=at, kind="task", url=f"/workflow/requests/{t['request']}", ref=task_ref(t["id"]),
+                    text=f"代 {user.display_name} 审批：{t['request.title']}（{t['request.number']}）") for t in tasks])
         await audit.record(actor=user, action="workflow.delegate", entity="wf_delegation", entity_id=d.id,
                            summary=f"委托 {await _user_name(deputy_user_id)} 代为审批 {start}～{end}", after={"moved_tasks": moved})
 

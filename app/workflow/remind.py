@@ -12,7 +12,7 @@ import asyncio
 
 from app.core.notify import notify
 from app.core.timeutil import today_local
-from app.workflow.engine import T_PENDING, users_with_role
+from app.workflow.engine import T_PENDING, task_ref, users_with_role
 from app.workflow.tables import Step, Task
 
 
@@ -27,11 +27,12 @@ async def remind_once() -> int:
         step = await Step.select(Step.name, Step.due_on, Step.limit_days, Step.started_at, Step.request.number, Step.request.title,
                                  Step.request.company).where(Step.id == r["step"]).first()
         url = f"/workflow/requests/{r['request']}"
-        await notify(r["assignee"], f"逾期提醒：{step['request.number']}「{step['request.title']}」的{step['name']}已超过办理期限 {step['due_on']}", url, "overdue")
+        await notify(r["assignee"], f"逾期提醒：{step['request.number']}「{step['request.title']}」的{step['name']}已超过办理期限 {step['due_on']}", url, "overdue",
+                     task_ref(r["id"]))
         late = (today - step["due_on"]).days
         if late >= max(1, step["limit_days"]):  # overdue by the limit again: 2× in total
             for head in await users_with_role("dept_head", step["request.company"]):
-                await notify(head, f"严重逾期：{step['request.number']} 的{step['name']}已逾期 {late} 天", url, "overdue")
+                await notify(head, f"严重逾期：{step['request.number']} 的{step['name']}已逾期 {late} 天", url, "overdue", task_ref(r["id"]))
     return len(rows)
 
 

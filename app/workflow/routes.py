@@ -49,8 +49,12 @@ async def inbox(request: HttpRequest) -> Response:
     if bulk:
         result.select_name, result.select_form = "request_ids", "bulk-form"
     counts = {"todo": await services.pending_count(request.user.user_id)}
+    empty = services.INBOX_EMPTY[tab]
+    can_start = bool(startable(request.user))
     return render(request, "workflow/inbox.html", {"result": result, "tab": tab, "tabs": services.INBOX_TABS, "counts": counts,
-                                                   "bulk": bulk, "extra_hidden": {"tab": tab}}, fragment="_partials/listing_table.html")
+                                                   "bulk": bulk, "extra_hidden": {"tab": tab}, "empty_title": empty[0], "empty_hint": empty[1],
+                                                   "empty_action": ("/workflow/new", "发起申请") if can_start and tab in ("todo", "mine") else None},
+                  fragment="_partials/listing_table.html")
 
 
 @get("/all", guards=[requires(Perm.WORKFLOW_ALL)])
@@ -104,6 +108,18 @@ async def _check_record(request: HttpRequest, flow: FlowDef, data, form: Form) -
         value = data.get(flow.record.field) or ""
         if value and not await flow.record.reaches(request.user, value):
             form.error(flow.record.field, f"该{flow.record.label}不在您的数据范围内，或当前状态不能办理此申请")
+
+
+@get("/people", guards=[requires(Perm.WORKFLOW)])
+async def people_options(request: HttpRequest) -> Response:
+    """The people picker's search (抄送, 转交, 加签): matching active colleagues as rows to tick (HTMX). The posted ids
+    are checked again on submit (_check_people, the engine)."""
+    q = request.query_params
+    name = q.get("name") or "people"
+    name = name if name.replace("_", "").isalnum() and len(name) <= 30 else "people"
+    options = await services.search_colleagues(request.user, (q.get("q") or "")[:50])
+    return render(request, "_partials/people_options.html", {"options": options, "name": name, "multiple": q.get("multiple") == "1",
+                                                             "chosen": []})
 
 
 @get("/new/{code:str}", guards=[requires(Perm.WORKFLOW)])
@@ -186,22 +202,30 @@ async def _load_visible(request: HttpRequest, request_id: int) -> dict:
     return page
 
 
-async def _detail(request: HttpRequest, request_id: int, *, error: str = "", status_code: int = 200, fragment: str | None = "workflow/_panel.html") -> Response:
+async def _detail(request: HttpRequest, request_id: int, *, error: str = "", status_code: int = 200, fragment: str | None = "workflow/_panel.html",
+                  done: dict | None = None, error_at: str = "", entered: str = "") -> Response:
+    """The request page (or its panel). `done` = what the action just did: {"message", "task"}; the page then offers
+    the next item pending on this user (下一条待办) or the way back to the inbox."""
     page = await _load_visible(request, request_id)
     actions = await services.available_actions(request.user, page)
     colleagues = await services.colleague_choices(request.user) if (actions["task"] or actions["cc"]) else []
     badge = await services.pending_count(request.user.user_id)
+    if done is not None:
+        done = {**done, "next": await services.next_pending(request.user.user_id, request_id) if badge and done["task"] else None}
     from app.core.workdays import note_uncovered
 
     await note_uncovered(s.get("due_on") for s in page["steps"])  # a due date in a year without its holidays: say so
     files = await attachments.panel(request.user, ATTACH_OWNER, request_id) if (fragment is None or not is_fragment_request(request)) else None
     return render(request, "workflow/detail.html", {**page, "actions": actions, "error": error, "colleagues": colleagues,
-                                                    "badge_count": badge, "attachments": files}, fragment=fragment, status_code=status_code)
+                                                    "badge_count": badge, "attachments": files, "done": done, "error_at": error_at, "entered": entered},
+                  fragment=fragment, status_code=status_code)
 
 
 @get("/requests/{request_id:int}", guards=[requires(Perm.WORKFLOW)])
 async def request_detail(request: HttpRequest, request_id: int) -> Response:
-    return await _detail(request, request_id, fragment=None)
+    # ?done=task|other: the plain (no-JavaScript) post of an action redirected here; its message is the flash
+    done = request.query_params.get("done")
+    return await _detail(request, request_id, fragment=None, done={"message": "", "task": done == "task"} if done in ("task", "other") else None)
 
 
 def _qr_svg(url: str) -> Markup:
@@ -255,18 +279,30 @@ async def edit_submit(request: HttpRequest, request_id: int) -> Response:
     return await _form_page(request, flow, form, request_id=request_id, status_code=400, files=files)
 
 
-async def _run(request: HttpRequest, request_id: int, coro) -> Response:
+async def _run(request: HttpRequest, request_id: int, coro, said, *, task: bool = False, form: str = "", entered: str = "") -> Response:
+    """Run one action; say what happened. HTMX: the panel, and out of band the history, the status and a toast
+    (workflow/_action_result.html). Plain post: redirect with a flash saying the same. A refused action marks the
+    field it is about in the form it came from (`form`: "act" or "comment"), keeping what was typed."""
     try:
-        await coro
+        outcome = await coro
     except engine.ConcurrencyError as e:
         return await _detail(request, request_id, error=e.message, status_code=409)
     except engine.WorkflowError as e:
-        return await _detail(request, request_id, error=e.message, status_code=400)
+        return await _detail(request, request_id, error=e.message, status_code=400, error_at=f"{form}:{e.field}" if e.field else "", entered=entered)
+    message = said(outcome)
     if request.htmx:
-        resp = await _detail(request, request_id)
+        resp = await _detail(request, request_id, fragment="workflow/_action_result.html", done={"message": message, "task": task})
         resp.headers["HX-Trigger"] = "todo-changed"
         return resp
-    return redirect_with_flash(f"/workflow/requests/{request_id}", "操作成功", "success", request)
+    return redirect_with_flash(f"/workflow/requests/{request_id}?done={'task' if task else 'other'}", message, "success", request)
+
+
+_ACT_SAID = {
+    engine.APPROVED: "已同意，审批单已全部审批通过，已通知申请人",
+    engine.OPEN: "已同意，审批单转入后续审批",
+    engine.REJECTED: "已驳回，审批单结束，已通知申请人",
+    engine.RETURNED: "已退回修改，已通知申请人",
+}
 
 
 async def _task_request(task_id: int) -> int:
@@ -285,7 +321,8 @@ async def task_act(request: HttpRequest, task_id: int) -> Response:
     rid = await _task_request(task_id)
     if action not in ("同意", "驳回", "退回修改"):
         return await _detail(request, rid, error="未知的操作", status_code=400)
-    return await _run(request, rid, engine.act(request.user, task_id, action, data.get("comment", "")))
+    return await _run(request, rid, engine.act(request.user, task_id, action, data.get("comment", "")),
+                      lambda status: _ACT_SAID.get(status, f"已{action}"), task=True, form="act", entered=data.get("comment", ""))
 
 
 def _int(raw) -> int | None:
@@ -302,7 +339,8 @@ async def task_transfer(request: HttpRequest, task_id: int) -> Response:
     target = _int(data.get("target"))
     if target is None or await services.unknown_users([target]):
         return await _detail(request, rid, error="请选择转交给谁（在职同事）", status_code=400)
-    return await _run(request, rid, engine.transfer(request.user, task_id, target, data.get("comment", "")))
+    return await _run(request, rid, engine.transfer(request.user, task_id, target, data.get("comment", "")),
+                      lambda name: f"已转交给 {name}，已通知对方", task=True)
 
 
 @post("/tasks/{task_id:int}/addsign", guards=[requires(Perm.WORKFLOW)], status_code=200)
@@ -312,27 +350,29 @@ async def task_addsign(request: HttpRequest, task_id: int) -> Response:
     target = _int(data.get("target"))
     if target is None or await services.unknown_users([target]):
         return await _detail(request, rid, error="请选择加签人（在职同事）", status_code=400)
-    return await _run(request, rid, engine.add_signer(request.user, task_id, target, data.get("where", ""), data.get("comment", "")))
+    return await _run(request, rid, engine.add_signer(request.user, task_id, target, data.get("where", ""), data.get("comment", "")),
+                      lambda text: f"已{text}", task=True)
 
 
 @post("/requests/{request_id:int}/withdraw", guards=[requires(Perm.WORKFLOW)], status_code=200)
 async def request_withdraw(request: HttpRequest, request_id: int) -> Response:
     await _load_visible(request, request_id)
     data = await request.form()
-    return await _run(request, request_id, engine.withdraw(request.user, request_id, data.get("comment", "")))
+    return await _run(request, request_id, engine.withdraw(request.user, request_id, data.get("comment", "")), lambda _: "申请已撤回，审批人的待办已关闭")
 
 
 @post("/requests/{request_id:int}/urge", guards=[requires(Perm.WORKFLOW)], status_code=200)
 async def request_urge(request: HttpRequest, request_id: int) -> Response:
     await _load_visible(request, request_id)
-    return await _run(request, request_id, engine.urge(request.user, request_id))
+    return await _run(request, request_id, engine.urge(request.user, request_id), lambda names: f"已催办：{'、'.join(names)}")
 
 
 @post("/requests/{request_id:int}/comment", guards=[requires(Perm.WORKFLOW)], status_code=200)
 async def request_comment(request: HttpRequest, request_id: int) -> Response:
     await _load_visible(request, request_id)
     data = await request.form()
-    return await _run(request, request_id, engine.add_comment(request.user, request_id, data.get("comment", "")))
+    return await _run(request, request_id, engine.add_comment(request.user, request_id, data.get("comment", "")), lambda _: "评论已发表",
+                      form="comment", entered=data.get("comment", ""))
 
 
 @post("/requests/{request_id:int}/cc", guards=[requires(Perm.WORKFLOW)], status_code=200)
@@ -344,7 +384,8 @@ async def request_cc(request: HttpRequest, request_id: int) -> Response:
         return await _detail(request, request_id, error="请选择抄送人", status_code=400)
     if await services.unknown_users(ids):
         return await _detail(request, request_id, error="抄送人中有不存在或已停用的人员，请重新选择", status_code=400)
-    return await _run(request, request_id, engine.cc_now(request.user, request_id, ids))
+    return await _run(request, request_id, engine.cc_now(request.user, request_id, ids),
+                      lambda names: f"已抄送给 {'、'.join(names)}" if names else "所选人员都已在抄送名单中")
 
 
 @post("/bulk-approve", guards=[requires(Perm.WORKFLOW)], status_code=200)
@@ -428,6 +469,6 @@ async def overdue(request: HttpRequest) -> Response:
 
 
 router = Router(path="/workflow", route_handlers=[
-    inbox, all_requests, new_index, new_form, record_options, new_submit, request_detail, request_print, edit_form, edit_submit, task_act, task_transfer,
+    inbox, all_requests, new_index, people_options, new_form, record_options, new_submit, request_detail, request_print, edit_form, edit_submit, task_act, task_transfer,
     task_addsign, request_withdraw, request_urge, request_comment, request_cc, bulk_approve, delegations, delegation_create, delegation_end, overdue,
 ])

@@ -104,6 +104,13 @@ INBOX_TABS = {
     "cc": "抄送我的",
 }
 
+INBOX_EMPTY = {  # what an empty tab says (title, hint)
+    "todo": ("没有待您审批的申请", "新的审批任务到达时，顶部的“待办”和消息铃铛会提示您。"),
+    "mine": ("您还没有发起过申请", "报销、借款、用章、用车等申请都从“发起申请”开始。"),
+    "done": ("您还没有处理过审批", "您同意、驳回、退回、转交或加签过的申请会列在这里。"),
+    "cc": ("没有抄送给您的申请", "别人抄送给您的申请会列在这里。"),
+}
+
 
 def inbox_listing(tab: str, user) -> Listing:
     uid = int(user.user_id)
@@ -132,6 +139,15 @@ def decorate(rows: list[dict]) -> None:
 
 async def pending_count(user_id: int) -> int:
     return await Task.count().where((Task.assignee == user_id) & (Task.status == T_PENDING))
+
+
+async def next_pending(user_id: int, exclude_request: int | None = None) -> dict | None:
+    """The next request waiting on this user (oldest task first), for the 下一条待办 button after an action."""
+    where = (Task.assignee == user_id) & (Task.status == T_PENDING)
+    if exclude_request:
+        where = where & (Task.request != exclude_request)
+    row = await Task.select(Task.request, Task.request.number, Task.request.title).where(where).order_by(Task.id).first()
+    return {"id": row["request"], "number": row["request.number"], "title": row["request.title"]} if row else None
 
 
 async def overdue_tasks(limit: int = 200) -> list[dict]:
@@ -164,6 +180,24 @@ async def unknown_users(ids: list[int]) -> set[int]:
     known = {r["user"] for r in await Employee.select(Employee.user).where(
         (Employee.active == True) & Employee.user.is_in([i for i in wanted if 0 < i < 2**31] or [0]))}  # noqa: E712
     return wanted - known
+
+
+PEOPLE_LIMIT = 30
+
+
+async def search_colleagues(user, q: str, limit: int = PEOPLE_LIMIT) -> list[tuple[str, str]]:
+    """The people picker's matches as the user types: active colleagues with a sign-in (not oneself), by name,
+    department or position; one query, limited."""
+    from app.core.listing import like_text
+
+    text = like_text(q)[:30]
+    where = (Employee.active == True) & (Employee.user.is_not_null()) & (Employee.user != user.user_id)  # noqa: E712
+    if text:
+        pat = f"%{text}%"
+        where = where & (Employee.name.ilike(pat) | Employee.department.name.ilike(pat) | Employee.position.name.ilike(pat))
+    rows = await Employee.select(Employee.user, Employee.name, Employee.position.name, Employee.department.name).where(where).order_by(
+        Employee.department).order_by(Employee.id).limit(limit)
+    return [(str(r["user"]), f'{r["name"]}（{r["department.name"]} · {r["position.name"]}）') for r in rows]
 
 
 async def colleague_choices(user) -> list[tuple[str, str]]:

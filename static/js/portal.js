@@ -81,3 +81,86 @@ function portalBind(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { portalBind(document); });
 document.addEventListener("htmx:load", function (e) { portalBind(e.target.parentNode || document); });
+// 4. Feedback after an action (issue 8 §2): toasts hide themselves; the first field in error gets the focus, on load
+//    and after an HTMX swap; the error summary names each field by its label and focuses it when clicked.
+function portalToasts(root) {
+  (root || document).querySelectorAll(".toast[data-autohide]:not([data-timer])").forEach(function (t) {
+    t.setAttribute("data-timer", "1");
+    setTimeout(function () { t.classList.remove("show"); setTimeout(function () { t.remove(); }, 300); }, parseInt(t.getAttribute("data-autohide"), 10) || 6000);
+  });
+}
+function portalFieldOf(name) {  // the input of a field named in an error summary: #f-name, or the one its message sits beside
+  var el = document.getElementById("f-" + name) || document.querySelector('[name="' + name + '"]');
+  var err = document.querySelector('[data-testid="error-' + name + '"]');
+  if (!el && err && err.parentNode) el = err.parentNode.querySelector("input:not([type=hidden]), select, textarea");
+  return { el: el, err: err };
+}
+function portalLabelOf(name) {  // its label, or for a cell of a table of lines: the column's heading and the line number
+  var label = document.querySelector('label[for="f-' + name + '"]');
+  if (label) return label.textContent.replace(/\s*\*\s*$/, "").trim();
+  var f = portalFieldOf(name), td = (f.err || f.el) && (f.err || f.el).closest("td");
+  if (!td) return "";
+  var table = td.closest("table"), th = table && table.querySelectorAll("thead th")[td.cellIndex], tr = td.parentNode;
+  var line = tr.parentNode ? Array.prototype.indexOf.call(tr.parentNode.children, tr) + 1 : 0;
+  return (th ? th.textContent.trim() : "") + (line ? "（第 " + line + " 行）" : "");
+}
+function portalFocusInvalid(root) {
+  var scope = root && root.querySelectorAll ? root : document;
+  scope.querySelectorAll("[data-summary-label]").forEach(function (s) {
+    if (s.textContent) return;
+    var link = s.closest("[data-field-link]"), text = link && portalLabelOf(link.getAttribute("data-field-link"));
+    if (text) s.textContent = text + "：";
+  });
+  var bad = Array.prototype.find.call(scope.querySelectorAll(".is-invalid"), function (el) { return el.offsetParent !== null && !el.disabled; });
+  if (bad && bad.focus) bad.focus({ preventScroll: false });
+}
+document.addEventListener("DOMContentLoaded", function () { portalToasts(document); portalFocusInvalid(document); });
+document.addEventListener("htmx:afterSettle", function (e) { portalToasts(document); portalFocusInvalid(e.target); });
+document.addEventListener("click", function (e) {
+  var close = e.target.closest("[data-dismiss-toast]");
+  if (close) { var t = close.closest(".toast"); if (t) t.remove(); return; }
+  var link = e.target.closest("[data-field-link]");
+  if (link) {
+    var el = portalFieldOf(link.getAttribute("data-field-link")).el;
+    if (el && el.focus) { e.preventDefault(); el.scrollIntoView({ block: "center" }); el.focus(); }
+  }
+});
+// 5. People pickers (抄送, 转交, 加签; the people_picker macro): without JavaScript a list of checkboxes or radios;
+//    here the search box appears and the chosen become chips that carry the form values (the list only chooses).
+portalInit.people = function (box) {
+  var name = box.getAttribute("data-people"), multiple = box.getAttribute("data-multiple") === "1";
+  var chips = box.querySelector("[data-chips]"), search = box.querySelector(".portal-people-search"), list = box.querySelector("[data-people-list]");
+  if (!chips || !list) return;
+  if (search) search.hidden = false;
+  chips.hidden = false;
+  function chosen() { return Array.prototype.map.call(chips.querySelectorAll("input[type=hidden]"), function (i) { return i.value; }); }
+  function remove(value) { chips.querySelectorAll("input[type=hidden]").forEach(function (i) { if (i.value === value) i.parentNode.remove(); }); }
+  function add(value, label) {
+    if (!multiple) chips.innerHTML = "";
+    if (chosen().indexOf(value) >= 0) return;
+    var chip = document.createElement("span"), text = document.createElement("span"), input = document.createElement("input"), x = document.createElement("button");
+    chip.className = "portal-chip"; chip.setAttribute("data-testid", "chip-" + value);
+    text.textContent = label || value;
+    input.type = "hidden"; input.name = name; input.value = value;
+    x.type = "button"; x.className = "btn-close"; x.setAttribute("aria-label", "移除 " + (label || "")); x.setAttribute("data-chip-remove", value);
+    chip.appendChild(text); chip.appendChild(input); chip.appendChild(x);
+    chips.appendChild(chip);
+  }
+  function sync() {
+    var c = chosen();
+    list.querySelectorAll("input[data-person-of]").forEach(function (i) { i.removeAttribute("name"); i.checked = c.indexOf(i.value) >= 0; });
+  }
+  list.querySelectorAll("input[data-person-of]:checked").forEach(function (i) { add(i.value, i.getAttribute("data-label")); });
+  sync();
+  list.addEventListener("change", function (e) {
+    var i = e.target;
+    if (!i.matches || !i.matches("input[data-person-of]")) return;
+    if (i.checked) add(i.value, i.getAttribute("data-label")); else remove(i.value);
+    sync();
+  });
+  chips.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-chip-remove]");
+    if (b) { remove(b.getAttribute("data-chip-remove")); sync(); }
+  });
+  box.addEventListener("htmx:afterSwap", sync);  // the search's matches arrived: tick the chosen ones
+};

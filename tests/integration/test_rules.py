@@ -55,13 +55,13 @@ async def test_acknowledgement_is_per_user(new_client):
 async def test_htmx_acknowledge_returns_panel_and_oob_badge(new_client):
     c = await sign_in(await new_client(), "clerk")
     vid = await _version_id(c)
-    before = await c.get("/badge", headers={"HX-Request": "true"})
-    count_before = int(re.search(r'data-count="(\d+)"', before.text).group(1))
+    before = await c.get("/notifications/bell", headers={"HX-Request": "true"})  # unread rules: beside the bell, not in 待办
+    count_before = int(re.search(r'data-testid="rules-unread-count" data-count="(\d+)"', before.text).group(1))
     token = await csrf_token(c, "/rules/kf-71p")
     r = await c.post(f"/rules/versions/{vid}/ack", headers={"HX-Request": "true", "x-csrftoken": token})
     assert r.status_code == 200
     assert 'id="ack-panel"' in r.text and 'hx-swap-oob="true"' in r.text
-    assert f'data-count="{count_before - 1}"' in r.text
+    assert f'id="rules-unread-count" class="badge bg-orange text-white ms-1" data-testid="rules-unread-count" data-count="{count_before - 1}" hx-swap-oob="true"' in r.text
 
 
 async def test_managers_see_who_has_not_acknowledged(new_client):

@@ -112,8 +112,8 @@ async def test_customer_data_needs_the_certified_wipe_before_approval_finishes(n
     ({"asset": "99999999"}, "asset", "资产不存在"),
     ({"reason": ""}, "reason", "请填写报废原因"),
     ({"assessment": ""}, "assessment", "请填写现状及鉴定说明"),
-    ({"salvage": "-5"}, "salvage", "残值收入：金额不能为负数"),
-    ({"salvage": "一百"}, "salvage", "残值收入：金额格式不正确"),
+    ({"salvage": "-5"}, "salvage", "不能为负数"),
+    ({"salvage": "一百"}, "salvage", "格式不正确"),
 ])
 async def test_bad_disposal_input_is_refused_with_nothing_written(new_client, extra, field, message):
     card = await make_card("clerk", "2600.00", days_ago=800)

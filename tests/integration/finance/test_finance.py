@@ -39,14 +39,14 @@ async def test_duplicate_invoice_is_refused_naming_the_earlier_claim(new_client)
 
 
 @pytest.mark.parametrize("amount, message", [
-    ("-5", "金额不能为负数"), ("12.345", "金额最多保留两位小数"), ("abc", "金额格式不正确"), ("0", "金额必须大于 0"),
+    ("-5", "不能为负数"), ("12.345", "最多保留两位小数"), ("abc", "格式不正确，请输入数字"), ("0", "必须大于 0"),
 ])
 async def test_bad_amounts_get_field_messages(new_client, amount, message):
     c = await sign_in(await new_client(), "clerk")
     before = await Request.count()
     rid, r = await submit(c, "expense", expense_form(amount))
     assert rid == 0 and r.status_code == 400 and message in r.text
-    assert 'data-testid="error-inv_amount_0"' in r.text
+    assert 'data-testid="error-inv_amount_0"' in r.text and "：金额" not in r.text  # the problem said once, under the field
     assert await Request.count() == before
 
 
@@ -116,7 +116,7 @@ async def test_advance_bad_input(new_client):
     rid, r = await submit(c, "advance", {"kind": "备用金", "purpose": "x", "amount": "100.00", "due_on": (today_local() + timedelta(days=45)).isoformat()})
     assert rid == 0 and "借款应在 30 天内结清" in r.text
     rid, r = await submit(c, "advance", {"kind": "??", "purpose": "", "amount": "-1", "due_on": "2026-13-01"})
-    assert rid == 0 and "借款类型的选项无效" in r.text and "请填写借款用途" in r.text and "金额不能为负数" in r.text and "日期格式应为" in r.text
+    assert rid == 0 and "借款类型的选项无效" in r.text and "请填写借款用途" in r.text and "不能为负数" in r.text and "格式应为 YYYY-MM-DD" in r.text
 
 
 async def test_payment_cumulative_percentage_and_overpay(new_client):
@@ -135,7 +135,7 @@ async def test_payment_cumulative_percentage_and_overpay(new_client):
     p = await Payment.select().where(Payment.request == rid3).first()
     assert p["paid_before"] == Decimal("60000.00")
     _, r = await submit(c, "payment", {**base, "account": "12ab", "contract_no": "HT-X"})
-    assert "银行账号应为 8–30 位数字" in r.text and "本次付款金额：请填写金额" in r.text
+    assert "银行账号应为 8–30 位数字" in r.text and "请填写本次付款金额" in r.text
 
 
 async def test_finance_registers_pages(new_client):
