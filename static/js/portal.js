@@ -92,7 +92,7 @@ function portalCharts(root) {
     el.dataset.chartBound = "1";
     var chart = echarts.init(el, null, { renderer: "svg" });
     var horizontal = spec.type === "hbar";
-    var cat = { type: "category", data: spec.labels, axisTick: { alignWithLabel: true } };
+    var cat = { type: "category", data: spec.labels, axisTick: { alignWithLabel: true }, axisLabel: { interval: 0 } };
     var series = spec.series.map(function (s) {
       var o = { name: s.name, type: s.kind, data: s.data, barMaxWidth: 28 };
       if (s.stack) o.stack = s.stack;
