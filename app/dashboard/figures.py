@@ -159,9 +159,11 @@ async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[s
         if not services.may_act(user, stage):
             continue
         base = (VoidStep.owner == owner) & VoidStep.done_on.is_null()
-        n = await VoidStep.count().where(_where(base, vscope))
-        late = await VoidStep.count().where(_where(base & (VoidStep.due_on < today), vscope)) if n else 0
-        out.append({"stage": "作废", "task": f"合同作废注销（{ROLES[owner]}）", "owner": ROLES[owner], "open": n, "overdue": late})
+        opened = await VoidStep.select(VoidStep.step, Count(VoidStep.id, alias="n")).where(_where(base, vscope)).group_by(VoidStep.step)
+        late = {r["step"]: r["n"] for r in await VoidStep.select(VoidStep.step, Count(VoidStep.id, alias="n")).where(
+            _where(base & (VoidStep.due_on < today), vscope)).group_by(VoidStep.step)} if opened else {}
+        for r in sorted(opened, key=lambda r: r["step"]):
+            out.append({"stage": "作废", "task": f"合同作废：{r['step']}", "owner": ROLES[owner], "open": r["n"], "overdue": late.get(r["step"], 0)})
     return out
 
 
