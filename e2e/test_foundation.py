@@ -6,7 +6,7 @@ from e2e.nav import nav
 
 
 def nav_labels(page) -> list[str]:
-    return [t.strip() for t in page.get_by_test_id("nav").locator("a.nav-link").all_inner_texts()]
+    return [t.strip() for t in page.get_by_test_id("nav").locator("a.nav-link").all_text_contents()]  # also the items of collapsed groups
 
 
 def test_three_positions_see_different_navigation(page, login_page, server_url):

@@ -87,7 +87,7 @@ async def signings_by_month(user, today: date, months: int = TREND_MONTHS) -> li
     for back in range(months - 1, -1, -1):
         m = month_start(today, back)
         r = by.get(f"{m.year:04d}-{m.month:02d}", {})
-        out.append({"month": f"{m.year}-{m.month:02d}", "label": f"{m.month}月", "count": int(r.get("n") or 0), "amount": _money(r.get("amount"))})
+        out.append({"month": f"{m.year}-{m.month:02d}", "label": f"{m.year}年1月" if m.month == 1 or back == months - 1 else f"{m.month}月", "count": int(r.get("n") or 0), "amount": _money(r.get("amount"))})
     return out
 
 

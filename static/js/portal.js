@@ -97,7 +97,7 @@ function portalCharts(root) {
       var o = { name: s.name, type: s.kind, data: s.data, barMaxWidth: 28 };
       if (s.stack) o.stack = s.stack;
       if (s.axis) o.yAxisIndex = s.axis;
-      if (s.kind === "line") { o.smooth = true; o.symbolSize = 6; }
+      if (s.kind === "line") { o.symbolSize = 6; }
       return o;
     });
     var values = horizontal ? [{ type: "value", minInterval: 1 }] : [{ type: "value", minInterval: 1, name: spec.series[0].name }].concat(
