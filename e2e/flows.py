@@ -5,11 +5,12 @@ import re
 from urllib.parse import quote_plus
 
 from playwright.sync_api import expect
+from e2e.nav import nav
 
 
 def open_new_request(page, base: str, code: str) -> None:
     page.goto(base + "/")
-    page.get_by_test_id("nav-workflow-new").click()
+    nav(page, "nav-workflow-new")
     page.get_by_test_id(f"new-{code}").click()
 
 
@@ -34,7 +35,7 @@ def approve_chain(page, login_page, number: str, approvers: list[str]) -> None:
     """Each approver signs in, opens 审批中心, opens the request from 我的待办 and clicks 同意."""
     for username in approvers:
         login_page.sign_in(username)
-        page.get_by_test_id("nav-workflow").click()
+        nav(page, "nav-workflow")
         filter_list(page, number)
         page.get_by_test_id("request-link").filter(has_text=number).first.click()
         page.get_by_test_id("act-approve").click()

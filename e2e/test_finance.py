@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from app.core.timeutil import today_local
 from seeds.finance import credit_code
 from e2e.flows import approve_chain, open_new_request, submit_request, filter_list
+from e2e.nav import nav
 
 
 def test_expense_claim_through_the_chain(page, login_page, server_url):
@@ -26,14 +27,14 @@ def test_expense_claim_through_the_chain(page, login_page, server_url):
     login_page.sign_out()
     approve_chain(page, login_page, number, ["dept_head", "accountant", "finance_manager", "cashier"])
     login_page.sign_in("data")
-    page.get_by_test_id("nav-workflow").click()
+    nav(page, "nav-workflow")
     page.get_by_test_id("tab-mine").click()
     page.get_by_test_id("request-link").filter(has_text=number).click()
     expect(page.get_by_test_id("request-status")).to_contain_text("已通过")
     expect(page.get_by_test_id("history")).to_contain_text("出纳付款")
     login_page.sign_out()
     login_page.sign_in("accountant")
-    page.get_by_test_id("nav-invoices").click()
+    nav(page, "nav-invoices")
     page.get_by_test_id("filter-q").fill("26320000000000000123")
     page.get_by_test_id("filter-submit").click()
     expect(page.get_by_test_id("list")).to_contain_text(number)
@@ -49,13 +50,13 @@ def test_advance_and_repayment(page, login_page, server_url):
     login_page.sign_out()
     approve_chain(page, login_page, number, ["dept_head", "accountant", "finance_manager", "cashier"])
     login_page.sign_in("archive")
-    page.get_by_test_id("nav-my-advances").click()
+    nav(page, "nav-my-advances")
     row = page.get_by_test_id("my-advances").locator("tr", has_text=number)
     expect(row).to_contain_text("未结清")
     expect(row).to_contain_text("¥1,500.00")
     login_page.sign_out()
     login_page.sign_in("cashier")
-    page.get_by_test_id("nav-advances").click()
+    nav(page, "nav-advances")
     filter_list(page, number)
     page.get_by_test_id("advance-link").filter(has_text=number).click()
     page.get_by_test_id("field-amount").fill("1500.00")
@@ -76,7 +77,7 @@ def test_payment_through_the_chain(page, login_page, server_url):
     login_page.sign_out()
     approve_chain(page, login_page, number, ["dept_head", "accountant", "finance_manager", "vp", "cashier"])
     login_page.sign_in("finance_manager")
-    page.get_by_test_id("nav-payments").click()
+    nav(page, "nav-payments")
     row = page.get_by_test_id("list").locator("tr", has_text=number)
     expect(row).to_contain_text("已通过")
     expect(row).to_contain_text("是")

@@ -2,10 +2,11 @@
 import re
 
 from playwright.sync_api import expect
+from e2e.nav import nav
 
 
 def nav_labels(page) -> list[str]:
-    return [t.strip() for t in page.get_by_test_id("nav").locator("a.nav-link").all_inner_texts()]
+    return [t.strip() for t in page.get_by_test_id("nav").locator("a.nav-link").all_text_contents()]  # also the items of collapsed groups
 
 
 def test_three_positions_see_different_navigation(page, login_page, server_url):
@@ -47,7 +48,7 @@ def test_admin_panel_opens_for_admin_and_is_refused_for_contract_officer(page, l
     login_page.sign_out()
 
     login_page.sign_in("sysadmin")
-    page.get_by_test_id("nav-admin").click()
+    nav(page, "nav-admin")
     expect(page).to_have_url(re.compile(r"/admin/"))
     # piccolo-admin's single-page app lists our reference tables (same sign-in, no second login)
     expect(page.get_by_role("link", name="holiday override")).to_be_visible(timeout=20000)
@@ -68,19 +69,19 @@ def test_acknowledge_a_rule_with_htmx_and_badge_updates(page, login_page, server
     badge = page.get_by_test_id("rules-unread-count")  # unread rules are counted beside the bell, not in 待办
     expect(badge).to_be_visible()
     before = int(badge.get_attribute("data-count"))
-    page.get_by_test_id("nav-rules").click()
+    nav(page, "nav-rules")
     expect(page.get_by_test_id("rule-state-kf-71p")).to_contain_text("未读")
     page.get_by_test_id("rule-link-kf-71p").click()
     expect(page.get_by_test_id("rule-text")).to_contain_text("按揭专员")
     page.get_by_test_id("ack-submit").click()
     expect(page.get_by_test_id("ack-state")).to_contain_text("您已于")
     expect(page.get_by_test_id("rules-unread-count")).to_have_attribute("data-count", str(before - 1))
-    page.get_by_test_id("nav-rules").click()
+    nav(page, "nav-rules")
     expect(page.get_by_test_id("rule-state-kf-71p")).to_contain_text("已读")
     login_page.sign_out()
     # another user still sees it unread; the manager sees who has not read it
     login_page.sign_in("dept_head")
-    page.get_by_test_id("nav-rules-status").click()
+    nav(page, "nav-rules-status")
     page.get_by_test_id("status-row-kf-71p").get_by_test_id("read-count").click()
     expect(page.get_by_test_id("list")).to_contain_text("JC1011")  # the 按揭专员 "mortgage"
     page.get_by_test_id("tab-unread").click()
@@ -90,7 +91,7 @@ def test_acknowledge_a_rule_with_htmx_and_badge_updates(page, login_page, server
 
 def test_employee_directory_filters_with_htmx(page, login_page, server_url):
     login_page.sign_in("supervisor")
-    page.get_by_test_id("nav-employees").click()
+    nav(page, "nav-employees")
     page.get_by_test_id("filter-position").select_option(label="按揭专员")
     expect(page.get_by_test_id("pagination")).to_contain_text("共 2 条")
     expect(page).to_have_url(re.compile(r"position="))

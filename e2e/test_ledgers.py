@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from e2e.flows import approve_chain
+from e2e.nav import nav
 
 SHOTS = Path(tempfile.gettempdir()) / "ledger-screens"
 
@@ -22,7 +23,7 @@ def _rows(download) -> list[tuple]:
 
 def test_contract_officer_filters_and_exports_the_contract_ledger(page, login_page, server_url):
     login_page.sign_in("contract")
-    page.get_by_test_id("nav-ledgers").click()
+    nav(page, "nav-ledgers")
     page.get_by_test_id("ledger-card-contracts").click()
     expect(page.get_by_test_id("page-title")).to_have_text("合同台账")
     list_ = page.get_by_test_id("list")
@@ -63,7 +64,7 @@ def test_contract_officer_filters_and_exports_the_contract_ledger(page, login_pa
 
 def test_daily_report_confirmed_by_contract_approved_by_supervisor(page, login_page, server_url):
     login_page.sign_in("contract")
-    page.get_by_test_id("nav-daily-report").click()
+    nav(page, "nav-daily-report")
     expect(page.get_by_test_id("report-table")).to_be_visible()
     expect(page.locator("[data-testid='report-row'][data-project='JC01']").first).to_be_visible()
     signed_today = page.locator("[data-testid='report-row'][data-project='JC01'][data-group='签约'] [data-key='sign_n_cum']").inner_text()
@@ -79,7 +80,7 @@ def test_daily_report_confirmed_by_contract_approved_by_supervisor(page, login_p
     login_page.sign_out()
     approve_chain(page, login_page, number, ["supervisor"])
     login_page.sign_in("contract")
-    page.get_by_test_id("nav-daily-report").click()
+    nav(page, "nav-daily-report")
     row = page.get_by_test_id("recent-report").filter(has_text=number)
     expect(row).to_contain_text("已通过")
     row.get_by_test_id("report-request-link").click()
@@ -88,7 +89,7 @@ def test_daily_report_confirmed_by_contract_approved_by_supervisor(page, login_p
 
 def test_keeper_sees_overdue_loans_and_returns_one(page, login_page, server_url):
     login_page.sign_in("archive")
-    page.get_by_test_id("nav-loans").click()
+    nav(page, "nav-loans")
     overdue = page.get_by_test_id("overdue-loan")
     expect(overdue).to_have_count(2)
     number = overdue.first.locator("a").inner_text()

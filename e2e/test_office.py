@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
+from e2e.nav import nav
 
 SHOTS = Path(tempfile.gettempdir()) / "office-screens"
 
@@ -22,7 +23,7 @@ def submit_and_get_number(page) -> str:
 
 def approve(page, login_page, username: str, number: str, final_status: str) -> None:
     login_page.sign_in(username)
-    page.get_by_test_id("nav-workflow").click()
+    nav(page, "nav-workflow")
     page.get_by_test_id("request-link").filter(has_text=number).click()
     expect(page.get_by_test_id("task-actions")).to_be_visible()
     page.get_by_test_id("act-approve").click()
@@ -67,7 +68,7 @@ def test_purchase_through_the_chain_stocks_in(page, login_page, server_url):
     login_page.sign_in("data")
     assert item_quantity(page, server_url, item_id) == before + 30
     expect(page.get_by_test_id("list")).to_contain_text(number)
-    page.get_by_test_id("nav-office-items").click()
+    nav(page, "nav-office-items")
     page.get_by_test_id("filter-q").fill("长尾夹")
     page.get_by_test_id("filter-submit").click()
     row = page.get_by_test_id("row").filter(has_text="长尾夹")
@@ -99,7 +100,7 @@ def test_requisition_through_the_chain_stocks_out_and_durable_is_mine(page, logi
     login_page.sign_in("clerk")
     assert item_quantity(page, server_url, paper) == before_paper - 3
     assert item_quantity(page, server_url, calc) == before_calc - 1
-    page.get_by_test_id("nav-office-my-durables").click()
+    nav(page, "nav-office-my-durables")
     expect(page.get_by_test_id("row").filter(has_text="计算器")).to_contain_text(number)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from e2e.nav import nav
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
@@ -16,12 +17,12 @@ def count(page, testid: str) -> int:
 
 def test_bureau_issues_the_jc02_building_3_permit_and_its_units_become_saleable(page, login_page, server_url):
     login_page.sign_in("bureau")
-    page.get_by_test_id("nav-permits").click()
+    nav(page, "nav-permits")
     expect(page.get_by_test_id("page-title")).to_have_text("证件到期提醒")
     assert count(page, "units-unsaleable-JC02") == 48
     saleable_before = count(page, "units-saleable-JC02")
 
-    page.get_by_test_id("nav-permits-presale").click()
+    nav(page, "nav-permits-presale")
     page.get_by_test_id("filter-status").select_option("已申报")
     link = page.get_by_test_id("record-link").filter(has_text="未取证")
     expect(link).to_have_count(1)
@@ -47,7 +48,7 @@ def test_bureau_issues_the_jc02_building_3_permit_and_its_units_become_saleable(
     expect(page.get_by_test_id("unit-count-不可售")).to_have_count(0)
     expect(page.get_by_test_id("history")).to_contain_text("48 套房源由“不可售”变为“可售”")
 
-    page.get_by_test_id("nav-permits").click()
+    nav(page, "nav-permits")
     assert count(page, "units-unsaleable-JC02") == 0
     assert count(page, "units-saleable-JC02") == saleable_before + 48
     login_page.sign_out()

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from app.core.timeutil import today_local
 from app.core.validators import id_check_char
 from e2e.flows import approve_chain, open_new_request, submit_request, filter_list
+from e2e.nav import nav
 
 TODAY = today_local().isoformat()
 
@@ -19,7 +20,7 @@ def _id(seq: int) -> str:
 
 def open_unit(page, server_url, status="可售", building="1号楼") -> str:
     page.goto(server_url + "/")
-    page.get_by_test_id("nav-units").click()
+    nav(page, "nav-units")
     page.get_by_test_id("filter-status").select_option(status)
     expect(page).to_have_url(re.compile("status="))
     expect(page.get_by_test_id("list").locator("[data-status]").first).to_have_text(status)
@@ -64,7 +65,7 @@ def test_one_unit_from_available_to_title(page, login_page, server_url):
     login_page.sign_out()
 
     login_page.sign_in("bureau")  # 房管局专员: 备案, from the work queue
-    page.get_by_test_id("nav-queue").click()
+    nav(page, "nav-queue")
     page.goto(server_url + unit_url)
     page.get_by_test_id("form-filing-submit").get_by_test_id("field-on").fill(TODAY)
     page.get_by_test_id("filing-submit").click()
@@ -148,7 +149,7 @@ def test_void_a_signed_contract_through_its_chain(page, login_page, server_url):
 
 def test_accountant_records_the_down_payment_and_the_arrears_disappear(page, login_page, server_url):
     login_page.sign_in("accountant")  # 会计: 收款登记; the demo deal JC01-2026-0005 has its 首付款 overdue
-    page.get_by_test_id("nav-receipts").click()
+    nav(page, "nav-receipts")
     filter_list(page, "JC01-2026-0005")
     page.get_by_test_id("receipt-deal-link").filter(has_text="JC01-2026-0005").click()
     due = page.get_by_test_id("due-首付款")

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.flows import approve_chain, open_new_request, submit_request, filter_list
+from e2e.nav import nav
 
 SHOTS = Path(tempfile.gettempdir()) / "seals-assets-screens"
 
@@ -48,7 +49,7 @@ def test_batch_seal_use_through_the_chain_fills_the_log(page, login_page, server
     approve_chain(page, login_page, number, ["dept_head", "legal", "admin_staff"])
 
     login_page.sign_in("admin_staff")
-    page.get_by_test_id("nav-seal-log").click()
+    nav(page, "nav-seal-log")
     page.get_by_test_id("filter-q").fill(number)
     page.get_by_test_id("filter-submit").click()
     rows = page.get_by_test_id("list").get_by_test_id("row")
@@ -87,7 +88,7 @@ def test_asset_purchase_through_the_chain_opens_cards(page, login_page, server_u
     expect(page.get_by_test_id("request-status")).to_contain_text("已通过")
     expect(page.get_by_test_id("purchase-card")).to_have_count(2)
     card_number = page.get_by_test_id("purchase-card").first.inner_text()
-    page.get_by_test_id("nav-assets").click()
+    nav(page, "nav-assets")
     filter_list(page, card_number)
     page.get_by_test_id("card-link").filter(has_text=card_number).click()
     expect(page.get_by_test_id("card-number")).to_have_text(card_number)

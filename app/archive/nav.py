@@ -1,8 +1,8 @@
-from app.core.nav import NavGroup, NavItem
+from app.core.nav import EXECUTIVES, FINANCE_STAFF, HEADS, PIPELINE_OFFICERS, SALES, NavGroup, NavItem  # noqa: F401
 from app.core.permissions import Perm
 
 NAV_GROUPS = (
-    NavGroup("资料保管", (
+    NavGroup("资料保管", roles=HEADS | {"archive", "contract"}, items=(
         NavItem("资料完整性", "/archive", Perm.PIPELINE, "nav-archive"),
         NavItem("资料借阅登记", "/archive/loans", Perm.PIPELINE, "nav-loans"),
     )),

@@ -55,6 +55,9 @@ def build_environment() -> Environment:
         zip=lambda a, b: zip(a, b),
     )
     env.globals.update(nav_for=nav_for)
+    from app.core.nav import sidebar
+
+    env.globals.update(nav_sidebar=sidebar)  # the sidebar of base.html
     return env
 
 

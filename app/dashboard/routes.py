@@ -1,10 +1,12 @@
-"""Home page per role: what is waiting for me, and shortcuts. Each domain contributes its own widgets."""
+"""Home page per role: the role's own figures first (app/dashboard/figures.py, all counted in SQL), then what is waiting
+for me. Also the router of the top bar's search (app/core/search.py)."""
 from __future__ import annotations
 
 from litestar import Request, Response, Router, get, post
 
 from app.core.guards import requires
 from app.core.nav import nav_for
+from app.dashboard import figures
 from app.core.permissions import Perm
 from app.core.timeutil import today_local
 from app.core.web import redirect_with_flash, render
@@ -16,20 +18,19 @@ from app.rules import services as rules
 async def home(request: Request) -> Response:
     user = request.user
     todo = []
+    approvals = 0
     if user.can(Perm.WORKFLOW):
         from app.workflow.services import pending_count
 
-        n = await pending_count(user.user_id)
+        n = approvals = await pending_count(user.user_id)
         if n:
             todo.append({"label": "待我审批", "count": n, "url": "/workflow?tab=todo", "items": [], "testid": "todo-approvals"})
-    if user.can(Perm.PIPELINE):
-        from app.pipeline.queries import queue
-
-        items = await queue(user)
-        if items:
-            late = sum(1 for i in items if i["overdue"])
-            todo.append({"label": f"交易办理队列（其中逾期 {late} 项）" if late else "交易办理队列", "count": len(items), "url": "/pipeline/queue",
-                         "items": [], "testid": "todo-queue"})
+    today = today_local()
+    queue = await figures.queue_counts(user, today) if user.can(Perm.PIPELINE) else []
+    n_open, n_late = sum(q["open"] for q in queue), sum(q["overdue"] for q in queue)
+    if n_open:
+        todo.append({"label": f"交易办理队列（其中逾期 {n_late} 项）" if n_late else "交易办理队列", "count": n_open, "url": "/pipeline/queue",
+                     "items": [], "testid": "todo-queue"})
     if user.can(Perm.RULES_VIEW):
         docs = await rules.documents_for(user)
         unread = [d for d in docs if d["version"] and d["requires_ack"] and not d["read"]]
@@ -42,13 +43,44 @@ async def home(request: Request) -> Response:
             progress.append({**v, **s})
     warnings = []
     if user.can(Perm.ADMIN):
-        for y in await missing_schedule_years(today_local()):
+        for y in await missing_schedule_years(today):
             warnings.append(f"{y} 年的法定节假日与调休安排尚未录入：请在“系统 › 节假日录入”中录入国务院公布的安排，否则工作日只按周末计算。")
-    shortcuts = [i for g in nav_for(user) for i in g.items if i.url != "/"]
+    execu = await figures.executive(user, today) if user.role in figures.EXECUTIVE_ROLES and user.can(Perm.PIPELINE) else None
+    team = None
+    if user.role in figures.TEAM_ROLES and user.can(Perm.PIPELINE):
+        team = {"queue": queue, "late_approvals": await figures.overdue_approvals_by_approver(today) if user.can(Perm.WORKFLOW_ALL) else []}
+    mine = queue if queue and team is None else []  # an officer's own queue by task
+    return_ctx = {"execu": execu, "team": team, "mine": mine, "approvals": approvals, "actions": main_actions(user),
+                  "charts": charts(execu, team)}
     from app.core.notify import unread_for
 
     notes = await unread_for(user.user_id)
-    return render(request, "dashboard/home.html", {"todo": todo, "progress": progress, "warnings": warnings, "shortcuts": shortcuts, "notes": notes})
+    return render(request, "dashboard/home.html", {"todo": todo, "progress": progress, "warnings": warnings, "notes": notes, **return_ctx})
+
+
+MAIN_ACTIONS = ("nav-workflow-new", "nav-queue", "nav-units", "nav-ledgers", "nav-receipts", "nav-office-items", "nav-seal-log")
+
+
+def main_actions(user, limit: int = 3) -> list:
+    """At most a few of the role's main actions for the page header (the sidebar holds the rest)."""
+    items = {i.testid: i for g in nav_for(user) for i in g.items}
+    return [items[t] for t in MAIN_ACTIONS if t in items][:limit]
+
+
+def charts(execu, team) -> dict:
+    """The data of the home's small charts (drawn by static/js/portal.js with ECharts; the same figures are in tables)."""
+    out = {}
+    if execu:
+        t = execu["trend"]
+        out["trend"] = {"type": "trend", "labels": [m["label"] for m in t], "series": [
+            {"name": "签约套数", "kind": "bar", "data": [m["count"] for m in t]},
+            {"name": "签约金额（万元）", "kind": "line", "axis": 1, "data": [float(round(m["amount"] / 10000, 2)) for m in t]}]}
+    if team and team["queue"]:
+        q = team["queue"]
+        out["queue"] = {"type": "hbar", "labels": [f'{r["task"]}' for r in q], "series": [
+            {"name": "未逾期", "kind": "bar", "stack": "q", "data": [r["open"] - r["overdue"] for r in q]},
+            {"name": "逾期", "kind": "bar", "stack": "q", "data": [r["overdue"] for r in q]}]}
+    return out
 
 
 async def todo_count(user) -> int:
@@ -131,5 +163,9 @@ async def notifications_read(request: Request) -> Response:
     return redirect_with_flash(_local_path(data.get("next"), "/"), f"已将 {n} 条消息标为已读" if n else "没有未读消息", "info", request)
 
 
-# The notification pages (found by app/core/discovery.py; home, /badge and /notifications/read are mounted by app/main.py).
-router = Router(path="/notifications", route_handlers=[bell, notifications, notification_open])
+from app.core.search import search_page, search_suggest  # noqa: E402  (the top bar's search)
+
+# Found by app/core/discovery.py: the notification pages and the top bar's search (home, /badge and
+# /notifications/read are mounted by app/main.py).
+router = Router(path="/", route_handlers=[Router(path="/notifications", route_handlers=[bell, notifications, notification_open]),
+                                          search_page, search_suggest])

@@ -1,8 +1,8 @@
-from app.core.nav import NavGroup, NavItem
+from app.core.nav import EXECUTIVES, FINANCE_STAFF, HEADS, PIPELINE_OFFICERS, SALES, NavGroup, NavItem  # noqa: F401
 from app.core.permissions import Perm
 
 NAV_GROUPS = (
-    NavGroup("财务", (
+    NavGroup("财务", roles=FINANCE_STAFF, items=(
         NavItem("我的借款", "/finance/my-advances", Perm.WORKFLOW, "nav-my-advances"),
         NavItem("借款台账", "/finance/advances", Perm.FINANCE, "nav-advances"),
         NavItem("发票登记簿", "/finance/invoices", Perm.FINANCE, "nav-invoices"),

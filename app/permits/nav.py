@@ -1,9 +1,9 @@
-from app.core.nav import NavGroup, NavItem
+from app.core.nav import EXECUTIVES, FINANCE_STAFF, HEADS, PIPELINE_OFFICERS, SALES, NavGroup, NavItem  # noqa: F401
 from app.core.permissions import Perm
 
 NAV_GROUPS = (
-    NavGroup("证件及手续", (
-        NavItem("证件到期提醒", "/permits", Perm.PIPELINE, "nav-permits"),
+    NavGroup("证件及手续", roles=frozenset({"contract", "data", "bureau"}), items=(
+        NavItem("证件到期提醒", "/permits", Perm.PIPELINE, "nav-permits", roles=HEADS | {"contract", "data", "bureau"}),  # the heads follow the reminders only
         NavItem("预售许可证", "/permits/presale", Perm.PIPELINE, "nav-permits-presale"),
         NavItem("开发规模审批", "/permits/scale", Perm.PIPELINE, "nav-permits-scale"),
         NavItem("资质证书", "/permits/qualification", Perm.PIPELINE, "nav-permits-qualification"),

@@ -1,12 +1,12 @@
-from app.core.nav import NavGroup, NavItem
+from app.core.nav import EXECUTIVES, FINANCE_STAFF, HEADS, PIPELINE_OFFICERS, SALES, NavGroup, NavItem  # noqa: F401
 from app.core.permissions import Perm
 
 NAV_GROUPS = (
-    NavGroup("交易办理", (
-        NavItem("我的办理队列", "/pipeline/queue", Perm.PIPELINE, "nav-queue"),
+    NavGroup("交易办理", roles=HEADS | PIPELINE_OFFICERS | SALES, items=(
+        NavItem("我的办理队列", "/pipeline/queue", Perm.PIPELINE, "nav-queue", roles=HEADS | SALES | {"contract", "mortgage", "bureau", "title"}),
         NavItem("房源与进度", "/pipeline", Perm.PIPELINE, "nav-units"),
-        NavItem("办证批量递交", "/pipeline/title-batch", Perm.PIPELINE, "nav-title-batch"),
-        NavItem("收款登记", "/pipeline/receipts", Perm.FINANCE, "nav-receipts"),
+        NavItem("办证批量递交", "/pipeline/title-batch", Perm.PIPELINE, "nav-title-batch", roles=HEADS | {"title", "contract", "bureau"}),
+        NavItem("收款登记", "/pipeline/receipts", Perm.FINANCE, "nav-receipts", roles=FINANCE_STAFF),
     )),
 )
 

@@ -1,8 +1,8 @@
-from app.core.nav import NavGroup, NavItem
+from app.core.nav import EXECUTIVES, FINANCE_STAFF, HEADS, PIPELINE_OFFICERS, SALES, NavGroup, NavItem  # noqa: F401
 from app.core.permissions import Perm
 
 NAV_GROUPS = (
-    NavGroup("印章", (
+    NavGroup("印章", roles=FINANCE_STAFF | {"admin_staff", "legal"}, items=(
         NavItem("用印登记簿", "/seals/log", Perm.WORKFLOW, "nav-seal-log"),
         NavItem("印章登记", "/seals", Perm.WORKFLOW, "nav-seals"),
     )),

@@ -164,3 +164,43 @@ portalInit.people = function (box) {
   });
   box.addEventListener("htmx:afterSwap", sync);  // the search's matches arrived: tick the chosen ones
 };
+// 4. Small charts on the home page (Apache ECharts, vendored; loaded by the pages that have one): the data is the
+//    element's data-chart JSON, the same figures are in a table beside it, so the page reads without JavaScript.
+function portalCharts(root) {
+  if (!window.echarts) return;
+  (root.querySelectorAll ? root : document).querySelectorAll("[data-chart]").forEach(function (el) {
+    if (el.dataset.chartBound) return;
+    var spec;
+    try { spec = JSON.parse(el.getAttribute("data-chart")); } catch (err) { return; }
+    el.dataset.chartBound = "1";
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    var horizontal = spec.type === "hbar";
+    var cat = { type: "category", data: spec.labels, axisTick: { alignWithLabel: true }, axisLabel: { interval: 0 } };
+    var series = spec.series.map(function (s) {
+      var o = { name: s.name, type: s.kind, data: s.data, barMaxWidth: 28 };
+      if (s.stack) o.stack = s.stack;
+      if (s.axis) o.yAxisIndex = s.axis;
+      if (s.kind === "line") { o.symbolSize = 6; }
+      return o;
+    });
+    var values = horizontal ? [{ type: "value", minInterval: 1 }] : [{ type: "value", minInterval: 1, name: spec.series[0].name }].concat(
+      spec.series.length > 1 ? [{ type: "value", name: spec.series[1].name, splitLine: { show: false } }] : []);
+    chart.setOption({
+      color: horizontal ? ["#206bc4", "#d63939"] : ["#206bc4", "#f59f00"],
+      tooltip: { trigger: "axis" }, legend: { top: 0 },
+      grid: { left: horizontal ? 8 : 40, right: horizontal ? 16 : 48, top: 48, bottom: 8, containLabel: true },
+      xAxis: horizontal ? values : cat, yAxis: horizontal ? Object.assign({}, cat, { inverse: true }) : values, series: series,
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { portalCharts(document); });
+// 5. The top bar's search dropdown: closes on Escape or a click elsewhere (the form still submits to /search).
+document.addEventListener("click", function (e) {
+  var box = document.getElementById("search-suggest");
+  if (box && !e.target.closest(".portal-search")) box.innerHTML = "";
+});
+document.addEventListener("keydown", function (e) {
+  var box = document.getElementById("search-suggest");
+  if (box && e.key === "Escape") box.innerHTML = "";
+});

@@ -52,6 +52,7 @@ def test_every_role_has_permissions_and_a_name():
 
 class _U:
     def __init__(self, role, admin=False):
+        self.role = role
         self.permissions = permissions_for(role, is_admin_user=admin)
 
     def can(self, p):

@@ -1,0 +1,182 @@
+"""The figures of each role's home, every one a COUNT/SUM in SQL over the user's project scope: a fixed number of
+statements whatever the number of rows (no table is read into Python, no query per row).
+
+- executives (总经理, 总裁, 分管副总) and the department head: this month's signings (count, amount), money collected
+  this month, overdue receivables, overdue approvals, approvals waiting on them, signings per month (12 months);
+- the 客服主管 (and the department head): the team's pipeline queue by stage and owner, with its overdue items, and the
+  overdue approvals by approver;
+- officers: their own pipeline queue (the stages their position works) and their approvals.
+
+The pipeline queue counts use the same conditions and time limits as app.pipeline.queries.queue (the work queue page):
+a deadline in calendar or working days becomes a cut-off date on the base column, computed once from the calendar."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Callable
+
+from piccolo.query.functions.aggregate import Count, Sum
+
+from app.core.permissions import ROLES, Perm
+
+EXECUTIVE_ROLES = frozenset({"gm", "president", "vp", "dept_head"})
+TEAM_ROLES = frozenset({"supervisor", "dept_head"})
+TREND_MONTHS = 12
+VOIDED = ("已作废", "已退订")
+
+
+def month_start(d: date, back: int = 0) -> date:
+    y, m = d.year, d.month - back
+    while m <= 0:
+        y, m = y - 1, m + 12
+    return date(y, m, 1)
+
+
+def next_month(d: date) -> date:
+    return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+
+
+def _money(v: Any) -> Decimal:
+    return Decimal(str(v or 0)).quantize(Decimal("0.01"))
+
+
+def _scope(user, col):
+    return None if user.all_projects else col.is_in(list(user.project_ids) or [0])
+
+
+def _where(clause, scope):
+    return clause if scope is None else clause & scope
+
+
+async def executive(user, today: date) -> dict[str, Any]:
+    from app.pipeline.tables import Deal, Instalment, Receipt
+    from app.workflow.engine import T_PENDING
+    from app.workflow.tables import Task
+
+    start, end = month_start(today), next_month(today)
+    signed = await Deal.select(Count(Deal.id, alias="n"), Sum(Deal.total_price, alias="amount")).where(_where(
+        (Deal.signed_on >= start) & (Deal.signed_on < end) & Deal.stage.not_in(list(VOIDED)), _scope(user, Deal.project))).first()
+    collected = await Receipt.select(Count(Receipt.id, alias="n"), Sum(Receipt.amount, alias="amount")).where(_where(
+        (Receipt.received_on >= start) & (Receipt.received_on < end) & (Receipt.amount > 0), _scope(user, Receipt.deal.project))).first()
+    late = await Instalment.select(Count(Instalment.id, alias="n"), Sum(Instalment.amount_due, alias="due"), Sum(Instalment.received, alias="got")).where(
+        _where((Instalment.received < Instalment.amount_due) & (Instalment.due_on < today), _scope(user, Instalment.deal.project))).first()
+    late_tasks = await Task.count().where((Task.status == T_PENDING) & (Task.step.due_on < today)) if user.can(Perm.WORKFLOW_ALL) else None
+    return {
+        "month": f"{start.year}年{start.month}月",
+        "signed_count": signed["n"] or 0, "signed_amount": _money(signed["amount"]),
+        "collected_count": collected["n"] or 0, "collected_amount": _money(collected["amount"]),
+        "overdue_receivables": late["n"] or 0, "overdue_receivable_amount": _money(late["due"]) - _money(late["got"]),
+        "overdue_approvals": late_tasks,
+        "trend": await signings_by_month(user, today),
+    }
+
+
+async def signings_by_month(user, today: date, months: int = TREND_MONTHS) -> list[dict[str, Any]]:
+    """Signings per calendar month, the last `months` months up to this one: one GROUP BY in SQL.
+    The month is the first 7 characters of the date as text (YYYY-MM on SQLite and PostgreSQL)."""
+    from app.pipeline.tables import Deal
+
+    first = month_start(today, months - 1)
+    scope = "" if user.all_projects else " AND project IN ({})".format(",".join(str(int(p)) for p in sorted(user.project_ids)) or "0")
+    rows = await Deal.raw(
+        "SELECT SUBSTR(CAST(signed_on AS TEXT), 1, 7) AS ym, COUNT(*) AS n, SUM(total_price) AS amount FROM pl_deal "
+        f"WHERE signed_on >= {{}} AND signed_on < {{}} AND stage NOT IN ('已作废', '已退订'){scope} "
+        "GROUP BY SUBSTR(CAST(signed_on AS TEXT), 1, 7)", first, next_month(today))
+    by = {r["ym"]: r for r in rows}
+    out = []
+    for back in range(months - 1, -1, -1):
+        m = month_start(today, back)
+        r = by.get(f"{m.year:04d}-{m.month:02d}", {})
+        out.append({"month": f"{m.year}-{m.month:02d}", "label": f"{m.year}年1月" if m.month == 1 or back == months - 1 else f"{m.month}月", "count": int(r.get("n") or 0), "amount": _money(r.get("amount"))})
+    return out
+
+
+# ------------------------------------------------------------------ the pipeline queue, counted
+def _cutoff(due_of: Callable[[date], date], today: date) -> date:
+    """The latest base date whose due date is before today (due_of is non-decreasing): overdue ⟺ base <= cut-off."""
+    b = today - timedelta(days=1)
+    for _ in range(800):
+        if due_of(b) < today:
+            return b
+        b -= timedelta(days=1)
+    return b
+
+
+async def queue_counts(user, today: date) -> list[dict[str, Any]]:
+    """Per task of the pipeline queue this user works (app.pipeline.queries.queue): open items and overdue items,
+    two COUNTs each, over the project scope. The owner is the position whose work the task is."""
+    from app.core.workdays import load_calendar
+    from app.pipeline import services
+    from app.pipeline.tables import Deal, VoidStep
+
+    limits = await services.all_settings()
+    from app.core.workdays import _TOUCHED
+
+    # the cut-offs below look at due dates past today to find those before it; the years they touch (2027…) do not
+    # decide an overdue item, so they must not raise the page's "calendar not entered" notice
+    touched = _TOUCHED.set(None)
+    try:
+        return await _queue_counts(user, today, limits, load_calendar)
+    finally:
+        _TOUCHED.reset(touched)
+
+
+async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[str, Any]]:
+    from app.pipeline import services
+    from app.pipeline.tables import Deal, VoidStep
+
+    cal = await load_calendar(today - timedelta(days=800), today + timedelta(days=60))
+    scope = _scope(user, Deal.project)
+    filing_days, title_days = int(limits["filing_days"]), int(limits["title_days"])
+    bank_wd, release_wd, register_days = int(limits["bank_approval_wd"]), int(limits["release_wd"]), int(limits["mortgage_register_days"])
+    handover_window = today + timedelta(days=int(limits["handover_queue_days"]))
+    specs = [  # stage, task, open condition, overdue condition
+        ("认购", "催客户签约", Deal.stage == "已认购", Deal.sign_deadline < today),
+        ("签约", "审核单审核 / 网签", Deal.stage == "已认购", Deal.sign_deadline < today),
+        ("按揭", "收集按揭资料", Deal.mortgage_status == "资料收集中", Deal.docs_due < today),
+        ("按揭", "跟踪银行审批", Deal.mortgage_status == "银行审批中",
+         Deal.bank_submitted_on <= _cutoff(lambda b: cal.add_working_days(b, bank_wd), today)),
+        ("按揭", "办理抵押登记", Deal.mortgage_status == "银行已批",
+         Deal.bank_approved_on <= _cutoff(lambda b: cal.add_calendar_days(b, register_days), today)),
+        ("按揭", "跟踪银行放款", Deal.mortgage_status == "抵押已登记",
+         Deal.registered_on <= _cutoff(lambda b: cal.add_working_days(b, release_wd), today)),
+        ("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"),
+         Deal.signed_on <= _cutoff(lambda b: cal.add_calendar_days(b, filing_days), today)),
+        ("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废") & (Deal.delivery_due <= handover_window),
+         Deal.delivery_due < today),
+        ("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]),
+         Deal.handed_over_on <= _cutoff(lambda b: cal.add_calendar_days(b, title_days), today)),
+    ]
+    out = []
+    for stage, task, open_where, late_where in specs:
+        if not services.may_act(user, stage):
+            continue
+        n = await Deal.count().where(_where(open_where, scope))
+        late = await Deal.count().where(_where(open_where & late_where, scope)) if n else 0
+        out.append({"stage": stage, "task": task, "owner": ROLES.get(services.STAGE_OWNER[stage], ""), "open": n, "overdue": late})
+    vscope = _scope(user, VoidStep.deal.project)
+    for owner, stage in (("bureau", "备案"), ("mortgage", "按揭")):  # A5 cancellations after an approved voiding
+        if not services.may_act(user, stage):
+            continue
+        base = (VoidStep.owner == owner) & VoidStep.done_on.is_null()
+        opened = await VoidStep.select(VoidStep.step, Count(VoidStep.id, alias="n")).where(_where(base, vscope)).group_by(VoidStep.step)
+        late = {r["step"]: r["n"] for r in await VoidStep.select(VoidStep.step, Count(VoidStep.id, alias="n")).where(
+            _where(base & (VoidStep.due_on < today), vscope)).group_by(VoidStep.step)} if opened else {}
+        for r in sorted(opened, key=lambda r: r["step"]):
+            out.append({"stage": "作废", "task": f"合同作废：{r['step']}", "owner": ROLES[owner], "open": r["n"], "overdue": late.get(r["step"], 0)})
+    return out
+
+
+async def overdue_approvals_by_approver(today: date, limit: int = 20) -> list[dict[str, Any]]:
+    """Overdue approval tasks grouped by approver (one GROUP BY, one query for the names)."""
+    from app.org.tables import Employee
+    from app.workflow.engine import T_PENDING
+    from app.workflow.tables import Task
+
+    rows = await Task.select(Task.assignee, Count(Task.id, alias="n")).where((Task.status == T_PENDING) & (Task.step.due_on < today)).group_by(
+        Task.assignee).order_by(Task.assignee).limit(500)
+    rows = sorted(rows, key=lambda r: -r["n"])[:limit]
+    names = {r["user"]: (r["name"], r["position.name"]) for r in await Employee.select(Employee.user, Employee.name, Employee.position.name).where(
+        Employee.user.is_in([r["assignee"] for r in rows] or [0]))}
+    return [{"name": names.get(r["assignee"], ("", ""))[0] or f"用户 {r['assignee']}", "position": names.get(r["assignee"], ("", ""))[1], "count": r["n"]} for r in rows]
+
