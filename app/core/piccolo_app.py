@@ -2,14 +2,14 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from app.core.tables import AuditLog, Counter, HolidayOverride, HolidayYear, LoginAttempt, Notification
+from app.core.tables import AuditLog, Counter, HolidayOverride, HolidayYear, ListPreference, LoginAttempt, Notification
 
 BASE = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 
 APP_CONFIG = AppConfig(
     app_name="core",
     migrations_folder_path=os.path.join(BASE, "migrations", "core"),
-    table_classes=[AuditLog, LoginAttempt, HolidayOverride, HolidayYear, Notification, Counter],
+    table_classes=[AuditLog, LoginAttempt, HolidayOverride, HolidayYear, Notification, Counter, ListPreference],
     migration_dependencies=["piccolo.apps.user.piccolo_app"],
     commands=[],
 )

@@ -39,9 +39,14 @@ async def ledger_page(request: Request, ledger: Ledger, template: str = "ledgers
     await filing_overdue_cutoff(today_local(), int(limits["filing_days"]))
     result = await ledger.listing.fetch(params, request.user)
     await present(ledger, result.page.rows, request.user)
+    export_url = f"/ledgers/{ledger.code}/export?{export_query_string(ledger, params, request.user)}"
+    result.export_url = export_url  # print and export are placed by the list's shared toolbar (_partials/listing_actions.html)
+    if can_unmask(request.user) and bool(ledger.sensitive):
+        result.export_full_url = export_url + "&full=1"
+    if not ledger.sensitive:
+        result.export_note = "导出当前筛选条件下的全部记录（所有页、全部列，不受列设置影响）"
     ctx = {"ledger": ledger, "result": result, "tabs": tabs(), "masked": bool(ledger.sensitive),
-           "export_url": f"/ledgers/{ledger.code}/export?{export_query_string(ledger, params, request.user)}",
-           "may_export_full": can_unmask(request.user) and bool(ledger.sensitive),
+           "export_url": export_url, "may_export_full": bool(result.export_full_url),
            "can_import": ledger.code == "contracts" and importer.may_import(request.user), **(extra or {})}
     return render(request, template, ctx, fragment="ledgers/_fragment.html")
 
