@@ -153,6 +153,12 @@ class ListResult:
 
         return self.base_url + "?" + urlencode(q)
 
+    def offer_export(self, note: str = "") -> None:
+        """Show the export button for this list: the same URL with export=xlsx (the route answers with the file)."""
+        q = self.query
+        self.export_url = self.base_url + "?" + (q + "&" if q else "") + "export=xlsx"
+        self.export_note = note or "导出当前筛选条件下的全部记录（所有页、全部列，不受列设置影响），导出记入审计日志"
+
     @property
     def filter_summary(self) -> str:
         labels = {f.name: f.label for f in self.filters}
@@ -400,12 +406,23 @@ class XlsxExport:
         return path
 
 
+def _plain(v: Any) -> Any:
+    """A cell from a presented value: HTML that a page shows (a badge, a countdown) becomes its text."""
+    if hasattr(v, "__html__"):
+        import re
+        from html import unescape
+
+        return unescape(re.sub(r"<[^>]+>", "", str(v))).strip()
+    return v
+
+
 async def export_listing(listing: Listing, params: dict[str, str], user: Any, *, title: str,
-                         decorate: Callable[[list[dict[str, Any]]], Awaitable[None]] | None = None,
+                         decorate: Callable[[list[dict[str, Any]]], Any] | None = None,
                          ip: str = "") -> tuple[str, int, str]:
     """A register's current filter (all pages, all declared columns) as .xlsx, in batches, with an audit row. For lists
     without customer ID numbers or phones; the pipeline ledgers add masking on top (app/ledgers/base.export_xlsx)."""
     import asyncio
+    import inspect
 
     from app.core import audit
     from app.core.timeutil import to_local
@@ -422,8 +439,10 @@ async def export_listing(listing: Listing, params: dict[str, str], user: Any, *,
         if not rows:
             break
         if decorate is not None:
-            await decorate(rows)
-        await asyncio.to_thread(x.append, [[r.get(c.key) for c in cols] for r in rows])
+            done = decorate(rows)
+            if inspect.isawaitable(done):
+                await done
+        await asyncio.to_thread(x.append, [[_plain(r.get(c.key)) for c in cols] for r in rows])
         offset += EXPORT_BATCH
         if len(rows) < EXPORT_BATCH:
             break

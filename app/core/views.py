@@ -149,3 +149,29 @@ async def delete_view(request: Request, view_id: int) -> Response:
 
 
 ROUTES = [save_columns, save_view, delete_view]
+
+
+# ---------------------------------------------------------------- export of a register's current filter
+
+
+def wants_export(request: Request) -> bool:
+    return request.query_params.get("export") == "xlsx"
+
+
+async def export_response(request: Request, listing: Listing, params: dict[str, str], title: str, decorate=None) -> Response:
+    """The register's current filter as .xlsx (app/core/listing.export_listing), or back to the list with the reason.
+    The route calls this after its own guard and checks, with the same params it gives Listing.fetch."""
+    import os
+
+    from litestar.background_tasks import BackgroundTask
+    from litestar.response import File
+
+    from app.core.listing import XLSX, ExportError, export_listing
+
+    params = {k: v.replace("\x00", "") for k, v in params.items() if isinstance(v, str) and k not in ("export", "print", "view", "page")}
+    try:
+        path, _n, filename = await export_listing(listing, params, request.user, title=title, decorate=decorate,
+                                                  ip=request.client.host if request.client else "")
+    except ExportError as e:
+        return redirect_with_flash(listing.base_url, e.message, "error", request)
+    return File(path=path, filename=filename, media_type=XLSX, background=BackgroundTask(os.unlink, path))
