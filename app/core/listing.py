@@ -353,6 +353,13 @@ def cell_value(kind: str, v: Any) -> Any:
     return str(v)
 
 
+def safe_title(text: str) -> str:
+    """A sheet or file name: without the characters Excel and file systems refuse."""
+    import re
+
+    return re.sub(r'[\\/?*\[\]:"<>|\x00-\x1f]', " ", text or "").strip()
+
+
 class XlsxExport:
     """One sheet of rows with Chinese headers (bold, frozen), typed cells, and a 导出说明 sheet; written in write-only
     mode batch by batch, so an export of many rows never holds them all. Used by every ledger, register and report."""
@@ -368,7 +375,7 @@ class XlsxExport:
         self.kinds = [k for _h, k, _w in columns]
         self.rows = 0
         self.wb = Workbook(write_only=True)
-        self.ws = self.wb.create_sheet(title[:31])
+        self.ws = self.wb.create_sheet(safe_title(title)[:31] or "Sheet1")
         for i, (_h, _k, width) in enumerate(columns):
             self.ws.column_dimensions[get_column_letter(i + 1)].width = width
         self.ws.freeze_panes = "A2"
@@ -453,4 +460,4 @@ async def export_listing(listing: Listing, params: dict[str, str], user: Any, *,
     await audit.record(actor=user, action="export", entity="list", entity_id=listing.key[:60],
                        summary=f"导出{title} {x.rows} 行（筛选：{filters}）", after={"list": listing.key, "filter": built["values"], "rows": x.rows},
                        ip=ip)
-    return path, x.rows, f"{title}_{stamp:%Y%m%d_%H%M}.xlsx"
+    return path, x.rows, f"{safe_title(title)}_{stamp:%Y%m%d_%H%M}.xlsx"

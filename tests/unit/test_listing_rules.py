@@ -54,3 +54,25 @@ def test_forms_return_only_to_their_own_list():
     assert _back(lst, "/ledgers/contracts?stage=x") == "/ledgers/contracts?stage=x"
     for bad in ("https://evil.example/", "//evil.example", "/ledgers/contractsX", "/admin/", "", None):
         assert _back(lst, bad) == "/ledgers/contracts"
+
+
+async def test_an_export_titled_with_characters_excel_refuses_still_writes(tmp_path):
+    import os
+    from datetime import date
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from app.core.listing import XlsxExport
+
+    x = XlsxExport("出入库台账_A4纸/箱:[80g]", [("名称", "text", 10), ("金额", "money", 10), ("日期", "date", 10)])
+    x.append([["纸", Decimal("12.345"), date(2026, 12, 1)], ["笔", None, None]])
+    path = await x.save((("行数", x.rows),))
+    try:
+        wb = load_workbook(path)
+        assert wb.sheetnames == ["出入库台账_A4纸 箱  80g", "导出说明"]
+        rows = list(wb.worksheets[0].iter_rows(values_only=True))
+        assert rows[0] == ("名称", "金额", "日期") and rows[1][1] == 12.35 and rows[1][2].date() == date(2026, 12, 1)
+        assert rows[2] == ("笔", None, None)
+    finally:
+        os.unlink(path)
