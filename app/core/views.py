@@ -30,6 +30,10 @@ def _unique(user_id: int, list_key: str, kind: str, name: str) -> str:
     return f"{user_id}|{list_key}|{kind}|{name}"
 
 
+def _is_unique_violation(e: Exception) -> bool:
+    return type(e).__name__ in ("IntegrityError", "UniqueViolationError") or "unique" in str(e).lower()
+
+
 def _hidden(raw: Any) -> list[str]:
     if isinstance(raw, str):
         try:
@@ -59,7 +63,7 @@ async def load_preferences(user_id: int, listing: Listing) -> dict[str, Any]:
 
 def _listing(key: str) -> Listing:
     listing = LISTINGS.get((key or "").strip())
-    if listing is None:
+    if listing is None or len(listing.key) > 120:  # (list_key is 120 characters)
         raise NotFoundException("没有这个列表")
     return listing
 
@@ -95,13 +99,19 @@ async def save_columns(request: Request) -> Response:
             return redirect_with_flash(back, "请至少选择一列", "error", request)
     uid = request.user.user_id
     key = _unique(uid, listing.key, KIND_COLUMNS, "")
-    async with write_transaction():
-        existing = await ListPreference.select(ListPreference.id).where(ListPreference.unique_key == key).first()
-        if existing:
-            await ListPreference.update({ListPreference.hidden: json.dumps(hidden)}).where(ListPreference.id == existing["id"])
-        else:
-            await ListPreference.insert(ListPreference(user=uid, list_key=listing.key, kind=KIND_COLUMNS, name="", query="",
-                                                       hidden=json.dumps(hidden), unique_key=key, created_at=now()))
+    for _attempt in range(2):  # a concurrent first save of the same list's columns: the unique index refuses one, which then updates
+        try:
+            async with write_transaction():
+                existing = await ListPreference.select(ListPreference.id).where(ListPreference.unique_key == key).first()
+                if existing:
+                    await ListPreference.update({ListPreference.hidden: json.dumps(hidden)}).where(ListPreference.id == existing["id"])
+                else:
+                    await ListPreference.insert(ListPreference(user=uid, list_key=listing.key, kind=KIND_COLUMNS, name="", query="",
+                                                               hidden=json.dumps(hidden), unique_key=key, created_at=now()))
+            break
+        except Exception as e:
+            if not _is_unique_violation(e) or _attempt:
+                raise
     return redirect_with_flash(back, "已恢复显示全部列" if not hidden else f"已保存列设置（隐藏 {len(hidden)} 列）", "success", request)
 
 
@@ -121,12 +131,18 @@ async def save_view(request: Request) -> Response:
     hidden = [k for k in (data.get("hidden") or "").split(",") if k in valid]
     uid = request.user.user_id
     key = _unique(uid, listing.key, KIND_VIEW, name)
-    async with write_transaction():
-        if await ListPreference.exists().where(ListPreference.unique_key == key):
-            return redirect_with_flash(back, f"视图名称：“{name}”已存在，请换一个名称或先删除原视图", "error", request)
-        row = ListPreference(user=uid, list_key=listing.key, kind=KIND_VIEW, name=name, query=query, hidden=json.dumps(hidden),
-                             unique_key=key, created_at=now())
-        await row.save()
+    taken = f"视图名称：“{name}”已存在，请换一个名称或先删除原视图"
+    row = ListPreference(user=uid, list_key=listing.key, kind=KIND_VIEW, name=name, query=query, hidden=json.dumps(hidden),
+                         unique_key=key, created_at=now())
+    try:
+        async with write_transaction():
+            if await ListPreference.exists().where(ListPreference.unique_key == key):
+                return redirect_with_flash(back, taken, "error", request)
+            await row.save()
+    except Exception as e:  # the same name saved at the same moment by another request: the unique index refused it
+        if _is_unique_violation(e):
+            return redirect_with_flash(back, taken, "error", request)
+        raise
     url = listing.base_url + "?" + (query + "&" if query else "") + urlencode({"view": row.id})
     return redirect_with_flash(url, f"已保存视图“{name}”", "success", request)
 

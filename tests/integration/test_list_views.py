@@ -288,3 +288,19 @@ async def test_daily_report_export_follows_the_period_and_scope(new_client):
     assert [r[0] for r in rows] == re.findall(r'data-testid="report-row" data-project="[^"]+" data-group="认购">\s*<td class="fw-bold">([^<]+)<', page.text)
     log = await AuditLog.select().where(AuditLog.action == "export").order_by(AuditLog.id, ascending=False).output(load_json=True).first()
     assert log["entity"] == "daily_report" and log["after"]["period"] == "month"
+
+
+async def test_the_same_view_name_saved_twice_at_once_is_kept_once(new_client):
+    import asyncio
+
+    sup = await sign_in(await new_client(), "supervisor")
+    token = _token((await sup.get("/ledgers/contracts")).text)
+    form = {"_csrf_token": token, "list": "/ledgers/contracts", "next": "/ledgers/contracts", "name": "同时保存", "query": "stage=已签约"}
+    results = await asyncio.gather(*(sup.post("/lists/views", data=form) for _ in range(4)))
+    assert all(r.status_code == 303 for r in results)
+    uid = (await BaseUser.select(BaseUser.id).where(BaseUser.username == "supervisor").first())["id"]
+    assert await ListPreference.count().where((ListPreference.user == uid) & (ListPreference.name == "同时保存")) == 1
+    cols = {"_csrf_token": token, "list": "/ledgers/collections", "next": "/ledgers/collections", "col:contract": "1"}
+    results = await asyncio.gather(*(sup.post("/lists/columns", data=cols) for _ in range(4)))
+    assert all(r.status_code == 303 for r in results)
+    assert await ListPreference.count().where((ListPreference.user == uid) & (ListPreference.list_key == "/ledgers/collections")) == 1
