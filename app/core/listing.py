@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Awaitable, Callable, Sequence
+from urllib.parse import urlencode
 
 from piccolo.columns import Column as PColumn
 from piccolo.table import Table
@@ -110,10 +111,13 @@ class ListResult:
     sorted_by_user: bool = False
     printed_at: str = ""
 
-    def _params(self) -> dict[str, str]:
+    def _params(self, *, view: bool = False) -> dict[str, str]:
+        """The current filter and sort (and the saved view being shown, with `view`) as query parameters."""
         params = {k: v for k, v in self.values.items() if v}
         if self.sorted_by_user:
             params.update(sort=self.sort, dir="desc" if self.desc else "asc")
+        if view and self.view_id:
+            params["view"] = str(self.view_id)
         return params
 
     def sort_url(self, key: str) -> str:
@@ -122,36 +126,22 @@ class ListResult:
         params.update(sort=key, dir="desc" if desc else "asc")
         if self.view_id:
             params["view"] = str(self.view_id)
-        from urllib.parse import urlencode
-
         return self.base_url + "?" + urlencode(params)
 
     @property
     def query(self) -> str:
-        """The current filter and sort as a query string (saved with a view, kept by the print link)."""
-        from urllib.parse import urlencode
-
+        """The current filter and sort as a query string (what a saved view keeps, what the export follows)."""
         return urlencode(self._params())
 
     @property
     def here(self) -> str:
-        """This list with the current filter and sort (where the column and view forms return to)."""
-        q = self._params()
-        if self.view_id:
-            q["view"] = str(self.view_id)
-        from urllib.parse import urlencode
-
+        """This list as shown now (where the column and view forms return to, where the print view goes back to)."""
+        q = self._params(view=True)
         return self.base_url + ("?" + urlencode(q) if q else "")
 
     @property
     def print_url(self) -> str:
-        q = self._params()
-        if self.view_id:
-            q["view"] = str(self.view_id)
-        q["print"] = "1"
-        from urllib.parse import urlencode
-
-        return self.base_url + "?" + urlencode(q)
+        return self.base_url + "?" + urlencode({**self._params(view=True), "print": "1"})
 
     def offer_export(self, note: str = "") -> None:
         """Show the export button for this list: the same URL with export=xlsx (the route answers with the file)."""
