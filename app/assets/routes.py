@@ -12,6 +12,7 @@ from app.assets.tables import AssetCard
 from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
+from app.core.views import export_response, wants_export
 from app.core.web import Form, form_data, redirect_with_flash, render
 
 STATUSES = [("在用", "在用"), ("已报废", "已报废")]
@@ -60,13 +61,21 @@ def _check_id(row_id: int, message: str) -> None:
         raise NotFoundException(message)
 
 
-@get("/", guards=[requires(Perm.WORKFLOW)])
-async def register(request: Request) -> Response:
-    result = await CARDS.fetch(_params(request, "category", "custodian", "department"), request.user)
-    for r in result.page.rows:  # one page of rows only
+def _card_rows(rows: list[dict]) -> None:
+    for r in rows:
         r["net_value"] = services.card_net_value(r).net
         r["name_text"] = r["name"] + (f"（{r['spec']}）" if r["spec"] else "")
         r["status_text"] = "报废审批中" if (r["status"] == services.IN_USE and r["disposal"]) else r["status"]
+
+
+@get("/", guards=[requires(Perm.WORKFLOW)])
+async def register(request: Request) -> Response:
+    params = _params(request, "category", "custodian", "department")
+    if wants_export(request):
+        return await export_response(request, CARDS, params, "固定资产台账", _card_rows)
+    result = await CARDS.fetch(params, request.user)
+    _card_rows(result.page.rows)  # one page of rows only
+    result.offer_export()
     return render(request, "assets/register.html", {"result": result, "sees_all": services.sees_register(request.user)},
                   fragment="_partials/listing_table.html")
 

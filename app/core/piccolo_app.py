@@ -11,6 +11,7 @@ from app.core.tables import (
     Counter,
     HolidayOverride,
     HolidayYear,
+    ListPreference,
     LoginAttempt,
     Notification,
 )
@@ -21,7 +22,7 @@ APP_CONFIG = AppConfig(
     app_name="core",
     migrations_folder_path=os.path.join(BASE, "migrations", "core"),
     table_classes=[AuditLog, LoginAttempt, HolidayOverride, HolidayYear, Notification, Counter, AttachmentType, AttachmentSetting, Attachment,
-                   AttachmentBlob],
+                   AttachmentBlob, ListPreference],
     migration_dependencies=["piccolo.apps.user.piccolo_app"],
     commands=[],
 )

@@ -15,6 +15,7 @@ from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
 from app.core.tables import AuditLog
 from app.core.timeutil import today_local
+from app.core.views import ROUTES as list_view_routes
 from app.core.web import Form, form_data, redirect_with_flash, render
 from app.settings import get_settings
 from app.core.workdays import builtin_covers, builtin_years, load_calendar, missing_schedule_years
@@ -271,4 +272,4 @@ async def healthz() -> dict[str, str]:
 from app.core.attachments_routes import ROUTES as ATTACHMENT_ROUTES  # noqa: E402  (download, upload to a record)
 
 router = Router(path="/", route_handlers=[*ATTACHMENT_ROUTES, login_page, login_submit, logout, password_page, password_submit, audit_list, audit_detail, calendar_page, calendar_add,
-                                          holidays_page, holidays_submit, logins_page, logins_unlock, healthz])
+                                          holidays_page, holidays_submit, logins_page, logins_unlock, healthz, *list_view_routes])

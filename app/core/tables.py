@@ -148,3 +148,16 @@ class AttachmentBlob(Table, tablename="attachment_blob"):
     """The database storage backend: one row per stored file."""
 
     data = Bytea()
+class ListPreference(Table, tablename="list_preference"):
+    """A user's own settings for one list (app/core/views.py): the columns they hide (kind "columns", one row per user
+    and list) and their saved views (kind "view": a name, the filter and sort as a query string, the hidden columns).
+    `unique_key` (user|list|kind|name) makes a name unique per user and list in the database, whatever the process."""
+
+    user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, index=True)
+    list_key = Varchar(length=120, index=True)  # the list's base URL, e.g. /ledgers/contracts
+    kind = Varchar(length=10, default="view")  # columns | view
+    name = Varchar(length=30, default="")
+    query = Text(default="")  # the saved filter and sort, urlencoded (only the list's own filter names, sort, dir, per_page)
+    hidden = JSON(default="[]")  # the column keys not shown
+    unique_key = Varchar(length=200, unique=True)
+    created_at = Timestamptz()

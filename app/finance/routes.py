@@ -7,6 +7,7 @@ from litestar.exceptions import NotFoundException
 from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
+from app.core.views import export_response, wants_export
 from app.core.web import Form, form_data, redirect_with_flash, render
 from app.finance import services
 from app.finance.tables import Advance, AdvanceEntry, Invoice, Payment
@@ -75,7 +76,10 @@ PAYMENTS = Listing(
 
 @get("/advances", guards=[requires(Perm.FINANCE)])
 async def advances(request: Request) -> Response:
+    if wants_export(request):
+        return await export_response(request, ADVANCES, dict(request.query_params), "借款台账")
     result = await ADVANCES.fetch(dict(request.query_params), request.user)
+    result.offer_export()
     return render(request, "finance/advances.html", {"result": result, "ageing": await services.ageing()}, fragment="_partials/listing_table.html")
 
 
@@ -116,13 +120,19 @@ async def my_advances(request: Request) -> Response:
 
 @get("/invoices", guards=[requires(Perm.FINANCE)])
 async def invoices(request: Request) -> Response:
+    if wants_export(request):
+        return await export_response(request, INVOICES, dict(request.query_params), "发票登记")
     result = await INVOICES.fetch(dict(request.query_params), request.user)
+    result.offer_export()
     return render(request, "finance/invoices.html", {"result": result}, fragment="_partials/listing_table.html")
 
 
 @get("/payments", guards=[requires(Perm.FINANCE)])
 async def payments(request: Request) -> Response:
+    if wants_export(request):
+        return await export_response(request, PAYMENTS, dict(request.query_params), "合同付款登记")
     result = await PAYMENTS.fetch(dict(request.query_params), request.user)
+    result.offer_export()
     return render(request, "finance/payments.html", {"result": result}, fragment="_partials/listing_table.html")
 
 

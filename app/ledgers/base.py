@@ -6,24 +6,20 @@ document-loan register."""
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Awaitable, Callable, Sequence
 
 from app.core import audit
-from app.core.listing import Filter, Listing
-from app.core.money import round_money
+from app.core.listing import EXPORT_BATCH as _CORE_BATCH
+from app.core.listing import EXPORT_MAX_ROWS, ExportError, Filter, Listing, XlsxExport  # noqa: F401  (ExportError: re-exported)
 from app.core.permissions import Perm
-from app.core.timeutil import fmt_datetime, now, to_local
+from app.core.timeutil import now, to_local
 from app.core.validators import mask_id_number, mask_phone
 from app.estate.tables import Project
 
 MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL; anything larger cannot exist
-EXPORT_BATCH = 1000  # rows per SELECT … LIMIT/OFFSET while exporting
-EXPORT_MAX_ROWS = 200_000  # a guard: an export larger than this is refused (narrow the filter)
+EXPORT_BATCH = _CORE_BATCH  # rows per SELECT … LIMIT/OFFSET while exporting (a module value: the tests make it small)
 
 
 @dataclass(frozen=True)
@@ -126,6 +122,7 @@ class Query:
     sort: str
     desc: bool
     sorted_by_user: bool
+    unknown_sort: str = ""
 
     def params(self) -> dict[str, str]:
         """The filter and sort as query parameters (for the export link and the audit row)."""
@@ -164,107 +161,41 @@ def export_query_string(ledger: Ledger, params: dict[str, str], user) -> str:
     return urlencode(build_query(ledger.listing, clean_params(ledger.listing, params), user).params())
 
 
-# ---------------------------------------------------------------- .xlsx export
-
-
-class ExportError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def _cell_value(kind: str, v: Any) -> Any:
-    if v is None or v == "":
-        return None
-    if kind == "money" or kind == "area" or kind == "pct":
-        try:
-            return round_money(Decimal(str(v)))
-        except Exception:
-            return str(v)
-    if kind == "date":
-        if isinstance(v, datetime):
-            return to_local(v).date()
-        return v if isinstance(v, date) else str(v)
-    if kind == "datetime":
-        return fmt_datetime(v) if isinstance(v, datetime) else str(v)
-    if kind == "int":
-        return int(v) if isinstance(v, (int, Decimal)) or str(v).lstrip("-").isdigit() else str(v)
-    if kind == "bool":
-        return "是" if v else "否"
-    return str(v)
-
-
-FORMATS = {"money": "#,##0.00", "area": "0.00", "pct": "0.00", "date": "yyyy-mm-dd", "int": "0"}
+# ---------------------------------------------------------------- .xlsx export (the shared building block, plus masking)
 
 
 async def export_xlsx(ledger: Ledger, params: dict[str, str], user, *, ip: str = "", full: bool = False) -> tuple[str, int, str]:
     """Write the current filter (all pages) to a temporary .xlsx, fetching EXPORT_BATCH rows per query. ID numbers and
     phones are masked unless the exporter may unmask AND ticked 含完整证件号 (`full`). Returns (path, row count, download
-    file name). Writes the audit row (rows, masked or not)."""
+    file name). Writes the audit row (rows, masked or not). The export holds all of the ledger's export columns,
+    whatever columns the user chose to show on the page."""
     reveal = full and can_unmask(user) and bool(ledger.sensitive)
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-
     q = build_query(ledger.listing, clean_params(ledger.listing, params), user)
     total = await q.count
     if total > EXPORT_MAX_ROWS:
         raise ExportError(f"当前筛选结果共 {total} 条，超过单次导出上限 {EXPORT_MAX_ROWS} 条，请缩小筛选范围后再导出")
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(ledger.title)
-    for i, c in enumerate(ledger.export_columns):
-        ws.column_dimensions[_col_letter(i)].width = c.width
-    ws.freeze_panes = "A2"
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F3")
-    header = []
-    for c in ledger.export_columns:
-        cell = WriteOnlyCell(ws, value=c.header)
-        cell.font, cell.fill = bold, fill
-        header.append(cell)
-    ws.append(header)
     columns = list(ledger.export_columns)
-
-    def append(rows: list[dict[str, Any]]) -> None:  # CPU work, run off the event loop
-        for r in rows:
-            out = []
-            for c in columns:
-                cell = WriteOnlyCell(ws, value=_cell_value(c.kind, r.get(c.key)))
-                if c.kind in FORMATS:
-                    cell.number_format = FORMATS[c.kind]
-                out.append(cell)
-            ws.append(out)
-
-    written = 0
+    x = XlsxExport(ledger.title, [(c.header, c.kind, c.width) for c in columns])
     offset = 0
     while True:
         rows = await q.select.limit(EXPORT_BATCH).offset(offset)
         if not rows:
             break
         await present(ledger, rows, user, reveal=reveal)
-        await asyncio.to_thread(append, rows)
-        written += len(rows)
+        await asyncio.to_thread(x.append, [[r.get(c.key) for c in columns] for r in rows])  # CPU work, off the event loop
         offset += EXPORT_BATCH
         if len(rows) < EXPORT_BATCH:
             break
-    info = wb.create_sheet("导出说明")
+    written = x.rows
     stamp = to_local(now())
     masked = not reveal
     filters = "；".join(f"{f.label}={q.values[f.name]}" for f in ledger.listing.filters if q.values.get(f.name)) or "无（全部）"
-    for line in (("台账", ledger.title), ("导出人", f"{user.display_name}（{user.username}）"), ("导出时间", stamp.strftime("%Y-%m-%d %H:%M:%S")),
-                 ("筛选条件", filters), ("行数", written), ("证件号/手机号", "已脱敏" if masked else "完整显示（导出人勾选“含完整证件号”，已记录）"),
-                 ("说明", "客户个人信息，仅限内部工作使用，不得外传（部门管理制度·保密）")):
-        info.append(list(line))
-    fd, path = tempfile.mkstemp(prefix="ledger-", suffix=".xlsx")
-    os.close(fd)
-    await asyncio.to_thread(wb.save, path)
+    path = await x.save((("台账", ledger.title), ("导出人", f"{user.display_name}（{user.username}）"), ("导出时间", stamp.strftime("%Y-%m-%d %H:%M:%S")),
+                         ("筛选条件", filters), ("行数", written), ("证件号/手机号", "已脱敏" if masked else "完整显示（导出人勾选“含完整证件号”，已记录）"),
+                         ("列", "台账的全部导出列（不受页面上的列设置影响）"),
+                         ("说明", "客户个人信息，仅限内部工作使用，不得外传（部门管理制度·保密）")))
     filename = f"{ledger.title}_{stamp:%Y%m%d_%H%M}.xlsx"
     await audit.record(actor=user, action="export", entity="ledger", entity_id=ledger.code,
                        summary=f"导出{ledger.title} {written} 行（筛选：{filters}）" + ("，含完整证件号和手机号" if reveal else ""),
                        after={"ledger": ledger.code, "filter": q.params(), "rows": written, "masked": masked}, ip=ip)
     return path, written, filename
-
-
-def _col_letter(i: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(i + 1)

@@ -39,9 +39,14 @@ async def ledger_page(request: Request, ledger: Ledger, template: str = "ledgers
     await filing_overdue_cutoff(today_local(), int(limits["filing_days"]))
     result = await ledger.listing.fetch(params, request.user)
     await present(ledger, result.page.rows, request.user)
+    export_url = f"/ledgers/{ledger.code}/export?{export_query_string(ledger, params, request.user)}"
+    result.export_url = export_url  # print and export are placed by the list's shared toolbar (_partials/listing_actions.html)
+    if can_unmask(request.user) and bool(ledger.sensitive):
+        result.export_full_url = export_url + "&full=1"
+    if not ledger.sensitive:
+        result.export_note = "导出当前筛选条件下的全部记录（所有页、全部列，不受列设置影响）"
     ctx = {"ledger": ledger, "result": result, "tabs": tabs(), "masked": bool(ledger.sensitive),
-           "export_url": f"/ledgers/{ledger.code}/export?{export_query_string(ledger, params, request.user)}",
-           "may_export_full": can_unmask(request.user) and bool(ledger.sensitive),
+           "export_url": export_url, "may_export_full": bool(result.export_full_url),
            "can_import": ledger.code == "contracts" and importer.may_import(request.user), **(extra or {})}
     return render(request, template, ctx, fragment="ledgers/_fragment.html")
 
@@ -155,8 +160,41 @@ async def report_page(request: Request) -> Response:
         DailyReport.project.is_in(ids or [0])).order_by(DailyReport.report_date, ascending=False).order_by(DailyReport.id, ascending=False).limit(20)
     ctx = {"data": data, "period": period, "periods": rules.PERIODS, "day": day, "start": start, "end": end,
            "label": rules.period_label(period, start, end), "projects": choices, "chosen": chosen, "figures": report.FIGURES,
-           "groups": report.GROUPS, "recent": await recent, "can_submit": request.user.role in SUBMIT_ROLES, "tabs": tabs()}
+           "groups": report.GROUPS, "recent": await recent, "can_submit": request.user.role in SUBMIT_ROLES, "tabs": tabs(),
+           "export_url": "/ledgers/report/export?" + urlencode({"period": period, "date": day.isoformat(), **({"project": chosen} if chosen else {})})}
     return render(request, "ledgers/report.html", ctx, fragment="ledgers/_report_table.html")
+
+
+@get("/report/export", guards=[requires(Perm.PIPELINE)])
+async def report_export(request: Request) -> Response:
+    """The report on screen (period, day, project) as .xlsx through the shared writer: one row per project and the total."""
+    from app.core import audit
+    from app.core.listing import XlsxExport
+    from app.core.timeutil import now, to_local
+
+    q = request.query_params
+    period = q.get("period") if q.get("period") in rules.PERIODS else "day"
+    day = _day(q.get("date"))
+    ids, choices, chosen = await _scoped_projects(request, q.get("project"))
+    start, end = rules.period_bounds(period, day)
+    data = await report.generate(ids, start, end)
+    prefix = {"day": "当日", "week": "本周", "month": "本月"}[period]
+    figs = list(report.FIGURES)
+    x = XlsxExport("合同登记进度" + rules.PERIODS[period], [("项目", "text", 18)] + [(f"{f.group}·{prefix if f.flow else ''}{f.label}", f.kind, 13) for f in figs])
+    lines = [[r["name"]] + [r["figures"][f.key] for f in figs] for r in data["rows"]]
+    if len(data["rows"]) > 1:
+        lines.append(["合计"] + [data["total"][f.key] for f in figs])
+    x.append(lines)
+    label = rules.period_label(period, start, end)
+    project = dict(choices).get(chosen, "全部（数据范围内）")
+    stamp = to_local(now())
+    path = await x.save((("报表", f"{rules.PERIODS[period]}：{label}"), ("项目", project), ("导出人", f"{request.user.display_name}（{request.user.username}）"),
+                         ("导出时间", stamp.strftime("%Y-%m-%d %H:%M:%S")), ("说明", f"“{prefix}”为期间内发生数；“累计”、待备案和按揭在办为截至 {end} 的数")))
+    await audit.record(actor=request.user, action="export", entity="daily_report", entity_id=period,
+                       summary=f"导出{rules.PERIODS[period]}（{label}，{project}）", after={"period": period, "start": start.isoformat(),
+                                                                                     "end": end.isoformat(), "project": chosen, "rows": len(data["rows"])},
+                       ip=request.client.host if request.client else "")
+    return File(path=path, filename=f"合同登记进度{rules.PERIODS[period]}_{start:%Y%m%d}.xlsx", media_type=XLSX, background=BackgroundTask(os.unlink, path))
 
 
 @get("/report/preview", guards=[requires(Perm.PIPELINE)])
@@ -172,4 +210,4 @@ async def report_preview(request: Request) -> Response:
                                                               "groups": report.GROUPS, "day": day})
 
 
-router = Router(path="/ledgers", route_handlers=[index, report_page, report_preview, import_form, import_submit, import_template, ledger, export])
+router = Router(path="/ledgers", route_handlers=[index, report_page, report_export, report_preview, import_form, import_submit, import_template, ledger, export])

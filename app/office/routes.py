@@ -11,6 +11,7 @@ from piccolo.query.functions.aggregate import Sum
 from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
+from app.core.views import export_response, wants_export
 from app.core.web import Form, form_data, redirect_with_flash, render
 from app.office import services
 from app.office.tables import DurableHolding, StockEntry, StockItem, TripLog, Vehicle, VehicleBooking
@@ -159,7 +160,10 @@ TRIPS = Listing(
 
 @get("/items", guards=[requires(Perm.WORKFLOW)])
 async def items(request: Request) -> Response:
+    if wants_export(request):
+        return await export_response(request, ITEMS, dict(request.query_params), "办公用品库存")
     result = await ITEMS.fetch(dict(request.query_params), request.user)
+    result.offer_export()
     return render(request, "office/items.html", {"result": result, "can_manage": services.can_manage(request.user)}, fragment=LIST_FRAGMENT)
 
 
@@ -169,7 +173,10 @@ async def item_detail(request: Request, item_id: int) -> Response:
     if not item:
         raise NotFoundException("物品不存在")
     listing = replace(LEDGER, base_url=f"/office/items/{item_id}", extra_where=(StockEntry.item == item_id,))
+    if wants_export(request):
+        return await export_response(request, listing, dict(request.query_params), f"出入库台账_{item['name']}"[:30])
     result = await listing.fetch(dict(request.query_params), request.user)
+    result.offer_export()
     held_out = 0
     if item["durable"]:
         row = await DurableHolding.select(Sum(DurableHolding.qty, alias="n")).where(
@@ -187,7 +194,10 @@ async def my_durables(request: Request) -> Response:
 @get("/durables", guards=[requires(Perm.WORKFLOW)])
 async def durables(request: Request) -> Response:
     services.require_manage(request.user)
+    if wants_export(request):
+        return await export_response(request, DURABLES, dict(request.query_params), "耐用品领用台账")
     result = await DURABLES.fetch(dict(request.query_params), request.user)
+    result.offer_export()
     return render(request, "office/durables.html", {"result": result}, fragment=LIST_FRAGMENT)
 
 
@@ -221,7 +231,10 @@ async def durable_return(request: Request, holding_id: int) -> Response:
 
 @get("/vehicles", guards=[requires(Perm.WORKFLOW)])
 async def vehicles(request: Request) -> Response:
+    if wants_export(request):
+        return await export_response(request, VEHICLES, dict(request.query_params), "车辆登记")
     result = await VEHICLES.fetch(dict(request.query_params), request.user)
+    result.offer_export()
     return render(request, "office/vehicles.html", {"result": result}, fragment=LIST_FRAGMENT)
 
 
@@ -233,7 +246,10 @@ async def calendar(request: Request) -> Response:
 
 @get("/bookings", guards=[requires(Perm.WORKFLOW)])
 async def bookings(request: Request) -> Response:
+    if wants_export(request):
+        return await export_response(request, BOOKINGS, dict(request.query_params), "用车预约登记")
     result = await BOOKINGS.fetch(dict(request.query_params), request.user)
+    result.offer_export()
     return render(request, "office/bookings.html", {"result": result}, fragment=LIST_FRAGMENT)
 
 
@@ -269,7 +285,10 @@ async def booking_trip(request: Request, booking_id: int) -> Response:
 
 @get("/trips", guards=[requires(Perm.WORKFLOW)])
 async def trips(request: Request) -> Response:
+    if wants_export(request):
+        return await export_response(request, TRIPS, dict(request.query_params), "出车登记")
     result = await TRIPS.fetch(dict(request.query_params), request.user)
+    result.offer_export()
     return render(request, "office/trips.html", {"result": result}, fragment=LIST_FRAGMENT)
 
 

@@ -14,6 +14,7 @@ from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.money import format_money
 from app.core.permissions import Perm
+from app.core.views import export_response, wants_export
 from app.core.timeutil import fmt_date, today_local
 from app.core.validators import mask_id_number
 from app.core.web import Form, is_fragment_request, redirect_with_flash, render
@@ -322,9 +323,16 @@ async def building_options(request: Request, kind: str = "presale", project: str
 @get("/{kind:str}", guards=[requires(Perm.PIPELINE)])
 async def register_list(request: Request, kind: str) -> Response:
     k = services.kind_or_404(kind)
+
+    async def decorate(rows: list[dict[str, Any]]) -> None:
+        await services.decorate_list(k, rows)
+        _decorate_text(k, rows)
+
+    if wants_export(request):
+        return await export_response(request, LISTINGS[k.slug], dict(request.query_params), k.name[:30], decorate)
     result = await LISTINGS[k.slug].fetch(dict(request.query_params), request.user)
-    await services.decorate_list(k, result.page.rows)
-    _decorate_text(k, result.page.rows)
+    await decorate(result.page.rows)
+    result.offer_export()
     ctx = {"result": result, "kind": k, "can_write": rules.may_write(request.user.role, k.slug)}
     return render(request, "permits/list.html", ctx, fragment="_partials/listing_table.html")
 

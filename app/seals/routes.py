@@ -8,6 +8,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
+from app.core.views import export_response, wants_export
 from app.core.timeutil import now
 from app.core.web import Form, form_data, is_fragment_request, redirect_with_flash, render
 from app.seals import services
@@ -76,18 +77,28 @@ def _check_id(row_id: int) -> None:
         raise NotFoundException("用印记录不存在")
 
 
+def _seal_rows(rows: list[dict]) -> None:
+    for r in rows:
+        r["active_text"] = "在用" if r["active"] else "停用"
+
+
 @get("/", guards=[requires(Perm.WORKFLOW)])
 async def register(request: Request) -> Response:
+    if wants_export(request):
+        return await export_response(request, SEALS, dict(request.query_params), "印章登记", _seal_rows)
     result = await SEALS.fetch(dict(request.query_params), request.user)
-    for r in result.page.rows:
-        r["active_text"] = "在用" if r["active"] else "停用"
+    _seal_rows(result.page.rows)
+    result.offer_export()
     return render(request, "seals/register.html", {"result": result}, fragment="_partials/listing_table.html")
 
 
 @get("/log", guards=[requires(Perm.WORKFLOW)])
 async def usage_log(request: Request) -> Response:
+    if wants_export(request):
+        return await export_response(request, log_listing(request.user), _params(request, "seal"), "用印登记", services.decorate_logs)
     result = await log_listing(request.user).fetch(_params(request, "seal"), request.user)
     services.decorate_logs(result.page.rows)
+    result.offer_export()
     return render(request, "seals/log.html", {"result": result, "sees_all": services.sees_all_logs(request.user)},
                   fragment="_partials/listing_table.html")
 

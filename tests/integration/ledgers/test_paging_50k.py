@@ -60,8 +60,9 @@ async def test_contract_ledger_with_50000_deals_is_paged_in_sql(new_client, big_
 
     # the last page is reached by OFFSET, still 20 rows and two statements
     seen = record_queries(monkeypatch)
-    r = await sup.get(f"/ledgers/contracts?project={p['id']}&page=2500&sort=contract_no&dir=asc", headers={"HX-Request": "true"})
+    r = await sup.get(f"/ledgers/contracts?project={p['id']}&page=2500&sort=contract&dir=asc", headers={"HX-Request": "true"})
     monkeypatch.undo()
     assert r.text.count('data-testid="row"') == 20 and "第 49981–50000 条" in r.text
     page_selects = [q for q in seen if '"pl_deal"' in q["sql"] and "COUNT(" not in q["sql"].upper()]
     assert len(page_selects) == 1 and "OFFSET 49980" in page_selects[0]["sql"] and page_selects[0]["rows"] == 20
+    assert 'ORDER BY "pl_deal"."contract_no" ASC' in page_selects[0]["sql"], page_selects[0]["sql"][-200:]  # the sort was applied
