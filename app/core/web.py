@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -41,6 +42,41 @@ def status_badge(text: str, outline: bool = False) -> Markup:
     return Markup('<span class="{}" data-status="{}">{}</span>').format(cls, text, text)
 
 
+def format_area(value: Any) -> str:
+    """88.88㎡ everywhere (never 100 or 100.0); an empty value shows as empty."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(str(value)):,.2f}㎡"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def format_pct(value: Any, digits: int = 2) -> str:
+    """A percentage as −3.00 % (a true minus sign, two decimals, a thin space before %); empty stays empty."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = f"{abs(number):,.{digits}f}"
+    sign = "−" if number < 0 and Decimal(text.replace(",", "")) != 0 else ""
+    return f"{sign}{text} %"
+
+
+def blank(value: Any) -> Any:
+    """None shows as empty, never as the text "None"."""
+    return "" if value is None else value
+
+
+def with_prefix(form: Any, prefix: str) -> Any:
+    """The same form (values shared) whose field ids carry `prefix`, for a page that shows several forms."""
+    if isinstance(form, Form):
+        return replace(form, prefix=prefix)
+    return Form(values=getattr(form, "values", None) or {}, errors=getattr(form, "errors", None) or {}, prefix=prefix)
+
+
 def build_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]))
     env.filters.update(
@@ -51,7 +87,10 @@ def build_environment() -> Environment:
         mask_id=mask_id_number,
         mask_phone=mask_phone,
         badge=status_badge,
-        area=lambda v: "" if v is None else f"{float(v):,.2f}㎡",
+        area=format_area,
+        pct=format_pct,
+        blank=blank,
+        prefixed=with_prefix,
         zip=lambda a, b: zip(a, b),
     )
     env.globals.update(nav_for=nav_for)
@@ -138,6 +177,7 @@ class Form:
 
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    prefix: str = ""  # field ids become f-<prefix><name>: set it where a page shows several forms
 
     @property
     def ok(self) -> bool:
