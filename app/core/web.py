@@ -78,7 +78,8 @@ def with_prefix(form: Any, prefix: str) -> Any:
 
 
 def build_environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]))
+    # finalize: an empty value ({{ None }}) renders as empty, never as the text "None"
+    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]), finalize=blank)
     env.filters.update(
         money=format_money,
         daxie=amount_in_words,
