@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -15,6 +14,7 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
 from app.core.money import amount_in_words, format_money
+from app.core.numbers import format_area, format_pct
 from app.core.nav import nav_for
 from app.core.timeutil import fmt_date, fmt_datetime
 from app.core.validators import mask_id_number, mask_phone
@@ -40,29 +40,6 @@ def status_badge(text: str, outline: bool = False) -> Markup:
     colour = STATUS_COLOURS.get(str(text), "secondary")
     cls = f"badge bg-{colour}-lt" if not outline else f"badge badge-outline text-{colour}"
     return Markup('<span class="{}" data-status="{}">{}</span>').format(cls, text, text)
-
-
-def format_area(value: Any) -> str:
-    """88.88㎡ everywhere (never 100 or 100.0); an empty value shows as empty."""
-    if value is None or value == "":
-        return ""
-    try:
-        return f"{Decimal(str(value)):,.2f}㎡"
-    except (InvalidOperation, ValueError):
-        return str(value)
-
-
-def format_pct(value: Any, digits: int = 2) -> str:
-    """A percentage as −3.00 % (a true minus sign, two decimals, a thin space before %); empty stays empty."""
-    if value is None or value == "":
-        return ""
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    text = f"{abs(number):,.{digits}f}"
-    sign = "−" if number < 0 and Decimal(text.replace(",", "")) != 0 else ""
-    return f"{sign}{text} %"
 
 
 def blank(value: Any) -> Any:

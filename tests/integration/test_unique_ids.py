@@ -155,3 +155,19 @@ def test_the_environment_never_prints_none():
 
     env = build_environment()
     assert env.from_string("[{{ x }}|{{ y.name }}|{{ z|area }}|{{ z|pct }}]").render(x=None, y={"name": None}, z=None) == "[|||]"
+
+
+async def test_area_difference_reads_the_same_on_the_unit_page_and_in_the_ledger(new_client):
+    """Numbers keep their format everywhere: the 面积差 ratio is −1.00% on the timeline and in the 交房台账, the area 97.53㎡."""
+    from app.core.numbers import format_pct
+
+    deal = await Deal.select(Deal.unit, Deal.area_ratio, Deal.contract_no).where(Deal.area_ratio < 0).first()
+    assert deal, "the demo data has a handover with a smaller surveyed area"
+    c = await sign_in(await new_client(), "supervisor")
+    expected = format_pct(deal["area_ratio"])
+    assert re.fullmatch(r"−\d+\.\d\d%", expected)
+    unit = await c.get(f"/pipeline/units/{deal['unit']}")
+    assert f"）{expected}，结算" in unit.text
+    ledger = await c.get("/ledgers/handovers", params={"q": deal["contract_no"]})
+    assert ledger.status_code == 200 and f">{expected}<" in ledger.text.replace(" ", "").replace("\n", "")
+    assert re.search(r"建筑面积 [\d,]+\.\d\d㎡", unit.text)

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.core.web import format_area, format_pct
+from app.core.numbers import format_area, format_pct
 from app.rules import text as T
 
 pytestmark = pytest.mark.unit
@@ -57,5 +57,5 @@ def test_snippet_marks_the_hit_and_escapes():
 
 def test_numbers_keep_their_format():
     assert format_area(100) == "100.00㎡" and format_area(Decimal("88.8")) == "88.80㎡" and format_area(None) == ""
-    assert format_pct(Decimal("-3")) == "−3.00 %" and format_pct(2.5) == "2.50 %" and format_pct(None) == ""
-    assert format_pct(Decimal("-0.001")) == "0.00 %"
+    assert format_pct(Decimal("-3")) == "−3.00%" and format_pct(2.5) == "2.50%" and format_pct(-3.0) == "−3.00%"
+    assert format_pct(None) == "" and format_pct(Decimal("-0.001")) == "0.00%"
