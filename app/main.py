@@ -75,7 +75,7 @@ class ErrorPage(Response):
                 user = await _session_user(req)
                 if user is not None:
                     req.scope["user"] = user
-            page = render(req, "errors/error.html", {"title": ERROR_TITLES.get(self.status_code, "请求有误"), **self._ctx},
+            page = render(req, "errors/error.html", {"title": ERROR_TITLES.get(self.status_code, "请求有误"), "response_code": self.status_code, **self._ctx},
                           status_code=self.status_code)
             await page.to_asgi_response(app, request, **kwargs)(scope, receive, send)
 

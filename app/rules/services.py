@@ -194,7 +194,7 @@ async def acknowledge(user, version_id: int) -> dict[str, Any]:
         await RuleAcknowledgement.insert(RuleAcknowledgement(version=version_id, user=user.user_id, at=at))
         await audit.record(
             actor=user, action="rules.acknowledge", entity="rule_version", entity_id=version_id,
-            summary=f'确认阅读《{version["document.title"]}》第 {version["version_no"]} 版',
+            summary=f'确认阅读《{rule_text.fill(version["document.title"], await issuing_company())}》第 {version["version_no"]} 版',
             after={"version": version_id, "at": at},
         )
     return await ack_of(user, version_id)  # type: ignore[return-value]
@@ -279,6 +279,6 @@ async def publish_version(user, code: str, values: dict[str, str]) -> tuple[dict
         await RuleClause.insert(*[RuleClause(version=version.id, seq=i, anchor=c.anchor, number=c.number, is_heading=c.is_heading, text=c.text)
                                   for i, c in enumerate(clauses)])
         await audit.record(actor=user, action="rules.publish", entity="rule_version", entity_id=version.id,
-                           summary=f"发布《{doc['title']}》第 {number} 版", before={"current_version": current["version_no"] if current else None},
+                           summary=f"发布《{rule_text.fill(doc['title'], await issuing_company())}》第 {number} 版", before={"current_version": current["version_no"] if current else None},
                            after={"current_version": number, "clauses": len(clauses), "effective_on": effective, "note": note})
     return {}, number
