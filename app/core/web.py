@@ -51,7 +51,10 @@ def with_prefix(form: Any, prefix: str) -> Any:
     """The same form (values shared) whose field ids carry `prefix`, for a page that shows several forms."""
     if isinstance(form, Form):
         return replace(form, prefix=prefix)
-    return Form(values=getattr(form, "values", None) or {}, errors=getattr(form, "errors", None) or {}, prefix=prefix)
+    if isinstance(form, dict):  # a plain dict of values
+        return Form(values=form, prefix=prefix)
+    values, errors = getattr(form, "values", None), getattr(form, "errors", None)
+    return Form(values=values if isinstance(values, dict) else {}, errors=errors if isinstance(errors, dict) else {}, prefix=prefix)
 
 
 def build_environment() -> Environment:

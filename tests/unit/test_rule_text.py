@@ -59,3 +59,21 @@ def test_numbers_keep_their_format():
     assert format_area(100) == "100.00㎡" and format_area(Decimal("88.8")) == "88.80㎡" and format_area(None) == ""
     assert format_pct(Decimal("-3")) == "−3.00%" and format_pct(2.5) == "2.50%" and format_pct(-3.0) == "−3.00%"
     assert format_pct(None) == "" and format_pct(Decimal("-0.001")) == "0.00%"
+
+
+def test_a_prefixed_form_shares_its_values_and_prefixes_its_ids():
+    from app.core.web import Form, build_environment, with_prefix
+
+    form = Form(values={"on": "2026-12-01"}, errors={"on": "请填写日期"})
+    f = with_prefix(form, "filing-submit-")
+    assert f.prefix == "filing-submit-" and f.values is form.values and form.prefix == ""
+    assert with_prefix({"on": "x"}, "a-").values == {"on": "x"}
+    env = build_environment()
+    html = env.from_string('{% from "_partials/forms.html" import field, select, textarea, check %}'
+                           '{{ field(f, "on", "日期") }}{{ select(f, "s", "选", [("1", "一")]) }}{{ textarea(f, "t", "文") }}{{ check(f, "c", "勾") }}'
+                           ).render(f=f)
+    for name in ("on", "s", "t", "c"):
+        assert f'id="f-filing-submit-{name}"' in html and f'data-testid="field-{name}"' in html
+    assert 'for="f-filing-submit-on"' in html and "请填写日期" in html and 'value="2026-12-01"' in html
+    plain = env.from_string('{% from "_partials/forms.html" import field %}{{ field(f, "on", "日期") }}').render(f=Form())
+    assert 'id="f-on"' in plain and 'for="f-on"' in plain
