@@ -5,7 +5,7 @@ import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import (
     HTTPException,
@@ -16,7 +16,7 @@ from litestar.exceptions import (
 )
 from litestar.middleware.base import DefineMiddleware
 from litestar.plugins.htmx import HTMXPlugin
-from litestar.response import Redirect
+from litestar.response import File, Redirect
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from urllib.parse import quote
@@ -57,8 +57,57 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 ERROR_TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 500: "系统错误"}
 
 
+class ErrorPage(Response):
+    """An error page in the portal's shell.
+
+    Exception handlers are synchronous, and a path that matches no route never passes the session middleware, so
+    its request has no user: the page looks the session cookie up when it is sent (read-only, the session is not
+    extended) and shows the sidebar and top bar to a signed-in user, the sign-in page's style to anyone else."""
+
+    def __init__(self, request: Request, status: int, ctx: dict) -> None:
+        super().__init__(content=b"", status_code=status)
+        self._request, self._ctx = request, ctx
+
+    def to_asgi_response(self, app, request, **kwargs):  # type: ignore[override]
+        async def send_page(scope, receive, send) -> None:
+            req = self._request
+            if "user" not in self._ctx and req.scope.get("user") is None:
+                user = await _session_user(req)
+                if user is not None:
+                    req.scope["user"] = user
+            page = render(req, "errors/error.html", {"title": ERROR_TITLES.get(self.status_code, "请求有误"), "response_code": self.status_code, **self._ctx},
+                          status_code=self.status_code)
+            await page.to_asgi_response(app, request, **kwargs)(scope, receive, send)
+
+        return send_page
+
+
+async def _session_user(request: Request):
+    from piccolo_api.session_auth.tables import SessionsBase
+
+    from app.core.auth import SESSION_COOKIE, load_user
+
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        user_id = await SessionsBase.get_user_id(token)
+        return await load_user(user_id) if user_id else None
+    except Exception:  # an error page must render even when the database is what failed
+        log.warning("error page: session lookup failed", exc_info=True)
+        return None
+
+
 def error_page(request: Request, status: int, ctx: dict) -> Response:
-    return render(request, "errors/error.html", {"title": ERROR_TITLES.get(status, "请求有误"), **ctx}, status_code=status)
+    if status >= 500:  # the database may be what failed: no lookup
+        return render(request, "errors/error.html", {"title": ERROR_TITLES.get(status, "请求有误"), **ctx}, status_code=status)
+    return ErrorPage(request, status, ctx)
+
+
+@get("/favicon.ico", guards=[public], include_in_schema=False)
+async def favicon() -> File:
+    return File(path=BASE_DIR / "static" / "favicon.ico", media_type="image/x-icon", content_disposition_type="inline",
+                headers={"Cache-Control": "public, max-age=86400"})
 
 
 def _wants_fragment(request: Request) -> bool:
@@ -127,6 +176,7 @@ def create_app() -> Litestar:
     return Litestar(
         route_handlers=[
             home,
+            favicon,
             badge,
             notifications_read,
             *domain_routers(),

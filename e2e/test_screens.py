@@ -75,3 +75,59 @@ def test_pipeline_pages_fit_the_screen(page, login_page, server_url, width, heig
     page.goto(server_url + free + "/subscribe")
     page.screenshot(path=str(OUT / f"{name}-subscribe.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+
+
+@pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
+def test_rules_errors_and_shared_forms_fit_the_screen(page, login_page, server_url, width, height, name):
+    """Issue 8 §7/§9: the rules library (list, a rule with its table of contents, a search), the 404 page in the
+    shell, and a unit page with the 备案 and 交房 forms, where each label fills its own field; the favicon loads."""
+    from playwright.sync_api import expect
+
+    OUT.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": width, "height": height})
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 and "favicon" in r.url else None)
+    login_page.sign_in("supervisor")
+
+    def shot(path: str, slug: str, status: int = 200) -> None:
+        response = page.goto(server_url + path)
+        assert response.status == status, path
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(OUT / f"{name}-{slug}.png"), full_page=False)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} overflows by {overflow}px at {width}px"
+
+    shot("/rules", "polish-rules")
+    shot("/rules/kf-71p", "polish-rule-toc")
+    toc = page.get_by_test_id("toc-list" if width >= 992 else "toc-compact-list")
+    if width < 992:
+        page.get_by_test_id("toc-compact").locator("summary").click()
+    toc.get_by_test_id("toc-link").nth(1).click()  # 第二章
+    assert page.evaluate("location.hash") == "#c-ch2"
+    page.wait_for_timeout(800)  # the theme scrolls smoothly
+    page.screenshot(path=str(OUT / f"{name}-polish-rule-toc-jump.png"), full_page=False)
+    shot("/rules?q=维修基金", "polish-rule-search")
+    expect(page.get_by_test_id("rule-hit").first.locator("mark")).to_have_text("维修基金")
+    page.get_by_test_id("rule-hit").first.click()
+    page.wait_for_url("**/rules/kf-71p#c-ch2-5.6")
+    shot("/no-such-page", "polish-404", status=404)
+    expect(page.get_by_test_id("nav")).to_be_attached()
+    expect(page.get_by_test_id("error-page")).to_be_visible()
+
+    page.goto(server_url + "/pipeline?status=已签约")
+    page.get_by_test_id("unit-link").first.click()
+    page.wait_for_load_state("networkidle")
+    filing, handover = page.get_by_test_id("form-filing-submit"), page.get_by_test_id("form-handover-notice")
+    if filing.count() and handover.count():
+        handover.get_by_text("发出日期").click()
+        assert page.evaluate("document.activeElement.id") == "f-handover-notice-on"
+        filing.get_by_text("报送日期").click()
+        assert page.evaluate("document.activeElement.id") == "f-filing-submit-on"
+        filing.scroll_into_view_if_needed()
+    else:
+        pytest.fail("the first signed unit should show the 备案 and 交房 forms to the 客服主管")
+    page.screenshot(path=str(OUT / f"{name}-polish-unit-two-forms.png"), full_page=False)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"unit page overflows by {overflow}px at {width}px"
+    assert page.request.get(server_url + "/favicon.ico").status == 200
+    assert not missing, missing

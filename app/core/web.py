@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -14,6 +14,7 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
 from app.core.money import amount_in_words, format_money
+from app.core.numbers import format_area, format_pct
 from app.core.nav import nav_for
 from app.core.timeutil import fmt_date, fmt_datetime
 from app.core.validators import mask_id_number, mask_phone
@@ -41,8 +42,24 @@ def status_badge(text: str, outline: bool = False) -> Markup:
     return Markup('<span class="{}" data-status="{}">{}</span>').format(cls, text, text)
 
 
+def blank(value: Any) -> Any:
+    """None shows as empty, never as the text "None"."""
+    return "" if value is None else value
+
+
+def with_prefix(form: Any, prefix: str) -> Any:
+    """The same form (values shared) whose field ids carry `prefix`, for a page that shows several forms."""
+    if isinstance(form, Form):
+        return replace(form, prefix=prefix)
+    if isinstance(form, dict):  # a plain dict of values
+        return Form(values=form, prefix=prefix)
+    values, errors = getattr(form, "values", None), getattr(form, "errors", None)
+    return Form(values=values if isinstance(values, dict) else {}, errors=errors if isinstance(errors, dict) else {}, prefix=prefix)
+
+
 def build_environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]))
+    # finalize: an empty value ({{ None }}) renders as empty, never as the text "None"
+    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]), finalize=blank)
     env.filters.update(
         money=format_money,
         daxie=amount_in_words,
@@ -51,7 +68,10 @@ def build_environment() -> Environment:
         mask_id=mask_id_number,
         mask_phone=mask_phone,
         badge=status_badge,
-        area=lambda v: "" if v is None else f"{float(v):,.2f}㎡",
+        area=format_area,
+        pct=format_pct,
+        blank=blank,
+        prefixed=with_prefix,
         zip=lambda a, b: zip(a, b),
     )
     env.globals.update(nav_for=nav_for)
@@ -141,6 +161,7 @@ class Form:
 
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    prefix: str = ""  # field ids become f-<prefix><name>: set it where a page shows several forms
 
     @property
     def ok(self) -> bool:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.core.listing import Col, Filter, Listing
+from app.core.numbers import format_pct
 from app.core.timeutil import today_local
 from app.ledgers import rules
 from app.ledgers.base import Ledger, XCol, clause_filter, days_between, project_choices, scope_on, unit_label
@@ -414,7 +415,7 @@ async def _handovers(rows: list[dict[str, Any]], user) -> None:
         r["defects_open"], r["defects_closed"] = c["open"], c["closed"]
         r["defects"] = f'{c["open"]} / {c["closed"]}'
         r["deemed"] = r.get("handover_status") == "视同交付"
-        r["surveyed_text"], r["ratio_text"] = two(r.get("surveyed_area")), two(r.get("area_ratio"))
+        r["surveyed_text"], r["ratio_text"] = two(r.get("surveyed_area")), format_pct(r.get("area_ratio"))
         r["keys_text"] = r.get("keys_count") or ""
 
 
@@ -431,7 +432,7 @@ HANDOVERS = Ledger(
             Col("notice_sent_on", "通知日期", sort=Deal.notice_sent_on, fmt="date"),
             Col("handed_over_on", "交付日期", sort=Deal.handed_over_on, fmt="date"),
             Col("surveyed_text", "实测面积㎡", sort=Deal.surveyed_area),
-            Col("ratio_text", "面积差%", sort=Deal.area_ratio),
+            Col("ratio_text", "面积差", sort=Deal.area_ratio),
             Col("area_amount", "结算金额", sort=Deal.area_amount, fmt="money"),
             Col("keys_text", "钥匙", sort=Deal.keys_count),
             Col("defects", "整改单 未关闭/已关闭"),

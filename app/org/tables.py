@@ -13,6 +13,7 @@ class Company(Table, tablename="company"):
     name = Varchar(length=100, unique=True)
     short_name = Varchar(length=30, default="")
     credit_code = Varchar(length=18, default="", help_text="统一社会信用代码")
+    doc_abbr = Varchar(length=30, default="", help_text="发文代字：规章编号中的公司简称，例如 锦程地产（锦程地产客字〔2010〕001号）")
     parent = ForeignKey("self", null=True, on_delete=OnDelete.restrict, help_text="上级公司（集团）")
     is_group = Boolean(default=False, help_text="是否为集团")
     sort = Integer(default=0)

@@ -11,6 +11,7 @@ from piccolo.engine import engine_finder
 
 from app.core import audit
 from app.core.numbering import next_number
+from app.core.numbers import format_pct
 from app.core.db import write_transaction
 from app.core.fields import Parser
 from app.core.permissions import Perm
@@ -768,7 +769,7 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
     hs = deal["handover_status"]
     add("交房", hs, hs in ("已交付", "视同交付"), deal["delivery_due"] if hs in ("待通知", "已通知") else None,
         (rules.PER_UNIT_TEXT if deal["area_basis"] == "按套" else
-         f"面积差（按{deal['area_basis'] or '建筑面积'}）{deal['area_ratio']}%，结算 {Decimal(deal['area_amount']):,.2f} 元")
+         f"面积差（按{deal['area_basis'] or '建筑面积'}）{format_pct(deal['area_ratio'])}，结算 {Decimal(deal['area_amount']):,.2f} 元")
         if deal["area_amount"] is not None else "")
     ts = deal["title_status"]
     title_days = int(limits["title_days"])

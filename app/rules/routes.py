@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException
@@ -20,14 +21,31 @@ def clause_url(code: str, anchor: str) -> str:
     return f"/rules/{code}#c-{anchor}"
 
 
+@dataclasses.dataclass
+class SearchResult:
+    page: Any
+    q: str
+    base_url: str = "/rules"
+    target_id: str = "rule-search"
+
+
 @get("/", guards=[requires(Perm.RULES_VIEW)])
 async def rules_index(request: Request) -> Response:
+    """The library, one entry per rule; with `q`, the paragraphs of the current rules that contain it."""
+    q = (request.query_params.get("q") or "")[:100]
+    page = request.query_params.get("page") or 1
     docs = await services.documents_for(request.user)
-    return render(request, "rules/index.html", {"docs": docs, "unread": sum(1 for d in docs if d["version"] and d["requires_ack"] and not d["read"])})
+    result = None
+    if q.strip():
+        hits, cleaned = await services.search(q, page)
+        result = SearchResult(page=hits, q=cleaned)
+    ctx = {"docs": docs, "q": q.strip(), "result": result,
+           "unread": sum(1 for d in docs if d["version"] and d["requires_ack"] and not d["read"])}
+    return render(request, "rules/index.html", ctx, fragment="rules/_search.html")
 
 
 async def _show(request: Request, code: str, version_no: int | None) -> Response:
-    data = await services.document(code, version_no)
+    data = await services.reading(code, version_no)
     if not data or not data["version"]:
         raise NotFoundException("没有找到该规章或版本")
     ack = await services.ack_of(request.user, data["version"]["id"])
@@ -69,7 +87,8 @@ async def rules_publish_page(request: Request, code: str) -> Response:
         raise NotFoundException("没有找到该规章")
     from app.core.timeutil import today_local
 
-    body = "\n\n".join(c["text"] for c in data["clauses"])
+    body = "\n\n".join(c["text"] for c in data["clauses"])  # the source text as stored: placeholders stay placeholders
+    data["doc"] = services._present_doc(data["doc"], await services.issuing_company())
     form = Form(values={"body": body, "effective_on": today_local().isoformat(), "change_note": ""})
     return render(request, "rules/publish.html", {**data, "form": form})
 
@@ -83,6 +102,7 @@ async def rules_publish(request: Request, code: str) -> Response:
         raise NotFoundException(str(e)) from None
     if errors:
         data = await services.document(code)
+        data["doc"] = services._present_doc(data["doc"], await services.issuing_company())
         return render(request, "rules/publish.html", {**data, "form": Form(values=values, errors=errors)}, status_code=400)
     return redirect_with_flash(f"/rules/{code}", f"已发布第 {number} 版，全员需重新确认阅读", "success", request)
 

@@ -7,8 +7,11 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.engine import engine_finder
 
 from app.core import audit
+from app.core.listing import like_text
+from app.core.pagination import Page, clamp_page
 from app.core.timeutil import now
-from app.org.tables import Employee
+from app.org.tables import Company, Employee
+from app.rules import text as rule_text
 from app.rules.tables import RuleAcknowledgement, RuleClause, RuleDocument, RuleVersion
 
 
@@ -16,9 +19,27 @@ class RuleError(Exception):
     pass
 
 
+async def issuing_company() -> rule_text.Company | None:
+    """The company whose rules these are: the first operating company (not the group) in the org's order. Its name and
+    发文代字 fill the source's placeholders when a rule is shown."""
+    row = await Company.select(Company.name, Company.short_name, Company.doc_abbr).where(Company.is_group == False).order_by(  # noqa: E712
+        Company.sort).order_by(Company.id).first()
+    if not row:
+        row = await Company.select(Company.name, Company.short_name, Company.doc_abbr).order_by(Company.sort).first()
+    if not row:
+        return None
+    return rule_text.Company(name=row["name"], abbr=row["doc_abbr"] or row["short_name"] or "")
+
+
+def _present_doc(doc: dict[str, Any], company: rule_text.Company | None) -> dict[str, Any]:
+    return {**doc, "title": rule_text.fill(doc["title"], company), "source": rule_text.fill(doc.get("source") or "", company)}
+
+
 async def documents_for(user) -> list[dict[str, Any]]:
-    """Every document with its current version and whether this user has acknowledged it."""
-    docs = await RuleDocument.select().order_by(RuleDocument.sort).order_by(RuleDocument.id)
+    """Every rule (a document that is no other's variant) with its current version, whether this user has
+    acknowledged it, and its variants (other sources of the same rule), titles filled from the company record."""
+    company = await issuing_company()
+    docs = [_present_doc(d, company) for d in await RuleDocument.select().order_by(RuleDocument.sort).order_by(RuleDocument.id)]
     versions = await RuleVersion.select().where(RuleVersion.is_current == True)  # noqa: E712
     by_doc = {v["document"]: v for v in versions}
     acked = {
@@ -29,10 +50,20 @@ async def documents_for(user) -> list[dict[str, Any]]:
         r["version"]: r["n"]
         for r in await RuleClause.raw("SELECT version, COUNT(*) AS n FROM rule_clause GROUP BY version")
     }
-    out = []
+    out, variants = [], {}
     for d in docs:
         v = by_doc.get(d["id"])
-        out.append({**d, "version": v, "read": bool(v and v["id"] in acked), "clauses": counts.get(v["id"], 0) if v else 0})
+        row = {**d, "version": v, "read": bool(v and v["id"] in acked), "clauses": counts.get(v["id"], 0) if v else 0, "variants": []}
+        if d["variant_of"]:
+            variants.setdefault(d["variant_of"], []).append(row)
+        else:
+            out.append(row)
+    ids = {d["id"] for d in out}
+    for d in out:
+        d["variants"] = variants.get(d["id"], [])
+    for parent, rows in variants.items():  # a variant whose rule is gone (or is itself a variant) stays listed
+        if parent not in ids:
+            out.extend(rows)
     return out
 
 
@@ -62,7 +93,85 @@ async def document(code: str, version_no: int | None = None) -> dict[str, Any] |
     clauses = []
     if version:
         clauses = await RuleClause.select().where(RuleClause.version == version["id"]).order_by(RuleClause.seq)
-    return {"doc": doc, "version": version, "versions": versions, "clauses": clauses}
+    family = await RuleDocument.select(RuleDocument.id, RuleDocument.code, RuleDocument.title, RuleDocument.variant_of).where(
+        (RuleDocument.variant_of == (doc["variant_of"] or doc["id"])) | (RuleDocument.id == (doc["variant_of"] or doc["id"]))
+    ).order_by(RuleDocument.sort).order_by(RuleDocument.id)
+    return {"doc": doc, "version": version, "versions": versions, "clauses": clauses, "family": family if len(family) > 1 else []}
+
+
+async def reading(code: str, version_no: int | None = None) -> dict[str, Any] | None:
+    """`document()` as the reader sees it: placeholders filled, debris dropped, the table of contents as links."""
+    data = await document(code, version_no)
+    if not data:
+        return None
+    company = await issuing_company()
+    data["doc"] = _present_doc(data["doc"], company)
+    data["family"] = [_present_doc(f, company) for f in data["family"]]
+    shown, toc_text = [], ""
+    for c in data["clauses"]:
+        if rule_text.is_toc(c):
+            toc_text = toc_text or c["text"]
+            continue
+        filled = rule_text.fill(c["text"], company)
+        if rule_text.is_debris(filled):
+            continue
+        shown.append({**c, "text": filled})
+    if toc_text:
+        toc = rule_text.toc_entries(rule_text.fill(toc_text, company), shown)
+    else:
+        toc = rule_text.headings_toc([c for c in shown if c["is_heading"]])
+    data["clauses"] = shown
+    data["toc"] = toc if len(toc) >= 2 else []
+    data["toc_from_source"] = bool(toc_text)
+    return data
+
+
+SEARCH_PER_PAGE = 20
+
+
+async def search(q: str, page: int = 1) -> tuple[Page, str]:
+    """Paragraphs of the current versions that contain `q` (SQL LIKE), with their rule and the heading they sit under.
+
+    Every reader of the library may read every current rule; earlier versions are not searched. Returns the page of
+    hits (rule code and title, anchor, heading, snippet) and the cleaned query."""
+    company = await issuing_company()
+    q = like_text(q)[:50]
+    params = {"q": q}
+    if len(q) < 1:
+        return Page(rows=[], total=0, page=1, per_page=SEARCH_PER_PAGE, params=params), q
+    variants = rule_text.query_variants(q, company)
+    hit = " OR ".join(["c.text LIKE {}"] * len(variants))
+    patterns = ["%" + v + "%" for v in variants]
+    base = ("FROM rule_clause c JOIN rule_version v ON v.id = c.version JOIN rule_document d ON d.id = v.document "
+            f"WHERE v.is_current = {{}} AND c.anchor <> 'toc' AND ({hit})")
+    total_rows = await RuleClause.raw("SELECT COUNT(*) AS n " + base, True, *patterns)
+    total = int(total_rows[0]["n"]) if total_rows else 0
+    pages = max(1, -(-total // SEARCH_PER_PAGE))
+    page = min(clamp_page(page), pages)
+    heading = ("(SELECT h.{col} FROM rule_clause h WHERE h.version = c.version AND h.is_heading = {{}} AND h.seq <= c.seq "
+               "{extra}ORDER BY h.seq DESC LIMIT 1)")
+    rows = await RuleClause.raw(
+        "SELECT c.anchor, c.text, c.is_heading, d.code, d.title, d.variant_of, "
+        f"{heading.format(col='text', extra='')} AS heading, {heading.format(col='anchor', extra='')} AS heading_anchor, "
+        f"{heading.format(col='text', extra=chr(39).join(['AND h.text LIKE ', '第%章%', ' ']))} AS chapter "
+        + base + f" ORDER BY d.sort, d.id, c.seq LIMIT {SEARCH_PER_PAGE} OFFSET {(page - 1) * SEARCH_PER_PAGE}",
+        True, True, True, True, *patterns,
+    )
+    out = []
+    for r in rows:
+        text = rule_text.fill(r["text"], company)
+        if rule_text.is_debris(text):
+            continue
+        chapter = rule_text.fill(r["chapter"] or "", company)
+        section = rule_text.fill(r["heading"] or "", company)
+        if section == text:
+            section = ""
+        out.append({
+            "code": r["code"], "title": rule_text.fill(r["title"], company), "anchor": r["anchor"],
+            "chapter": chapter, "section": section if section != chapter else "",
+            "snippet": rule_text.snippet(text, q),
+        })
+    return Page(rows=out, total=total, page=page, per_page=SEARCH_PER_PAGE, params=params), q
 
 
 async def ack_of(user, version_id: int) -> dict[str, Any] | None:
@@ -85,7 +194,7 @@ async def acknowledge(user, version_id: int) -> dict[str, Any]:
         await RuleAcknowledgement.insert(RuleAcknowledgement(version=version_id, user=user.user_id, at=at))
         await audit.record(
             actor=user, action="rules.acknowledge", entity="rule_version", entity_id=version_id,
-            summary=f'确认阅读《{version["document.title"]}》第 {version["version_no"]} 版',
+            summary=f'确认阅读《{rule_text.fill(version["document.title"], await issuing_company())}》第 {version["version_no"]} 版',
             after={"version": version_id, "at": at},
         )
     return await ack_of(user, version_id)  # type: ignore[return-value]
@@ -104,6 +213,14 @@ async def ack_summary(version_id: int) -> dict[str, int]:
 
 
 async def current_versions() -> list[dict[str, Any]]:
+    company = await issuing_company()
+    rows = await _current_versions()
+    for r in rows:
+        r["document.title"] = rule_text.fill(r["document.title"], company)
+    return rows
+
+
+async def _current_versions() -> list[dict[str, Any]]:
     return await RuleVersion.select(RuleVersion.id, RuleVersion.version_no, RuleVersion.effective_on, RuleVersion.document.code,
                                     RuleVersion.document.title).where(
         (RuleVersion.is_current == True) & (RuleVersion.document.requires_ack == True)  # noqa: E712
@@ -111,8 +228,11 @@ async def current_versions() -> list[dict[str, Any]]:
 
 
 async def document_for_version(version_id: int) -> dict[str, Any] | None:
-    return await RuleVersion.select(RuleVersion.all_columns(), RuleVersion.document.code, RuleVersion.document.title).where(
+    row = await RuleVersion.select(RuleVersion.all_columns(), RuleVersion.document.code, RuleVersion.document.title).where(
         RuleVersion.id == version_id).first()
+    if row:
+        row["document.title"] = rule_text.fill(row["document.title"], await issuing_company())
+    return row
 
 
 async def publish_version(user, code: str, values: dict[str, str]) -> tuple[dict[str, str], int | None]:
@@ -159,6 +279,6 @@ async def publish_version(user, code: str, values: dict[str, str]) -> tuple[dict
         await RuleClause.insert(*[RuleClause(version=version.id, seq=i, anchor=c.anchor, number=c.number, is_heading=c.is_heading, text=c.text)
                                   for i, c in enumerate(clauses)])
         await audit.record(actor=user, action="rules.publish", entity="rule_version", entity_id=version.id,
-                           summary=f"发布《{doc['title']}》第 {number} 版", before={"current_version": current["version_no"] if current else None},
+                           summary=f"发布《{rule_text.fill(doc['title'], await issuing_company())}》第 {number} 版", before={"current_version": current["version_no"] if current else None},
                            after={"current_version": number, "clauses": len(clauses), "effective_on": effective, "note": note})
     return {}, number

@@ -14,6 +14,8 @@ class RuleDocument(Table, tablename="rule_document"):
     summary = Text(default="")
     requires_ack = Boolean(default=True, help_text="要求全员阅读确认")
     sort = Integer(default=0)
+    variant_of = ForeignKey("self", null=True, on_delete=OnDelete.set_null, index=True,
+                            help_text="同一规章的另一来源：填写后本文归入该规章之下，规章库只列该规章")
 
     @classmethod
     def get_readable(cls):
