@@ -46,6 +46,8 @@ def _build():
     configs = table_configs([t.table for t in tables])  # validated and audited (app/core/admin_guard.py)
     for config, t in zip(configs, tables):
         config.menu_group = t.group
+        if t.listed:
+            config.visible_columns = [t.table._meta.get_column_by_name(n) for n in t.listed]
     admin = create_admin(
         tables=configs,
         site_name="客服部门户 · 管理后台",

@@ -33,6 +33,7 @@ class AdminTable:
     name: str  # the table's name in the menu and on its page
     group: str  # the menu group: the portal's chapter
     labels: dict[str, str] = field(default_factory=dict)  # column name → the column's Chinese name
+    listed: tuple[str, ...] = ()  # the columns of the list view when not all fit a tablet (the form shows all)
 
     @property
     def tablename(self) -> str:

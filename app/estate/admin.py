@@ -14,5 +14,5 @@ ADMIN_TABLES = [
         "use": "用途", "area_build": "预测建筑面积", "area_inner": "预测套内面积", "pricing_basis": "计价方式",
         "unit_price": "单价", "total_price": "总价", "status": "销售状态", "mortgaged": "在建工程抵押",
         "sealed": "查封",
-    }),
+    }, listed=("id", "project", "building", "room_no", "layout", "area_build", "pricing_basis", "total_price", "status")),
 ]

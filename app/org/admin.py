@@ -18,7 +18,7 @@ ADMIN_TABLES = [
         "id": "编号", "user": "登录账号", "employee_no": "工号", "name": "姓名", "company": "所属公司",
         "department": "部门", "position": "岗位", "manager": "直接上级", "is_group_lead": "组长",
         "all_projects": "全部项目", "mobile": "手机号", "hired_on": "入职日期", "active": "在职",
-    }),
+    }, listed=("id", "employee_no", "name", "user", "department", "position", "manager", "active")),
     AdminTable(EmployeeProject, "员工项目范围", "组织与岗位", {
         "id": "编号", "employee": "员工", "project": "项目",
     }),
