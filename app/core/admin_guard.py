@@ -59,11 +59,15 @@ def validate_values(table: type[Table], values: dict[Any, Any]) -> list[str]:
     return [err for name, value in _named(values).items() if (err := _check_value(table, name, value))]
 
 
-def _actor(request) -> SimpleNamespace:
+async def _actor(request) -> SimpleNamespace:
+    """Who made the change, as every other audit row names them: the person (姓名), not the login name."""
+    from app.core.auth import load_user
+
     user = getattr(getattr(request, "user", None), "user", None)
     client = getattr(request, "client", None)
-    return SimpleNamespace(user_id=getattr(user, "id", None), display_name=getattr(user, "username", "") or "管理后台",
-                           ip=client.host if client else "")
+    person = await load_user(user.id) if getattr(user, "id", None) else None
+    name = person.display_name if person else (getattr(user, "username", "") or "管理后台")
+    return SimpleNamespace(user_id=getattr(user, "id", None), display_name=name, ip=client.host if client else "")
 
 
 def _refuse(errors: list[str]):
@@ -77,30 +81,38 @@ def hooks_for(table: type[Table]) -> list:
 
     tname = table._meta.tablename
 
+    def named() -> str:
+        from app.core.audit_names import entity_name
+
+        return entity_name(tname)
+
     async def pre_save(row, request):
         values = {c._meta.name: getattr(row, c._meta.name, None) for c in table._meta.columns}
         errors = validate_values(table, values)
         if errors:
             _refuse(errors)
-        await audit.record(actor=_actor(request), action="admin.create", entity=tname, summary=f"管理后台新增 {tname}",
-                           after={k: v for k, v in values.items() if k != "id"}, ip=_actor(request).ip)
+        actor = await _actor(request)
+        await audit.record(actor=actor, action="admin.create", entity=tname, summary=f"管理后台新增{named()}",
+                           after={k: v for k, v in values.items() if k != "id"}, ip=actor.ip)
         return row
 
     async def pre_patch(row_id, values, request):
         errors = validate_values(table, values)
         if errors:
             _refuse(errors)
-        named = _named(values)
-        cols = [c for c in table._meta.columns if c._meta.name in named]
+        changed = _named(values)
+        cols = [c for c in table._meta.columns if c._meta.name in changed]
         before = await table.select(*cols).where(table._meta.primary_key == row_id).first() if cols else None
-        await audit.record(actor=_actor(request), action="admin.update", entity=tname, entity_id=row_id, summary=f"管理后台修改 {tname} #{row_id}",
-                           before=before, after=named, ip=_actor(request).ip)
+        actor = await _actor(request)
+        await audit.record(actor=actor, action="admin.update", entity=tname, entity_id=row_id, summary=f"管理后台修改{named()} #{row_id}",
+                           before=before, after=changed, ip=actor.ip)
         return values
 
     async def pre_delete(row_id, request):
         before = await table.select().where(table._meta.primary_key == row_id).first()
-        await audit.record(actor=_actor(request), action="admin.delete", entity=tname, entity_id=row_id, summary=f"管理后台删除 {tname} #{row_id}",
-                           before=before, ip=_actor(request).ip)
+        actor = await _actor(request)
+        await audit.record(actor=actor, action="admin.delete", entity=tname, entity_id=row_id, summary=f"管理后台删除{named()} #{row_id}",
+                           before=before, ip=actor.ip)
 
     return [Hook(HookType.pre_save, pre_save), Hook(HookType.pre_patch, pre_patch), Hook(HookType.pre_delete, pre_delete)]
 

@@ -121,3 +121,12 @@ async def test_roles_without_the_audit_permission_get_403(new_client, role):
 def test_the_audit_roles_are_the_managers_and_the_administrator():
     allowed = sorted(r for r in ROLES if Perm.AUDIT_VIEW in permissions_for(r))
     assert "sysadmin" in allowed and "dept_head" in allowed and "contract" not in allowed
+
+
+async def test_admin_changes_name_the_person_and_the_table(new_client):
+    from app.org.tables import Employee
+
+    admin = await sign_in(await new_client(), "sysadmin")
+    update = await _admin_update(admin)
+    person = await Employee.select(Employee.name).where(Employee.user.username == "sysadmin").first()
+    assert update["actor_name"] == person["name"] and update["summary"].startswith("管理后台修改员工 #")
