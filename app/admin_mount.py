@@ -60,6 +60,7 @@ def _build():
     )
     admin.template = (admin.template.replace('<html lang="en">', '<html lang="zh-CN">')
                       .replace("<title>Piccolo Admin</title>", "<title>客服部门户 · 管理后台</title>")
+                      .replace("</head>", '  <link rel="stylesheet" href="/static/css/admin.css">\n</head>')
                       .replace("We're sorry but the Piccolo Admin doesn't work properly without JavaScript enabled.",
                                "管理后台需要启用 JavaScript。"))
     named = {t.tablename for t in tables}
