@@ -8,7 +8,7 @@ domain's admin.py declares its tables as `AdminTable(table, "中文表名", "菜
 
 - `/api/tables/grouped/` (the menu): Chinese names, grouped by the portal's chapter names in the portal's order;
 - `/api/tables/<name>/schema/` (column headers, form labels, filters) : each column's Chinese title, and foreign
-  keys pointing at the Chinese name of their table; `/references/` likewise;
+  keys pointing at the Chinese name of their table; `/references/` likewise (and only the tables the admin shows);
 - `/api/tables/<中文表名>/…` is routed to the real table, so the front end's URLs (`/admin/#/节假日调整`) work;
   the real names keep working too (scripts, tests: `/admin/api/tables/` still lists the real table names);
 - `/api/user/`: the signed-in person's name and position instead of the login name.
@@ -199,8 +199,10 @@ class ChineseAdmin:
         return data
 
     def _references(self, data: dict) -> dict:
-        for ref in data.get("references", []):
-            ref["tableName"] = self.zh(ref["tableName"])
+        """The tables pointing at this one, as the edit page lists them: only those the admin shows (a link to any
+        other would open an empty page), by their Chinese names."""
+        refs = [r for r in data.get("references", []) if r.get("tableName") in self.tables]
+        data["references"] = [{**r, "tableName": self.zh(r["tableName"])} for r in refs]
         return data
 
     def _user(self, name: str, data: dict) -> dict:

@@ -130,3 +130,4 @@ async def test_admin_changes_name_the_person_and_the_table(new_client):
     update = await _admin_update(admin)
     person = await Employee.select(Employee.name).where(Employee.user.username == "sysadmin").first()
     assert update["actor_name"] == person["name"] and update["summary"].startswith("管理后台修改员工 #")
+
