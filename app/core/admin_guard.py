@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 from typing import Any
 
-from piccolo.columns import Numeric, Varchar
+from piccolo.columns import Numeric, Secret, Varchar
 from piccolo.table import Table
 
 from app.core import audit
@@ -21,6 +21,7 @@ CUSTOMER_TABLES = {"pl_buyer"}  # tables holding customer personal data (SPEC §
 ID_COLUMNS = {"id_number", "id_no"}
 PHONE_COLUMNS = {"mobile", "phone", "tel"}
 CREDIT_COLUMNS = {"credit_code"}
+SECRET_MARK = "（已修改，不记录）"  # a password (hash) never goes into the audit log
 
 
 def _check_value(table: type[Table], name: str, value: Any) -> str | None:
@@ -76,6 +77,13 @@ def _refuse(errors: list[str]):
     raise HTTPException(status_code=400, detail="；".join(errors))
 
 
+def _without_secrets(table: type[Table], values: dict | None) -> dict | None:
+    if values is None:
+        return None
+    secret = {c._meta.name for c in table._meta.columns if c._meta.secret or isinstance(c, Secret)}
+    return {k: (SECRET_MARK if k in secret and v not in (None, "") else v) for k, v in dict(values).items()}
+
+
 def hooks_for(table: type[Table]) -> list:
     from piccolo_api.crud.hooks import Hook, HookType
 
@@ -93,7 +101,7 @@ def hooks_for(table: type[Table]) -> list:
             _refuse(errors)
         actor = await _actor(request)
         await audit.record(actor=actor, action="admin.create", entity=tname, summary=f"管理后台新增{named()}",
-                           after={k: v for k, v in values.items() if k != "id"}, ip=actor.ip)
+                           after=_without_secrets(table, {k: v for k, v in values.items() if k != "id"}), ip=actor.ip)
         return row
 
     async def pre_patch(row_id, values, request):
@@ -105,14 +113,14 @@ def hooks_for(table: type[Table]) -> list:
         before = await table.select(*cols).where(table._meta.primary_key == row_id).first() if cols else None
         actor = await _actor(request)
         await audit.record(actor=actor, action="admin.update", entity=tname, entity_id=row_id, summary=f"管理后台修改{named()} #{row_id}",
-                           before=before, after=changed, ip=actor.ip)
+                           before=_without_secrets(table, before), after=_without_secrets(table, changed), ip=actor.ip)
         return values
 
     async def pre_delete(row_id, request):
         before = await table.select().where(table._meta.primary_key == row_id).first()
         actor = await _actor(request)
         await audit.record(actor=actor, action="admin.delete", entity=tname, entity_id=row_id, summary=f"管理后台删除{named()} #{row_id}",
-                           before=before, ip=actor.ip)
+                           before=_without_secrets(table, before), ip=actor.ip)
 
     return [Hook(HookType.pre_save, pre_save), Hook(HookType.pre_patch, pre_patch), Hook(HookType.pre_delete, pre_delete)]
 

@@ -1,6 +1,8 @@
 """The admin panel in Chinese (issue 8 §5), at the API its front end reads."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import sign_in
@@ -25,3 +27,26 @@ async def test_admin_api_speaks_chinese_and_keeps_the_real_names_working(new_cli
     assert user["username"].endswith(" · 系统管理员")
     langs = (await admin.get("/admin/public/translations/")).json()
     assert langs == {"translations": [{"language_name": "简体中文", "language_code": "zh-CN"}], "default_language_code": "zh-CN"}
+
+
+async def test_login_account_edits_are_audited_without_the_password(new_client):
+    from piccolo.apps.user.tables import BaseUser
+
+    from app.core.admin_guard import SECRET_MARK
+    from app.core.tables import AuditLog
+
+    user = await BaseUser.create_user(username="audit_probe", password="Probe2026x", email="audit_probe@demo.invalid", active=True)
+    admin = await sign_in(await new_client(), "sysadmin")
+    await admin.get("/admin/")
+    headers = {"X-CSRFToken": admin.cookies.get("csrftoken"), "Content-Type": "application/json"}
+    r = await admin.patch(f"/admin/api/tables/登录账号/{user.id}/", json={"first_name": "探针", "password": "Another2026y"}, headers=headers)
+    assert r.status_code in (200, 204), r.text
+    row = await AuditLog.select().where((AuditLog.action == "admin.update") & (AuditLog.entity == "piccolo_user")).order_by(
+        AuditLog.id, ascending=False).first()
+    assert row["entity_id"] == str(user.id) and row["summary"].startswith("管理后台修改登录账号")
+    after = json.loads(row["after"]) if isinstance(row["after"], str) else row["after"]
+    assert after["first_name"] == "探针" and after["password"] == SECRET_MARK
+    assert "Another2026y" not in str(row) and "pbkdf2" not in str(row) and "pbkdf2" not in str(row["before"])
+    page = (await admin.get(f"/audit/{row['id']}")).text
+    assert "登录账号 #" in page and SECRET_MARK in page and "名" in page
+    await BaseUser.delete().where(BaseUser.id == user.id)
