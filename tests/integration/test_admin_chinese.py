@@ -50,3 +50,17 @@ async def test_login_account_edits_are_audited_without_the_password(new_client):
     page = (await admin.get(f"/audit/{row['id']}")).text
     assert "登录账号 #" in page and SECRET_MARK in page and "名" in page
     await BaseUser.delete().where(BaseUser.id == user.id)
+
+
+@pytest.mark.parametrize("path, group, table", [("/calendar", "系统", "节假日调整"), ("/seals", "印章", "印章"),
+                                                ("/office/vehicles", "办公用品与用车", "车辆")])
+async def test_portal_pages_name_the_admin_menu(new_client, path, group, table):
+    from urllib.parse import quote
+
+    admin = await sign_in(await new_client(), "sysadmin")
+    html = (await admin.get(path)).text
+    assert f'<a href="/admin/#/{quote(table)}" data-testid="admin-link">管理后台 › {group} › {table}</a>' in html
+    head = await sign_in(await new_client(), "admin_staff")  # may read the page, may not open the admin
+    r = await head.get(path)
+    if r.status_code == 200:
+        assert f"「管理后台 › {group} › {table}」" in r.text and 'data-testid="admin-link"' not in r.text
