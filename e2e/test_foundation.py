@@ -50,9 +50,9 @@ def test_admin_panel_opens_for_admin_and_is_refused_for_contract_officer(page, l
     login_page.sign_in("sysadmin")
     nav(page, "nav-admin")
     expect(page).to_have_url(re.compile(r"/admin/"))
-    # piccolo-admin's single-page app lists our reference tables (same sign-in, no second login)
-    expect(page.get_by_role("link", name="holiday override")).to_be_visible(timeout=20000)
-    expect(page.get_by_role("link", name="department")).to_be_visible()
+    # piccolo-admin's single-page app lists our reference tables (same sign-in, no second login), by their Chinese names
+    expect(page.get_by_role("link", name="节假日调整")).to_be_visible(timeout=20000)
+    expect(page.get_by_role("link", name="部门", exact=True)).to_be_visible()
 
 
 def test_login_error_keeps_username(page, server_url):

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 from typing import Any
 
-from piccolo.columns import Numeric, Varchar
+from piccolo.columns import Numeric, Secret, Varchar
 from piccolo.table import Table
 
 from app.core import audit
@@ -21,6 +21,7 @@ CUSTOMER_TABLES = {"pl_buyer"}  # tables holding customer personal data (SPEC §
 ID_COLUMNS = {"id_number", "id_no"}
 PHONE_COLUMNS = {"mobile", "phone", "tel"}
 CREDIT_COLUMNS = {"credit_code"}
+SECRET_MARK = "（已修改，不记录）"  # a password (hash) never goes into the audit log
 
 
 def _check_value(table: type[Table], name: str, value: Any) -> str | None:
@@ -59,11 +60,15 @@ def validate_values(table: type[Table], values: dict[Any, Any]) -> list[str]:
     return [err for name, value in _named(values).items() if (err := _check_value(table, name, value))]
 
 
-def _actor(request) -> SimpleNamespace:
+async def _actor(request) -> SimpleNamespace:
+    """Who made the change, as every other audit row names them: the person (姓名), not the login name."""
+    from app.core.auth import load_user
+
     user = getattr(getattr(request, "user", None), "user", None)
     client = getattr(request, "client", None)
-    return SimpleNamespace(user_id=getattr(user, "id", None), display_name=getattr(user, "username", "") or "管理后台",
-                           ip=client.host if client else "")
+    person = await load_user(user.id) if getattr(user, "id", None) else None
+    name = person.display_name if person else (getattr(user, "username", "") or "管理后台")
+    return SimpleNamespace(user_id=getattr(user, "id", None), display_name=name, ip=client.host if client else "")
 
 
 def _refuse(errors: list[str]):
@@ -72,35 +77,50 @@ def _refuse(errors: list[str]):
     raise HTTPException(status_code=400, detail="；".join(errors))
 
 
+def _without_secrets(table: type[Table], values: dict | None) -> dict | None:
+    if values is None:
+        return None
+    secret = {c._meta.name for c in table._meta.columns if c._meta.secret or isinstance(c, Secret)}
+    return {k: (SECRET_MARK if k in secret and v not in (None, "") else v) for k, v in dict(values).items()}
+
+
 def hooks_for(table: type[Table]) -> list:
     from piccolo_api.crud.hooks import Hook, HookType
 
     tname = table._meta.tablename
+
+    def named() -> str:
+        from app.core.audit_names import entity_name
+
+        return entity_name(tname)
 
     async def pre_save(row, request):
         values = {c._meta.name: getattr(row, c._meta.name, None) for c in table._meta.columns}
         errors = validate_values(table, values)
         if errors:
             _refuse(errors)
-        await audit.record(actor=_actor(request), action="admin.create", entity=tname, summary=f"管理后台新增 {tname}",
-                           after={k: v for k, v in values.items() if k != "id"}, ip=_actor(request).ip)
+        actor = await _actor(request)
+        await audit.record(actor=actor, action="admin.create", entity=tname, summary=f"管理后台新增{named()}",
+                           after=_without_secrets(table, {k: v for k, v in values.items() if k != "id"}), ip=actor.ip)
         return row
 
     async def pre_patch(row_id, values, request):
         errors = validate_values(table, values)
         if errors:
             _refuse(errors)
-        named = _named(values)
-        cols = [c for c in table._meta.columns if c._meta.name in named]
+        changed = _named(values)
+        cols = [c for c in table._meta.columns if c._meta.name in changed]
         before = await table.select(*cols).where(table._meta.primary_key == row_id).first() if cols else None
-        await audit.record(actor=_actor(request), action="admin.update", entity=tname, entity_id=row_id, summary=f"管理后台修改 {tname} #{row_id}",
-                           before=before, after=named, ip=_actor(request).ip)
+        actor = await _actor(request)
+        await audit.record(actor=actor, action="admin.update", entity=tname, entity_id=row_id, summary=f"管理后台修改{named()} #{row_id}",
+                           before=_without_secrets(table, before), after=_without_secrets(table, changed), ip=actor.ip)
         return values
 
     async def pre_delete(row_id, request):
         before = await table.select().where(table._meta.primary_key == row_id).first()
-        await audit.record(actor=_actor(request), action="admin.delete", entity=tname, entity_id=row_id, summary=f"管理后台删除 {tname} #{row_id}",
-                           before=before, ip=_actor(request).ip)
+        actor = await _actor(request)
+        await audit.record(actor=actor, action="admin.delete", entity=tname, entity_id=row_id, summary=f"管理后台删除{named()} #{row_id}",
+                           before=_without_secrets(table, before), ip=actor.ip)
 
     return [Hook(HookType.pre_save, pre_save), Hook(HookType.pre_patch, pre_patch), Hook(HookType.pre_delete, pre_delete)]
 

@@ -38,9 +38,10 @@ async def test_badge_fragment(client, login):
 async def test_audit_log_page_and_fragment(client, login):
     await login("supervisor")
     r = await client.get("/audit")
-    assert r.status_code == 200 and "审计日志" in r.text and "auth.login" in r.text
+    assert r.status_code == 200 and "审计日志" in r.text and "<td>登录</td>" in r.text
     frag = await client.get("/audit?action=auth.login", headers={"HX-Request": "true"})
-    assert frag.status_code == 200 and "<html" not in frag.text and "auth.login" in frag.text
+    # the action by its Chinese name (issue 8 §8), not its code
+    assert frag.status_code == 200 and "<html" not in frag.text and "<td>登录</td>" in frag.text and ">auth.login<" not in frag.text
 
 
 async def test_audit_record_writes_before_and_after(client):

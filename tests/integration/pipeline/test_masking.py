@@ -75,5 +75,6 @@ async def test_admin_panel_holds_no_customer_data_and_validates_and_audits(new_c
     assert r.status_code in (200, 204), r.text
     row = await AuditLog.select(AuditLog.action, AuditLog.entity, AuditLog.actor_name).where(AuditLog.action == "admin.update").order_by(
         AuditLog.id, ascending=False).first()
-    assert row == {"action": "admin.update", "entity": "employee", "actor_name": "sysadmin"}
+    admin_name = (await Employee.select(Employee.name).where(Employee.user.username == "sysadmin").first())["name"]
+    assert row == {"action": "admin.update", "entity": "employee", "actor_name": admin_name}  # the person, as on every audit row
     await Employee.update({Employee.mobile: emp["mobile"]}).where(Employee.id == emp["id"])

@@ -1,0 +1,259 @@
+"""The Chinese names of what the audit log records: actions, objects (entities) and the fields of a change.
+
+One registry for the whole portal. A code without a name shows as itself (nothing is hidden), and
+tests/unit/test_audit_names.py fails for any code written in app/ that has no name here. The tables the admin panel
+edits are named by their AdminTable declaration (app/<domain>/admin.py), so an admin change reads 「管理后台修改 · 员工」."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from app.core.validators import mask_id_number, mask_phone
+
+ACTIONS: dict[str, str] = {
+    # sign-in and accounts
+    "auth.login": "登录",
+    "auth.logout": "退出登录",
+    "auth.change_password": "修改密码",
+    "auth.unlock": "解除登录限制",
+    "customer.unmask": "查看完整证件号/手机号",
+    "export": "导出",
+    "import": "导入",
+    # the admin panel (app/core/admin_guard.py)
+    "admin.create": "管理后台新增",
+    "admin.update": "管理后台修改",
+    "admin.delete": "管理后台删除",
+    # calendar, rules
+    "calendar.enter_year": "录入年度节假日",
+    "rules.acknowledge": "规章阅读确认",
+    "rules.publish": "发布规章版本",
+    # approvals (app/workflow/engine.py writes workflow.<the action's Chinese name>)
+    "workflow.提交": "提交审批",
+    "workflow.重新提交": "重新提交审批",
+    "workflow.同意": "审批同意",
+    "workflow.驳回": "审批驳回",
+    "workflow.退回修改": "退回修改",
+    "workflow.撤回": "撤回审批",
+    "workflow.转交": "转交审批",
+    "workflow.加签": "加签",
+    "workflow.催办": "催办",
+    "workflow.评论": "审批评论",
+    "workflow.抄送": "抄送",
+    "workflow.delegate": "设置审批委托",
+    "workflow.delegate_end": "结束审批委托",
+    # the transaction pipeline
+    "pipeline.subscribe": "登记认购",
+    "pipeline.check": "审核单审核",
+    "pipeline.overseas": "境外购房备案批准",
+    "pipeline.sign": "签约",
+    "pipeline.document": "资料收取",
+    "pipeline.mortgage.bank_submit": "按揭：送银行审批",
+    "pipeline.mortgage.bank_approve": "按揭：银行批复",
+    "pipeline.mortgage.register": "按揭：抵押登记完成",
+    "pipeline.mortgage.release": "按揭：银行放款",
+    "pipeline.filing.submit": "备案资料报送",
+    "pipeline.filing.filed": "合同备案完成",
+    "pipeline.filing.prereg": "预告登记完成",
+    "pipeline.handover.notice": "发出交房通知",
+    "pipeline.handover": "交房",
+    "pipeline.handover.deemed": "视同交付",
+    "pipeline.title.submit": "办证资料递交",
+    "pipeline.title.issued": "领取产权证",
+    "pipeline.title.deliver": "产权证交付业主",
+    "pipeline.receipt": "收款登记",
+    "pipeline.refund": "退款",
+    "pipeline.void": "合同作废",
+    "pipeline.void_step": "作废办结步骤",
+    "pipeline.void_closed": "作废办结",
+    "pipeline.mortgage_notice": "按揭催办通知",
+    "pipeline.mortgage_release": "在建工程抵押解除",
+    "pipeline.import": "导入交易记录",
+    # permits and filings (app/permits: permits.<transition code>)
+    "permits.create": "新增证件记录",
+    "permits.update": "修改证件记录",
+    "permits.submit": "提交申报",
+    "permits.inspect": "进入现场查勘",
+    "permits.issue": "登记取证",
+    "permits.return": "退回补正",
+    "permits.change": "登记变更",
+    "permits.cancel": "注销",
+    "permits.approve": "登记批准",
+    "permits.reject": "登记未通过",
+    "permits.register": "登记完成",
+    "permits.release": "注销抵押",
+    "permits.annual": "登记年检/年报",
+    "permits.fund_pay": "登记维修基金缴存",
+    # archive, finance, office, seals, assets
+    "archive.lend": "资料借出",
+    "archive.return": "资料归还",
+    "archive.original": "原件登记",
+    "archive.location": "存放位置登记",
+    "finance.repay": "借款还款",
+    "finance.offset": "借款冲销",
+    "office.item_create": "新增办公用品",
+    "office.stock_in": "办公用品入库",
+    "office.stock_out": "办公用品出库",
+    "office.durable_return": "耐用品归还",
+    "office.trip": "登记行车记录",
+    "seals.log": "用印登记",
+    "seals.witness": "用印见证",
+    "seals.return": "印章归还",
+    "assets.open": "建立资产卡片",
+    "assets.dispose_request": "申请资产处置",
+    "assets.dispose": "资产处置",
+    "assets.dispose_release": "撤销资产处置",
+    "assets.wipe": "数据清除确认",
+}
+
+ENTITIES: dict[str, str] = {
+    "user": "用户",
+    "login": "登录限制",
+    "holiday_year": "年度节假日",
+    "ledger": "台账",
+    "rule_version": "规章版本",
+    "wf_request": "审批单",
+    "wf_delegation": "审批委托",
+    "pl_deal": "交易记录",
+    "pl_buyer": "买受人",
+    "pl_release_batch": "解押批次",
+    "arc_loan": "资料借阅",
+    "fin_advance": "借款",
+    "office_item": "办公用品",
+    "office_durable": "耐用品领用",
+    "office_booking": "用车",
+    "seal_log": "用印登记",
+    "asset_card": "资产卡片",
+    "permit_presale": "商品房预售许可证",
+    "permit_scale": "开发规模审批",
+    "permit_qualification": "资质证书",
+    "permit_fund": "维修基金",
+    "permit_mortgage": "在建工程抵押",
+    "permit_agreement": "公积金备案及按揭合作协议",
+    "permit_overseas": "境外购房备案",
+}
+
+# Keys of the before/after of a change; the admin tables' columns come from their AdminTable labels.
+FIELDS: dict[str, str] = {
+    "status": "状态", "step": "审批节点", "stage": "阶段", "unit_status": "房源状态", "void_status": "作废状态",
+    "mortgage_status": "按揭状态", "check_status": "审核单状态", "filing_status": "备案状态", "title_status": "办证状态",
+    "quantity": "数量", "balance": "余额", "amount": "金额", "rows": "行数", "disposal": "处置", "witness": "见证人",
+    "returned": "已归还", "returned_at": "归还时间", "returned_on": "归还日期", "received": "已收到", "odometer": "里程",
+    "request": "审批单", "unit": "房源", "units": "房源", "ledger": "台账", "last_annual_on": "最近年检日期",
+    "annual_due_on": "下次年检日期", "data_wiped": "数据已清除", "current_version": "现行版本", "version": "版本",
+    "workdays": "调休上班日", "holidays": "放假日", "overrides": "单日调整", "username": "用户名", "taken_out": "已借出",
+    "steps": "步骤", "spec": "规格", "source": "来源", "refund": "退款", "receipt_no": "收据号", "paid_on": "缴存日期",
+    "original": "原件", "number": "编号", "note": "备注", "name": "名称", "moved_tasks": "转移的待办", "method": "方式",
+    "masked": "已脱敏", "is_workday": "调休上班", "ip": "IP", "filter": "筛选条件", "file": "文件",
+    "effective_on": "生效日期", "durable": "耐用品", "due_on": "到期日", "distance": "行驶里程", "disposed_on": "处置日期",
+    "deals": "交易记录", "day": "日期", "copies": "份数", "cleared": "已解除", "clauses": "条款数", "certificate": "证书",
+    "buildings": "楼栋", "at": "时间", "units_released": "转为可售的房源",
+}
+
+ID_KEYS = {"id_number", "id_no", "co_id_number", "agent_id_number"}
+PHONE_KEYS = {"mobile", "phone", "tel", "co_mobile", "agent_mobile"}
+
+
+@lru_cache(maxsize=1)
+def _admin_tables() -> dict[str, Any]:
+    from app.core.admin_zh import AdminTable
+    from app.core.discovery import domain_modules
+
+    out = {}
+    for m in domain_modules("admin"):
+        for t in getattr(m, "ADMIN_TABLES", ()):
+            if isinstance(t, AdminTable):
+                out[t.tablename] = t
+    from app.core.admin import RELATED_TABLES
+
+    for t in RELATED_TABLES:
+        out.setdefault(t.tablename, t)
+    return out
+
+
+def action_name(code: str) -> str:
+    if code in ACTIONS:
+        return ACTIONS[code]
+    if code.startswith("workflow."):  # a new approval action: the engine writes its Chinese name
+        return "审批" + code.removeprefix("workflow.")
+    return code
+
+
+def entity_name(code: str) -> str:
+    if code in ENTITIES:
+        return ENTITIES[code]
+    t = _admin_tables().get(code)
+    return t.name if t else code
+
+
+def field_label(entity: str, key: str) -> str:
+    t = _admin_tables().get(entity)
+    if t and key in t.labels:
+        return t.labels[key]
+    return FIELDS.get(key, key)
+
+
+def action_choices() -> list[tuple[str, str]]:
+    return [(code, name) for code, name in ACTIONS.items()]
+
+
+def entity_choices() -> list[tuple[str, str]]:
+    names = {**{k: t.name for k, t in _admin_tables().items()}, **ENTITIES}
+    return sorted(names.items(), key=lambda kv: kv[1])
+
+
+def _shown(key: str, value: Any) -> str:
+    """A value as the audit view shows it: ID numbers and phones masked, as everywhere else in the portal."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(_shown(key, v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_shown(k, v)}" for k, v in value.items())
+    text = str(value)
+    if key in ID_KEYS:
+        return mask_id_number(text)
+    if key in PHONE_KEYS:
+        return mask_phone(text)
+    return text
+
+
+def _as_dict(value: Any) -> dict | None:
+    import json
+
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {"": value} if value else None
+    if value is None:
+        return None
+    return value if isinstance(value, dict) else {"": value}
+
+
+def diff(entity: str, before: Any, after: Any) -> list[dict[str, str]]:
+    """The change field by field: 字段, 原值, 新值 — every field present before or after, in the order written."""
+    b, a = _as_dict(before) or {}, _as_dict(after) or {}
+    keys = list(dict.fromkeys([*b.keys(), *a.keys()]))
+    rows = []
+    for k in keys:
+        old, new = _shown(k, b.get(k)), _shown(k, a.get(k))
+        rows.append({"key": k, "label": field_label(entity, k) if k else "内容", "before": old, "after": new,
+                     "changed": k in b and k in a and old != new or (k in b) != (k in a)})
+    return rows
+
+
+def diff_summary(entity: str, before: Any, after: Any, limit: int = 3) -> str:
+    """One line for the list: the changed fields, e.g. 「状态：待审批 → 已通过；审批节点：财务经理审批」."""
+    parts = []
+    rows = [r for r in diff(entity, before, after) if r["changed"]]
+    for r in rows[:limit]:
+        if r["before"] and r["after"]:
+            parts.append(f"{r['label']}：{r['before']} → {r['after']}")
+        else:
+            parts.append(f"{r['label']}：{r['after'] or r['before']}")
+    if len(rows) > limit:
+        parts.append(f"等 {len(rows)} 项")
+    text = "；".join(parts)
+    return text if len(text) <= 120 else text[:118] + "…"
