@@ -18,6 +18,12 @@ ACTIONS: dict[str, str] = {
     "auth.unlock": "解除登录限制",
     "customer.unmask": "查看完整证件号/手机号",
     "export": "导出",
+    # attachments (app/core/attachments.py)
+    "attachment.upload": "上传附件",
+    "attachment.attach": "附件归入记录",
+    "attachment.discard": "移除未提交的附件",
+    "attachment.delete": "删除附件",
+    "attachment.download": "下载附件",
     "import": "导入",
     # the admin panel (app/core/admin_guard.py)
     "admin.create": "管理后台新增",
@@ -110,6 +116,9 @@ ENTITIES: dict[str, str] = {
     "login": "登录限制",
     "holiday_year": "年度节假日",
     "ledger": "台账",
+    "attachment": "附件",
+    "daily_report": "日报表",
+    "list": "登记表",
     "rule_version": "规章版本",
     "wf_request": "审批单",
     "wf_delegation": "审批委托",

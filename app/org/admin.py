@@ -5,6 +5,7 @@ ADMIN_TABLES = [
     AdminTable(Company, "公司", "组织与岗位", {
         "id": "编号", "name": "公司名称", "short_name": "简称", "credit_code": "统一社会信用代码",
         "parent": "上级公司", "is_group": "集团", "sort": "排序",
+        "doc_abbr": "发文代字",
     }),
     AdminTable(Department, "部门", "组织与岗位", {
         "id": "编号", "company": "所属公司", "parent": "上级部门", "code": "部门编号", "name": "部门名称",

@@ -4,7 +4,7 @@ from app.rules.tables import RuleDocument, RuleVersion
 ADMIN_TABLES = [
     AdminTable(RuleDocument, "规章", "规章制度", {
         "id": "编号", "code": "规章编号", "title": "标题", "source": "来源", "summary": "摘要",
-        "requires_ack": "需阅读确认", "sort": "排序",
+        "requires_ack": "需阅读确认", "sort": "排序", "variant_of": "同一规章的主文档",
     }),
     AdminTable(RuleVersion, "规章版本", "规章制度", {
         "id": "编号", "document": "规章", "version_no": "版本号", "effective_on": "生效日期",
