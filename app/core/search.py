@@ -189,10 +189,9 @@ async def search(user, q: str, *, per_kind: int, kind: str | None = None, page: 
 
 
 def _page_no(raw: Any) -> int:
-    try:
-        return max(1, min(int(raw), 1000))
-    except (TypeError, ValueError):
-        return 1
+    from app.core.pagination import clamp_page
+
+    return min(clamp_page(raw), 1000)
 
 
 @get("/search", guards=[requires(Perm.HOME)])

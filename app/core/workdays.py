@@ -14,6 +14,7 @@ the current request (`touched_uncovered_years()`), and every page rendered in th
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,6 +24,17 @@ import chinese_calendar
 # The uncovered years the clocks of the current request have looked at. Reset at the start of every request
 # (SessionAuthMiddleware); a context variable belongs to the request's task, so nothing survives a request.
 _TOUCHED: ContextVar[set[int] | None] = ContextVar("portal_uncovered_years", default=None)
+
+
+@contextmanager
+def calendar_notice_muted():
+    """Deadlines computed inside do not raise the page's "calendar not entered" notice (a cut-off that looks past
+    today to find what is overdue does not depend on a year whose holidays are missing)."""
+    token = _TOUCHED.set(None)
+    try:
+        yield
+    finally:
+        _TOUCHED.reset(token)
 
 
 def begin_request() -> None:

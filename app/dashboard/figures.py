@@ -110,15 +110,12 @@ async def queue_counts(user, today: date) -> list[dict[str, Any]]:
     from app.pipeline.tables import Deal, VoidStep
 
     limits = await services.all_settings()
-    from app.core.workdays import _TOUCHED
+    from app.core.workdays import calendar_notice_muted
 
     # the cut-offs below look at due dates past today to find those before it; the years they touch (2027…) do not
     # decide an overdue item, so they must not raise the page's "calendar not entered" notice
-    touched = _TOUCHED.set(None)
-    try:
+    with calendar_notice_muted():
         return await _queue_counts(user, today, limits, load_calendar)
-    finally:
-        _TOUCHED.reset(touched)
 
 
 async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[str, Any]]:

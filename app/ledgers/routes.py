@@ -147,14 +147,19 @@ async def _scoped_projects(request: Request, raw: str | None) -> tuple[list[int]
     return ids, choices, ""
 
 
-@get("/report", guards=[requires(Perm.PIPELINE)])
-async def report_page(request: Request) -> Response:
+async def _report_for(request: Request):
+    """The report the query asks for (period, day, project within the user's scope): the page and its export agree."""
     q = request.query_params
     period = q.get("period") if q.get("period") in rules.PERIODS else "day"
     day = _day(q.get("date"))
     ids, choices, chosen = await _scoped_projects(request, q.get("project"))
     start, end = rules.period_bounds(period, day)
-    data = await report.generate(ids, start, end)
+    return period, day, ids, choices, chosen, start, end, await report.generate(ids, start, end)
+
+
+@get("/report", guards=[requires(Perm.PIPELINE)])
+async def report_page(request: Request) -> Response:
+    period, day, ids, choices, chosen, start, end, data = await _report_for(request)
     recent = DailyReport.select(DailyReport.id, DailyReport.request, DailyReport.request.number, DailyReport.request.status,
                                 DailyReport.project.name, DailyReport.report_date, DailyReport.request.applicant.name).where(
         DailyReport.project.is_in(ids or [0])).order_by(DailyReport.report_date, ascending=False).order_by(DailyReport.id, ascending=False).limit(20)
@@ -172,12 +177,7 @@ async def report_export(request: Request) -> Response:
     from app.core.listing import XlsxExport
     from app.core.timeutil import now, to_local
 
-    q = request.query_params
-    period = q.get("period") if q.get("period") in rules.PERIODS else "day"
-    day = _day(q.get("date"))
-    ids, choices, chosen = await _scoped_projects(request, q.get("project"))
-    start, end = rules.period_bounds(period, day)
-    data = await report.generate(ids, start, end)
+    period, day, ids, choices, chosen, start, end, data = await _report_for(request)
     prefix = {"day": "当日", "week": "本周", "month": "本月"}[period]
     figs = list(report.FIGURES)
     x = XlsxExport("合同登记进度" + rules.PERIODS[period], [("项目", "text", 18)] + [(f"{f.group}·{prefix if f.flow else ''}{f.label}", f.kind, 13) for f in figs])
