@@ -6,13 +6,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from e2e.nav import nav
+
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
 
 def test_admin_panel_shows_chinese_names(page, login_page, server_url):
     login_page.sign_in("sysadmin")
     page.evaluate("localStorage.setItem('piccoloAdminDefaultLanguage', 'en')")  # an earlier visitor's choice does not win
-    page.get_by_test_id("nav-admin").click()
+    nav(page, "nav-admin")
     # the Vue app renders the menu from the API: wait for it
     menu = page.locator(".sidebar_wrapper")
     expect(menu.get_by_text("组织与岗位", exact=True)).to_be_visible(timeout=20000)

@@ -35,7 +35,7 @@ def test_bureau_issues_the_jc02_building_3_permit_and_its_units_become_saleable(
     page.once("dialog", lambda d: d.accept())
     page.get_by_test_id("action-issue").click()
     expect(page.get_by_test_id("error-permit_no")).to_have_text("请填写预售许可证号")
-    expect(page.get_by_test_id("error-issued_on")).to_contain_text("请填写日期")
+    expect(page.get_by_test_id("error-issued_on")).to_contain_text("请填写发证日期")
     expect(page.get_by_test_id("record-status")).to_have_text("已申报")
 
     page.get_by_test_id("action-issue-permit_no").fill("锡房预滨湖字（2026）第0077号")

@@ -131,3 +131,31 @@ def test_rules_errors_and_shared_forms_fit_the_screen(page, login_page, server_u
     assert overflow <= 1, f"unit page overflows by {overflow}px at {width}px"
     assert page.request.get(server_url + "/favicon.ico").status == 200
     assert not missing, missing
+
+
+@pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
+def test_daily_use_pages_fit_the_screen(page, login_page, server_url, width, height, name):
+    """Issue 8: each role's home, the notifications, the search, the audit log and a ledger's print view."""
+    OUT.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": width, "height": height})
+
+    def shot(path: str, slug: str) -> None:
+        response = page.goto(server_url + path)
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(OUT / f"{name}-{slug}.png"), full_page=False)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} overflows by {overflow}px at {width}px"
+
+    for who in ("gm", "supervisor", "sales", "contract"):
+        login_page.sign_in(who)
+        shot("/", f"home-{who}")
+        login_page.sign_out()
+    login_page.sign_in("dept_head")
+    shot("/notifications", "notifications")
+    shot("/search?q=1201", "search")
+    shot("/ledgers/contracts?print=1", "ledger-print")
+    shot("/ledgers/report", "daily-report")
+    login_page.sign_out()
+    login_page.sign_in("sysadmin")
+    shot("/audit", "audit")
