@@ -73,6 +73,8 @@ async def test_subscription_rules_keep_the_form_and_write_nothing(new_client):
     assert r.status_code == 400
     assert "定金不能超过总价的 20%" in r.text and "身份证号校验位不正确" in r.text and "手机号应为 11 位数字" in r.text
     assert 'value="测试客户"' in r.text
+    assert 'data-testid="error-summary"' in r.text and "有 3 处需要修改" in r.text  # a long form: a summary at the top (issue 8 §2)
+    assert 'href="#f-mobile"' in r.text
     r = await post(sales, url, subscribe_data(unit, co_ownership="按份共有", buyer_share="50.00", co_name="共有人甲", co_id_number=an_id(), co_share="49.00"), url)
     assert r.status_code == 400 and "共有份额合计应为 100%，现为 99.00%" in r.text
     assert await Deal.count() == before
