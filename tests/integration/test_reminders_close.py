@@ -16,7 +16,7 @@ from app.permits import remind as permit_remind
 from app.permits.tables import Deadline, Qualification
 from app.pipeline import remind as pipeline_remind
 from app.pipeline.remind import cancel_ref, clock_ref
-from app.pipeline.tables import Deal, DealDocument, VoidStep
+from app.pipeline.tables import Deal, VoidStep
 from tests.conftest import sign_in
 from tests.integration.archive.test_archive import _emp, _file, _lend_form, _post, _user
 from tests.integration.permits.helpers import created_id, employee_id
@@ -142,8 +142,8 @@ async def test_voiding_stops_the_clocks_and_each_cancellation_closes_its_reminde
 async def _qualification(client, days: int) -> tuple[int, dict]:
     company = (await Qualification.select(Qualification.company).first())["company"]
     today = today_local()
-    data = {"company": str(company), "cert_no": f"Q-RC-{today.toordinal()}-{days}", "grade": "三级", "regime": "年报制", "issued_on": "2024-03-01",
-            "expires_on": (today + timedelta(days=days)).isoformat(), "owner": str(await employee_id("bureau")), "active": "1"}
+    data = {"company": str(company), "cert_no": f"Q-RC-{today.toordinal()}-{days}", "grade": "三级", "regime": "年报制",
+            "issued_on": "2024-03-01", "expires_on": (today + timedelta(days=days)).isoformat(), "owner": str(await employee_id("bureau")), "active": "1"}
     return created_id(await permit_post(client, "/permits/qualification/new", data), "qualification"), data
 
 
@@ -181,8 +181,8 @@ async def test_returning_a_loan_closes_its_overdue_notices(new_client):
     for item in ("购房审核单", "认购书"):
         await archive_services.file_original(keeper, f["deal"], item, True)
         loans.append(await archive_services.lend(keeper, f["deal"], _lend_form(item, borrower=clerk, approver=await _emp("supervisor"))))
-    await DocumentLoan.update({DocumentLoan.out_on: today_local() - timedelta(days=12), DocumentLoan.due_on: today_local() - timedelta(days=3)}).where(
-        DocumentLoan.id.is_in([ln["id"] for ln in loans]))
+    await DocumentLoan.update({DocumentLoan.out_on: today_local() - timedelta(days=12),
+                               DocumentLoan.due_on: today_local() - timedelta(days=3)}).where(DocumentLoan.id.is_in([ln["id"] for ln in loans]))
     today = today_local()
     await archive_remind.remind_once(today)
     await archive_remind.remind_once(today + timedelta(days=1))  # two notices, one a day
