@@ -195,3 +195,9 @@ async def test_returning_a_loan_closes_its_overdue_notices(new_client):
     assert (await DocumentLoan.select(DocumentLoan.status).where(DocumentLoan.id == loans[0]["id"]).first())["status"] == archive_services.RETURNED
     await assert_closed(back)
     await assert_open(kept)
+    clerk_page = await (await sign_in(await new_client(), "clerk")).get("/notifications?kind=overdue")
+    assert clerk_page.status_code == 200
+    rows = clerk_page.text.split('data-testid="note-row"')[1:]
+    returned = [row for row in rows if loans[0]["number"] in row]
+    assert len(returned) == 2 and all('data-state="closed"' in row and 'data-testid="note-closed">已办结' in row for row in returned)
+    assert any(loans[1]["number"] in row and 'data-state="read"' not in row and 'data-state="closed"' not in row for row in rows)
