@@ -287,6 +287,9 @@ async def give_back(user, loan_id: int, *, today: date | None = None) -> dict:
         if not rows:
             raise ArchiveError("该借阅已归还，请刷新页面")
         await ArchiveOriginal.update({ArchiveOriginal.loan: None}).where(ArchiveOriginal.loan == loan_id)
+        from app.archive.remind import loan_returned
+
+        await loan_returned(loan_id)  # its overdue notices are answered
         await audit.record(actor=user, action="archive.return", entity="arc_loan", entity_id=loan_id,
                            summary=f"{rows[0]['number']} {_label(deal)}「{rows[0]['item']}」已归还", before={"status": OUT},
                            after={"status": RETURNED, "returned_on": today})

@@ -3,6 +3,9 @@ reached (资质 90/60/30 days before expiry, 公积金/按揭协议 60 days, …
 deadline and threshold; once overdue, the owner and the 客服主管 are told. It also opens each year's
 开发规模审批 record in January (the annual task).
 
+Each notification names its deadline (`ref` "permit-deadline:<id>"); when the deadline is done, or its record is
+renewed to a new date, services.sync_deadlines closes them in the same transaction (`deadline_done`).
+
 What was sent is stored on the deadline (`notified_days`), claimed with a conditional UPDATE, so any number of
 runs (cron, a worker, two hosts) send each reminder once.
 
@@ -18,11 +21,20 @@ from datetime import date, timedelta
 
 from app.core import audit
 from app.core.db import write_transaction
-from app.core.notify import notify
+from app.core.notify import close, notify
 from app.core.timeutil import now, today_local
 from app.permits import rules, services
 from app.permits.kinds import KINDS
 from app.permits.tables import Deadline, MaintenanceFund, ReminderLog, ScaleApproval
+
+
+def deadline_ref(deadline_id: int) -> str:
+    return f"permit-deadline:{deadline_id}"
+
+
+async def deadline_done(deadline_id: int) -> int:
+    """Close the reminders about the deadline (done, or moved to a new date). Call inside the action's transaction."""
+    return await close([deadline_ref(deadline_id)])
 
 
 async def ensure_annual_records(today: date) -> int:
@@ -110,7 +122,7 @@ async def remind_once(today: date | None = None) -> int:
             text = reminder_text(r["label"], r["due_on"], days, threshold, extra)
             url = f"/permits/{r['kind']}/{r['record_id']}"
             for user_id in dict.fromkeys(recipients):
-                await notify(user_id, text, url, "overdue" if threshold == rules.OVERDUE else "reminder")
+                await notify(user_id, text, url, "overdue" if threshold == rules.OVERDUE else "reminder", ref=deadline_ref(r["id"]))
             await ReminderLog.insert(ReminderLog(deadline=r["id"], threshold=threshold, due_on=r["due_on"], sent_at=now(),
                                                  recipients=len(dict.fromkeys(recipients))))
         sent += 1

@@ -205,10 +205,10 @@ async def deadline_specs(kind: Kind, r: dict[str, Any]) -> list[tuple[str, str, 
 
 async def sync_deadlines(kind: Kind, record_id: int) -> None:
     """Bring the record's deadline rows in step with it (call inside the action's transaction). A changed date
-    starts its reminders afresh."""
+    starts its reminders afresh; a deadline done or moved closes the reminders sent about it."""
     r = await load(kind, record_id)
     for item, label, due, open_ in await deadline_specs(kind, r):
-        existing = await Deadline.select(Deadline.id, Deadline.due_on).where(
+        existing = await Deadline.select(Deadline.id, Deadline.due_on, Deadline.done).where(
             (Deadline.kind == kind.slug) & (Deadline.record_id == record_id) & (Deadline.item == item)).first()
         values = {Deadline.label: label[:200], Deadline.owner: r["owner"], Deadline.project: r.get("project"), Deadline.done: not (due and open_)}
         if existing is None:
@@ -216,9 +216,14 @@ async def sync_deadlines(kind: Kind, record_id: int) -> None:
                 await Deadline.insert(Deadline(kind=kind.slug, record_id=record_id, item=item, label=label[:200], owner=r["owner"],
                                                project=r.get("project"), due_on=due, done=False))
             continue
-        if due and due != existing["due_on"]:
+        moved = bool(due and due != existing["due_on"])
+        if moved:
             values.update({Deadline.due_on: due, Deadline.notified_days: None, Deadline.notified_at: None})
         await Deadline.update(values).where(Deadline.id == existing["id"])
+        if (values[Deadline.done] and not existing["done"]) or moved:  # done, or renewed to a new date: its reminders are answered
+            from app.permits.remind import deadline_done
+
+            await deadline_done(existing["id"])
 
 
 # ---- writing ----------------------------------------------------------------------------------------------------

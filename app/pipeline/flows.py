@@ -130,6 +130,9 @@ async def void_approved(req: dict, actor) -> None:
     if not rows:
         raise WorkflowError("该合同的状态已变化，不能作废")
     steps = await receipts.start_voiding(deal, actor)
+    from app.pipeline.remind import step_done
+
+    await step_done(v["deal"], "void")  # the void contract's signing, filing and bank clocks stop
     await audit.record(actor=actor, action="pipeline.void", entity="pl_deal", entity_id=v["deal"],
                        summary=f"{rows[0]['number']} 合同作废（{v['reason']}，审批单 {req['number']}），待办理：{'、'.join(steps)}",
                        before={"stage": deal["stage"]}, after={"stage": "已作废", "void_status": "撤销中", "steps": steps})

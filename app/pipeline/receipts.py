@@ -325,6 +325,9 @@ async def record_cancellation(user, deal_id: int, step_id: int, values) -> dict:
             (VoidStep.id == step_id) & VoidStep.done_on.is_null()).returning(VoidStep.id)
         if not rows:
             raise PipelineError("该注销事项已办理（可能已被他人办理），请刷新页面")
+        from app.pipeline.remind import cancellation_done
+
+        await cancellation_done(deal_id, step_id)
         if step["step"] == "备案注销":
             await Deal.update({Deal.filing_status: "已撤销"}).where(Deal.id == deal_id)
         elif step["step"] == "贷款注销":

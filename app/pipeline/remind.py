@@ -1,7 +1,10 @@
 """Pipeline reminders (cron or the Procfile's worker): signing deadlines (D−1, D0), filing on days 20/25/28 after
-signing and overdue from day 31, the bank-approval clock (5 WD) and the release clock (2 WD), and the cancellations
-after an approved voiding once past their working-day limit. In-portal
-notifications to the holders of the owning position in the deal's project, at most once a day per deal and kind.
+signing and overdue from day 31, the bank-approval clock (5 WD), the release clock (2 WD, once overdue) and the
+cancellations after an approved voiding once past their working-day limit. In-portal notifications to the holders of
+the owning position in the deal's project, at most once a day per deal and kind.
+
+Each reminder names the deal and its clock (`ref`, e.g. "deal:12:filing"); the pipeline action that completes the step
+closes them in its own transaction (`step_done`), so nobody is reminded of a contract already signed or filed.
 
     python -m app.pipeline.remind
 """
@@ -10,13 +13,42 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from app.core.notify import notify
+from app.core.notify import close, notify
 from app.core.tables import Notification
 from app.core.timeutil import today_local
-from app.core.workdays import add_working_days
+from app.core.workdays import load_calendar
 from app.org.tables import Employee, EmployeeProject
 from app.pipeline import services
 from app.pipeline.tables import Deal
+
+
+CLOCKS = ("sign", "filing", "bank", "release")  # the deal's clocks a reminder can announce
+STEP_CLOSES = {  # the pipeline action → the clocks it completes
+    "sign": ("sign",),
+    "filing.filed": ("filing",),
+    "mortgage.bank_approve": ("bank",),
+    "mortgage.release": ("release",),
+    "void": CLOCKS,  # a void contract's clocks stop (its cancellations are reminded separately)
+}
+
+
+def clock_ref(deal_id: int, clock: str) -> str:
+    return f"deal:{deal_id}:{clock}"
+
+
+def cancel_ref(deal_id: int, step_id: int) -> str:
+    """A cancellation after an approved voiding (one VoidStep row)."""
+    return f"deal:{deal_id}:cancel:{step_id}"
+
+
+async def step_done(deal_id: int, step: str) -> int:
+    """Close the reminders the pipeline action `step` has made moot (STEP_CLOSES; other steps close none). Call inside
+    the action's transaction."""
+    return await close([clock_ref(deal_id, c) for c in STEP_CLOSES.get(step, ())])
+
+
+async def cancellation_done(deal_id: int, step_id: int) -> int:
+    return await close([cancel_ref(deal_id, step_id)])
 
 
 async def _owners(role: str, project_id: int) -> list[int]:
@@ -29,15 +61,16 @@ async def _owners(role: str, project_id: int) -> list[int]:
     return out
 
 
-async def _send(role: str, deal: dict, text: str) -> int:
+async def _send(role: str, deal: dict, text: str, ref: str) -> int:
+    """Once per owner and text (the text carries the day): a reminder closed by its action is not sent again that day,
+    and the next day the condition no longer holds."""
     url = f"/pipeline/units/{deal['unit']}"
-    today = today_local()
     sent = 0
     for uid in await _owners(role, deal["project"]):
         already = await Notification.exists().where((Notification.user == uid) & (Notification.url == url) & (Notification.text == text)
                                                     & (Notification.kind == "pipeline"))
         if not already:
-            await notify(uid, text, url, "pipeline")
+            await notify(uid, text, url, "pipeline", ref=ref)
             sent += 1
     return sent
 
@@ -48,7 +81,8 @@ async def remind_once() -> int:
     for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.sign_deadline).where(
             (Deal.stage == "已认购") & (Deal.sign_deadline <= today + timedelta(days=1))):
         label = "今天到期" if d["sign_deadline"] == today else ("明天到期" if d["sign_deadline"] > today else "已逾期未签")
-        sent += await _send("sales", d, f"{today} {d['number']} 签约期限{label}（{d['sign_deadline']}）")
+        sent += await _send("sales", d, f"{today} {d['number']} 签约期限{label}（{d['sign_deadline']}）",
+                            clock_ref(d["id"], "sign"))
     limits = await services.all_settings()
     filing_days = int(limits["filing_days"])
     reminders = services.filing_reminders(limits)  # SPEC A4: day 20, 25 and 28, red once the limit has passed
@@ -60,17 +94,29 @@ async def remind_once() -> int:
         overdue = d["signed_on"] <= cutoff  # the limit's last day moves past rest days (民法典 203), as on the unit page
         if n in reminders or overdue:
             word = "已逾期" if overdue else f"已签约 {n} 天"
-            sent += await _send("bureau", d, f"{today} {d['number']} 合同备案{word}，须在签约后 {filing_days} 天内完成")
-    bank_wd = int(limits["bank_approval_wd"])
-    for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.bank_submitted_on).where(Deal.mortgage_status == "银行审批中"):
-        if d["bank_submitted_on"] and await add_working_days(d["bank_submitted_on"], bank_wd) <= today:
-            sent += await _send("mortgage", d, f"{today} {d['number']} 银行审批已超过 {bank_wd} 个工作日")
+            sent += await _send("bureau", d, f"{today} {d['number']} 合同备案{word}，须在签约后 {filing_days} 天内完成",
+                                clock_ref(d["id"], "filing"))
+    bank_wd, release_wd = int(limits["bank_approval_wd"]), int(limits["release_wd"])
+    rows = await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.mortgage_status, Deal.bank_submitted_on, Deal.registered_on).where(
+        Deal.mortgage_status.is_in(["银行审批中", "抵押已登记"]))
+    bases = [d for r in rows for d in (r["bank_submitted_on"], r["registered_on"]) if d]
+    # one working-day calendar for every deal (not a query per row), as in the work queue
+    cal = await load_calendar(min(bases), max(bases) + timedelta(days=max(bank_wd, release_wd) * 3 + 60)) if bases else None
+    for d in rows:
+        if d["mortgage_status"] == "银行审批中":
+            if d["bank_submitted_on"] and cal.add_working_days(d["bank_submitted_on"], bank_wd) <= today:
+                sent += await _send("mortgage", d, f"{today} {d['number']} 银行审批已超过 {bank_wd} 个工作日", clock_ref(d["id"], "bank"))
+        elif d["registered_on"] and cal.add_working_days(d["registered_on"], release_wd) < today:  # overdue as in the work queue
+            sent += await _send("mortgage", d, f"{today} {d['number']} 抵押登记后银行放款已超过 {release_wd} 个工作日",
+                                clock_ref(d["id"], "release"))
     from app.pipeline.tables import VoidStep
 
-    for st in await VoidStep.select(VoidStep.step, VoidStep.owner, VoidStep.due_on, VoidStep.deal.as_alias("id"), VoidStep.deal.unit.as_alias("unit"),
-                                    VoidStep.deal.project.as_alias("project"), VoidStep.deal.number.as_alias("number")).where(
+    for st in await VoidStep.select(VoidStep.id.as_alias("step_id"), VoidStep.step, VoidStep.owner, VoidStep.due_on, VoidStep.deal.as_alias("id"),
+                                    VoidStep.deal.unit.as_alias("unit"), VoidStep.deal.project.as_alias("project"),
+                                    VoidStep.deal.number.as_alias("number")).where(
             VoidStep.done_on.is_null() & (VoidStep.due_on < today)):  # A5: the cancellation is past its working-day limit
-        sent += await _send(st["owner"], st, f"{today} {st['number']} 合同作废后的{st['step']}已逾期（期限 {st['due_on']}）")
+        sent += await _send(st["owner"], st, f"{today} {st['number']} 合同作废后的{st['step']}已逾期（期限 {st['due_on']}）",
+                            cancel_ref(st["id"], st["step_id"]))
     return sent
 
 

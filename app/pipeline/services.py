@@ -201,6 +201,13 @@ async def _move(deal_id: int, where, changes: dict, message: str = "该记录的
     return rows[0]
 
 
+async def _reminders_done(deal_id: int, step: str) -> None:
+    """The reminders (app.pipeline.remind) this step has answered are closed, in the step's transaction."""
+    from app.pipeline.remind import step_done
+
+    await step_done(deal_id, step)
+
+
 async def _unit_status(unit_id: int, from_statuses: list[str], to: str) -> None:
     rows = await Unit.update({Unit.status: to}).where((Unit.id == unit_id) & Unit.status.is_in(from_statuses)).returning(Unit.id)
     if not rows:
@@ -435,6 +442,7 @@ async def sign(user, deal_id: int, values) -> dict:
                                    due_on=signed_on + timedelta(days=int(limits["balance_due_days"]))))
         await Instalment.insert(*[d for d in dues if d.amount_due > 0])
         await _audit(user, row, "sign", f"签约，合同编号 {contract_no}，网签号 {online_no}，买受人{homes}", {"stage": "已认购"}, {"stage": "已签约"})
+        await _reminders_done(deal_id, "sign")
     return row
 
 
@@ -491,6 +499,7 @@ async def mortgage_step(user, deal_id: int, action: str, values) -> dict:
                     await Instalment.update({Instalment.received: inst["amount_due"], Instalment.received_on: on}).where(Instalment.id == inst["id"])
                     await auto_receipt(deal_id, inst["id"], "贷款", left, on, "按揭放款", f"{row['loan_bank']}放款", user.employee_id)
         await _audit(user, row, f"mortgage.{action}", f"按揭：{label}（{on}）", {"mortgage_status": src}, {"mortgage_status": dst})
+        await _reminders_done(deal_id, f"mortgage.{action}")
     return row
 
 
@@ -530,6 +539,7 @@ async def filing_step(user, deal_id: int, action: str, values) -> dict:
         if action == "filed" and deal["stage"] == "已签约":
             await _unit_status(deal["unit"], ["已签约"], "已备案")
         await _audit(user, row, f"filing.{action}", label)
+        await _reminders_done(deal_id, f"filing.{action}")
     return row
 
 
