@@ -495,7 +495,7 @@ async def delete(user, row: dict) -> None:
             return
         await storage(row["storage"]).delete(row["storage_key"])
         await audit.record(actor=user, action="attachment.delete", entity="attachment", entity_id=row["id"],
-                           summary=f"删除附件「{row['filename']}」（{row['owner_kind']} {row['owner_id']}）",
+                           summary=f"删除附件「{row['filename']}」（{await where_attached(row)}）",
                            before={"owner_kind": row["owner_kind"], "owner_id": row["owner_id"], "filename": row["filename"], "size": row["size"]})
 
 
@@ -538,6 +538,14 @@ async def get(attachment_id: int) -> dict | None:
     return _decorate([row])[0] if row else None
 
 
+async def where_attached(row: dict) -> str:
+    """The record a file belongs to, as people read it (审批单 BX-…, 房源 …), for the audit log."""
+    owner = owner_kind(row["owner_kind"])
+    if owner is None:
+        return f"{row['owner_kind']} {row['owner_id']}"
+    return f"{owner.label} {await owner.describe(row['owner_id']) if owner.describe else row['owner_id']}"
+
+
 async def may_see(user, row: dict) -> bool:
     if not row["owner_kind"]:
         return row["uploaded_by"] == user.user_id and row["expires_at"] is not None and row["expires_at"] > now()
@@ -550,7 +558,7 @@ async def read(user, row: dict) -> bytes | None:
     data = await storage(row["storage"]).get(row["storage_key"])
     if data is not None:
         await audit.record(actor=user, action="attachment.download", entity="attachment", entity_id=row["id"],
-                           summary=f"下载附件「{row['filename']}」" + (f"（{row['owner_kind']} {row['owner_id']}）" if row["owner_kind"] else ""))
+                           summary=f"下载附件「{row['filename']}」" + (f"（{await where_attached(row)}）" if row["owner_kind"] else ""))
     return data
 
 
