@@ -21,7 +21,15 @@ Decisions where the SPEC is silent (each one a parameter where it is a number):
 - A group complaint means households ≥ `group_min_households`, whether or not the 群诉 box was ticked.
 - Warranty periods in years end on the day corresponding to the handover date (民法典 第二百零一条、第二百零二条: the
   start day is not counted, the corresponding day is the last day, the month's end when there is none); that last
-  day is in warranty, the next day is not. Seasons: see `warranty`.
+  day is in warranty, the next day is not; they do not move off rest days. Seasons: see `warranty` (heating
+  11-15 to 03-15 by default — a local rule; only seasons starting on or after the handover day count).
+- A claim ≥ 100,000.00 is handled by the 总经理 (SPEC D2 [C]); P1 or a claim ≥ 10,000.00 by the 部门经理, who is the
+  existing "dept_head" role (客服副经理; §0.1 maps the CSC names onto the same roles).
+- A breached P1 stays P1 and goes to the 总经理; "overdue by 2× the limit" (§0.2) is read as time used ≥ 2× the
+  limit, when the 客服副经理 is told as well as the 客服主管.
+- A callback answer of 4–5 counts as satisfied; 2 (不满意) or below reopens the case for the 投诉主管; 3 does neither.
+- KPI counts that contradict each other (more answered than offered, more wrong fields than audited) raise
+  ValueError rather than show a rate over 100 %; the renovation-efficiency improvement may be negative.
 """
 from __future__ import annotations
 
@@ -168,6 +176,40 @@ class CareLimits:
 DEFAULT_LIMITS = CareLimits()
 
 
+def limits_errors(limits: CareLimits) -> list[str]:
+    """What is wrong with a set of limits (for the admin's settings form), in Chinese; empty when usable."""
+    L, errors = limits, []
+    ints = {"群诉户数": L.group_min_households, "重复投诉天数": L.repeat_window_days, "重开天数": L.reopen_window_days,
+            "P1 首次响应": L.p1_response_hours, "P1 答复方案": L.p1_plan_hours, "P2 首次响应": L.p2_response_hours,
+            "P2 答复方案": L.p2_plan_working_days, "P2 结案": L.p2_close_calendar_days, "P3 首次响应": L.p3_response_hours,
+            "P3 答复方案": L.p3_plan_working_days, "P3 结案": L.p3_close_calendar_days, "回访工作日": L.callback_working_days,
+            "防水保修年限": L.waterproof_years, "电气给排水保修年限": L.electrical_plumbing_years,
+            "装修保修年限": L.finishes_years, "设计使用年限": L.design_life_years, "采暖期数": L.heating_seasons,
+            "供冷期数": L.cooling_seasons, "紧急报修到场小时": L.repair_urgent_on_site_hours,
+            "一般报修到场小时": L.repair_normal_on_site_hours, "一般报修修复工作日": L.repair_normal_fix_working_days,
+            "复杂报修方案工作日": L.repair_complex_plan_working_days}
+    errors += [f"{name}必须为正整数" for name, v in ints.items() if not isinstance(v, int) or v < 1]
+    if not L.p2_claim < L.p1_claim <= L.gm_claim:
+        errors.append("索赔金额门槛应满足：P2 门槛 < P1 门槛 ≤ 总经理门槛")
+    if not 0 < L.comp_supervisor_below < L.comp_manager_below < L.comp_gm_below:
+        errors.append("补偿审批金额门槛应逐级递增")
+    if not Decimal("0") < L.amber_fraction < Decimal("1"):
+        errors.append("预警比例应在 0 与 1 之间（例如 0.80）")
+    if L.second_escalation_multiple <= 1:
+        errors.append("再次升级倍数应大于 1")
+    if not 1 <= L.callback_reopen_at_or_below <= 5:
+        errors.append("回访重开分数应在 1 到 5 之间")
+    for name, season in (("采暖期", L.heating_season), ("供冷期", L.cooling_season)):
+        try:
+            (sm, sd), (em, ed) = season
+            date(2024, sm, sd), date(2024, em, ed)  # raises on a day that does not exist
+            if (sm, sd) == (em, ed) or (2, 29) in ((sm, sd), (em, ed)):
+                raise ValueError
+        except (TypeError, ValueError):
+            errors.append(f"{name}起止日期不正确（月-日，不可为 02-29，起止不能相同）")
+    return errors
+
+
 def _money(value) -> Decimal:
     d = Decimal(str(value))
     if not d.is_finite() or d.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -310,6 +352,14 @@ def sla_specs(level: str, limits: CareLimits = DEFAULT_LIMITS) -> list[ClockSpec
 
 
 P1_CLOSE_TEXT = "P1 按方案结案，每日向客户通报进展"
+
+
+def sla_deadlines(level: str, start: datetime, cal: WorkCalendar, limits: CareLimits = DEFAULT_LIMITS) -> dict[str, datetime | None]:
+    """The due moments without pauses: first_response, plan, close (P1: close None — per its plan, P1_CLOSE_TEXT)."""
+    out: dict[str, datetime | None] = {"first_response": None, "plan": None, "close": None}
+    for spec in sla_specs(level, limits):
+        out[spec.kind] = base_due(spec, start, cal, limits)
+    return out
 
 
 def _aware(value: datetime, what: str) -> datetime:
@@ -556,11 +606,12 @@ def warranty(element: str, handover_date: date | None, on_date: date, limits: Ca
         until = _season_end(handover_date, L.cooling_season, L.cooling_seasons, L.partial_season_counts)
         period = f"{L.cooling_seasons} 个供冷期（{_md(L.cooling_season)}）"
     head = f"{name}保修期 {period}，自交付日 {handover_date.isoformat()} 起算，至 {until.isoformat()} 止（含当日）"
+    basis = LEGAL_BASIS if element in (HEATING, COOLING) else f"{LEGAL_BASIS}；{PERIOD_BASIS}"
     if on_date < handover_date:
         return Warranty(False, until, f"{head}；报修日早于交付日，尚未交付")
     if on_date <= until:
-        return Warranty(True, until, f"{head}。依据：{LEGAL_BASIS}")
-    return Warranty(False, until, f"{head}，已过保修期，转物业有偿维修。依据：{LEGAL_BASIS}")
+        return Warranty(True, until, f"{head}。依据：{basis}")
+    return Warranty(False, until, f"{head}，已过保修期，转物业有偿维修。依据：{basis}")
 
 
 def _md(season) -> str:

@@ -276,3 +276,21 @@ def test_kpi_inputs_are_checked_and_targets_configurable():
             bad()
     limits = CareLimits(targets=r.KpiTargets(satisfaction_rate=D("90.00")))
     assert r.meets_target("satisfaction_rate", D("94.74"), limits)
+
+
+def test_sla_deadlines_by_level():
+    start = at(2026, 2, 12, 10)
+    assert r.sla_deadlines("P1", start, cal) == {"first_response": at(2026, 2, 12, 11), "plan": at(2026, 2, 13, 10), "close": None}
+    assert r.sla_deadlines("P2", start, cal) == {"first_response": at(2026, 2, 12, 14), "plan": at(2026, 2, 25), "close": at(2026, 2, 20)}
+    # P3 plan 5 WD: 02-13, 02-14, 02-24, 02-25, 02-26; close 15 CD: 02-27 → 24:00
+    assert r.sla_deadlines("P3", start, cal) == {"first_response": at(2026, 2, 13, 10), "plan": at(2026, 2, 27), "close": at(2026, 2, 28)}
+    with pytest.raises(ValueError):
+        r.sla_deadlines("P4", start, cal)
+
+
+def test_limits_are_checked_for_the_settings_form():
+    assert r.limits_errors(CareLimits()) == []
+    bad = CareLimits(group_min_households=0, p2_claim=D("20000.00"), comp_manager_below=D("500.00"),
+                     amber_fraction=D("1.2"), heating_season=((2, 30), (3, 15)))
+    errors = r.limits_errors(bad)
+    assert len(errors) == 5 and "群诉户数必须为正整数" in errors and any("采暖期" in e for e in errors)
