@@ -210,6 +210,7 @@ def test_warranty_edge_cases():
     # 29 February: no corresponding day → the month's last day
     assert r.warranty(r.FINISHES, date(2024, 2, 29), date(2026, 2, 28)) [:2] == (True, date(2026, 2, 28))
     assert not r.warranty(r.FINISHES, date(2024, 2, 29), date(2026, 3, 1)).in_warranty
+    assert "第二百零二条" in r.warranty(r.FINISHES, date(2024, 2, 29), date(2026, 2, 28)).basis
     no_handover = r.warranty(r.FINISHES, None, date(2026, 3, 1))
     assert no_handover[:2] == (False, None) and "交付日期" in no_handover.basis
     assert not r.warranty(r.FINISHES, date(2026, 3, 1), date(2026, 2, 28)).in_warranty
