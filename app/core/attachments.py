@@ -413,12 +413,11 @@ async def upload(user, files: Iterable[tuple[str, bytes]], *, owner_code: str | 
 
 def parse_ids(values: Iterable[Any]) -> list[int]:
     out = []
+    from app.core.fields import parse_id
+
     for v in values:
-        try:
-            i = int(str(v))
-        except (TypeError, ValueError):
-            continue
-        if 0 < i < 2**31 and i not in out:
+        i = parse_id(v)
+        if i is not None and i not in out:
             out.append(i)
     return out
 
@@ -534,6 +533,10 @@ async def form_context(user, ids: Iterable[int], *, error: str = "") -> dict:
 
 
 async def get(attachment_id: int) -> dict | None:
+    from app.core.fields import parse_id
+
+    if parse_id(attachment_id) is None:
+        return None  # beyond the id column's range: no such file (and no database error)
     row = await Attachment.select(*_LIST_COLUMNS, Attachment.storage, Attachment.storage_key).where(Attachment.id == attachment_id).first()
     return _decorate([row])[0] if row else None
 

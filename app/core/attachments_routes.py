@@ -6,6 +6,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app.core import attachments
+from app.core.fields import parse_id
 from app.core.guards import requires
 from app.core.permissions import Perm
 from app.core.web import is_fragment_request, redirect_with_flash, render
@@ -32,7 +33,7 @@ async def download(request: Request, attachment_id: int) -> Response:
       request_max_body_size=attachments.REQUEST_MAX_BODY)
 async def upload_to_record(request: Request, owner_code: str, owner_id: str) -> Response:
     owner = attachments.owner_kind(owner_code)
-    if owner is None or not owner_id.isdigit() or len(owner_id) > 18:
+    if owner is None or parse_id(owner_id) is None:
         raise NotFoundException("记录不存在")
     if not await owner.can_see(request.user, owner_id):
         raise PermissionDeniedException(f"您无权查看该{owner.label}")

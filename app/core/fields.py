@@ -103,6 +103,18 @@ class Parser:
         return self.raw(name) in ("1", "on", "true", "yes")
 
 
+MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
+
+
+def parse_id(raw: Any) -> int | None:
+    """A record id as typed or in a URL: ASCII digits of a positive 32-bit integer, else None (never an exception)."""
+    text = str(raw).strip() if raw is not None else ""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    n = int(text)
+    return n if 0 < n <= MAX_ID else None
+
+
 def pick_id(p: Parser, name: str, label: str, *, required: bool = True) -> int | None:
     """A chosen row id from a <select>: blank → "请选择…", anything but a positive 32-bit integer → "选项无效"."""
     raw = p.raw(name)
@@ -110,10 +122,10 @@ def pick_id(p: Parser, name: str, label: str, *, required: bool = True) -> int |
         if required:
             p.fail(name, f"请选择{label}")
         return None
-    if not raw.isdigit() or not (0 < int(raw) < 2**31):
+    n = parse_id(raw)
+    if n is None:
         p.fail(name, f"{label}的选项无效")
-        return None
-    return int(raw)
+    return n
 
 
 def form_text(value: Any) -> str:

@@ -3,6 +3,7 @@ the pipeline permission and the unit's project within the user's scope."""
 from __future__ import annotations
 
 from app.core.attachments import OwnerKind, register_owner
+from app.core.fields import parse_id
 from app.core.permissions import Perm
 from app.estate.tables import Unit
 
@@ -10,9 +11,10 @@ OWNER = "pl_unit"
 
 
 async def _unit(owner_id: str) -> dict | None:
-    if not owner_id.isdigit():
+    uid = parse_id(owner_id)
+    if uid is None:
         return None
-    return await Unit.select(Unit.id, Unit.project, Unit.room_no, Unit.building.name).where(Unit.id == int(owner_id)).first()
+    return await Unit.select(Unit.id, Unit.project, Unit.room_no, Unit.building.name).where(Unit.id == uid).first()
 
 
 async def can_see(user, owner_id: str) -> bool:

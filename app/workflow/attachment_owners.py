@@ -3,6 +3,7 @@ an uploader may take a file back while the request is still 审批中 or 已退�
 from __future__ import annotations
 
 from app.core.attachments import OwnerKind, register_owner
+from app.core.fields import parse_id
 from app.core.permissions import Perm
 from app.workflow.tables import Request, Task
 
@@ -10,9 +11,10 @@ OWNER = "wf_request"
 
 
 async def _request(owner_id: str) -> dict | None:
-    if not owner_id.isdigit():
+    rid = parse_id(owner_id)
+    if rid is None:
         return None
-    return await Request.select(Request.id, Request.applicant_user, Request.number, Request.status).where(Request.id == int(owner_id)).first()
+    return await Request.select(Request.id, Request.applicant_user, Request.number, Request.status).where(Request.id == rid).first()
 
 
 async def can_see(user, owner_id: str) -> bool:

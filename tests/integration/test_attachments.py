@@ -293,3 +293,16 @@ async def test_heic_from_an_iphone_becomes_a_clean_jpeg(new_client):
     assert row["kind"] == "jpeg" and row["content_type"] == "image/jpeg" and "HEIC 已转为 JPG" in row["note"]
     im = Image.open(io.BytesIO(await _blob(row["id"])))
     assert im.format == "JPEG" and not dict(im.getexif()) and "xmp" not in im.info and "exif" not in im.info
+
+
+async def test_ids_out_of_range_or_not_ascii_are_not_found(new_client):
+    """An id the database cannot hold, or digits that are not ASCII, answer 404 — never a 500."""
+    user = await sign_in(await new_client(), "data")
+    token = await _token(user)
+    assert (await user.get("/attachments/99999999999")).status_code == 404
+    for owner_id in ("99999999999", "²", "１２"):
+        r = await user.post(f"/attachments/wf_request/{owner_id}", data={"_csrf_token": token},
+                            files={"files": ("a.pdf", samples.pdf(), PDF)})
+        assert r.status_code == 404, owner_id
+    r = await user.post("/attachments/99999999999/delete", data={"_csrf_token": token})
+    assert r.status_code == 404

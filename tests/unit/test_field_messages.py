@@ -28,3 +28,11 @@ def test_date_messages_name_no_field():
 def test_other_messages_are_kept():
     assert on_field("数量应为整数", "数量") == "数量应为整数"
     assert on_field("金额", "x") == "金额"
+
+
+def test_parse_id_takes_only_ascii_digits_of_a_32_bit_id():
+    from app.core.fields import parse_id
+
+    assert parse_id("12") == 12 and parse_id(" 7 ") == 7 and parse_id(2**31 - 1) == 2**31 - 1
+    for bad in ("", None, "0", "-1", "1.5", "²", "１２", str(2**31), "abc"):
+        assert parse_id(bad) is None, bad
