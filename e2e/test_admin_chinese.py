@@ -1,14 +1,13 @@
 """The admin panel reads in Chinese (issue 8 §5): the administrator opens it from the portal and sees Chinese table
 names grouped by the portal's chapters, Chinese column names on a table's page, Chinese buttons and their own name;
 plus screenshots of the admin and of the audit log at desktop and tablet width."""
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from e2e.nav import nav
+from e2e.screens import shoot
 
-OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
 
 def test_admin_panel_shows_chinese_names(page, login_page, server_url):
@@ -29,28 +28,20 @@ def test_admin_panel_shows_chinese_names(page, login_page, server_url):
     assert "Is Workday" not in page.content()
 
 
-def _shoot(page, name: str, width: int) -> None:
-    page.wait_for_load_state("networkidle")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    page.screenshot(path=str(OUT / name), full_page=False)
-    assert overflow <= 1, f"{name} overflows by {overflow}px at {width}px"
-
-
 @pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
 def test_admin_and_audit_screens(page, login_page, server_url, width, height, name):
-    OUT.mkdir(exist_ok=True)
     page.set_viewport_size({"width": width, "height": height})
     login_page.sign_in("sysadmin")
     page.goto(server_url + "/admin/")
     expect(page.get_by_text("组织与岗位", exact=True).first).to_be_attached(timeout=20000)
-    _shoot(page, f"{name}-admin-home.png", width)
+    shoot(page, f"{name}-admin-home.png")
     if width <= 800:  # the menu behind the burger (at exactly 800 px the library hides both: static/css/admin.css)
         page.locator("#burger_menu a").click()
         expect(page.locator("#sidebar_overlay").get_by_role("link", name="节假日调整")).to_be_visible()
-        _shoot(page, f"{name}-admin-menu.png", width)
+        shoot(page, f"{name}-admin-menu.png")
     page.goto(server_url + "/admin/#/" + "员工")
     expect(page.locator("table th").filter(has_text="工号")).to_be_attached(timeout=20000)
-    _shoot(page, f"{name}-admin-employee.png", width)
+    shoot(page, f"{name}-admin-employee.png")
     # a change through the admin's own API (as its front end makes it), to show as a diff
     csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
     r = page.request.patch(server_url + "/admin/api/tables/employee/10/", data={"mobile": f"1390000{width:04d}"},
@@ -59,7 +50,7 @@ def test_admin_and_audit_screens(page, login_page, server_url, width, height, na
     page.goto(server_url + "/audit")
     expect(page.get_by_test_id("row").first).to_contain_text("管理后台修改")
     expect(page.get_by_test_id("row").first).to_contain_text(f"139****{width:04d}")
-    _shoot(page, f"{name}-audit.png", width)
+    shoot(page, f"{name}-audit.png")
     page.get_by_test_id("audit-link").first.click()
     expect(page.get_by_test_id("audit-diff")).to_contain_text("手机号")
-    _shoot(page, f"{name}-audit-detail.png", width)
+    shoot(page, f"{name}-audit-detail.png")

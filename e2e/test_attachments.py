@@ -6,27 +6,20 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
-from pathlib import Path
 
 from playwright.sync_api import expect
 
 from app.core.timeutil import today_local
 from seeds.finance import credit_code
+from e2e.screens import OUT, shoot
 from tests.samples import jpeg_with_gps, pdf, png
 
-OUT = Path(__file__).resolve().parent.parent / "screenshots"
 TABLET = {"width": 800, "height": 1280}
 DESKTOP = {"width": 1366, "height": 900}
 
 
-def _no_overflow(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"), page.url
-
-
 def _shoot(page, name: str) -> None:
-    OUT.mkdir(exist_ok=True)
-    _no_overflow(page)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+    shoot(page, name, full_page=True)
 
 
 def _fill_expense(page, amount: str) -> None:
@@ -132,11 +125,8 @@ def test_unit_files_on_the_unit_page(page, login_page, server_url, tmp_path):
     card.get_by_test_id("attachment-upload").click()
     expect(page.get_by_test_id("attachments-card")).to_contain_text("购房合同扫描件.pdf")
     page.get_by_test_id("attachments-card").scroll_into_view_if_needed()
-    OUT.mkdir(exist_ok=True)
-    _no_overflow(page)
-    page.screenshot(path=str(OUT / "1366-attachments-unit.png"), full_page=False)
+    shoot(page, "1366-attachments-unit")
     page.set_viewport_size(TABLET)
     page.reload()
     page.get_by_test_id("attachments-card").scroll_into_view_if_needed()
-    _no_overflow(page)
-    page.screenshot(path=str(OUT / "800-attachments-unit.png"), full_page=False)
+    shoot(page, "800-attachments-unit")

@@ -2,27 +2,23 @@
 refreshed in place, no page load); the notification announcing the task closes and the bell's count drops; a form with
 errors focuses the first field in error and lists the problems at the top; the 抄送 picker is searched, not Ctrl-clicked."""
 from datetime import timedelta
-from pathlib import Path
 
 from playwright.sync_api import expect
 
 from app.core.timeutil import today_local
 from e2e.flows import filter_list, open_new_request, submit_request
+from e2e.screens import shoot
 from seeds.finance import credit_code
 
-OUT = Path(__file__).resolve().parent.parent / "screenshots"
 SIZES = [(1366, 900, "desktop"), (800, 1280, "tablet")]
 
 
 def _shots(page, name: str, show=None) -> None:
-    OUT.mkdir(exist_ok=True)
     for width, height, size in SIZES:
         page.set_viewport_size({"width": width, "height": height})
         if show is not None:
             show.scroll_into_view_if_needed()
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        page.screenshot(path=str(OUT / f"{size}-{name}.png"), full_page=False)
-        assert overflow <= 1, f"{name} overflows by {overflow}px at {width}px"
+        shoot(page, f"{size}-{name}")
     page.set_viewport_size({"width": 1366, "height": 900})
 
 

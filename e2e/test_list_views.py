@@ -2,13 +2,12 @@
 again from its link and see the same columns and order. Plus screenshots of two ledgers with the column chooser
 open and their print views, at 1366×900 and 800×1280."""
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-SHOTS = Path(tempfile.gettempdir()) / "list-view-screens"
+from e2e.screens import OUT, shoot
+
 
 
 def _order(page) -> list[str]:
@@ -63,7 +62,6 @@ def test_hide_a_column_sort_save_the_view_and_open_it_again(page, login_page, se
 
 @pytest.mark.parametrize("width,height,name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
 def test_list_toolbar_and_print_view_fit_the_screen(page, login_page, server_url, width, height, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": width, "height": height})
     login_page.sign_in("supervisor")
     if name == "desktop":  # a saved view, so that the screenshots show its chip (the tablet run finds it too)
@@ -80,14 +78,14 @@ def test_list_toolbar_and_print_view_fit_the_screen(page, login_page, server_url
             expect(page.get_by_test_id("column-form")).to_be_visible()
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} overflows by {overflow}px at {width}"
-        page.screenshot(path=str(SHOTS / f"{name}-{slug}-toolbar.png"), full_page=False)
+        shoot(page, f"{name}-{slug}-toolbar")
         if slug == "report":
             continue
         page.goto(server_url + path + "?print=1")
         expect(page.get_by_test_id("print-view")).to_be_visible()
         expect(page.get_by_test_id("pagination")).to_have_count(0)
-        page.screenshot(path=str(SHOTS / f"{name}-{slug}-print.png"), full_page=False)
+        shoot(page, f"{name}-{slug}-print")
         page.emulate_media(media="print")
-        page.screenshot(path=str(SHOTS / f"{name}-{slug}-print-media.png"), full_page=False)
+        page.screenshot(path=str(OUT / f"{name}-{slug}-print-media.png"), full_page=False)
         expect(page.get_by_test_id("print-now")).to_be_hidden()
         page.emulate_media(media="screen")

@@ -1,28 +1,18 @@
 """Every page of the foundation at desktop (1366) and 10-inch tablet (800) width: no horizontal overflow, and a
 screenshot in screenshots/ to look at."""
-from pathlib import Path
-
 import pytest
 
-OUT = Path(__file__).resolve().parent.parent / "screenshots"
+from e2e.screens import shoot, slug, visit
 PAGES = ["/", "/org", "/org/positions", "/org/employees", "/rules", "/rules/kf-71p", "/rules/status", "/calendar?month=2026-10", "/audit", "/account/password"]
 
 
 @pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
 def test_pages_fit_the_screen(page, login_page, server_url, width, height, name):
-    OUT.mkdir(exist_ok=True)
     page.set_viewport_size({"width": width, "height": height})
-    page.goto(f"{server_url}/login")
-    page.screenshot(path=str(OUT / f"{name}-login.png"))
+    visit(page, f"{server_url}/login", f"{name}-login")
     login_page.sign_in("dept_head")
     for path in PAGES:
-        response = page.goto(server_url + path)
-        assert response.status == 200, path
-        page.wait_for_load_state("networkidle")
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        slug = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "") or "home"
-        page.screenshot(path=str(OUT / f"{name}-{slug}.png"), full_page=False)
-        assert overflow <= 1, f"{path} overflows by {overflow}px at {width}px"
+        visit(page, server_url + path, f"{name}-{slug(path)}")
 
 
 WORKFLOW_PAGES = ["/workflow", "/workflow/new", "/workflow/new/expense", "/workflow/new/payment", "/workflow/delegations", "/finance/advances",
@@ -31,7 +21,6 @@ WORKFLOW_PAGES = ["/workflow", "/workflow/new", "/workflow/new/expense", "/workf
 
 @pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
 def test_workflow_pages_fit_the_screen(page, login_page, server_url, width, height, name):
-    OUT.mkdir(exist_ok=True)
     page.set_viewport_size({"width": width, "height": height})
     login_page.sign_in("dept_head")
     paths = list(WORKFLOW_PAGES)
@@ -41,18 +30,11 @@ def test_workflow_pages_fit_the_screen(page, login_page, server_url, width, heig
     if link.count():
         paths.append(link.get_attribute("href"))
     for path in paths:
-        response = page.goto(server_url + path)
-        assert response.status == 200, path
-        page.wait_for_load_state("networkidle")
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        slug = path.strip("/").replace("/", "-") or "home"
-        page.screenshot(path=str(OUT / f"{name}-{slug}.png"), full_page=False)
-        assert overflow <= 1, f"{path} overflows by {overflow}px at {width}px"
+        visit(page, server_url + path, f"{name}-{slug(path)}")
 
 
 @pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
 def test_pipeline_pages_fit_the_screen(page, login_page, server_url, width, height, name):
-    OUT.mkdir(exist_ok=True)
     page.set_viewport_size({"width": width, "height": height})
     login_page.sign_in("supervisor")
     page.goto(server_url + "/pipeline?status=已交付")
@@ -63,18 +45,11 @@ def test_pipeline_pages_fit_the_screen(page, login_page, server_url, width, heig
     money = page.get_by_test_id("receipt-deal-link").first.get_attribute("href")  # 收款登记 of one deal
     for path in ["/pipeline", "/pipeline/queue", unit, "/pipeline/title-batch", "/workflow/new/contract_void", "/workflow/new/mortgage_release",
                  "/pipeline/receipts", money]:
-        response = page.goto(server_url + path)
-        assert response.status == 200, path
-        page.wait_for_load_state("networkidle")
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        slug = path.strip("/").replace("/", "-").replace("?", "-") or "home"
-        page.screenshot(path=str(OUT / f"{name}-{slug}.png"), full_page=False)
-        assert overflow <= 1, f"{path} overflows by {overflow}px at {width}px"
+        visit(page, server_url + path, f"{name}-{slug(path)}")
     login_page.sign_out()
     login_page.sign_in("sales")
     page.goto(server_url + free + "/subscribe")
-    page.screenshot(path=str(OUT / f"{name}-subscribe.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    shoot(page, f"{name}-subscribe", full_page=True)
 
 
 @pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
@@ -83,19 +58,13 @@ def test_rules_errors_and_shared_forms_fit_the_screen(page, login_page, server_u
     shell, and a unit page with the 备案 and 交房 forms, where each label fills its own field; the favicon loads."""
     from playwright.sync_api import expect
 
-    OUT.mkdir(exist_ok=True)
     page.set_viewport_size({"width": width, "height": height})
     missing: list[str] = []
     page.on("response", lambda r: missing.append(r.url) if r.status == 404 and "favicon" in r.url else None)
     login_page.sign_in("supervisor")
 
     def shot(path: str, slug: str, status: int = 200) -> None:
-        response = page.goto(server_url + path)
-        assert response.status == status, path
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=str(OUT / f"{name}-{slug}.png"), full_page=False)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{path} overflows by {overflow}px at {width}px"
+        visit(page, server_url + path, f"{name}-{slug}", status=status)
 
     shot("/rules", "polish-rules")
     shot("/rules/kf-71p", "polish-rule-toc")
@@ -104,8 +73,8 @@ def test_rules_errors_and_shared_forms_fit_the_screen(page, login_page, server_u
         page.get_by_test_id("toc-compact").locator("summary").click()
     toc.get_by_test_id("toc-link").nth(1).click()  # 第二章
     assert page.evaluate("location.hash") == "#c-ch2"
-    page.wait_for_timeout(800)  # the theme scrolls smoothly
-    page.screenshot(path=str(OUT / f"{name}-polish-rule-toc-jump.png"), full_page=False)
+    expect(page.locator("#c-ch2")).to_be_in_viewport()  # the theme scrolls smoothly: wait until the chapter is in view
+    shoot(page, f"{name}-polish-rule-toc-jump")
     shot("/rules?q=维修基金", "polish-rule-search")
     expect(page.get_by_test_id("rule-hit").first.locator("mark")).to_have_text("维修基金")
     page.get_by_test_id("rule-hit").first.click()
@@ -126,9 +95,7 @@ def test_rules_errors_and_shared_forms_fit_the_screen(page, login_page, server_u
         filing.scroll_into_view_if_needed()
     else:
         pytest.fail("the first signed unit should show the 备案 and 交房 forms to the 客服主管")
-    page.screenshot(path=str(OUT / f"{name}-polish-unit-two-forms.png"), full_page=False)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"unit page overflows by {overflow}px at {width}px"
+    shoot(page, f"{name}-polish-unit-two-forms")
     assert page.request.get(server_url + "/favicon.ico").status == 200
     assert not missing, missing
 
@@ -136,16 +103,10 @@ def test_rules_errors_and_shared_forms_fit_the_screen(page, login_page, server_u
 @pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
 def test_daily_use_pages_fit_the_screen(page, login_page, server_url, width, height, name):
     """Issue 8: each role's home, the notifications, the search, the audit log and a ledger's print view."""
-    OUT.mkdir(exist_ok=True)
     page.set_viewport_size({"width": width, "height": height})
 
-    def shot(path: str, slug: str) -> None:
-        response = page.goto(server_url + path)
-        assert response.status == 200, path
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=str(OUT / f"{name}-{slug}.png"), full_page=False)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{path} overflows by {overflow}px at {width}px"
+    def shot(path: str, slug: str, status: int = 200) -> None:
+        visit(page, server_url + path, f"{name}-{slug}", status=status)
 
     for who in ("gm", "supervisor", "sales", "contract"):
         login_page.sign_in(who)
