@@ -396,14 +396,14 @@ async def upload(user, files: Iterable[tuple[str, bytes]], *, owner_code: str | 
             prepared.append(prepare(filename, data, lim))
         except FileRejected as e:
             errors.append(str(e))
-    if owner is not None:
-        existing = await Attachment.count().where((Attachment.owner_kind == owner.code) & (Attachment.owner_id == str(owner_id)))
-    if existing + len(prepared) > lim.max_files:
-        errors.append(f"每条记录最多 {lim.max_files} 个附件")
-        prepared = prepared[: max(0, lim.max_files - existing)]
     stored = []
     if prepared:
         async with write_transaction():
+            if owner is not None:  # counted inside the write, so two uploads at once cannot both pass the limit on SQLite
+                existing = await Attachment.count().where((Attachment.owner_kind == owner.code) & (Attachment.owner_id == str(owner_id)))
+            if existing + len(prepared) > lim.max_files:
+                errors.append(f"每条记录最多 {lim.max_files} 个附件")
+                prepared = prepared[: max(0, lim.max_files - existing)]
             if owner is None:
                 await _purge_expired()
             for p in prepared:

@@ -28,6 +28,14 @@ async def notify(user_id: int, text: str, url: str = "", kind: str = "info", ref
     await Notification.insert(Notification(user=user_id, at=now(), kind=kind, text=text, url=url, ref=ref[:60]))
 
 
+async def notify_many(user_id: int, items: list[tuple[str, str, str, str]]) -> None:
+    """Several notifications to one user in one insert: (text, url, kind, ref) each."""
+    if items:
+        at = now()
+        await Notification.insert(*[Notification(user=user_id, at=at, kind=kind, text=text, url=url, ref=ref[:60])
+                                    for text, url, kind, ref in items])
+
+
 async def close(refs: list[str]) -> int:
     """Close (and mark read) the open notifications announcing any of `refs`, for every recipient. Call it inside the
     transaction of the action that did the thing they announce. Returns how many closed."""

@@ -37,7 +37,10 @@ def next_month(d: date) -> date:
 
 
 def _money(v: Any) -> Decimal:
-    return Decimal(str(v or 0)).quantize(Decimal("0.01"))
+    """A SUM from the database (None when there are no rows) as money."""
+    from app.core.money import round_money
+
+    return round_money(Decimal(str(v or 0)))
 
 
 def _scope(user, col):

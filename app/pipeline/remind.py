@@ -61,12 +61,16 @@ async def _owners(role: str, project_id: int) -> list[int]:
     return out
 
 
-async def _send(role: str, deal: dict, text: str, ref: str) -> int:
+async def _send(role: str, deal: dict, text: str, ref: str, owners: dict) -> int:
     """Once per owner and text (the text carries the day): a reminder closed by its action is not sent again that day,
-    and the next day the condition no longer holds."""
+    and the next day the condition no longer holds. `owners` holds this run's (role, project) → users, so the owners
+    of a project are looked up once per run, not once per deal."""
     url = f"/pipeline/units/{deal['unit']}"
     sent = 0
-    for uid in await _owners(role, deal["project"]):
+    key = (role, deal["project"])
+    if key not in owners:
+        owners[key] = await _owners(role, deal["project"])
+    for uid in owners[key]:
         already = await Notification.exists().where((Notification.user == uid) & (Notification.url == url) & (Notification.text == text)
                                                     & (Notification.kind == "pipeline"))
         if not already:
@@ -78,11 +82,12 @@ async def _send(role: str, deal: dict, text: str, ref: str) -> int:
 async def remind_once() -> int:
     today = today_local()
     sent = 0
+    owners: dict = {}
     for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.sign_deadline).where(
             (Deal.stage == "已认购") & (Deal.sign_deadline <= today + timedelta(days=1))):
         label = "今天到期" if d["sign_deadline"] == today else ("明天到期" if d["sign_deadline"] > today else "已逾期未签")
         sent += await _send("sales", d, f"{today} {d['number']} 签约期限{label}（{d['sign_deadline']}）",
-                            clock_ref(d["id"], "sign"))
+                            clock_ref(d["id"], "sign"), owners)
     limits = await services.all_settings()
     filing_days = int(limits["filing_days"])
     reminders = services.filing_reminders(limits)  # SPEC A4: day 20, 25 and 28, red once the limit has passed
@@ -95,7 +100,7 @@ async def remind_once() -> int:
         if n in reminders or overdue:
             word = "已逾期" if overdue else f"已签约 {n} 天"
             sent += await _send("bureau", d, f"{today} {d['number']} 合同备案{word}，须在签约后 {filing_days} 天内完成",
-                                clock_ref(d["id"], "filing"))
+                                clock_ref(d["id"], "filing"), owners)
     bank_wd, release_wd = int(limits["bank_approval_wd"]), int(limits["release_wd"])
     rows = await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.mortgage_status, Deal.bank_submitted_on, Deal.registered_on).where(
         Deal.mortgage_status.is_in(["银行审批中", "抵押已登记"]))
@@ -105,10 +110,10 @@ async def remind_once() -> int:
     for d in rows:
         if d["mortgage_status"] == "银行审批中":
             if d["bank_submitted_on"] and cal.add_working_days(d["bank_submitted_on"], bank_wd) <= today:
-                sent += await _send("mortgage", d, f"{today} {d['number']} 银行审批已超过 {bank_wd} 个工作日", clock_ref(d["id"], "bank"))
+                sent += await _send("mortgage", d, f"{today} {d['number']} 银行审批已超过 {bank_wd} 个工作日", clock_ref(d["id"], "bank"), owners)
         elif d["registered_on"] and cal.add_working_days(d["registered_on"], release_wd) < today:  # overdue as in the work queue
             sent += await _send("mortgage", d, f"{today} {d['number']} 抵押登记后银行放款已超过 {release_wd} 个工作日",
-                                clock_ref(d["id"], "release"))
+                                clock_ref(d["id"], "release"), owners)
     from app.pipeline.tables import VoidStep
 
     for st in await VoidStep.select(VoidStep.id.as_alias("step_id"), VoidStep.step, VoidStep.owner, VoidStep.due_on, VoidStep.deal.as_alias("id"),
@@ -116,7 +121,7 @@ async def remind_once() -> int:
                                     VoidStep.deal.number.as_alias("number")).where(
             VoidStep.done_on.is_null() & (VoidStep.due_on < today)):  # A5: the cancellation is past its working-day limit
         sent += await _send(st["owner"], st, f"{today} {st['number']} 合同作废后的{st['step']}已逾期（期限 {st['due_on']}）",
-                            cancel_ref(st["id"], st["step_id"]))
+                            cancel_ref(st["id"], st["step_id"]), owners)
     return sent
 
 

@@ -510,13 +510,11 @@ async def set_delegation(user, deputy_user_id: int, start: date, end: date) -> N
                 (Task.assignee == user.user_id) & (Task.status == T_PENDING) & (Task.on_behalf_of.is_null())).returning(Task.id)
             moved = len(rows)
             if rows:  # the deputy is told about each task now theirs (one read, one insert); mine close when it is done
-                from app.core.tables import Notification
+                from app.core.notify import notify_many
 
                 tasks = await Task.select(Task.id, Task.request, Task.request.number, Task.request.title).where(Task.id.is_in([r["id"] for r in rows]))
-                at = now()
-                await Notification.insert(*[Notification(
-                    user=deputy_user_id, at=at, kind="task", url=f"/workflow/requests/{t['request']}", ref=task_ref(t["id"]),
-                    text=f"代 {user.display_name} 审批：{t['request.title']}（{t['request.number']}）") for t in tasks])
+                await notify_many(deputy_user_id, [(f"代 {user.display_name} 审批：{t['request.title']}（{t['request.number']}）",
+                                                    f"/workflow/requests/{t['request']}", "task", task_ref(t["id"])) for t in tasks])
         await audit.record(actor=user, action="workflow.delegate", entity="wf_delegation", entity_id=d.id,
                            summary=f"委托 {await _user_name(deputy_user_id)} 代为审批 {start}～{end}", after={"moved_tasks": moved})
 
