@@ -23,6 +23,12 @@ class Perm(StrEnum):
     PIPELINE = "pipeline"  # units, deals and their timeline; each stage's actions are limited to its owner role
     FINANCE = "finance"  # finance registers: advances ledger and ageing, invoices, payments; record repayments
     ADMIN = "admin"  # piccolo-admin: reference data
+    CARE = "care"  # customer care (SPEC §D): take in and work cases and repairs in one's project scope, callbacks, the customer file
+    CARE_MANAGE = "care.manage"  # override a severity, reassign, sample customer files (档案准确率), score calls (QA), import calls
+    CARE_VIEW = "care.view"  # read the cases and the KPI board (company leaders, 安全质量监督中心 for its inspections)
+    SURVEY_DESIGN = "survey.design"  # design questionnaires and their schedules (客户关系主管)
+    DUTY = "duty"  # the department's 24-hour duty roster: see it, ask for a swap, write the handover log
+    DUTY_MANAGE = "duty.manage"  # plan the duty roster and approve swaps
 
 
 # Every role code with its Chinese name. Position.role must be one of these.
@@ -53,27 +59,40 @@ ROLES: dict[str, str] = {
     "sales": "置业顾问",
     "sales_manager": "销售经理",
     "sysadmin": "系统管理员",
+    "cr_supervisor": "客户关系主管",
+    "cr_officer": "客户关系专员",
+    "complaint_supervisor": "投诉主管",
+    "complaint_officer": "投诉管理专员",
+    "quality": "安全质量监督中心工程师",
 }
 
 _STAFF = {Perm.HOME, Perm.ORG_VIEW, Perm.RULES_VIEW, Perm.CALENDAR_VIEW, Perm.WORKFLOW, Perm.REQUEST}
 _SITE = {Perm.HOME, Perm.RULES_VIEW, Perm.CALENDAR_VIEW, Perm.WORKFLOW}  # outsourced security/cleaning staff: no directory
 _MANAGER = _STAFF | {Perm.RULES_MANAGE, Perm.AUDIT_VIEW, Perm.WORKFLOW_ALL, Perm.FINANCE, Perm.PIPELINE}
 _CUSTOMER_OFFICER = _STAFF | {Perm.CUSTOMER_UNMASK, Perm.PIPELINE}
+_DEPT = _STAFF | {Perm.DUTY}  # 客服部 staff keep the 24-hour duty roster
+_CARE_OFFICER = _DEPT | {Perm.CARE, Perm.CARE_VIEW, Perm.PIPELINE, Perm.CUSTOMER_UNMASK}
+_CARE_LEAD = _CARE_OFFICER | {Perm.CARE_MANAGE, Perm.AUDIT_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    "dept_head": frozenset(_MANAGER | {Perm.CUSTOMER_UNMASK, Perm.PIPELINE}),
-    "supervisor": frozenset(_MANAGER | {Perm.CUSTOMER_UNMASK, Perm.PIPELINE}),
-    "contract": frozenset(_CUSTOMER_OFFICER),
-    "data": frozenset(_STAFF | {Perm.PIPELINE}),
-    "title": frozenset(_CUSTOMER_OFFICER),
-    "archive": frozenset(_STAFF | {Perm.PIPELINE}),
-    "mortgage": frozenset(_CUSTOMER_OFFICER),
-    "bureau": frozenset(_CUSTOMER_OFFICER),
-    "reception": frozenset(_STAFF),
-    "clerk": frozenset(_STAFF),
-    "gm": frozenset(_MANAGER),
-    "president": frozenset(_MANAGER),
-    "vp": frozenset(_MANAGER),
+    "dept_head": frozenset(_MANAGER | _CARE_LEAD | {Perm.SURVEY_DESIGN, Perm.DUTY_MANAGE}),
+    "supervisor": frozenset(_MANAGER | _CARE_LEAD | {Perm.SURVEY_DESIGN, Perm.DUTY_MANAGE}),
+    "contract": frozenset(_CUSTOMER_OFFICER | {Perm.DUTY}),
+    "data": frozenset(_DEPT | {Perm.PIPELINE}),
+    "title": frozenset(_CUSTOMER_OFFICER | {Perm.DUTY}),
+    "archive": frozenset(_DEPT | {Perm.PIPELINE}),
+    "mortgage": frozenset(_CUSTOMER_OFFICER | {Perm.DUTY}),
+    "bureau": frozenset(_CUSTOMER_OFFICER | {Perm.DUTY}),
+    "reception": frozenset(_CARE_OFFICER),  # 接待专员: takes in cases at the desk and on the hotline
+    "clerk": frozenset(_DEPT | {Perm.CARE_VIEW}),
+    "cr_supervisor": frozenset(_CARE_LEAD | {Perm.SURVEY_DESIGN, Perm.DUTY_MANAGE}),
+    "cr_officer": frozenset(_CARE_OFFICER),
+    "complaint_supervisor": frozenset(_CARE_LEAD),
+    "complaint_officer": frozenset(_CARE_OFFICER),
+    "quality": frozenset(_STAFF | {Perm.CARE_VIEW}),  # inspects serious or difficult repairs and issues the plan
+    "gm": frozenset(_MANAGER | {Perm.CARE_VIEW}),
+    "president": frozenset(_MANAGER | {Perm.CARE_VIEW}),
+    "vp": frozenset(_MANAGER | {Perm.CARE_VIEW}),
     "finance_manager": frozenset(_STAFF | {Perm.FINANCE}),
     "accountant": frozenset(_STAFF | {Perm.FINANCE}),
     "cashier": frozenset(_STAFF | {Perm.FINANCE}),

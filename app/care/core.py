@@ -1,0 +1,106 @@
+"""The spine every part of customer care writes through: the project scope of cases, one conditional move per action
+(state and version checked in the UPDATE, so two people or two processes never both move a case), the case timeline,
+the audit row, and who holds a role in a project (the handlers, the supervisors a notice goes to).
+
+Every action runs inside the route's transaction (`async with CareCase._meta.db.transaction():`) and calls `move` once;
+`move` raises CareError when the case is no longer where the user saw it."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from app.care import states
+from app.care.tables import CareCase, CaseEvent
+from app.core import audit
+from app.core.scope import project_clause
+from app.core.timeutil import now
+from app.org.tables import Employee, EmployeeProject
+
+
+class CareError(Exception):
+    """A refused action: `message` is shown to the user (Chinese); `field` names the form field, "__all__" for the form."""
+
+    def __init__(self, message: str, field: str = "__all__", errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.errors = errors or {field: message}
+
+
+STALE = "该案件的状态已经变化（可能已被他人办理），请刷新页面后再试"
+
+
+def scope(user) -> Any:
+    """The cases this user's project scope reaches (None: every project)."""
+    return project_clause(CareCase.project, user)
+
+
+def scoped(query, user):
+    clause = scope(user)
+    return query if clause is None else query.where(clause)
+
+
+async def get_case(user, case_id: int) -> dict | None:
+    """The case if it exists and the user's scope reaches it (None otherwise: the route answers 404)."""
+    q = CareCase.select(*CareCase.all_columns(), CareCase.project.name, CareCase.unit.room_no, CareCase.unit.building.name,
+                        CareCase.buyer.name, CareCase.handler.name, CareCase.received_by.name).where(CareCase.id == case_id)
+    return await scoped(q, user).first()
+
+
+async def event(case_id: int, actor_employee_id: int | None, action: str, note: str = "", from_status: str = "",
+                to_status: str = "", at: datetime | None = None) -> None:
+    await CaseEvent.insert(CaseEvent(case=case_id, at=at or now(), actor=actor_employee_id, action=action,
+                                     from_status=from_status, to_status=to_status, note=note))
+
+
+async def move(user, case: dict, action: str, changes: dict | None = None, note: str = "", *,
+               moves: dict[str, tuple[tuple[str, ...], str]] | None = None, to: str | None = None,
+               audit_summary: str = "") -> dict:
+    """Move `case` (a row as the user saw it, with "id", "status", "version") by `action` of `moves` (CASE_MOVES by
+    default; REPAIR_MOVES for repairs) or, with `to`, keep/set that state. Writes the timeline and the audit log.
+    Returns the updated row. Raises CareError(STALE) when another action got there first."""
+    table = moves if moves is not None else states.CASE_MOVES
+    if to is None:
+        if action not in table:
+            raise ValueError(action)
+        allowed, to_status = table[action]
+        if case["status"] not in allowed:
+            raise CareError(f"案件当前为「{case['status']}」，不能{states.ACTION_NAMES.get(action, action)}")
+    else:
+        allowed, to_status = (case["status"],), to
+    values = dict(changes or {})
+    values[CareCase.status] = to_status
+    values[CareCase.version] = CareCase.version + 1
+    rows = await CareCase.update(values).where(
+        (CareCase.id == case["id"]) & (CareCase.version == case["version"]) & CareCase.status.is_in(list(allowed))
+    ).returning(*CareCase.all_columns())
+    if not rows:
+        raise CareError(STALE)
+    actor_emp = getattr(user, "employee_id", None) if user is not None else None
+    await event(case["id"], actor_emp, action, note, case["status"], to_status)
+    await audit.record(actor=user, action=f"care.{action}", entity="care_case", entity_id=case["id"],
+                       summary=audit_summary or f"{case['number']} {states.ACTION_NAMES.get(action, action)}"
+                       + (f"：{note}" if note else ""),
+                       before={"status": case["status"]}, after={"status": to_status})
+    return rows[0]
+
+
+async def holders(role: str, project_id: int | None) -> list[dict]:
+    """Active employees with a user account holding `role` whose scope reaches `project_id` (all when None),
+    as {"id", "user", "name"} — two queries, never one per person."""
+    rows = await Employee.select(Employee.id, Employee.user, Employee.name, Employee.all_projects).where(
+        (Employee.position.role == role) & (Employee.active == True) & Employee.user.is_not_null()  # noqa: E712
+    ).order_by(Employee.id)
+    if project_id is None:
+        return rows
+    scoped_ids = {r["employee"] for r in await EmployeeProject.select(EmployeeProject.employee).where(
+        EmployeeProject.project == project_id)}
+    return [r for r in rows if r["all_projects"] or r["id"] in scoped_ids]
+
+
+async def holder_users(roles: Iterable[str], project_id: int | None) -> list[int]:
+    """The user ids of every holder of any of `roles` in the project, each once."""
+    out: list[int] = []
+    for role in dict.fromkeys(roles):
+        out += [r["user"] for r in await holders(role, project_id)]
+    return list(dict.fromkeys(out))

@@ -1,0 +1,15 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from app.duty.tables import DutyShift, DutySwap, DutyHandover
+
+BASE = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+
+APP_CONFIG = AppConfig(
+    app_name="duty",
+    migrations_folder_path=os.path.join(BASE, "migrations", "duty"),
+    table_classes=[DutyShift, DutySwap, DutyHandover],
+    migration_dependencies=["app.org.piccolo_app"],
+    commands=[],
+)
