@@ -104,3 +104,26 @@ async def holder_users(roles: Iterable[str], project_id: int | None) -> list[int
     for role in dict.fromkeys(roles):
         out += [r["user"] for r in await holders(role, project_id)]
     return list(dict.fromkeys(out))
+
+
+async def pick_handler(role: str, project_id: int | None) -> dict | None:
+    """The holder of `role` in the project with the fewest open cases (ties: the lowest id) — three queries."""
+    people = await holders(role, project_id)
+    if not people:
+        return None
+    ids = [p["id"] for p in people]
+    loads = {r["handler"]: r["n"] for r in await CareCase.raw(
+        "SELECT handler, COUNT(*) AS n FROM care_case WHERE handler IN ({}) AND status NOT IN ({}) GROUP BY handler".format(
+            ", ".join(str(int(i)) for i in ids), ", ".join("'" + s + "'" for s in sorted(states.DONE))))}
+    return min(people, key=lambda p: (loads.get(p["id"], 0), p["id"]))
+
+
+async def schedule_callback(case: dict, closed_at: datetime, limits, cal) -> dict:
+    """The follow-up call of a case that has just reached 待回访 (SPEC D4: within N working days of closing). Call in the
+    action's transaction; returns the CareCase values to write with the move ({callback_due})."""
+    from app.care import rules
+    from app.care.tables import Callback
+
+    due = rules.callback_due(closed_at, cal, limits)
+    await Callback.insert(Callback(case=case["id"], project=case["project"], due_at=due))
+    return {CareCase.callback_due: due}

@@ -16,6 +16,9 @@ KIND_NAMES = {
     "cc": "抄送",
     "result": "审批结果",
     "pipeline": "交易办理",
+    "care": "客服案件",
+    "duty": "值班",
+    "survey": "满意度调查",
     "info": "消息",
 }
 
