@@ -14,6 +14,7 @@ from app.archive.tables import ArchiveFile, ArchiveOriginal, DocumentLoan
 from app.core import audit
 from app.core.db import write_transaction
 from app.core.fields import Parser
+from app.core.scope import scoped
 from app.core.timeutil import now, today_local
 from app.ledgers.base import valid_id
 from app.org.tables import Employee
@@ -304,8 +305,7 @@ async def overdue_loans(user, today: date | None = None) -> list[dict]:
     q = DocumentLoan.select(DocumentLoan.id, DocumentLoan.number, DocumentLoan.deal, DocumentLoan.item, DocumentLoan.original,
                             DocumentLoan.borrower.name, DocumentLoan.due_on, DocumentLoan.deal.unit.building.name, DocumentLoan.deal.unit.room_no,
                             DocumentLoan.deal.project.name).where((DocumentLoan.status == OUT) & (DocumentLoan.due_on < today))
-    if not user.all_projects:
-        q = q.where(DocumentLoan.deal.project.is_in(list(user.project_ids) or [0]))
+    q = scoped(q, DocumentLoan.deal.project, user)
     rows = await q.order_by(DocumentLoan.due_on).limit(OVERDUE_LIMIT)
     for r in rows:
         r["overdue_days"] = (today - r["due_on"]).days

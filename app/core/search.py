@@ -19,6 +19,7 @@ from app.core.guards import requires
 from app.core.listing import like_text
 from app.core.nav import permitted
 from app.core.permissions import Perm
+from app.core.scope import project_clause
 from app.core.validators import mask_id_number, mask_phone
 from app.core.web import render
 
@@ -59,7 +60,7 @@ def _building_names(b: str) -> list[str]:
 
 
 def _pipeline_scope(user, project_col):
-    return None if user.all_projects else project_col.is_in(list(user.project_ids) or [0])
+    return project_clause(project_col, user)
 
 
 async def _units(user, q: str, limit: int, offset: int) -> list[Hit]:

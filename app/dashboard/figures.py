@@ -18,6 +18,7 @@ from typing import Any, Callable
 from piccolo.query.functions.aggregate import Count, Sum
 
 from app.core.permissions import ROLES, Perm
+from app.core.scope import project_clause
 
 EXECUTIVE_ROLES = frozenset({"gm", "president", "vp", "dept_head"})
 TEAM_ROLES = frozenset({"supervisor", "dept_head"})
@@ -44,7 +45,7 @@ def _money(v: Any) -> Decimal:
 
 
 def _scope(user, col):
-    return None if user.all_projects else col.is_in(list(user.project_ids) or [0])
+    return project_clause(col, user)
 
 
 def _where(clause, scope):

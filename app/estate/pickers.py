@@ -2,14 +2,14 @@
 project (the daily report, construction-mortgage release) declare them on their FlowDef."""
 from __future__ import annotations
 
+from app.core.scope import scoped
 from app.estate.tables import Project
 from app.workflow.definitions import RecordPicker
 
 
 def _scoped(user):
     q = Project.select(Project.id, Project.code, Project.name).order_by(Project.code)
-    if not user.all_projects:
-        q = q.where(Project.id.is_in(list(user.project_ids) or [0]))
+    q = scoped(q, Project.id, user)
     return q
 
 

@@ -14,6 +14,7 @@ from app.core import audit
 from app.core.listing import EXPORT_BATCH as _CORE_BATCH
 from app.core.listing import EXPORT_MAX_ROWS, ExportError, Filter, Listing, XlsxExport  # noqa: F401  (ExportError: re-exported)
 from app.core.permissions import Perm
+from app.core.scope import project_clause, scoped
 from app.core.timeutil import now, to_local
 from app.core.validators import mask_id_number, mask_phone
 from app.estate.tables import Project
@@ -85,8 +86,7 @@ async def present(ledger: Ledger, rows: list[dict[str, Any]], user, *, reveal: b
 
 async def project_choices(user) -> list[tuple[str, str]]:
     q = Project.select(Project.id, Project.code, Project.name).order_by(Project.code)
-    if not user.all_projects:
-        q = q.where(Project.id.is_in(list(user.project_ids) or [0]))
+    q = scoped(q, Project.id, user)
     return [(str(r["id"]), f'{r["name"]}（{r["code"]}）') for r in await q]
 
 
@@ -94,9 +94,7 @@ def scope_on(column):
     """A Listing scope: only rows whose project (`column`) the user may see."""
 
     def scope(user):
-        if user.all_projects:
-            return None
-        return column.is_in(list(user.project_ids) or [0])
+        return project_clause(column, user)
 
     return scope
 

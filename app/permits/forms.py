@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.core.fields import Parser
+from app.core.scope import scoped
 from app.core.timeutil import today_local
 from app.core.validators import normalize_id_number, validate_resident_id
 from app.estate.tables import Building, Project
@@ -121,8 +122,7 @@ def parse_id(id_type: str, raw: str) -> tuple[str, str | None]:
 
 async def project_choices(user) -> list[tuple[str, str]]:
     q = Project.select(Project.id, Project.code, Project.name).where(Project.active == True).order_by(Project.code)  # noqa: E712
-    if not user.all_projects:
-        q = q.where(Project.id.is_in(list(user.project_ids) or [0]))
+    q = scoped(q, Project.id, user)
     return [(str(r["id"]), f'{r["name"]}（{r["code"]}）') for r in await q]
 
 
@@ -141,8 +141,7 @@ async def building_choices(user, project_id: int | None) -> list[tuple[str, str]
     q = Building.select(Building.id, Building.name, Building.project.name).order_by(Building.project, Building.id)
     if project_id:
         q = q.where(Building.project == project_id)
-    if not user.all_projects:
-        q = q.where(Building.project.is_in(list(user.project_ids) or [0]))
+    q = scoped(q, Building.project, user)
     rows = await q
     return [(str(r["id"]), r["name"] if project_id else f'{r["project.name"]} {r["name"]}') for r in rows]
 

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from app.core import audit
 from app.core.db import write_transaction
+from app.core.scope import project_clause
 from app.core.tables import AuditLog
 from app.core.timeutil import now, today_local
 from app.core.validators import mask_id_number
@@ -75,9 +76,7 @@ def level_badge(days: int, lvl: str) -> Markup:
 
 def scope_clause(table, user):
     """Project scope: officers see the projects they are assigned to (SPEC D privacy: role- and project-scoped access)."""
-    if user is None or user.all_projects:
-        return None
-    return table.project.is_in(list(user.project_ids) or [0])
+    return None if user is None else project_clause(table.project, user)
 
 
 # ---- reading ----------------------------------------------------------------------------------------------------

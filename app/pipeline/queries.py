@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from app.core.listing import Col, Filter, Listing
+from app.core.scope import project_clause, scoped
 from app.core.tables import AuditLog
 from app.core.timeutil import today_local
 from app.estate.tables import Building, Project, Unit, UNIT_STATUSES
@@ -14,22 +15,18 @@ from app.pipeline.tables import Deal
 
 def project_scope(user):
     """Only the projects the user may see (Employee.all_projects or EmployeeProject)."""
-    if user.all_projects:
-        return None
-    return Unit.project.is_in(list(user.project_ids) or [0])
+    return project_clause(Unit.project, user)
 
 
 async def _project_choices(user) -> list[tuple[str, str]]:
     q = Project.select(Project.id, Project.name).order_by(Project.code)
-    if not user.all_projects:
-        q = q.where(Project.id.is_in(list(user.project_ids) or [0]))
+    q = scoped(q, Project.id, user)
     return [(str(r["id"]), r["name"]) for r in await q]
 
 
 async def _building_choices(user) -> list[tuple[str, str]]:
     q = Building.select(Building.id, Building.name, Building.project.name).order_by(Building.project).order_by(Building.name)
-    if not user.all_projects:
-        q = q.where(Building.project.is_in(list(user.project_ids) or [0]))
+    q = scoped(q, Building.project, user)
     return [(str(r["id"]), f'{r["project.name"]} {r["name"]}') for r in await q]
 
 
@@ -102,7 +99,7 @@ async def queue(user) -> list[dict[str, Any]]:
     today = today_local()
     limits = await services.all_settings()  # one query for every limit below
     cols = [Deal.id, Deal.number, Deal.unit, Deal.unit.room_no, Deal.unit.building.name, Deal.project.name, Deal.buyer.name]
-    scope = None if user.all_projects else Deal.project.is_in(list(user.project_ids) or [0])
+    scope = project_clause(Deal.project, user)
     items: list[dict[str, Any]] = []
 
     async def run(stage: str, task: str, where, due_col, offset_days: int = 0):
@@ -158,8 +155,7 @@ async def queue(user) -> list[dict[str, Any]]:
                             VoidStep.deal.unit.as_alias("unit"), VoidStep.deal.unit.room_no.as_alias("unit.room_no"),
                             VoidStep.deal.unit.building.name.as_alias("unit.building.name"), VoidStep.deal.project.name.as_alias("project.name"),
                             VoidStep.deal.buyer.name.as_alias("buyer.name")).where((VoidStep.owner == owner) & VoidStep.done_on.is_null())
-        if scope is not None:
-            q = q.where(VoidStep.deal.project.is_in(list(user.project_ids) or [0]))
+        q = scoped(q, VoidStep.deal.project, user)
         for r in await q.order_by(VoidStep.due_on).limit(QUEUE_LIMIT):
             items.append({**r, "stage": "作废", "task": f"合同作废：{r['step']}", "due": r["due_on"], "overdue": bool(r["due_on"] and r["due_on"] < today)})
     items.sort(key=lambda i: (not i["overdue"], i["due"] or today + timedelta(days=3650)))

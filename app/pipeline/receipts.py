@@ -17,6 +17,7 @@ from app.core.db import write_transaction
 from app.core.fields import Parser, pick_id
 from app.core.listing import Col, Filter, Listing
 from app.core.numbering import next_number
+from app.core.scope import project_clause, scoped
 from app.core.timeutil import now, today_local
 from app.core.workdays import add_working_days
 from app.estate.tables import Project, Unit
@@ -354,13 +355,12 @@ async def record_cancellation(user, deal_id: int, step_id: int, values) -> dict:
 
 async def _project_choices(user) -> list[tuple[str, str]]:
     q = Project.select(Project.id, Project.name).order_by(Project.code)
-    if not user.all_projects:
-        q = q.where(Project.id.is_in(list(user.project_ids) or [0]))
+    q = scoped(q, Project.id, user)
     return [(str(r["id"]), r["name"]) for r in await q]
 
 
 def _scope(user):
-    return None if user.all_projects else Deal.project.is_in(list(user.project_ids) or [0])
+    return project_clause(Deal.project, user)
 
 
 DEALS = Listing(

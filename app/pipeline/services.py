@@ -15,6 +15,7 @@ from app.core.numbers import format_pct
 from app.core.db import write_transaction
 from app.core.fields import Parser
 from app.core.permissions import Perm
+from app.core.scope import scoped
 from app.core.timeutil import now, today_local
 from app.core.validators import validate_mobile, validate_resident_id
 from app.core.workdays import add_calendar_days, add_working_days, period_end
@@ -687,8 +688,7 @@ async def title_batch_candidates(user) -> list[dict]:
         (Deal.title_status == "资料收集中") & (Deal.stage == "已交付")
         & Deal.id.not_in(DealDocument.select(DealDocument.deal).where((DealDocument.stage == "产权证") & DealDocument.received_on.is_null()))
     ).order_by(Deal.handed_over_on).limit(200)
-    if not user.all_projects:
-        q = q.where(Deal.project.is_in(list(user.project_ids) or [0]))
+    q = scoped(q, Deal.project, user)
     return await q
 
 
