@@ -88,7 +88,7 @@ async def move(user, case: dict, action: str, changes: dict | None = None, note:
 async def holders(role: str, project_id: int | None) -> list[dict]:
     """Active employees with a user account holding `role` whose scope reaches `project_id` (all when None),
     as {"id", "user", "name"} — two queries, never one per person."""
-    rows = await Employee.select(Employee.id, Employee.user, Employee.name, Employee.all_projects).where(
+    rows = await Employee.select(Employee.id, Employee.user, Employee.name, Employee.all_projects, Employee.company.name).where(
         (Employee.position.role == role) & (Employee.active == True) & Employee.user.is_not_null()  # noqa: E712
     ).order_by(Employee.id)
     if project_id is None:
@@ -107,10 +107,18 @@ async def holder_users(roles: Iterable[str], project_id: int | None) -> list[int
 
 
 async def pick_handler(role: str, project_id: int | None) -> dict | None:
-    """The holder of `role` in the project with the fewest open cases (ties: the lowest id) — three queries."""
+    """The holder of `role` in the project with the fewest open cases (ties: the lowest id). Holders employed by the
+    project's developer (Project.company_name) come first: a group-wide 部门经理 of another company takes a case only
+    when the project's own company has nobody in that role. Four queries."""
     people = await holders(role, project_id)
     if not people:
         return None
+    if project_id is not None:
+        from app.estate.tables import Project
+
+        project = await Project.select(Project.company_name).where(Project.id == project_id).first()
+        own = [p for p in people if project and p["company.name"] == project["company_name"]]
+        people = own or people
     ids = [p["id"] for p in people]
     loads = {r["handler"]: r["n"] for r in await CareCase.raw(
         "SELECT handler, COUNT(*) AS n FROM care_case WHERE handler IN ({}) AND status NOT IN ({}) GROUP BY handler".format(

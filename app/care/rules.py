@@ -296,8 +296,9 @@ def handler_roles(level: str, claim_amount: Decimal | None = None, limits: CareL
 
 
 def inform_gm_at_intake(facts: CaseFacts, limits: CareLimits = DEFAULT_LIMITS) -> bool:
-    """The 总经理 is informed of every group or media case at intake [C D2]."""
-    return is_group(facts, limits) or facts.media
+    """The 总经理 is informed at intake of every group or media case [C D2] and of every P1 (a claim ≥ the P1 threshold,
+    a safety risk, a lawsuit or petition threatened: issue 9 — "a P1 claim of 10,000.00 … and the 总经理 is informed")."""
+    return is_group(facts, limits) or facts.media or severity(facts, limits)[0] == P1
 
 
 def gm_takes_over(facts: CaseFacts, plan_breached: bool, limits: CareLimits = DEFAULT_LIMITS) -> bool:

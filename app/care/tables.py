@@ -69,7 +69,7 @@ class CareCase(Table, tablename="care_case"):
     lawsuit_risk = Boolean(default=False)  # 诉讼或上访威胁
     unusable = Boolean(default=False)  # the home cannot be used
     repeat = Boolean(default=False, index=True)
-    repeat_of = ForeignKey("self", null=True, default=None, on_delete=OnDelete.set_null)
+    repeat_of = ForeignKey("self", null=True, default=None, on_delete=OnDelete.set_null, index=True)
     # D2 severity: the computed level, the level in force (after an override) and why
     level = Varchar(length=2, default="P3", index=True)
     level_computed = Varchar(length=2, default="P3")

@@ -62,7 +62,9 @@ def test_handlers_and_gm_information():
     assert r.handler_roles("P3", D("10000.00")) == ("dept_head",)  # overridden down, the claim still decides
     assert r.handler_roles("P1", D("100000.00")) == ("gm",)
     assert r.inform_gm_at_intake(CaseFacts(households=5)) and r.inform_gm_at_intake(CaseFacts(media=True))
-    assert not r.inform_gm_at_intake(CaseFacts(households=4, claim_amount=D("50000.00")))
+    assert not r.inform_gm_at_intake(CaseFacts(households=4, claim_amount=D("9999.99")))  # P2: the department settles it
+    assert r.inform_gm_at_intake(CaseFacts(claim_amount=D("10000.00")))  # every P1 (issue 9 acceptance: a P1 claim)
+    assert r.inform_gm_at_intake(CaseFacts(safety_risk=True)) and r.inform_gm_at_intake(CaseFacts(lawsuit_threatened=True))
     assert r.gm_takes_over(CaseFacts(media=True), plan_breached=True) and not r.gm_takes_over(CaseFacts(media=True), False)
     for role in ("dept_head", "gm", "president", "supervisor"):  # reused codes exist
         assert role in ROLES
