@@ -67,7 +67,7 @@ async def _intake_page(request: Request, form: Form, files: dict | None = None, 
 
 @get("/new", guards=[requires(Perm.CARE)])
 async def intake_form(request: Request) -> Response:
-    return await _intake_page(request, Form(values={"channel": "电话", "kind": "投诉", "households": "1"}))
+    return await _intake_page(request, Form(values={"channel": "电话", "kind": "投诉", "households": "1", "priority": rules.NORMAL_REPAIR}))
 
 
 @post("/new", guards=[requires(Perm.CARE)], status_code=200, request_max_body_size=attachments.REQUEST_MAX_BODY)

@@ -96,6 +96,13 @@ async def _repeat_of(cleaned: dict, limits) -> int | None:
     return None
 
 
+def inform_gm(facts, level: str, limits) -> bool:
+    """The 总经理 is told at intake of every group or media case (rules.inform_gm_at_intake) and — issue 9's acceptance:
+    "a P1 claim of 10,000.00 goes to the 部门经理 and the 总经理 is informed" — of every P1. (Lead: this belongs in
+    rules.inform_gm_at_intake; kept here so rules.py stays as the foundation wrote it.)"""
+    return rules.inform_gm_at_intake(facts, limits) or level == rules.P1
+
+
 async def assess(user, values) -> dict:
     """The live preview: what the server would decide for these values now (nothing written)."""
     limits = await load_limits()
@@ -109,7 +116,7 @@ async def assess(user, values) -> dict:
     level, reasons = rules.severity(facts, limits)
     roles = rules.handler_roles(level, cleaned.get("claim_amount"), limits)
     out.update(level=level, reasons=reasons, repeat=repeat_of is not None, roles=[rules.ROLE_NAMES.get(r, r) for r in roles],
-               gm=rules.inform_gm_at_intake(facts, limits))
+               gm=inform_gm(facts, level, limits))
     return out
 
 
@@ -142,7 +149,7 @@ async def intake(user, values, file_ids: list[int]) -> dict:
                   "in_warranty": w.in_warranty, "warranty_until": w.until, "warranty_basis": w.basis}
     probe = {"kind": cleaned["kind"], "level": level, "received_at": received}
     case_dues, repair_dues = clocks.due_columns(probe, repair, [], cal, limits)
-    inform_gm = rules.inform_gm_at_intake(facts, limits)
+    gm_told = inform_gm(facts, level, limits)
     prefix = states.NUMBER_PREFIX.get(cleaned["kind"], states.DEFAULT_PREFIX)
     status = (states.R_ACCEPTED if cleaned["kind"] == "报修" else states.ASSIGNED) if handler else (
         states.R_ACCEPTED if cleaned["kind"] == "报修" else states.REGISTERED)
@@ -157,7 +164,7 @@ async def intake(user, values, file_ids: list[int]) -> dict:
             unusable=cleaned["unusable"], repeat=repeat_of is not None, repeat_of=repeat_of, level=level, level_computed=level,
             level_reasons="；".join(reasons), status=status, handler_role=role, handler=handler["id"] if handler else None,
             received_by=user.employee_id, received_at=received, assigned_at=received if handler else None,
-            gm_informed=inform_gm, version=0,
+            gm_informed=gm_told, version=0,
             response_due=case_dues["response_due"], plan_due=case_dues["plan_due"], close_due=case_dues["close_due"])
         await row.save()
         case_id = row.id
@@ -175,7 +182,7 @@ async def intake(user, values, file_ids: list[int]) -> dict:
         else:
             for uid in await core.holder_users([rules.ROLE_COMPLAINT_SUPERVISOR, rules.ROLE_SUPERVISOR], cleaned["project"]):
                 await notify.notify(uid, f"新案件待分派 {text}", url(case_id), "care", ref=f"case:{case_id}:assign")
-        if inform_gm:
+        if gm_told:
             gms = await core.holder_users([rules.ROLE_GM], cleaned["project"])
             for uid in gms:
                 await notify.notify(uid, f"通报：{text}（{'；'.join(reasons)}）", url(case_id), "care", ref=f"case:{case_id}:gm")

@@ -86,7 +86,8 @@ async def test_claim_boundary_10000_is_p1_for_the_dept_head_and_gm_informed_of_m
     c = await sign_in(await new_client(), "complaint_officer")
     case = await case_of(await intake(c, intake_data(await unit_with_buyer(skip=2), kind="索赔", claim_amount="10000.00")))
     assert case["level"] == "P1" and case["handler_role"] == "dept_head" and case["handler.position.role"] == "dept_head"
-    assert "10,000.00" in case["level_reasons"]
+    assert "10,000.00" in case["level_reasons"] and case["gm_informed"]
+    assert await Notification.exists().where((Notification.user.username == "gm") & (Notification.ref == f"case:{case['id']}:gm"))
     media = await case_of(await intake(c, intake_data(await unit_with_buyer(skip=3), media_risk="1")))
     assert media["level"] == "P1" and media["gm_informed"]
     gm_notes = await Notification.select(Notification.user.username).where(Notification.ref == f"case:{media['id']}:gm")
