@@ -135,7 +135,10 @@ async def _page_ctx(request: Request, case: dict, forms: dict | None = None, err
         CaseEvent.at, ascending=False).order_by(CaseEvent.id, ascending=False)
     actions = services.actions_for(user, case, limits)
     comp = await services.compensation_of(case["id"])
-    return {"case": case, "clocks": await services.clock_view(case, repair, pauses), "events": events, "actions": actions,
+    from app.pipeline.tables import Buyer
+
+    buyer = await Buyer.select(Buyer.id, Buyer.mobile).where(Buyer.id == case["buyer"]).first() if case["buyer"] else None
+    return {"buyer": buyer, "case": case, "clocks": await services.clock_view(case, repair, pauses), "events": events, "actions": actions,
             "action_names": states.ACTION_NAMES, "forms": forms or {}, "error": error, "comp": comp,
             "assignees": await services.assignees(case) if "assign" in actions else [],
             "levels": [(k, rules.LEVEL_NAMES[k]) for k in rules.LEVELS], "level_badge": queries.level_badge,

@@ -412,3 +412,50 @@ async def test_compensation_amount_picks_the_approver(new_client):
         steps = COMPENSATION.chain(ChainContext(applicant=None, amount=res.amount, data=res.cleaned, settings={}))  # type: ignore[arg-type]
         assert len(steps) == 1 and steps[0].approvers.role == role
     assert off
+
+
+async def _comp_case(new_client, skip: int, amount: str):
+    off = await sign_in(await new_client(), "complaint_officer")
+    case = await case_of(await intake(off, intake_data(await unit_with_buyer(skip=skip), category="销售承诺/广告")))
+    sup = await sign_in(await new_client(), "complaint_supervisor")
+    await act(sup, case["id"], "assign", case["version"], handler=str(await _employee("complaint_officer")))
+    await act(off, case["id"], "start", (await fresh(case["id"]))["version"])
+    r = await off.post("/workflow/new/care_compensation", data={"case_ref": case["number"], "amount": amount, "reason": "补偿",
+                                                              "payee": "业主本人", "_csrf_token": await token(off)})
+    assert r.status_code == 303, r.text[:1500]
+    return off, sup, await fresh(case["id"])
+
+
+async def test_rejected_compensation_returns_the_case_to_handling(new_client):
+    off, sup, case = await _comp_case(new_client, 16, "5000.00")  # 1,000–9,999.99: the 部门经理 approves
+    from app.workflow.tables import Step
+
+    steps = await Step.select(Step.key).where(Step.request == case["compensation_request"])
+    assert [s["key"] for s in steps] == ["care_dept_head"]
+    head = await sign_in(await new_client(), "dept_head")
+    await approve(head, case["compensation_request"], "驳回")
+    c = await fresh(case["id"])
+    assert c["status"] == states.HANDLING
+    assert await CaseEvent.exists().where((CaseEvent.case == case["id"]) & (CaseEvent.action == "plan_rejected"))
+
+
+async def test_payment_is_linked_server_checked(new_client):
+    off, sup, case = await _comp_case(new_client, 17, "600.00")
+    await approve(sup, case["compensation_request"])
+    assert (await fresh(case["id"]))["status"] == states.PLAN_CONFIRM
+    t = await token(off)
+    r = await off.post(f"/care/cases/{case['id']}/payment", data={"payment_number": "FK-19990101-0001", "_csrf_token": t})
+    assert r.status_code == 400 and "没有找到该付款审批单" in r.text
+    from app.finance.tables import Payment
+    from app.workflow.tables import Request
+
+    r = await off.post("/workflow/new/payment", data={"payee": "业主本人", "bank": "中国银行苏州分行", "account": "6217000000000001",
+                                                     "contract_no": case["number"], "contract_total": "600.00", "amount": "600.00",
+                                                     "method": "银行转账", "purpose": f"客诉补偿 {case['number']}", "_csrf_token": t})
+    assert r.status_code == 303, re.findall(r"data-testid=\"error-[^\"]+\">[^<]+", r.text)
+    pay = await Payment.select(Payment.request.number).where(Payment.purpose == f"客诉补偿 {case['number']}").first()
+    r = await off.post(f"/care/cases/{case['id']}/payment", data={"payment_number": pay["request.number"], "_csrf_token": t})
+    assert r.status_code == 303
+    c = await fresh(case["id"])
+    req = await Request.select(Request.id).where(Request.number == pay["request.number"]).first()
+    assert c["payment_request"] == req["id"]
