@@ -41,6 +41,7 @@ def test_p1_claim_goes_to_the_dept_head_and_the_gm_is_informed(page, login_page,
     expect(page.get_by_test_id("case-handler")).to_contain_text("（部门经理）")
     expect(page.get_by_test_id("case-gm")).to_be_visible()
     handler = page.get_by_test_id("case-handler").inner_text().split("（")[0]
+    case_url = page.url
     shoot(page, "care-case-1366")
     page.set_viewport_size({"width": 800, "height": 1280})
     shoot(page, "care-case-800")
@@ -68,6 +69,17 @@ def test_p1_claim_goes_to_the_dept_head_and_the_gm_is_informed(page, login_page,
     expect(page.get_by_test_id("bell-count")).not_to_have_attribute("data-count", "0")
     page.get_by_test_id("bell-link").click()
     expect(page.locator("body")).to_contain_text(f"新案件待处理 {number}")
+    # the handler gives the first response on the case page (HTMX: the section and a toast)
+    page.goto(case_url)
+    expect(page.get_by_test_id("case-actions")).to_be_visible()
+    shoot(page, "care-case-handler-1366", full_page=True)
+    page.set_viewport_size({"width": 800, "height": 1280})
+    shoot(page, "care-case-handler-800", full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.get_by_test_id("act-start").get_by_test_id("do-start").click()
+    expect(page.get_by_test_id("toast-text")).to_contain_text("首次响应")
+    expect(page.get_by_test_id("case-status")).to_contain_text("处理中")
+    expect(page.get_by_test_id("act-daily_update")).to_be_visible()
     login_page.sign_out()
 
     # the 总经理: the 通报

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from app.care import core, rules, states
 from app.care.tables import CareCase
-from app.core.listing import Col, Filter, Listing
+from app.core.listing import LISTINGS, Col, Filter, Listing
 from app.core.timeutil import now
 
 
@@ -115,7 +115,11 @@ def who_clause(value: str, user):
 
 def listing_for(params: dict, user, limits) -> Listing:
     extra = [c for c in (who_clause(params.get("who", ""), user), clock_clause(params.get("clock", ""), limits, now())) if c is not None]
-    return replace(CASES, extra_where=tuple(extra)) if extra else CASES
+    if not extra:
+        return CASES
+    mine = replace(CASES, extra_where=tuple(extra))
+    LISTINGS[CASES.key] = CASES  # the registry (column and view forms) keeps the declared list, not this request's copy
+    return mine
 
 
 LEVEL_CLASS = {rules.P1: "bg-red text-red-fg", rules.P2: "bg-orange text-orange-fg", rules.P3: "bg-blue-lt"}
