@@ -459,3 +459,25 @@ async def test_payment_is_linked_server_checked(new_client):
     c = await fresh(case["id"])
     req = await Request.select(Request.id).where(Request.number == pay["request.number"]).first()
     assert c["payment_request"] == req["id"]
+
+
+async def test_role_holders_may_act_and_p1_daily_update(new_client):
+    off = await sign_in(await new_client(), "complaint_officer")
+    case = await case_of(await intake(off, intake_data(await unit_with_buyer(skip=18), category="规划设计变更")))
+    sup = await sign_in(await new_client(), "complaint_supervisor")
+    await act(sup, case["id"], "assign", case["version"], handler=str(await _employee("cr_officer")))
+    c1 = await fresh(case["id"])
+    assert c1["handler_role"] == "cr_officer"
+    peer = await sign_in(await new_client(), "cr_officer2")  # same role, JC01: may act although not the handler
+    r = await act(peer, case["id"], "start", c1["version"])
+    assert r.status_code == 200 and (await fresh(case["id"]))["status"] == states.HANDLING
+    assert 'data-testid="act-daily_update"' not in r.text  # P3: no daily update
+    c2 = await fresh(case["id"])
+    await act(sup, case["id"], "override", c2["version"], level="P1", reason="媒体关注")
+    head = await sign_in(await new_client(), "dept_head")
+    c3 = await fresh(case["id"])
+    r = await act(head, case["id"], "daily_update", c3["version"], note="")
+    assert r.status_code == 400 and "请填写今日进展" in r.text
+    r = await act(head, case["id"], "daily_update", c3["version"], note="已联系设计院复核")
+    assert r.status_code == 200
+    assert await CaseEvent.exists().where((CaseEvent.case == case["id"]) & (CaseEvent.action == "daily_update"))
