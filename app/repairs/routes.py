@@ -45,19 +45,20 @@ class ClockFilter(Filter):
     def clause(self, raw: str):
         value = (raw or "").strip()
         t = now()
-        late_on_site = CareRepair.on_site_at.is_null() & (CareRepair.on_site_due < t)
-        late_fix = CareRepair.done_at.is_null() & (CareRepair.fix_due < t)
-        late_plan = C.plan_at.is_null() & (C.plan_due < t)
+        clocks_ = [(CareRepair.on_site_due, CareRepair.on_site_at), (CareRepair.fix_due, CareRepair.done_at), (C.plan_due, C.plan_at)]
         open_ = C.status.is_in(_OPEN)
-        if value == "breached":
-            return open_ & (late_on_site | late_fix | late_plan)
-        if value == "running":
-            return open_ & ~(late_on_site | late_fix | late_plan)
-        stopped_late = (CareRepair.on_site_at > CareRepair.on_site_due) | (CareRepair.done_at > CareRepair.fix_due) | (C.plan_at > C.plan_due)
-        if value == "late":
-            return stopped_late
-        if value == "met":
-            return C.status.is_in(sorted(states.DONE)) & ~stopped_late
+        if value in ("breached", "running"):
+            late = [done.is_null() & (due < t) for due, done in clocks_]
+            in_time = [done.is_not_null() | due.is_null() | (due >= t) for due, done in clocks_]
+            if value == "breached":
+                return open_ & (late[0] | late[1] | late[2])
+            return open_ & in_time[0] & in_time[1] & in_time[2]
+        if value in ("late", "met"):
+            late = [done.is_not_null() & due.is_not_null() & (done > due) for due, done in clocks_]
+            ok = [done.is_null() | due.is_null() | (done <= due) for due, done in clocks_]
+            if value == "late":
+                return late[0] | late[1] | late[2]
+            return C.status.is_in(sorted(states.DONE)) & ok[0] & ok[1] & ok[2]
         return None
 
 

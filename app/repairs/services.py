@@ -68,11 +68,11 @@ def warranty_view(repair: dict, handover: date | None, reported_on: date, limits
     period, and the 物业 route with the reason when out."""
     element = repair["element"]
     if element not in rules.WARRANTY_ELEMENTS:
-        return {"known": False, "in": False, "until": None, "basis": f"部位「{element}」不在保修部位表中，请核实", "route": None,
+        return {"known": False, "in": False, "undetermined": True, "until": None, "basis": f"部位「{element}」不在保修部位表中，请核实", "route": None,
                 "element": element, "handover": handover}
     result = rules.warranty(element, handover, reported_on, limits)
     route = rules.out_of_warranty_route(result)
-    return {"known": True, "in": result.in_warranty, "until": result.until, "basis": result.basis,
+    return {"known": True, "in": result.in_warranty, "undetermined": handover is None or reported_on < handover, "until": result.until, "basis": result.basis,
             "element": rules.WARRANTY_ELEMENTS[element], "handover": handover, "reported_on": reported_on,
             "route": route, "reason": route[1] if route else "",
             "legal_basis": rules.LEGAL_BASIS, "period_basis": rules.PERIOD_BASIS}
@@ -158,7 +158,9 @@ async def panel_context(user, case: dict, *, back: str = "", posted: PanelForms 
         forms[posted.step] = Form(values=posted.values, errors=posted.errors, prefix=f"{posted.step}-")
     return {
         "case": case, "repair": repair, "warranty": w, "clocks": clock_rows, "steps": steps, "forms": forms,
-        "posted": posted.step, "back": back or case_url(case["id"]),
+        "posted": posted.step,
+        "refused": next(iter(posted.errors.values()), "") if posted.step and posted.step not in steps else "",
+        "back": back or case_url(case["id"]),
         "priority_name": rules.REPAIR_PRIORITIES.get(repair["priority"], repair["priority"]),
         "element_name": rules.WARRANTY_ELEMENTS.get(repair["element"], repair["element"]),
         "contractors": await contractor_choices(repair["contractor"]) if "dispatch" in steps else [],
