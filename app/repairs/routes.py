@@ -11,12 +11,13 @@ from markupsafe import Markup
 
 from app.care import core, rules, states
 from app.care.core import CareError
+from app.care.settings import load_limits
 from app.care.tables import CareRepair, Contractor
 from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
 from app.core.scope import project_clause
-from app.core.timeutil import now
+from app.core.timeutil import now, to_local
 from app.core.views import export_response, wants_export
 from app.core.web import redirect_with_flash, render
 from app.estate.tables import Project
@@ -79,12 +80,12 @@ REPAIRS = Listing(
     select=[CareRepair.id, CareRepair.case, C.number, C.status, C.received_at, C.project.name, C.unit.room_no, C.unit.building.name,
             C.caller_name, C.buyer.name, C.title, CareRepair.element, CareRepair.location, CareRepair.priority,
             CareRepair.needs_inspection, CareRepair.in_warranty, CareRepair.contractor.name, CareRepair.on_site_due,
-            CareRepair.on_site_at, CareRepair.fix_due, CareRepair.done_at, C.plan_due, C.plan_at, CareRepair.inspected_at],
+            CareRepair.on_site_at, CareRepair.fix_due, CareRepair.done_at, C.plan_due, C.plan_at, CareRepair.inspected_at,
+            CareRepair.handover_on, C.deal.handed_over_on],
     columns=[
         Col("case.number", "报修单号", sort=C.number, link="/care/repairs/{case}", testid="repair-link", hideable=False),
         Col("case.status", "状态", sort=C.status, fmt="badge"),
-        Col("case.project.name", "项目"),
-        Col("unit_text", "房号"),
+        Col("unit_text", "项目/房号"),
         Col("customer", "客户"),
         Col("element_name", "部位", sort=CareRepair.element),
         Col("case.title", "报修内容"),
@@ -118,7 +119,9 @@ def _clock_of(row: dict, t: datetime) -> tuple[str, str]:
     pairs = [(n, due, done) for n, due, done in pairs if due is not None]
     if not pairs:
         return "", ""
-    if row["case.status"] in states.DONE or row["case.status"] == states.TO_PROPERTY:
+    if row["case.status"] == states.TO_PROPERTY:
+        return "已转物业", "secondary"
+    if row["case.status"] in states.DONE:
         late = any(done is not None and done > due for _, due, done in pairs)
         return ("超时完成", "red") if late else ("已完成", "green")
     for name, due, done in pairs:
@@ -129,14 +132,25 @@ def _clock_of(row: dict, t: datetime) -> tuple[str, str]:
     return "已完成", "green"
 
 
-def decorate(rows: list[dict]) -> None:
+def _warranty_text(r: dict, limits) -> str:
+    """The stored result (written when the survey is arranged or the case goes to the 物业), else computed now from
+    the row's handover date — the same rule, no query."""
+    stored = r["in_warranty"]
+    if stored is None and r["element"] in rules.WARRANTY_ELEMENTS:
+        handover = r.get("case.deal.handed_over_on") or r.get("handover_on")
+        if handover is not None:
+            stored = rules.warranty(r["element"], handover, to_local(r["case.received_at"]).date(), limits).in_warranty
+    return {True: "保修期内", False: "已过保修期"}.get(stored, "待核实交付日")
+
+
+def decorate(rows: list[dict], limits) -> None:
     t = now()
     for r in rows:
-        r["unit_text"] = " ".join(x for x in (r.get("case.unit.building.name"), r.get("case.unit.room_no")) if x)
+        r["unit_text"] = " ".join(x for x in (r.get("case.project.name"), r.get("case.unit.building.name"), r.get("case.unit.room_no")) if x)
         r["customer"] = r.get("case.buyer.name") or r.get("case.caller_name") or ""
         r["element_name"] = rules.WARRANTY_ELEMENTS.get(r["element"], r["element"]) + (f"·{r['location']}" if r["location"] else "")
         r["priority_name"] = rules.REPAIR_PRIORITIES.get(r["priority"], r["priority"])
-        r["warranty_text"] = {True: "保修期内", False: "已过保修期"}.get(r["in_warranty"], "待判定")
+        r["warranty_text"] = _warranty_text(r, limits)
         text, colour = _clock_of(r, t)
         r["clock_badge"] = Markup('<span class="badge bg-{}-lt" data-testid="clock-state">{}</span>').format(colour, text) if text else ""
 
@@ -146,10 +160,11 @@ async def repairs(request: Request) -> Response:
     params = dict(request.query_params)
     if services.is_quality(request.user) and not any(v for k, v in params.items() if k not in ("page", "per_page")):
         params["queue"] = "inspection"  # the 安全质量监督中心 opens on its queue; 全部 shows every repair
+    limits = await load_limits()
     if wants_export(request):
-        return await export_response(request, REPAIRS, params, "报修单", decorate=decorate)
+        return await export_response(request, REPAIRS, params, "报修单", decorate=lambda rows: decorate(rows, limits))
     result = await REPAIRS.fetch(params, request.user)
-    decorate(result.page.rows)
+    decorate(result.page.rows, limits)
     result.offer_export()
     return render(request, "repairs/list.html", {"result": result, "is_quality": services.is_quality(request.user)},
                   fragment=LIST_FRAGMENT)
