@@ -28,7 +28,6 @@ from app.pipeline.tables import Deal
 
 QUALITY_ROLE = "quality"
 COST_BEARERS = ["施工单位", "公司", "业主"]
-SIGNATURE_MAX_BYTES = 2 * 1024 * 1024  # a drawn signature is a few KB; the attachment limits apply as well
 STEPS = ("survey", "inspect", "inspected", "dispatch", "on_site", "start_repair", "check", "repaired", "signed", "to_property")
 PROPERTY_HANDLING = "已转交物业公司，按有偿服务处理：由物业公司与业主约定维修时间和费用，维修费用由业主承担。"
 
@@ -214,8 +213,6 @@ def decode_signature(raw: str) -> bytes:
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise CareError("签名数据格式不正确，请重新签字", "signature") from None
-    if len(data) > SIGNATURE_MAX_BYTES:
-        raise CareError("签名图片过大，请重新签字", "signature")
     return data
 
 
@@ -284,7 +281,12 @@ async def _survey(user, case, repair, p, files):
     handover = await handover_of(case, repair)
     w = rules.warranty(repair["element"], handover, to_local(case["received_at"]).date(), limits) if repair["element"] in rules.WARRANTY_ELEMENTS else None
     await core.move(user, case, "survey", {}, note + ("；严重或疑难，需安全质量监督中心勘查" if needs else ""), moves=states.REPAIR_MOVES)
-    await _repair_update(case["id"], {CareRepair.needs_inspection: needs, CareRepair.handover_on: handover,
+    again = {}
+    if case["status"] == states.REOPENED:  # the callback reopened it: the repair is worked again from the survey
+        again = {CareRepair.inspected_at: None, CareRepair.on_site_at: None, CareRepair.done_at: None, CareRepair.check_materials: False,
+                 CareRepair.check_quality: False, CareRepair.check_safety: False, CareRepair.signature: "", CareRepair.signed_at: None,
+                 CareRepair.signed_name: ""}
+    await _repair_update(case["id"], {**again, CareRepair.needs_inspection: needs, CareRepair.handover_on: handover,
                                       CareRepair.in_warranty: w.in_warranty if w else None,
                                       CareRepair.warranty_until: w.until if w else None,
                                       CareRepair.warranty_basis: w.basis if w else ""})
