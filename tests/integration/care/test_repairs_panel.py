@@ -21,7 +21,7 @@ async def _user(username: str):
     return await load_user(emp["user"])
 
 
-async def test_panel_on_the_case_page_context():
+async def test_panel_on_the_case_page_context(running_app):
     cid = await make_repair("JC01")
     user = await _user("cr_officer")
     case = await core.get_case(user, cid)
