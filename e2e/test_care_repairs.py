@@ -49,6 +49,7 @@ def test_out_of_warranty_to_property_and_signature_on_the_tablet(page, login_pag
     expect(page.get_by_test_id("transfer-reason")).to_contain_text(LEGAL)
     expect(page.get_by_test_id("property-handling")).to_contain_text("物业公司")
     expect(page.get_by_test_id("repair-steps")).to_have_count(0)
+    shoot(page, "care-repairs-panel-transferred-1366", full_page=True)
 
     # on the tablet: the customer signs the in-warranty repair on the canvas
     page.set_viewport_size({"width": 800, "height": 1280})

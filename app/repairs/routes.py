@@ -93,7 +93,7 @@ REPAIRS = Listing(
         Col("warranty_text", "保修", sort=CareRepair.in_warranty),
         Col("contractor.name", "维修单位", sort=CareRepair.contractor.name),
         Col("clock_badge", "时限"),
-        Col("case.received_at", "报修时间", sort=C.received_at, fmt="datetime"),
+        Col("received_text", "报修时间", sort=C.received_at),
     ],
     filters=[
         Filter("q", "单号/内容/部位", "text", columns=[C.number, C.title, CareRepair.location], placeholder="输入单号、内容或部位"),
@@ -107,7 +107,7 @@ REPAIRS = Listing(
                     choices=[("breached", "已超时（未完成）"), ("running", "计时中未超时"), ("late", "超时完成"), ("met", "按时完成")]),
         QueueFilter("queue", "待办", "select", columns=[C.status], choices=[("inspection", "待质监勘查"), ("all", "全部报修")]),
     ],
-    default_sort="case.received_at", default_desc=True, base_url="/care/repairs", target_id="repair-list",
+    default_sort="received_text", default_desc=True, base_url="/care/repairs", target_id="repair-list",
     scope=lambda user: project_clause(C.project, user),
 )
 
@@ -145,12 +145,21 @@ def _warranty_text(r: dict, limits) -> str:
 
 def decorate(rows: list[dict], limits) -> None:
     t = now()
+    nowrap = Markup('<span class="text-nowrap">{}</span>').format
     for r in rows:
-        r["unit_text"] = " ".join(x for x in (r.get("case.project.name"), r.get("case.unit.building.name"), r.get("case.unit.room_no")) if x)
-        r["customer"] = r.get("case.buyer.name") or r.get("case.caller_name") or ""
-        r["element_name"] = rules.WARRANTY_ELEMENTS.get(r["element"], r["element"]) + (f"·{r['location']}" if r["location"] else "")
-        r["priority_name"] = rules.REPAIR_PRIORITIES.get(r["priority"], r["priority"])
-        r["warranty_text"] = _warranty_text(r, limits)
+        room = " ".join(x for x in (r.get("case.unit.building.name"), r.get("case.unit.room_no")) if x)
+        r["unit_text"] = Markup('<span class="text-nowrap">{}</span> <div class="small text-secondary text-nowrap">{}</div>').format(
+            r.get("case.project.name") or "", room)
+        r["customer"] = nowrap(r.get("case.buyer.name") or r.get("case.caller_name") or "")
+        element = rules.WARRANTY_ELEMENTS.get(r["element"], r["element"])
+        r["element_name"] = Markup('<span class="repair-cell">{}</span> <div class="small text-secondary repair-cell">{}</div>').format(
+            r["location"] or element, element if r["location"] else "")
+        r["priority_name"] = nowrap(rules.REPAIR_PRIORITIES.get(r["priority"], r["priority"]))
+        r["warranty_text"] = nowrap(_warranty_text(r, limits))
+        r["case.title"] = Markup('<span class="repair-cell">{}</span>').format(r.get("case.title") or "")
+        at = to_local(r["case.received_at"])
+        r["received_text"] = Markup('<span class="text-nowrap">{}</span> <div class="small text-secondary">{}</div>').format(
+            f"{at:%Y-%m-%d}", f"{at:%H:%M}")
         text, colour = _clock_of(r, t)
         r["clock_badge"] = Markup('<span class="badge bg-{}-lt" data-testid="clock-state">{}</span>').format(colour, text) if text else ""
 

@@ -310,6 +310,7 @@ async def test_warranty_boundary_day_through_the_route(new_client):
         assert await AuditLog.exists().where((AuditLog.action == "care.to_property") & (AuditLog.entity_id == str(next_day)))
         page = (await officer.get(f"/care/repairs/{next_day}")).text
         assert 'data-testid="transfer-reason"' in page and "物业公司" in page and 'data-testid="repair-steps"' not in page
+        assert "已停止（转物业）" in page
         # the in-warranty one may go with a reason
         assert (await post(officer, last_day, "to_property", {"reason": "业主要求由物业处理，自愿承担费用"})).status_code == 303
         assert await status(last_day) == states.TO_PROPERTY
