@@ -15,7 +15,7 @@ import pytest
 from app.care import clocks, core, rules, states
 from app.care.settings import load_limits
 from app.care.tables import Callback, CareCase, CareRepair, CaseEvent, Contractor
-from app.core.tables import Attachment, AttachmentBlob, AuditLog
+from app.core.tables import Attachment, AuditLog
 from app.core.timeutil import SHANGHAI, now
 from app.pipeline.tables import Deal
 from tests.conftest import HX_CSRF_RE, sign_in
