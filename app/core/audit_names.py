@@ -25,6 +25,8 @@ ACTIONS: dict[str, str] = {
     "attachment.delete": "删除附件",
     "attachment.download": "下载附件",
     "import": "导入",
+    # customer care — repairs
+    "care.on_site": "客服案件·维修人员到场",
     # customer care: every case action (app/care/core.move writes "care.<action>", names from app/care/states.ACTION_NAMES)
     "care.intake": "客服案件·登记",
     "care.assign": "客服案件·分派",

@@ -204,3 +204,43 @@ document.addEventListener("keydown", function (e) {
   var box = document.getElementById("search-suggest");
   if (box && e.key === "Escape") box.innerHTML = "";
 });
+// Customer care — repairs: the customer's signature pad (SPEC D3). A <canvas> inside [data-signature-pad="<hidden input id>"]
+// is drawn on with a finger, pen or mouse; each stroke writes the drawing as a PNG data URL into the hidden input the
+// form posts. Without JavaScript the pad stays hidden and the typed name + a photographed signature are the fallback.
+function portalSignaturePads(root) {
+  (root || document).querySelectorAll("[data-signature-pad]:not([data-sig-bound])").forEach(function (box) {
+    box.setAttribute("data-sig-bound", "1");
+    var canvas = box.querySelector("canvas"), input = document.getElementById(box.getAttribute("data-signature-pad"));
+    if (!canvas || !input) return;
+    box.hidden = false;
+    var ctx = canvas.getContext("2d"), drawing = false, last = null, inked = false;
+    ctx.lineWidth = 3; ctx.lineCap = "round"; ctx.lineJoin = "round"; ctx.strokeStyle = "#1d273b";
+    function at(e) {
+      var r = canvas.getBoundingClientRect();
+      return { x: (e.clientX - r.left) * canvas.width / r.width, y: (e.clientY - r.top) * canvas.height / r.height };
+    }
+    canvas.addEventListener("pointerdown", function (e) {
+      drawing = true; last = at(e); canvas.setPointerCapture && canvas.setPointerCapture(e.pointerId); e.preventDefault();
+    });
+    canvas.addEventListener("pointermove", function (e) {
+      if (!drawing) return;
+      var p = at(e);
+      ctx.beginPath(); ctx.moveTo(last.x, last.y); ctx.lineTo(p.x, p.y); ctx.stroke();
+      last = p; inked = true; e.preventDefault();
+    });
+    function end() {
+      if (!drawing) return;
+      drawing = false;
+      if (inked) input.value = canvas.toDataURL("image/png");
+    }
+    canvas.addEventListener("pointerup", end);
+    canvas.addEventListener("pointercancel", end);
+    canvas.addEventListener("pointerleave", end);
+    var clear = box.querySelector("[data-signature-clear]");
+    if (clear) clear.addEventListener("click", function () {
+      ctx.clearRect(0, 0, canvas.width, canvas.height); input.value = ""; inked = false;
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { portalSignaturePads(document); });
+document.addEventListener("htmx:afterSettle", function () { portalSignaturePads(document); });
