@@ -24,8 +24,9 @@ from app.core.notify import close as close_notices, notify
 from app.core.timeutil import fmt_datetime, now, to_local
 
 NOTE_MAX = 500
-# timeline actions that do not make someone a handler of the case (the callers' own attempts, the system's notices)
-NOT_HANDLING = ("callback", "amber", "escalate", "gm_informed")
+# timeline actions that do not make someone a handler of the case: the callers' own calls and what an answer does
+# (close after the call, reopen for the 投诉主管), and the system's notices
+NOT_HANDLING = ("callback", "close", "reopen", "amber", "escalate", "gm_informed")
 
 
 def callback_ref(case_id: int) -> str:
