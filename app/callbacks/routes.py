@@ -11,18 +11,19 @@ from litestar.exceptions import NotFoundException
 from markupsafe import Markup
 
 from app.callbacks import services
-from app.care import core, rules
+from app.care import core, rules, states
 from app.care.core import CareError
-from app.care.tables import Callback
+from app.care.tables import Callback, CaseEvent
 from app.core.fields import parse_id
 from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
 from app.core.scope import project_clause
-from app.core.timeutil import SHANGHAI, fmt_datetime, now, to_local
+from app.core.timeutil import SHANGHAI, now, to_local
 from app.core.web import Form, is_fragment_request, redirect_with_flash, render
 from app.estate.tables import Project
 
+TIMELINE_MAX = 30  # the latest entries of the case's timeline shown beside the callback (the case page has them all)
 OPEN, TODAY, OVERDUE, DONE = "open", "today", "overdue", "done"
 STATE_CHOICES = [(OPEN, "待回访"), (TODAY, "今日到期"), (OVERDUE, "已逾期"), (DONE, "已完成")]
 
@@ -73,13 +74,11 @@ LISTING = Listing(
             Callback.project.name, Callback.due_at, Callback.called_at, Callback.caller.name, Callback.score, Callback.attempts,
             Callback.reopened, Callback.case.handler.name],
     columns=[
-        Col("case.number", "案件编号", sort=Callback.case.number, link="/care/callbacks/{case}", testid="callback-link", hideable=False),
-        Col("case.title", "标题"),
+        Col("case_html", "案件", sort=Callback.case.number, hideable=False),
         Col("project.name", "项目", sort=Callback.project.name),
         Col("case.status", "案件状态", fmt="badge"),
         Col("due_html", "应回访时间", sort=Callback.due_at),
-        Col("attempts", "尝试次数", sort=Callback.attempts),
-        Col("case.handler.name", "处理人"),
+        Col("attempts", "尝试", sort=Callback.attempts),
         Col("caller.name", "回访人"),
         Col("score_html", "满意度", sort=Callback.score),
         Col("called_at", "回访时间", sort=Callback.called_at, fmt="datetime"),
@@ -100,8 +99,12 @@ def _decorate(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         due = r["due_at"]
         late = r["called_at"] is None and due < t
-        r["due_html"] = Markup('<span class="text-nowrap{}">{}{}</span>').format(
-            " text-danger fw-bold" if late else "", fmt_datetime(due), Markup(' <span class="badge bg-red-lt">已逾期</span>') if late else "")
+        r["case_html"] = Markup('<a href="/care/callbacks/{}" class="text-nowrap" data-testid="callback-link">{}</a>'
+                                '<div class="small text-secondary text-break">{}{}</div>').format(
+            r["case"], r["case.number"], r["case.title"] or r["case.kind"],
+            f" · 处理人 {r['case.handler.name']}" if r["case.handler.name"] else "")
+        r["due_html"] = Markup('<span class="text-nowrap{}">{}</span>{}').format(
+            " text-danger fw-bold" if late else "", services.due_text(due), Markup(' <span class="badge bg-red-lt">已逾期</span>') if late else "")
         if r["score"]:
             label = rules.SATISFACTION_SCALE.get(r["score"], "")
             colour = "green" if r["score"] >= 4 else ("red" if r["reopened"] else "yellow")
@@ -142,7 +145,11 @@ async def _page(request: Request, case: dict, form: Form, status_code: int = 200
     panel = await services.panel_context(request.user, case)
     if panel is not None:
         panel.update(form=form, error=error)
-    ctx = {"case": case, "panel": panel,
+    events = await CaseEvent.select(CaseEvent.at, CaseEvent.action, CaseEvent.note, CaseEvent.to_status, CaseEvent.actor.name).where(
+        CaseEvent.case == case["id"]).order_by(CaseEvent.at, ascending=False).order_by(CaseEvent.id, ascending=False).limit(TIMELINE_MAX)
+    for e in events:
+        e["action_name"] = states.ACTION_NAMES.get(e["action"], e["action"])
+    ctx = {"case": case, "panel": panel, "events": events,
            "level_name": rules.LEVEL_NAMES.get(case["level"], case["level"]),
            "handler_role_name": rules.ROLE_NAMES.get(case["handler_role"], case["handler_role"])}
     return render(request, "callbacks/form.html", ctx, fragment="callbacks/_panel.html", status_code=status_code)

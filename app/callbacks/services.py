@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.care import clocks, core, rules, states
@@ -27,6 +27,16 @@ NOTE_MAX = 500
 # timeline actions that do not make someone a handler of the case: the callers' own calls and what an answer does
 # (close after the call, reopen for the 投诉主管), and the system's notices
 NOT_HANDLING = ("callback", "close", "reopen", "amber", "escalate", "gm_informed")
+
+
+def due_text(due: datetime | None) -> str:
+    """A due moment as people read it: a day clock ends at 24:00 of its last day (stored as 00:00 of the next)."""
+    if due is None:
+        return ""
+    local = to_local(due)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return f"{(local - timedelta(days=1)).date().isoformat()} 24:00"
+    return fmt_datetime(due)
 
 
 def callback_ref(case_id: int) -> str:
@@ -200,7 +210,7 @@ async def panel_context(user, case: dict) -> dict | None:
         return None
     due = callback["due_at"] if callback else None
     return {
-        "callback": callback, "due": due, "due_text": fmt_datetime(due) if due else "",
+        "callback": callback, "due": due, "due_text": due_text(due),
         "overdue": bool(due and due < now()), "past": past,
         "can_answer": user.can("care") and can_answer(case, callback),
         "is_handler": getattr(user, "employee_id", None) in await handler_ids(case),

@@ -48,7 +48,15 @@ from app.care.settings import load_limits
 from app.care.tables import Callback, CareCase, CareClockMark, CareRepair, CasePause
 from app.core.db import write_transaction
 from app.core.notify import notify
-from app.core.timeutil import fmt_datetime, now as current_time
+from app.core.timeutil import fmt_datetime, now as current_time, to_local
+
+
+def due_text(due: datetime) -> str:
+    """A day clock's due moment reads as 24:00 of its last day (it is stored as 00:00 of the next)."""
+    local = to_local(due)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return f"{(local - timedelta(days=1)).date().isoformat()} 24:00"
+    return fmt_datetime(due)
 
 BATCH = 200  # candidate cases per query
 # (mark clock name, due column, done column, table alias) — names as in CareClockMark.clock
@@ -251,7 +259,7 @@ async def remind_case(case_id: int, at: datetime, cal, limits, result: PassResul
                                  case["status"], case["status"], at)
                 result.breach2 += 1
             if amber and not late:
-                text = "、".join(f"{CLOCK_NAMES[k]}（{fmt_datetime(d)} 到期）" for k, d in amber)
+                text = "、".join(f"{CLOCK_NAMES[k]}（{due_text(d)} 到期）" for k, d in amber)
                 for uid in before:
                     await notify(uid, f"即将到期：案件 {title}的{text}，请尽快办理", url, "care", clock_ref(case_id))
                 await core.event(case_id, None, "amber", f"{text}，已提醒处理人", case["status"], case["status"], at)
@@ -282,7 +290,7 @@ async def remind_callbacks(at: datetime, result: PassResult) -> None:
                 people = await core.holder_users([rules.ROLE_CR_OFFICER, rules.ROLE_SUPERVISOR], r["project"])
                 due_at = r["due_at"] if isinstance(r["due_at"], datetime) else datetime.fromisoformat(str(r["due_at"]))
                 for uid in people:
-                    await notify(uid, f"回访逾期：案件 {r['number']}「{r['title']}」应于 {fmt_datetime(due_at)} 前回访，请尽快安排非处理人回访",
+                    await notify(uid, f"回访逾期：案件 {r['number']}「{r['title']}」应于 {due_text(due_at)} 前回访，请尽快安排非处理人回访",
                                  f"/care/callbacks/{r['case_id']}", "care", callback_ref(r["case_id"]))
             result.callbacks += 1
 
