@@ -144,7 +144,7 @@ async def _case_or_404(request: Request, case_id: int) -> dict:
 async def _page(request: Request, case: dict, form: Form, status_code: int = 200, error: str = "") -> Response:
     panel = await services.panel_context(request.user, case)
     if panel is not None:
-        panel.update(form=form, error=error)
+        panel.update(form=form, error=error, on_form_page=True)
     events = await CaseEvent.select(CaseEvent.at, CaseEvent.action, CaseEvent.note, CaseEvent.to_status, CaseEvent.actor.name).where(
         CaseEvent.case == case["id"]).order_by(CaseEvent.at, ascending=False).order_by(CaseEvent.id, ascending=False).limit(TIMELINE_MAX)
     for e in events:
@@ -173,7 +173,8 @@ async def callback_answer(request: Request, case_id: int) -> Response:
         form = Form(values=raw, errors={k: v for k, v in e.errors.items() if k != "__all__" and k != "caller"})
         error = e.errors.get("__all__") or e.errors.get("caller") or ""
         return await _page(request, case, form, status_code=400 if form.errors else 409, error=error)
-    return redirect_with_flash(services.form_url(case_id), message, "success", request)
+    back = services.case_url(case_id) if raw.get("back") == "case" else services.form_url(case_id)  # posted from the case page
+    return redirect_with_flash(back, message, "success", request)
 
 
 router = Router(path="/care/callbacks", route_handlers=[callback_list, callback_form, callback_answer])

@@ -203,3 +203,27 @@ async def test_without_csrf_the_answer_is_refused(new_client):
     r = await c.post(f"/care/callbacks/{case['id']}", data={"reached": "1", "score": "5"})
     assert r.status_code == 403
     assert (await reload(case["id"]))["status"] == states.CALLBACK
+
+
+async def test_the_case_page_panel_and_its_form_return_to_the_case_page(new_client):
+    from app.care.core import get_case
+    from app.care.panels import panels_for
+
+    case = await closed_case()
+    c = await sign_in(await new_client(), "cr_officer")
+
+    me = (await employee("cr_officer"))["id"]
+
+    class U:  # the bits of the signed-in user the panel reads
+        employee_id = me
+        all_projects, project_ids = True, frozenset()
+
+        def can(self, perm):
+            return perm == "care"
+
+    found = [t for t, data in await panels_for(U(), await get_case(U(), case["id"])) if t == "callbacks/_panel.html"]
+    assert found, "the callbacks panel is declared for the case page"
+    waiting = await make_case(status=states.HANDLING)
+    assert not [t for t, _ in await panels_for(U(), await get_case(U(), waiting["id"])) if t == "callbacks/_panel.html"]
+    r = await answer(c, case["id"], {"reached": "1", "score": "5", "back": "case"})
+    assert r.status_code == 303 and r.headers["location"] == f"/care/cases/{case['id']}"
