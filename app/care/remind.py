@@ -255,7 +255,7 @@ async def remind_case(case_id: int, at: datetime, cal, limits, result: PassResul
                 for uid in dict.fromkeys(before + await core.holder_users(roles, case["project"])):
                     await notify(uid, f"严重超时：案件 {title}的{names}已超过时限 {limits.second_escalation_multiple} 倍，请立即处理",
                                  url, "care", clock_ref(case_id))
-                await core.event(case_id, None, "escalate", f"{names}超时已达时限的 {limits.second_escalation_multiple} 倍，已通知客服主管、客服副经理",
+                await core.event(case_id, None, "overdue_twice", f"{names}超时已达时限的 {limits.second_escalation_multiple} 倍，已通知客服主管、客服副经理",
                                  case["status"], case["status"], at)
                 result.breach2 += 1
             if amber and not late:

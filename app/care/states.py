@@ -75,4 +75,6 @@ ACTION_NAMES = {
     "daily_update": "每日进展通报", "escalate": "超时升级", "amber": "即将到期提醒", "gm_informed": "通报总经理",
     "survey": "安排勘查", "inspect": "提交质监勘查", "inspected": "质监出具方案", "dispatch": "派单", "start_repair": "开始维修",
     "check": "过程检查", "repaired": "维修完成", "signed": "客户签字确认", "callback": "回访", "payment": "发起付款",
+    # customer care — callbacks + SLA worker
+    "overdue_twice": "严重超时通报",
 }

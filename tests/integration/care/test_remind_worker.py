@@ -128,3 +128,19 @@ async def test_worker_runs_as_a_command(running_app):
     assert "care reminders" in out.stdout
     assert (await reload(case["id"]))["level"] == "P2"
     assert await Notification.exists().where(Notification.ref == f"case:{case['id']}:clock")
+
+
+async def test_a_breached_clock_reaching_twice_its_limit_later_tells_the_deputy_manager_once(running_app):
+    case = await make_case(level="P1", received_at=ago(minutes=90), handler="dept_head", handler_role="dept_head")
+    await remind.remind_once()  # 1.5 h against 1 h: breached, not yet 2×
+    assert (await reload(case["id"]))["handler_role"] == "gm"
+    told = len(await notices("dept_head", case["id"]))  # the handler it was taken from
+    later = now() + timedelta(hours=1)
+    await remind.remind_once(later)
+    got = await notices("dept_head", case["id"])
+    assert len(got) == told + 1 and "严重超时" in got[-1]["text"]
+    ev = await CaseEvent.select().where((CaseEvent.case == case["id"]) & (CaseEvent.action == "overdue_twice")).first()
+    assert ev and "2 倍" in ev["note"]
+    assert (await reload(case["id"]))["escalations"] == 1
+    await remind.remind_once(later)
+    assert len(await notices("dept_head", case["id"])) == told + 1
