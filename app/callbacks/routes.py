@@ -19,7 +19,7 @@ from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
 from app.core.scope import project_clause
-from app.core.timeutil import SHANGHAI, now, to_local
+from app.core.timeutil import SHANGHAI, fmt_datetime, now, to_local
 from app.core.web import Form, is_fragment_request, redirect_with_flash, render
 from app.estate.tables import Project
 
@@ -81,7 +81,7 @@ LISTING = Listing(
         Col("attempts", "尝试", sort=Callback.attempts),
         Col("caller.name", "回访人"),
         Col("score_html", "满意度", sort=Callback.score),
-        Col("called_at", "回访时间", sort=Callback.called_at, fmt="datetime"),
+        Col("called_html", "回访时间", sort=Callback.called_at),
     ],
     filters=[
         StateFilter("state", "回访状态", "select", columns=[Callback.called_at], choices=STATE_CHOICES),
@@ -105,6 +105,8 @@ def _decorate(rows: list[dict[str, Any]]) -> None:
             f" · 处理人 {r['case.handler.name']}" if r["case.handler.name"] else "")
         r["due_html"] = Markup('<span class="text-nowrap{}">{}</span>{}').format(
             " text-danger fw-bold" if late else "", services.due_text(due), Markup(' <span class="badge bg-red-lt">已逾期</span>') if late else "")
+        called = fmt_datetime(r["called_at"]).split(" ") if r["called_at"] else []
+        r["called_html"] = Markup(" ").join(Markup('<span class="text-nowrap">{}</span>').format(p) for p in called)
         if r["score"]:
             label = rules.SATISFACTION_SCALE.get(r["score"], "")
             colour = "green" if r["score"] >= 4 else ("red" if r["reopened"] else "yellow")
