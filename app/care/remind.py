@@ -185,9 +185,8 @@ async def _handler_users(case: dict) -> list[int]:
     return await core.holder_users([case["handler_role"]], case["project"]) if case.get("handler_role") else []
 
 
-async def _escalate(case: dict, repair: dict | None, late: list[str], at: datetime, cal, limits) -> tuple[dict, dict | None, str, list[str]]:
-    """Raise the case one level (one move). Returns (the updated case, the new handler, the timeline note, the roles
-    the new level's clocks already past due call for)."""
+async def _escalate(case: dict, repair: dict | None, late: list[str], at: datetime, cal, limits) -> tuple[dict, dict | None, str]:
+    """Raise the case one level (one move). Returns (the updated case, the new handler, the timeline note)."""
     new_level, role = rules.escalation(case["level"])
     handler = await core.pick_handler(role, case["project"])
     pauses = await CasePause.select().where(CasePause.case == case["id"])
@@ -206,14 +205,13 @@ async def _escalate(case: dict, repair: dict | None, late: list[str], at: dateti
         await CareRepair.update({getattr(CareRepair, k): v for k, v in repair_dues.items()}).where(CareRepair.id == repair["id"])
     # a clock of the new level already past due (or at 2×) is part of this escalation, not the next one
     new_repair = {**repair, **repair_dues} if repair else None
-    roles: list[str] = []
     for clock, due, done in _clocks_of(updated, new_repair):
         if done is None and due <= at:
             await claim(case["id"], clock, BREACH, at)
             st = _wall_status(start, due, at)
             if rules.ROLE_DEPT_MANAGER in rules.notify_roles(st, limits):
                 await claim(case["id"], clock, BREACH2, at)  # marked without a notice: see the module doc
-    return updated, handler, note, roles
+    return updated, handler, note
 
 
 async def remind_case(case_id: int, at: datetime, cal, limits, result: PassResult) -> None:
@@ -241,8 +239,8 @@ async def remind_case(case_id: int, at: datetime, cal, limits, result: PassResul
             url = case_url(case_id)
             before = await _handler_users(case)
             if late:
-                _, handler, note, more = await _escalate(case, repair, [k for k, _ in late], at, cal, limits)
-                roles = tuple(dict.fromkeys([r for _, st in late + severe for r in rules.notify_roles(st, limits)] + more))
+                _, handler, note = await _escalate(case, repair, [k for k, _ in late], at, cal, limits)
+                roles = tuple(dict.fromkeys(r for _, st in late + severe for r in rules.notify_roles(st, limits)))
                 after = [handler["user"]] if handler else await core.holder_users([rules.escalation(case["level"])[1]], case["project"])
                 told = list(dict.fromkeys(before + after + await core.holder_users(roles, case["project"])))
                 for uid in told:
