@@ -77,4 +77,6 @@ ACTION_NAMES = {
     "check": "过程检查", "repaired": "维修完成", "signed": "客户签字确认", "callback": "回访", "payment": "发起付款",
     # customer care — repairs
     "on_site": "维修人员到场",
+    # customer care — callbacks + SLA worker
+    "overdue_twice": "严重超时通报",
 }

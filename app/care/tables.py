@@ -191,6 +191,7 @@ class Callback(Table, tablename="care_callback"):
     score = Integer(null=True, default=None)  # 1–5 (app.care.rules.SATISFACTION_SCALE)
     note = Text(default="")
     reopened = Boolean(default=False)  # this answer reopened the case
+    attempts = Integer(default=0)  # calls tried (a call not answered keeps the callback due and counts here)
 
 
 class Compensation(Table, tablename="care_compensation"):

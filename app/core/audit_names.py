@@ -27,6 +27,8 @@ ACTIONS: dict[str, str] = {
     "import": "导入",
     # customer care — repairs
     "care.on_site": "客服案件·维修人员到场",
+    # customer care — callbacks + SLA worker (timeline action of the 2× notice)
+    "care.overdue_twice": "客服案件·严重超时通报",
     # customer care: every case action (app/care/core.move writes "care.<action>", names from app/care/states.ACTION_NAMES)
     "care.intake": "客服案件·登记",
     "care.assign": "客服案件·分派",
