@@ -15,7 +15,7 @@ from app.core import audit
 from app.core.db import write_transaction
 from app.core.listing import Col, Filter, Listing
 from app.core.scope import project_clause
-from app.core.timeutil import SHANGHAI, now, to_local, today_local
+from app.core.timeutil import SHANGHAI, fmt_datetime, now, to_local, today_local
 from app.core.validators import mask_phone
 from app.estate.tables import Project
 from app.org.tables import Employee
@@ -72,7 +72,7 @@ CALLS = Listing(
             CallRecord.agent_code, CallRecord.answered, CallRecord.ring_seconds, CallRecord.talk_seconds, CallRecord.rating,
             CallRecord.buyer, CallRecord.buyer.name, CallRecord.project.name, CallRecord.case.number],
     columns=[
-        Col("started_at", "开始时间", fmt="datetime", link="/calls/{id}", testid="call-link", hideable=False),
+        Col("started_text", "开始时间", sort=CallRecord.started_at, link="/calls/{id}", testid="call-link", hideable=False),
         Col("direction", "方向"),
         Col("number_masked", "客户号码", hideable=False),
         Col("buyer.name", "客户"),
@@ -94,7 +94,7 @@ CALLS = Listing(
         Filter("project", "项目", "select", (CallRecord.project,), choices=_project_choices),
         ClauseFilter("number", "号码后几位", placeholder="例如 5678", make=_last_digits),
     ],
-    default_sort="started_at",
+    default_sort="started_text",
     default_desc=True,
     base_url="/calls",
     target_id="calls-list",
@@ -105,6 +105,7 @@ CALLS = Listing(
 def decorate_calls(rows: list[dict]) -> None:
     """Numbers masked on the page and in the export (SPEC §G 保密)."""
     for r in rows:
+        r["started_text"] = fmt_datetime(r.get("started_at"))
         r["number_masked"] = mask_phone(r.get("number") or "")
         r["answered_text"] = "已接通" if r.get("answered") else "未接通"
 

@@ -21,7 +21,7 @@ from app.core.db import write_transaction
 from app.core.listing import Col, Filter, Listing, like_text
 from app.core.scope import project_clause
 from app.core.tables import AuditLog
-from app.core.timeutil import SHANGHAI, fmt_date, now, today_local
+from app.core.timeutil import SHANGHAI, fmt_date, fmt_datetime, now, today_local
 from app.core.validators import mask_id_number, mask_phone
 from app.estate.tables import Project
 from app.pipeline.tables import Buyer, Deal, DealParty, Receipt
@@ -348,7 +348,7 @@ RECORD_AUDITS = Listing(
     select=[RecordAudit.id, RecordAudit.at, RecordAudit.buyer.name, RecordAudit.project.name, RecordAudit.auditor.name,
             RecordAudit.fields_audited, RecordAudit.fields_wrong, RecordAudit.note],
     columns=[
-        Col("at", "抽查时间", fmt="datetime", link="/care/record-audits/{id}", testid="record-audit-link", hideable=False),
+        Col("at_text", "抽查时间", sort=RecordAudit.at, link="/care/record-audits/{id}", testid="record-audit-link", hideable=False),
         Col("buyer.name", "客户"), Col("project.name", "项目"), Col("auditor.name", "抽查人"),
         Col("fields_audited", "抽查项数"), Col("fields_wrong", "错误项数"), Col("accuracy", "准确率"), Col("note", "备注"),
     ],
@@ -357,7 +357,7 @@ RECORD_AUDITS = Listing(
         Filter("to", "至", "date_to", (RecordAudit.at,)),
         Filter("buyer", "客户", "text", (RecordAudit.buyer.name,)),
     ],
-    default_sort="at",
+    default_sort="at_text",
     default_desc=True,
     base_url="/care/record-audits",
     target_id="record-audits-list",
@@ -367,6 +367,7 @@ RECORD_AUDITS = Listing(
 
 def decorate_audits(rows: list[dict]) -> None:
     for r in rows:
+        r["at_text"] = fmt_datetime(r["at"])
         r["accuracy"] = care_rules.kpi_text(care_rules.record_accuracy(r["fields_audited"], r["fields_wrong"]))
 
 
