@@ -13,7 +13,7 @@ from app.core.permissions import Perm
 from app.core.views import export_response, wants_export
 from app.core.web import Form, form_data, is_fragment_request, redirect_with_flash, render
 
-QA_CLAUSE = ("doc-09", "art5-2", "服务用语规范 第五条")
+QA_CLAUSE = ("doc-09", "art5-2", "第五条 服务用语规范")
 
 
 @get("/", guards=[requires(Perm.CARE_VIEW)])

@@ -205,14 +205,14 @@ def _qa_scope(user):
 
 
 async def monthly_by_agent(user, months: int = 6) -> dict[str, Any]:
-    """Per agent and month: AVG(score) and COUNT in SQL, one grouped query per month (a handful)."""
+    """Per agent and month of the call: AVG(score) and COUNT in SQL, one grouped query per month (a handful)."""
     firsts = months_back(today_local(), months)
     agents: dict[int, dict[str, Any]] = {}
     scope = _qa_scope(user)
     for i, first in enumerate(firsts):
         start, end = _bounds(first)
         q = CallQa.select(CallQa.agent, CallQa.agent.name, Avg(CallQa.score, alias="avg"), Count(CallQa.id, alias="n")).where(
-            (CallQa.at >= start) & (CallQa.at < end) & CallQa.agent.is_not_null()).group_by(CallQa.agent, CallQa.agent.name)
+            (CallQa.call.started_at >= start) & (CallQa.call.started_at < end) & CallQa.agent.is_not_null()).group_by(CallQa.agent, CallQa.agent.name)
         if scope is not None:
             q = q.where(scope)
         for r in await q:
