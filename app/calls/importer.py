@@ -260,22 +260,28 @@ async def import_calls(user, filename: str, content: bytes, mapping: dict[str, s
     if result.errors:
         return result, {}
     ids = [r["call_id"] for r in parsed]
-    existing = {r["call_id"] for r in await _in_batches(ids, lambda chunk: CallRecord.select(CallRecord.call_id).where(CallRecord.call_id.is_in(chunk)))}
-    new = [r for r in parsed if r["call_id"] not in existing]
-    result.existing = len(parsed) - len(new)
-    await _match(new)
-    result.matched = sum(1 for r in new if r["buyer"])
+    await _match(parsed)
     at = now()
-    async with write_transaction():
-        await CallMapping.delete(force=True)
-        await CallMapping.insert(*[CallMapping(field=k, header=(mapping.get(k) or "")[:60]) for k in rules.FIELD_KEYS if mapping.get(k)])
-        for i in range(0, len(new), BATCH):
-            await CallRecord.insert(*[CallRecord(**r, imported_at=at) for r in new[i:i + BATCH]])
-        result.added = len(new)
-        await audit.record(actor=user, action="calls.import", entity="call_record", entity_id="",
-                           summary=f"导入通话记录「{filename[:80]}」：{result.summary}",
-                           after={"file": filename[:200], "rows": result.rows, "added": result.added, "existing": result.existing,
-                                  "matched": result.matched})
+    try:
+        async with write_transaction():  # the existing ids are read inside it: two imports of one file add each call once
+            existing = {r["call_id"] for r in await _in_batches(
+                ids, lambda chunk: CallRecord.select(CallRecord.call_id).where(CallRecord.call_id.is_in(chunk)))}
+            new = [r for r in parsed if r["call_id"] not in existing]
+            await CallMapping.delete(force=True)
+            await CallMapping.insert(*[CallMapping(field=k, header=(mapping.get(k) or "")[:60]) for k in rules.FIELD_KEYS if mapping.get(k)])
+            for i in range(0, len(new), BATCH):
+                await CallRecord.insert(*[CallRecord(**r, imported_at=at) for r in new[i:i + BATCH]])
+            result.added, result.existing = len(new), len(parsed) - len(new)
+            result.matched = sum(1 for r in new if r["buyer"])
+            await audit.record(actor=user, action="calls.import", entity="call_record", entity_id="",
+                               summary=f"导入通话记录「{filename[:80]}」：{result.summary}",
+                               after={"file": filename[:200], "rows": result.rows, "added": result.added, "existing": result.existing,
+                                      "matched": result.matched})
+    except Exception as e:  # another import wrote one of these calls at the same moment (PostgreSQL): nothing of this one is kept
+        if not _is_unique_violation(e):
+            raise
+        result.added = result.existing = result.matched = 0
+        result.file_errors.append("同时有另一次导入写入了相同的通话，本次未导入任何记录；请重新导入（已导入的通话会自动跳过）")
     return result, {}
 
 
@@ -296,6 +302,10 @@ async def _match(rows: list[dict[str, Any]]) -> None:
         r["buyer"] = buyers.get(r["number"])
         r["project"] = projects.get(r["buyer"]) if r["buyer"] else None
         r["agent"] = agents.get(r["agent_code"])
+
+
+def _is_unique_violation(e: Exception) -> bool:
+    return type(e).__name__ in ("IntegrityError", "UniqueViolationError") or "unique" in str(e).lower()
 
 
 def template_csv() -> bytes:

@@ -15,10 +15,9 @@ from app.core import audit
 from app.core.db import write_transaction
 from app.core.listing import Col, Filter, Listing
 from app.core.scope import project_clause
-from app.core.timeutil import SHANGHAI, fmt_datetime, now, to_local, today_local
+from app.core.timeutil import SHANGHAI, fmt_datetime, now, today_local
 from app.core.validators import mask_phone
 from app.estate.tables import Project
-from app.org.tables import Employee
 
 
 class CallError(Exception):
@@ -244,7 +243,3 @@ async def to_review(user, limit: int = 20) -> list[dict]:
     for r in rows:
         r["number_masked"] = mask_phone(r["number"] or "")
     return rows
-
-
-def local(dt: datetime | None) -> datetime | None:
-    return to_local(dt)

@@ -144,3 +144,18 @@ async def test_import_roles(new_client):
     a = await sign_in(await new_client(), "cr_supervisor")
     t = await a.get("/calls/import/template")
     assert t.status_code == 200 and "通话ID" in t.content.decode("utf-8-sig")
+
+
+async def test_two_imports_of_one_file_at_once_add_each_call_once(new_client):
+    import asyncio
+
+    a = await sign_in(await new_client(), "cr_supervisor")
+    b = await sign_in(await new_client(), "supervisor")
+    lines = [HEADERS] + [f"P-{i:04d},2026-11-23 10:{i % 60:02d}:00,139000001{i % 100:02d},JC1001,是,2,30,," for i in range(40)]
+    before = await CallRecord.count()
+    r1, r2 = await asyncio.gather(_post(a, "p.csv", _csv(lines), MAPPING), _post(b, "p.csv", _csv(lines), MAPPING))
+    assert {r1.status_code, r2.status_code} <= {200, 400}
+    assert await CallRecord.count() == before + 40
+    texts = r1.text + r2.text
+    assert "新增 40 条，已存在 0 条" in texts
+    assert ("新增 0 条，已存在 40 条" in texts) or ("本次未导入任何记录" in texts)
