@@ -135,3 +135,24 @@ async def test_record_audit_roles_and_scope(new_client):
     for allowed in ("complaint_supervisor", "supervisor", "dept_head"):
         a = await sign_in(await new_client(), allowed)
         assert (await a.get("/care/record-audits")).status_code == 200, allowed
+
+
+async def test_a_case_in_scope_makes_the_file_reachable(new_client):
+    """A buyer whose only link to JC02 is a case there: the JC02-only officer may open the file, and sees only that case."""
+    from app.care.tables import CareCase
+    from app.core.timeutil import now
+    from app.estate.tables import Project
+
+    b = await _jc01_only_buyer()
+    c = await sign_in(await new_client(), "complaint_officer2")  # JC02 only
+    jc02 = await Project.select(Project.id).where(Project.code == "JC02").first()
+    case = CareCase(number="KF-TEST-FILE-0001", kind="投诉", channel="电话", project=jc02["id"], buyer=b["id"], status="已登记",
+                    title="测试：跨项目来电", received_at=now())
+    await case.save()
+    try:
+        r = await c.get(f"/care/customers/{b['id']}")
+        assert r.status_code == 200 and "KF-TEST-FILE-0001" in r.text
+        deals = r.text.split('data-testid="section-deals"')[1].split('data-testid="section-payments"')[0]
+        assert "暂无记录" in deals  # the JC01 deals stay out of this officer's view
+    finally:
+        await CareCase.delete().where(CareCase.id == case.id)
