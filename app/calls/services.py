@@ -171,6 +171,8 @@ def parse_qa(data: dict[str, Any]) -> tuple[list[str], str, dict[str, str]]:
 async def save_qa(user, call: dict, met: list[str], note: str) -> dict:
     if not call.get("answered"):
         raise CallError("未接通的通话没有服务用语可评分", "")
+    if call.get("agent") and call["agent"] == user.employee_id:
+        raise CallError("不能为自己接听的通话评分，请由其他主管评分", "")
     score = rules.qa_score(met)
     async with write_transaction():
         row = (await CallQa.insert(CallQa(call=call["id"], agent=call.get("agent"), reviewer=user.employee_id, at=now(),

@@ -130,3 +130,21 @@ async def test_qa_roles(new_client):
         assert r.status_code == 403, denied
     a = await sign_in(await new_client(), "complaint_supervisor")
     assert (await a.get("/calls/qa")).status_code == 200
+
+
+async def test_no_scoring_of_ones_own_call_and_viewers_see_no_file_link(new_client):
+    from app.org.tables import Employee
+
+    me = await Employee.select(Employee.id).where(Employee.user.username == "complaint_supervisor").first()
+    call = await _jc01_call()
+    await CallRecord.update({CallRecord.agent: me["id"]}).where(CallRecord.id == call["id"])
+    try:
+        c = await sign_in(await new_client(), "complaint_supervisor")
+        before = await CallQa.count()
+        r = await c.post(f"/calls/{call['id']}/qa", data={"_csrf_token": await _token(c), "item_please": "1", "note": "自评"})
+        assert r.status_code == 400 and "不能为自己接听的通话评分" in r.text and await CallQa.count() == before
+    finally:
+        await CallRecord.update({CallRecord.agent: call["agent"]}).where(CallRecord.id == call["id"])
+    gm = await sign_in(await new_client(), "gm")  # reads calls, not customer files
+    page = await gm.get(f"/calls/{call['id']}")
+    assert page.status_code == 200 and 'data-testid="call-customer-link"' not in page.text and 'data-testid="call-intake"' not in page.text
