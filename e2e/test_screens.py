@@ -120,3 +120,20 @@ def test_daily_use_pages_fit_the_screen(page, login_page, server_url, width, hei
     login_page.sign_out()
     login_page.sign_in("sysadmin")
     shot("/audit", "audit")
+
+
+@pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
+def test_customer_file_and_call_pages_fit_the_screen(page, login_page, server_url, width, height, name):
+    """Customer care — customer file, record audit, calls: a call's page, a file's section list, the sample and the
+    record-audit form (the list pages are shot by e2e/test_care_custfile.py)."""
+    page.set_viewport_size({"width": width, "height": height})
+    login_page.sign_in("cr_supervisor")
+    page.goto(server_url + "/calls?matched=1&answered=1")
+    call = page.get_by_test_id("call-link").first.get_attribute("href")
+    page.goto(server_url + "/care/customers")
+    customer = page.get_by_test_id("customer-link").first.get_attribute("href")
+    page.goto(server_url + "/care/record-audits")
+    project = page.get_by_test_id("field-project").locator("option").nth(1).get_attribute("value")
+    buyer = customer.rsplit("/", 1)[1]
+    for path in [call, call + "/qa", customer + "/calls", f"/care/record-audits/sample?project={project}&n=5", f"/care/record-audits/new?buyer={buyer}"]:
+        visit(page, server_url + path, f"{name}-{slug(path)}", full_page=True)

@@ -29,6 +29,12 @@ ACTIONS: dict[str, str] = {
     "care.on_site": "客服案件·维修人员到场",
     # customer care — callbacks + SLA worker (timeline action of the 2× notice)
     "care.overdue_twice": "客服案件·严重超时通报",
+    # customer care — customer file, record audit, calls, call QA
+    "customer.file_view": "查看客户档案",
+    "care.record_audit": "档案准确率抽查",
+    "calls.import": "导入通话记录",
+    "calls.link_case": "通话关联案件",
+    "calls.qa": "通话质检评分",
     # customer care: every case action (app/care/core.move writes "care.<action>", names from app/care/states.ACTION_NAMES)
     "care.intake": "客服案件·登记",
     "care.assign": "客服案件·分派",
