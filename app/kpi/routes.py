@@ -38,12 +38,16 @@ def _months(_user=None) -> list[tuple[str, str]]:
     return [(month_text(m), f"{m[0]} 年 {m[1]} 月") for m in (shift(t.year, t.month, -i) for i in range(24))]
 
 
+async def _month_choices(_user) -> list[tuple[str, str]]:
+    return _months()
+
+
 async def _project_choices(user) -> list[tuple[str, str]]:
     return [(str(p["id"]), p["name"]) for p in await services.projects_for(user)]
 
 
 def _filters() -> list[Filter]:
-    return [ParamFilter("month", "月份", "select", choices=_months),
+    return [ParamFilter("month", "月份", "select", choices=_month_choices),
             ParamFilter("part", "明细", "select", choices=list(PARTS.items())),
             ParamFilter("project", "项目", "select", choices=_project_choices),
             ParamFilter("handler", "人员", "select", choices=[(NONE_KEY, "未指定")])]
