@@ -59,9 +59,9 @@ CASE_LIST = dict(
             CareCase.received_at, CareCase.plan_due, CareCase.close_due, CareCase.closed_at],
     columns=[Col("number", "案件编号", link="/care/cases/{id}", testid="kpi-case-link"), Col("kind", "类型"), Col("level", "等级"),
              Col("status", "状态", fmt="badge"), Col("project.name", "项目"), Col("handler.name", "处理人"),
-             Col("received_at", "受理时间", fmt="datetime"), Col("plan_due", "方案时限", fmt="datetime"),
+             Col("plan_due", "方案时限", fmt="datetime"),
              Col("close_due", "结案时限", fmt="datetime"), Col("closed_at", "结案时间", fmt="datetime")],
-    default_sort="received_at")
+    default_sort="plan_due")
 CALLBACK_LIST = dict(
     table=Callback,
     select=[Callback.id, Callback.case, Callback.case.number, Callback.project.name, Callback.case.handler.name, Callback.due_at,
