@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.calls.tables import CallRecord
+from app.calls.tables import CallQa, CallRecord
 from app.care.tables import Callback, CareCase, RecordAudit
 from app.core.timeutil import SHANGHAI, today_local
 from app.kpi.measures import month_text, shift
@@ -66,6 +66,8 @@ async def fixed_data() -> dict[str, Any]:
     await CallRecord.insert(call(1, "呼入", True, 10, 5, a), call(2, "呼入", True, 3, 4, b), call(3, "呼入", False, 2),
                             call(4, "呼入", False, 12), call(5, "呼出", True, 0, None, a), call(6, "呼入", True, 6, 2, a))
     calls = {r["call_id"].rsplit("-", 1)[1]: r["id"] for r in await CallRecord.select(CallRecord.id, CallRecord.call_id).where(CallRecord.project == p["id"])}
+    await CallQa.insert(CallQa(call=calls["K1"], agent=a, reviewer=b, at=at(m, 20), score=80),
+                        CallQa(call=calls["K6"], agent=a, reviewer=b, at=at(m, 21), score=65))
     buyer = await make_buyer("档案抽查测试", 77)
     await RecordAudit.insert(RecordAudit(buyer=buyer, project=p["id"], auditor=b, at=at(m, 11), fields_audited=10, fields_wrong=1),
                              RecordAudit(buyer=buyer, project=p["id"], auditor=b, at=at(m, 12), fields_audited=8, fields_wrong=0))
@@ -77,6 +79,7 @@ async def fixed_data() -> dict[str, Any]:
 async def drop(data: dict) -> None:
     pid = data["project"]["id"]
     await RecordAudit.delete().where(RecordAudit.project == pid)
+    await CallQa.delete().where(CallQa.call.is_in(CallRecord.select(CallRecord.id).where(CallRecord.project == pid)))
     await CallRecord.delete().where(CallRecord.project == pid)
     await Callback.delete().where(Callback.project == pid)
     await CareCase.delete().where(CareCase.project == pid)

@@ -59,6 +59,8 @@ async def test_board_figures_match_hand_counts(new_client, data):
     assert re.search(r'fig-on_time_rate">50.00%<', rows[a]) and re.search(r'fig-on_time_rate">50.00%<', rows[b])
     assert re.search(r'fig-follow_up_rate">100.00%<', rows[a]) and re.search(r'fig-follow_up_rate">0.00%<', rows[b])
     assert re.search(r'data-testid="handled">3<', rows[a])  # c1 c2 c5 closed in the month (c7 closed next month)
+    # the call QA monthly score per agent: AVG(80, 65) for complaint_officer's two reviewed calls
+    assert re.search(r'data-testid="qa-score">72.5 分', r.text)
 
 
 async def test_empty_month_shows_dash(new_client, data):
