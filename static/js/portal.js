@@ -244,3 +244,33 @@ function portalSignaturePads(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { portalSignaturePads(document); });
 document.addEventListener("htmx:afterSettle", function () { portalSignaturePads(document); });
+// KPI board (customer care, /care/kpi): each [data-kpi-chart] is one KPI's last 12 months (percent, gaps for empty
+// months) with its target as a dashed line; the same figures are links in the cards and tables. Bound on load and
+// after an HTMX swap (the month picker replaces the board).
+function portalKpiCharts(root) {
+  if (!window.echarts) return;
+  (root && root.querySelectorAll ? root : document).querySelectorAll("[data-kpi-chart]").forEach(function (el) {
+    if (el.dataset.chartBound) return;
+    var spec;
+    try { spec = JSON.parse(el.getAttribute("data-kpi-chart")); } catch (err) { return; }
+    el.dataset.chartBound = "1";
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    var low = Math.min.apply(null, spec.data.filter(function (v) { return v !== null; }).concat([spec.target]));
+    chart.setOption({
+      color: ["#206bc4", "#d63939"],
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
+      legend: { top: 0, itemWidth: 14, textStyle: { fontSize: 11 } },
+      grid: { left: 4, right: 12, top: 30, bottom: 4, containLabel: true },
+      xAxis: { type: "category", data: spec.labels, axisLabel: { fontSize: 10, hideOverlap: true } },
+      yAxis: { type: "value", min: Math.max(0, Math.floor((low - 5) / 10) * 10), max: 100, axisLabel: { formatter: "{value}%", fontSize: 10 } },
+      series: [
+        { name: spec.name, type: "line", data: spec.data, connectNulls: false, symbolSize: 5 },
+        { name: "目标", type: "line", data: spec.labels.map(function () { return spec.target; }), symbol: "none",
+          lineStyle: { type: "dashed", width: 1.5 } },
+      ],
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { portalKpiCharts(document); });
+document.addEventListener("htmx:afterSettle", function (e) { portalKpiCharts(e.target); });

@@ -1,0 +1,187 @@
+"""The KPI board's figures, counted in SQL: per KPI one aggregate for the month (GROUP BY project, handler) and one for
+the 12-month trend (GROUP BY month bucket) — a handful of rows each, whatever the number of records. The rates come
+from app/care/rules.py; an empty month is None ("—"), never a division by zero."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from piccolo.querystring import QueryString
+
+from app.calls.tables import CallQa
+from app.care import rules
+from app.care.tables import CareCase
+from app.core.scope import project_clause
+from app.estate.tables import Project
+from app.kpi.measures import KPIS, Ctx, Kpi, bounds, month_text, shift
+from app.org.tables import Employee
+
+TREND_MONTHS = 12
+NONE_KEY = "none"  # the handler / project "未指定" in links
+
+
+def _sum(kpi: Kpi, name: str, ctx: Ctx) -> QueryString:
+    m = kpi.measures[name]
+    if m.when is None:
+        return QueryString(f"COALESCE(SUM({m.value}), 0)").as_alias(name)
+    return QueryString(f"COALESCE(SUM(CASE WHEN {{}} THEN {m.value} ELSE 0 END), 0)", m.when(ctx).querystring).as_alias(name)
+
+
+def _filters(kpi: Kpi, user: Any, project: int | None, handler: str = "") -> list[Any]:
+    out = []
+    scope = project_clause(kpi.project_col, user)
+    if scope is not None:
+        out.append(scope)
+    if project is not None:
+        out.append(kpi.project_col == project)
+    if handler == NONE_KEY:
+        out.append(kpi.handler_col.is_null())
+    elif handler.isdigit():
+        out.append(kpi.handler_col == int(handler))
+    return out
+
+
+def _query(kpi: Kpi, selects: list, where: list):
+    q = kpi.table.select(*selects)
+    for w in where:
+        q = q.where(w)
+    return q
+
+
+def _ints(row: dict, kpi: Kpi) -> dict[str, int]:
+    return {k: int(row.get(k) or 0) for k in kpi.measures}
+
+
+@dataclass
+class Figure:
+    """One KPI over some rows: the measures, the rate (None: empty), whether it meets the target."""
+    kpi: Kpi
+    counts: dict[str, int]
+    target: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        try:
+            return self.kpi.rate(self.counts)
+        except ValueError:  # contradictory source data (more answered than offered …): shown as — with the counts
+            return None
+
+    @property
+    def text(self) -> str:
+        return rules.kpi_text(self.rate)
+
+    @property
+    def numerator(self) -> int:
+        return self.counts[self.kpi.numerator]
+
+    @property
+    def denominator(self) -> int:
+        return self.counts[self.kpi.denominator]
+
+    @property
+    def meets(self) -> bool | None:
+        r = self.rate
+        return None if r is None else r >= self.target
+
+
+def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {k: a.get(k, 0) + b.get(k, 0) for k in set(a) | set(b)}
+
+
+async def month_figures(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None,
+                        handler: str = "") -> dict[str, Any]:
+    """The month's figure in total, per project and per handler: ONE statement (GROUP BY project, handler)."""
+    start, end = bounds(month)
+    selects = [kpi.project_col.as_alias("g_project"), kpi.handler_col.as_alias("g_handler")] + [_sum(kpi, n, ctx) for n in kpi.measures]
+    q = _query(kpi, selects, kpi.where(ctx, start, end) + _filters(kpi, user, project, handler)).group_by(kpi.project_col, kpi.handler_col)
+    rows = await q
+    target = getattr(ctx.limits.targets, kpi.key)
+    total: dict[str, int] = {k: 0 for k in kpi.measures}
+    by_project: dict[Any, dict[str, int]] = {}
+    by_handler: dict[Any, dict[str, int]] = {}
+    for r in rows:
+        c = _ints(r, kpi)
+        total = _add(total, c)
+        by_project[r["g_project"]] = _add(by_project.get(r["g_project"], {}), c)
+        by_handler[r["g_handler"]] = _add(by_handler.get(r["g_handler"], {}), c)
+    return {"total": Figure(kpi, total, target),
+            "projects": {p: Figure(kpi, c, target) for p, c in by_project.items()},
+            "handlers": {h: Figure(kpi, c, target) for h, c in by_handler.items()}}
+
+
+def trend_months(month: tuple[int, int]) -> list[tuple[int, int]]:
+    return [shift(*month, i - TREND_MONTHS + 1) for i in range(TREND_MONTHS)]
+
+
+async def trend(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> list[Figure]:
+    """The last 12 months' figures: ONE statement, grouped by a month bucket built from the KPI's own period clause."""
+    months = trend_months(month)
+    spans = [bounds(m) for m in months]
+    bucket = QueryString("CASE " + " ".join(f"WHEN {{}} THEN {i}" for i in range(len(spans))) + " END",
+                         *[kpi.period(s, e).querystring for s, e in spans]).as_alias("bucket")
+    where = kpi.where(ctx, spans[0][0], spans[-1][1]) + _filters(kpi, user, project)
+    rows = await _query(kpi, [bucket] + [_sum(kpi, n, ctx) for n in kpi.measures], where).group_by(QueryString('"bucket"'))
+    target = getattr(ctx.limits.targets, kpi.key)
+    got = {int(r["bucket"]): _ints(r, kpi) for r in rows if r["bucket"] is not None}
+    return [Figure(kpi, got.get(i, {k: 0 for k in kpi.measures}), target) for i in range(len(months))]
+
+
+async def handler_table(ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> list[dict[str, Any]]:
+    """Cases closed in the month per handler (all kinds): ONE statement; on-time and satisfaction come from the KPIs."""
+    start, end = bounds(month)
+    q = CareCase.select(CareCase.handler.as_alias("g_handler"), QueryString("COUNT(*)").as_alias("closed")).where(
+        (CareCase.closed_at >= start) & (CareCase.closed_at < end))
+    scope = project_clause(CareCase.project, user)
+    if scope is not None:
+        q = q.where(scope)
+    if project is not None:
+        q = q.where(CareCase.project == project)
+    return await q.group_by(CareCase.handler)
+
+
+async def qa_scores(user: Any, month: tuple[int, int], project: int | None) -> list[dict[str, Any]]:
+    """The call QA score per agent for the month: AVG in SQL (ONE statement)."""
+    start, end = bounds(month)
+    q = CallQa.select(CallQa.agent.as_alias("agent"), QueryString("AVG(\"call_qa\".\"score\")").as_alias("avg"),
+                      QueryString("COUNT(*)").as_alias("n")).where((CallQa.at >= start) & (CallQa.at < end))
+    scope = project_clause(CallQa.call.project, user)
+    if scope is not None:
+        q = q.where(scope)
+    if project is not None:
+        q = q.where(CallQa.call.project == project)
+    rows = await q.group_by(CallQa.agent)
+    return [{"agent": r["agent"], "n": int(r["n"]), "avg": Decimal(str(r["avg"] or 0)).quantize(Decimal("0.1"))} for r in rows]
+
+
+async def names(ids: set) -> dict[int, str]:
+    """The people's names: one statement, always (so the board's statements do not depend on the data)."""
+    ids = {i for i in ids if i is not None}
+    rows = await Employee.select(Employee.id, Employee.name).where(Employee.id.is_in(sorted(ids) or [0]))
+    return {r["id"]: r["name"] for r in rows}
+
+
+async def projects_for(user: Any) -> list[dict[str, Any]]:
+    q = Project.select(Project.id, Project.code, Project.name).order_by(Project.code)
+    scope = project_clause(Project.id, user)
+    return await (q.where(scope) if scope is not None else q)
+
+
+async def board(user: Any, ctx: Ctx, month: tuple[int, int], project: int | None) -> dict[str, Any]:
+    """Everything the board shows: a constant number of statements (2 per KPI, plus handlers, QA, names, projects)."""
+    out: dict[str, Any] = {"kpis": []}
+    handler_ids: set = set()
+    for kpi in KPIS.values():
+        f = await month_figures(kpi, ctx, user, month, project)
+        t = await trend(kpi, ctx, user, month, project)
+        handler_ids |= set(f["handlers"])
+        out["kpis"].append({"kpi": kpi, "month": f, "trend": t})
+    handled = await handler_table(ctx, user, month, project)
+    qa = await qa_scores(user, month, project)
+    handler_ids |= {r["g_handler"] for r in handled} | {r["agent"] for r in qa}
+    out["names"] = await names(handler_ids)
+    out["handled"] = handled
+    out["qa"] = qa
+    out["month_text"] = month_text(month)
+    return out
