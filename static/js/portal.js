@@ -204,3 +204,5 @@ document.addEventListener("keydown", function (e) {
   var box = document.getElementById("search-suggest");
   if (box && e.key === "Escape") box.innerHTML = "";
 });
+// Surveys (app/surveys): the results page swaps its charts in with HTMX when the questionnaire or project changes.
+document.addEventListener("htmx:afterSettle", function (e) { if (e.target && e.target.querySelector && e.target.querySelector("[data-chart]")) portalCharts(e.target); });
