@@ -469,7 +469,7 @@ async def results(user, qid: int, project_id: int | None) -> dict:
     totals["satisfaction"] = _pct(sat_n, valid_n)
     chart = None
     if by_project:
-        chart = {"type": "bar", "labels": [p["project.name"] for p in by_project], "series": [
+        chart = {"type": "hbar", "labels": [p["project.name"] for p in by_project], "series": [
             {"name": "邀请数", "kind": "bar", "data": [p["invited"] for p in by_project]},
             {"name": "已回复", "kind": "bar", "data": [p["answered"] for p in by_project]}]}
     return {"questions": out, "projects": by_project, "totals": totals, "project_chart": chart}
