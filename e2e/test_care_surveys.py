@@ -20,6 +20,19 @@ def test_customer_answers_on_a_phone_and_the_result_counts(page, browser, login_
     page.get_by_test_id("questionnaire-open").first.click()
     page.wait_for_load_state("networkidle")
     shoot(page, "surveys-design", full_page=True)
+    # a published questionnaire is frozen: a new version is a draft with the same questions, editable and reorderable
+    page.get_by_test_id("survey-copy").click()
+    page.get_by_test_id("questionnaire-form").wait_for()
+    n = page.get_by_test_id("question").count()
+    assert n >= 3
+    second = page.get_by_test_id("question").nth(1).inner_text().split("\n")[0].split(". ", 1)[1]
+    page.get_by_test_id("question-up").nth(1).click()
+    page.wait_for_load_state("networkidle")
+    assert second in page.get_by_test_id("question").first.inner_text()
+    shoot(page, "surveys-design-draft-1366", full_page=True)
+    page.set_viewport_size({"width": 800, "height": 1280})
+    shoot(page, "surveys-design-draft-800", full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     # the officer opens a due invitation: link, QR code, text to paste; marks it sent
     page.get_by_test_id("logout").click()

@@ -195,7 +195,7 @@ async def question_save(request: Request, qid: int, question_id: int) -> Respons
     except services.SurveyError as e:
         if await services.question(qid, question_id) is None:
             raise NotFoundException(e.message) from None
-        return redirect_with_flash(f"/surveys/{qid}", e.message, "danger", request)
+        return redirect_with_flash(f"/surveys/{qid}", e.message, "error", request)
     return redirect_with_flash(f"/surveys/{qid}", "题目已保存", "success", request)
 
 
@@ -329,7 +329,7 @@ async def _export(request: Request, ctx: dict) -> Response:
     from app.core.timeutil import now, to_local
 
     if not ctx["data"]:
-        return redirect_with_flash("/surveys/results", "还没有可导出的问卷结果", "danger", request)
+        return redirect_with_flash("/surveys/results", "还没有可导出的问卷结果", "error", request)
     title = f"满意度调查结果-{ctx['current']['title']}"
     x = XlsxExport(title, [("类别", "text", 14), ("题目 / 项目", "text", 40), ("选项 / 指标", "text", 24), ("人数", "int", 10), ("占比（%）", "pct", 12)])
     rows = []
