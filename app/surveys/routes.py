@@ -134,7 +134,8 @@ async def _design_page(request: Request, qid: int, *, form: Form | None = None, 
     meta = {k: q[k] for k in ("title", "intro", "trigger", "offset_days", "reminder_days")}
     ctx = {**_form_ctx(), "q": q, "questions": await services.questions(qid), "form": form or Form(values=meta),
            "qform": qform or Form(values={"kind": "single", "required": "1"}), "kinds": list(services.KINDS.items()),
-           "trigger_text": services.TRIGGERS.get(q["trigger"], q["trigger"]), "error": error, "editable": q["status"] == "草稿"}
+           "trigger_text": services.TRIGGERS.get(q["trigger"], q["trigger"]), "error": error, "editable": q["status"] == "草稿",
+           "projects": await services.project_choices(request.user) if q["trigger"] == "manual" and q["status"] == "已发布" else []}
     return render(request, "surveys/design.html", ctx, fragment="surveys/_design.html", status_code=status_code)
 
 
@@ -222,6 +223,19 @@ async def questionnaire_stop(request: Request, qid: int) -> Response:
 @post("/surveys/{qid:int}/copy", guards=[requires(Perm.SURVEY_DESIGN)], status_code=200)
 async def questionnaire_copy(request: Request, qid: int) -> Response:
     return await _design_action(request, qid, lambda d: services.copy(request.user, qid), "已复制为新版本（草稿），修改后发布即可")
+
+
+@post("/surveys/{qid:int}/invite", guards=[requires(Perm.SURVEY_DESIGN)], status_code=200)
+async def questionnaire_invite(request: Request, qid: int) -> Response:
+    qid = _qid(qid)
+    data = await form_data(request)
+    try:
+        n = await services.invite_project(request.user, qid, data.get("project", ""))
+    except services.SurveyError as e:
+        if await services.questionnaire(qid) is None:
+            raise NotFoundException(e.message) from None
+        return await _design_page(request, qid, error=e.message, status_code=400)
+    return redirect_with_flash("/surveys/invitations", f"已生成 {n} 份调查邀请" if n else "该项目的已签约客户都已有本问卷的邀请", "success", request)
 
 
 @post("/surveys/schedule", guards=[requires(Perm.SURVEY_DESIGN)], status_code=200)
@@ -400,5 +414,5 @@ async def answer_submit(request: Request, token: str) -> Response:
 router = Router(path="/", route_handlers=[
     questionnaire_list, questionnaire_new, questionnaire_create, schedule_now, invitation_list, invitation_page, invitation_sent,
     results_page, results_texts, questionnaire_page, questionnaire_save, question_add, question_page, question_save, question_move,
-    question_delete, questionnaire_publish, questionnaire_stop, questionnaire_copy, answer_page, answer_submit,
+    question_delete, questionnaire_publish, questionnaire_stop, questionnaire_copy, questionnaire_invite, answer_page, answer_submit,
 ])

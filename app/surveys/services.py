@@ -267,6 +267,26 @@ async def run_schedule(user) -> int:
     return n
 
 
+async def invite_project(user, qid: int, raw_project: str) -> int:
+    """A published manual questionnaire: invitations for every signed customer of one project in the user's scope."""
+    from app.core.fields import parse_id
+    from app.surveys.schedule import invite_project as insert
+
+    q = await questionnaire(qid)
+    if q is None:
+        raise SurveyError("问卷不存在")
+    if q["status"] != "已发布" or q["trigger"] != "manual":
+        raise SurveyError("只有已发布的“手动”问卷可以按项目发起调查", "project")
+    pid = parse_id(raw_project)
+    if pid is None or str(pid) not in {v for v, _ in await project_choices(user)}:
+        raise SurveyError("请选择项目", "project")
+    async with Invitation._meta.db.transaction():
+        n = await insert(qid, pid)
+        await audit.record(actor=user, action="survey.schedule", entity="sv_questionnaire", entity_id=qid,
+                           summary=f"按项目发起调查：{q['title']}，生成邀请 {n} 份", after={"project": pid, "created": n})
+    return n
+
+
 # ---------------------------------------------------------------- invitations (the officers)
 
 

@@ -116,3 +116,27 @@ async def test_schedule_is_idempotent_and_set_based(new_client):
     # the officer may not run it
     o = await sign_in(await new_client(), "cr_officer")
     assert (await o.post("/surveys/schedule", data={"_csrf_token": await csrf_token(o, "/surveys/invitations")})).status_code == 403
+
+
+async def test_manual_questionnaire_invites_one_project_once(new_client):
+    from app.estate.tables import Project
+
+    c = await sign_in(await new_client(), "cr_supervisor")
+    r = await post(c, "/surveys/new", {"title": "测试问卷·手动", "trigger": "manual", "offset_days": "", "reminder_days": "3"})
+    qid = int(r.headers["location"].rsplit("/", 1)[1])
+    await post(c, f"/surveys/{qid}/questions", {"kind": "scale", "text": "满意度", "required": "1"})
+    await post(c, f"/surveys/{qid}/publish", {})
+    assert await schedule_once() >= 0 and await Invitation.count().where(Invitation.questionnaire == qid) == 0  # never scheduled
+    page = await c.get(f"/surveys/{qid}")
+    assert 'data-testid="invite-form"' in page.text
+    r = await post(c, f"/surveys/{qid}/invite", {"project": ""})
+    assert r.status_code == 400 and "请选择项目" in r.text
+    jc02 = await Project.select(Project.id).where(Project.code == "JC02").first()
+    r = await post(c, f"/surveys/{qid}/invite", {"project": str(jc02["id"])})
+    assert r.status_code == 303
+    n = await Invitation.count().where(Invitation.questionnaire == qid)
+    signed = await Deal.count().where(Deal.signed_on.is_not_null() & Deal.stage.not_in(["已作废", "已退订"]) & (Deal.project == jc02["id"]))
+    assert n == signed > 0
+    assert await Invitation.count().where((Invitation.questionnaire == qid) & (Invitation.project != jc02["id"])) == 0
+    await post(c, f"/surveys/{qid}/invite", {"project": str(jc02["id"])})
+    assert await Invitation.count().where(Invitation.questionnaire == qid) == n
