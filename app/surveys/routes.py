@@ -11,7 +11,7 @@ from app.core.guards import public, requires
 from app.core.listing import Col, Filter, Listing
 from app.core.pagination import clamp_page
 from app.core.permissions import Perm
-from app.core.timeutil import today_local
+from app.core.timeutil import to_local, today_local
 from app.core.validators import mask_phone
 from app.core.web import Form, form_data, is_fragment_request, redirect_with_flash, render
 from app.surveys import links, services
@@ -85,7 +85,7 @@ def _decorate_invitations(rows: list[dict]) -> None:
     for r in rows:
         r["phone"] = mask_phone(r.pop("buyer.mobile") or "")
         r["state"] = "已回复" if r["answered_at"] else ("已提醒" if r["reminders"] else ("已发送" if r["sent_at"] else "待发送"))
-        r["sent_text"] = f"{r['sent_via']} · {r['sent_at']:%m-%d}" if r["sent_at"] else ""
+        r["sent_text"] = f"{r['sent_via']} · {to_local(r['sent_at']):%m-%d}" if r["sent_at"] else ""
         r["action"] = "查看 / 发送" if not r["answered_at"] else "查看"
 
 
