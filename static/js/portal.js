@@ -274,3 +274,5 @@ function portalKpiCharts(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { portalKpiCharts(document); });
 document.addEventListener("htmx:afterSettle", function (e) { portalKpiCharts(e.target); });
+// Surveys (app/surveys): the results page swaps its charts in with HTMX when the questionnaire or project changes.
+document.addEventListener("htmx:afterSettle", function (e) { if (e.target && e.target.querySelector && e.target.querySelector("[data-chart]")) portalCharts(e.target); });
