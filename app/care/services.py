@@ -96,13 +96,6 @@ async def _repeat_of(cleaned: dict, limits) -> int | None:
     return None
 
 
-def inform_gm(facts, level: str, limits) -> bool:
-    """The 总经理 is told at intake of every group or media case (rules.inform_gm_at_intake) and — issue 9's acceptance:
-    "a P1 claim of 10,000.00 goes to the 部门经理 and the 总经理 is informed" — of every P1. (Lead: this belongs in
-    rules.inform_gm_at_intake; kept here so rules.py stays as the foundation wrote it.)"""
-    return rules.inform_gm_at_intake(facts, limits) or level == rules.P1
-
-
 async def assess(user, values) -> dict:
     """The live preview: what the server would decide for these values now (nothing written)."""
     limits = await load_limits()
@@ -116,7 +109,7 @@ async def assess(user, values) -> dict:
     level, reasons = rules.severity(facts, limits)
     roles = rules.handler_roles(level, cleaned.get("claim_amount"), limits)
     out.update(level=level, reasons=reasons, repeat=repeat_of is not None, roles=[rules.ROLE_NAMES.get(r, r) for r in roles],
-               gm=inform_gm(facts, level, limits))
+               gm=rules.inform_gm_at_intake(facts, limits))
     return out
 
 
@@ -149,7 +142,7 @@ async def intake(user, values, file_ids: list[int]) -> dict:
                   "in_warranty": w.in_warranty, "warranty_until": w.until, "warranty_basis": w.basis}
     probe = {"kind": cleaned["kind"], "level": level, "received_at": received}
     case_dues, repair_dues = clocks.due_columns(probe, repair, [], cal, limits)
-    gm_told = inform_gm(facts, level, limits)
+    gm_told = rules.inform_gm_at_intake(facts, limits)
     prefix = states.NUMBER_PREFIX.get(cleaned["kind"], states.DEFAULT_PREFIX)
     status = (states.R_ACCEPTED if cleaned["kind"] == "报修" else states.ASSIGNED) if handler else (
         states.R_ACCEPTED if cleaned["kind"] == "报修" else states.REGISTERED)
