@@ -6,7 +6,7 @@ CARE_LEADS = HEADS | {"cr_supervisor", "complaint_supervisor"}
 
 NAV_GROUPS = (
     NavGroup("客户服务", roles=HEADS | CARE_DESK | EXECUTIVES | {"clerk", "quality"}, items=(
-        NavItem("案件工作台", "/care", Perm.CARE_VIEW, "nav-care"),
+        NavItem("案件工作台", "/care", Perm.CARE_VIEW, "nav-care", roles=HEADS | CARE_DESK | {"clerk", "quality"}),
         NavItem("登记来电来访", "/care/new", Perm.CARE, "nav-care-new", roles=HEADS | CARE_DESK),
         NavItem("报修单", "/care/repairs", Perm.CARE_VIEW, "nav-repairs", roles=HEADS | CARE_DESK | {"quality"}),
         NavItem("回访", "/care/callbacks", Perm.CARE, "nav-callbacks", roles=HEADS | CARE_DESK),

@@ -14,7 +14,7 @@ async def test_admin_api_speaks_chinese_and_keeps_the_real_names_working(new_cli
     """The admin's JSON as its front end reads it (app/core/admin_zh.py): menu, column titles, the person, references."""
     admin = await sign_in(await new_client(), "sysadmin")
     menu = (await admin.get("/admin/api/tables/grouped/")).json()
-    assert list(menu["grouped"])[:2] == ["审批", "交易办理"] and "节假日调整" in menu["grouped"]["系统"] and not menu["ungrouped"]
+    assert list(menu["grouped"])[:3] == ["审批", "客户服务", "交易办理"] and "节假日调整" in menu["grouped"]["系统"] and not menu["ungrouped"]
     assert "employee" in (await admin.get("/admin/api/tables/")).json()  # scripts keep the real names
     by_zh = (await admin.get("/admin/api/tables/员工/schema/")).json()
     by_code = (await admin.get("/admin/api/tables/employee/schema/")).json()
