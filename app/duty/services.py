@@ -217,9 +217,13 @@ async def assign(user, plan: dict) -> dict:
             note = plan["reason"] if plan["correction"] and day < today_local() else plan["note"]
             row = (await DutyShift.insert(DutyShift(day=day, shift=shift, employee=emp["id"], note=note)).returning(DutyShift.id))[0]
             correcting = day < today_local()
-            await audit.record(actor=user, action="duty.correct" if correcting else "duty.assign", entity="duty_shift", entity_id=row["id"],
-                               summary=f"{day:%Y-%m-%d} {shift} {emp['name']}" + (f"（更正：{plan['reason']}）" if correcting else ""),
-                               after={"day": day, "shift": shift, "employee": emp["name"], "note": note})
+            after = {"day": day, "shift": shift, "employee": emp["name"], "note": note}
+            if correcting:
+                await audit.record(actor=user, action="duty.correct", entity="duty_shift", entity_id=row["id"],
+                                   summary=f"{day:%Y-%m-%d} {shift} {emp['name']}（更正：{plan['reason']}）", after=after)
+            else:
+                await audit.record(actor=user, action="duty.assign", entity="duty_shift", entity_id=row["id"],
+                                   summary=f"{day:%Y-%m-%d} {shift} {emp['name']}", after=after)
     except DutyError:
         raise
     except Exception as e:
@@ -413,8 +417,12 @@ async def decide_swap(user, swap_id: int, approve: bool) -> dict:
         text = f"换班{verdict}：{what} {swap['requester.name']} → {swap['substitute.name']}（{user.display_name}）"
         for uid in dict.fromkeys(u for u in (swap["requester.user"], swap["substitute.user"]) if u):
             await notify.notify(uid, text, "/duty", "duty", "")
-        await audit.record(actor=user, action="duty.swap_approve" if approve else "duty.swap_reject", entity="duty_swap",
-                           entity_id=swap_id, summary=text, before={"status": rules.PENDING}, after={"status": status})
+        if approve:
+            await audit.record(actor=user, action="duty.swap_approve", entity="duty_swap", entity_id=swap_id, summary=text,
+                               before={"status": rules.PENDING}, after={"status": status})
+        else:
+            await audit.record(actor=user, action="duty.swap_reject", entity="duty_swap", entity_id=swap_id, summary=text,
+                               before={"status": rules.PENDING}, after={"status": status})
     return swap
 
 
