@@ -218,7 +218,7 @@ async def handover_new(request: Request) -> Response:
 async def handover_create(request: Request) -> Response:
     raw = await request.form()
     values: dict = {k: v for k, v in raw.items() if isinstance(v, str) and k != "cases"}
-    values["cases"] = [v for v in raw.getall("cases") if isinstance(v, str)]
+    values["cases"] = [v for v in raw.getall("cases", []) if isinstance(v, str)]
     config = await services.load_config()
     offered = {c["id"] for c in await services.open_cases(request.user, config.case_limit)}
     data, errors = services.parse_handover(values, values["cases"], offered)
