@@ -112,15 +112,14 @@ def month_key(d: date) -> str:
 def rotation(days: Sequence[date], people: Sequence[int], start: int = 0, shifts: Sequence[str] = SHIFTS) -> list[tuple[date, str, int]]:
     """Fill `days` shift by shift, taking `people` in the chosen order and starting again at the top: nobody is
     skipped, and each person's turns differ by at most one. `start` continues a rotation (e.g. from last month)."""
+    return fill_slots([(d, s) for d in days for s in shifts], people, start)
+
+
+def fill_slots(slots: Sequence[tuple[date, str]], people: Sequence[int], start: int = 0) -> list[tuple[date, str, int]]:
+    """The rotation over given (day, shift) slots, in their order (e.g. the month's shifts that have not ended yet)."""
     if not people:
         return []
-    out = []
-    i = start
-    for d in days:
-        for s in shifts:
-            out.append((d, s, people[i % len(people)]))
-            i += 1
-    return out
+    return [(d, s, people[(start + i) % len(people)]) for i, (d, s) in enumerate(slots)]
 
 
 def order_error(people: Sequence[int]) -> str:
@@ -131,14 +130,15 @@ def order_error(people: Sequence[int]) -> str:
     return ""
 
 
-def past_error(day: date, today: date, *, correction: bool, may_correct: bool) -> str:
-    """A new plan is for today or later; a past day only as a correction, by the department manager."""
-    if day >= today:
+def past_error(day: date, shift: str, *, ended: bool, correction: bool, may_correct: bool) -> str:
+    """A new plan is for a shift that has not ended yet (the night shift that began yesterday evening is still running
+    until this morning); an ended shift only as a correction, by the department manager."""
+    if not ended:
         return ""
     if not may_correct:
-        return f"{day:%Y-%m-%d} 已经过去，不能再排班；如需更正，请由部门经理（客服副经理）操作"
+        return f"{day:%Y-%m-%d} {shift}已经结束，不能再排班；如需更正，请由部门经理（客服副经理）操作"
     if not correction:
-        return f"{day:%Y-%m-%d} 已经过去：如确需更正，请勾选「更正已过日期」并填写原因"
+        return f"{day:%Y-%m-%d} {shift}已经结束：如确需更正，请勾选「更正已过日期」并填写原因"
     return ""
 
 

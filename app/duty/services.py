@@ -156,14 +156,15 @@ async def month_roster(user, first: date, config: DutyConfig) -> dict:
     for r in rows:
         by_slot.setdefault((r["day"], r["shift"]), []).append(r)
     today = today_local()
-    current = rules.shift_at(now(), config.times)
+    at = now()
+    current = rules.shift_at(at, config.times)
     mine = user.employee_id
     grid = []
     for d in days:
         cells = []
         for s in SHIFTS:
             people = by_slot.get((d, s), [])
-            ended = rules.has_ended(d, s, now(), config.times)
+            ended = rules.has_ended(d, s, at, config.times)
             cells.append({"shift": s, "people": people, "current": (d, s) == current, "ended": ended,
                           "mine": [p for p in people if p["employee"] == mine and not ended]})
         grid.append({"day": d, "weekday": "一二三四五六日"[d.weekday()], "today": d == today, "past": d < today,
@@ -204,19 +205,20 @@ async def assign(user, plan: dict) -> dict:
     if emp is None:
         raise DutyError("该员工不在本部门的值班人员中（或已停用），请从列表中选择", "employee")
     day, shift = plan["day"], plan["shift"]
-    err = rules.past_error(day, today_local(), correction=plan["correction"], may_correct=may_correct(user))
+    times = (await load_config()).times
+    correcting = rules.has_ended(day, shift, now(), times)
+    err = rules.past_error(day, shift, ended=correcting, correction=plan["correction"], may_correct=may_correct(user))
     if err:
         raise DutyError(err, "day")
-    if plan["correction"] and day < today_local() and not plan["reason"]:
+    if correcting and not plan["reason"]:
         raise DutyError("请填写更正原因", "reason")
     try:
         async with DutyShift._meta.db.transaction():
             err = rules.conflict_error(day, shift, emp["id"], await _taken(day, day, [emp["id"]]), emp["name"])
             if err:
                 raise DutyError(err, "employee")
-            note = plan["reason"] if plan["correction"] and day < today_local() else plan["note"]
+            note = plan["reason"] if correcting else plan["note"]
             row = (await DutyShift.insert(DutyShift(day=day, shift=shift, employee=emp["id"], note=note)).returning(DutyShift.id))[0]
-            correcting = day < today_local()
             after = {"day": day, "shift": shift, "employee": emp["name"], "note": note}
             if correcting:
                 await audit.record(actor=user, action="duty.correct", entity="duty_shift", entity_id=row["id"],
@@ -243,9 +245,9 @@ async def remove(user, shift_id: int, *, reason: str = "") -> dict:
     row = await DutyShift.select(*_SHIFT_SELECT).where((DutyShift.id == shift_id) & _in_company(user)).first()
     if row is None:
         raise DutyError("该班次不存在或已被移除")
-    if row["day"] < today_local():
+    if rules.has_ended(row["day"], row["shift"], now(), (await load_config()).times):
         if not may_correct(user):
-            raise DutyError(f"{row['day']:%Y-%m-%d} 已经过去，值班记录只能由部门经理（客服副经理）更正")
+            raise DutyError(f"{row['day']:%Y-%m-%d} {row['shift']}已经结束，值班记录只能由部门经理（客服副经理）更正")
         if not reason:
             raise DutyError("更正已过日期的值班记录，请填写原因", "reason")
     async with DutyShift._meta.db.transaction():
@@ -293,12 +295,17 @@ async def fill_month(user, first: date, order: list[int], *, overwrite: bool) ->
     err = rules.order_error(order)
     if err:
         raise DutyError(err, "order")
-    days = [d for d in rules.month_days(first) if d >= today_local()]
-    if not days:
+    times, at = (await load_config()).times, now()
+    days = [d for d in rules.month_days(first) if d >= today_local() - timedelta(days=1)]
+    # from the running shift on: the first chosen person takes the first shift that has not ended
+    plan = rules.fill_slots([(d, s) for d in days for s in SHIFTS if not rules.has_ended(d, s, at, times)], order)
+    if not plan:
         raise DutyError(f"{rules.month_key(first)} 已经过去，不能再按轮值填充", "month")
-    plan = rules.rotation(days, order)
+    days = sorted({d for d, _, _ in plan})
+    slots = {(d, s) for d, s, _ in plan}
     async with DutyShift._meta.db.transaction():
-        existing = await DutyShift.select(DutyShift.id).where((DutyShift.day >= days[0]) & (DutyShift.day <= days[-1]) & _in_company(user))
+        existing = [r for r in await DutyShift.select(DutyShift.id, DutyShift.day, DutyShift.shift).where(
+            (DutyShift.day >= days[0]) & (DutyShift.day <= days[-1]) & _in_company(user)) if (r["day"], r["shift"]) in slots]
         if existing and not overwrite:
             raise DutyError(f"{days[0]:%Y-%m-%d} 至 {days[-1]:%Y-%m-%d} 已有 {len(existing)} 个班次；如要重新排，请勾选「覆盖已有排班」", "overwrite")
         if existing:

@@ -93,12 +93,20 @@ def test_order_and_conflict_errors():
     assert not rules.conflict_error(date(2026, 12, 5), DAY, 5, taken)
 
 
-def test_past_day_only_as_a_manager_correction():
-    today = date(2026, 12, 2)
-    assert not rules.past_error(today, today, correction=False, may_correct=False)
-    assert "部门经理" in rules.past_error(date(2026, 12, 1), today, correction=True, may_correct=False)
-    assert "更正已过日期" in rules.past_error(date(2026, 12, 1), today, correction=False, may_correct=True)
-    assert not rules.past_error(date(2026, 12, 1), today, correction=True, may_correct=True)
+def test_an_ended_shift_only_as_a_manager_correction():
+    d = date(2026, 12, 1)
+    assert not rules.past_error(d, NIGHT, ended=False, correction=False, may_correct=False)
+    assert "部门经理" in rules.past_error(d, DAY, ended=True, correction=True, may_correct=False)
+    assert "更正已过日期" in rules.past_error(d, DAY, ended=True, correction=False, may_correct=True)
+    assert not rules.past_error(d, DAY, ended=True, correction=True, may_correct=True)
+    # the night shift dated yesterday is still running at 03:00 today: not ended, so it may still be planned
+    assert not rules.has_ended(d, NIGHT, at(2026, 12, 2, 3, 0), T)
+
+
+def test_fill_slots_starts_with_the_first_person_on_the_first_open_slot():
+    slots = [(date(2026, 12, 2), NIGHT), (date(2026, 12, 3), DAY), (date(2026, 12, 3), NIGHT)]
+    assert rules.fill_slots(slots, [5, 6]) == [(date(2026, 12, 2), NIGHT, 5), (date(2026, 12, 3), DAY, 6), (date(2026, 12, 3), NIGHT, 5)]
+    assert rules.fill_slots(slots, [5, 6], start=1)[0][2] == 6 and rules.fill_slots(slots, []) == []
 
 
 def test_swap_and_receive_errors():
