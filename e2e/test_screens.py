@@ -120,3 +120,23 @@ def test_daily_use_pages_fit_the_screen(page, login_page, server_url, width, hei
     login_page.sign_out()
     login_page.sign_in("sysadmin")
     shot("/audit", "audit")
+
+
+@pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
+def test_duty_pages_fit_the_screen(page, login_page, server_url, width, height, name):
+    """Duty (issue 9 part 7): the roster with the planner's forms, the handover list, form, record and print view."""
+    page.set_viewport_size({"width": width, "height": height})
+    login_page.sign_in("supervisor")
+    visit(page, server_url + "/duty", f"{name}-duty", full_page=True)
+    visit(page, server_url + "/duty/handovers", f"{name}-duty-handovers")
+    href = page.get_by_test_id("handover-link").first.get_attribute("href")
+    visit(page, server_url + href, f"{name}-duty-handover")
+    visit(page, server_url + href + "/print", f"{name}-duty-handover-print")
+    page.goto(server_url + "/duty/handovers")  # the print view has no top bar
+    login_page.sign_out()
+    login_page.sign_in("cr_officer")
+    visit(page, server_url + "/duty/handovers/new", f"{name}-duty-handover-new")
+    visit(page, server_url + "/duty", f"{name}-duty-staff")
+    link = page.get_by_test_id("swap-link").first
+    if link.count():
+        visit(page, server_url + link.get_attribute("href"), f"{name}-duty-swap")

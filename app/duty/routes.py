@@ -28,7 +28,7 @@ async def _month_choices(_user) -> list[tuple[str, str]]:
 HANDOVERS = Listing(
     table=DutyHandover,
     select=[DutyHandover.id, DutyHandover.day, DutyHandover.shift, DutyHandover.handed_by.name, DutyHandover.handed_at,
-            DutyHandover.received_by.name, DutyHandover.received_at, DutyHandover.equipment],
+            DutyHandover.received_by.name, DutyHandover.received_at],
     columns=[
         Col("day", "值班日期", sort=DutyHandover.day, fmt="date", link="/duty/handovers/{id}", testid="handover-link", hideable=False),
         Col("shift", "班次", sort=DutyHandover.shift),
@@ -36,7 +36,6 @@ HANDOVERS = Listing(
         Col("handed_at", "交班时间", sort=DutyHandover.handed_at, fmt="datetime"),
         Col("received_by.name", "接班人", sort=DutyHandover.received_by.name),
         Col("received_at", "接班确认时间", sort=DutyHandover.received_at, fmt="datetime"),
-        Col("equipment", "移交物品"),
     ],
     filters=[
         Filter("month", "月份", "select", columns=[DutyHandover.month], choices=_month_choices),
@@ -240,8 +239,9 @@ async def _handover_ctx(request: Request, handover_id: int) -> dict:
     config = await services.load_config()
     nday, nshift = services.incoming_of(h)
     err = rules.receive_error(writer_id=h["handed_by"], receiver_id=user.employee_id, already=h["received_by"] is not None)
+    incoming = await services.incoming_people(user, h)
     return {"h": h, "cases": await services.carried_cases(user, services.case_ids(h["open_cases"])),
-            "incoming": await services.incoming_people(user, h), "next_day": nday, "next_shift": nshift,
+            "incoming_names": "、".join(p["employee.name"] for p in incoming), "next_day": nday, "next_shift": nshift,
             "labels": {s: config.times.label(s) for s in rules.SHIFTS}, "can_receive": not err,
             "receive_hint": err, "is_writer": h["handed_by"] == user.employee_id}
 

@@ -82,7 +82,7 @@ async def test_handover_both_signatures(new_client):
     # the detail page and its signature card
     page = await writer.get(f"/duty/handovers/{h['id']}")
     assert page.status_code == 200 and case["number"] in page.text and "待确认" in page.text and 'data-testid="receive-form"' not in page.text
-    assert "交班人不能自己确认接班" in page.text
+    assert "交班人不能自己确认接班" in page.text and 'data-testid="incoming">下一班：' in page.text
     # the writer cannot confirm their own handover (even by posting)
     r = await post(writer, f"/duty/handovers/{h['id']}/receive", {}, page=f"/duty/handovers/{h['id']}", headers=HX)
     assert r.status_code == 400 and "交班人不能自己确认接班" in r.text
