@@ -18,7 +18,7 @@ from app.core.fields import Parser, parse_id
 from app.core.permissions import ROLE_PERMISSIONS, Perm
 from app.core.timeutil import now, today_local
 from app.duty import rules
-from app.duty.rules import DAY, NIGHT, SHIFTS, ShiftTimes
+from app.duty.rules import SHIFTS, ShiftTimes
 from app.duty.tables import DutyHandover, DutySetting, DutyShift, DutySwap
 from app.org.tables import Employee
 
@@ -591,5 +591,3 @@ def month_choices(today: date, back: int = 12) -> list[tuple[str, str]]:
         out.append((rules.month_key(m), f"{m.year}年{m.month}月"))
     return out
 
-
-__all__ = ["DAY", "NIGHT"]

@@ -162,3 +162,13 @@ async def test_bad_fill_input(new_client, data, message):
     before = await _count()
     r = await post(c, "/duty/fill", form)
     assert r.status_code == 400 and message in r.text and await _count() == before
+
+
+async def test_the_database_refuses_one_person_twice_on_a_shift():
+    """The unique (day, shift, employee) index holds across processes, whatever a service checked before."""
+    day, who = free_day(), await emp("data")
+    await DutyShift.insert(DutyShift(day=day, shift="白班", employee=who, note=""))
+    with pytest.raises(Exception) as err:
+        await DutyShift.insert(DutyShift(day=day, shift="白班", employee=who, note=""))
+    assert "unique" in str(err.value).lower() or type(err.value).__name__ in ("IntegrityError", "UniqueViolationError")
+    assert await DutyShift.count().where((DutyShift.day == day) & (DutyShift.employee == who)) == 1

@@ -144,3 +144,19 @@ async def test_only_the_person_on_duty_may_ask(new_client):
     other = await sign_in(await new_client(), "cr_officer")
     r = await _ask(other, shift_id, "clerk")
     assert r.status_code == 400 and "只有本班次的值班人" in r.text and not await DutySwap.exists().where(DutySwap.shift == shift_id)
+
+
+async def test_two_planners_deciding_at_once_give_one_decision(new_client):
+    import asyncio
+
+    shift_id = await _shift("complaint_supervisor")
+    me = await sign_in(await new_client(), "complaint_supervisor")
+    assert (await _ask(me, shift_id, "clerk")).status_code == 303
+    swap_id = (await DutySwap.select(DutySwap.id).where(DutySwap.shift == shift_id).first())["id"]
+    sup, head = await sign_in(await new_client(), "supervisor"), await sign_in(await new_client(), "dept_head")
+    await asyncio.gather(post(sup, f"/duty/swaps/{swap_id}/approve", {}), post(head, f"/duty/swaps/{swap_id}/reject", {}))
+    status = (await DutySwap.select(DutySwap.status).where(DutySwap.id == swap_id).first())["status"]
+    decisions = await AuditLog.count().where(AuditLog.action.is_in(["duty.swap_approve", "duty.swap_reject"]) & (AuditLog.entity_id == str(swap_id)))
+    assert status in ("已批准", "已拒绝") and decisions == 1
+    owner = (await DutyShift.select(DutyShift.employee).where(DutyShift.id == shift_id).first())["employee"]
+    assert owner == (await emp("clerk") if status == "已批准" else await emp("complaint_supervisor"))
