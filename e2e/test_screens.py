@@ -137,3 +137,20 @@ def test_customer_file_and_call_pages_fit_the_screen(page, login_page, server_ur
     buyer = customer.rsplit("/", 1)[1]
     for path in [call, call + "/qa", customer + "/calls", f"/care/record-audits/sample?project={project}&n=5", f"/care/record-audits/new?buyer={buyer}"]:
         visit(page, server_url + path, f"{name}-{slug(path)}", full_page=True)
+def test_duty_pages_fit_the_screen(page, login_page, server_url, width, height, name):
+    """Duty (issue 9 part 7): the roster with the planner's forms, the handover list, form, record and print view."""
+    page.set_viewport_size({"width": width, "height": height})
+    login_page.sign_in("supervisor")
+    visit(page, server_url + "/duty", f"{name}-duty", full_page=True)
+    visit(page, server_url + "/duty/handovers", f"{name}-duty-handovers")
+    href = page.get_by_test_id("handover-link").first.get_attribute("href")
+    visit(page, server_url + href, f"{name}-duty-handover")
+    visit(page, server_url + href + "/print", f"{name}-duty-handover-print")
+    page.goto(server_url + "/duty/handovers")  # the print view has no top bar
+    login_page.sign_out()
+    login_page.sign_in("cr_officer")
+    visit(page, server_url + "/duty/handovers/new", f"{name}-duty-handover-new")
+    visit(page, server_url + "/duty", f"{name}-duty-staff")
+    link = page.get_by_test_id("swap-link").first
+    if link.count():
+        visit(page, server_url + link.get_attribute("href"), f"{name}-duty-swap")

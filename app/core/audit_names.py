@@ -48,6 +48,17 @@ ACTIONS: dict[str, str] = {
     "survey.schedule": "生成调查邀请",
     "survey.send": "发送调查邀请",
     "survey.answer": "客户提交调查",
+    # duty — the 24-hour duty roster, swaps and handovers (app/duty)
+    "duty.assign": "值班·排班",
+    "duty.correct": "值班·更正已过日期",
+    "duty.remove": "值班·移除班次",
+    "duty.fill": "值班·按轮值排班",
+    "duty.swap_request": "值班·申请换班",
+    "duty.swap_approve": "值班·批准换班",
+    "duty.swap_reject": "值班·驳回换班",
+    "duty.swap_withdraw": "值班·撤回换班",
+    "duty.handover": "值班·交班签字",
+    "duty.receive": "值班·接班确认",
     # customer care: every case action (app/care/core.move writes "care.<action>", names from app/care/states.ACTION_NAMES)
     "care.intake": "客服案件·登记",
     "care.assign": "客服案件·分派",
@@ -224,6 +235,11 @@ FIELDS: dict[str, str] = {
     "deals": "交易记录", "day": "日期", "copies": "份数", "cleared": "已解除", "clauses": "条款数", "certificate": "证书",
     "buildings": "楼栋", "at": "时间", "units_released": "转为可售的房源",
 }
+
+# duty (app/duty): the keys of its changes
+FIELDS.update({"shift": "班次", "employee": "值班人", "order": "轮值顺序", "shifts": "班次数", "replaced": "替换的班次数",
+               "substitute": "代班人", "reason": "原因", "equipment": "移交的设备钥匙资料", "cases": "带入的未结案件",
+               "received_by": "接班人"})
 
 ID_KEYS = {"id_number", "id_no", "co_id_number", "agent_id_number"}
 PHONE_KEYS = {"mobile", "phone", "tel", "co_mobile", "agent_mobile"}
