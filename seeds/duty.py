@@ -8,23 +8,15 @@ from datetime import datetime, timedelta
 
 from app.care import states as care_states
 from app.care.tables import CareCase
-from app.core.numbering import next_number
 from app.core.timeutil import SHANGHAI, today_local
 from app.duty import rules
 from app.duty.services import load_config, seed_settings
 from app.duty.tables import DutyHandover, DutyShift
-from app.estate.tables import Project
 from app.org.tables import Employee
 
 # the rotation of the demo company's customer-service desk (the 客服主管 and the 投诉主管/客户关系主管 are kept free
 # for planning and for the browser test's own shifts)
 ROTATION = ["reception", "cr_officer", "complaint_officer", "clerk", "reception2", "cr_officer2", "complaint_officer2"]
-
-DEMO_CALLS = [  # two calls the night duty took, still open (only when the portal has no open case at all)
-    ("咨询", "电话", "夜间来电咨询交房时间安排", "业主夜间来电询问 3 号楼交房时间及需携带的资料，已告知次日由客户关系专员回电确认。"),
-    ("投诉", "电话", "夜间来电反映楼道照明不亮", "业主反映 2 号楼 1 单元 12 层楼道灯不亮，已记录，次日转物业并跟进。"),
-]
-
 
 async def _people() -> list[int]:
     rows = await Employee.select(Employee.id, Employee.user.username).where(Employee.user.username.is_in(ROTATION))
@@ -42,20 +34,7 @@ async def _seed_month(first, people: list[int], start: int) -> None:
 async def _demo_cases() -> list[int]:
     open_ids = [r["id"] for r in await CareCase.select(CareCase.id).where(CareCase.status.is_in(care_states.OPEN))
                 .order_by(CareCase.received_at, ascending=False).limit(2)]
-    if open_ids:
-        return open_ids
-    project = await Project.select(Project.id).order_by(Project.id).first()
-    if project is None:
-        return []
-    at = datetime.now(SHANGHAI) - timedelta(days=1)
-    ids = []
-    for kind, channel, title, content in DEMO_CALLS:
-        number = await next_number(care_states.NUMBER_PREFIX.get(kind, care_states.DEFAULT_PREFIX))
-        rows = await CareCase.insert(CareCase(number=number, kind=kind, channel=channel, category="其他" if kind == "投诉" else "",
-                                              project=project["id"], title=title, content=content, status=care_states.REGISTERED,
-                                              level="P3", level_computed="P3", received_at=at)).returning(CareCase.id)
-        ids.append(rows[0]["id"])
-    return ids
+    return open_ids  # the care seed (which runs before this one) has taken in the demo cases
 
 
 async def seed() -> None:
