@@ -156,3 +156,30 @@ COMPENSATION = register(FlowDef(
     clause=("doc-05", "art13", "投诉处理 第十三条"),
     on_approved=compensation_approved, on_closed=compensation_closed,
 ))
+
+
+async def payment_values(user, raw: str) -> dict[str, str]:
+    """The 付款 form for an approved compensation (?care_case=<id>): payee, amount and the case in the 事由; the case number
+    stands as the 合同编号 with the approved amount as its total, so the payments on a case can never exceed it. {} when
+    the case is out of the user's reach or has nothing approved left to pay."""
+    from app.care import services
+    from app.core.fields import parse_id
+
+    cid = parse_id(raw)
+    case = await core.get_case(user, cid) if cid is not None else None
+    comp = await services.compensation_of(case["id"]) if case else None
+    if not case or not comp or not comp["approved"] or case["payment_request"] or not services.may_work(user, case):
+        return {}
+    amount = f"{Decimal(comp['amount']):.2f}"
+    return {"payee": comp["payee"] or (case.get("buyer.name") or case["caller_name"]), "amount": amount,
+            "contract_no": case["number"], "contract_total": amount,
+            "purpose": f"客诉补偿：案件 {case['number']}「{case['title']}」，补偿审批 {comp['request.number']}"}
+
+
+def _register_payment_source() -> None:
+    from app.finance.flows import PAYMENT_SOURCES
+
+    PAYMENT_SOURCES["care_case"] = payment_values
+
+
+_register_payment_source()

@@ -120,6 +120,7 @@ class KpiTargets:
     record_accuracy: Decimal = Decimal("100.00")  # [S] 业主档案管理准确率
     follow_up_rate: Decimal = Decimal("100.00")  # [C] 回访率
     renovation_efficiency: Decimal = Decimal("20.00")  # [S] 装修手续办理效率 ≥ 20 % improvement
+    survey_satisfaction: Decimal = Decimal("95.00")  # [C] 问卷满意度: the survey's 1–5 answers, held to the 满意率 target
 
 
 @dataclass(frozen=True)
@@ -743,6 +744,14 @@ def follow_up_rate(calls_made: int, calls_due: int) -> Decimal | None:
     return percent(calls_made, calls_due)
 
 
+def survey_satisfaction(satisfied: int, valid_answers: int) -> Decimal | None:
+    """问卷满意度 = scale answers of 4–5 (满意, 非常满意) ÷ scale answers of the surveys answered in the period."""
+    _count(satisfied, valid_answers)
+    if satisfied > valid_answers:
+        raise ValueError("满意答案数多于有效答案数")
+    return percent(satisfied, valid_answers)
+
+
 def renovation_efficiency(baseline_time, current_time) -> Decimal | None:
     """装修手续办理效率 = (baseline time − current time) ÷ baseline time (negative when slower); None without a
     baseline."""
@@ -760,6 +769,7 @@ KPI_NAMES = {
     "record_accuracy": "业主档案管理准确率",
     "follow_up_rate": "回访率",
     "renovation_efficiency": "装修手续办理效率",
+    "survey_satisfaction": "问卷满意度",
 }
 
 

@@ -58,6 +58,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "target_record_accuracy": ("目标：业主档案管理准确率（%）", "S"),
     "target_follow_up_rate": ("目标：回访率（%）", "C"),
     "target_renovation_efficiency": ("目标：装修手续办理效率提升（%）", "S"),
+    "target_survey_satisfaction": ("目标：问卷满意度（%）", "C"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, Awaitable, Callable
 
 from app.core import audit
 from app.core.timeutil import now
@@ -110,6 +111,18 @@ async def payment_approved(req: dict, actor) -> None:
     await refund_paid(req, actor)  # a customer refund linked to a deal: recorded on the deal as a negative receipt
 
 
+# What a 付款 form may start from (a query parameter → the values it fills in): other domains add theirs, e.g. the care
+# domain's approved 客诉补偿 (?care_case=12). Each source returns {} for a record the user does not reach.
+PAYMENT_SOURCES: dict[str, Callable[[Any, str], Awaitable[dict[str, str]]]] = {}
+
+
+async def payment_prefill(user, params) -> dict[str, str]:
+    for key, source in PAYMENT_SOURCES.items():
+        if params.get(key):
+            return await source(user, params.get(key))
+    return {}
+
+
 PAYMENT = register(FlowDef(
     code="payment", name="付款", prefix="FK", group="财务",
     description="按合同付款，显示合同总额、已付金额和累计付款比例；也用于客户退款。",
@@ -118,4 +131,5 @@ PAYMENT = register(FlowDef(
               Setting("president_from", "付款金额达到此数（含）需总裁审批（元）", Decimal("500000.00"))),
     clause=("kf-71p", "toc", "第二十一章 付款流程"),
     on_approved=payment_approved,
+    prefill=payment_prefill,
 ))

@@ -18,6 +18,7 @@ from app.care import rules
 from app.care.states import COMPLAINT_KINDS, NOT_ACCEPTED, TO_PROPERTY
 from app.care.tables import Callback, CareCase, RecordAudit
 from app.core.timeutil import SHANGHAI
+from app.surveys.tables import Answer
 
 
 # ------------------------------------------------------------------ months
@@ -152,7 +153,7 @@ SATISFACTION = Kpi(
     numerator="satisfied", denominator="valid", record="来电",
     rate=lambda m: rules.satisfaction_rate(m["very"], m["satisfied_only"], m["valid"]),
     note="来电满意率：通话结束后客户在电话系统中给出的 1–5 分评价，4–5 分（满意、非常满意）为满意。"
-         "投诉回访的评分计入“投诉满意率”，问卷调查的结果在问卷统计中查看，均不计入本项。",
+         "投诉回访的评分计入“投诉满意率”，问卷调查的评分计入“问卷满意度”，均不计入本项。",
 )
 
 ON_TIME = Kpi(
@@ -209,7 +210,22 @@ FOLLOW_UP = Kpi(
     note="回访期限落在本月的回访：已拨打（无论是否接通、是否逾期）÷ 应回访。尚未到期且未回访的暂不计入。按被回访案件的处理人统计。",
 )
 
-KPIS: dict[str, Kpi] = {k.key: k for k in (ANSWER, SATISFACTION, ON_TIME, COMPLAINT_SATISFACTION, ACCURACY, FOLLOW_UP)}
+SURVEY = Kpi(
+    key="survey_satisfaction", table=Answer, project_col=Answer.invitation.project, handler_col=Answer.invitation.sent_by,
+    handler_label="发送人",
+    period=_between(Answer.invitation.answered_at),
+    base=lambda c: (Answer.question.kind == "scale") & Answer.score.is_not_null(),
+    measures={
+        "valid": Measure("评分答案"),
+        "satisfied": Measure("满意（4–5 分）", lambda c: Answer.score >= 4),
+    },
+    numerator="satisfied", denominator="valid", record="答卷",
+    rate=lambda m: rules.survey_satisfaction(m["satisfied"], m["valid"]),
+    note="本月客户通过调查链接提交的问卷中，1–5 分评分题的答案：4–5 分（满意、非常满意）÷ 全部评分答案。"
+         "按邀请所属项目和发送邀请的专员统计；逐题结果见“调查结果”。",
+)
+
+KPIS: dict[str, Kpi] = {k.key: k for k in (ANSWER, SATISFACTION, ON_TIME, COMPLAINT_SATISFACTION, ACCURACY, FOLLOW_UP, SURVEY)}
 
 RENOVATION_NOTE = ("装修手续办理效率 =（基准办理时长 − 当前办理时长）÷ 基准办理时长，目标提升 ≥ 20%。装修手续由物业公司办理，"
                    "办理时长属于物业公司的数据，本系统没有记录，因此显示“—”。")

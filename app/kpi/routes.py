@@ -13,6 +13,7 @@ from app.calls.tables import CallRecord
 from app.care.settings import load_limits
 from app.care.tables import Callback, CareCase, RecordAudit
 from app.core.guards import requires
+from app.surveys.tables import Answer
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
 from app.core.timeutil import now, today_local
@@ -85,7 +86,15 @@ AUDIT_LIST = dict(
     columns=[Col("at", "抽查时间", fmt="datetime", testid="kpi-audit"), Col("project.name", "项目"), Col("auditor.name", "抽查人"),
              Col("buyer.name", "客户"), Col("fields_audited", "抽查字段数"), Col("fields_wrong", "错误字段数"), Col("note", "说明")],
     default_sort="at")
-_LISTS = {"案件": CASE_LIST, "回访": CALLBACK_LIST, "来电": CALL_LIST, "抽查": AUDIT_LIST}
+ANSWER_LIST = dict(
+    table=Answer,
+    select=[Answer.id, Answer.invitation, Answer.invitation.answered_at, Answer.invitation.questionnaire.title,
+            Answer.question.text, Answer.score, Answer.invitation.project.name, Answer.invitation.sent_by.name],
+    columns=[Col("invitation.questionnaire.title", "问卷"),
+             Col("question.text", "题目"), Col("score", "评分"), Col("invitation.project.name", "项目"),
+             Col("invitation.sent_by.name", "发送人"), Col("invitation.answered_at", "提交时间", fmt="datetime")],
+    default_sort="invitation.answered_at")
+_LISTS = {"案件": CASE_LIST, "回访": CALLBACK_LIST, "来电": CALL_LIST, "抽查": AUDIT_LIST, "答卷": ANSWER_LIST}
 DRILLS: dict[str, Listing] = {
     k.key: Listing(**_LISTS[k.record], filters=_filters(), default_desc=True, base_url=f"/care/kpi/{k.key}", target_id="kpi-list")
     for k in KPIS.values()}

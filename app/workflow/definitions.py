@@ -163,6 +163,9 @@ class FlowDef:
     finish_cc_roles: tuple[str, ...] = ()
     on_approved: Hook | None = None
     on_closed: Hook | None = None  # 驳回 or 撤回: release what the request reserved
+    # the new-request form's starting values from its query string (e.g. 付款 for an approved 客诉补偿: ?care_case=12);
+    # (user, query params) → {field: value}; only what the user reaches — the submit is checked as always
+    prefill: Callable[[Any, Any], Awaitable[dict[str, str]]] | None = None
     description: str = ""
 
 

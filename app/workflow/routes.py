@@ -124,7 +124,9 @@ async def people_options(request: HttpRequest) -> Response:
 
 @get("/new/{code:str}", guards=[requires(Perm.WORKFLOW)])
 async def new_form(request: HttpRequest, code: str) -> Response:
-    return await _form_page(request, _startable_or_403(request, code), Form())
+    flow = _startable_or_403(request, code)
+    values = await flow.prefill(request.user, request.query_params) if flow.prefill else {}
+    return await _form_page(request, flow, Form(values=values))
 
 
 @get("/new/{code:str}/records", guards=[requires(Perm.WORKFLOW)])

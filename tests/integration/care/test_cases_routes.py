@@ -449,6 +449,16 @@ async def test_payment_is_linked_server_checked(new_client):
     from app.finance.tables import Payment
     from app.workflow.tables import Request
 
+    # 发起付款 opens the 付款 form filled in from the approved compensation; someone the case is out of reach for gets a
+    # blank form (the submit is checked as for any payment)
+    form = await off.get(f"/workflow/new/payment?care_case={case['id']}")
+    assert form.status_code == 200 and 'value="600.00"' in form.text and f'value="{case["number"]}"' in form.text
+    assert f"客诉补偿：案件 {case['number']}" in form.text
+    other = await sign_in(await new_client(), "complaint_officer2")  # JC02 only; the case is JC01's
+    blank = await other.get(f"/workflow/new/payment?care_case={case['id']}")
+    assert blank.status_code == 200 and case["number"] not in blank.text
+    assert (await off.get("/workflow/new/payment?care_case=abc")).status_code == 200
+
     r = await off.post("/workflow/new/payment", data={"payee": "业主本人", "bank": "中国银行苏州分行", "account": "6217000000000001",
                                                      "contract_no": case["number"], "contract_total": "600.00", "amount": "600.00",
                                                      "method": "银行转账", "purpose": f"客诉补偿 {case['number']}", "_csrf_token": t})

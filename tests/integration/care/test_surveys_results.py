@@ -1,5 +1,5 @@
 """调查结果: who may read them, per question and per project (aggregated in SQL, in scope), text answers paged, the
-xlsx export (audited), and stats.satisfaction() for the KPI board."""
+xlsx export (audited), and the surveys' figure on the KPI board."""
 from datetime import date, timedelta
 
 import pytest
@@ -7,7 +7,6 @@ import pytest
 from app.core.tables import AuditLog
 from app.core.timeutil import today_local
 from app.estate.tables import Project
-from app.surveys import stats
 from app.surveys.tables import Answer, Invitation, Question, Questionnaire
 from tests.conftest import sign_in
 
@@ -84,15 +83,24 @@ async def test_text_answers_paged_and_export(new_client):
     assert (await denied.get(f"/surveys/results?questionnaire={q['id']}&export=xlsx")).status_code == 403
 
 
-async def test_satisfaction_for_the_kpi_board():
-    start = today_local().replace(day=1) - timedelta(days=400)
-    end = today_local() + timedelta(days=2)
-    satisfied, valid = await stats.satisfaction(start, end, None)
-    scores = await Answer.select(Answer.score).where((Answer.question.kind == "scale") & Answer.score.is_not_null())
-    assert valid == len(scores) > 0
-    assert satisfied == sum(1 for s in scores if s["score"] >= 4)
-    jc01 = await Project.select(Project.id).where(Project.code == "JC01").first()
-    s1, v1 = await stats.satisfaction(start, end, [jc01["id"]])
-    assert 0 < v1 <= valid and s1 <= satisfied
-    assert await stats.satisfaction(date(2020, 1, 1), date(2020, 2, 1), None) == (0, 0)
-    assert await stats.satisfaction(start, end, []) == (0, 0)
+async def test_the_kpi_board_shows_the_surveys_satisfaction_and_lists_its_answers(new_client):
+    """问卷满意度 on /care/kpi (this month): the 1–5 answers of surveys answered this month, 4–5 counted as satisfied; its
+    drill-down lists exactly those answers."""
+    import re
+    from datetime import datetime, time
+
+    from app.core.timeutil import SHANGHAI
+
+    first = today_local().replace(day=1)
+    start = datetime.combine(first, time.min, SHANGHAI)
+    scores = await Answer.select(Answer.id, Answer.score).where(
+        (Answer.question.kind == "scale") & Answer.score.is_not_null() & (Answer.invitation.answered_at >= start))
+    assert scores, "the demo surveys have answers this month"
+    c = await sign_in(await new_client(), "supervisor")
+    html = (await c.get("/care/kpi")).text
+    num = re.search(r'data-testid="num-survey_satisfaction">(\d+)<', html).group(1)
+    den = re.search(r'data-testid="den-survey_satisfaction">(\d+)<', html).group(1)
+    assert (int(num), int(den)) == (sum(1 for s in scores if s["score"] >= 4), len(scores))
+    drill = await c.get(f"/care/kpi/survey_satisfaction?month={first:%Y-%m}&part=denominator")
+    assert drill.status_code == 200 and drill.text.count('data-testid="row"') == min(20, len(scores))
+    assert f"共 {len(scores)} 条" in drill.text
