@@ -1,5 +1,5 @@
 """Acceptance (issue 9 item 7): a customer answers a survey through the personal link on a phone-sized screen without
-signing in (a new browser context, 390×844), and the 客户关系主管 sees the new answer counted on /surveys/results.
+signing in (a new browser context, 390×844), and the 客户关系主管 sees the new answer counted on /surveys/results and on the KPI board (问卷满意度).
 Screenshots of the designer, the invitations, the public page at 390×844 and the results at 1366×900 and 800×1280."""
 import re
 
@@ -9,6 +9,13 @@ from e2e.screens import shoot
 
 def _answered(page) -> int:
     return int(page.get_by_test_id("total-answered").inner_text().strip())
+
+
+def _board_survey(page, server_url) -> tuple[int, int]:
+    """问卷满意度 on the KPI board this month: (satisfied, valid answers)."""
+    page.goto(server_url + "/care/kpi")
+    card = page.get_by_test_id("kpi-card-survey_satisfaction")
+    return int(card.get_by_test_id("num-survey_satisfaction").inner_text()), int(card.get_by_test_id("den-survey_satisfaction").inner_text())
 
 
 def test_customer_answers_on_a_phone_and_the_result_counts(page, browser, login_page, server_url):
@@ -61,6 +68,10 @@ def test_customer_answers_on_a_phone_and_the_result_counts(page, browser, login_
     page.get_by_test_id("results-questionnaire").select_option(label=f"{title}（已发布）")
     page.wait_for_load_state("networkidle")
     before = _answered(page)
+    board_before = _board_survey(page, server_url)
+    page.goto(server_url + "/surveys/results")
+    page.get_by_test_id("results-questionnaire").select_option(label=f"{title}（已发布）")
+    page.wait_for_load_state("networkidle")
 
     # the customer: a new browser context, no sign-in, a phone-sized screen
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=True, has_touch=True)
@@ -78,11 +89,13 @@ def test_customer_answers_on_a_phone_and_the_result_counts(page, browser, login_
         assert "必答题" in p.locator('[data-testid="public-question"]').first.inner_text()
         shoot(p, "surveys-public-390-errors")
         questions = p.locator('[data-testid="public-question"]')
+        scales = 0
         for i in range(questions.count()):
             q = questions.nth(i)
             qid = q.get_attribute("data-question")
             if q.locator(f'[data-testid="scale-{qid}-5"]').count():
                 q.locator(f'[data-testid="scale-{qid}-5"]').check()
+                scales += 1
             elif q.locator(f'[data-testid="option-{qid}-1"]').count():
                 q.locator(f'[data-testid="option-{qid}-1"]').check()
             elif q.locator(f'[data-testid="text-{qid}"]').count():
@@ -104,6 +117,12 @@ def test_customer_answers_on_a_phone_and_the_result_counts(page, browser, login_
     page.wait_for_load_state("networkidle")
     assert _answered(page) == before + 1
     assert page.locator('[data-testid="chart-question"] svg').count() >= 1  # the charts drew
+    # … and on the KPI board: 问卷满意度 counts the new 1–5 answers (all 5 = 满意)
+    satisfied, valid = _board_survey(page, server_url)
+    assert scales >= 1 and (satisfied, valid) == (board_before[0] + scales, board_before[1] + scales)
+    page.goto(server_url + "/surveys/results")
+    page.get_by_test_id("results-questionnaire").select_option(label=f"{title}（已发布）")
+    page.wait_for_load_state("networkidle")
     shoot(page, "surveys-results-1366", full_page=True)
     page.set_viewport_size({"width": 800, "height": 1280})
     page.reload()

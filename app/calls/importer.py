@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.core import attachments, audit
 from app.core.db import write_transaction
+from app.core.sheets import read_xlsx
 from app.core.timeutil import now
 from app.calls import rules
 from app.calls.tables import CallMapping, CallRecord
@@ -129,39 +129,7 @@ def read_rows(filename: str, content: bytes) -> tuple[list[str], list[tuple[int,
 
 
 def _read_xlsx(content: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise ValueError("文件无法打开：不是有效的 Excel 工作簿（.xlsx）") from None
-    try:
-        ws = wb.worksheets[0]
-        if hasattr(ws, "reset_dimensions"):
-            ws.reset_dimensions()
-        headers: list[str] | None = None
-        rows: list[tuple[int, list[Any]]] = []
-        for n, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
-            values = list(values or [])
-            if headers is None:
-                if not any(rules.cell_text(v) for v in values):
-                    raise ValueError("第 1 行应为表头（通话ID、开始时间、客户号码 …），但它是空的")
-                headers = [rules.cell_text(v) for v in values]
-                continue
-            if not any(rules.cell_text(v) for v in values):
-                continue
-            rows.append((n, values))
-            if len(rows) > MAX_ROWS:
-                raise ValueError(f"一次最多导入 {MAX_ROWS} 行，请分批导入")
-        if headers is None:
-            raise ValueError("工作表是空的：第 1 行应为表头（通话ID、开始时间、客户号码 …）")
-        return headers, rows
-    except ValueError:
-        raise
-    except Exception:
-        raise ValueError("文件内容无法读取：请确认是 Excel 保存的 .xlsx 工作簿") from None
-    finally:
-        wb.close()
+    return read_xlsx(content, header_hint="通话ID、开始时间、客户号码 …", max_rows=MAX_ROWS)
 
 
 async def saved_mapping() -> dict[str, str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Iterable
 
+from app.core.sheets import cell_text  # noqa: F401  (the import reads cells through rules)
 from app.core.timeutil import SHANGHAI
 
 # ---------------------------------------------------------------- call QA (SPEC §G 服务用语, source text doc-09 第五条)
@@ -119,12 +120,6 @@ def default_mapping() -> dict[str, str]:
     return {f.key: f.guesses[0] for f in CALL_FIELDS}
 
 
-def cell_text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
 
 
 _DT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S",

@@ -74,17 +74,7 @@ async def intake_form(request: Request) -> Response:
 async def intake_submit(request: Request) -> Response:
     data = await request.form()
     form = Form(values=_values(data))
-    ids = attachments.parse_ids(data.getall("attachment_ids", []))
-    removed = attachments.parse_ids([data.get("remove_attachment")]) if data.get("remove_attachment") else []
-    for rid in removed:
-        await attachments.discard_pending(request.user, rid)
-    ids = [i for i in ids if i not in removed]
-    up = await attachments.upload(request.user, attachments.files_of(data))
-    ids += [f["id"] for f in up.stored]
-    if up.errors:
-        form.error("attachments", up.error)
-    files = await attachments.form_context(request.user, ids, error=form.errors.get("attachments", ""))
-    ids = [a["id"] for a in files["pending"]]
+    ids, files, removed = await attachments.form_files(request.user, data, form)
     if removed or data.get("lookup"):  # only a removed file or the room search (without JavaScript): show the form again
         return await _intake_page(request, form, files)
     if form.ok:

@@ -569,3 +569,21 @@ def content_disposition(filename: str) -> str:
     """attachment; an ASCII fallback name and the real (e.g. Chinese) name in RFC 5987 form."""
     ascii_name = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;' else "_" for ch in filename) or "file"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+async def form_files(user, data, form) -> tuple[list[int], dict, bool]:
+    """Files on a create/edit form: new ones are stored at once as this user's pending uploads, so a form that fails
+    validation keeps them (their ids come back as hidden inputs). A chip's remove button re-shows the form without it.
+    `form` (app.core.web.Form) gets the upload's error on "attachments". Returns (pending ids, the file control's
+    context, whether the post was only a removal)."""
+    ids = parse_ids(data.getall("attachment_ids", []))
+    removed = parse_ids([data.get("remove_attachment")]) if data.get("remove_attachment") else []
+    for rid in removed:
+        await discard_pending(user, rid)
+    ids = [i for i in ids if i not in removed]
+    up = await upload(user, files_of(data))
+    ids += [f["id"] for f in up.stored]
+    if up.errors:
+        form.error("attachments", up.error)
+    files = await form_context(user, ids, error=form.errors.get("attachments", ""))
+    return [a["id"] for a in files["pending"]], files, bool(removed)

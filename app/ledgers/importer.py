@@ -16,6 +16,7 @@ from typing import Any
 
 from app.core import audit
 from app.core.db import write_transaction
+from app.core.sheets import read_xlsx
 from app.core.timeutil import now, today_local
 from app.core.validators import mask_id_number, mask_phone, validate_mobile, validate_resident_id
 from app.estate.tables import Project, Unit
@@ -95,40 +96,8 @@ def check_file(filename: str, content: bytes) -> str | None:
 
 
 def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    """(headers, [(row number, values)]) of the first worksheet, empty rows skipped. Raises ValueError (Chinese)."""
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise ValueError("文件无法打开：不是有效的 Excel 工作簿（.xlsx），可能已损坏或只是改了扩展名") from None
-    try:
-        ws = wb["合同台账"] if "合同台账" in wb.sheetnames else wb.worksheets[0]
-        if hasattr(ws, "reset_dimensions"):
-            ws.reset_dimensions()  # do not trust the file's own dimension tag (some tools write a wrong one)
-        headers: list[str] | None = None
-        rows: list[tuple[int, list[Any]]] = []
-        for n, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
-            values = list(values or [])
-            if n == 1:
-                if not any(rules.cell_text(v) for v in values):
-                    raise ValueError("第 1 行应为表头（项目编号、楼栋、房号、合同编号 …），但它是空的")
-                headers = [_normalise(v) for v in values]
-                continue
-            if not any(rules.cell_text(v) for v in values):
-                continue
-            rows.append((n, values))
-            if len(rows) > MAX_ROWS:
-                raise ValueError(f"一次最多导入 {MAX_ROWS} 行，请分批导入")
-        if headers is None:
-            raise ValueError("工作表是空的：第 1 行应为表头（项目编号、楼栋、房号、合同编号 …）")
-        return headers, rows
-    except ValueError:
-        raise
-    except Exception:
-        raise ValueError("文件内容无法读取：请确认是 Excel 保存的 .xlsx 工作簿") from None
-    finally:
-        wb.close()
+    """(headers, [(row number, values)]) of the 合同台账 sheet (else the first), empty rows skipped. Raises ValueError (Chinese)."""
+    return read_xlsx(content, header_hint="项目编号、楼栋、房号、合同编号 …", max_rows=MAX_ROWS, sheet="合同台账", header=_normalise)
 
 
 def _mask(user, key: str, value: str) -> str:

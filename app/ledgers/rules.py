@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.core.money import MoneyError, parse_money
+from app.core.sheets import cell_text  # noqa: F401  (the import and the templates read cells through rules)
 
 # The limits themselves are admin settings (PipelineSetting filing_days, dunning_*): the callers pass them in.
 
@@ -77,12 +78,6 @@ class CellError(ValueError):
     """A cell that cannot be used; the message is Chinese and names what was found."""
 
 
-def cell_text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
 
 
 def cell_money(v: Any, label: str, *, allow_zero: bool = False) -> Decimal:

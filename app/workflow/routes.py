@@ -143,23 +143,6 @@ async def record_options(request: HttpRequest, code: str) -> Response:
 ATTACH_OWNER = "wf_request"  # app/workflow/attachment_owners.py
 
 
-async def _form_files(request: HttpRequest, data, form: Form) -> tuple[list[int], dict, bool]:
-    """Files on a create/edit form: new ones are stored at once as this user's pending uploads, so a form that fails
-    validation keeps them (their ids come back as hidden inputs). A chip's remove button re-shows the form without it.
-    Returns (pending ids, the file control's context, whether the post was only a removal)."""
-    ids = attachments.parse_ids(data.getall("attachment_ids", []))
-    removed = attachments.parse_ids([data.get("remove_attachment")]) if data.get("remove_attachment") else []
-    for rid in removed:
-        await attachments.discard_pending(request.user, rid)
-    ids = [i for i in ids if i not in removed]
-    up = await attachments.upload(request.user, attachments.files_of(data))
-    ids += [f["id"] for f in up.stored]
-    if up.errors:
-        form.error("attachments", up.error)
-    files = await attachments.form_context(request.user, ids, error=form.errors.get("attachments", ""))
-    return [a["id"] for a in files["pending"]], files, bool(removed)
-
-
 def _form_values(data) -> dict:
     out = {}
     for k in data.keys():
@@ -175,7 +158,7 @@ async def new_submit(request: HttpRequest, code: str) -> Response:
     flow = _startable_or_403(request, code)
     data = await request.form()
     form = Form(values=_form_values(data))
-    file_ids, files, only_removed = await _form_files(request, data, form)
+    file_ids, files, only_removed = await attachments.form_files(request.user, data, form)
     if only_removed:
         return await _form_page(request, flow, form, files=files)
     result = await flow.form.parse(data, request.user, None)
@@ -263,7 +246,7 @@ async def edit_submit(request: HttpRequest, request_id: int) -> Response:
     flow = _startable_or_403(request, page["flow"].code)
     data = await request.form()
     form = Form(values=_form_values(data))
-    file_ids, files, only_removed = await _form_files(request, data, form)
+    file_ids, files, only_removed = await attachments.form_files(request.user, data, form)
     if only_removed:
         return await _form_page(request, flow, form, request_id=request_id, files=files)
     result = await flow.form.parse(data, request.user, request_id)

@@ -25,6 +25,7 @@ EXPECTED = {
     "mortgage_notice": {"mortgage", "supervisor", "dept_head"},
     "mortgage_release": {"mortgage", "supervisor", "dept_head"},
     "daily_report": {"contract", "data"},
+    "care_compensation": {"cr_officer", "complaint_officer", "complaint_supervisor", "cr_supervisor", "supervisor", "dept_head", "reception"},
 }
 
 
