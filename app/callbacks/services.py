@@ -3,7 +3,7 @@
 - Not reached: the attempt is counted and noted; the callback stays due (called_at stays empty).
 - Reached: the score decides (rules.callback_outcome). 满意/一般 → 待回访 → 已关闭 (a case already closed stays closed);
   不满意 or worse → 重开 for the 投诉主管 (core.pick_handler), reopen_count + 1, reopened_at, and the clocks restart from
-  the reopen moment: the due columns are computed by clocks.due_columns as if the case had been received at
+  the reopen moment (core.reopen_changes): the due columns are computed as if the case had been received at
   reopened_at (received_at itself is kept), and responded_at / plan_at / closed_at / on_time are cleared so the
   first-response, plan and close clocks run again (the worker measures from COALESCE(reopened_at, received_at)).
   A case can be reopened only within limits.reopen_window_days of its 结案 (rules.reopen_error).
@@ -14,10 +14,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.care import clocks, core, rules, states
+from app.care import core, rules, states
 from app.care.core import CareError
 from app.care.settings import load_limits
-from app.care.tables import CareCase, CareRepair, CaseEvent, Callback
+from app.care.tables import CareCase, CaseEvent, Callback
 from app.core import audit
 from app.core.db import write_transaction
 from app.core.notify import close as close_notices, notify
@@ -117,20 +117,14 @@ async def _case_row(case_id: int) -> dict | None:
     return await CareCase.select(*CareCase.all_columns()).where(CareCase.id == case_id).first()
 
 
-async def _reopen_changes(case: dict, at: datetime, limits) -> tuple[dict, dict, dict | None]:
-    """(CareCase changes, CareRepair changes, the new handler) for a callback that reopens the case."""
-    repair = await CareRepair.select().where(CareRepair.case == case["id"]).first() if case["kind"] == "报修" else None
-    cal = await clocks.calendar_around(at)
-    restarted = {**case, "received_at": at}
-    case_dues, repair_dues = clocks.due_columns(restarted, repair, [], cal, limits)
+async def _reopen_changes(case: dict, at: datetime, limits) -> tuple[dict, dict | None]:
+    """(CareCase changes, the new handler) for a callback that reopens the case: the clocks restart (core.reopen_changes)
+    and the 投诉主管 takes it."""
+    changes = await core.reopen_changes(case, at, limits)
     role = rules.ROLE_COMPLAINT_SUPERVISOR
     handler = await core.pick_handler(role, case["project"])
-    changes: dict = {getattr(CareCase, k): v for k, v in case_dues.items()}
-    changes.update({CareCase.handler_role: role, CareCase.handler: handler["id"] if handler else None,
-                    CareCase.reopen_count: CareCase.reopen_count + 1, CareCase.reopened_at: at,
-                    CareCase.assigned_at: at, CareCase.responded_at: None, CareCase.plan_at: None,
-                    CareCase.closed_at: None, CareCase.on_time: None, CareCase.paused_since: None})
-    return changes, repair_dues, handler
+    changes.update({CareCase.handler_role: role, CareCase.handler: handler["id"] if handler else None, CareCase.assigned_at: at})
+    return changes, handler
 
 
 async def answer(user, case_id: int, raw: dict[str, Any]) -> str:
@@ -186,10 +180,8 @@ async def answer(user, case_id: int, raw: dict[str, Any]) -> str:
                            summary=f"{number} {text}", after={"reached": True, "score": values["score"], "reopen": outcome.reopen})
         await close_notices([callback_ref(case_id)])
         if outcome.reopen:
-            changes, repair_dues, handler = await _reopen_changes(case, at, limits)
+            changes, handler = await _reopen_changes(case, at, limits)
             await core.move(user, case, "reopen", changes, f"回访{outcome.label}，案件重开，转投诉主管处理", moves=moves)
-            if repair_dues:
-                await CareRepair.update({getattr(CareRepair, k): v for k, v in repair_dues.items()}).where(CareRepair.case == case_id)
             recipients = [handler["user"]] if handler else await core.holder_users([rules.ROLE_COMPLAINT_SUPERVISOR], case["project"])
             for uid in recipients:
                 await notify(uid, f"回访不满意，案件 {number}「{case['title']}」已重开，请投诉主管处理", case_url(case_id), "care",

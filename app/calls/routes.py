@@ -163,7 +163,7 @@ async def qa_submit(request: Request, call_id: int) -> Response:
 async def qa_board(request: Request) -> Response:
     user = request.user
     raw = (request.query_params.get("agent") or "").strip()
-    agent = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    agent = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
     board = await services.monthly_by_agent(user)
     agent_name = next((a["name"] for a in board["agents"] if a["id"] == agent), "")
     return render(request, "calls/qa.html", {

@@ -38,9 +38,10 @@ class ClauseFilter(Filter):
 
 
 def call_scope(user):
-    """Calls of the user's projects, plus the calls not matched to any customer (the hotline's, seen by all who read calls)."""
+    """Calls of the user's projects, plus the calls matched to no customer (the hotline's, seen by all who read calls). A
+    call matched to a customer whose project is unknown stays with those who see every project (it names the customer)."""
     clause = project_clause(CallRecord.project, user)
-    return None if clause is None else (clause | CallRecord.project.is_null())
+    return None if clause is None else (clause | (CallRecord.project.is_null() & CallRecord.buyer.is_null()))
 
 
 async def _project_choices(user) -> list[tuple[str, str]]:
@@ -141,7 +142,10 @@ async def link_case(user, call: dict, number: str) -> dict:
     if not case:
         raise CallError(f"没有找到案件「{number[:30]}」，或它不在您的数据范围内", "case")
     async with write_transaction():
-        await CallRecord.update({CallRecord.case: case["id"]}).where(CallRecord.id == call["id"])
+        done = await CallRecord.update({CallRecord.case: case["id"]}).where(
+            (CallRecord.id == call["id"]) & (CallRecord.case.is_null() | (CallRecord.case == case["id"]))).returning(CallRecord.id)
+        if not done:
+            raise CallError("该通话已关联其他案件，不能再关联", "case")
         await audit.record(actor=user, action="calls.link_case", entity="call_record", entity_id=call["id"],
                            summary=f"通话 {call['call_id']} 关联案件 {case['number']}", before={"case": call.get("case")}, after={"case": case["id"]})
     return case
@@ -175,6 +179,8 @@ async def save_qa(user, call: dict, met: list[str], note: str) -> dict:
         raise CallError("不能为自己接听的通话评分，请由其他主管评分", "")
     score = rules.qa_score(met)
     async with write_transaction():
+        if await CallQa.exists().where(CallQa.call == call["id"]):  # one score per call: the agent's monthly average counts it once
+            raise CallError("该通话已评分，不能重复评分", "")
         row = (await CallQa.insert(CallQa(call=call["id"], agent=call.get("agent"), reviewer=user.employee_id, at=now(),
                                           items=rules.qa_items_text(met), score=score, note=note)).returning(CallQa.id))[0]
         await audit.record(actor=user, action="calls.qa", entity="call_qa", entity_id=row["id"],

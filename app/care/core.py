@@ -82,7 +82,27 @@ async def move(user, case: dict, action: str, changes: dict | None = None, note:
                        summary=audit_summary or f"{case['number']} {states.ACTION_NAMES.get(action, action)}"
                        + (f"：{note}" if note else ""),
                        before={"status": case["status"]}, after={"status": to_status})
+    await _close_moot_notices(case["id"], case["status"], to_status)
     return rows[0]
+
+
+# the notices a case's handling sends, by what makes them moot (refs "case:<id>:<kind>")
+HANDLING_NOTICES = ("handle", "assign", "clock", "daily", "dispatch", "inspect")
+CALLBACK_NOTICES = ("callback",)
+
+
+async def _close_moot_notices(case_id: int, from_status: str, to_status: str) -> None:
+    """Handling finished (待回访 or a final state): nobody is to be told to handle it or of its clocks any more; closed or
+    out of our hands (已关闭, 不予受理, 转物业): nor of its callback. Closed in the move's transaction (app.core.notify.close)."""
+    from app.core.notify import close
+
+    kinds: tuple[str, ...] = ()
+    if to_status in states.DONE and from_status not in states.DONE:
+        kinds += HANDLING_NOTICES
+    if to_status in states.FINAL:
+        kinds += CALLBACK_NOTICES
+    if kinds:
+        await close([f"case:{case_id}:{k}" for k in kinds])
 
 
 async def holders(role: str, project_id: int | None) -> list[dict]:
@@ -123,15 +143,38 @@ async def pick_handler(role: str, project_id: int | None) -> dict | None:
     loads = {r["handler"]: r["n"] for r in await CareCase.raw(
         "SELECT handler, COUNT(*) AS n FROM care_case WHERE handler IN ({}) AND status NOT IN ({}) GROUP BY handler".format(
             ", ".join(str(int(i)) for i in ids), ", ".join("'" + s + "'" for s in sorted(states.DONE))))}
-    return min(people, key=lambda p: (loads.get(p["id"], 0), p["id"]))
+    best = min(people, key=lambda p: (loads.get(p["id"], 0), p["id"]))
+    return {**best, "open": loads.get(best["id"], 0)}
 
 
 async def schedule_callback(case: dict, closed_at: datetime, limits, cal) -> dict:
     """The follow-up call of a case that has just reached 待回访 (SPEC D4: within N working days of closing). Call in the
-    action's transaction; returns the CareCase values to write with the move ({callback_due})."""
+    action's transaction; returns the CareCase values to write with the move ({callback_due}). A callback still open from
+    before a reopening is moved to the new due moment, not doubled."""
     from app.care import rules
     from app.care.tables import Callback
 
     due = rules.callback_due(closed_at, cal, limits)
-    await Callback.insert(Callback(case=case["id"], project=case["project"], due_at=due))
+    moved = await Callback.update({Callback.due_at: due}).where(
+        (Callback.case == case["id"]) & Callback.called_at.is_null()).returning(Callback.id)
+    if not moved:
+        await Callback.insert(Callback(case=case["id"], project=case["project"], due_at=due))
     return {CareCase.callback_due: due}
+
+
+async def reopen_changes(case: dict, at: datetime, limits) -> dict:
+    """What a reopening writes besides the move (重开 by hand or after a 不满意 callback): the clocks start again from `at`
+    (new due columns, first response / plan / close to be done again), so the worker measures the new round and not the
+    closed one. The repair's own due columns are written here. Call in the action's transaction."""
+    from app.care import clocks
+    from app.care.tables import CareRepair
+
+    repair = await CareRepair.select().where(CareRepair.case == case["id"]).first() if case["kind"] == "报修" else None
+    cal = await clocks.calendar_around(at)
+    case_dues, repair_dues = clocks.due_columns({**case, "received_at": at}, repair, [], cal, limits)
+    if repair_dues:
+        await CareRepair.update({getattr(CareRepair, k): v for k, v in repair_dues.items()}).where(CareRepair.case == case["id"])
+    changes: dict = {getattr(CareCase, k): v for k, v in case_dues.items()}
+    changes.update({CareCase.reopen_count: CareCase.reopen_count + 1, CareCase.reopened_at: at, CareCase.responded_at: None,
+                    CareCase.plan_at: None, CareCase.closed_at: None, CareCase.on_time: None, CareCase.paused_since: None})
+    return changes

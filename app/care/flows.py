@@ -64,11 +64,15 @@ class CompensationForm:
         case = None
         if ref:
             case = await CareCase.select(CareCase.id, CareCase.number, CareCase.title, CareCase.project, CareCase.status, CareCase.kind,
-                                         CareCase.compensation_request).where(CareCase.number == ref).first()
+                                         CareCase.compensation_request, CareCase.handler, CareCase.handler_role).where(CareCase.number == ref).first()
+            from app.care.services import may_work
+
             if not case:
                 p.fail("case_ref", "没有找到该案件")
             elif not user.sees_project(case["project"]):
                 p.fail("case_ref", "该案件不在您的数据范围内")
+            elif not may_work(user, case):
+                p.fail("case_ref", "只有该案件的处理人（或其岗位、客服管理人员）可以为它提交补偿方案")
             elif case["kind"] not in states.COMPLAINT_KINDS:
                 p.fail("case_ref", "只有投诉、索赔案件可以申请补偿")
             elif not (case["status"] == states.HANDLING or (request_id and case["compensation_request"] == request_id)):

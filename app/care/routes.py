@@ -67,7 +67,9 @@ async def _intake_page(request: Request, form: Form, files: dict | None = None, 
 
 @get("/new", guards=[requires(Perm.CARE)])
 async def intake_form(request: Request) -> Response:
-    return await _intake_page(request, Form(values={"channel": "电话", "kind": "投诉", "households": "1", "priority": rules.NORMAL_REPAIR}))
+    values = {"channel": "电话", "kind": "投诉", "households": "1", "priority": rules.NORMAL_REPAIR}
+    values.update(await services.from_call(request.user, request.query_params.get("call")))  # 立案 from a call record
+    return await _intake_page(request, Form(values=values))
 
 
 @post("/new", guards=[requires(Perm.CARE)], status_code=200, request_max_body_size=attachments.REQUEST_MAX_BODY)
@@ -162,7 +164,7 @@ async def case_action(request: Request, case_id: int, action: str) -> Response:
     data = await request.form()
     raw = data.get("version")
     try:
-        if isinstance(raw, str) and raw.strip() and (not raw.strip().isdigit() or int(raw) != case["version"]):
+        if isinstance(raw, str) and raw.strip() and (not (raw.strip().isascii() and raw.strip().isdigit()) or int(raw) != case["version"]):
             raise CareError(core.STALE)  # the page the user acted on is out of date: someone else moved the case
         said = await services.act(request.user, case, action, data)
     except PermissionError as e:

@@ -114,16 +114,21 @@ async def assess(user, values) -> dict:
 
 
 async def _pick(roles: tuple[str, ...], project_id: int) -> tuple[str, dict | None]:
-    for role in roles:
-        h = await core.pick_handler(role, project_id)
-        if h:
-            return role, h
-    return roles[0], None
+    """The level's handler: among the holders of ANY of its roles (P3: 客户关系专员 or 投诉管理专员), the one with the fewest
+    open cases."""
+    picked = [(role, h) for role in roles if (h := await core.pick_handler(role, project_id))]
+    if not picked:
+        return roles[0], None
+    return min(picked, key=lambda rh: (rh[1].get("open", 0), rh[1]["id"]))
 
 
 async def intake(user, values, file_ids: list[int]) -> dict:
     """Register a case: one transaction (the case, its repair row, the timeline, the audit, the notices, the files)."""
     limits = await load_limits()
+    call = await _reachable_call(user, values.get("call"))
+    if call and call["number"] and not (values.get("caller_phone") or "").strip():
+        # 立案 from a call: the caller's number comes from the call record (never shown in full on the form)
+        values = type(values)([(k, v) for k, v in values.multi_items() if k != "caller_phone"] + [("caller_phone", call["number"])])
     cleaned, errors, unit = await forms.parse_intake(values, user, lookup_unit=lookup_unit)
     if errors:
         raise CareError(next(iter(errors.values())), errors=errors)
@@ -181,7 +186,41 @@ async def intake(user, values, file_ids: list[int]) -> dict:
                 await notify.notify(uid, f"通报：{text}（{'；'.join(reasons)}）", url(case_id), "care", ref=f"case:{case_id}:gm")
             await core.event(case_id, user.employee_id, "gm_informed", f"已通报总经理（{len(gms)} 人）")
         await attachments.bind(user, file_ids, ATTACH_OWNER, case_id)
+        if call and call["case"] is None:  # 立案 from a call: the call record points at its case
+            from app.calls.tables import CallRecord
+
+            await CallRecord.update({CallRecord.case: case_id}).where((CallRecord.id == call["id"]) & CallRecord.case.is_null())
+            await core.event(case_id, user.employee_id, "note", f"由来电 {call['call_id']} 立案")
     return {"id": case_id, "number": number, "level": level, "status": status, "handler": handler, "role": role}
+
+
+async def _reachable_call(user, raw) -> dict | None:
+    """A call record the user may read (app.calls.services.call_scope), by the id the intake form carries."""
+    from app.calls.services import call_scope
+    from app.calls.tables import CallRecord
+
+    cid = parse_id(raw) if raw else None
+    if cid is None:
+        return None
+    q = CallRecord.select(CallRecord.id, CallRecord.call_id, CallRecord.number, CallRecord.case, CallRecord.buyer,
+                          CallRecord.buyer.name, CallRecord.project, CallRecord.started_at).where(CallRecord.id == cid)
+    clause = call_scope(user)
+    return await (q.where(clause) if clause is not None else q).first()
+
+
+async def from_call(user, raw) -> dict[str, str]:
+    """The intake form's values for 立案 from a call (?call=<id>): channel 电话, the caller's number and name, the project,
+    and the call carried in a hidden field so the new case is linked to it. {} for a call out of reach or already linked."""
+    call = await _reachable_call(user, raw)
+    if not call or call["case"] is not None:
+        return {}
+    from app.core.validators import mask_phone
+
+    out = {"channel": "电话", "call": str(call["id"]), "call_phone": mask_phone(call["number"] or ""),
+           "caller_name": call.get("buyer.name") or "", "title": f"来电 {to_local(call['started_at']):%m-%d %H:%M}"}
+    if call["project"]:
+        out["project"] = str(call["project"])
+    return out
 
 
 # ---------------------------------------------------------------- the case page
@@ -368,11 +407,18 @@ async def act(user, case: dict, action: str, data) -> str:
             return "客户不接受方案，案件回到处理中"
         if action == "finish":
             note = _reason(data, "note", "结案说明", max_len=1000)
+            # a case closed while waiting on the customer: the pause ends now, and the stored dues give its time back
+            # (the KPI board compares closed_at with close_due)
+            await CasePause.update({CasePause.ended_at: at}).where((CasePause.case == cid) & CasePause.ended_at.is_null())
+            pauses = await pauses_of(cid)
             probe = {**case, "closed_at": at}
             cal = await clocks.calendar_around(case["received_at"])
-            st = [c for c in clocks.statuses(probe, None, await pauses_of(cid), at, cal, limits) if c["kind"] == "close"]
+            st = [c for c in clocks.statuses(probe, None, pauses, at, cal, limits) if c["kind"] == "close"]
             on_time = st[0]["in_time"] if st else None
-            changes = {CareCase.closed_at: at, CareCase.close_note: note, CareCase.on_time: on_time, CareCase.paused_since: None}
+            case_vals, _ = clocks.due_columns(case, None, pauses, cal, limits)
+            changes = {getattr(CareCase, k): v for k, v in case_vals.items()}
+            changes.update({CareCase.closed_at: at, CareCase.close_note: note, CareCase.on_time: on_time, CareCase.paused_since: None,
+                            CareCase.pause_reason: ""})
             changes.update(await core.schedule_callback(case, at, limits, cal))
             await core.move(user, case, "finish", changes, note)
             await notify.close([f"case:{cid}:handle", f"case:{cid}:assign", f"case:{cid}:daily", f"case:{cid}:clock"])
@@ -395,8 +441,7 @@ async def act(user, case: dict, action: str, data) -> str:
             if err:
                 raise CareError(err)
             reason = _reason(data, "reason", "重开原因")
-            await core.move(user, case, "reopen", {CareCase.reopened_at: at, CareCase.reopen_count: case["reopen_count"] + 1,
-                                                   CareCase.closed_at: None, CareCase.on_time: None}, reason)
+            await core.move(user, case, "reopen", await core.reopen_changes(case, at, limits), reason)
             uid = await _handler_user(case["handler"])
             if uid:
                 await notify.notify(uid, f"案件已重开：{case['number']} {case['title']}", url(cid), "care", ref=f"case:{cid}:handle")
@@ -409,15 +454,21 @@ async def link_payment(user, case: dict, number: str) -> str:
     from app.finance.tables import Payment
     from app.workflow.tables import Request
 
+    from app.workflow.engine import REJECTED, WITHDRAWN
+
     comp = await compensation_of(case["id"])
     if not comp or not comp["approved"]:
         raise CareError("补偿方案尚未获批，不能关联付款", "payment_number")
+    if case["payment_request"]:
+        raise CareError("该案件已关联付款审批单", "payment_number")
     if not may_work(user, case):
         raise PermissionError("无权办理")
     number = (number or "").strip()
-    req = await Request.select(Request.id, Request.number, Request.flow).where(Request.number == number).first() if number else None
+    req = await Request.select(Request.id, Request.number, Request.flow, Request.status).where(Request.number == number).first() if number else None
     if not req or req["flow"] != "payment":
         raise CareError("没有找到该付款审批单，请填写付款单号（FK-…）", "payment_number")
+    if req["status"] in (REJECTED, WITHDRAWN):
+        raise CareError(f"付款审批单 {req['number']} {req['status']}，不能关联", "payment_number")
     pay = await Payment.select(Payment.purpose, Payment.amount).where(Payment.request == req["id"]).first()
     if not pay or case["number"] not in (pay["purpose"] or ""):
         raise CareError(f"该付款单的付款事由中没有注明案件号 {case['number']}", "payment_number")

@@ -1,8 +1,9 @@
 """Care limits as admin settings: every field of app.care.rules.CareLimits (and its KpiTargets) is one CareSetting row,
 seeded with the SPEC's default; `load_limits()` reads them back into a CareLimits, once per request or worker pass.
 
-A value the admin typed that cannot be read (or that `limits_errors` refuses) falls back to the default for that key
-and is reported by `settings_problems()` on the care settings check, rather than breaking every care page."""
+A value the admin typed that cannot be read falls back to the default for that key; limits that contradict each other
+(`limits_errors`, e.g. the P2 threshold above the P1 one) fall back to the defaults as a whole. Either way the care pages
+keep working, and `load_with_problems()` says what was set aside: the KPI board shows it to its readers."""
 from __future__ import annotations
 
 import dataclasses

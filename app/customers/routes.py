@@ -82,9 +82,9 @@ async def record_audit_sample(request: Request) -> Response:
     raw_p, raw_n = (request.query_params.get("project") or "").strip(), (request.query_params.get("n") or "").strip()
     form = Form(values={"project": raw_p, "n": raw_n})
     picked = None
-    if not raw_p.isdigit() or len(raw_p) > 9:
+    if not (raw_p.isascii() and raw_p.isdigit()) or len(raw_p) > 9:
         form.error("project", "请选择项目")
-    if not raw_n.isdigit() or not 1 <= int(raw_n) <= 50:
+    if not (raw_n.isascii() and raw_n.isdigit()) or not 1 <= int(raw_n) <= 50:
         form.error("n", "抽取份数请填 1 到 50")
     if form.ok:
         try:
@@ -106,7 +106,7 @@ async def _audit_form(request: Request, buyer: dict, form: Form, status: int = 2
 
 def _buyer_param(raw) -> int | None:
     raw = str(raw or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 @get("/record-audits/new", guards=[requires(Perm.CARE_MANAGE)])

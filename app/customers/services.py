@@ -73,7 +73,7 @@ def customer_listing(user) -> Listing:
         return Buyer.mobile.like(f"%{digits}") if digits else None
 
     def project(v: str):
-        if not v.isdigit() or len(v) > 9:
+        if not (v.isascii() and v.isdigit()) or len(v) > 9:
             return Buyer.id == -1
         pid = int(v)
         if not user.sees_project(pid):
@@ -372,7 +372,11 @@ def decorate_audits(rows: list[dict]) -> None:
 
 
 async def monthly_accuracy(user, months: int = 6) -> list[dict[str, Any]]:
-    """Per month: SUM(fields audited), SUM(fields wrong), COUNT(audits) in SQL, one aggregate query per month."""
+    """Per month: SUM(fields audited), SUM(fields wrong), COUNT(audits) in SQL, one aggregate query per month; measured
+    against the admin's target (客服时限与目标)."""
+    from app.care.settings import load_limits
+
+    limits = await load_limits()
     out = []
     for first in months_back(today_local(), months):
         nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
@@ -384,7 +388,8 @@ async def monthly_accuracy(user, months: int = 6) -> list[dict[str, Any]]:
         audited, wrong = int(r["audited"] or 0), int(r["wrong"] or 0)
         value = care_rules.record_accuracy(audited, wrong) if audited else None
         out.append({"month": f"{first:%Y-%m}", "n": r["n"], "audited": audited, "wrong": wrong, "accuracy": care_rules.kpi_text(value),
-                    "met": care_rules.meets_target("record_accuracy", value) if value is not None else None})
+                    "met": care_rules.meets_target("record_accuracy", value, limits) if value is not None else None,
+                    "target": limits.targets.record_accuracy})
     return out
 
 

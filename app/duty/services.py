@@ -479,7 +479,7 @@ async def carried_cases(user, ids: list[int]) -> list[dict]:
 
 
 def case_ids(text: str) -> list[int]:
-    return [int(x) for x in (text or "").split(",") if x.strip().isdigit()]
+    return [int(x) for x in (text or "").split(",") if x.strip().isascii() and x.strip().isdigit()]
 
 
 async def handover_defaults(user, config: DutyConfig) -> dict:

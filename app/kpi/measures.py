@@ -207,7 +207,8 @@ FOLLOW_UP = Kpi(
     },
     numerator="made", denominator="due", record="回访",
     rate=lambda m: rules.follow_up_rate(m["made"], m["due"]),
-    note="回访期限落在本月的回访：已拨打（无论是否接通、是否逾期）÷ 应回访。尚未到期且未回访的暂不计入。按被回访案件的处理人统计。",
+    note="回访期限落在本月的回访：已完成（客户接通并记录结果，逾期完成也计入）÷ 应回访。未接通的尝试记为拨打次数，不算完成；"
+         "尚未到期且未回访的暂不计入。按被回访案件的处理人统计。",
 )
 
 SURVEY = Kpi(

@@ -10,7 +10,7 @@ from litestar import Request, Response, Router, get
 from litestar.exceptions import NotFoundException
 
 from app.calls.tables import CallRecord
-from app.care.settings import load_limits
+from app.care.settings import load_limits, load_with_problems
 from app.care.tables import Callback, CareCase, RecordAudit
 from app.core.guards import requires
 from app.surveys.tables import Answer
@@ -102,12 +102,12 @@ DRILLS: dict[str, Listing] = {
 
 def _project(raw: str | None) -> int | None:
     raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and int(raw) < 2**31 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) < 2**31 else None
 
 
 def _handler(raw: str | None) -> str:
     raw = (raw or "").strip()
-    return raw if raw == NONE_KEY or (raw.isdigit() and int(raw) < 2**31) else ""
+    return raw if raw == NONE_KEY or (raw.isascii() and raw.isdigit() and int(raw) < 2**31) else ""
 
 
 def drill_url(kpi: str, month: str, part: str = "", project: Any = None, handler: Any = "") -> str:
@@ -135,7 +135,8 @@ async def board(request: Request) -> Response:
     user, q = request.user, request.query_params
     month = parse_month(q.get("month"), today_local())
     project = _project(q.get("project"))
-    ctx = Ctx(await load_limits(), now())
+    limits, problems = await load_with_problems()
+    ctx = Ctx(limits, now())
     data = await services.board(user, ctx, month, project)
     projects = await services.projects_for(user)
     if project is not None and project not in {p["id"] for p in projects}:
@@ -157,7 +158,7 @@ async def board(request: Request) -> Response:
                 "months": _months(), "project": project, "projects": projects, "handlers": handlers, "handled": handled,
                 "agents": agents, "qa": qa, "case_keys": case_keys, "call_keys": call_keys, "drill_url": drill_url,
                 "renovation_note": RENOVATION_NOTE, "renovation_target": ctx.limits.targets.renovation_efficiency,
-                "NONE": NONE_KEY}
+                "NONE": NONE_KEY, "settings_problems": problems}
     if wants_export(request):
         return await _export_board(request, ctx_page)
     return render(request, "kpi/board.html", ctx_page, fragment="kpi/_board.html")
@@ -218,7 +219,7 @@ async def drill(request: Request, kpi: str) -> Response:
     if wants_export(request):
         return await export_response(request, listing, params, f"{title} {month_text(month)}")
     result = await listing.fetch(params, user)
-    hname = (await services.names({int(handler)})).get(int(handler), f"#{handler}") if handler.isdigit() else ""
+    hname = (await services.names({int(handler)})).get(int(handler), f"#{handler}") if handler.isascii() and handler.isdigit() else ""
     result.choices["handler"] = [(NONE_KEY, "未指定")] + ([(handler, hname)] if hname else [])
     result.offer_export()
     fig = await services.month_figures(k, ctx, user, month, project, handler)

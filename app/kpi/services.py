@@ -38,7 +38,7 @@ def _filters(kpi: Kpi, user: Any, project: int | None, handler: str = "") -> lis
         out.append(kpi.project_col == project)
     if handler == NONE_KEY:
         out.append(kpi.handler_col.is_null())
-    elif handler.isdigit():
+    elif handler.isascii() and handler.isdigit():
         out.append(kpi.handler_col == int(handler))
     return out
 

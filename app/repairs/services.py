@@ -340,7 +340,9 @@ async def _dispatch(user, case, repair, p, files):
         raise CareError("该报修属严重或疑难问题，须先由安全质量监督中心勘查并出具维修方案，才能派单")
     at = now()
     note = f"派单给 {contractor['name']}，计划 {planned.isoformat()} 完成，预约 {to_local(appointment):%Y-%m-%d %H:%M} 上门"
-    await core.move(user, case, "dispatch", {}, note, moves=states.REPAIR_MOVES)
+    # a complex repair's plan clock stops when the plan is made: the 质监's plan, else the dispatch with its planned date
+    changes = {} if case["plan_at"] else {CareCase.plan_at: at}
+    await core.move(user, case, "dispatch", changes, note, moves=states.REPAIR_MOVES)
     await _repair_update(case["id"], {CareRepair.contractor: cid, CareRepair.dispatched_at: at, CareRepair.planned_done_on: planned})
     await notify.close([f"case:{case['id']}:dispatch"])
     return f"已派单给 {contractor['name']}"

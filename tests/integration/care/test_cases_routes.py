@@ -491,3 +491,33 @@ async def test_role_holders_may_act_and_p1_daily_update(new_client):
     r = await act(head, case["id"], "daily_update", c3["version"], note="已联系设计院复核")
     assert r.status_code == 200
     assert await CaseEvent.exists().where((CaseEvent.case == case["id"]) & (CaseEvent.action == "daily_update"))
+
+
+async def test_a_call_opens_a_case(new_client):
+    """立案 from a call record: the form says so (the number masked), the case takes the call's number and the call points
+    at the new case; a call already linked, or out of reach, prefills nothing."""
+    from app.calls.tables import CallRecord
+    from app.core.timeutil import now as _now
+    from app.core.validators import mask_phone
+    from app.estate.tables import Project
+
+    jc01 = await Project.select(Project.id).where(Project.code == "JC01").first()
+    rows = await CallRecord.insert(CallRecord(call_id="TEST-CALL-CASE-1", started_at=_now(), number="13912345678", answered=True,
+                                              project=jc01["id"], imported_at=_now())).returning(CallRecord.id)
+    call_id = rows[0]["id"]
+    off = await sign_in(await new_client(), "complaint_officer")
+    page = await off.get(f"/care/new?call={call_id}")
+    assert page.status_code == 200 and 'data-testid="from-call"' in page.text
+    assert mask_phone("13912345678") in page.text and "13912345678" not in page.text
+    free = await free_unit("JC01")
+    r = await intake(off, {"kind": "咨询", "channel": "电话", "project": str(jc01["id"]), "title": "来电咨询交房", "content": "询问交房时间",
+                           "households": "1", "call": str(call_id), "unit": str(free["id"]), "caller_name": "李先生"})
+    assert r.status_code == 303, re.findall(r'invalid-feedback[^>]*>([^<]+)', r.text)
+    case = await case_of(r)
+    assert case["caller_phone"] == "13912345678"
+    assert (await CallRecord.select(CallRecord.case).where(CallRecord.id == call_id).first())["case"] == case["id"]
+    again = await off.get(f"/care/new?call={call_id}")
+    assert 'data-testid="from-call"' not in again.text  # already linked
+    other = await sign_in(await new_client(), "complaint_officer2")  # JC02 only: the JC01 call is out of reach
+    assert 'data-testid="from-call"' not in (await other.get(f"/care/new?call={call_id}")).text
+    await CallRecord.delete().where(CallRecord.id == call_id)
