@@ -179,8 +179,9 @@ async def save_qa(user, call: dict, met: list[str], note: str) -> dict:
         raise CallError("不能为自己接听的通话评分，请由其他主管评分", "")
     score = rules.qa_score(met)
     async with write_transaction():
-        if await CallQa.exists().where(CallQa.call == call["id"]):  # one score per call: the agent's monthly average counts it once
-            raise CallError("该通话已评分，不能重复评分", "")
+        # one score per call and reviewer (a double submit counts once in the agent's average; another reviewer may calibrate)
+        if await CallQa.exists().where((CallQa.call == call["id"]) & (CallQa.reviewer == user.employee_id)):
+            raise CallError("您已为该通话评过分，不能重复评分", "")
         row = (await CallQa.insert(CallQa(call=call["id"], agent=call.get("agent"), reviewer=user.employee_id, at=now(),
                                           items=rules.qa_items_text(met), score=score, note=note)).returning(CallQa.id))[0]
         await audit.record(actor=user, action="calls.qa", entity="call_qa", entity_id=row["id"],

@@ -39,16 +39,16 @@ import asyncio
 import importlib
 import importlib.util
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from app.care import clocks, core, rules, states
 from app.care.core import CareError
 from app.care.settings import load_limits
-from app.care.tables import Callback, CareCase, CareClockMark, CareRepair, CasePause
+from app.care.tables import Callback, CareCase, CareClockMark, CareRepair, CaseEvent, CasePause
 from app.core.db import write_transaction
 from app.core.notify import notify
-from app.core.timeutil import fmt_datetime, now as current_time, to_local
+from app.core.timeutil import SHANGHAI, fmt_datetime, now as current_time, to_local
 
 
 def due_text(due: datetime) -> str:
@@ -88,13 +88,14 @@ class PassResult:
     escalated: int = 0
     breach2: int = 0
     callbacks: int = 0
+    daily: int = 0  # P1 每日进展 notices
     skipped: int = 0  # changed by someone meanwhile: retried next pass
     surveys: object = None
     cases: list[int] = field(default_factory=list)
 
     @property
     def notices(self) -> int:
-        return self.amber + self.escalated + self.breach2 + self.callbacks
+        return self.amber + self.escalated + self.breach2 + self.callbacks + self.daily
 
 
 # ------------------------------------------------------------------ SQL, both engines
@@ -293,6 +294,33 @@ async def remind_callbacks(at: datetime, result: PassResult) -> None:
             result.callbacks += 1
 
 
+async def remind_daily(at: datetime, result: PassResult) -> None:
+    """P1 closes per its plan "with daily updates" (SPEC D2): an open P1 complaint, registered before today and not waiting
+    on the customer, with no 每日进展 recorded today, gets one notice a day to its handler (ref case:<id>:daily, closed
+    by the update). Paged in batches; once per case and day across processes (the day's mark)."""
+    day = to_local(at).date()
+    day_start = datetime.combine(day, time.min, SHANGHAI)
+    updated = CaseEvent.select(CaseEvent.case).where((CaseEvent.action == "daily_update") & (CaseEvent.at >= day_start))
+    cursor = 0
+    while True:
+        rows = await CareCase.select(CareCase.id, CareCase.number, CareCase.title, CareCase.handler, CareCase.handler_role,
+                                     CareCase.project).where(
+            (CareCase.level == rules.P1) & CareCase.kind.is_in(sorted(states.COMPLAINT_KINDS)) & CareCase.status.is_in(list(states.OPEN))
+            & CareCase.paused_since.is_null() & (CareCase.received_at < day_start) & CareCase.id.not_in(updated)
+            & (CareCase.id > cursor)).order_by(CareCase.id).limit(BATCH)
+        if not rows:
+            return
+        for r in rows:
+            cursor = r["id"]
+            async with write_transaction():
+                if not await claim(r["id"], "daily", "due", at, suffix=f"{day:%Y%m%d}"):
+                    continue
+                for uid in await _handler_users(r):
+                    await notify(uid, f"P1 每日进展：案件 {r['number']}「{r['title']}」今天尚未向客户通报进展，请记录每日进展",
+                                 case_url(r["id"]), "care", f"case:{r['id']}:daily")
+            result.daily += 1
+
+
 # ------------------------------------------------------------------ the pass
 
 async def _surveys_hook():
@@ -323,6 +351,7 @@ async def remind_once(now: datetime | None = None, *, surveys: bool = True) -> P
             await remind_case(case_id, at, cal, limits, result)
         cursor = ids[-1]
     await remind_callbacks(at, result)
+    await remind_daily(at, result)
     if surveys:
         result.surveys = await _surveys_hook()
     return result
@@ -339,7 +368,7 @@ async def main(every: int | None, at: datetime | None) -> None:
         while True:
             r = await remind_once(at)
             print(f"care reminders: amber {r.amber}, escalated {r.escalated}, 2x {r.breach2}, callbacks {r.callbacks}, "
-                  f"retry {r.skipped}", flush=True)
+                  f"P1 daily {r.daily}, retry {r.skipped}", flush=True)
             if not every:
                 return
             await asyncio.sleep(every)

@@ -70,3 +70,15 @@ def test_clocks_by_kind_and_a_stopped_clock_is_measured_when_it_stopped():
     st = {s["kind"]: s for s in clocks.statuses(case, None, [], later, CAL, rules.DEFAULT_LIMITS)}
     assert st["first_response"]["in_time"] is True  # answered within 24 h, however late it is now
     assert st["plan"]["in_time"] is None and st["plan"]["status"].state == rules.BREACHED
+
+
+def test_survey_satisfaction_formula_and_its_target():
+    from decimal import Decimal as D
+
+    import pytest
+
+    assert rules.survey_satisfaction(19, 20) == D("95.00") and rules.survey_satisfaction(0, 0) is None  # an empty month: —
+    assert rules.meets_target("survey_satisfaction", D("95.00")) and not rules.meets_target("survey_satisfaction", D("94.99"))
+    with pytest.raises(ValueError):
+        rules.survey_satisfaction(3, 2)
+    assert settings.defaults()["target_survey_satisfaction"] == "95.00"

@@ -16,9 +16,13 @@ async def _token(client) -> str:
     return HX_CSRF_RE.search((await client.get("/")).text).group(1)
 
 
-async def _jc01_call(answered: bool = True) -> dict:
+async def _jc01_call(answered: bool = True, *, unscored: bool = False) -> dict:
+    """A JC01 call with an agent; `unscored`: one that no QA score was given yet (the demo data scores some)."""
+    where = (CallRecord.project.code == "JC01") & (CallRecord.answered == answered) & CallRecord.agent.is_not_null()
+    if unscored:
+        where &= CallRecord.id.not_in(CallQa.select(CallQa.call))
     return await CallRecord.select(CallRecord.id, CallRecord.number, CallRecord.buyer, CallRecord.agent, CallRecord.call_id).where(
-        (CallRecord.project.code == "JC01") & (CallRecord.answered == answered) & CallRecord.agent.is_not_null()).order_by(CallRecord.id).first()
+        where).order_by(CallRecord.id).first()
 
 
 async def test_list_page_fragment_filters_masking(new_client):
@@ -93,7 +97,7 @@ async def test_link_call_to_case(new_client):
 
 
 async def test_qa_form_score_board_and_agent_fragment(new_client):
-    call = await _jc01_call()
+    call = await _jc01_call(unscored=True)
     c = await sign_in(await new_client(), "cr_supervisor")
     r = await c.get(f"/calls/{call['id']}/qa")
     assert r.status_code == 200 and "请字当头" in r.text and "四个一样" in r.text and 'data-testid="clause-link"' in r.text
@@ -109,6 +113,8 @@ async def test_qa_form_score_board_and_agent_fragment(new_client):
     assert r.status_code == 303
     qa = await CallQa.select().order_by(CallQa.id, ascending=False).first()
     assert (qa["call"], qa["score"], qa["agent"]) == (call["id"], 90, call["agent"]) and "bye" not in qa["items"].split(",")
+    again = await c.post(f"/calls/{call['id']}/qa", data=data)  # a second submit by the same reviewer: refused, counted once
+    assert again.status_code == 400 and "不能重复评分" in again.text and await CallQa.count().where(CallQa.call == call["id"]) == 1
     assert await AuditLog.exists().where((AuditLog.action == "calls.qa") & (AuditLog.entity_id == str(qa["id"])))
     board = await c.get("/calls/qa")
     assert board.status_code == 200 and 'data-testid="qa-board"' in board.text and 'data-testid="qa-queue"' in board.text

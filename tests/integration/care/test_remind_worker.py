@@ -144,3 +144,29 @@ async def test_a_breached_clock_reaching_twice_its_limit_later_tells_the_deputy_
     assert (await reload(case["id"]))["escalations"] == 1
     await remind.remind_once(later)
     assert len(await notices("dept_head", case["id"])) == told + 1
+
+
+async def test_an_open_p1_without_todays_update_reminds_its_handler_once_a_day(running_app):
+    """P1 closes per its plan with daily updates (SPEC D2): a P1 registered before today with no 每日进展 today gets one
+    notice a day; recording the update closes it; a P1 updated today, a paused one and a P3 get none."""
+    from datetime import datetime, time
+
+    from app.care import core
+    from app.core.timeutil import SHANGHAI, to_local
+
+    p1 = await make_case(level="P1", received_at=ago(days=3), handler="dept_head", handler_role="dept_head")
+    fresh_p1 = await make_case(level="P1", received_at=ago(days=3), handler="dept_head", handler_role="dept_head")
+    p3 = await make_case(level="P3", received_at=ago(days=3))
+    at = now()
+    await core.event(fresh_p1["id"], None, "daily_update", "今日已通报客户",
+                     at=max(at - timedelta(minutes=1), datetime.combine(to_local(at).date(), time.min, SHANGHAI)))
+    daily = f"case:{p1['id']}:daily"
+    head = await employee("dept_head")
+    await remind.remind_daily(at, remind.PassResult())
+    await remind.remind_daily(at, remind.PassResult())  # the second pass the same day sends nothing
+    assert await Notification.count().where((Notification.ref == daily) & (Notification.user == head["user"])) == 1
+    for other in (fresh_p1, p3):
+        assert not await Notification.exists().where(Notification.ref == f"case:{other['id']}:daily")
+    # the next day it is due again
+    await remind.remind_daily(at + timedelta(days=1), remind.PassResult())
+    assert await Notification.count().where(Notification.ref == daily) == 2
