@@ -137,6 +137,9 @@ def test_customer_file_and_call_pages_fit_the_screen(page, login_page, server_ur
     buyer = customer.rsplit("/", 1)[1]
     for path in [call, call + "/qa", customer + "/calls", f"/care/record-audits/sample?project={project}&n=5", f"/care/record-audits/new?buyer={buyer}"]:
         visit(page, server_url + path, f"{name}-{slug(path)}", full_page=True)
+
+
+@pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
 def test_duty_pages_fit_the_screen(page, login_page, server_url, width, height, name):
     """Duty (issue 9 part 7): the roster with the planner's forms, the handover list, form, record and print view."""
     page.set_viewport_size({"width": width, "height": height})

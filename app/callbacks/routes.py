@@ -132,7 +132,12 @@ async def callback_list(request: Request) -> Response:
     _decorate(result.page.rows)
     if is_fragment_request(request):
         return render(request, "callbacks/list.html", {"result": result}, fragment="_partials/listing_table.html")
-    ctx = {"result": result, "counts": await _counts(request.user), "states": dict(STATE_CHOICES)}
+    from app.care import rules
+    from app.care.settings import load_limits
+
+    limits = await load_limits()
+    ctx = {"result": result, "counts": await _counts(request.user), "states": dict(STATE_CHOICES),
+           "callback_days": limits.callback_working_days, "reopen_label": rules.SATISFACTION_SCALE.get(limits.callback_reopen_at_or_below, "")}
     return render(request, "callbacks/list.html", ctx)
 
 
