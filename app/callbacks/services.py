@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.care import core, rules, states
-from app.care.core import CareError
+from app.care.core import CareError, callback_ref, case_url, clock_ref  # noqa: F401  (refs named here too)
 from app.care.settings import load_limits
 from app.care.tables import CareCase, CaseEvent, Callback
 from app.core import audit
@@ -39,16 +39,6 @@ def due_text(due: datetime | None) -> str:
     return fmt_datetime(due)
 
 
-def callback_ref(case_id: int) -> str:
-    return f"case:{case_id}:callback"
-
-
-def clock_ref(case_id: int) -> str:
-    return f"case:{case_id}:clock"
-
-
-def case_url(case_id: int) -> str:
-    return f"/care/cases/{case_id}"
 
 
 def form_url(case_id: int) -> str:

@@ -30,6 +30,32 @@ class CareError(Exception):
 STALE = "该案件的状态已经变化（可能已被他人办理），请刷新页面后再试"
 
 
+def case_url(case_id: int) -> str:
+    """The case page: where every notice about a case points."""
+    return f"/care/cases/{case_id}"
+
+
+def clock_ref(case_id: int) -> str:
+    """The ref of the notices about a case's clocks (amber, breach, escalation), closed when handling finishes."""
+    return f"case:{case_id}:clock"
+
+
+def callback_ref(case_id: int) -> str:
+    """The ref of the notices about a case's callback, closed when the case is closed."""
+    return f"case:{case_id}:callback"
+
+
+async def handler_users(case: dict, fallback_roles: tuple[str, ...] | None = None) -> list[int]:
+    """Who is told to act on the case: its handler's account, else the holders of `fallback_roles` (default: the handler
+    role) in the case's project."""
+    if case.get("handler"):
+        row = await Employee.select(Employee.user).where(Employee.id == case["handler"]).first()
+        if row and row["user"]:
+            return [row["user"]]
+    roles = fallback_roles if fallback_roles is not None else ((case["handler_role"],) if case.get("handler_role") else ())
+    return await holder_users(roles, case["project"]) if roles else []
+
+
 def scope(user) -> Any:
     """The cases this user's project scope reaches (None: every project)."""
     return project_clause(CareCase.project, user)

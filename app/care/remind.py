@@ -43,7 +43,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from app.care import clocks, core, rules, states
-from app.care.core import CareError
+from app.care.core import CareError, callback_ref, case_url, clock_ref  # noqa: F401  (refs named here too)
 from app.care.settings import load_limits
 from app.care.tables import Callback, CareCase, CareClockMark, CareRepair, CaseEvent, CasePause
 from app.core.db import write_transaction
@@ -66,16 +66,6 @@ CLOCK_NAMES = {"response": "首次响应", "plan": "答复方案", "close": "结
 AMBER, BREACH, BREACH2 = "amber", "breach", "breach2"
 
 
-def case_url(case_id: int) -> str:
-    return f"/care/cases/{case_id}"
-
-
-def clock_ref(case_id: int) -> str:
-    return f"case:{case_id}:clock"
-
-
-def callback_ref(case_id: int) -> str:
-    return f"case:{case_id}:callback"
 
 
 def mark_key(case_id: int, clock: str, mark: str, suffix: str = "") -> str:
@@ -176,16 +166,6 @@ def _clocks_of(case: dict, repair: dict | None) -> list[tuple[str, datetime, dat
     return out
 
 
-async def _handler_users(case: dict) -> list[int]:
-    if case.get("handler"):
-        from app.org.tables import Employee
-
-        row = await Employee.select(Employee.user).where(Employee.id == case["handler"]).first()
-        if row and row["user"]:
-            return [row["user"]]
-    return await core.holder_users([case["handler_role"]], case["project"]) if case.get("handler_role") else []
-
-
 async def _escalate(case: dict, repair: dict | None, late: list[str], at: datetime, cal, limits) -> tuple[dict, dict | None, str]:
     """Raise the case one level (one move). Returns (the updated case, the new handler, the timeline note)."""
     new_level, role = rules.escalation(case["level"])
@@ -238,7 +218,7 @@ async def remind_case(case_id: int, at: datetime, cal, limits, result: PassResul
                     amber.append((clock, due))
             title = f"{case['number']}「{case['title'] or case['kind']}」"
             url = case_url(case_id)
-            before = await _handler_users(case)
+            before = await core.handler_users(case)
             if late:
                 _, handler, note = await _escalate(case, repair, [k for k, _ in late], at, cal, limits)
                 roles = tuple(dict.fromkeys(r for _, st in late + severe for r in rules.notify_roles(st, limits)))
@@ -315,7 +295,7 @@ async def remind_daily(at: datetime, result: PassResult) -> None:
             async with write_transaction():
                 if not await claim(r["id"], "daily", "due", at, suffix=f"{day:%Y%m%d}"):
                     continue
-                for uid in await _handler_users(r):
+                for uid in await core.handler_users(r):
                     await notify(uid, f"P1 每日进展：案件 {r['number']}「{r['title']}」今天尚未向客户通报进展，请记录每日进展",
                                  case_url(r["id"]), "care", f"case:{r['id']}:daily")
             result.daily += 1

@@ -25,8 +25,7 @@ CARE_ROLES = (rules.ROLE_CR_OFFICER, rules.ROLE_COMPLAINT_OFFICER, rules.ROLE_CO
 ATTACH_OWNER = "care_case"
 
 
-def url(case_id: int) -> str:
-    return f"/care/cases/{case_id}"
+url = core.case_url  # the case page
 
 
 # ---------------------------------------------------------------- units and projects in scope

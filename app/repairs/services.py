@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.care import clocks, core, rules, states
-from app.care.core import CareError
+from app.care.core import CareError, case_url
 from app.care.settings import load_limits
 from app.care.tables import CareCase, CasePause, CareRepair, Contractor
 from app.core import notify
@@ -31,8 +31,6 @@ STEPS = ("survey", "inspect", "inspected", "dispatch", "on_site", "start_repair"
 PROPERTY_HANDLING = "已转交物业公司，按有偿服务处理：由物业公司与业主约定维修时间和费用，维修费用由业主承担。"
 
 
-def case_url(case_id: int) -> str:
-    return f"/care/cases/{case_id}"
 
 
 def repair_url(case_id: int) -> str:
@@ -241,13 +239,7 @@ async def _notify(user_ids: list[int], text: str, case: dict, ref: str, except_u
 
 async def _handler_users(case: dict) -> list[int]:
     """Whoever works the repair next on the 客服中心 side: its handler, else the 客户关系专员 of the project."""
-    from app.org.tables import Employee
-
-    if case.get("handler"):
-        row = await Employee.select(Employee.user).where(Employee.id == case["handler"]).first()
-        if row and row["user"]:
-            return [row["user"]]
-    return await core.holder_users([rules.ROLE_CR_OFFICER], case["project"])
+    return await core.handler_users(case, (rules.ROLE_CR_OFFICER,))
 
 
 async def _repair_update(case_id: int, values: dict) -> None:
