@@ -53,6 +53,9 @@ POSITIONS = [
     ("cleaning_lead", "保洁领班", "cleaning_lead", False, "", 330),
     ("cleaner", "保洁员", "cleaner", False, "", 340),
     ("sysadmin", "系统管理员", "sysadmin", False, "", 400),
+    ("marketing_vp", "营销副总", "marketing_vp", False, "", 225),
+    ("finance_director", "财务总监", "finance_director", False, "", 228),
+    ("project_engineer", "项目部工程师", "project_engineer", False, "", 296),
 ]
 
 # Duties for posts whose text is not in the regulations (SPEC §0.1, F), shown on the positions page.
@@ -150,6 +153,10 @@ STAFF = [
     ("complaint_officer", "complaint_officer", "A-KF-CC", "complaint_supervisor", False, False, ("JC01", "JC02")),
     ("complaint_officer2", "complaint_officer", "A-KF-CC", "complaint_supervisor", False, False, ("JC02",)),
     ("quality", "quality", "A-QA", "vp", False, True, ()),
+    # the pipeline's depth (issue 10): 特殊优惠, the construction-mortgage release, the pre-handover inspection
+    ("marketing_vp", "marketing_vp", "A-GMO", "gm", False, True, ()),
+    ("finance_director", "finance_director", "A-FIN", "gm", False, True, ()),
+    ("project_engineer", "project_engineer", "A-PROJ", "vp", False, False, ("JC01", "JC02")),
 ]
 
 DEMO_ACCOUNTS = [s[0] for s in STAFF if s[0] in {p[0] for p in POSITIONS}]

@@ -43,7 +43,7 @@ async def seed_settings() -> None:
     from app.pipeline.rules import DEFAULT_DEED_TAX
     from app.pipeline.tables import DeedTaxBand, PipelineSetting
 
-    for key, (label, value) in services.SETTINGS.items():
+    for key, (label, value) in services.settings_spec().items():
         if not await PipelineSetting.exists().where(PipelineSetting.key == key):
             await PipelineSetting.insert(PipelineSetting(key=key, label=label, value=value))
     from app.pipeline.tables import ChecklistItem

@@ -64,6 +64,9 @@ ROLES: dict[str, str] = {
     "complaint_supervisor": "投诉主管",
     "complaint_officer": "投诉管理专员",
     "quality": "安全质量监督中心工程师",
+    "marketing_vp": "营销副总",
+    "finance_director": "财务总监",
+    "project_engineer": "项目部工程师",
 }
 
 _STAFF = {Perm.HOME, Perm.ORG_VIEW, Perm.RULES_VIEW, Perm.CALENDAR_VIEW, Perm.WORKFLOW, Perm.REQUEST}
@@ -105,6 +108,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "cleaner": frozenset(_SITE),
     "sales": frozenset(_STAFF | {Perm.PIPELINE}),
     "sales_manager": frozenset(_STAFF | {Perm.PIPELINE}),
+    "marketing_vp": frozenset(_STAFF | {Perm.PIPELINE}),  # 营销副总: approves 特殊优惠 (A1)
+    "finance_director": frozenset(_STAFF | {Perm.FINANCE}),  # 财务总监: the 在建工程抵押 release chain (A8)
+    "project_engineer": frozenset(_STAFF | {Perm.PIPELINE}),  # 项目部: the 房屋验收 defects and their rectification (A6a)
     # least privilege: the 系统管理员 keeps reference data, accounts and the calendar and reads the audit log; it does
     # not read expenses, advances, ledgers or customer records (no WORKFLOW_ALL, FINANCE, PIPELINE, CUSTOMER_UNMASK)
     "sysadmin": frozenset(_STAFF | {Perm.ADMIN, Perm.AUDIT_VIEW}),

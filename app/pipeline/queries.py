@@ -158,5 +158,9 @@ async def queue(user) -> list[dict[str, Any]]:
         q = scoped(q, VoidStep.deal.project, user)
         for r in await q.order_by(VoidStep.due_on).limit(QUEUE_LIMIT):
             items.append({**r, "stage": "作废", "task": f"合同作废：{r['step']}", "due": r["due_on"], "overdue": bool(r["due_on"] and r["due_on"] < today)})
+    from app.pipeline import steps
+
+    for provider in steps.collect("QUEUE"):  # each step module's rows (app/pipeline/steps): same keys as the rows above
+        items.extend(await provider(user, limits))
     items.sort(key=lambda i: (not i["overdue"], i["due"] or today + timedelta(days=3650)))
     return items

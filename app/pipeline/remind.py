@@ -41,10 +41,19 @@ def cancel_ref(deal_id: int, step_id: int) -> str:
     return f"deal:{deal_id}:cancel:{step_id}"
 
 
+def step_closes() -> dict[str, tuple[str, ...]]:
+    """STEP_CLOSES plus each step module's `CLOSES`; a voided contract's clocks all stop."""
+    from app.pipeline import steps
+
+    extra = steps.collect_dict("CLOSES")
+    clocks = tuple(dict.fromkeys(CLOCKS + tuple(c for cs in extra.values() for c in cs)))
+    return {**STEP_CLOSES, **extra, "void": clocks}
+
+
 async def step_done(deal_id: int, step: str) -> int:
-    """Close the reminders the pipeline action `step` has made moot (STEP_CLOSES; other steps close none). Call inside
+    """Close the reminders the pipeline action `step` has made moot (step_closes(); other steps close none). Call inside
     the action's transaction."""
-    return await close([clock_ref(deal_id, c) for c in STEP_CLOSES.get(step, ())])
+    return await close([clock_ref(deal_id, c) for c in step_closes().get(step, ())])
 
 
 async def cancellation_done(deal_id: int, step_id: int) -> int:
@@ -77,6 +86,21 @@ async def _send(role: str, deal: dict, text: str, ref: str, owners: dict) -> int
             await notify(uid, text, url, "pipeline", ref=ref)
             sent += 1
     return sent
+
+
+class RemindContext:
+    """What a step module's reminder (`REMINDERS` in app/pipeline/steps) gets: today, the pipeline limits, the
+    working-day calendar loader, and `send` (once per owner, text and day, to the holders of a role in the deal's project;
+    `deal` needs id, unit, project and number)."""
+
+    def __init__(self, today, limits: dict, owners: dict):
+        self.today, self.limits, self._owners = today, limits, owners
+
+    async def send(self, role: str, deal: dict, text: str, clock: str) -> int:
+        return await _send(role, deal, text, clock_ref(deal["id"], clock), self._owners)
+
+    async def calendar(self, start, end):
+        return await load_calendar(start, end)
 
 
 async def remind_once() -> int:
@@ -122,6 +146,11 @@ async def remind_once() -> int:
             VoidStep.done_on.is_null() & (VoidStep.due_on < today)):  # A5: the cancellation is past its working-day limit
         sent += await _send(st["owner"], st, f"{today} {st['number']} 合同作废后的{st['step']}已逾期（期限 {st['due_on']}）",
                             cancel_ref(st["id"], st["step_id"]), owners)
+    from app.pipeline import steps
+
+    ctx = RemindContext(today, limits, owners)
+    for reminder in steps.collect("REMINDERS"):  # each step module's own reminders
+        sent += await reminder(ctx)
     return sent
 
 

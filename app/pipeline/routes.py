@@ -9,7 +9,7 @@ from app.core.guards import requires
 from app.core.permissions import Perm
 from app.core.timeutil import today_local
 from app.core.web import Form, redirect_with_flash, render
-from app.pipeline import queries, receipts, rules, services
+from app.pipeline import queries, receipts, rules, services, steps
 from app.pipeline.tables import Buyer, Deal
 
 
@@ -40,10 +40,13 @@ async def _timeline(request: Request, unit_id: int, forms: dict | None = None, s
     page = await _unit_or_404(request, unit_id)
     user = request.user
     acts = {stage: services.may_act(user, stage) for stage in services.STAGE_OWNER}
+    panels, cards = ([], [])
+    if page.get("current"):
+        panels, cards = await steps.panels_for(user, page["current"]["deal"], {**page, "acts": acts, "forms": forms or {}})
     if page.get("voiding"):
         for st in page["voiding"]["steps"]:
             st["may"] = st["done_on"] is None and receipts.may_cancel(user, st["step"])
-    return render(request, "pipeline/unit.html", {**page, "acts": acts, "forms": forms or {}, "empty_form": Form(), "today": today_local(),
+    return render(request, "pipeline/unit.html", {**page, "acts": acts, "panels": panels, "cards": cards, "forms": forms or {}, "empty_form": Form(), "today": today_local(),
                                                   "unmask": services.can_unmask(user), "services": services,
                                                   "deemed_days": int(page["limits"]["deemed_delivery_days"]),
                                                   "home_counts": [(h, h) for h in rules.HOME_COUNTS],
@@ -250,4 +253,5 @@ router = Router(path="/pipeline", route_handlers=[
     unit_board, unit_timeline, subscribe_form, subscribe_submit, deal_check, deal_overseas, deal_sign, deal_mortgage, deal_filing,
     deal_handover_notice, deal_handover, deal_deemed, deal_title, deal_document, buyer_unmask, work_queue, title_batch_page, title_batch_submit,
     deal_void_step, receipt_deals, receipt_deal, receipt_submit,
+    *steps.collect("ROUTES"),  # each step module's own routes (app/pipeline/steps)
 ])

@@ -78,11 +78,18 @@ SETTINGS: dict[str, tuple[str, Decimal]] = {  # key: (label, SPEC default)
 _LIMITS: ContextVar[dict[str, Decimal] | None] = ContextVar("pipeline_limits", default=None)
 
 
+def settings_spec() -> dict[str, tuple[str, Decimal]]:
+    """Every pipeline limit with its label and SPEC default: the ones above plus each step module's `SETTINGS`."""
+    from app.pipeline import steps
+
+    return {**SETTINGS, **steps.collect_dict("SETTINGS")}
+
+
 async def setting(key: str) -> Decimal:
     from app.pipeline.tables import PipelineSetting
 
     row = await PipelineSetting.select(PipelineSetting.value).where(PipelineSetting.key == key).first()
-    return Decimal(row["value"]) if row else SETTINGS[key][1]
+    return Decimal(row["value"]) if row else settings_spec()[key][1]
 
 
 async def all_settings() -> dict[str, Decimal]:
@@ -90,7 +97,7 @@ async def all_settings() -> dict[str, Decimal]:
     down. Also kept for the rest of this request's context, for the few synchronous readers (current_limits)."""
     from app.pipeline.tables import PipelineSetting
 
-    values = {k: v for k, (_, v) in SETTINGS.items()}
+    values = {k: v for k, (_, v) in settings_spec().items()}
     for r in await PipelineSetting.select(PipelineSetting.key, PipelineSetting.value):
         values[r["key"]] = Decimal(r["value"])
     _LIMITS.set(values)

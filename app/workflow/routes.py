@@ -14,6 +14,7 @@ from app.core.db import write_transaction
 from app.core.guards import requires
 from app.core.permissions import Perm
 from app.core.timeutil import fmt_datetime, now, parse_date, today_local
+from app.core.printing import qr_svg
 from app.core.web import Form, is_fragment_request, redirect_with_flash, render
 from app.workflow import engine, services
 from app.workflow.definitions import FlowDef, get_flow, startable
@@ -213,13 +214,6 @@ async def request_detail(request: HttpRequest, request_id: int) -> Response:
     return await _detail(request, request_id, fragment=None, done={"message": "", "task": done == "task"} if done in ("task", "other") else None)
 
 
-def _qr_svg(url: str) -> Markup:
-    """The request's address as an inline SVG QR code, drawn on the server (no script, no image request)."""
-    import segno
-
-    return Markup(segno.make(url, error="m", micro=False).svg_inline(scale=3, border=2, title="扫码在门户中打开本审批单"))
-
-
 @get("/requests/{request_id:int}/print", guards=[requires(Perm.WORKFLOW)])
 async def request_print(request: HttpRequest, request_id: int) -> Response:
     """The printed 审批单: company and number in the header, every step with who acted and when plus blank boxes
@@ -229,7 +223,7 @@ async def request_print(request: HttpRequest, request_id: int) -> Response:
     steps = [{**s, "tasks": [t for t in s["tasks"] if t["status"] != engine.T_CANCELLED or t["acted_at"]]} for s in page["steps"]
              if s["status"] != engine.S_CANCELLED or any(t["acted_at"] for t in s["tasks"])]
     return render(request, "workflow/print.html", {**page, "print_steps": steps, "attachment_items": await attachments.list_for(ATTACH_OWNER, request_id),
-                                                   "now_text": fmt_datetime(now()), "portal_url": url, "qr_svg": _qr_svg(url)})
+                                                   "now_text": fmt_datetime(now()), "portal_url": url, "qr_svg": qr_svg(url, "扫码在门户中打开本审批单")})
 
 
 @get("/requests/{request_id:int}/edit", guards=[requires(Perm.WORKFLOW)])
