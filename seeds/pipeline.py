@@ -89,8 +89,21 @@ async def _down_payment(accountant, deal_id: int, signed, i: int) -> None:
 
 async def seed() -> None:
     await seed_settings()
-    if await Deal.exists():
-        return
+    if not await Deal.exists():
+        await seed_deals()
+    await seed_steps()
+
+
+async def seed_steps() -> None:
+    """Each pipeline step's own idempotent demo data: seeds/pipeline_<step>.py with `async def seed()`, after the deals."""
+    import importlib
+    from pathlib import Path
+
+    for path in sorted(Path(__file__).parent.glob("pipeline_*.py")):
+        await importlib.import_module(f"seeds.{path.stem}").seed()
+
+
+async def seed_deals() -> None:
     today = today_local()
     mortgage, bureau, supervisor, title, accountant = [await _user(u) for u in ("mortgage", "bureau", "supervisor", "title", "accountant")]
     # targets: how far each deal goes (three rounds over both projects' first buildings)

@@ -304,3 +304,8 @@ RELEASE = register(FlowDef(
     form=ReleaseForm(), clause=("kf-71p", "ch2-4.7", "按揭专员 4.7"), on_approved=release_approved,
     starters=positions("mortgage", "supervisor", "dept_head", perms=PIPELINE_DESK), record=project_picker(),
 ))
+
+
+from app.pipeline import steps as _steps  # noqa: E402
+
+_steps.step_modules()  # the request types a step module declares register on import (app/pipeline/steps)

@@ -58,8 +58,12 @@ class Deal(Table, tablename="pl_deal"):
     sign_deadline = Date()
     salesperson = ForeignKey(Employee, null=True, default=None, on_delete=OnDelete.set_null)
     subscribed_on = Date(index=True)
+    # 认购 state (A1): 草稿 → 优惠待批 → 待收定金 → 已认购 → 已转签约 | 逾期未签 | 已退订 ("" = a deal from before it was kept)
+    subscription_status = Varchar(length=10, default="", index=True)
     # A2 签约
     check_status = Varchar(length=10, default="待审")  # 待审 | 退回补正 | 审核通过
+    # 签约 state (A2): 审核单待审 → 审核退回 | 审核通过 → 境外审批中 → 网签草拟 → 待客户签字 → 已签约 ("" = not started)
+    sign_status = Varchar(length=10, default="", index=True)
     check_note = Text(default="")
     overseas_status = Varchar(length=10, default="")  # "" (not needed) | 待审批 | 已批准
     overseas_ref = Varchar(length=50, default="")
