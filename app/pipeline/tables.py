@@ -75,6 +75,7 @@ class Deal(Table, tablename="pl_deal"):
     commercial_amount = Numeric(digits=(15, 2), default=ZERO)  # 组合贷: 商贷额
     provident_amount = Numeric(digits=(15, 2), default=ZERO)  # 组合贷: 公积金额
     delivery_due = Date(null=True, default=None)
+    title_deadline = Date(null=True, default=None)  # 办证期限 of the contract (审核单, A2); A7 counts from it, else 90 days by law
     # A3 按揭
     mortgage_status = Varchar(length=10, default="", index=True)  # "" | 资料收集中 | 银行审批中 | 银行已批 | 抵押已登记 | 已放款
     docs_due = Date(null=True, default=None)
