@@ -14,14 +14,15 @@ while (exec 3<>/dev/tcp/127.0.0.1/$PGPORT) 2>/dev/null; do PGPORT=$((PGPORT + 1)
 trap 'bash scripts/pg.sh stop "$PGDIR"' EXIT
 URL=$(bash scripts/pg.sh start "$PGDIR" "$PGPORT")
 
+echo "logs: $LOGS"
 echo "=== 1/3 unit + integration on SQLite and 2/3 integration on PostgreSQL (in parallel) ==="
 start=$(date +%s)
 env -u DATABASE_URL $PY -m pytest tests -q -p no:cacheprovider >"$LOGS/sqlite.log" 2>&1 & sqlite_pid=$!
 DATABASE_URL="$URL" $PY -m pytest tests -q -m integration -p no:cacheprovider >"$LOGS/postgres.log" 2>&1 & pg_pid=$!
 wait $sqlite_pid || status=1
-echo "--- 1/3 SQLite (finished after $(( $(date +%s) - start )) s) ---"; grep -v "Warning\|warnings.warn\|return KwargsModel\|^$\|^  " "$LOGS/sqlite.log" | tail -40
+echo "--- 1/3 SQLite (finished after $(( $(date +%s) - start )) s) ---"; grep -v "Warning\|warnings.warn\|return KwargsModel\|^$\|^  " "$LOGS/sqlite.log" | tail -80
 wait $pg_pid || status=1
-echo "--- 2/3 PostgreSQL (finished after $(( $(date +%s) - start )) s) ---"; grep -v "Warning\|warnings.warn\|return KwargsModel\|^$\|^  " "$LOGS/postgres.log" | tail -40
+echo "--- 2/3 PostgreSQL (finished after $(( $(date +%s) - start )) s) ---"; grep -v "Warning\|warnings.warn\|return KwargsModel\|^$\|^  " "$LOGS/postgres.log" | tail -80
 bash scripts/pg.sh stop "$PGDIR"; trap - EXIT
 
 echo "=== 3/3 browser tests in Chromium ==="
