@@ -9,7 +9,7 @@ from litestar.exceptions import NotFoundException
 from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
-from app.core.timeutil import fmt_datetime, now, today_local
+from app.core.timeutil import now, today_local
 from app.core.views import export_response, wants_export
 from app.core.web import Form, form_data, redirect_with_flash, render
 from app.duty import rules, services
@@ -279,7 +279,7 @@ def _htmx(request: Request) -> bool:
 @get("/handovers/{handover_id:int}/print", guards=[requires(Perm.DUTY)])
 async def handover_print(request: Request, handover_id: int) -> Response:
     ctx = await _handover_ctx(request, handover_id)
-    ctx["now_text"] = fmt_datetime(now())
+    ctx["printed_at"] = now()
     return render(request, "duty/handover_print.html", ctx)
 
 

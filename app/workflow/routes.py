@@ -13,7 +13,7 @@ from app.core import attachments
 from app.core.db import write_transaction
 from app.core.guards import requires
 from app.core.permissions import Perm
-from app.core.timeutil import fmt_datetime, now, parse_date, today_local
+from app.core.timeutil import now, parse_date, today_local
 from app.core.printing import qr_svg
 from app.core.web import Form, is_fragment_request, redirect_with_flash, render
 from app.workflow import engine, services
@@ -223,7 +223,7 @@ async def request_print(request: HttpRequest, request_id: int) -> Response:
     steps = [{**s, "tasks": [t for t in s["tasks"] if t["status"] != engine.T_CANCELLED or t["acted_at"]]} for s in page["steps"]
              if s["status"] != engine.S_CANCELLED or any(t["acted_at"] for t in s["tasks"])]
     return render(request, "workflow/print.html", {**page, "print_steps": steps, "attachment_items": await attachments.list_for(ATTACH_OWNER, request_id),
-                                                   "now_text": fmt_datetime(now()), "portal_url": url, "qr_svg": qr_svg(url, "扫码在门户中打开本审批单")})
+                                                   "printed_at": now(), "portal_url": url, "qr_svg": qr_svg(url, "扫码在门户中打开本审批单")})
 
 
 @get("/requests/{request_id:int}/edit", guards=[requires(Perm.WORKFLOW)])
