@@ -91,8 +91,15 @@ async def test_the_kpi_board_shows_the_surveys_satisfaction_and_lists_its_answer
 
     from app.core.timeutil import SHANGHAI
 
+    from app.core.timeutil import now
+
     first = today_local().replace(day=1)
     start = datetime.combine(first, time.min, SHANGHAI)
+    # early in a month the demo history may hold no answer of this month yet: three answered invitations are moved to
+    # now, so the board has answers to count whatever the date
+    answered = await Invitation.select(Invitation.id).where(Invitation.answered_at.is_not_null() & Invitation.id.is_in(
+        Answer.select(Answer.invitation).where((Answer.question.kind == "scale") & Answer.score.is_not_null()))).order_by(Invitation.id).limit(3)
+    await Invitation.update({Invitation.answered_at: now()}).where(Invitation.id.is_in([r["id"] for r in answered] or [0]))
     scores = await Answer.select(Answer.id, Answer.score).where(
         (Answer.question.kind == "scale") & Answer.score.is_not_null() & (Answer.invitation.answered_at >= start))
     assert scores, "the demo surveys have answers this month"
