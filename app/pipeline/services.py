@@ -718,8 +718,8 @@ async def record_entry(user, deal_id: int, values) -> dict:
         raise PipelineError("记录不存在")
     if deal["sign_status"] != "已签约" or deal["stage"] in ("已作废", "已退订"):
         p.fail("__all__", "合同签约后才能登记当日录入")
-    if p.errors:
-        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
+    if p.errors:  # the form is one button per system: the message goes at the top of the card
+        raise PipelineError(p.errors.get("__all__") or next(iter(p.errors.values())))
     try:
         async with write_transaction():
             await SigningEntry.insert(SigningEntry(deal=deal_id, system=system, key=f"{deal_id}:{system}", done_by=user.employee_id, done_at=now()))
@@ -730,7 +730,7 @@ async def record_entry(user, deal_id: int, values) -> dict:
                 await _reminders_done(deal_id, "sign.entries")
     except Exception as e:
         if "unique" in f"{type(e).__name__} {e}".lower():
-            raise PipelineError(f"{system}已登记过录入", "system") from None
+            raise PipelineError(f"{system}已登记过录入") from None
         raise
     return deal
 
