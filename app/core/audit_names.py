@@ -241,6 +241,8 @@ FIELDS: dict[str, str] = {
     "effective_on": "生效日期", "durable": "耐用品", "due_on": "到期日", "distance": "行驶里程", "disposed_on": "处置日期",
     "deals": "交易记录", "day": "日期", "copies": "份数", "cleared": "已解除", "clauses": "条款数", "certificate": "证书",
     "buildings": "楼栋", "at": "时间", "units_released": "转为可售的房源",
+    "sign_status": "签约状态", "started_at": "故障开始", "ended_at": "恢复时间", "cause": "故障原因", "action_taken": "处理情况",
+    "coordinated": "协调单位",
 }
 
 # duty (app/duty): the keys of its changes

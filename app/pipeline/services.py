@@ -823,11 +823,15 @@ async def save_outage(user, outage_id: int | None, values) -> int:
         if ids:
             await OutageDeal.insert(*[OutageDeal(outage=outage_id, deal=i) for i in ids])
         shown = {k: (v.isoformat(timespec="minutes") if hasattr(v, "isoformat") else v) for k, v in data.items()}
-        await audit.record(actor=user, action="pipeline.outage" if before is None else "pipeline.outage_update", entity="pl_outage", entity_id=outage_id,
-                           summary=f"{'登记' if before is None else '修改'}联机备案故障：{cause}，影响合同 {len(ids)} 份",
-                           before=None if before is None else {"cause": before["cause"], "deals": old_ids,
-                                                               "ended_at": before["ended_at"].isoformat(timespec="minutes") if before["ended_at"] else ""},
-                           after={**shown, "deals": ids})
+        if before is None:
+            await audit.record(actor=user, action="pipeline.outage", entity="pl_outage", entity_id=outage_id,
+                               summary=f"登记联机备案故障：{cause}，影响合同 {len(ids)} 份", after={**shown, "deals": ids})
+        else:
+            await audit.record(actor=user, action="pipeline.outage_update", entity="pl_outage", entity_id=outage_id,
+                               summary=f"修改联机备案故障：{cause}，影响合同 {len(ids)} 份",
+                               before={"cause": before["cause"], "deals": old_ids, "action_taken": before["action_taken"],
+                                       "ended_at": before["ended_at"].isoformat(timespec="minutes") if before["ended_at"] else ""},
+                               after={**shown, "deals": ids})
     return outage_id
 
 
