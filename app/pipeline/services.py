@@ -671,7 +671,8 @@ async def sign(user, deal_id: int, values) -> dict:
         p.fail("signed_on", "签约日期不能晚于今天")
     if signed_on and signed_on <= today_local() and signed_on < deal["subscribed_on"]:
         p.fail("signed_on", f"签约日期不能早于认购日期 {deal['subscribed_on']:%Y-%m-%d}")
-    sources = ["审核通过", "境外审批中"] if one_step else ["待客户签字"]
+    # one step: also a deal checked before the 签约 states were kept (sign_status "", check_status 审核通过)
+    sources = ["审核通过", "境外审批中", ""] if one_step else ["待客户签字"]
     if deal["check_status"] != "审核通过" or deal["sign_status"] not in sources:
         p.fail("__all__", "审核单尚未通过，不能签约" if deal["check_status"] != "审核通过" else "合同尚未网签打印，不能确认签约")
     else:

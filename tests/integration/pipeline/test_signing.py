@@ -294,3 +294,16 @@ async def test_outage_log_page_fragment_guards_and_paging(new_client):
     assert r.status_code == 200 and "旧故障" in r.text
     r = await contract.get("/pipeline/outages?q=旧故障24")
     assert "旧故障24" in r.text and "旧故障23" not in r.text
+
+
+async def test_a_deal_checked_before_the_states_were_kept_still_signs(new_client):
+    unit, deal = await subscribed(new_client)
+    await Deal.update({Deal.check_status: "审核通过"}).where(Deal.id == deal["id"])  # a row from before sign_status (test data)
+    page = f"/pipeline/units/{unit['id']}"
+    contract = await sign_in(await new_client(), "contract")
+    r = await contract.get(page)
+    assert 'data-testid="sign-submit"' in r.text and 'data-testid="sheet-waiting"' not in r.text
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"OLD-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(),
+                                                                     "home_count": "首套"}, page)
+    assert r.status_code == 303
+    assert (await _deal(deal["id"]))["sign_status"] == "已签约"
