@@ -103,6 +103,36 @@ async def seed_steps() -> None:
         await importlib.import_module(f"seeds.{path.stem}").seed()
 
 
+async def _entries_on(deal_id: int, on) -> None:
+    """The same-day entries of a back-dated signing were made on its signing day (17:00)."""
+    from datetime import datetime, time
+
+    from app.core.timeutil import SHANGHAI
+    from app.pipeline.tables_signing import SigningEntry
+
+    await SigningEntry.update({SigningEntry.done_at: datetime.combine(on, time(17, 0), tzinfo=SHANGHAI)}).where(SigningEntry.deal == deal_id)
+
+
+async def _check_and_draft(sales, contract, deal: dict, u: dict, total, down, delivery, *, draft: bool, contract_no: str, online_no: str,
+                           printed: bool = True) -> None:
+    """A2 through its states: the 置业顾问 submits the 审核单 (the 定金 receipt), the 合同专员 receives the 签约 documents and
+    passes it; unless only the check is wanted, the contract is entered in the 网签 system and printed for signature."""
+    from app.pipeline.tables import DealDocument, Receipt
+
+    receipt = await Receipt.select(Receipt.voucher_no).where(Receipt.deal == deal["id"]).order_by(Receipt.id).first()
+    loan = deal["payment_method"] in services.LOAN_METHODS
+    await services.submit_check(sales, deal["id"], _Values(
+        area=f"{u['area_build']:.2f}", unit_price=f"{u['unit_price']:.2f}", total_price=f"{total:.2f}", payment_method=deal["payment_method"],
+        down_payment=f"{down:.2f}", receipt_no=receipt["voucher_no"], loan_amount=f"{total - down:.2f}" if loan else "",
+        loan_bank="中国建设银行" if loan else "", delivery_due=delivery.isoformat(), title_deadline=(delivery + timedelta(days=90)).isoformat()))
+    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "签约"))
+    await services.check(contract, deal["id"], _Values(result="审核通过", checks=list(services.SIGN_CHECKS)))
+    if draft:
+        await services.draft(contract, deal["id"], _Values(contract_no=contract_no, online_no=online_no))
+        if printed:
+            await services.printed(contract, deal["id"], _Values())
+
+
 async def seed_deals() -> None:
     today = today_local()
     mortgage, bureau, supervisor, title, accountant = [await _user(u) for u in ("mortgage", "bureau", "supervisor", "title", "accountant")]
@@ -128,14 +158,16 @@ async def seed_deals() -> None:
             await Deal.update({Deal.sign_deadline: today - timedelta(days=2)}).where(Deal.id == deal["id"])
         if goal == "认购":
             continue
-        await services.check(contract, deal["id"], _Values(result="审核通过", loan_amount=f"{total - down:.2f}", loan_bank="中国建设银行",
-                                                           delivery_due=(today + timedelta(days=20 + i)).isoformat()))
+        await _check_and_draft(sales, contract, deal, u, total, down, today + timedelta(days=20 + i), draft=goal != "审核",
+                               contract_no=f"{u['project.code']}-2026-{i + 1:04d}", online_no=f"WQ{2026000 + i}")
         if goal == "审核":
             continue
         signed = today - timedelta(days=[0, 0, 0, 3, 35, 10, 12, 40, 50, 60, 70, 80, 90, 33][i % 14] + i // 14)
         await Deal.update({Deal.subscribed_on: signed - timedelta(days=3)}).where(Deal.id == deal["id"])  # subscribed before signing
-        await services.sign(contract, deal["id"], _Values(contract_no=f"{u['project.code']}-2026-{i + 1:04d}", online_no=f"WQ{2026000 + i}",
-                                                          signed_on=signed.isoformat(), home_count="首套" if i % 4 else "二套"))
+        await services.sign(contract, deal["id"], _Values(signed_on=signed.isoformat(), home_count="首套" if i % 4 else "二套"))
+        for system in services.SIGN_ENTRIES if i != 3 else services.SIGN_ENTRIES[:1]:  # one contract still misses its RIS/预警 entries
+            await services.record_entry(contract, deal["id"], _Values(system=system))
+        await _entries_on(deal["id"], signed)
         await _deposit_on(deal["id"], signed - timedelta(days=3))
         if signed <= today - timedelta(days=7):  # past its down payment: finance has recorded it (one in arrears, one paid in part)
             await _down_payment(accountant, deal["id"], signed, i)

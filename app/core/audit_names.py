@@ -176,6 +176,12 @@ ACTIONS: dict[str, str] = {
     "assets.dispose": "资产处置",
     "assets.dispose_release": "撤销资产处置",
     "assets.wipe": "数据清除确认",
+    "pipeline.sign.submit": "提交购房审核单",
+    "pipeline.sign.draft": "网签草拟",
+    "pipeline.sign.print": "合同打印待签字",
+    "pipeline.sign.entry": "签约当日录入",
+    "pipeline.outage": "登记联机备案故障",
+    "pipeline.outage_update": "修改联机备案故障",
 }
 
 ENTITIES: dict[str, str] = {
@@ -217,6 +223,7 @@ ENTITIES: dict[str, str] = {
     "permit_mortgage": "在建工程抵押",
     "permit_agreement": "公积金备案及按揭合作协议",
     "permit_overseas": "境外购房备案",
+    "pl_outage": "联机备案故障记录",
 }
 
 # Keys of the before/after of a change; the admin tables' columns come from their AdminTable labels.
@@ -234,6 +241,8 @@ FIELDS: dict[str, str] = {
     "effective_on": "生效日期", "durable": "耐用品", "due_on": "到期日", "distance": "行驶里程", "disposed_on": "处置日期",
     "deals": "交易记录", "day": "日期", "copies": "份数", "cleared": "已解除", "clauses": "条款数", "certificate": "证书",
     "buildings": "楼栋", "at": "时间", "units_released": "转为可售的房源",
+    "sign_status": "签约状态", "started_at": "故障开始", "ended_at": "恢复时间", "cause": "故障原因", "action_taken": "处理情况",
+    "coordinated": "协调单位",
 }
 
 # duty (app/duty): the keys of its changes

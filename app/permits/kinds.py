@@ -176,7 +176,7 @@ KINDS: dict[str, Kind] = {k.slug: k for k in (
     ),
     Kind(
         "overseas", "境外购房备案", "境外购房备案", OverseasFiling, states=rules.OVERSEAS_STATES,
-        intro="境外个人购房须先办理备案，批准前不得签约。证件号码脱敏显示。",
+        intro="境外个人购房须先办理备案，批准前不得签约（交易的签约环节读取本登记）。签约审核单通过时若尚无记录，由交易记录自动登记。证件号码脱敏显示。",
         fields=(
             Field("project", "项目", "project", required=True),
             Field("buyer_name", "购房人姓名", "text", required=True, max_len=60),

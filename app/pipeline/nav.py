@@ -7,6 +7,7 @@ NAV_GROUPS = (
         NavItem("房源与进度", "/pipeline", Perm.PIPELINE, "nav-units"),
         NavItem("办证批量递交", "/pipeline/title-batch", Perm.PIPELINE, "nav-title-batch", roles=HEADS | {"title", "contract", "bureau"}),
         NavItem("收款登记", "/pipeline/receipts", Perm.FINANCE, "nav-receipts", roles=FINANCE_STAFF),
+        NavItem("联机备案故障记录", "/pipeline/outages", Perm.PIPELINE, "nav-outages", roles=HEADS | {"contract", "bureau"}),
     )),
 )
 

@@ -352,9 +352,151 @@ async def subscribe(user, unit_id: int, values) -> dict:
 
 # ---------------------------------------------------------------- A2 签约
 
+# 签约 (A2): 审核单待审 → 审核退回 | 审核通过 → 境外审批中 (overseas buyers) → 网签草拟 → 待客户签字 → 已签约
+SIGN_STATES = ("审核单待审", "审核退回", "审核通过", "境外审批中", "网签草拟", "待客户签字", "已签约")
+SIGN_OPEN = ("审核单待审", "审核退回", "审核通过", "境外审批中", "网签草拟", "待客户签字")
+# the 合同专员's checks of the 审核单 (SPEC A2 step 2), each ticked before it passes
+SIGN_CHECKS = ("房号、面积、价格与销控数据及认购书一致", "优惠已经审批", "付款方式、交付日期及补充协议已核对", "身份证明、婚姻证明及购房资格证明齐全")
+SIGN_ENTRIES = ("合同台账", "RIS", "预警预报系统")  # recorded on the signing day (SPEC A2 step 7)
+OUTAGE_PARTIES = ("信息中心", "网通")
+DEFAULT_CHECKLISTS["签约"] = ("买受人身份证明", "共有人身份证明", "婚姻证明（结婚证/离婚证/单身声明）", "购房资格证明", "户口簿", "首付款收据")
+
+
+async def _sign_check(deal_id: int) -> dict | None:
+    from app.pipeline.tables_signing import SignCheck
+
+    return await SignCheck.select().where(SignCheck.deal == deal_id).first()
+
+
+async def _overseas_gate(deal: dict) -> dict | None:
+    """The buyer's 境外购房备案 in the permits register (None when the buyer is not overseas or none is registered)."""
+    from app.permits import gate
+
+    buyer = await Buyer.select(Buyer.id_number, Buyer.overseas).where(Buyer.id == deal["buyer"]).first()
+    if not buyer or not (buyer["overseas"] or deal.get("overseas_status")):
+        return None
+    return await gate.filing_for(deal["project"], buyer["id_number"])
+
+
+async def _is_overseas(deal: dict) -> bool:
+    buyer = await Buyer.select(Buyer.overseas).where(Buyer.id == deal["buyer"]).first()
+    return bool(deal.get("overseas_status")) or bool(buyer and buyer["overseas"])
+
+
+async def _ensure_filing(user, deal: dict) -> dict:
+    """The permits register's record for this overseas buyer, created from the deal if missing (in the caller's transaction)."""
+    from app.permits import gate
+
+    info = await Deal.select(Deal.buyer.name, Deal.buyer.id_type, Deal.buyer.id_number, Deal.unit.room_no, Deal.unit.building.name).where(
+        Deal.id == deal["id"]).first()
+    if not user.employee_id:
+        raise PipelineError("您的账号没有对应的员工档案，不能登记境外购房备案")
+    return await gate.ensure_filing(user, project_id=deal["project"], buyer_name=info["buyer.name"], id_type=info["buyer.id_type"],
+                                    id_no=info["buyer.id_number"], room=f"{info['unit.building.name']} {info['unit.room_no']}")
+
+
+def _sign_blocks(unit: dict) -> str:
+    if unit["sealed"]:
+        return "该房源已被查封，不能签约，请上报客服副经理并转法务"
+    if unit["mortgaged"]:
+        return "该房源的在建工程抵押尚未解除，不能签约；请先发起解押审批"
+    return ""
+
+
+async def submit_check(user, deal_id: int, values) -> dict:
+    """The 置业顾问 submits the 购房审核单 (审核单待审), or corrects and resubmits a returned one. The sheet's figures must
+    agree with the 认购书; the 首付款 receipt must be a receipt of this deal; 贷款额 = 总价 − 首付; 办证期限 after 交付日期."""
+    from app.pipeline.tables import Receipt
+    from app.pipeline.tables_signing import SignCheck
+
+    _require(user, "认购")
+    deal = await Deal.select(Deal.all_columns(), Deal.unit.area_build, Deal.unit.room_no, Deal.unit.building.name, Deal.project.name).where(
+        Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    if not user.sees_project(deal["project"]):
+        raise PipelineError("该项目不在您的数据范围内")
+    p = Parser(values)
+    area = p.money("area", "面积")
+    unit_price = p.money("unit_price", "单价")
+    total = p.money("total_price", "总价")
+    method = p.choice("payment_method", "付款方式", PAYMENT_METHODS)
+    down = p.money("down_payment", "首付款", allow_zero=True)
+    for name, value, expected, label in (("area", area, deal["unit.area_build"], "面积"), ("unit_price", unit_price, deal["unit_price"], "单价"),
+                                         ("total_price", total, deal["total_price"], "总价"), ("down_payment", down, deal["down_payment"], "首付款")):
+        if value is not None and err_differs(value, expected):
+            p.fail(name, f"{label}与认购书及销控数据不一致（应为 {Decimal(expected):,.2f}）")
+    if method and method != deal["payment_method"]:
+        p.fail("payment_method", f"付款方式与认购书不一致（认购书为{deal['payment_method']}）")
+    receipt_no = p.text("receipt_no", "首付款收据号", max_len=50)
+    if receipt_no and not await Receipt.exists().where((Receipt.deal == deal_id) & (Receipt.voucher_no == receipt_no) & (Receipt.amount > 0)):
+        p.fail("receipt_no", "本交易没有这张收据，请核对财务开具的收据号")
+    loan, bank, commercial, provident = Decimal("0.00"), "", Decimal("0.00"), Decimal("0.00")
+    if deal["payment_method"] in LOAN_METHODS:
+        loan = p.money("loan_amount", "贷款额")
+        bank = p.text("loan_bank", "贷款银行", max_len=50)
+        if loan is not None:
+            err = rules.loan_error(Decimal(deal["total_price"]), Decimal(deal["down_payment"]), loan)
+            if err:
+                p.fail("loan_amount", err)
+        if deal["payment_method"] == "组合":
+            commercial = p.money("commercial_amount", "商贷额", allow_zero=True)
+            provident = p.money("provident_amount", "公积金贷款额", allow_zero=True)
+            if loan is not None and commercial is not None and provident is not None:
+                err = rules.loan_split_error(loan, commercial, provident)
+                if err:
+                    p.fail("provident_amount", err)
+    delivery = p.date("delivery_due", "交付日期")
+    if delivery and delivery <= today_local():
+        p.fail("delivery_due", "交付日期应晚于今天")
+    title_deadline = p.date("title_deadline", "办证期限")
+    if title_deadline and delivery and title_deadline <= delivery:
+        p.fail("title_deadline", "办证期限应晚于交付日期")
+    supplement = p.flag("supplement")
+    supplement_text = p.text("supplement_text", "补充协议内容", required=supplement, max_len=2000)
+    if not supplement and supplement_text:
+        p.fail("supplement", "填写了补充协议内容，请勾选“有补充协议”")
+    if deal["stage"] != "已认购" or deal["sign_status"] not in ("", "审核退回"):
+        p.fail("__all__", "该交易的审核单已提交或已审核，不能再提交")
+    elif deal["subscription_status"] not in ("", "已认购"):
+        p.fail("__all__", f"认购尚未完成（{deal['subscription_status']}），不能提交审核单")
+    if p.errors:
+        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
+    parties = await DealParty.select(DealParty.role, DealParty.buyer.name).where(DealParty.deal == deal_id).order_by(DealParty.id)
+    buyers = "、".join(f"{x['buyer.name']}（{x['role']}）" for x in parties if x["role"] in ("买受人", "共有人"))[:300]
+    room = f"{deal['project.name']} {deal['unit.building.name']} {deal['unit.room_no']}"[:100]
+    fields = dict(room=room, buyers=buyers, area=area, unit_price=unit_price, total_price=total, payment_method=method, down_payment=down,
+                  receipt_no=receipt_no, loan_amount=loan, loan_bank=bank, commercial_amount=commercial, provident_amount=provident,
+                  delivery_due=delivery, title_deadline=title_deadline, supplement=supplement, supplement_text=supplement_text)
+    async with write_transaction():
+        row = await _move(deal_id, (Deal.stage == "已认购") & Deal.sign_status.is_in(["", "审核退回"]),
+                          {Deal.sign_status: "审核单待审", Deal.check_status: "待审"})
+        existing = await _sign_check(deal_id)
+        if existing:
+            await SignCheck.update({**{getattr(SignCheck, k): v for k, v in fields.items()}, SignCheck.status: "待审", SignCheck.submitted_by: user.employee_id,
+                                    SignCheck.submitted_at: now()}).where(SignCheck.id == existing["id"])
+            number = existing["number"]
+        else:
+            number = await next_number("SH")
+            await SignCheck.insert(SignCheck(deal=deal_id, number=number, status="待审", submitted_by=user.employee_id, submitted_at=now(), **fields))
+        if not await DealDocument.exists().where((DealDocument.deal == deal_id) & (DealDocument.stage == "签约")):
+            await DealDocument.insert(*[DealDocument(deal=deal_id, stage="签约", name=n) for n in await checklist("签约")])
+        await _audit(user, row, "sign.submit", f"{'重新提交' if existing else '提交'}购房审核单 {number}",
+                     {"sign_status": deal["sign_status"]}, {"sign_status": "审核单待审"})
+    return row
+
+
+def err_differs(value: Decimal, expected) -> bool:
+    return Decimal(value).quantize(Decimal("0.01")) != Decimal(expected).quantize(Decimal("0.01"))
+
 
 async def check(user, deal_id: int, values) -> dict:
-    """The 合同专员's 审核单 check: 通过 or 退回补正 (with a reason)."""
+    """The 合同专员's 审核单 check: 通过 (every check of SPEC A2 step 2 ticked, the 签约 documents all received) or 退回补正 with
+    a reason (the 置业顾问 corrects and resubmits). An overseas buyer then waits for the permits register's 境外购房备案.
+    A deal whose 置业顾问 submitted no sheet (sign_status "": a paper 审核单, imported or older deals) is checked on the
+    deal's own figures, the 合同专员 entering the loan and the delivery date as before."""
+    from app.pipeline.tables_signing import SignCheck
+
     _require(user, "签约")
     p = Parser(values)
     result = p.choice("result", "审核结果", ["审核通过", "退回补正"])
@@ -362,78 +504,189 @@ async def check(user, deal_id: int, values) -> dict:
     deal = await Deal.select().where(Deal.id == deal_id).first()
     if not deal:
         raise PipelineError("记录不存在")
+    sheet = await _sign_check(deal_id) if deal["sign_status"] == "审核单待审" else None
     changes: dict[Any, Any] = {Deal.check_status: result, Deal.check_note: note}
-    if result == "审核通过":
-        if deal["payment_method"] in LOAN_METHODS:
-            loan = p.money("loan_amount", "贷款额")
-            bank = p.text("loan_bank", "贷款银行", max_len=50)
-            if loan is not None:
-                err = rules.loan_error(Decimal(deal["total_price"]), Decimal(deal["down_payment"]), loan)
-                if err:
-                    p.fail("loan_amount", err)
-            changes.update({Deal.loan_amount: loan or Decimal("0.00"), Deal.loan_bank: bank})
-            if deal["payment_method"] == "组合":
-                commercial = p.money("commercial_amount", "商贷额", allow_zero=True)
-                provident = p.money("provident_amount", "公积金贷款额", allow_zero=True)
-                if loan is not None and commercial is not None and provident is not None:
-                    err = rules.loan_split_error(loan, commercial, provident)
+    if sheet is not None:
+        where = (Deal.stage == "已认购") & (Deal.sign_status == "审核单待审")
+        if result == "审核通过":
+            ticked = set(p.getall("checks"))
+            left = [c for c in SIGN_CHECKS if c not in ticked]
+            if left:
+                p.fail("checks", f"请逐项核对后勾选：{'；'.join(left)}")
+            missing = await DealDocument.count().where((DealDocument.deal == deal_id) & (DealDocument.stage == "签约") & DealDocument.received_on.is_null())
+            if missing:
+                p.fail("checks", f"还有 {missing} 项签约资料未收齐，不能通过")
+            changes.update({Deal.loan_amount: sheet["loan_amount"], Deal.loan_bank: sheet["loan_bank"], Deal.commercial_amount: sheet["commercial_amount"],
+                            Deal.provident_amount: sheet["provident_amount"], Deal.delivery_due: sheet["delivery_due"],
+                            Deal.title_deadline: sheet["title_deadline"]})
+    else:
+        where = (Deal.stage == "已认购") & (Deal.sign_status == "") & Deal.check_status.is_in(["待审", "退回补正"])
+        if deal["sign_status"] not in ("",):
+            p.fail("__all__", "审核单不在待审状态，请刷新页面")
+        if result == "审核通过":
+            if deal["payment_method"] in LOAN_METHODS:
+                loan = p.money("loan_amount", "贷款额")
+                bank = p.text("loan_bank", "贷款银行", max_len=50)
+                if loan is not None:
+                    err = rules.loan_error(Decimal(deal["total_price"]), Decimal(deal["down_payment"]), loan)
                     if err:
-                        p.fail("provident_amount", err)
-                changes.update({Deal.commercial_amount: commercial or Decimal("0.00"), Deal.provident_amount: provident or Decimal("0.00")})
-        delivery = p.date("delivery_due", "交付日期")
-        if delivery and deal["signed_on"] is None and delivery <= today_local():
-            p.fail("delivery_due", "交付日期应晚于今天")
-        changes[Deal.delivery_due] = delivery
+                        p.fail("loan_amount", err)
+                changes.update({Deal.loan_amount: loan or Decimal("0.00"), Deal.loan_bank: bank})
+                if deal["payment_method"] == "组合":
+                    commercial = p.money("commercial_amount", "商贷额", allow_zero=True)
+                    provident = p.money("provident_amount", "公积金贷款额", allow_zero=True)
+                    if loan is not None and commercial is not None and provident is not None:
+                        err = rules.loan_split_error(loan, commercial, provident)
+                        if err:
+                            p.fail("provident_amount", err)
+                    changes.update({Deal.commercial_amount: commercial or Decimal("0.00"), Deal.provident_amount: provident or Decimal("0.00")})
+            delivery = p.date("delivery_due", "交付日期")
+            if delivery and deal["signed_on"] is None and delivery <= today_local():
+                p.fail("delivery_due", "交付日期应晚于今天")
+            changes[Deal.delivery_due] = delivery
     if p.errors:
-        raise PipelineError("请修改标红的项目", errors=p.errors)
+        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
+    overseas = await _is_overseas(deal)
     async with write_transaction():
-        row = await _move(deal_id, (Deal.stage == "已认购") & Deal.check_status.is_in(["待审", "退回补正"]), changes)
-        await _audit(user, row, "check", f"审核单{result}" + (f"：{note}" if note else ""), {"check_status": deal["check_status"]}, {"check_status": result})
+        filing = None
+        if result == "审核通过":
+            if overseas:
+                filing = await _ensure_filing(user, deal)
+            from app.permits import gate
+
+            changes[Deal.sign_status] = "境外审批中" if overseas and not gate.approved(filing) else "审核通过"
+        elif sheet is not None:
+            changes[Deal.sign_status] = "审核退回"
+        row = await _move(deal_id, where, changes)
+        if sheet is not None:
+            await SignCheck.update({SignCheck.status: "通过" if result == "审核通过" else "退回", SignCheck.return_reason: note if result == "退回补正" else "",
+                                    SignCheck.checks: "\n".join(c for c in SIGN_CHECKS if c in set(p.getall("checks"))),
+                                    SignCheck.reviewer: user.employee_id, SignCheck.reviewed_at: now()}).where(SignCheck.id == sheet["id"])
+        label = f"审核单{sheet['number'] + ' ' if sheet else ''}{result}" + (f"：{note}" if note else "")
+        if filing is not None:
+            label += f"；境外购房备案{filing['status']}"
+        await _audit(user, row, "check", label, {"check_status": deal["check_status"], "sign_status": deal["sign_status"]},
+                     {"check_status": result, "sign_status": row["sign_status"]})
     return row
 
 
 async def approve_overseas(user, deal_id: int, values) -> dict:
+    """Record the 安全厅备案审批 from the unit page: it is written into the permits register's record for this buyer (the one
+    record), and the deal goes on (境外审批中 → 审核通过)."""
+    from app.permits import gate
+
     _require(user, "签约")
     p = Parser(values)
     ref = p.text("overseas_ref", "备案审批文号", max_len=50)
+    on = p.date("approved_on", "批准日期", required=False) or today_local()
+    if on > today_local():
+        p.fail("approved_on", "批准日期不能晚于今天")
+    deal = await Deal.select().where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    if deal["sign_status"] != "境外审批中":
+        p.fail("__all__", "该交易不在境外备案审批中，请刷新页面")
     if p.errors:
-        raise PipelineError("请修改标红的项目", errors=p.errors)
+        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
     async with write_transaction():
-        row = await _move(deal_id, Deal.overseas_status == "待审批", {Deal.overseas_status: "已批准", Deal.overseas_ref: ref})
-        await _audit(user, row, "overseas", f"境外购房备案已批准（{ref}）")
+        filing = await _ensure_filing(user, deal)
+        if filing["status"] == gate.PENDING:
+            if filing["applied_on"] and on < filing["applied_on"]:
+                raise PipelineError(f"批准日期不能早于申请日期（{filing['applied_on']:%Y-%m-%d}）", "approved_on")
+            if not await gate.approve(user, filing["id"], ref, on):
+                raise PipelineError("境外购房备案的状态已经变化，请刷新页面")
+        elif filing["status"] != gate.APPROVED:
+            raise PipelineError(f"境外购房备案为「{filing['status']}」，不能签约")
+        row = await _move(deal_id, (Deal.stage == "已认购") & (Deal.sign_status == "境外审批中"), {Deal.sign_status: "审核通过"})
+        await _audit(user, row, "overseas", f"境外购房备案已批准（{ref}）", {"sign_status": "境外审批中"}, {"sign_status": "审核通过"})
+    return row
+
+
+async def _gate_error(deal: dict) -> str:
+    """Why the deal may not go on to 网签/签约 now (the overseas filing, a court seal, the construction mortgage), or ""."""
+    from app.permits import gate
+
+    if await _is_overseas(deal) and not gate.approved(await _overseas_gate(deal)):
+        return "境外/港澳台买受人须先完成安全厅备案审批（证件及手续 › 境外购房备案登记批准），才能签约"
+    unit = await Unit.select(Unit.sealed, Unit.mortgaged).where(Unit.id == deal["unit"]).first()
+    return _sign_blocks(unit)
+
+
+async def draft(user, deal_id: int, values) -> dict:
+    """网签草拟: the 合同专员 has entered the contract in the 联机备案/网签 system and records its numbers."""
+    _require(user, "签约")
+    p = Parser(values)
+    contract_no = p.text("contract_no", "合同编号", max_len=50)
+    online_no = p.text("online_no", "网签号（系统合同编号）", max_len=50)
+    deal = await Deal.select().where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    if deal["sign_status"] not in ("审核通过", "境外审批中") or await _sign_check(deal_id) is None:
+        p.fail("__all__", "审核单尚未通过，不能网签")
+    else:
+        err = await _gate_error(deal)
+        if err:
+            p.fail("__all__", err)
+    if contract_no and await Deal.exists().where((Deal.contract_no == contract_no) & (Deal.id != deal_id)):
+        p.fail("contract_no", "该合同编号已被其他交易使用")
+    if p.errors:
+        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
+    async with write_transaction():
+        row = await _move(deal_id, (Deal.stage == "已认购") & Deal.sign_status.is_in(["审核通过", "境外审批中"]),
+                          {Deal.sign_status: "网签草拟", Deal.contract_no: contract_no, Deal.online_no: online_no})
+        await _audit(user, row, "sign.draft", f"网签草拟，合同编号 {contract_no}，网签号 {online_no}", {"sign_status": deal["sign_status"]},
+                     {"sign_status": "网签草拟"})
+    return row
+
+
+async def printed(user, deal_id: int, values) -> dict:
+    """The contract is printed from the 网签 system and waits for the customer's signature and fingerprint."""
+    _require(user, "签约")
+    deal = await Deal.select().where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    async with write_transaction():
+        row = await _move(deal_id, (Deal.stage == "已认购") & (Deal.sign_status == "网签草拟"), {Deal.sign_status: "待客户签字"})
+        await _audit(user, row, "sign.print", f"合同 {deal['contract_no']} 已打印，待客户签字按手印", {"sign_status": "网签草拟"}, {"sign_status": "待客户签字"})
     return row
 
 
 async def sign(user, deal_id: int, values) -> dict:
+    """已签约: the customer has signed (the signing date). From 待客户签字; a deal checked without a submitted sheet
+    (sign_status 审核通过/境外审批中 and no 审核单) records its contract and 网签 numbers here in one step."""
     _require(user, "签约")
     p = Parser(values)
-    contract_no = p.text("contract_no", "合同编号", max_len=50)
-    online_no = p.text("online_no", "网签备案号", max_len=50)
+    deal = await Deal.select().where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    one_step = deal["sign_status"] in ("审核通过", "境外审批中", "") and await _sign_check(deal_id) is None
+    if one_step:
+        contract_no = p.text("contract_no", "合同编号", max_len=50)
+        online_no = p.text("online_no", "网签备案号", max_len=50)
+    else:
+        contract_no, online_no = deal["contract_no"], deal["online_no"]
     signed_on = p.date("signed_on", "签约日期")
     homes = p.choice("home_count", "购房套数", rules.HOME_COUNTS)
     if signed_on and signed_on > today_local():
         p.fail("signed_on", "签约日期不能晚于今天")
-    deal = await Deal.select().where(Deal.id == deal_id).first()
-    if not deal:
-        raise PipelineError("记录不存在")
     if signed_on and signed_on <= today_local() and signed_on < deal["subscribed_on"]:
         p.fail("signed_on", f"签约日期不能早于认购日期 {deal['subscribed_on']:%Y-%m-%d}")
-    if deal["check_status"] != "审核通过":
-        p.fail("__all__", "审核单尚未通过，不能签约")
-    if deal["overseas_status"] == "待审批":
-        p.fail("__all__", "境外/港澳台买受人须先完成安全厅备案审批，才能签约")
-    unit = await Unit.select(Unit.sealed, Unit.mortgaged).where(Unit.id == deal["unit"]).first()
-    if unit["sealed"]:
-        p.fail("__all__", "该房源已被查封，不能签约，请上报客服副经理并转法务")
-    elif unit["mortgaged"]:
-        p.fail("__all__", "该房源的在建工程抵押尚未解除，不能签约；请先发起解押审批")
+    # one step: also a deal checked before the 签约 states were kept (sign_status "", check_status 审核通过)
+    sources = ["审核通过", "境外审批中", ""] if one_step else ["待客户签字"]
+    if deal["check_status"] != "审核通过" or deal["sign_status"] not in sources:
+        p.fail("__all__", "审核单尚未通过，不能签约" if deal["check_status"] != "审核通过" else "合同尚未网签打印，不能确认签约")
+    else:
+        err = await _gate_error(deal)
+        if err:
+            p.fail("__all__", err)
     if p.errors:
         raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
     loan = deal["payment_method"] in LOAN_METHODS
     limits = await all_settings()
     async with write_transaction():
-        row = await _move(deal_id, (Deal.stage == "已认购") & (Deal.check_status == "审核通过") & (Deal.overseas_status != "待审批"), {
-            Deal.stage: "已签约", Deal.contract_no: contract_no, Deal.online_no: online_no, Deal.signed_on: signed_on, Deal.home_count: homes,
+        row = await _move(deal_id, (Deal.stage == "已认购") & (Deal.check_status == "审核通过") & Deal.sign_status.is_in(sources), {
+            Deal.stage: "已签约", Deal.sign_status: "已签约", Deal.subscription_status: "已转签约",
+            Deal.contract_no: contract_no, Deal.online_no: online_no, Deal.signed_on: signed_on, Deal.home_count: homes,
             Deal.filing_status: "待备案", Deal.handover_status: "待通知",
             Deal.mortgage_status: "资料收集中" if loan else "",
             Deal.docs_due: (await add_calendar_days(signed_on, int(limits["mortgage_docs_days"]))) if loan else None,
@@ -452,6 +705,135 @@ async def sign(user, deal_id: int, values) -> dict:
         await _audit(user, row, "sign", f"签约，合同编号 {contract_no}，网签号 {online_no}，买受人{homes}", {"stage": "已认购"}, {"stage": "已签约"})
         await _reminders_done(deal_id, "sign")
     return row
+
+
+async def record_entry(user, deal_id: int, values) -> dict:
+    """SPEC A2 step 7: the contract recorded in the 合同台账, RIS or the 预警预报系统 (who and when). Each once."""
+    from app.pipeline.tables_signing import SigningEntry
+
+    _require(user, "签约")
+    p = Parser(values)
+    system = p.choice("system", "系统", SIGN_ENTRIES)
+    deal = await Deal.select().where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    if deal["sign_status"] != "已签约" or deal["stage"] in ("已作废", "已退订"):
+        p.fail("__all__", "合同签约后才能登记当日录入")
+    if p.errors:  # the form is one button per system: the message goes at the top of the card
+        raise PipelineError(p.errors.get("__all__") or next(iter(p.errors.values())))
+    try:
+        async with write_transaction():
+            await SigningEntry.insert(SigningEntry(deal=deal_id, system=system, key=f"{deal_id}:{system}", done_by=user.employee_id, done_at=now()))
+            done = {r["system"] for r in await SigningEntry.select(SigningEntry.system).where(SigningEntry.deal == deal_id)}
+            left = [s for s in SIGN_ENTRIES if s not in done]
+            await _audit(user, deal, "sign.entry", f"已录入{system}" + ("；当日录入已全部完成" if not left else f"；尚缺{'、'.join(left)}"))
+            if not left:
+                await _reminders_done(deal_id, "sign.entries")
+    except Exception as e:
+        if "unique" in f"{type(e).__name__} {e}".lower():
+            raise PipelineError(f"{system}已登记过录入") from None
+        raise
+    return deal
+
+
+async def signing_entries(deal_ids: list[int]) -> dict[int, list[dict]]:
+    """The same-day entries of these deals (one query), with who recorded them."""
+    from app.pipeline.tables_signing import SigningEntry
+
+    out: dict[int, list[dict]] = {}
+    if deal_ids:
+        for r in await SigningEntry.select(SigningEntry.deal, SigningEntry.system, SigningEntry.done_at, SigningEntry.done_by.name).where(
+                SigningEntry.deal.is_in(deal_ids)).order_by(SigningEntry.id):
+            out.setdefault(r["deal"], []).append(r)
+    return out
+
+
+def _parse_moment(p: Parser, name: str, label: str, *, required: bool = True):
+    from datetime import datetime
+
+    from app.core.timeutil import SHANGHAI
+
+    raw = p.raw(name)
+    if not raw:
+        if required:
+            p.fail(name, f"请填写{label}")
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace(" ", "T"))
+    except ValueError:
+        p.fail(name, f"{label}的格式应为 2026-11-28 14:05")
+        return None
+    return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value
+
+
+async def outage_deal_choices(user, limit: int = 200) -> list[dict]:
+    """Contracts an outage may have held up: deals in the user's projects being signed now or signed in the last 30 days."""
+    since = today_local() - timedelta(days=30)
+    q = Deal.select(Deal.id, Deal.number, Deal.contract_no, Deal.sign_status, Deal.unit.room_no, Deal.unit.building.name, Deal.buyer.name).where(
+        Deal.sign_status.is_in(["审核通过", "境外审批中", "网签草拟", "待客户签字"]) | ((Deal.sign_status == "已签约") & (Deal.signed_on >= since))
+        | ((Deal.stage == "已签约") & (Deal.signed_on >= since))).order_by(Deal.id, ascending=False).limit(limit)
+    return await scoped(q, Deal.project, user)
+
+
+async def save_outage(user, outage_id: int | None, values) -> int:
+    """联机备案故障记录: new or corrected, with the contracts it held up (deals in the user's projects only); audited."""
+    from app.pipeline.tables_signing import Outage, OutageDeal
+
+    _require(user, "签约")
+    p = Parser(values)
+    started = _parse_moment(p, "started_at", "故障开始时间")
+    ended = _parse_moment(p, "ended_at", "恢复时间", required=False)
+    if started and ended and ended < started:
+        p.fail("ended_at", "恢复时间不能早于故障开始时间")
+    if started and started > now() + timedelta(minutes=5):
+        p.fail("started_at", "故障开始时间不能晚于现在")
+    cause = p.text("cause", "故障原因", max_len=200)
+    action = p.text("action_taken", "处理情况", required=False, max_len=2000)
+    parties = [x for x in p.getall("coordinated") if x]
+    if any(x not in OUTAGE_PARTIES for x in parties):
+        p.fail("coordinated", "协调单位的选项无效")
+    ids = []
+    for raw in p.getall("deal_ids"):
+        if raw.isdigit() and 0 < int(raw) < 2**31:
+            ids.append(int(raw))
+        elif raw:
+            p.fail("deal_ids", "所选合同无效")
+    ids = sorted(set(ids))
+    if ids:
+        q = scoped(Deal.select(Deal.id).where(Deal.id.is_in(ids)), Deal.project, user)
+        if len(await q) != len(ids):
+            p.fail("deal_ids", "所选合同中有不在您数据范围内的，请刷新后重选")
+    before = None
+    if outage_id is not None:
+        before = await Outage.select().where(Outage.id == outage_id).first()
+        if not before:
+            raise PipelineError("故障记录不存在")
+    if p.errors:
+        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
+    data = {"started_at": started, "ended_at": ended, "cause": cause, "action_taken": action, "coordinated": "、".join(x for x in OUTAGE_PARTIES if x in parties)}
+    async with write_transaction():
+        if outage_id is None:
+            row = Outage(**data, recorded_by=user.employee_id, created_at=now())
+            await row.save()
+            outage_id = row.id
+            old_ids: list[int] = []
+        else:
+            await Outage.update({getattr(Outage, k): v for k, v in data.items()}).where(Outage.id == outage_id)
+            old_ids = [r["deal"] for r in await OutageDeal.select(OutageDeal.deal).where(OutageDeal.outage == outage_id)]
+            await OutageDeal.delete().where(OutageDeal.outage == outage_id)
+        if ids:
+            await OutageDeal.insert(*[OutageDeal(outage=outage_id, deal=i) for i in ids])
+        shown = {k: (v.isoformat(timespec="minutes") if hasattr(v, "isoformat") else v) for k, v in data.items()}
+        if before is None:
+            await audit.record(actor=user, action="pipeline.outage", entity="pl_outage", entity_id=outage_id,
+                               summary=f"登记联机备案故障：{cause}，影响合同 {len(ids)} 份", after={**shown, "deals": ids})
+        else:
+            await audit.record(actor=user, action="pipeline.outage_update", entity="pl_outage", entity_id=outage_id,
+                               summary=f"修改联机备案故障：{cause}，影响合同 {len(ids)} 份",
+                               before={"cause": before["cause"], "deals": old_ids, "action_taken": before["action_taken"],
+                                       "ended_at": before["ended_at"].isoformat(timespec="minutes") if before["ended_at"] else ""},
+                               after={**shown, "deals": ids})
+    return outage_id
 
 
 # ---------------------------------------------------------------- A3 按揭
@@ -767,8 +1149,10 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
     voided = deal["stage"] == "已作废"
     add("认购", "已认购", True, None, f"定金 {Decimal(deal['deposit']):,.2f} 元 · {deal['payment_method']}")
     signed = deal["signed_on"] is not None
-    add("签约", "已签约" if signed else f"审核单{deal['check_status']}" + ("，境外备案待审批" if deal["overseas_status"] == "待审批" else ""),
-        signed, None if signed else deal["sign_deadline"], f"合同 {deal['contract_no']} · 网签 {deal['online_no']}" if signed else "")
+    ss = "已签约" if signed else (deal.get("sign_status") or ("审核退回" if deal["check_status"] == "退回补正" else "待提交审核单"))
+    add("签约", ss, signed, None if signed else deal["sign_deadline"],
+        f"合同 {deal['contract_no']} · 网签 {deal['online_no']}" if signed or ss in ("网签草拟", "待客户签字") else
+        ("待安全厅备案审批（证件及手续 › 境外购房备案）" if ss == "境外审批中" else ""))
     if loan:
         due = amber_from = None
         ms = deal["mortgage_status"]

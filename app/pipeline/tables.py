@@ -65,8 +65,10 @@ class Deal(Table, tablename="pl_deal"):
     # 签约 state (A2): 审核单待审 → 审核退回 | 审核通过 → 境外审批中 → 网签草拟 → 待客户签字 → 已签约 ("" = not started)
     sign_status = Varchar(length=10, default="", index=True)
     check_note = Text(default="")
-    overseas_status = Varchar(length=10, default="")  # "" (not needed) | 待审批 | 已批准
-    overseas_ref = Varchar(length=50, default="")
+    # "待审批" = set at 认购 when the buyer is overseas: this deal needs the 境外购房备案. The filing itself (applied, approved,
+    # reference no.) is the permits register's record (app/permits/gate.py), which the signing gate reads; not copied here.
+    overseas_status = Varchar(length=10, default="")
+    overseas_ref = Varchar(length=50, default="")  # no longer written (the register's reference_no is the one record)
     contract_no = Varchar(length=50, default="", index=True)
     online_no = Varchar(length=50, default="")
     signed_on = Date(null=True, default=None, index=True)

@@ -49,16 +49,40 @@ async def subscribed(new_client, project="JC01", **over) -> tuple[dict, dict]:
     return unit, deal
 
 
+async def submit_sheet(new_client, unit: dict, deal: dict, *, project: str = "JC01", **over):
+    """The 置业顾问 submits the 购房审核单 with the deal's own figures and its 定金 receipt; returns the response."""
+    from app.pipeline.tables import Receipt
+
+    sales = await sign_in(await new_client(), "sales" if project == "JC01" else "sales3")
+    d = await Deal.select(Deal.all_columns(), Deal.unit.area_build).where(Deal.id == deal["id"]).first()
+    receipt = await Receipt.select(Receipt.voucher_no).where(Receipt.deal == deal["id"]).order_by(Receipt.id).first()
+    data = {"area": f"{d['unit.area_build']:.2f}", "unit_price": f"{d['unit_price']:.2f}", "total_price": f"{d['total_price']:.2f}",
+            "payment_method": d["payment_method"], "down_payment": f"{d['down_payment']:.2f}", "receipt_no": receipt["voucher_no"] if receipt else "",
+            "delivery_due": (today_local() + timedelta(days=90)).isoformat(), "title_deadline": (today_local() + timedelta(days=180)).isoformat()}
+    if d["payment_method"] in ("商贷", "公积金", "组合"):
+        data.update({"loan_amount": f"{d['total_price'] - d['down_payment']:.2f}", "loan_bank": "建行"})
+    data.update({k: v for k, v in over.items() if v is not None})
+    return await post(sales, f"/pipeline/deals/{deal['id']}/check-sheet", data, f"/pipeline/units/{unit['id']}")
+
+
 async def check_and_sign(new_client, unit: dict, deal: dict, contract_no: str, *, signed_on=None, project: str = "JC01",
                          check: dict | None = None) -> str:
-    """The 合同专员 of the unit's project passes the 审核单 and signs (首套); returns the unit page's URL."""
+    """Through every 签约 state: the 置业顾问 submits the 审核单 (`check`: its loan fields, if any); the 合同专员 of the
+    unit's project receives the 签约 documents, passes it, records the 网签, prints, and signs (首套); returns the unit page."""
+    r = await submit_sheet(new_client, unit, deal, project=project, **(check or {}))
+    assert r.status_code == 303, r.text[:2000]
     contract = await sign_in(await new_client(), "contract" if project == "JC01" else "contract2")
     page = f"/pipeline/units/{unit['id']}"
-    r = await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat(),
-                                                                      **(check or {})}, page)
+    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "签约"))
+    from app.pipeline.services import SIGN_CHECKS
+
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "checks": list(SIGN_CHECKS)}, page)
     assert r.status_code == 303, r.text[:2000]
-    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": contract_no, "online_no": f"W-{deal['id']}",
-                                                                     "signed_on": (signed_on or today_local()).isoformat(), "home_count": "首套"}, page)
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/draft", {"contract_no": contract_no, "online_no": f"W-{deal['id']}"}, page)
+    assert r.status_code == 303, r.text[:2000]
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/printed", {}, page)
+    assert r.status_code == 303, r.text[:2000]
+    r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"signed_on": (signed_on or today_local()).isoformat(), "home_count": "首套"}, page)
     assert r.status_code == 303, r.text[:2000]
     return page
 
