@@ -270,9 +270,12 @@ async def _batch_step(request: Request, batch_id: int, src: str, dst: str) -> Re
             cleared = await Unit.update({Unit.mortgaged: False}).where(Unit.id.is_in(ids or [0]) & (Unit.mortgaged == True)).returning(Unit.id)  # noqa: E712
             after["units"] = [r["id"] for r in cleared]
             summary += f"，{len(cleared)} 套解除抵押"
-        action = "pipeline.release.consent" if dst == "注销登记中" else "pipeline.release.deregister"
-        await audit.record(actor=user, action=action, entity="pl_release_batch", entity_id=batch_id, summary=summary,
-                           before={"status": src}, after=after)
+        if dst == "注销登记中":
+            await audit.record(actor=user, action="pipeline.release.consent", entity="pl_release_batch", entity_id=batch_id, summary=summary,
+                               before={"status": src}, after=after)
+        else:
+            await audit.record(actor=user, action="pipeline.release.deregister", entity="pl_release_batch", entity_id=batch_id, summary=summary,
+                               before={"status": src}, after=after)
     return redirect_with_flash(back, summary, "success", request)
 
 
