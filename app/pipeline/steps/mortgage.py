@@ -199,6 +199,27 @@ async def queue_rows(user, limits: dict, cols: list, scope, today: date) -> list
     return out
 
 
+def count_specs(today: date, cal, limits: dict, cutoff) -> list[tuple]:
+    """The same tasks as queue_rows, as (stage, task, open condition, overdue condition) for the home page's COUNTs
+    (app/dashboard/figures.py; `cutoff(due_of, today)`: the latest base date that is overdue)."""
+    from app.pipeline.tables_mortgage import MortgageAppointment as A
+
+    live = Deal.stage.not_in(["已作废", "已退订"])
+    never = Deal.id < 0
+    bank_wd, release_wd, register_days = int(limits["bank_approval_wd"]), int(limits["release_wd"]), int(limits["mortgage_register_days"])
+    registered_late = Deal.registered_on <= cutoff(lambda b: cal.add_working_days(b, release_wd), today)
+    approved_late = Deal.bank_approved_on <= cutoff(lambda b: cal.add_calendar_days(b, register_days), today)
+    late = {
+        "资料收集中": Deal.docs_due < today, "资料逾期": Deal.docs_due < today,
+        "待面签": Deal.id.is_in(A.select(A.deal).where((A.result == "") & (A.day < today))),
+        "银行审批中": Deal.bank_submitted_on <= cutoff(lambda b: cal.add_working_days(b, bank_wd), today),
+        "银行已批": approved_late, "抵押登记中": approved_late, "抵押已登记": registered_late, "放款中": registered_late,
+    }
+    out = [("按揭", TASKS[ms], (Deal.mortgage_status == ms) & live, late.get(ms, never)) for ms in services.MORTGAGE_OPEN]
+    out.append(("按揭", TASKS["已放款"], (Deal.mortgage_status == "已放款") & (Deal.title_status == "已交付业主") & live, never))
+    return out
+
+
 # ---------------------------------------------------------------- the unit page
 
 
