@@ -32,24 +32,56 @@ def submission(deal: dict, on: date) -> _Values:
                    commercial_amount=f"{deal['loan_amount']:.2f}", provident_amount="0.00")
 
 
+async def _new_loan(k: int, name: str, married: bool) -> dict | None:
+    """A 商贷 deal of its own on a free unit of 锦程·滨江府, signed six days ago (资料收集中)."""
+    from decimal import Decimal
+
+    from app.estate.tables import Unit
+    from seeds.pipeline import _id
+
+    unit = await Unit.select(Unit.id, Unit.unit_price, Unit.total_price).where(
+        (Unit.status == "可售") & (Unit.project.code == "JC01") & (Unit.mortgaged == False)).order_by(Unit.id).offset(5).first()  # noqa: E712
+    if not unit:
+        return None
+    today = today_local()
+    sales, contract = await _user("sales"), await _user("contract")
+    total = unit["total_price"]
+    down = (total * 3 / 10).quantize(Decimal("0.01"))
+    deal = await services.subscribe(sales, unit["id"], _Values(
+        name=name, id_type="居民身份证", id_number=_id(700 + k), mobile=f"1391200{k:04d}", address="苏州市工业园区",
+        marital="已婚" if married else "未婚", spouse_name="配偶" + name[0] if married else "", co_ownership="单独所有",
+        unit_price=f"{unit['unit_price']:.2f}", total_price=f"{total:.2f}", deposit="50000.00", payment_method="商贷",
+        down_payment=f"{down:.2f}", sign_deadline=(today + timedelta(days=3)).isoformat()))
+    await services.check(contract, deal["id"], _Values(result="审核通过", loan_amount=f"{total - down:.2f}", loan_bank="中国建设银行",
+                                                       delivery_due=(today + timedelta(days=300)).isoformat()))
+    await Deal.update({Deal.subscribed_on: today - timedelta(days=9)}).where(Deal.id == deal["id"])
+    await services.sign(contract, deal["id"], _Values(contract_no=f"JC01-2026-{8100 + k}", online_no=f"WQ{2028100 + k}",
+                                                      signed_on=(today - timedelta(days=6)).isoformat(), home_count="首套"))
+    return await Deal.select(Deal.all_columns(), Deal.buyer.name).where(Deal.id == deal["id"]).first()
+
+
 async def seed() -> None:
-    if await Deal.exists().where(Deal.mortgage_status.is_in(["待面签", "贷款被拒", "抵押登记中"])):
-        await _release_batch()
-        return
+    if not await Deal.exists().where(Deal.mortgage_status.is_in(["待面签", "贷款被拒", "抵押登记中"])):
+        await _seed_loans()
+    await _release_batch()
+
+
+async def _seed_loans() -> None:
     mortgage = await _user("mortgage")
     today = today_local()
-    open_loans = await Deal.select(Deal.all_columns(), Deal.buyer.name).where(
-        (Deal.mortgage_status == "资料收集中") & (Deal.payment_method == "商贷") & (Deal.project.code == "JC01")).order_by(Deal.id)
-    open_loans = open_loans[:-1]  # the last one stays 资料收集中 (the demo keeps a loan in every state)
-    if len(open_loans) >= 1:  # 待面签: documents in, the buyer (and spouse) booked at the bank
-        d = open_loans[0]
+    d = await _new_loan(1, "冯晓梅", True)  # 待面签: documents in, the buyer and the spouse booked at the bank
+    if d:
         await DealDocument.update({DealDocument.received_on: today}).where((DealDocument.deal == d["id"]) & (DealDocument.stage == "按揭"))
-        await services.receive_document(mortgage, d["id"], (await DealDocument.select(DealDocument.id).where(DealDocument.deal == d["id"]).first())["id"], True)
+        doc = await DealDocument.select(DealDocument.id).where(DealDocument.deal == d["id"]).first()
+        await services.receive_document(mortgage, d["id"], doc["id"], True)
         day = (today + timedelta(days=2)).isoformat()
         await services.mortgage_step(mortgage, d["id"], "appoint", _Values(buyer_day=day, buyer_place="中国建设银行园区支行个贷中心",
                                                                             spouse_day=day, spouse_place="中国建设银行园区支行个贷中心"))
-    for d, goal in zip(open_loans[1:3], ("贷款被拒", "抵押登记中")):
-        on = max(d["signed_on"], today - timedelta(days=6))
+    for k, name, goal in ((2, "邓志刚", "贷款被拒"), (3, "许慧", "抵押登记中")):
+        d = await _new_loan(k, name, False)
+        if not d:
+            continue
+        on = today - timedelta(days=5)
         await face_signed(d["id"], on)
         await services.mortgage_step(mortgage, d["id"], "bank_submit", submission(d, on))
         if goal == "贷款被拒":
@@ -57,7 +89,6 @@ async def seed() -> None:
         else:
             await services.mortgage_step(mortgage, d["id"], "bank_approve", _Values(on=(on + timedelta(days=2)).isoformat()))
             await services.mortgage_step(mortgage, d["id"], "register_submit", _Values(on=today.isoformat()))
-    await _release_batch()
 
 
 async def _release_batch() -> None:
