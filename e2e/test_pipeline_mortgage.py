@@ -59,6 +59,7 @@ def test_refused_loan_switches_to_lump_sum_and_is_filed(page, login_page, server
     form.get_by_test_id("field-reason").fill("借款人征信有逾期")
     page.get_by_test_id("mortgage-refuse").click()
     expect(page.get_by_test_id("loan-refused")).to_contain_text("借款人征信有逾期")
+    page.get_by_test_id("form-mortgage-switch").get_by_test_id("field-confirm").check()
     page.get_by_test_id("mortgage-switch").click()
     expect(page.get_by_test_id("stage-按揭")).to_have_attribute("data-stage-status", "转付款方式")
     expect(page.get_by_test_id("form-mortgage-switch")).to_have_count(0)

@@ -683,6 +683,8 @@ async def mortgage_step(user, deal_id: int, action: str, values) -> dict:
             detail = f"贷款额 {old_loan:,.2f} → {new_loan:,.2f} 元，补交首付 {top_up:,.2f} 元，首付比例 " \
                      f"{down_payment_ratio({**deal, 'down_payment': Decimal(deal['down_payment']) + top_up})}%"
     elif action == "switch":
+        if p.raw("confirm") != "1":
+            p.fail("confirm", "请确认客户已书面同意改为一次性付款")
         changes.update({Deal.payment_method: "一次性", Deal.loan_amount: Decimal("0.00"), Deal.commercial_amount: Decimal("0.00"),
                         Deal.provident_amount: Decimal("0.00")})
         detail = f"原{deal['payment_method']} {Decimal(deal['loan_amount']):,.2f} 元改为一次性付款，" \

@@ -178,6 +178,8 @@ async def test_refused_loan_switches_to_lump_sum_and_replans_the_instalments(new
     assert (await post(bureau, f"/pipeline/deals/{deal['id']}/mortgage/switch", {}, page)).status_code == 400  # not the bureau's step
     loan = Decimal(deal["loan_amount"])
     r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/switch", {}, page)
+    assert r.status_code == 400 and "请确认客户已书面同意" in r.text and await status_of(deal) == "贷款被拒"
+    r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/switch", {"confirm": "1"}, page)
     assert r.status_code == 303
     row = await Deal.select().where(Deal.id == deal["id"]).first()
     assert row["mortgage_status"] == "转付款方式" and row["payment_method"] == "一次性" and row["loan_amount"] == 0
@@ -190,7 +192,7 @@ async def test_refused_loan_switches_to_lump_sum_and_replans_the_instalments(new
     assert await AuditLog.exists().where((AuditLog.entity_id == str(deal["id"])) & (AuditLog.action == "pipeline.mortgage.switch"))
     view = await mortgage.get(page)
     assert "转付款方式" in view.text and 'data-testid="form-mortgage-switch"' not in view.text
-    assert (await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/switch", {}, page)).status_code == 400  # twice moves nothing
+    assert (await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/switch", {"confirm": "1"}, page)).status_code == 400  # twice: nothing
     r = await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": _today()}, page)  # filing goes on normally
     assert r.status_code == 303
 
