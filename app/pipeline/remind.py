@@ -1,7 +1,8 @@
 """Pipeline reminders (cron or the Procfile's worker): signing deadlines (D−1, D0), filing on days 20/25/28 after
-signing and overdue from day 31, the bank-approval clock (5 WD), the release clock (2 WD, once overdue) and the
-cancellations after an approved voiding once past their working-day limit. In-portal notifications to the holders of
-the owning position in the deal's project, at most once a day per deal and kind.
+signing and overdue from day 31, and the cancellations after an approved voiding once past their working-day limit.
+The 按揭 clocks (documents D+1/D+7/书面催告, 面签, the bank's 3/5 WD, the release's 2 WD) are the REMINDERS of
+app/pipeline/steps/mortgage.py. In-portal notifications to the holders of the owning position in the deal's project,
+at most once a day per deal and kind.
 
 Each reminder names the deal and its clock (`ref`, e.g. "deal:12:filing"); the pipeline action that completes the step
 closes them in its own transaction (`step_done`), so nobody is reminded of a contract already signed or filed.
