@@ -157,3 +157,27 @@ def test_duty_pages_fit_the_screen(page, login_page, server_url, width, height, 
     link = page.get_by_test_id("swap-link").first
     if link.count():
         visit(page, server_url + link.get_attribute("href"), f"{name}-duty-swap")
+
+
+@pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
+def test_mortgage_pages_fit_the_screen(page, login_page, server_url, width, height, name):
+    """A3 按揭: the 按揭专员's queue and a unit in each seeded state (待面签, 银行审批中, 抵押登记中, 贷款被拒); A8: the release batch."""
+    page.set_viewport_size({"width": width, "height": height})
+    login_page.sign_in("mortgage")
+    visit(page, server_url + "/pipeline/queue", f"{name}-mortgage-queue")
+    rows = page.get_by_test_id("queue-row")
+    seen: dict[str, str] = {}
+    for i in range(rows.count()):
+        task = rows.nth(i).locator("td").nth(2).inner_text().strip()
+        for want in ("面签", "跟踪银行审批", "跟进抵押登记", "贷款被拒：选择处理方式", "收集按揭资料"):
+            if task == want and want not in seen:
+                seen[want] = rows.nth(i).get_by_test_id("queue-unit").get_attribute("href")
+    assert {"面签", "跟进抵押登记", "贷款被拒：选择处理方式"} <= set(seen), seen
+    for n, (task, href) in enumerate(sorted(seen.items())):
+        visit(page, server_url + href, f"{name}-mortgage-unit-{n}", full_page=True)
+    login_page.sign_out()
+    login_page.sign_in("mortgage2")
+    page.goto(server_url + "/workflow?tab=mine")  # the 按揭专员's own 解押 request
+    link = page.locator('a[href^="/workflow/requests/"]').first
+    assert link.count()
+    visit(page, server_url + link.get_attribute("href"), f"{name}-mortgage-release", full_page=True)

@@ -171,15 +171,18 @@ async def seed_deals() -> None:
         await _deposit_on(deal["id"], signed - timedelta(days=3))
         if signed <= today - timedelta(days=7):  # past its down payment: finance has recorded it (one in arrears, one paid in part)
             await _down_payment(accountant, deal["id"], signed, i)
-        if loan and goal != "签约":
-            from app.pipeline.tables import DealDocument
+        if loan and goal != "签约":  # documents in and 面签 done (seeds/pipeline_mortgage.py), then the bank
+            from seeds.pipeline_mortgage import face_signed, submission
 
-            await DealDocument.update({DealDocument.received_on: signed + timedelta(days=3)}).where(
-                (DealDocument.deal == deal["id"]) & (DealDocument.stage == "按揭"))
-            await services.mortgage_step(mortgage, deal["id"], "bank_submit", _Values(on=(signed + timedelta(days=4)).isoformat()))
+            await face_signed(deal["id"], signed + timedelta(days=3))
+            await services.mortgage_step(mortgage, deal["id"], "bank_submit", submission({**deal, "loan_amount": total - down,
+                                                                                          "loan_bank": "中国建设银行"}, signed + timedelta(days=4)))
             if goal != "按揭":  # the 按揭 goal stays at the bank, past its 5-WD limit
                 await services.mortgage_step(mortgage, deal["id"], "bank_approve", _Values(on=(signed + timedelta(days=7)).isoformat()))
-                await services.mortgage_step(mortgage, deal["id"], "register", _Values(on=(signed + timedelta(days=9)).isoformat()))
+                await services.mortgage_step(mortgage, deal["id"], "register_submit", _Values(on=(signed + timedelta(days=8)).isoformat()))
+                await services.mortgage_step(mortgage, deal["id"], "register", _Values(on=(signed + timedelta(days=9)).isoformat(),
+                                                                                       reg_cert_no=f"苏(2026)预抵字第{3000 + i}号"))
+                await services.mortgage_step(mortgage, deal["id"], "release_apply", _Values(on=(signed + timedelta(days=9)).isoformat()))
                 await services.mortgage_step(mortgage, deal["id"], "release", _Values(on=(signed + timedelta(days=10)).isoformat(),
                                                                                       amount=f"{total - down:.2f}"))
         if goal in ("签约", "按揭"):

@@ -182,6 +182,20 @@ ACTIONS: dict[str, str] = {
     "pipeline.sign.entry": "签约当日录入",
     "pipeline.outage": "登记联机备案故障",
     "pipeline.outage_update": "修改联机备案故障",
+    # A3 按揭 states and A8 解押 (app/pipeline/services.mortgage_step, steps/mortgage.py)
+    "pipeline.mortgage.appoint": "按揭：预约面签",
+    "pipeline.mortgage.attend": "按揭：登记面签结果",
+    "pipeline.mortgage.refuse": "按揭：贷款被拒",
+    "pipeline.mortgage.register_submit": "按揭：抵押登记受理",
+    "pipeline.mortgage.release_apply": "按揭：提交放款",
+    "pipeline.mortgage.guarantee": "按揭：解除阶段性担保及保证金",
+    "pipeline.mortgage.rebank": "按揭：贷款被拒后更换银行",
+    "pipeline.mortgage.lower_loan": "按揭：降低贷款额、补交首付",
+    "pipeline.mortgage.switch": "按揭：改为一次性付款",
+    "pipeline.mortgage.overdue": "按揭资料逾期",
+    "pipeline.mortgage.demand": "按揭资料逾期：转法务书面催告",
+    "pipeline.release.consent": "解押：登记银行同意函",
+    "pipeline.release.deregister": "解押：注销登记完成",
 }
 
 ENTITIES: dict[str, str] = {

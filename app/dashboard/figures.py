@@ -129,18 +129,13 @@ async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[s
     cal = await load_calendar(today - timedelta(days=800), today + timedelta(days=60))
     scope = _scope(user, Deal.project)
     filing_days, title_days = int(limits["filing_days"]), int(limits["title_days"])
-    bank_wd, release_wd, register_days = int(limits["bank_approval_wd"]), int(limits["release_wd"]), int(limits["mortgage_register_days"])
     handover_window = today + timedelta(days=int(limits["handover_queue_days"]))
+    from app.pipeline.steps.mortgage import count_specs as mortgage_count_specs
+
     specs = [  # stage, task, open condition, overdue condition
         ("认购", "催客户签约", Deal.stage == "已认购", Deal.sign_deadline < today),
         ("签约", "审核单审核 / 网签", Deal.stage == "已认购", Deal.sign_deadline < today),
-        ("按揭", "收集按揭资料", Deal.mortgage_status == "资料收集中", Deal.docs_due < today),
-        ("按揭", "跟踪银行审批", Deal.mortgage_status == "银行审批中",
-         Deal.bank_submitted_on <= _cutoff(lambda b: cal.add_working_days(b, bank_wd), today)),
-        ("按揭", "办理抵押登记", Deal.mortgage_status == "银行已批",
-         Deal.bank_approved_on <= _cutoff(lambda b: cal.add_calendar_days(b, register_days), today)),
-        ("按揭", "跟踪银行放款", Deal.mortgage_status == "抵押已登记",
-         Deal.registered_on <= _cutoff(lambda b: cal.add_working_days(b, release_wd), today)),
+        *mortgage_count_specs(today, cal, limits, _cutoff),  # every 按揭 state (app/pipeline/steps/mortgage.py)
         ("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"),
          Deal.signed_on <= _cutoff(lambda b: cal.add_calendar_days(b, filing_days), today)),
         ("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废") & (Deal.delivery_due <= handover_window),

@@ -179,8 +179,8 @@ class NoticeForm:
             deal = await Deal.select(Deal.id, Deal.contract_no, Deal.project, Deal.mortgage_status, Deal.buyer.name).where(Deal.contract_no == ref).first()
             if not deal:
                 p.fail("deal_ref", "没有找到该合同")
-            elif deal["mortgage_status"] != "资料收集中":
-                p.fail("deal_ref", "只有“资料收集中”的按揭可以催交资料")
+            elif deal["mortgage_status"] not in ("资料收集中", "资料逾期"):
+                p.fail("deal_ref", "只有资料收集中或资料逾期的按揭可以催交资料")
             elif not user.sees_project(deal["project"]):
                 p.fail("deal_ref", "该项目不在您的数据范围内")
             else:
@@ -219,7 +219,7 @@ NOTICE = register(FlowDef(
     description="客户逾期未交齐按揭资料时，按揭专员拟订催交通知书，经部门经理批准后发出并抄送销售部。",
     chain=lambda c: [StepSpec("dept_head", "部门经理审批", role("dept_head"))], form=NoticeForm(),
     starters=positions("mortgage", "supervisor", "dept_head", perms=PIPELINE_DESK),
-    record=deal_picker("合同", lambda: (Deal.mortgage_status == "资料收集中") & (Deal.contract_no != "")),
+    record=deal_picker("合同", lambda: Deal.mortgage_status.is_in(["资料收集中", "资料逾期"]) & (Deal.contract_no != "")),
     clause=("kf-71p", "ch2-4.1", "按揭专员 4.1"), finish_cc_roles=("sales_manager",), on_approved=notice_approved,
 ))
 
@@ -273,7 +273,7 @@ class ReleaseForm:
 
         await ReleaseBatch.delete().where(ReleaseBatch.request == request_id)
         await ReleaseBatch.insert(ReleaseBatch(request=request_id, project=cleaned["project"], unit_ids=",".join(map(str, cleaned["unit_ids"])),
-                                               repayment=cleaned["repayment"], bank_consent_no=cleaned["bank_consent_no"]))
+                                               repayment=cleaned["repayment"], bank_consent_no=cleaned["bank_consent_no"], status="审批中"))
 
     async def load(self, request_id: int) -> dict:
         from app.pipeline.tables import ReleaseBatch
@@ -287,21 +287,36 @@ class ReleaseForm:
 
 
 async def release_approved(req: dict, actor) -> None:
+    """Approved: 还款/同意函 — the repayment is made and the bank's 同意部分解除抵押函 awaited. The units stay mortgaged
+    until the deregistration is recorded (steps/mortgage.py: 注销登记中 → 已解押 clears each unit's flag)."""
     from app.pipeline.tables import ReleaseBatch
 
     b = await ReleaseBatch.select().where(ReleaseBatch.request == req["id"]).first()
-    ids = [int(x) for x in b["unit_ids"].split(",") if x]
-    rows = await Unit.update({Unit.mortgaged: False}).where(Unit.id.is_in(ids) & (Unit.mortgaged == True)).returning(Unit.id)  # noqa: E712
+    await ReleaseBatch.update({ReleaseBatch.status: "还款/同意函"}).where((ReleaseBatch.id == b["id"]) & (ReleaseBatch.status == "审批中"))
     await audit.record(actor=actor, action="pipeline.mortgage_release", entity="pl_release_batch", entity_id=b["id"],
-                       summary=f"{req['number']} 在建工程抵押解押 {len(rows)} 套", after={"units": [r["id"] for r in rows]})
+                       summary=f"{req['number']} 在建工程抵押解押已批准：还款 {Decimal(b['repayment']):,.2f} 元，待银行同意函",
+                       before={"status": "审批中"}, after={"status": "还款/同意函"})
+
+
+async def release_closed(req: dict, actor) -> None:
+    """驳回 or 撤回: the list goes back to a draft (拟解押清单)."""
+    from app.pipeline.tables import ReleaseBatch
+
+    await ReleaseBatch.update({ReleaseBatch.status: "拟解押清单"}).where((ReleaseBatch.request == req["id"]) & (ReleaseBatch.status == "审批中"))
+
+
+def release_chain(c: ChainContext) -> list[StepSpec]:
+    """SPEC A8: 财务 computes the repayment, then 客服副经理 → 财务总监 → 总经理 [C]."""
+    return [StepSpec("finance_manager", "财务核算还款", role("finance_manager")), StepSpec("dept_head", "客服副经理审批", role("dept_head")),
+            StepSpec("finance_director", "财务总监审批", role("finance_director")), StepSpec("gm", "总经理审批", role("gm"))]
 
 
 RELEASE = register(FlowDef(
     code="mortgage_release", name="在建工程抵押解押", prefix="JY", group="客服业务",
-    description="按销售进度分批解除在建工程抵押：按揭专员列出房号，财务核算还款，审批后银行出具同意函并注销登记。",
-    chain=lambda c: [StepSpec("dept_head", "客服副经理审批", role("dept_head")), StepSpec("finance_manager", "财务核算还款", role("finance_manager")),
-                     StepSpec("gm", "总经理审批", role("gm"))],
-    form=ReleaseForm(), clause=("kf-71p", "ch2-4.7", "按揭专员 4.7"), on_approved=release_approved,
+    description="按销售进度分批解除在建工程抵押：按揭专员列出房号，财务核算还款，客服副经理、财务总监、总经理审批；批准后还款并取得银行同意部分解除抵押函，"
+                "办理注销登记，登记回执录入后各房源解除抵押。",
+    chain=release_chain,
+    form=ReleaseForm(), clause=("kf-71p", "ch2-4.7", "按揭专员 4.7"), on_approved=release_approved, on_closed=release_closed,
     starters=positions("mortgage", "supervisor", "dept_head", perms=PIPELINE_DESK), record=project_picker(),
 ))
 

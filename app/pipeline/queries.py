@@ -120,27 +120,10 @@ async def queue(user) -> list[dict[str, Any]]:
             items.append({**r, "stage": stage, "task": task, "due": due, "overdue": bool(due and due < today)})
 
     await run("认购", "催客户签约", (Deal.stage == "已认购"), Deal.sign_deadline)
-    await run("按揭", "收集按揭资料", Deal.mortgage_status == "资料收集中", Deal.docs_due)
-    if services.may_act(user, "按揭"):  # the bank and release clocks run in working days
-        from app.core.workdays import load_calendar
+    if services.may_act(user, "按揭"):  # each 按揭 state's task and due (app/pipeline/steps/mortgage.py)
+        from app.pipeline.steps.mortgage import queue_rows
 
-        bank_wd, release_wd = int(limits["bank_approval_wd"]), int(limits["release_wd"])
-        q = Deal.select(*cols, Deal.mortgage_status, Deal.bank_submitted_on, Deal.bank_approved_on, Deal.registered_on).where(
-            Deal.mortgage_status.is_in(["银行审批中", "银行已批", "抵押已登记"]))
-        if scope is not None:
-            q = q.where(scope)
-        rows = await q.order_by(Deal.bank_submitted_on).limit(QUEUE_LIMIT)
-        bases = [d for r in rows for d in (r["bank_submitted_on"], r["bank_approved_on"], r["registered_on"]) if d]
-        # one calendar for every row (not a query per row); the 15-day registration period follows 民法典 第二百零三条
-        cal = await load_calendar(min(bases), max(bases) + timedelta(days=max(bank_wd, release_wd) * 3 + 60)) if bases else None
-        for r in rows:
-            if r["mortgage_status"] == "银行审批中":
-                task, due = "跟踪银行审批", cal.add_working_days(r["bank_submitted_on"], bank_wd)
-            elif r["mortgage_status"] == "银行已批":
-                task, due = "办理抵押登记", cal.add_calendar_days(r["bank_approved_on"], int(limits["mortgage_register_days"]))
-            else:
-                task, due = "跟踪银行放款", cal.add_working_days(r["registered_on"], release_wd)
-            items.append({**r, "stage": "按揭", "task": task, "due": due, "overdue": due < today})
+        items.extend(await queue_rows(user, limits, cols, scope, today))
     await run("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"), Deal.signed_on, int(limits["filing_days"]))
     await run("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废")
               & (Deal.delivery_due <= today + timedelta(days=int(limits["handover_queue_days"]))), Deal.delivery_due)

@@ -1,7 +1,8 @@
 """Pipeline reminders (cron or the Procfile's worker): signing deadlines (D−1, D0), filing on days 20/25/28 after
-signing and overdue from day 31, the bank-approval clock (5 WD), the release clock (2 WD, once overdue) and the
-cancellations after an approved voiding once past their working-day limit. In-portal notifications to the holders of
-the owning position in the deal's project, at most once a day per deal and kind.
+signing and overdue from day 31, and the cancellations after an approved voiding once past their working-day limit.
+The 按揭 clocks (documents D+1/D+7/书面催告, 面签, the bank's 3/5 WD, the release's 2 WD) are the REMINDERS of
+app/pipeline/steps/mortgage.py. In-portal notifications to the holders of the owning position in the deal's project,
+at most once a day per deal and kind.
 
 Each reminder names the deal and its clock (`ref`, e.g. "deal:12:filing"); the pipeline action that completes the step
 closes them in its own transaction (`step_done`), so nobody is reminded of a contract already signed or filed.
@@ -26,8 +27,6 @@ CLOCKS = ("sign", "filing", "bank", "release")  # the deal's clocks a reminder c
 STEP_CLOSES = {  # the pipeline action → the clocks it completes
     "sign": ("sign",),
     "filing.filed": ("filing",),
-    "mortgage.bank_approve": ("bank",),
-    "mortgage.release": ("release",),
     "void": CLOCKS,  # a void contract's clocks stop (its cancellations are reminded separately)
 }
 
@@ -125,19 +124,7 @@ async def remind_once() -> int:
             word = "已逾期" if overdue else f"已签约 {n} 天"
             sent += await _send("bureau", d, f"{today} {d['number']} 合同备案{word}，须在签约后 {filing_days} 天内完成",
                                 clock_ref(d["id"], "filing"), owners)
-    bank_wd, release_wd = int(limits["bank_approval_wd"]), int(limits["release_wd"])
-    rows = await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.mortgage_status, Deal.bank_submitted_on, Deal.registered_on).where(
-        Deal.mortgage_status.is_in(["银行审批中", "抵押已登记"]))
-    bases = [d for r in rows for d in (r["bank_submitted_on"], r["registered_on"]) if d]
-    # one working-day calendar for every deal (not a query per row), as in the work queue
-    cal = await load_calendar(min(bases), max(bases) + timedelta(days=max(bank_wd, release_wd) * 3 + 60)) if bases else None
-    for d in rows:
-        if d["mortgage_status"] == "银行审批中":
-            if d["bank_submitted_on"] and cal.add_working_days(d["bank_submitted_on"], bank_wd) <= today:
-                sent += await _send("mortgage", d, f"{today} {d['number']} 银行审批已超过 {bank_wd} 个工作日", clock_ref(d["id"], "bank"), owners)
-        elif d["registered_on"] and cal.add_working_days(d["registered_on"], release_wd) < today:  # overdue as in the work queue
-            sent += await _send("mortgage", d, f"{today} {d['number']} 抵押登记后银行放款已超过 {release_wd} 个工作日",
-                                clock_ref(d["id"], "release"), owners)
+    # the 按揭 clocks (documents D+1/D+7/书面催告, 面签, the bank 3/5 WD, the release 2 WD): app/pipeline/steps/mortgage.py REMINDERS
     from app.pipeline.tables import VoidStep
 
     for st in await VoidStep.select(VoidStep.id.as_alias("step_id"), VoidStep.step, VoidStep.owner, VoidStep.due_on, VoidStep.deal.as_alias("id"),

@@ -839,12 +839,49 @@ async def save_outage(user, outage_id: int | None, values) -> int:
 # ---------------------------------------------------------------- A3 按揭
 
 
-MORTGAGE_STEPS = {  # action: (from status, to status, date column, label)
-    "bank_submit": ("资料收集中", "银行审批中", Deal.bank_submitted_on, "送银行审批"),
-    "bank_approve": ("银行审批中", "银行已批", Deal.bank_approved_on, "银行批复"),
-    "register": ("银行已批", "抵押已登记", Deal.registered_on, "抵押登记完成"),
-    "release": ("抵押已登记", "已放款", Deal.released_on, "银行放款"),
+MORTGAGE_STATES = ["资料收集中", "资料逾期", "资料齐全", "待面签", "已面签", "银行审批中", "银行已批", "抵押登记中", "抵押已登记", "放款中",
+                   "已放款", "担保解除"]
+MORTGAGE_EXITS = ["贷款被拒", "转付款方式"]
+MORTGAGE_OPEN = MORTGAGE_STATES[:-2] + ["贷款被拒"]  # the 按揭专员 still has something to do (已放款 waits for the title)
+DOCS_OPEN = ("资料收集中", "资料逾期")
+REPAYMENT_METHODS = ["等额本息", "等额本金"]
+ATTENDANCE = ["已到场", "未到场"]
+PROVIDENT_KIND = "公积金项目备案"  # the permits register's kind (app/permits/kinds.AGREEMENT_KINDS)
+
+MORTGAGE_STEPS = {  # action: (from states, to state, label); every one by the 按揭专员 (the 按揭 stage's owner)
+    "appoint": (("资料齐全", "待面签"), "待面签", "预约面签"),
+    "attend": (("待面签",), "待面签", "登记面签结果"),  # → 已面签 once every required person attended
+    "bank_submit": (("已面签",), "银行审批中", "送银行审批"),
+    "bank_approve": (("银行审批中",), "银行已批", "银行批复"),
+    "refuse": (("银行审批中",), "贷款被拒", "银行拒贷"),
+    "register_submit": (("银行已批",), "抵押登记中", "抵押登记受理"),
+    "register": (("抵押登记中",), "抵押已登记", "抵押登记完成"),
+    "release_apply": (("抵押已登记",), "放款中", "提交放款"),
+    "release": (("放款中",), "已放款", "银行放款"),
+    "guarantee": (("已放款",), "担保解除", "解除阶段性担保及保证金"),
+    "rebank": (("贷款被拒",), "资料收集中", "更换贷款银行"),
+    "lower_loan": (("贷款被拒",), "已面签", "降低贷款额、补交首付"),
+    "switch": (("贷款被拒",), "转付款方式", "改为一次性付款"),
 }
+
+
+def mortgage_state_label(status: str) -> str:
+    return "资料逾期(催交)" if status == "资料逾期" else status
+
+
+async def _docs_state(deal_id: int) -> None:
+    """The checklist decides 资料收集中/资料逾期 ↔ 资料齐全 (inside the caller's transaction)."""
+    missing = await DealDocument.count().where((DealDocument.deal == deal_id) & (DealDocument.stage == "按揭") & DealDocument.received_on.is_null())
+    if not missing:
+        rows = await Deal.update({Deal.mortgage_status: "资料齐全", Deal.docs_complete_on: today_local(), Deal.version: Deal.version + 1}).where(
+            (Deal.id == deal_id) & Deal.mortgage_status.is_in(list(DOCS_OPEN))).returning(Deal.id)
+        if rows:
+            await _reminders_done(deal_id, "mortgage.docs")
+    else:
+        deal = await Deal.select(Deal.docs_due).where(Deal.id == deal_id).first()
+        back = "资料逾期" if deal["docs_due"] and deal["docs_due"] < today_local() else "资料收集中"
+        await Deal.update({Deal.mortgage_status: back, Deal.docs_complete_on: None, Deal.version: Deal.version + 1}).where(
+            (Deal.id == deal_id) & (Deal.mortgage_status == "资料齐全"))
 
 
 async def receive_document(user, deal_id: int, doc_id: int, received: bool) -> None:
@@ -855,40 +892,236 @@ async def receive_document(user, deal_id: int, doc_id: int, received: bool) -> N
     _require(user, doc["stage"] if doc["stage"] in STAGE_OWNER else "签约")
     async with write_transaction():
         await DealDocument.update({DealDocument.received_on: today_local() if received else None}).where(DealDocument.id == doc_id)
-        deal = await Deal.select(Deal.id, Deal.number).where(Deal.id == deal_id).first()
+        deal = await Deal.select(Deal.id, Deal.number, Deal.mortgage_status).where(Deal.id == deal_id).first()
+        if doc["stage"] == "按揭" and deal["mortgage_status"] in (*DOCS_OPEN, "资料齐全"):
+            await _docs_state(deal_id)
         await _audit(user, deal, "document", f"{doc['stage']}资料「{doc['name']}」{'已收' if received else '改为未收'}")
 
 
+async def provident_agreement(project_id: int, on: date) -> dict | None:
+    """The project's valid 公积金项目备案 (permits register, SPEC §C) on `on`, or None."""
+    from app.permits.tables import LoanAgreement
+
+    return await LoanAgreement.select(LoanAgreement.reg_no, LoanAgreement.institution, LoanAgreement.end_on).where(
+        (LoanAgreement.kind == PROVIDENT_KIND) & (LoanAgreement.project == project_id) & (LoanAgreement.active == True)  # noqa: E712
+        & (LoanAgreement.start_on <= on) & (LoanAgreement.end_on >= on)).first()
+
+
+def _loan_fields(p: Parser, deal: dict, loan: Decimal) -> dict:
+    """The loan's terms on the bank submission (SPEC A3 Fields). 商贷额 + 公积金额 = the 审核单 贷款额."""
+    method = deal["payment_method"]
+    if method == "组合":
+        commercial = p.money("commercial_amount", "商贷额", allow_zero=True)
+        provident = p.money("provident_amount", "公积金贷款额", allow_zero=True)
+        if commercial is not None and provident is not None:
+            err = rules.loan_split_error(loan, commercial, provident)
+            if err:
+                p.fail("provident_amount", err)
+    elif method == "公积金":
+        commercial, provident = Decimal("0.00"), loan
+    else:
+        commercial, provident = loan, Decimal("0.00")
+    months = p.integer("loan_term_months", "贷款年限（月）", minimum=1, maximum=360)
+    bp = p.integer("loan_rate_bp", "利率加减点（基点）", minimum=-500, maximum=500)
+    return {Deal.loan_bank: p.text("loan_bank", "贷款银行", max_len=50), Deal.loan_branch: p.text("loan_branch", "支行", required=False, max_len=50),
+            Deal.commercial_amount: commercial or Decimal("0.00"), Deal.provident_amount: provident or Decimal("0.00"),
+            Deal.loan_term_months: months or 0, Deal.loan_rate_bp: bp,
+            Deal.repayment_method: p.choice("repayment_method", "还款方式", REPAYMENT_METHODS),
+            Deal.borrower: p.text("borrower", "借款人", max_len=50), Deal.co_borrower: p.text("co_borrower", "共同借款人", required=False, max_len=100),
+            Deal.guarantee_deposit: p.money("guarantee_deposit", "按揭保证金", allow_zero=True) or Decimal("0.00")}
+
+
+def down_payment_ratio(deal: dict) -> Decimal | None:
+    """首付比例 (computed): 首付款 / 总价, in %."""
+    total = Decimal(deal["total_price"] or 0)
+    return (Decimal(deal["down_payment"]) * 100 / total).quantize(Decimal("0.01")) if total else None
+
+
+async def _finance_told(deal: dict, text: str) -> None:
+    """The release is reported to 财务 (SPEC A3 step 7): the 会计 and the 财务经理 of the deal's project."""
+    from app.core.notify import notify
+    from app.pipeline.remind import _owners
+
+    for role in ("accountant", "finance_manager"):
+        for uid in await _owners(role, deal["project"]):
+            await notify(uid, text, f"/pipeline/units/{deal['unit']}", "pipeline", ref=f"deal:{deal['id']}:released")
+
+
 async def mortgage_step(user, deal_id: int, action: str, values) -> dict:
+    """One 按揭 action of the 按揭专员 (MORTGAGE_STEPS): parsed, then one transaction moving the deal from the state it
+    expects, with its audit row and the reminders it answers closed."""
     _require(user, "按揭")
     if action not in MORTGAGE_STEPS:
         raise PipelineError("未知的操作")
-    src, dst, col, label = MORTGAGE_STEPS[action]
+    src, dst, label = MORTGAGE_STEPS[action]
+    deal = await Deal.select(Deal.all_columns(), Deal.buyer.name, Deal.buyer.marital, Deal.buyer.spouse_name).where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    if deal["stage"] in ("已作废", "已退订"):
+        raise PipelineError("该合同已作废，不能再办理按揭")
     p = Parser(values)
-    on = p.date("on", f"{label}日期")
-    if on and on > today_local():
-        p.fail("on", "日期不能晚于今天")
-    changes: dict[Any, Any] = {Deal.mortgage_status: dst, col: on}
-    if action == "bank_submit":
-        missing = await DealDocument.count().where((DealDocument.deal == deal_id) & (DealDocument.stage == "按揭") & DealDocument.received_on.is_null())
-        if missing:
-            p.fail("__all__", f"还有 {missing} 项按揭资料未收齐，不能送审")
-    if action == "release":
-        amount = p.money("amount", "放款金额")
-        changes[Deal.released_amount] = amount
+    today = today_local()
+    changes: dict[Any, Any] = {Deal.mortgage_status: dst}
+    detail = ""
+    from app.pipeline.tables_mortgage import MortgageAppointment
+
+    appointments: list = []
+    results: list[tuple[int, str]] = []
+    limits = await all_settings()
+
+    def past_date(name: str, what: str) -> date | None:
+        on = p.date(name, what)
+        if on and on > today:
+            p.fail(name, "日期不能晚于今天")
+        return on
+
+    if action == "appoint":
+        people = [("买受人", deal["buyer.name"], "buyer")]
+        if deal["buyer.marital"] == "已婚":
+            people.append(("配偶", deal["buyer.spouse_name"], "spouse"))
+        pending = {r["person"] for r in await MortgageAppointment.select(MortgageAppointment.person).where(
+            (MortgageAppointment.deal == deal_id) & (MortgageAppointment.result == ""))}
+        attended = {r["person"] for r in await MortgageAppointment.select(MortgageAppointment.person).where(
+            (MortgageAppointment.deal == deal_id) & (MortgageAppointment.result == "已到场"))}
+        for person, name, key in people:
+            if person in attended or person in pending:
+                continue
+            on = p.date(f"{key}_day", f"{person}面签日期")
+            if on and on < today:
+                p.fail(f"{key}_day", "面签日期不能早于今天")
+            place = p.text(f"{key}_place", f"{person}面签地点", max_len=100)
+            appointments.append(MortgageAppointment(deal=deal_id, person=person, name=name or "", day=on, place=place))
+        if not appointments and not p.errors:
+            p.fail("__all__", "需要面签的人都已预约或已到场")
+        detail = "；".join(f"{a.person}{a.name} {a.day} {a.place}" for a in appointments)
+    elif action == "attend":
+        rows = await MortgageAppointment.select().where((MortgageAppointment.deal == deal_id) & (MortgageAppointment.result == ""))
+        for r in rows:
+            v = p.raw(f"result_{r['id']}")
+            if not v:
+                continue
+            if v not in ATTENDANCE:
+                p.fail(f"result_{r['id']}", "请选择已到场或未到场")
+            elif r["day"] > today:
+                p.fail(f"result_{r['id']}", f"预约日期 {r['day']} 还未到，不能登记结果")
+            else:
+                results.append((r["id"], v))
+        if not results and not p.errors:
+            p.fail("__all__", "请至少登记一人的面签结果")
+        names = {r["id"]: f"{r['person']}{r['name']}" for r in rows}
+        detail = "；".join(f"{names[i]}{v}" for i, v in results)
+    elif action == "bank_submit":
+        changes[Deal.bank_submitted_on] = past_date("on", "送审日期")
+        changes.update(_loan_fields(p, deal, Decimal(deal["loan_amount"])))
+        if deal["payment_method"] in ("公积金", "组合"):
+            agreement = await provident_agreement(deal["project"], changes[Deal.bank_submitted_on] or today)
+            if not agreement:
+                p.fail("__all__", "该项目没有有效的公积金项目备案（证件及手续 → 公积金备案及按揭合作协议），公积金贷款不能送审；请先办理或续期备案")
+        detail = f"{changes[Deal.loan_bank]}{changes[Deal.loan_branch]}，{deal['payment_method']} {Decimal(deal['loan_amount']):,.2f} 元，" \
+                 f"{changes[Deal.loan_term_months]} 个月，LPR{(changes[Deal.loan_rate_bp] or 0):+d}bp，{changes[Deal.repayment_method]}"
+    elif action == "bank_approve":
+        changes[Deal.bank_approved_on] = past_date("on", "批复日期")
+    elif action == "refuse":
+        changes[Deal.refused_on] = past_date("on", "拒贷日期")
+        changes[Deal.refuse_reason] = p.text("reason", "拒贷原因", max_len=200)
+        detail = changes[Deal.refuse_reason]
+    elif action == "register_submit":
+        changes[Deal.reg_accepted_on] = past_date("on", "抵押受理日期")
+    elif action == "register":
+        changes[Deal.registered_on] = past_date("on", "抵押登记日期")
+        changes[Deal.reg_cert_no] = p.text("reg_cert_no", "登记证明号", max_len=50)
+        detail = f"登记证明号 {changes[Deal.reg_cert_no]}"
+    elif action == "release_apply":
+        changes[Deal.release_applied_on] = past_date("on", "提交放款日期")
+    elif action == "release":
+        changes[Deal.released_on] = past_date("on", "放款日期")
+        changes[Deal.released_amount] = p.money("amount", "放款金额")
+        detail = f"{changes[Deal.released_amount] or 0:,.2f} 元"
+    elif action == "guarantee":
+        if deal["title_status"] != "已交付业主":
+            p.fail("__all__", "产权证交付业主后才能解除阶段性担保和按揭保证金")
+        changes[Deal.guarantee_released_on] = past_date("on", "解除日期")
+        changes[Deal.guarantee_released_amount] = p.money("amount", "退回保证金金额", allow_zero=True)
+        detail = f"退回保证金 {changes[Deal.guarantee_released_amount] or 0:,.2f} 元"
+    elif action == "rebank":
+        changes[Deal.loan_bank] = p.text("loan_bank", "新的贷款银行", max_len=50)
+        changes[Deal.loan_branch] = p.text("loan_branch", "支行", required=False, max_len=50)
+        if changes[Deal.loan_bank] and changes[Deal.loan_bank] == deal["loan_bank"]:
+            p.fail("loan_bank", "请填写另一家银行")
+        changes[Deal.docs_due] = await add_calendar_days(today, int(limits["mortgage_docs_days"]))
+        changes.update({Deal.docs_complete_on: None, Deal.docs_demand_on: None, Deal.face_signed_on: None, Deal.bank_submitted_on: None,
+                        Deal.refused_on: None})
+        detail = f"由{deal['loan_bank']}改为{changes[Deal.loan_bank]}{changes[Deal.loan_branch]}，重新收集资料（{changes[Deal.docs_due]} 前）"
+    elif action == "lower_loan":
+        new_loan = p.money("loan_amount", "新的贷款额")
+        old_loan = Decimal(deal["loan_amount"])
+        if new_loan is not None and new_loan >= old_loan:
+            p.fail("loan_amount", f"新的贷款额应低于原贷款额 {old_loan:,.2f} 元")
+        if new_loan is not None and new_loan < old_loan:
+            top_up = old_loan - new_loan
+            changes.update({Deal.loan_amount: new_loan, Deal.down_payment: Decimal(deal["down_payment"]) + top_up, Deal.refused_on: None,
+                            Deal.commercial_amount: new_loan if deal["payment_method"] == "商贷" else Decimal("0.00"),
+                            Deal.provident_amount: new_loan if deal["payment_method"] == "公积金" else Decimal("0.00")})
+            detail = f"贷款额 {old_loan:,.2f} → {new_loan:,.2f} 元，补交首付 {top_up:,.2f} 元，首付比例 " \
+                     f"{down_payment_ratio({**deal, 'down_payment': Decimal(deal['down_payment']) + top_up})}%"
+    elif action == "switch":
+        if p.raw("confirm") != "1":
+            p.fail("confirm", "请确认客户已书面同意改为一次性付款")
+        changes.update({Deal.payment_method: "一次性", Deal.loan_amount: Decimal("0.00"), Deal.commercial_amount: Decimal("0.00"),
+                        Deal.provident_amount: Decimal("0.00")})
+        detail = f"原{deal['payment_method']} {Decimal(deal['loan_amount']):,.2f} 元改为一次性付款，" \
+                 f"房款 {int(limits['balance_due_days'])} 天内付清"
     if p.errors:
         raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
     async with write_transaction():
-        row = await _move(deal_id, Deal.mortgage_status == src, changes)
-        if action == "release":  # the bank's release is a receipt on the 贷款 instalment (财务 records the received amount [S 4.4])
+        if action == "attend":
+            changes.pop(Deal.mortgage_status)
+            for i, v in results:
+                await MortgageAppointment.update({MortgageAppointment.result: v}).where(
+                    (MortgageAppointment.id == i) & (MortgageAppointment.result == ""))
+            need = {"买受人", "配偶"} if deal["buyer.marital"] == "已婚" else {"买受人"}
+            came = {r["person"] for r in await MortgageAppointment.select(MortgageAppointment.person).where(
+                (MortgageAppointment.deal == deal_id) & (MortgageAppointment.result == "已到场"))}
+            if need <= came:
+                changes.update({Deal.mortgage_status: "已面签", Deal.face_signed_on: today})
+                detail += "，面签完成"
+        row = await _move(deal_id, Deal.mortgage_status.is_in(list(src)) & Deal.stage.not_in(["已作废", "已退订"]), changes)
+        if action == "appoint":
+            await MortgageAppointment.insert(*appointments)
+        elif action == "rebank":  # the new bank's checklist starts over, and its 面签
+            await DealDocument.update({DealDocument.received_on: None}).where((DealDocument.deal == deal_id) & (DealDocument.stage == "按揭"))
+            await MortgageAppointment.update({MortgageAppointment.result: "未到场"}).where(
+                (MortgageAppointment.deal == deal_id) & (MortgageAppointment.result == ""))
+            await MortgageAppointment.delete().where((MortgageAppointment.deal == deal_id) & (MortgageAppointment.result == "已到场"))
+        elif action == "lower_loan":
+            top_up = changes[Deal.down_payment] - Decimal(deal["down_payment"])
+            for inst in await Instalment.select(Instalment.id, Instalment.amount_due).where(
+                    (Instalment.deal == deal_id) & (Instalment.kind == "贷款") & (Instalment.received == 0)):
+                await Instalment.update({Instalment.amount_due: Decimal(inst["amount_due"]) - top_up}).where(Instalment.id == inst["id"])
+            await Instalment.insert(Instalment(deal=deal_id, kind="首付款", amount_due=top_up,
+                                               due_on=today + timedelta(days=int(limits["down_payment_due_days"]))))
+        elif action == "switch":  # the 贷款 instalment becomes a 房款 one of the same amount; the checklist is closed
+            from app.pipeline.receipts import outstanding
+
+            left = Decimal("0.00")
+            for inst in await Instalment.select().where((Instalment.deal == deal_id) & (Instalment.kind == "贷款")):
+                left += outstanding(inst)
+                await Instalment.delete().where((Instalment.id == inst["id"]) & (Instalment.received == 0))
+            if left > 0:
+                await Instalment.insert(Instalment(deal=deal_id, kind="房款", amount_due=left, due_on=today + timedelta(days=int(limits["balance_due_days"]))))
+            await DealDocument.delete().where((DealDocument.deal == deal_id) & (DealDocument.stage == "按揭") & DealDocument.received_on.is_null())
+        elif action == "release":  # the bank's release is a receipt on the 贷款 instalment (财务 records the received amount [S 4.4])
             from app.pipeline.receipts import auto_receipt, outstanding
 
+            on = changes[Deal.released_on]
             for inst in await Instalment.select().where((Instalment.deal == deal_id) & (Instalment.kind == "贷款")):
                 left = outstanding(inst)
                 if left > 0:
                     await Instalment.update({Instalment.received: inst["amount_due"], Instalment.received_on: on}).where(Instalment.id == inst["id"])
                     await auto_receipt(deal_id, inst["id"], "贷款", left, on, "按揭放款", f"{row['loan_bank']}放款", user.employee_id)
-        await _audit(user, row, f"mortgage.{action}", f"按揭：{label}（{on}）", {"mortgage_status": src}, {"mortgage_status": dst})
+            await _finance_told(row, f"{row['number']} {row['loan_bank']}已放款 {changes[Deal.released_amount]:,.2f} 元（{on}），请核对到账")
+        await _audit(user, row, f"mortgage.{action}", f"按揭：{label}" + (f"（{detail}）" if detail else ""),
+                     {"mortgage_status": deal["mortgage_status"]}, {"mortgage_status": row["mortgage_status"]})
         await _reminders_done(deal_id, f"mortgage.{action}")
     return row
 
@@ -1132,6 +1365,42 @@ async def deal_page(deal_id: int) -> dict | None:
     return {"deal": deal, "parties": parties, "docs": docs, "defects": defects, "dues": dues}
 
 
+async def mortgage_due(deal: dict, limits: dict[str, Decimal], cal=None) -> tuple[date | None, date | None, str]:
+    """(due, amber from, detail) of the 按揭 step in its state: the documents' deadline, the bank's 3/5 WD clock [S 4.3],
+    the registration period, the release's 2 WD [S 4.4]. `cal`: a loaded WorkCalendar (the queue passes one for all rows)."""
+    from app.core.workdays import load_calendar
+
+    ms = deal["mortgage_status"]
+    base = deal["bank_submitted_on"] or deal["bank_approved_on"] or deal["registered_on"] or deal["docs_due"] or today_local()
+    if cal is None:
+        cal = await load_calendar(base - timedelta(days=10), max(base, today_local()) + timedelta(days=120))
+    due = amber = None
+    loan = f"{deal['loan_bank']}{deal.get('loan_branch') or ''} 贷款 {Decimal(deal['loan_amount']):,.2f} 元"
+    detail = loan
+    if ms in DOCS_OPEN:
+        due = deal["docs_due"]
+        if deal.get("docs_demand_on"):
+            detail += f" · 已于 {deal['docs_demand_on']} 转法务书面催告"
+    elif ms == "银行审批中" and deal["bank_submitted_on"]:  # amber at 3 WD, red after 5 WD [S 4.3]
+        due = cal.add_working_days(deal["bank_submitted_on"], int(limits["bank_approval_wd"]))
+        amber = cal.add_working_days(deal["bank_submitted_on"], int(limits["bank_approval_amber_wd"]))
+    elif ms in ("银行已批", "抵押登记中") and deal["bank_approved_on"]:
+        due = cal.add_calendar_days(deal["bank_approved_on"], int(limits["mortgage_register_days"]))
+    elif ms in ("抵押已登记", "放款中") and deal["registered_on"]:
+        due = cal.add_working_days(deal["registered_on"], int(limits["release_wd"]))
+    if deal.get("reg_cert_no"):
+        detail += f" · 登记证明号 {deal['reg_cert_no']}"
+    if ms == "贷款被拒":
+        detail += f" · {deal.get('refused_on')} 被拒：{deal.get('refuse_reason')}"
+    elif ms == "已放款":
+        detail += f" · 已放款 {Decimal(deal['released_amount']):,.2f} 元，待产权证交付后解除阶段性担保"
+    elif ms == "担保解除":
+        detail += f" · {deal.get('guarantee_released_on')} 已解除阶段性担保"
+    elif ms == "转付款方式":
+        detail = "贷款被拒后改为一次性付款"
+    return due, amber, detail
+
+
 async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Decimal] | None = None) -> list[dict]:
     """The unit timeline: each stage with its owner, status, due date (working days where the SPEC says WD).
     `limits`: the pipeline settings, loaded once by the caller (all_settings())."""
@@ -1153,17 +1422,10 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
     add("签约", ss, signed, None if signed else deal["sign_deadline"],
         f"合同 {deal['contract_no']} · 网签 {deal['online_no']}" if signed or ss in ("网签草拟", "待客户签字") else
         ("待安全厅备案审批（证件及手续 › 境外购房备案）" if ss == "境外审批中" else ""))
-    if loan:
-        due = amber_from = None
+    if loan or deal["mortgage_status"] in MORTGAGE_EXITS:
+        due, amber_from, detail = await mortgage_due(deal, limits)
         ms = deal["mortgage_status"]
-        if ms == "资料收集中":
-            due = deal["docs_due"]
-        elif ms == "银行审批中" and deal["bank_submitted_on"]:  # amber at 3 WD, red after 5 WD [S 4.3]
-            due = await add_working_days(deal["bank_submitted_on"], int(limits["bank_approval_wd"]))
-            amber_from = await add_working_days(deal["bank_submitted_on"], int(limits["bank_approval_amber_wd"]))
-        elif ms == "抵押已登记" and deal["registered_on"]:
-            due = await add_working_days(deal["registered_on"], int(limits["release_wd"]))
-        add("按揭", ms, ms == "已放款", due, f"{deal['loan_bank']} 贷款 {Decimal(deal['loan_amount']):,.2f} 元", amber_from)
+        add("按揭", mortgage_state_label(ms), ms in ("已放款", "担保解除", "转付款方式"), due, detail, amber_from)
     fs = deal["filing_status"]
     add("备案", fs, fs == "已备案", await period_end(rules.filing_due(deal["signed_on"], int(limits["filing_days"]))) if signed and fs != "已备案" else None,
         f"备案号 {deal['filing_no']}" + (f" · 预告登记 {deal['prereg_no']}" if deal["prereg_no"] else "") if fs == "已备案" else "")

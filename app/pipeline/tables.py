@@ -86,6 +86,25 @@ class Deal(Table, tablename="pl_deal"):
     registered_on = Date(null=True, default=None)
     released_on = Date(null=True, default=None)
     released_amount = Numeric(digits=(15, 2), default=ZERO)
+    # A3 states (SPEC): 资料收集中 → 资料逾期 → 资料齐全 → 待面签 → 已面签 → 银行审批中 → 银行已批 → 抵押登记中 → 抵押已登记 → 放款中
+    # → 已放款 → 担保解除 | 贷款被拒 | 转付款方式 (an old row may still read the short chain above)
+    loan_branch = Varchar(length=50, default="")  # 支行
+    loan_term_months = Integer(default=0)  # 年限 in months (≤ 360)
+    loan_rate_bp = Integer(null=True, default=None)  # 利率: LPR ± basis points
+    repayment_method = Varchar(length=10, default="")  # 等额本息 | 等额本金
+    borrower = Varchar(length=50, default="")  # 借款人
+    co_borrower = Varchar(length=100, default="")  # 共同借款人
+    guarantee_deposit = Numeric(digits=(15, 2), default=ZERO)  # 按揭保证金 the developer lodged
+    docs_complete_on = Date(null=True, default=None)
+    docs_demand_on = Date(null=True, default=None)  # 书面催告 handed to 法务
+    face_signed_on = Date(null=True, default=None)  # 已面签 (every required person attended)
+    reg_accepted_on = Date(null=True, default=None)  # 抵押受理
+    reg_cert_no = Varchar(length=50, default="")  # 登记证明号
+    release_applied_on = Date(null=True, default=None)  # 放款中
+    refused_on = Date(null=True, default=None)
+    refuse_reason = Varchar(length=200, default="")
+    guarantee_released_on = Date(null=True, default=None)  # 阶段性担保 and 保证金 released (after the title)
+    guarantee_released_amount = Numeric(digits=(15, 2), default=ZERO)
     # A4 备案 / 预告登记
     filing_status = Varchar(length=10, default="", index=True)  # "" | 待备案 | 已报送 | 已备案
     filing_submitted_on = Date(null=True, default=None)
@@ -234,6 +253,11 @@ class ReleaseBatch(Table, tablename="pl_release_batch"):
     unit_ids = Text(default="")  # comma-separated Unit ids
     repayment = Numeric(digits=(15, 2), default=ZERO)
     bank_consent_no = Varchar(length=50, default="")
+    # A8 states: 拟解押清单 (draft / returned) → 审批中 → 还款/同意函 (approved: repay, get the bank's consent) → 注销登记中 → 已解押
+    status = Varchar(length=10, default="审批中", index=True)
+    consent_on = Date(null=True, default=None)
+    dereg_no = Varchar(length=50, default="")  # 注销登记回执号
+    dereg_on = Date(null=True, default=None)
 
 
 class PipelineSetting(Table, tablename="pl_setting"):

@@ -103,8 +103,8 @@ async def test_bank_approval_and_release_close_their_clocks(new_client):
     assert "银行审批已超过" in rows[0]["text"]
     mortgage = await sign_in(await new_client(), "mortgage")
     page = f"/pipeline/units/{unit['id']}"
-    for action in ("bank_approve", "register"):
-        r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/{action}", {"on": today_local().isoformat()}, page)
+    for action, extra in (("bank_approve", {}), ("register_submit", {}), ("register", {"reg_cert_no": f"DJ-{deal['id']}"})):
+        r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/{action}", {"on": today_local().isoformat(), **extra}, page)
         assert r.status_code == 303, (action, r.text[:500])
     await assert_closed(bank)
     await assert_open(clock_ref(other["id"], "bank"))
@@ -114,6 +114,7 @@ async def test_bank_approval_and_release_close_their_clocks(new_client):
     rows = await assert_open(release, "mortgage")
     assert "银行放款已超过" in rows[0]["text"]
     loan = f"{Decimal(deal['total_price']) - Decimal('900000.00'):.2f}"
+    assert (await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/release_apply", {"on": today_local().isoformat()}, page)).status_code == 303
     r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/release", {"on": today_local().isoformat(), "amount": loan}, page)
     assert r.status_code == 303, r.text[:500]
     await assert_closed(release)

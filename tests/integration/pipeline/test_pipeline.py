@@ -150,11 +150,15 @@ async def test_loan_must_equal_total_minus_down_payment_and_mortgage_clock(new_c
     assert ok.status_code == 303
     await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"L-{deal['id']}", "online_no": "W", "signed_on": today_local().isoformat(), "home_count": "首套"}, page)
     mortgage = await sign_in(await new_client(), "mortgage")
-    r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/bank_submit", {"on": today_local().isoformat()}, page)
-    assert r.status_code == 400 and "项按揭资料未收齐" in r.text
-    await DealDocument.update({DealDocument.received_on: today_local()}).where(DealDocument.deal == deal["id"])
-    for action in ("bank_submit", "bank_approve", "register"):
-        r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/{action}", {"on": today_local().isoformat()}, page)
+    from tests.integration.pipeline.test_mortgage import LOAN_TERMS, walk_to_face_signed
+
+    r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/bank_submit", {"on": today_local().isoformat(), **LOAN_TERMS}, page)
+    assert r.status_code == 400 and "状态已经变化" in r.text  # documents and 面签 first
+    await walk_to_face_signed(mortgage, deal, page)
+    steps = [("bank_submit", LOAN_TERMS), ("bank_approve", {}), ("register_submit", {}), ("register", {"reg_cert_no": "苏(2026)预抵字第1号"}),
+             ("release_apply", {})]
+    for action, extra in steps:
+        r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/{action}", {"on": today_local().isoformat(), **extra}, page)
         assert r.status_code == 303, (action, r.text[:500])
     r = await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/release", {"on": today_local().isoformat(), "amount": loan}, page)
     assert r.status_code == 303
@@ -308,8 +312,12 @@ async def test_construction_mortgage_blocks_signing_until_released(new_client):
     project = (await Unit.select(Unit.project).where(Unit.id == unit["id"]).first())["project"]
     rid, r = await submit(mortgage, "mortgage_release", {"project": str(project), "rooms": f"3号楼-{unit['room_no']}", "repayment": "800000.00"})
     assert rid, r.text[:1500]
-    for who in ("dept_head", "finance_manager", "gm"):
+    assert await chain(rid) == ["finance_manager", "dept_head", "finance_director", "gm"]  # SPEC A8: 财务 computes, then the chain
+    for who in ("finance_manager", "dept_head", "finance_director", "gm"):
         await approve_as(new_client, rid, who)
+    from tests.integration.pipeline.test_mortgage import release_to_end
+
+    await release_to_end(new_client, rid, unit["id"])  # the flag clears only at 已解押
     assert (await Unit.select(Unit.mortgaged).where(Unit.id == unit["id"]).first())["mortgaged"] is False
     assert (await post(contract, f"/pipeline/deals/{deal['id']}/sign", sign, page)).status_code == 303
     _, r = await submit(mortgage, "mortgage_release", {"project": str(project), "rooms": "3号楼101", "repayment": "-1"})

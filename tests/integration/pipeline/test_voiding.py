@@ -34,9 +34,12 @@ async def signed(new_client, *, filed: bool = False, loan: bool = False, **over)
             r = await post(bureau, f"/pipeline/deals/{deal['id']}/filing/{action}", {"on": today_local().isoformat(), **data}, page)
             assert r.status_code == 303, (action, r.text[:500])
     if loan:
-        await DealDocument.update({DealDocument.received_on: today_local()}).where(DealDocument.deal == deal["id"])
+        from tests.integration.pipeline.test_mortgage import LOAN_TERMS, walk_to_face_signed
+
         mortgage = await sign_in(await new_client(), "mortgage")
-        assert (await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/bank_submit", {"on": today_local().isoformat()}, page)).status_code == 303
+        await walk_to_face_signed(mortgage, deal, page)  # A3: documents in and 面签 before the bank
+        assert (await post(mortgage, f"/pipeline/deals/{deal['id']}/mortgage/bank_submit", {"on": today_local().isoformat(), **LOAN_TERMS},
+                           page)).status_code == 303
     return unit, deal, no
 
 
