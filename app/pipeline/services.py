@@ -918,7 +918,7 @@ async def plan_page(plan_id: int) -> dict | None:
         InspectionPlan.id == plan_id).first()
     if not plan:
         return None
-    units = await U.select(U.id, U.room_no, U.status).where(U.building == plan["building"]).order_by(U.room_no).limit(500)
+    units = await U.select(U.id, U.room_no, U.status).where(U.building == plan["building"]).order_by(U.floor).order_by(U.room_no).limit(500)
     issues = await InspectionDefect.select(InspectionDefect.all_columns(), InspectionDefect.unit.room_no).where(
         InspectionDefect.plan == plan_id).order_by(InspectionDefect.id).limit(500)
     keys = {k["unit"]: k for k in await KeyReceipt.select().where(KeyReceipt.plan == plan_id)}
