@@ -563,6 +563,21 @@ IDENTITY_BY = ["本人", "代理人"]
 DEFECT_STATES = ["待整改", "整改中", "待复验", "已通过"]
 
 
+class _PlainValues(dict):
+    def getall(self, key, default=None):
+        v = self.get(key)
+        if v is None:
+            return default or []
+        return v if isinstance(v, list) else [v]
+
+
+def _plain(values) -> "_PlainValues":
+    """A form's values as a dict that still answers getall (to fill in a blank field server-side)."""
+    if hasattr(values, "getall"):
+        return _PlainValues({k: (values.getall(k) if len(values.getall(k)) > 1 else values.get(k)) for k in values.keys()})
+    return _PlainValues(values)
+
+
 def may_rectify(user) -> bool:
     """项目部 (项目部工程师) records the contractor's rectification and the 项目部/监理 check."""
     return user.role in ("project_engineer", "sysadmin")
@@ -597,7 +612,8 @@ async def handover_notice(user, deal_id: int, values) -> dict:
     deal = await Deal.select().where(Deal.id == deal_id).first()
     if not deal:
         raise PipelineError("记录不存在")
-    day = p.date("handover_date", "交房日期", required=not deal["delivery_due"]) or deal["delivery_due"]
+    default_day = handover_day(deal)  # the approved 交房公告's day, else the contract's delivery date
+    day = p.date("handover_date", "交房日期", required=not default_day) or default_day
     method = p.raw("method") or "EMS"
     if method not in NOTICE_METHODS:
         p.fail("method", "请选择邮寄方式")
@@ -716,6 +732,12 @@ async def handover(user, deal_id: int, values) -> dict:
 
     # the form asks for the surveyed areas the basis needs: 建筑面积 → building area; 套内面积 → inner area (the
     # settlement) and building area (the certificate, the deed-tax band); 按套 → none (no area settlement)
+    confirmed = await surveyed_of(deal["unit"])  # 确权面积 entered before the day: used where the fields are left blank
+    if confirmed and basis != "按套":
+        if not p.raw("surveyed_area"):
+            p.values = {**_plain(p.values), "surveyed_area": f"{Decimal(confirmed['area_build']):.2f}"}
+        if basis == "套内面积" and not p.raw("surveyed_inner_area") and confirmed["area_inner"] is not None:
+            p.values = {**_plain(p.values), "surveyed_inner_area": f"{Decimal(confirmed['area_inner']):.2f}"}
     surveyed = area("surveyed_area", "实测建筑面积") if basis != "按套" else None
     surveyed_inner = area("surveyed_inner_area", "实测套内面积") if basis == "套内面积" else None
     keys = p.integer("keys_count", "钥匙数量", minimum=0, maximum=50)
@@ -994,6 +1016,88 @@ async def record_keys(user, plan_id: int, values) -> dict:
         await audit.record(actor=user, action="pipeline.keys", entity="pl_inspection_plan", entity_id=plan_id,
                            summary=f"接收施工单位（{plan['contractor']}）移交的钥匙 {keys} 把，房源 {uid}，{on.isoformat()}")
     return row
+
+
+# ---- 确权面积 and the 面积差对照表 (6b)
+
+
+async def area_table(building_id: int) -> list[dict]:
+    """The 面积差对照表 of a building: every unit with a live deal, its contract and surveyed (确权) areas, the deviation
+    ratio and the amount by the 3 % rule (rules.settle_by_basis). Two queries, no query per row."""
+    from app.pipeline.tables_handover import SurveyedArea
+
+    tolerance = await setting("area_tolerance_pct")
+    deals = await Deal.select(Deal.id, Deal.unit, Deal.unit.room_no, Deal.unit.area_build, Deal.unit.area_inner, Deal.unit.pricing_basis,
+                              Deal.unit_price, Deal.buyer.name, Deal.handover_status).where(
+        (Deal.unit.building == building_id) & Deal.stage.is_in(["已签约", "已备案", "已交付", "已办证"])).order_by(Deal.unit.floor).order_by(
+        Deal.unit.room_no).limit(1000)
+    surveyed = {r["unit"]: r for r in await SurveyedArea.select().where(SurveyedArea.unit.is_in([d["unit"] for d in deals] or [0]))}
+    out = []
+    for d in deals:
+        s = surveyed.get(d["unit"])
+        basis = d["unit.pricing_basis"] or "建筑面积"
+        row = {**d, "basis": basis, "surveyed": s, "ratio": None, "amount": None, "explanation": ""}
+        if s and not (basis == "套内面积" and s["area_inner"] is None):
+            st = rules.settle_by_basis(basis, contract_build=Decimal(d["unit.area_build"]), contract_inner=Decimal(d["unit.area_inner"]),
+                                       surveyed_build=Decimal(s["area_build"]) if basis != "按套" else None,
+                                       surveyed_inner=Decimal(s["area_inner"]) if basis == "套内面积" else None,
+                                       unit_price=Decimal(d["unit_price"]), tolerance=tolerance)
+            row.update(ratio=st.ratio, amount=st.amount, explanation=st.explanation)
+        out.append(row)
+    return out
+
+
+async def record_surveyed(user, building_id: int, values) -> int:
+    """确权面积 of a building's units (the surveyor's report), entered on the 对照表: fields area_build_<unit>, area_inner_<unit>.
+    All or nothing, one transaction; a unit left blank keeps what it had."""
+    from app.estate.tables import Building
+    from app.pipeline.tables_handover import SurveyedArea
+
+    _require(user, "交房")
+    b = await Building.select(Building.project).where(Building.id == building_id).first()
+    if not b or not user.sees_project(b["project"]):
+        raise PipelineError("楼栋不存在或不在您的数据范围内")
+    units = {r["id"]: r for r in await Unit.select(Unit.id, Unit.room_no).where(Unit.building == building_id)}
+    p = Parser(values)
+
+    def area(name: str, label: str) -> Decimal | None:
+        raw = p.raw(name)
+        if not raw:
+            return None
+        try:
+            v = Decimal(raw)
+            if not v.is_finite() or v <= 0 or v.as_tuple().exponent < -2 or v >= Decimal("100000"):
+                raise ValueError
+            return v
+        except Exception:
+            p.fail(name, f"{label}应为大于 0 的数字，最多两位小数")
+            return None
+
+    rows = []
+    for uid, u in units.items():
+        build = area(f"area_build_{uid}", f"{u['room_no']} 确权建筑面积")
+        inner = area(f"area_inner_{uid}", f"{u['room_no']} 确权套内面积")
+        if inner is not None and build is None:
+            p.fail(f"area_build_{uid}", f"{u['room_no']} 请同时填写确权建筑面积")
+        if build is not None:
+            rows.append((uid, build, inner))
+    if not rows and not p.errors:
+        p.fail("__all__", "请至少填写一户的确权面积")
+    if p.errors:
+        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
+    async with write_transaction():
+        await SurveyedArea.delete().where(SurveyedArea.unit.is_in([r[0] for r in rows]))
+        await SurveyedArea.insert(*[SurveyedArea(unit=uid, area_build=build, area_inner=inner, recorded_on=today_local(),
+                                                 recorded_by=getattr(user, "employee_id", None)) for uid, build, inner in rows])
+        await audit.record(actor=user, action="pipeline.surveyed", entity="pl_surveyed_area", entity_id=building_id,
+                           summary=f"录入确权面积 {len(rows)} 户", after={"units": [r[0] for r in rows]})
+    return len(rows)
+
+
+async def surveyed_of(unit_id: int) -> dict | None:
+    from app.pipeline.tables_handover import SurveyedArea
+
+    return await SurveyedArea.select().where(SurveyedArea.unit == unit_id).first()
 
 
 # ---------------------------------------------------------------- A7 产权证

@@ -1,11 +1,12 @@
 """A6a 房屋验收: the inspection plan per project and building (房屋验收计划进度表) and the keys the 施工单位 hands over
 to the 客服中心 per unit. The 问题单 themselves are pipeline Defect rows (source 验收)."""
-from piccolo.columns import Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Numeric, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from app.estate.tables import Building, Project, Unit
 from app.org.tables import Employee
+from app.workflow.tables import Request
 
 
 class InspectionPlan(Table, tablename="pl_inspection_plan"):
@@ -53,3 +54,27 @@ class InspectionDefect(Table, tablename="pl_inspection_defect"):
     closed_on = Date(null=True, default=None)
     created_by = ForeignKey(Employee, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz()
+
+
+class SurveyedArea(Table, tablename="pl_surveyed_area"):
+    """确权面积 of a unit (the surveyor's report, entered or imported by building before the handover): the 面积差对照表
+    and the handover day use it."""
+
+    unit = ForeignKey(Unit, on_delete=OnDelete.restrict, unique=True)
+    area_build = Numeric(digits=(10, 2))
+    area_inner = Numeric(digits=(10, 2), null=True, default=None)
+    recorded_on = Date()
+    recorded_by = ForeignKey(Employee, null=True, default=None, on_delete=OnDelete.set_null)
+
+
+class HandoverBulletin(Table, tablename="pl_handover_bulletin"):
+    """交房公告 with the 面积差对照表 of one building: written by the 客服中心, approved by the 客服副经理 then the 总经理 on
+    the approval engine (request type handover_bulletin). On approval its handover day becomes the 交房日期 of the
+    building's deals not yet notified."""
+
+    request = ForeignKey(Request, on_delete=OnDelete.restrict, unique=True)
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, index=True)
+    building = ForeignKey(Building, on_delete=OnDelete.restrict, index=True)
+    handover_on = Date()
+    text = Text(default="")
+    approved = Boolean(default=False)

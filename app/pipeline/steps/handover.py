@@ -40,6 +40,7 @@ async def _panel(user, deal: dict, page: dict) -> dict | None:
 
     return {"day": day, "last": rules.notice_deadline(day, int(limits["notice_min_days"])) if day else None, "fund": await services.fund_paid(deal["unit"]), "fund_id": fund["id"] if fund else None,
             "issues": await services.open_issues(deal["unit"]), "unpaid": unpaid,
+            "confirmed": await services.surveyed_of(deal["unit"]),
             "has_agent": await DealParty.exists().where((DealParty.deal == deal["id"]) & (DealParty.role == "代理人")),
             "min_days": int(limits["notice_min_days"]), "methods": [(m, m) for m in services.NOTICE_METHODS],
             "identity": [(m, m) for m in services.IDENTITY_BY]}

@@ -264,3 +264,52 @@ async def test_handover_reminders_go_to_their_owners(running_app):
         Notification.kind == "pipeline") if r["user.username"] in ("project_engineer", "bureau")]
     assert any("房屋验收问题单" in t and "已过整改期限" in t for t in texts), texts[:5]
     assert any("维修资金未缴" in t for t in texts), texts[:5]
+
+
+async def test_surveyed_areas_area_table_and_the_bulletin_approval_chain(new_client):
+    from tests.integration.workflow.helpers import approve_as, chain, status, submit
+
+    unit, deal, page = await _signed(new_client, "HV6")
+    building = (await Unit.select(Unit.building).where(Unit.id == unit["id"]).first())["building"]
+    url = f"/pipeline/buildings/{building}/areas"
+    sup = await sign_in(await new_client(), "supervisor")
+    eng = await sign_in(await new_client(), "project_engineer")
+    assert (await sup.get(url)).status_code == 200 and (await eng.get(url)).status_code == 200
+    ub, ui = f"area_build_{unit['id']}", f"area_inner_{unit['id']}"
+    r = await post(sup, url, {ub: "abc"}, url)
+    assert r.status_code == 400 and "确权建筑面积应为大于 0 的数字" in r.text and 'value="abc"' in r.text
+    assert (await post(eng, url, {ub: "90"}, url)).status_code == 403  # the 项目部 provides the report, the 客服中心 enters it
+    build = (Decimal(unit["area_build"]) * Decimal("1.02")).quantize(Decimal("0.01"))
+    inner = (Decimal(unit["area_inner"]) * Decimal("1.02")).quantize(Decimal("0.01"))
+    assert (await post(sup, url, {ub: f"{build}", ui: f"{inner}"}, url)).status_code == 303
+    table = (await sup.get(url)).text
+    assert f'value="{build}"' in table and f'value="{inner}"' in table and "¥" in table  # the ratio and amount computed
+    # the 交房公告 with the table: started only by the 客服主管, approved by 客服副经理 → 总经理
+    day = TODAY + timedelta(days=40)
+    data = {"building": str(building), "handover_on": day.isoformat(), "text": "各位业主：本楼栋定于公告日期起交房。"}
+    contract = await sign_in(await new_client(), "contract")
+    assert (await contract.get("/workflow/new/handover_bulletin")).status_code == 403
+    rid, r = await submit(sup, "handover_bulletin", {**data, "handover_on": TODAY.isoformat()})
+    assert rid == 0 and "交房日期应晚于今天" in r.text
+    rid, r = await submit(sup, "handover_bulletin", data)
+    assert rid, r.text[:1500]
+    assert await chain(rid) == ["dept_head", "gm"]
+    req_page = await sup.get(f"/workflow/requests/{rid}")
+    assert 'data-testid="area-table"' in req_page.text and f"{build}" in req_page.text
+    assert (await approve_as(new_client, rid, "dept_head")).status_code in (200, 303)
+    assert await status(rid) == "审批中"
+    assert (await Deal.select(Deal.handover_date).where(Deal.id == deal["id"]).first())["handover_date"] is None
+    assert (await approve_as(new_client, rid, "gm")).status_code in (200, 303)
+    assert await status(rid) == "已通过"
+    assert (await Deal.select(Deal.handover_date).where(Deal.id == deal["id"]).first())["handover_date"] == day
+    # the notice defaults to the bulletin's day; the handover day uses the 确权面积 when the fields are left blank
+    assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": TODAY.isoformat()}, page)).status_code == 303
+    assert (await _deal(deal["id"]))["handover_date"] == day
+    assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-book", {"appointment_on": TODAY.isoformat(), "appointment_time": "10:00"}, page)).status_code == 303
+    assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-identify", {"identity_by": "本人", "checked": "1"}, page)).status_code == 303
+    await _pay_fund(new_client, unit)
+    assert "已录入确权面积" in (await sup.get(page)).text
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": TODAY.isoformat(), "keys_count": "2"}, page)
+    assert r.status_code == 303, r.text[:1500]
+    d = await _deal(deal["id"])
+    assert d["surveyed_area"] == build and d["area_amount"] > 0

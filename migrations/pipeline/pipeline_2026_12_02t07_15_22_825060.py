@@ -14,6 +14,7 @@ from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
+import decimal
 
 
 class Building(Table, tablename="building", schema=None):
@@ -68,6 +69,19 @@ class Project(Table, tablename="project", schema=None):
     )
 
 
+class Request(Table, tablename="wf_request", schema=None):
+    id = Serial(
+        null=False,
+        primary_key=True,
+        unique=False,
+        index=False,
+        index_method=IndexMethod.btree,
+        choices=None,
+        db_column_name="id",
+        secret=False,
+    )
+
+
 class Unit(Table, tablename="unit", schema=None):
     id = Serial(
         null=False,
@@ -81,7 +95,7 @@ class Unit(Table, tablename="unit", schema=None):
     )
 
 
-ID = "2026-12-02T07:00:21:867767"
+ID = "2026-12-02T07:15:22:825060"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -92,8 +106,22 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="HandoverBulletin",
+        tablename="pl_handover_bulletin",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
         class_name="InspectionDefect",
         tablename="pl_inspection_defect",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="SurveyedArea",
+        tablename="pl_surveyed_area",
         schema=None,
         columns=None,
     )
@@ -110,6 +138,141 @@ async def forwards():
         tablename="pl_key_receipt",
         schema=None,
         columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="HandoverBulletin",
+        tablename="pl_handover_bulletin",
+        column_name="request",
+        db_column_name="request",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Request,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="HandoverBulletin",
+        tablename="pl_handover_bulletin",
+        column_name="project",
+        db_column_name="project",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Project,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="HandoverBulletin",
+        tablename="pl_handover_bulletin",
+        column_name="building",
+        db_column_name="building",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Building,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="HandoverBulletin",
+        tablename="pl_handover_bulletin",
+        column_name="handover_on",
+        db_column_name="handover_on",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="HandoverBulletin",
+        tablename="pl_handover_bulletin",
+        column_name="text",
+        db_column_name="text",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="HandoverBulletin",
+        tablename="pl_handover_bulletin",
+        column_name="approved",
+        db_column_name="approved",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -387,6 +550,119 @@ async def forwards():
         params={
             "default": TimestamptzNow(),
             "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SurveyedArea",
+        tablename="pl_surveyed_area",
+        column_name="unit",
+        db_column_name="unit",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Unit,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SurveyedArea",
+        tablename="pl_surveyed_area",
+        column_name="area_build",
+        db_column_name="area_build",
+        column_class_name="Numeric",
+        column_class=Numeric,
+        params={
+            "default": decimal.Decimal("0"),
+            "digits": (10, 2),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SurveyedArea",
+        tablename="pl_surveyed_area",
+        column_name="area_inner",
+        db_column_name="area_inner",
+        column_class_name="Numeric",
+        column_class=Numeric,
+        params={
+            "default": None,
+            "digits": (10, 2),
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SurveyedArea",
+        tablename="pl_surveyed_area",
+        column_name="recorded_on",
+        db_column_name="recorded_on",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SurveyedArea",
+        tablename="pl_surveyed_area",
+        column_name="recorded_by",
+        db_column_name="recorded_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Employee,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
