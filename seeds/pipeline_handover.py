@@ -3,6 +3,7 @@ left 已通知, one 已预约 (its maintenance fund still unpaid), one 有条件
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from app.core.timeutil import today_local
 from app.estate.tables import Unit
@@ -39,6 +40,15 @@ async def seed() -> None:
     await services.defect_step(eng, "issue", working["id"], "start", _Values(note="抹灰班组下周进场"))
     await InspectionDefect.update({InspectionDefect.due_on: today - timedelta(days=2)}).where(InspectionDefect.id == working["id"])  # past due
     await services.record_keys(sup, plan["id"], _Values(unit=str(other), keys_count="4", received_on=(today - timedelta(days=25)).isoformat()))
+    # 确权面积 of the building's sold units from the surveyor's report (±1 %), shown on its 面积差对照表
+    rows = (await services.area_table(building))[:4]
+    if rows:
+        values = {}
+        for k, r in enumerate(rows):
+            f = Decimal("1") + Decimal([1, -1, 0, 2][k % 4]) / 100
+            values[f"area_build_{r['unit']}"] = f"{(Decimal(r['unit.area_build']) * f).quantize(Decimal('0.01'))}"
+            values[f"area_inner_{r['unit']}"] = f"{(Decimal(r['unit.area_inner']) * f).quantize(Decimal('0.01'))}"
+        await services.record_surveyed(sup, building, _Values(values))
     if len(notified) < 3:
         return
     book = lambda: _Values(appointment_on=(today - timedelta(days=1)).isoformat(), appointment_time="10:00")  # noqa: E731
