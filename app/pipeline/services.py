@@ -2,6 +2,7 @@
 conditional update on the state it expects, so a stale page or a double click cannot move anything twice."""
 from __future__ import annotations
 
+import re
 from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
@@ -642,8 +643,6 @@ async def handover_book(user, deal_id: int, values) -> dict:
     p = Parser(values)
     day = p.date("appointment_on", "预约日期")
     time = p.raw("appointment_time")
-    import re
-
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time):
         p.fail("appointment_time", "请填写预约时间，如 09:30")
     received = p.date("notice_received_on", "通知书签收日期", required=False)

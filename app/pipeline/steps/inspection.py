@@ -103,7 +103,7 @@ async def _plan_page(request: Request, plan_id: int, forms: dict | None = None, 
     units = [(str(u["id"]), u["room_no"]) for u in page["units"]]
     return render(request, "pipeline/inspection.html", {**page, "issue_form": issue_form, "keys_form": keys_form, "unit_choices": units,
                                                         "categories": [(c, c) for c in services.ISSUE_CATEGORIES],
-                                                        "may": services.may_act(request.user, "交房")}, status_code=status_code)
+                                                        "may": services.may_act(request.user, "交房"), "today": today_local()}, status_code=status_code)
 
 
 @get("/inspections/{plan_id:int}", guards=[requires(Perm.PIPELINE)])
