@@ -53,6 +53,31 @@ def check_and_sign(page, number: str) -> None:
     expect(page.get_by_test_id("unit-status")).to_contain_text("已签约")
 
 
+def book_and_identify(page) -> None:
+    """A6 after the notice (客服主管 on the unit page): the appointment, then the owner's identity checked (办理中)."""
+    page.get_by_test_id("form-handover-book").get_by_test_id("field-appointment_on").fill(TODAY)
+    page.get_by_test_id("form-handover-book").get_by_test_id("field-appointment_time").fill("09:30")
+    page.get_by_test_id("handover-book").click()
+    page.get_by_test_id("form-handover-identify").get_by_test_id("field-identity_by").select_option("本人")
+    page.get_by_test_id("form-handover-identify").get_by_test_id("field-checked").check()
+    page.get_by_test_id("handover-identify").click()
+    expect(page.get_by_test_id("fund-status")).to_be_visible()
+
+
+def pay_fund(page, login_page, server_url, unit_url: str, receipt: str = "WX-E2E-1") -> None:
+    """The unit's maintenance fund recorded in the permits register by the 房管局专员 (signs the current user out first)."""
+    fund_url = page.get_by_test_id("fund-status").get_by_role("link").get_attribute("href")
+    login_page.sign_out()
+    login_page.sign_in("bureau")
+    page.goto(server_url + fund_url)
+    page.get_by_test_id("action-pay-unit").select_option(unit_url.rsplit("/", 1)[1])
+    page.get_by_test_id("action-pay-paid_on").fill(TODAY)
+    page.get_by_test_id("action-pay-receipt_no").fill(receipt)
+    page.get_by_test_id("action-pay").click()
+    expect(page.get_by_test_id("action-pay-unit").locator(f'option[value="{unit_url.rsplit("/", 1)[1]}"]')).to_have_count(0)
+    login_page.sign_out()
+
+
 def test_one_unit_from_available_to_title(page, login_page, server_url):
     login_page.sign_in("sales")  # 置业顾问: 认购
     unit_url = open_unit(page, server_url)
@@ -79,6 +104,10 @@ def test_one_unit_from_available_to_title(page, login_page, server_url):
     page.goto(server_url + unit_url)
     page.get_by_test_id("form-handover-notice").get_by_test_id("field-on").fill(TODAY)
     page.get_by_test_id("handover-notice").click()
+    book_and_identify(page)
+    pay_fund(page, login_page, server_url, unit_url)
+    login_page.sign_in("supervisor")
+    page.goto(server_url + unit_url)
     page.get_by_test_id("form-handover-submit").get_by_test_id("field-on").fill(TODAY)
     form_text = page.get_by_test_id("form-handover-submit").inner_text()
     for field, label in (("surveyed_area", "合同建筑面积"), ("surveyed_inner_area", "合同套内面积")):  # the unit's pricing basis decides

@@ -181,3 +181,15 @@ def test_mortgage_pages_fit_the_screen(page, login_page, server_url, width, heig
     link = page.locator('a[href^="/workflow/requests/"]').first
     assert link.count()
     visit(page, server_url + link.get_attribute("href"), f"{name}-mortgage-release", full_page=True)
+def test_handover_pages_fit_the_screen(page, login_page, server_url, width, height, name):
+    """A6 交房 (issue 10): the 房屋验收 plans, one plan, a 问题单, the building's 确权面积 table, the 交房公告 form."""
+    page.set_viewport_size({"width": width, "height": height})
+    login_page.sign_in("supervisor")
+    visit(page, server_url + "/pipeline/inspections", f"{name}-inspections", full_page=True)
+    plan = page.get_by_test_id("plan-link").first.get_attribute("href")
+    visit(page, server_url + plan, f"{name}-inspection", full_page=True)
+    issue = page.get_by_test_id("issue-link").first.get_attribute("href")
+    areas = page.get_by_test_id("areas-link").get_attribute("href")
+    visit(page, server_url + issue, f"{name}-inspection-issue", full_page=True)
+    visit(page, server_url + areas, f"{name}-building-areas", full_page=True)
+    visit(page, server_url + "/workflow/new/handover_bulletin", f"{name}-handover-bulletin-new", full_page=True)

@@ -87,6 +87,22 @@ async def _down_payment(accountant, deal_id: int, signed, i: int) -> None:
                                                       method="转账" if i % 2 else "POS", voucher_no=f"SJ2026{deal_id:05d}", note="首付款"))
 
 
+async def _pay_fund(bureau, unit_id: int, on, receipt: str) -> None:
+    """A unit's maintenance fund paid before its handover (A6 6d), recorded in the permits register (SPEC §C)."""
+    from app.permits import services as permits
+    from app.estate.tables import Unit as U
+
+    project = (await U.select(U.project).where(U.id == unit_id).first())["project"]
+    fund = await permits.fund_for_project(project)
+    if fund is None:  # the permits register is seeded after the pipeline (alphabetical order): its fund accounts first
+        from seeds import permits as permits_seed
+
+        await permits_seed.seed()
+        fund = await permits.fund_for_project(project)
+
+    await permits.record_payment(bureau, fund["id"], _Values(unit=str(unit_id), paid_on=on.isoformat(), receipt_no=receipt))
+
+
 async def seed() -> None:
     await seed_settings()
     if not await Deal.exists():
@@ -194,6 +210,10 @@ async def seed_deals() -> None:
         await services.handover_notice(supervisor, deal["id"], _Values(on=(today - timedelta(days=5)).isoformat(), tracking=f"EMS{900 + i}"))
         if goal == "通知":
             continue
+        # the handover day (A6): appointment, identity check, the maintenance fund paid in the permits register
+        await services.handover_book(supervisor, deal["id"], _Values(appointment_on=(today - timedelta(days=3)).isoformat(), appointment_time="09:30"))
+        await services.handover_identify(supervisor, deal["id"], _Values(identity_by="本人", checked="1"))
+        await _pay_fund(bureau, u["id"], today - timedelta(days=4), f"WXJ{2026300 + i}")
         deviation = [0, 2, -1, 4, 0][i % 5]
         area = u["area_build"] + (u["area_build"] * deviation / 100).quantize(u["area_build"].__class__("0.01"))
         inner = u["area_inner"] + (u["area_inner"] * deviation / 100).quantize(u["area_inner"].__class__("0.01"))

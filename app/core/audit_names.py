@@ -372,3 +372,15 @@ def diff_summary(entity: str, before: Any, after: Any, limit: int = 3) -> str:
         parts.append(f"等 {len(rows)} 项")
     text = "；".join(parts)
     return text if len(text) <= 120 else text[:118] + "…"
+
+
+# A6 交房 (issue 10): the handover's states, the 房屋验收 问题单 and the printed papers
+ACTIONS.update({
+    "pipeline.handover.book": "交房预约", "pipeline.handover.identify": "交房身份核验", "pipeline.handover.refuse": "业主拒收",
+    "pipeline.handover.closed": "交房整改闭环", "pipeline.defect.start": "问题单开始整改", "pipeline.defect.rectified": "问题单整改完成",
+    "pipeline.defect.recheck": "问题单复验", "pipeline.inspection": "房屋验收计划", "pipeline.issue": "登记房屋验收问题单",
+    "pipeline.keys": "施工单位移交钥匙", "pipeline.print": "打印单据", "pipeline.surveyed": "录入确权面积",
+    "pipeline.bulletin": "交房公告及面积差对照表批准",
+})
+ENTITIES.update({"pl_inspection_plan": "房屋验收计划", "pl_issue": "房屋验收问题单", "pl_defect": "交房整改单",
+                 "pl_surveyed_area": "确权面积", "pl_handover_bulletin": "交房公告"})

@@ -106,6 +106,11 @@ def _cutoff(due_of: Callable[[date], date], today: date) -> date:
     return b
 
 
+def _day_before(Deal, day: date):
+    """The deal's 交房日期 (the notice's or the approved bulletin's, else the contract's delivery date) is before `day`."""
+    return (Deal.handover_date.is_not_null() & (Deal.handover_date < day)) | (Deal.handover_date.is_null() & (Deal.delivery_due < day))
+
+
 async def queue_counts(user, today: date) -> list[dict[str, Any]]:
     """Per task of the pipeline queue this user works (app.pipeline.queries.queue): open items and overdue items,
     two COUNTs each, over the project scope. The owner is the position whose work the task is."""
@@ -132,14 +137,20 @@ async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[s
     handover_window = today + timedelta(days=int(limits["handover_queue_days"]))
     from app.pipeline.steps.mortgage import count_specs as mortgage_count_specs
 
+    live = Deal.stage.is_in(["已签约", "已备案"])
     specs = [  # stage, task, open condition, overdue condition
         ("认购", "催客户签约", Deal.stage == "已认购", Deal.sign_deadline < today),
         ("签约", "审核单审核 / 网签", Deal.stage == "已认购", Deal.sign_deadline < today),
         *mortgage_count_specs(today, cal, limits, _cutoff),  # every 按揭 state (app/pipeline/steps/mortgage.py)
         ("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"),
          Deal.signed_on <= _cutoff(lambda b: cal.add_calendar_days(b, filing_days), today)),
-        ("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废") & (Deal.delivery_due <= handover_window),
-         Deal.delivery_due < today),
+        # 交房 (A6): one task per state, as app/pipeline/steps/handover.py's queue rows
+        ("交房", "发出交房通知书", (Deal.handover_status == "待通知") & live & (Deal.delivery_due <= handover_window),
+         _day_before(Deal, today + timedelta(days=int(limits["notice_min_days"])))),
+        ("交房", "预约交房", (Deal.handover_status == "已通知") & live, _day_before(Deal, today)),
+        ("交房", "拒收整改后重新预约", (Deal.handover_status == "拒收") & live, Deal.id < 0),  # no due date: never overdue
+        ("交房", "按预约办理交房", (Deal.handover_status == "已预约") & live, Deal.appointment_on < today),
+        ("交房", "交房办理中：结清款项、交付钥匙", (Deal.handover_status == "办理中") & live, Deal.id < 0),  # due today
         ("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]),
          Deal.handed_over_on <= _cutoff(lambda b: cal.add_calendar_days(b, title_days), today)),
     ]

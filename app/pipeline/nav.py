@@ -12,3 +12,8 @@ NAV_GROUPS = (
 )
 
 NAV_ORDER = 10  # position in the navigation among the chapters
+
+NAV_GROUPS = (NavGroup(NAV_GROUPS[0].label, roles=NAV_GROUPS[0].roles | {"project_engineer"}, items=(
+    *NAV_GROUPS[0].items,
+    NavItem("房屋验收", "/pipeline/inspections", Perm.PIPELINE, "nav-inspections", roles=HEADS | {"supervisor", "project_engineer"}),
+)),)

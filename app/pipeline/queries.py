@@ -125,8 +125,7 @@ async def queue(user) -> list[dict[str, Any]]:
 
         items.extend(await queue_rows(user, limits, cols, scope, today))
     await run("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"), Deal.signed_on, int(limits["filing_days"]))
-    await run("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废")
-              & (Deal.delivery_due <= today + timedelta(days=int(limits["handover_queue_days"]))), Deal.delivery_due)
+    # 交房: its rows come from app/pipeline/steps/handover.py (QUEUE), one per state with the timeline's due
     await run("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]), Deal.handed_over_on, int(limits["title_days"]))
     from app.pipeline.tables import VoidStep
 

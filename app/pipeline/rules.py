@@ -208,3 +208,28 @@ def clock_level(start: date, today: date, amber_wd: int, red_wd: int, calendar) 
     if used >= amber_wd:
         return "amber"
     return ""
+
+
+# ---------------------------------------------------------------- A6 交房 (issue 10)
+
+
+def notice_deadline(handover_on: date, min_days: int) -> date:
+    """The last day the 交房通知书 may be sent: `min_days` calendar days before the handover date (SPEC 6c, N = 15)."""
+    return handover_on - timedelta(days=min_days)
+
+
+def notice_error(sent_on: date, handover_on: date, min_days: int) -> str | None:
+    """A notice sent after its deadline does not give the buyer the contract's notice period: refused."""
+    last = notice_deadline(handover_on, min_days)
+    if sent_on > last:
+        return f"交房通知书须在交房日 {min_days} 天前发出（交房日 {handover_on.isoformat()} 的最晚发出日为 {last.isoformat()}）"
+    return None
+
+
+def late_delivery_penalty(delivery_due: date | None, handed_over_on: date, paid: Decimal, daily_rate_pct: Decimal) -> tuple[int, Decimal]:
+    """逾期交付违约金: handed over after the contract's delivery date, the developer owes days late × the daily rate (in %
+    of the price paid, e.g. 0.05 % a day) × the price paid. Returns (days late, amount); (0, 0.00) when on time."""
+    if delivery_due is None or handed_over_on <= delivery_due:
+        return 0, Decimal("0.00")
+    days = (handed_over_on - delivery_due).days
+    return days, _money(Decimal(paid) * Decimal(daily_rate_pct) / HUNDRED * days)

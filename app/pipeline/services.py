@@ -2,6 +2,7 @@
 conditional update on the state it expects, so a stale page or a double click cannot move anything twice."""
 from __future__ import annotations
 
+import re
 from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
@@ -1167,24 +1168,159 @@ async def filing_step(user, deal_id: int, action: str, values) -> dict:
 
 
 # ---------------------------------------------------------------- A6 交房
+# States (Deal.handover_status): 待通知 → 已通知 → 已预约 → 办理中 → 已交付 | 有条件交付 (→ 整改闭环) | 拒收 (→ 已预约);
+# 视同交付 after a valid notice when the buyer does not come. Each move only by the 交房 owner (客服主管); the 问题单's
+# rectification by the 项目部 (project_engineer), its 复验 by the 客服中心.
+
+HANDOVER_OPEN = ["待通知", "已通知", "已预约", "办理中", "拒收"]  # not yet handed over
+HANDED_OVER = ["已交付", "有条件交付", "整改闭环", "视同交付"]
+NOTICE_METHODS = ["EMS", "挂号信"]
+IDENTITY_BY = ["本人", "代理人"]
+DEFECT_STATES = ["待整改", "整改中", "待复验", "已通过"]
+
+
+class _PlainValues(dict):
+    def getall(self, key, default=None):
+        v = self.get(key)
+        if v is None:
+            return default or []
+        return v if isinstance(v, list) else [v]
+
+
+def _plain(values) -> "_PlainValues":
+    """A form's values as a dict that still answers getall (to fill in a blank field server-side)."""
+    if hasattr(values, "getall"):
+        return _PlainValues({k: (values.getall(k) if len(values.getall(k)) > 1 else values.get(k)) for k in values.keys()})
+    return _PlainValues(values)
+
+
+def may_rectify(user) -> bool:
+    """项目部 (项目部工程师) records the contractor's rectification and the 项目部/监理 check."""
+    return user.role in ("project_engineer", "sysadmin")
+
+
+def handover_day(deal: dict) -> date | None:
+    """The 交房日期: the one the notice announced, else the contract's delivery date."""
+    return deal.get("handover_date") or deal.get("delivery_due")
+
+
+async def fund_paid(unit_id: int) -> dict | None:
+    """The unit's maintenance-fund payment in the permits register (SPEC §C 维修基金; one per unit), or None."""
+    from app.permits.tables import FundPayment  # the register's per-unit payment (the permits domain records it)
+
+    return await FundPayment.select(FundPayment.amount, FundPayment.paid_on, FundPayment.receipt_no).where(FundPayment.unit == unit_id).first()
+
+
+async def open_issues(unit_id: int) -> int:
+    """Open 问题单 of the 房屋验收 on this unit."""
+    from app.pipeline.tables_handover import InspectionDefect
+
+    return await InspectionDefect.count().where((InspectionDefect.unit == unit_id) & (InspectionDefect.status != "已通过"))
 
 
 async def handover_notice(user, deal_id: int, values) -> dict:
+    """交房通知书 by EMS or registered post (tracking number kept) plus SMS, at least N calendar days before the 交房日期."""
     _require(user, "交房")
     p = Parser(values)
     on = p.date("on", "通知发出日期")
+    if on and on > today_local():
+        p.fail("on", "发出日期不能晚于今天")
+    deal = await Deal.select().where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    default_day = handover_day(deal)  # the approved 交房公告's day, else the contract's delivery date
+    day = p.date("handover_date", "交房日期", required=not default_day) or default_day
+    method = p.raw("method") or "EMS"
+    if method not in NOTICE_METHODS:
+        p.fail("method", "请选择邮寄方式")
     tracking = p.text("tracking", "邮寄单号", required=False, max_len=50)
+    sms = p.raw("sms") == "1"
+    min_days = int(await setting("notice_min_days"))
+    if on and day:
+        err = rules.notice_error(on, day, min_days)
+        if err:
+            p.fail("handover_date" if p.raw("handover_date") else "on", err)
     if p.errors:
         raise PipelineError("请修改标红的项目", errors=p.errors)
     async with write_transaction():
         row = await _move(deal_id, (Deal.handover_status == "待通知") & Deal.stage.is_in(["已签约", "已备案"]), {
-            Deal.handover_status: "已通知", Deal.notice_sent_on: on})
-        await _audit(user, row, "handover.notice", f"交房通知已发出{('（' + tracking + '）') if tracking else ''}")
+            Deal.handover_status: "已通知", Deal.notice_sent_on: on, Deal.handover_date: day, Deal.notice_method: method,
+            Deal.notice_tracking: tracking, Deal.notice_sms: sms})
+        await _audit(user, row, "handover.notice", f"交房通知书已{method}寄出{('（' + tracking + '）') if tracking else ''}"
+                                                   f"{'，并发短信' if sms else ''}，交房日期 {day.isoformat()}")
+        await _reminders_done(deal_id, "handover.notice")
+    return row
+
+
+async def handover_book(user, deal_id: int, values) -> dict:
+    """预约: the buyer's appointment (also the re-booking after a 拒收); the notice's proof of receipt may come with it."""
+    _require(user, "交房")
+    p = Parser(values)
+    day = p.date("appointment_on", "预约日期")
+    time = p.raw("appointment_time")
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time):
+        p.fail("appointment_time", "请填写预约时间，如 09:30")
+    received = p.date("notice_received_on", "通知书签收日期", required=False)
+    deal = await Deal.select().where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    if day and deal["notice_sent_on"] and day < deal["notice_sent_on"]:
+        p.fail("appointment_on", "预约日期不能早于交房通知发出日期")
+    if received and (received > today_local() or (deal["notice_sent_on"] and received < deal["notice_sent_on"])):
+        p.fail("notice_received_on", "签收日期应在通知发出日期与今天之间")
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    changes = {Deal.handover_status: "已预约", Deal.appointment_on: day, Deal.appointment_time: time}
+    if received:
+        changes[Deal.notice_received_on] = received
+    async with write_transaction():
+        row = await _move(deal_id, Deal.handover_status.is_in(["已通知", "拒收"]) & Deal.stage.is_in(["已签约", "已备案"]), changes)
+        again = "重新预约" if deal["handover_status"] == "拒收" else "预约"
+        await _audit(user, row, "handover.book", f"交房{again} {day.isoformat()} {time}" + (f"，通知书签收于 {received.isoformat()}" if received else ""))
+    return row
+
+
+async def handover_identify(user, deal_id: int, values) -> dict:
+    """办理中: identity checked — the owner, or the agent with the power of attorney (a 代理人 on the deal)."""
+    _require(user, "交房")
+    p = Parser(values)
+    who = p.choice("identity_by", "到场人", IDENTITY_BY)
+    note = p.text("identity_note", "核验说明", required=False, max_len=100)
+    if p.raw("checked") != "1":
+        p.fail("checked", "请核对证件原件后勾选")
+    if who == "代理人" and not await DealParty.exists().where((DealParty.deal == deal_id) & (DealParty.role == "代理人")):
+        p.fail("identity_by", "该交易没有登记代理人及委托书，代理人不能代办交房")
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    async with write_transaction():
+        row = await _move(deal_id, (Deal.handover_status == "已预约") & Deal.stage.is_in(["已签约", "已备案"]), {
+            Deal.handover_status: "办理中", Deal.identity_by: who, Deal.identity_note: note})
+        await _audit(user, row, "handover.identify", f"交房身份核验：{who}到场" + (f"（{note}）" if note else ""))
+    return row
+
+
+async def handover_refuse(user, deal_id: int, values) -> dict:
+    """拒收 on quality grounds: the reasons are recorded, go on the 整改单, and the buyer is booked again once rectified."""
+    _require(user, "交房")
+    p = Parser(values)
+    reason = p.text("reason", "拒收原因", max_len=500)
+    defects = [d for d in p.getall("defect") if d][:20]
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    limits = await all_settings()
+    async with write_transaction():
+        row = await _move(deal_id, (Deal.handover_status == "办理中") & Deal.stage.is_in(["已签约", "已备案"]), {
+            Deal.handover_status: "拒收", Deal.refusal_reason: reason})
+        for d in defects or [reason]:
+            await Defect.insert(Defect(deal=deal_id, location=d[:50], category="拒收整改", description=d, created_at=now(),
+                                       due_on=today_local() + timedelta(days=int(limits["defect_due_days"]))))
+        await _audit(user, row, "handover.refuse", f"业主拒收：{reason}")
     return row
 
 
 async def handover(user, deal_id: int, values) -> dict:
-    """The handover day: surveyed area → 面积差 settlement by the 3% rule; keys and meters; defects; unit 已交付."""
+    """The handover day, after the identity check: the maintenance fund must be paid (permits register); surveyed area →
+    面积差 settlement by the 3% rule; keys and meters; 已交付, or 有条件交付 with its 整改单; the late-delivery penalty."""
     _require(user, "交房")
     p = Parser(values)
     on = p.date("on", "交付日期")
@@ -1193,6 +1329,8 @@ async def handover(user, deal_id: int, values) -> dict:
     deal = await Deal.select(Deal.all_columns(), Deal.unit.area_build, Deal.unit.area_inner, Deal.unit.pricing_basis).where(Deal.id == deal_id).first()
     if not deal:
         raise PipelineError("记录不存在")
+    if deal["handover_status"] != "办理中":
+        raise PipelineError("请先登记预约并核验到场人身份（办理中）后再交付")
     basis = deal["unit.pricing_basis"] or "建筑面积"
 
     def area(name: str, label: str) -> Decimal | None:
@@ -1208,38 +1346,54 @@ async def handover(user, deal_id: int, values) -> dict:
 
     # the form asks for the surveyed areas the basis needs: 建筑面积 → building area; 套内面积 → inner area (the
     # settlement) and building area (the certificate, the deed-tax band); 按套 → none (no area settlement)
+    confirmed = await surveyed_of(deal["unit"])  # 确权面积 entered before the day: used where the fields are left blank
+    if confirmed and basis != "按套":
+        if not p.raw("surveyed_area"):
+            p.values = {**_plain(p.values), "surveyed_area": f"{Decimal(confirmed['area_build']):.2f}"}
+        if basis == "套内面积" and not p.raw("surveyed_inner_area") and confirmed["area_inner"] is not None:
+            p.values = {**_plain(p.values), "surveyed_inner_area": f"{Decimal(confirmed['area_inner']):.2f}"}
     surveyed = area("surveyed_area", "实测建筑面积") if basis != "按套" else None
     surveyed_inner = area("surveyed_inner_area", "实测套内面积") if basis == "套内面积" else None
     keys = p.integer("keys_count", "钥匙数量", minimum=0, maximum=50)
     meters = p.text("meter_readings", "水电气表读数", required=False, max_len=200)
     defects = [d for d in p.getall("defect") if d][:20]
+    fund = await fund_paid(deal["unit"])
+    if not fund:
+        p.fail("__all__", "该房源的维修资金尚未缴存（证件台账·维修基金未登记缴存），缴清后才能交付钥匙")
+    issues = await open_issues(deal["unit"])
+    if issues and not defects:
+        p.fail("defect", f"该房源还有 {issues} 张房屋验收问题单未通过复验：请列出整改问题，按有条件交付办理")
     if p.errors:
-        raise PipelineError("请修改标红的项目", errors=p.errors)
+        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
     limits = await all_settings()
     settlement = rules.settle_by_basis(basis, contract_build=Decimal(deal["unit.area_build"]), contract_inner=Decimal(deal["unit.area_inner"]),
                                        surveyed_build=surveyed, surveyed_inner=surveyed_inner, unit_price=Decimal(deal["unit_price"]),
                                        tolerance=limits["area_tolerance_pct"])
+    paid_rows = await Instalment.select(Instalment.received).where((Instalment.deal == deal_id) & (Instalment.kind != "面积差"))
+    paid = sum((Decimal(r["received"]) for r in paid_rows), Decimal("0.00"))
+    late_days, penalty = rules.late_delivery_penalty(deal["delivery_due"], on, paid, limits["late_penalty_daily_pct"])
+    status = "有条件交付" if defects else "已交付"
     async with write_transaction():
-        row = await _move(deal_id, (Deal.handover_status == "已通知") & Deal.stage.is_in(["已签约", "已备案"]), {
-            Deal.handover_status: "已交付", Deal.handed_over_on: on, Deal.surveyed_area: surveyed, Deal.surveyed_inner_area: surveyed_inner,
+        row = await _move(deal_id, (Deal.handover_status == "办理中") & Deal.stage.is_in(["已签约", "已备案"]), {
+            Deal.handover_status: status, Deal.handed_over_on: on, Deal.surveyed_area: surveyed, Deal.surveyed_inner_area: surveyed_inner,
             Deal.area_basis: basis, Deal.area_ratio: settlement.ratio,
             Deal.area_amount: settlement.amount, Deal.keys_count: keys, Deal.meter_readings: meters, Deal.stage: "已交付",
-            Deal.title_status: "资料收集中"})
+            Deal.title_status: "资料收集中", Deal.late_days: late_days, Deal.late_penalty: penalty if late_days else None})
         await _unit_status(deal["unit"], ["已签约", "已备案"], "已交付")
         if settlement.amount:
             await Instalment.insert(Instalment(deal=deal_id, kind="面积差", amount_due=settlement.amount,
                                                due_on=on + timedelta(days=int(limits["area_due_days"]))))
         for d in defects:
-            await Defect.insert(Defect(deal=deal_id, location=d[:50], category="交房整改", description=d,
+            await Defect.insert(Defect(deal=deal_id, location=d[:50], category="交房整改", description=d, created_at=now(),
                                        due_on=on + timedelta(days=int(limits["defect_due_days"]))))
         await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in await checklist("产权证")])
         measured = "" if basis == "按套" else f"实测建筑面积 {surveyed}㎡" + (f"、套内面积 {surveyed_inner}㎡" if surveyed_inner is not None else "") + "，"
-        await _audit(user, row, "handover", f"交房；{measured}{settlement.explanation}，结算 {settlement.amount:,.2f} 元",
-                     {"stage": deal["stage"]}, {"stage": "已交付", "area_amount": settlement.amount})
+        late = f"；逾期交付 {late_days} 天，违约金 {penalty:,.2f} 元" if late_days else ""
+        await _audit(user, row, "handover", f"{status}；{measured}{settlement.explanation}，结算 {settlement.amount:,.2f} 元；"
+                                            f"维修资金凭证 {fund['receipt_no']}{late}",
+                     {"stage": deal["stage"]}, {"stage": "已交付", "handover_status": status, "area_amount": settlement.amount})
+        await _reminders_done(deal_id, "handover")
     return row
-
-
-
 
 
 async def deemed_delivery(user, deal_id: int) -> dict:
@@ -1252,12 +1406,312 @@ async def deemed_delivery(user, deal_id: int) -> dict:
     if deal["notice_sent_on"] is None or deal["notice_sent_on"] > today_local() - timedelta(days=days):
         raise PipelineError(f"交房通知发出满 {days} 天后才能按视同交付处理")
     async with write_transaction():
-        row = await _move(deal_id, (Deal.handover_status == "已通知") & Deal.stage.is_in(["已签约", "已备案"]), {
+        row = await _move(deal_id, Deal.handover_status.is_in(["已通知", "已预约"]) & Deal.stage.is_in(["已签约", "已备案"]), {
             Deal.handover_status: "视同交付", Deal.handed_over_on: today_local(), Deal.stage: "已交付", Deal.title_status: "资料收集中"})
         await _unit_status(deal["unit"], ["已签约", "已备案"], "已交付")
         await DealDocument.insert(*[DealDocument(deal=deal_id, stage="产权证", name=n) for n in await checklist("产权证")])
         await _audit(user, row, "handover.deemed", f"视同交付（通知发出于 {deal['notice_sent_on']}，业主未到场），物业费自今日起算")
+        await _reminders_done(deal_id, "handover")
     return row
+
+
+# ---- 问题单 (房屋验收) and 整改单 (交房): one state machine for both tables
+
+def defect_table(kind: str):
+    from app.pipeline.tables_handover import InspectionDefect
+
+    return {"issue": InspectionDefect, "defect": Defect}[kind]
+
+
+async def defect_row(kind: str, defect_id: int) -> dict | None:
+    """A 问题单 (kind issue) or 整改单 (kind defect) with its unit, project and, for a 整改单, its deal."""
+    t = defect_table(kind)
+    if kind == "issue":
+        return await t.select(t.all_columns(), t.unit.room_no, t.unit.building.name, t.unit.project.as_alias("project"),
+                              t.unit.project.name.as_alias("project_name"), t.plan.contractor.as_alias("plan_contractor")).where(t.id == defect_id).first()
+    row = await t.select(t.all_columns(), t.deal.unit.as_alias("unit"), t.deal.unit.room_no.as_alias("unit.room_no"),
+                         t.deal.unit.building.name.as_alias("unit.building.name"), t.deal.project.as_alias("project"),
+                         t.deal.project.name.as_alias("project_name"), t.deal.number.as_alias("deal_number")).where(t.id == defect_id).first()
+    return row
+
+
+def defect_actions(user, row: dict) -> list[str]:
+    """What this user may do on the 问题单 now (the template shows only these)."""
+    s = row["status"]
+    out = []
+    if may_rectify(user) and s == "待整改":
+        out.append("start")
+    if may_rectify(user) and s == "整改中":
+        out.append("rectified")
+    if may_act(user, "交房") and s == "待复验":
+        out.append("recheck")
+    return out
+
+
+async def _close_rectification(user, unit_id: int) -> None:
+    """有条件交付 → 整改闭环 once every 整改单 of the deal and every 问题单 of its unit has passed its 复验."""
+    from app.pipeline.tables_handover import InspectionDefect
+
+    deal = await Deal.select(Deal.id, Deal.number, Deal.unit).where((Deal.unit == unit_id) & (Deal.handover_status == "有条件交付")).first()
+    if not deal:
+        return
+    if await Defect.exists().where((Defect.deal == deal["id"]) & (Defect.status != "已通过")) or await open_issues(unit_id):
+        return
+    rows = await Deal.update({Deal.handover_status: "整改闭环", Deal.version: Deal.version + 1}).where(
+        (Deal.id == deal["id"]) & (Deal.handover_status == "有条件交付")).returning(Deal.id)
+    if rows:
+        await audit.record(actor=user, action="pipeline.handover.closed", entity="pl_deal", entity_id=deal["id"],
+                           summary=f"{deal['number']} 交房整改全部复验通过，整改闭环")
+
+
+async def defect_step(user, kind: str, defect_id: int, action: str, values) -> dict:
+    """待整改 → 整改中 (项目部) → 待复验 (项目部 records the rectification and the 项目部/监理 check) → 已通过, or back to
+    整改中 when the 客服中心's 复验 fails."""
+    row = await defect_row(kind, defect_id)
+    if not row:
+        raise PipelineError("问题单不存在")
+    if not user.sees_project(row["project"]):
+        raise PipelineError("该项目不在您的数据范围内")
+    if action not in defect_actions(user, row) and action in ("start", "rectified", "recheck"):
+        who = "客服中心（客服主管）" if action == "recheck" else "项目部工程师"
+        if (action == "recheck" and not may_act(user, "交房")) or (action != "recheck" and not may_rectify(user)):
+            raise PipelineError(f"只有{who}可以办理这一步")
+    p = Parser(values)
+    t = defect_table(kind)
+    if action == "start":
+        note = p.text("note", "整改安排", required=False, max_len=500)
+        where, changes, label = t.status == "待整改", {t.status: "整改中", t.rectify_note: note}, "施工单位开始整改" + (f"：{note}" if note else "")
+    elif action == "rectified":
+        note = p.text("note", "整改情况及项目部/监理验收意见", max_len=500)
+        where, changes, label = t.status == "整改中", {t.status: "待复验", t.rectify_note: note}, f"整改完成，项目部/监理已验收：{note}"
+    elif action == "recheck":
+        result = p.choice("result", "复验结论", ["通过", "不通过"])
+        note = p.text("note", "复验意见", required=result == "不通过", max_len=500)
+        if result == "通过":
+            changes, label = {t.status: "已通过", t.recheck_note: note, t.closed_on: today_local()}, "复验通过" + (f"：{note}" if note else "")
+        else:
+            changes, label = {t.status: "整改中", t.recheck_note: note}, f"复验不通过，退回整改：{note}"
+        where = t.status == "待复验"
+    else:
+        raise PipelineError("未知的操作")
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    async with write_transaction():
+        done = await t.update(changes).where((t.id == defect_id) & where).returning(t.id, t.status)
+        if not done:
+            raise PipelineError("该问题单的状态已经变化（可能已被他人办理），请刷新页面")
+        name = "问题单" if kind == "issue" else "整改单"
+        await audit.record(actor=user, action=f"pipeline.defect.{action}", entity=f"pl_{kind}", entity_id=defect_id,
+                           summary=f"{name} {row['unit.building.name']}-{row['unit.room_no']} {row['location']}：{label}",
+                           before={"status": row["status"]}, after={"status": done[0]["status"]})
+        if done[0]["status"] == "已通过":
+            await _close_rectification(user, row["unit"])
+    return done[0]
+
+
+# ---- 房屋验收计划 and the key hand-over from the 施工单位
+
+
+async def create_plan(user, values) -> dict:
+    """房屋验收计划进度表 of one building, drawn up by the 客服中心 after the 竣工验收."""
+    from app.estate.tables import Building
+    from app.pipeline.tables_handover import InspectionPlan
+
+    _require(user, "交房")
+    p = Parser(values)
+    from app.core.fields import parse_id
+
+    bid = parse_id(p.raw("building"))
+    building = await Building.select(Building.id, Building.project, Building.name).where(Building.id == bid).first() if bid else None
+    if not building or not user.sees_project(building["project"]):
+        p.fail("building", "请选择楼栋")
+    start = p.date("starts_on", "验收开始日期")
+    end = p.date("ends_on", "验收结束日期")
+    if start and end and end < start:
+        p.fail("ends_on", "结束日期不能早于开始日期")
+    scope_note = p.text("units_note", "验收范围", max_len=200)
+    dept = p.text("project_dept", "项目部参加人", max_len=100)
+    sup = p.text("supervisor_co", "监理单位", max_len=100)
+    contractor = p.text("contractor", "施工单位", max_len=100)
+    note = p.text("note", "备注", required=False, max_len=1000)
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    async with write_transaction():
+        row = (await InspectionPlan.insert(InspectionPlan(project=building["project"], building=building["id"], starts_on=start, ends_on=end,
+                                                          units_note=scope_note, project_dept=dept, supervisor_co=sup, contractor=contractor,
+                                                          note=note, created_by=getattr(user, "employee_id", None), created_at=now())
+                                           ).returning(InspectionPlan.id))[0]
+        await audit.record(actor=user, action="pipeline.inspection", entity="pl_inspection_plan", entity_id=row["id"],
+                           summary=f"房屋验收计划：{building['name']} {start.isoformat()} 至 {end.isoformat()}（{contractor}）")
+    return row
+
+
+async def plan_page(plan_id: int) -> dict | None:
+    from app.estate.tables import Unit as U
+    from app.pipeline.tables_handover import InspectionDefect, InspectionPlan, KeyReceipt
+
+    plan = await InspectionPlan.select(InspectionPlan.all_columns(), InspectionPlan.building.name, InspectionPlan.project.name).where(
+        InspectionPlan.id == plan_id).first()
+    if not plan:
+        return None
+    units = await U.select(U.id, U.room_no, U.status).where(U.building == plan["building"]).order_by(U.floor).order_by(U.room_no).limit(500)
+    issues = await InspectionDefect.select(InspectionDefect.all_columns(), InspectionDefect.unit.room_no).where(
+        InspectionDefect.plan == plan_id).order_by(InspectionDefect.id).limit(500)
+    keys = {k["unit"]: k for k in await KeyReceipt.select().where(KeyReceipt.plan == plan_id)}
+    open_by_unit: dict[int, int] = {}
+    for i in issues:
+        if i["status"] != "已通过":
+            open_by_unit[i["unit"]] = open_by_unit.get(i["unit"], 0) + 1
+    for u in units:
+        u["open"], u["keys"] = open_by_unit.get(u["id"], 0), keys.get(u["id"])
+    return {"plan": plan, "units": units, "issues": issues}
+
+
+async def add_issue(user, plan_id: int, values) -> dict:
+    """A 问题单 found at the 房屋验收: unit, 部位, 类别, responsible 施工单位, promised date (photos on its page)."""
+    from app.core.fields import parse_id
+    from app.estate.tables import Unit as U
+    from app.pipeline.tables_handover import InspectionDefect, InspectionPlan
+
+    _require(user, "交房")
+    plan = await InspectionPlan.select().where(InspectionPlan.id == plan_id).first()
+    if not plan or not user.sees_project(plan["project"]):
+        raise PipelineError("验收计划不存在")
+    p = Parser(values)
+    uid = parse_id(p.raw("unit"))
+    if not uid or not await U.exists().where((U.id == uid) & (U.building == plan["building"])):
+        p.fail("unit", "请选择本楼栋的房号")
+    location = p.text("location", "部位", max_len=50)
+    category = p.choice("category", "类别", ISSUE_CATEGORIES)
+    contractor = p.text("contractor", "责任施工单位", max_len=100)
+    due = p.date("due_on", "整改期限")
+    if due and due < today_local():
+        p.fail("due_on", "整改期限不能早于今天")
+    description = p.text("description", "问题描述", max_len=1000)
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    async with write_transaction():
+        row = (await InspectionDefect.insert(InspectionDefect(plan=plan_id, unit=uid, location=location, category=category, contractor=contractor,
+                                                              due_on=due, description=description, created_at=now(),
+                                                              created_by=getattr(user, "employee_id", None))).returning(InspectionDefect.id))[0]
+        await audit.record(actor=user, action="pipeline.issue", entity="pl_issue", entity_id=row["id"],
+                           summary=f"房屋验收问题单：{location}（{category}），{contractor}，期限 {due.isoformat()}")
+    return row
+
+
+ISSUE_CATEGORIES = ["土建", "门窗", "水电", "墙地面", "防水渗漏", "设备", "公共部位", "其他"]
+
+
+async def record_keys(user, plan_id: int, values) -> dict:
+    """The 施工单位 hands a unit's keys to the 客服中心 (keys received, date)."""
+    from app.core.fields import parse_id
+    from app.estate.tables import Unit as U
+    from app.pipeline.tables_handover import InspectionPlan, KeyReceipt
+
+    _require(user, "交房")
+    plan = await InspectionPlan.select().where(InspectionPlan.id == plan_id).first()
+    if not plan or not user.sees_project(plan["project"]):
+        raise PipelineError("验收计划不存在")
+    p = Parser(values)
+    uid = parse_id(p.raw("unit"))
+    if not uid or not await U.exists().where((U.id == uid) & (U.building == plan["building"])):
+        p.fail("unit", "请选择本楼栋的房号")
+    elif await KeyReceipt.exists().where(KeyReceipt.unit == uid):
+        p.fail("unit", "该房源的钥匙已登记接收")
+    keys = p.integer("keys_count", "钥匙数量", minimum=1, maximum=50)
+    on = p.date("received_on", "接收日期")
+    if on and on > today_local():
+        p.fail("received_on", "接收日期不能晚于今天")
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    async with write_transaction():
+        row = (await KeyReceipt.insert(KeyReceipt(plan=plan_id, unit=uid, keys_count=keys, received_on=on, contractor=plan["contractor"],
+                                                  recorded_by=getattr(user, "employee_id", None))).returning(KeyReceipt.id))[0]
+        await audit.record(actor=user, action="pipeline.keys", entity="pl_inspection_plan", entity_id=plan_id,
+                           summary=f"接收施工单位（{plan['contractor']}）移交的钥匙 {keys} 把，房源 {uid}，{on.isoformat()}")
+    return row
+
+
+# ---- 确权面积 and the 面积差对照表 (6b)
+
+
+async def area_table(building_id: int) -> list[dict]:
+    """The 面积差对照表 of a building: every unit with a live deal, its contract and surveyed (确权) areas, the deviation
+    ratio and the amount by the 3 % rule (rules.settle_by_basis). Two queries, no query per row."""
+    from app.pipeline.tables_handover import SurveyedArea
+
+    tolerance = await setting("area_tolerance_pct")
+    deals = await Deal.select(Deal.id, Deal.unit, Deal.unit.room_no, Deal.unit.area_build, Deal.unit.area_inner, Deal.unit.pricing_basis,
+                              Deal.unit_price, Deal.buyer.name, Deal.handover_status).where(
+        (Deal.unit.building == building_id) & Deal.stage.is_in(["已签约", "已备案", "已交付", "已办证"])).order_by(Deal.unit.floor).order_by(
+        Deal.unit.room_no).limit(1000)
+    surveyed = {r["unit"]: r for r in await SurveyedArea.select().where(SurveyedArea.unit.is_in([d["unit"] for d in deals] or [0]))}
+    out = []
+    for d in deals:
+        s = surveyed.get(d["unit"])
+        basis = d["unit.pricing_basis"] or "建筑面积"
+        row = {**d, "basis": basis, "surveyed": s, "ratio": None, "amount": None, "explanation": ""}
+        if s and not (basis == "套内面积" and s["area_inner"] is None):
+            st = rules.settle_by_basis(basis, contract_build=Decimal(d["unit.area_build"]), contract_inner=Decimal(d["unit.area_inner"]),
+                                       surveyed_build=Decimal(s["area_build"]) if basis != "按套" else None,
+                                       surveyed_inner=Decimal(s["area_inner"]) if basis == "套内面积" else None,
+                                       unit_price=Decimal(d["unit_price"]), tolerance=tolerance)
+            row.update(ratio=st.ratio, amount=st.amount, explanation=st.explanation)
+        out.append(row)
+    return out
+
+
+async def record_surveyed(user, building_id: int, values) -> int:
+    """确权面积 of a building's units (the surveyor's report), entered on the 对照表: fields area_build_<unit>, area_inner_<unit>.
+    All or nothing, one transaction; a unit left blank keeps what it had."""
+    from app.estate.tables import Building
+    from app.pipeline.tables_handover import SurveyedArea
+
+    _require(user, "交房")
+    b = await Building.select(Building.project).where(Building.id == building_id).first()
+    if not b or not user.sees_project(b["project"]):
+        raise PipelineError("楼栋不存在或不在您的数据范围内")
+    units = {r["id"]: r for r in await Unit.select(Unit.id, Unit.room_no).where(Unit.building == building_id)}
+    p = Parser(values)
+
+    def area(name: str, label: str) -> Decimal | None:
+        raw = p.raw(name)
+        if not raw:
+            return None
+        try:
+            v = Decimal(raw)
+            if not v.is_finite() or v <= 0 or v.as_tuple().exponent < -2 or v >= Decimal("100000"):
+                raise ValueError
+            return v
+        except Exception:
+            p.fail(name, f"{label}应为大于 0 的数字，最多两位小数")
+            return None
+
+    rows = []
+    for uid, u in units.items():
+        build = area(f"area_build_{uid}", f"{u['room_no']} 确权建筑面积")
+        inner = area(f"area_inner_{uid}", f"{u['room_no']} 确权套内面积")
+        if inner is not None and build is None:
+            p.fail(f"area_build_{uid}", f"{u['room_no']} 请同时填写确权建筑面积")
+        if build is not None:
+            rows.append((uid, build, inner))
+    if not rows and not p.errors:
+        p.fail("__all__", "请至少填写一户的确权面积")
+    if p.errors:
+        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
+    async with write_transaction():
+        await SurveyedArea.delete().where(SurveyedArea.unit.is_in([r[0] for r in rows]))
+        await SurveyedArea.insert(*[SurveyedArea(unit=uid, area_build=build, area_inner=inner, recorded_on=today_local(),
+                                                 recorded_by=getattr(user, "employee_id", None)) for uid, build, inner in rows])
+        await audit.record(actor=user, action="pipeline.surveyed", entity="pl_surveyed_area", entity_id=building_id,
+                           summary=f"录入确权面积 {len(rows)} 户", after={"units": [r[0] for r in rows]})
+    return len(rows)
+
+
+async def surveyed_of(unit_id: int) -> dict | None:
+    from app.pipeline.tables_handover import SurveyedArea
+
+    return await SurveyedArea.select().where(SurveyedArea.unit == unit_id).first()
 
 
 # ---------------------------------------------------------------- A7 产权证
@@ -1430,10 +1884,7 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
     add("备案", fs, fs == "已备案", await period_end(rules.filing_due(deal["signed_on"], int(limits["filing_days"]))) if signed and fs != "已备案" else None,
         f"备案号 {deal['filing_no']}" + (f" · 预告登记 {deal['prereg_no']}" if deal["prereg_no"] else "") if fs == "已备案" else "")
     hs = deal["handover_status"]
-    add("交房", hs, hs in ("已交付", "视同交付"), deal["delivery_due"] if hs in ("待通知", "已通知") else None,
-        (rules.PER_UNIT_TEXT if deal["area_basis"] == "按套" else
-         f"面积差（按{deal['area_basis'] or '建筑面积'}）{format_pct(deal['area_ratio'])}，结算 {Decimal(deal['area_amount']):,.2f} 元")
-        if deal["area_amount"] is not None else "")
+    add("交房", *handover_entry(deal, t, limits))
     ts = deal["title_status"]
     title_days = int(limits["title_days"])
     title_due = rules.title_due(deal["handed_over_on"], deal["signed_on"] or deal["subscribed_on"], presale=True, days=title_days)
@@ -1445,6 +1896,43 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
             if not s["done"]:
                 s["status"], s["overdue"], s["due"] = "已作废", False, None
     return out
+
+
+def handover_entry(deal: dict, today: date, limits: dict[str, Decimal]) -> tuple:
+    """The timeline's 交房 entry: (status, done, due, detail) — every state passed with its date, the current one's due."""
+    hs = deal["handover_status"]
+    day = handover_day(deal)
+    n = int(limits["notice_min_days"])
+    due = None
+    if hs == "待通知" and day:
+        due = rules.notice_deadline(day, n)  # the last day the notice may go out
+    elif hs == "已通知":
+        due = day
+    elif hs == "已预约":
+        due = deal["appointment_on"]
+    elif hs == "办理中":
+        due = today
+    parts = []
+    if deal["notice_sent_on"]:
+        parts.append(f"通知 {deal['notice_sent_on']}（{deal['notice_method'] or 'EMS'} {deal['notice_tracking']}{'，短信' if deal['notice_sms'] else ''}"
+                     f"{'，签收 ' + str(deal['notice_received_on']) if deal['notice_received_on'] else ''}）· 交房日 {day}")
+    elif day:
+        parts.append(f"交房日 {day}，通知书最晚 {rules.notice_deadline(day, n)} 发出")
+    if deal["appointment_on"]:
+        parts.append(f"预约 {deal['appointment_on']} {deal['appointment_time']}")
+    if deal["identity_by"]:
+        parts.append(f"{deal['identity_by']}到场")
+    if hs == "拒收":
+        parts.append(f"拒收：{deal['refusal_reason']}，整改后重新预约")
+    if deal["handed_over_on"]:
+        parts.append(f"{'视同交付' if hs == '视同交付' else '交付'} {deal['handed_over_on']}")
+    if deal["area_amount"] is not None:
+        parts.append(rules.PER_UNIT_TEXT if deal["area_basis"] == "按套" else
+                     f"面积差（按{deal['area_basis'] or '建筑面积'}）{format_pct(deal['area_ratio'])}，结算 {Decimal(deal['area_amount']):,.2f} 元")
+    if deal["late_days"]:
+        parts.append(f"逾期交付 {deal['late_days']} 天，违约金 {Decimal(deal['late_penalty'] or 0):,.2f} 元")
+    done = hs in ("已交付", "视同交付", "整改闭环")
+    return hs, done, due, " · ".join(parts)
 
 
 def can_unmask(user) -> bool:

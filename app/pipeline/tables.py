@@ -123,6 +123,19 @@ class Deal(Table, tablename="pl_deal"):
     area_amount = Numeric(digits=(15, 2), null=True, default=None)  # > 0 buyer pays, < 0 refund
     keys_count = Integer(default=0)
     meter_readings = Varchar(length=200, default="")
+    # A6 states since issue 10: 待通知 → 已通知 → 已预约 → 办理中 → 已交付 | 有条件交付 → 整改闭环 | 拒收 (→ 已预约) | 视同交付
+    handover_date = Date(null=True, default=None)  # the 交房日期 the notice announces (≥ N days after it is sent)
+    notice_method = Varchar(length=10, default="")  # EMS | 挂号信
+    notice_tracking = Varchar(length=50, default="")  # 邮寄单号
+    notice_sms = Boolean(default=False)  # the SMS was sent too
+    notice_received_on = Date(null=True, default=None)  # 签收日期 (proof of receipt, for 视同交付)
+    appointment_on = Date(null=True, default=None)
+    appointment_time = Varchar(length=5, default="")  # HH:MM
+    identity_by = Varchar(length=10, default="")  # 本人 | 代理人
+    identity_note = Varchar(length=100, default="")
+    refusal_reason = Text(default="")  # 拒收: the quality reasons
+    late_days = Integer(default=0)  # delivered after delivery_due by the developer
+    late_penalty = Numeric(digits=(15, 2), null=True, default=None)  # 逾期交付违约金 owed to the buyer
     # A7 产权证
     title_status = Varchar(length=10, default="", index=True)  # "" | 资料收集中 | 已递交 | 已领证 | 已交付业主
     home_count = Varchar(length=10, default="首套")  # 购房套数: 首套 | 二套 | 三套及以上 (recorded at signing, the deed-tax rate follows it)
@@ -162,14 +175,21 @@ class DealDocument(Table, tablename="pl_deal_document"):
 
 
 class Defect(Table, tablename="pl_defect"):
-    """整改单 from the handover inspection."""
+    """整改单 from the handover's joint inspection (a deal's rectification list, 有条件交付). The 房屋验收's 问题单 are
+    InspectionDefect rows (tables_handover.py) with the same states: 待整改 → 整改中 → 待复验 → 已通过 (a failed 复验 goes
+    back to 整改中). Photos are attachments (owner pl_defect)."""
 
     deal = ForeignKey(Deal, on_delete=OnDelete.cascade, index=True)
-    location = Varchar(length=50)
-    category = Varchar(length=20)
+    location = Varchar(length=50)  # 部位
+    category = Varchar(length=20)  # 类别
     description = Text(default="")
-    due_on = Date()
-    status = Varchar(length=10, default="待整改")  # 待整改 | 已通过
+    due_on = Date()  # promised date
+    status = Varchar(length=10, default="待整改")  # 待整改 | 整改中 | 待复验 | 已通过
+    contractor = Varchar(length=100, default="")  # 施工单位 responsible
+    rectify_note = Text(default="")  # the contractor's rectification and the 项目部/监理 check
+    recheck_note = Text(default="")  # the 客服中心's 复验
+    closed_on = Date(null=True, default=None)
+    created_at = Timestamptz()
 
 
 class Instalment(Table, tablename="pl_instalment"):

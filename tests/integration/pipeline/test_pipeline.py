@@ -182,6 +182,7 @@ async def test_filing_handover_area_settlement_and_title(new_client):
     assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已备案"
     sup = await sign_in(await new_client(), "supervisor")
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
+    await ready_for_keys(new_client, unit, deal, page)
     surveyed = (Decimal(unit["area_build"]) * Decimal("1.04")).quantize(Decimal("0.01"))
     r = await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": "abc", "keys_count": "x"}, page)
     assert r.status_code == 400 and "实测建筑面积应为大于 0 的数字" in r.text and "钥匙数量应为整数" in r.text
@@ -418,6 +419,7 @@ async def test_unit_handed_over_before_filing_can_still_be_filed(new_client):
     page = await check_and_sign(new_client, unit, deal, f"HF-{deal['id']}")
     sup = await sign_in(await new_client(), "supervisor")
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
+    await ready_for_keys(new_client, unit, deal, page)
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{unit['area_build']:.2f}",
                                                                       "keys_count": "2"}, page)).status_code == 303
     assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已交付"
@@ -437,8 +439,26 @@ async def test_unit_handed_over_before_filing_can_still_be_filed(new_client):
                                                                            "home_count": "首套"}, page)).status_code == 303
 
 
+async def ready_for_keys(new_client, unit: dict, deal: dict, page: str) -> None:
+    """After the 交房通知书 (A6): the appointment, the identity check (办理中) and the unit's maintenance fund paid in the
+    permits register — the keys may be handed over."""
+    from app.permits.tables import MaintenanceFund
+
+    sup = await sign_in(await new_client(), "supervisor")
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/handover-book", {"appointment_on": today_local().isoformat(), "appointment_time": "09:30"}, page)
+    assert r.status_code == 303, r.text[:2000]
+    r = await post(sup, f"/pipeline/deals/{deal['id']}/handover-identify", {"identity_by": "本人", "checked": "1"}, page)
+    assert r.status_code == 303, r.text[:2000]
+    fund = await MaintenanceFund.select(MaintenanceFund.id).where(MaintenanceFund.project == unit["project"]).first()
+    bureau = await sign_in(await new_client(), "bureau")
+    r = await post(bureau, f"/permits/fund/{fund['id']}/act/pay", {"unit": str(unit["id"]), "paid_on": today_local().isoformat(),
+                                                                  "receipt_no": f"WX-{unit['id']}"}, f"/permits/fund/{fund['id']}")
+    assert r.status_code == 303, r.text[:2000]
+
+
 async def _to_handover(new_client, unit_where) -> tuple[dict, dict, str]:
-    """A free unit matching `unit_where`, subscribed, signed and notified: ready to be handed over."""
+    """A free unit matching `unit_where`, subscribed, signed, notified, booked, identity checked and its maintenance
+    fund paid: ready to be handed over (the keys)."""
     unit = await Unit.select().where((Unit.status == "可售") & unit_where).order_by(Unit.id, ascending=False).first()
     assert unit, "no such free unit in the demo data"
     project = "JC01" if (await Unit.select(Unit.project.code).where(Unit.id == unit["id"]).first())["project.code"] == "JC01" else "JC02"
@@ -449,6 +469,7 @@ async def _to_handover(new_client, unit_where) -> tuple[dict, dict, str]:
     page = await check_and_sign(new_client, unit, deal, f"PB-{deal['id']}", project=project)
     sup = await sign_in(await new_client(), "supervisor")
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
+    await ready_for_keys(new_client, unit, deal, page)
     return unit, deal, page
 
 
@@ -499,6 +520,7 @@ async def test_deed_tax_follows_home_count_and_price_after_area_settlement(new_c
     assert (await Deal.select(Deal.home_count).where(Deal.id == deal["id"]).first())["home_count"] == "三套及以上"
     sup = await sign_in(await new_client(), "supervisor")
     await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)
+    await ready_for_keys(new_client, unit, deal, page)
     surveyed = (Decimal(unit["area_build"]) * Decimal("1.01")).quantize(Decimal("0.01"))  # +1%: the buyer pays the difference
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{surveyed}",
                                                                       "keys_count": "2"}, page)).status_code == 303

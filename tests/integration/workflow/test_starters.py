@@ -26,6 +26,7 @@ EXPECTED = {
     "mortgage_release": {"mortgage", "supervisor", "dept_head"},
     "daily_report": {"contract", "data"},
     "care_compensation": {"cr_officer", "complaint_officer", "complaint_supervisor", "cr_supervisor", "supervisor", "dept_head", "reception"},
+    "handover_bulletin": {"supervisor"},  # A6 交房公告及面积差对照表
 }
 
 
