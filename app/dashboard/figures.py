@@ -141,11 +141,11 @@ async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[s
          Deal.bank_approved_on <= _cutoff(lambda b: cal.add_calendar_days(b, register_days), today)),
         ("按揭", "跟踪银行放款", Deal.mortgage_status == "抵押已登记",
          Deal.registered_on <= _cutoff(lambda b: cal.add_working_days(b, release_wd), today)),
-        ("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"),
+        ("备案", "合同备案", Deal.filing_status.is_in(services.FILING_OPEN) & (Deal.stage != "已作废"),
          Deal.signed_on <= _cutoff(lambda b: cal.add_calendar_days(b, filing_days), today)),
         ("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废") & (Deal.delivery_due <= handover_window),
          Deal.delivery_due < today),
-        ("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]),
+        ("产权证", "产权证办理", Deal.title_status.is_in(services.TITLE_OPEN) & (Deal.stage == "已交付"),
          Deal.handed_over_on <= _cutoff(lambda b: cal.add_calendar_days(b, title_days), today)),
     ]
     out = []

@@ -142,10 +142,10 @@ async def queue(user) -> list[dict[str, Any]]:
             else:
                 task, due = "跟踪银行放款", cal.add_working_days(r["registered_on"], release_wd)
             items.append({**r, "stage": "按揭", "task": task, "due": due, "overdue": due < today})
-    await run("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"), Deal.signed_on, int(limits["filing_days"]))
+    # 备案 rows: app/pipeline/steps/filing.py (QUEUE)
     await run("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废")
               & (Deal.delivery_due <= today + timedelta(days=int(limits["handover_queue_days"]))), Deal.delivery_due)
-    await run("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]), Deal.handed_over_on, int(limits["title_days"]))
+    # 产权证 rows: app/pipeline/steps/title.py (QUEUE)
     from app.pipeline.tables import VoidStep
 
     for owner, stage in (("bureau", "备案"), ("mortgage", "按揭")):  # A5: cancellations after an approved voiding (WD clock)
