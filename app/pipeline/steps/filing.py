@@ -11,13 +11,13 @@ from app.pipeline.steps import DealPanel
 
 # action → the state it leaves (what the panel offers in each state)
 TASKS = {  # state: (task in the queue, who does it: "bureau" | "contract")
-    "待备案": ("准备备案资料", "contract"),
-    "资料准备": ("备案资料齐备后用章、报送", "bureau"),
-    "已报送": ("跟踪备案结果", "bureau"),
-    "退件补正": ("退件补正后重新报送", "bureau"),
-    "已备案": ("申请预告登记", "bureau"),
-    "预告登记中": ("跟踪预告登记", "bureau"),
-    "已预告登记": ("接收已备案合同", "contract"),
+    "待备案": ("合同备案：准备备案资料", "contract"),
+    "资料准备": ("合同备案：资料齐备后用章、报送", "bureau"),
+    "已报送": ("合同备案：跟踪备案结果", "bureau"),
+    "退件补正": ("合同备案：退件补正后重新报送", "bureau"),
+    "已备案": ("预告登记：提出申请", "bureau"),
+    "预告登记中": ("预告登记：跟踪登记结果", "bureau"),
+    "已预告登记": ("合同备案：接收已备案合同", "contract"),
 }
 
 SETTINGS = {
