@@ -17,7 +17,7 @@ from app.core.fields import Parser
 from app.core.permissions import Perm
 from app.core.scope import scoped
 from app.core.timeutil import now, today_local
-from app.core.validators import validate_mobile, validate_resident_id
+from app.core.validators import mask_id_number, validate_mobile, validate_resident_id
 from app.core.workdays import add_calendar_days, add_working_days, period_end
 from app.estate.tables import Unit
 from app.pipeline import rules
@@ -555,7 +555,10 @@ async def _seal_request(p: Parser, name: str) -> str:
 async def filing_step(user, deal_id: int, action: str, values) -> dict:
     """One step of A4: 资料准备 (the checklist), 报送 with the 受理号, 退件 and 重新报送, 备案号, 预告登记, the hand-over of the
     filed contracts to the 合同专员."""
-    if action in ("prepare", "handed"):
+    if action == "handed":  # the 合同专员 confirms receiving the filed contracts [S 3.4, 5.3]
+        if not may_act(user, "签约"):
+            raise PipelineError("已备案合同由合同专员确认接收")
+    elif action == "prepare":
         if not may_prepare_filing(user):
             raise PipelineError("您的岗位不能办理「备案」环节")
     else:
@@ -1018,7 +1021,8 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
             fees,
             f"受理号 {deal['acceptance_no']}" if deal["acceptance_no"] else "",
             f"证号 {deal['cert_no']}" if deal["cert_no"] else "",
-            f"领取人 {deal['recipient']}" + ("（凭委托书）" if deal["recipient_poa"] else "") if ts in TITLE_DONE and deal["recipient"] else "") if x),
+            f"领取人 {deal['recipient']}（{mask_id_number(deal['recipient_id_number'])}）" + (f"，凭委托书 {deal['recipient_poa']}" if deal["recipient_poa"] else "")
+            if ts in TITLE_DONE and deal["recipient"] else "") if x),
         (due - timedelta(days=days_amber)) if due else None)
     if voided:
         for s in out:

@@ -36,6 +36,7 @@ async def _panel(user, deal: dict, page: dict) -> dict | None:
     bureau, prepare = services.may_act(user, "备案"), services.may_prepare_filing(user)
     if not (bureau or prepare):
         return None
+    prepare = prepare if fs != "已预告登记" else services.may_act(user, "签约")  # the 合同专员 confirms the hand-over
     docs = [d for d in page["current"]["docs"] if d["stage"] == "备案"]
     return {"bureau": bureau, "prepare": prepare, "docs": docs, "missing": [d["name"] for d in docs if d["received_on"] is None],
             "blocked": await services.mortgage_block(deal["unit"], "mortgage_blocks_filing", "备案") if fs in ("资料准备", "退件补正") else None}
@@ -78,7 +79,7 @@ async def _queue(user, limits) -> list[dict]:
     from app.pipeline.tables import Deal
 
     mine = [s for s, (_, who) in TASKS.items()
-            if (who == "bureau" and services.may_act(user, "备案")) or (who == "contract" and services.may_prepare_filing(user))]
+            if (who == "bureau" and services.may_act(user, "备案")) or (who == "contract" and services.may_act(user, "签约"))]
     if not mine:
         return []
     today = today_local()
