@@ -33,7 +33,12 @@ async def seed() -> None:
         await DealDocument.update({DealDocument.received_on: on}).where((DealDocument.deal == d["id"]) & (DealDocument.stage == "备案"))
         await services.filing_step(bureau, d["id"], "submit", _Values(acceptance_no=f"BS-R{d['id']}", on=on.isoformat()))
         await services.filing_step(bureau, d["id"], "returned", _Values(reason="备案申请表缺买受人签字，预售证复印件未盖章", on=today.isoformat()))
-    collecting = await Deal.select(Deal.id).where((Deal.title_status == "资料收集中") & (Deal.stage == "已交付")).order_by(Deal.id).limit(2)
+    # the one with the largest area difference owed (待缴税费, blocked until finance records it) and another (资料待补)
+    owing = await Deal.select(Deal.id).where((Deal.title_status == "资料收集中") & (Deal.stage == "已交付")).order_by(
+        Deal.area_amount, ascending=False).first()
+    others = await Deal.select(Deal.id).where((Deal.title_status == "资料收集中") & (Deal.stage == "已交付")
+                                              & (Deal.id != (owing["id"] if owing else 0))).order_by(Deal.id).limit(1)
+    collecting = others + ([owing] if owing else [])
     if collecting:  # 资料待补: two documents still missing, the 补件通知 sent
         docs = await DealDocument.select(DealDocument.id).where((DealDocument.deal == collecting[0]["id"]) & (DealDocument.stage == "产权证")).order_by(DealDocument.id)
         await DealDocument.update({DealDocument.received_on: today}).where(DealDocument.id.is_in([x["id"] for x in docs[2:]] or [0]))
