@@ -124,11 +124,11 @@ async def queue_counts(user, today: date) -> list[dict[str, Any]]:
 
 async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[str, Any]]:
     from app.pipeline import services
+    from app.pipeline.steps import filing as filing_step, title as title_step
     from app.pipeline.tables import Deal, VoidStep
 
     cal = await load_calendar(today - timedelta(days=800), today + timedelta(days=60))
     scope = _scope(user, Deal.project)
-    filing_days, title_days = int(limits["filing_days"]), int(limits["title_days"])
     bank_wd, release_wd, register_days = int(limits["bank_approval_wd"]), int(limits["release_wd"]), int(limits["mortgage_register_days"])
     handover_window = today + timedelta(days=int(limits["handover_queue_days"]))
     specs = [  # stage, task, open condition, overdue condition
@@ -141,12 +141,10 @@ async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[s
          Deal.bank_approved_on <= _cutoff(lambda b: cal.add_calendar_days(b, register_days), today)),
         ("按揭", "跟踪银行放款", Deal.mortgage_status == "抵押已登记",
          Deal.registered_on <= _cutoff(lambda b: cal.add_working_days(b, release_wd), today)),
-        ("备案", "合同备案", Deal.filing_status.is_in(services.FILING_OPEN) & (Deal.stage != "已作废"),
-         Deal.signed_on <= _cutoff(lambda b: cal.add_calendar_days(b, filing_days), today)),
+        *filing_step.dashboard_counts(cal, today, limits, _cutoff),  # one per task of the step's queue rows
         ("交房", "交房", Deal.handover_status.is_in(["待通知", "已通知"]) & (Deal.stage != "已作废") & (Deal.delivery_due <= handover_window),
          Deal.delivery_due < today),
-        ("产权证", "产权证办理", Deal.title_status.is_in(services.TITLE_OPEN) & (Deal.stage == "已交付"),
-         Deal.handed_over_on <= _cutoff(lambda b: cal.add_calendar_days(b, title_days), today)),
+        *await title_step.dashboard_counts(cal, today, limits, _cutoff),
     ]
     out = []
     for stage, task, open_where, late_where in specs:

@@ -100,3 +100,15 @@ async def _queue(user, limits) -> list[dict]:
 
 
 QUEUE = [_queue]
+
+
+def dashboard_counts(cal, today, limits, cutoff) -> list[tuple]:
+    """The home page's queue counts (app/dashboard/figures.py), one per task of `_queue`: (stage whose owner works it,
+    task, open clause, overdue clause). `cutoff(due_of, today)`: the latest base date whose due is before today."""
+    from app.pipeline import services
+    from app.pipeline.tables import Deal
+
+    days = int(limits["filing_days"])
+    late = Deal.signed_on <= cutoff(lambda b: cal.add_calendar_days(b, days), today)
+    return [("备案" if who == "bureau" else "签约", task, (Deal.filing_status == state) & Deal.stage.is_in(services.FILING_STAGES),
+             late if state in services.FILING_OPEN else (Deal.id < 0)) for state, (task, who) in TASKS.items()]

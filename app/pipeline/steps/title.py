@@ -156,8 +156,17 @@ async def _reminders(ctx) -> int:
 REMINDERS = [_reminders]
 
 
+def _open_where(state: str):
+    from app.pipeline.tables import Deal
+
+    return (Deal.title_status == state) & (Deal.stage == ("已办证" if state == "已交付业主" else "已交付"))
+
+
 async def _queue(user, limits) -> list[dict]:
+    """The 产权专员's rows, one task per state; due: the certificate deadline (moved past rest days, as on the unit page)
+    or, for a unit not yet submitted, the pre-registration's lapse when that comes first."""
     from app.core.timeutil import today_local
+    from app.core.workdays import load_calendar
     from app.pipeline import rules, services
     from app.pipeline.queries import QUEUE_LIMIT
     from app.pipeline.tables import Deal
@@ -165,26 +174,49 @@ async def _queue(user, limits) -> list[dict]:
     if not services.may_act(user, "产权证"):
         return []
     today = today_local()
+    where = None
+    for state in TASKS:
+        where = _open_where(state) if where is None else where | _open_where(state)
     q = Deal.select(Deal.id, Deal.number, Deal.unit, Deal.unit.room_no, Deal.unit.building.name, Deal.project.name, Deal.buyer.name,
-                    Deal.title_status, Deal.title_deadline, Deal.handed_over_on, Deal.signed_on, Deal.project).where(
-        (Deal.title_status.is_in(list(TASKS)) & (Deal.stage == "已交付")) | ((Deal.title_status == "已交付业主") & (Deal.stage == "已办证")))
+                    Deal.title_status, Deal.title_deadline, Deal.handed_over_on, Deal.signed_on, Deal.project).where(where)
     scope = project_clause(Deal.project, user)
     if scope is not None:
         q = q.where(scope)
     rows = await q.order_by(Deal.handed_over_on).limit(QUEUE_LIMIT)
     firsts = await _first_registrations()
     days, lapse_days = int(limits["title_days"]), int(limits["prereg_lapse_days"])
+    nominal = {r["id"]: rules.title_deadline(r["title_deadline"], r["handed_over_on"], r["signed_on"], days) for r in rows}
+    known = [d for d in nominal.values() if d]
+    cal = await load_calendar(min(known), max(known) + timedelta(days=60)) if known else None  # one calendar, not a query per row
     out = []
     for r in rows:
         ts = r["title_status"]
-        due = rules.title_deadline(r["title_deadline"], r["handed_over_on"], r["signed_on"], days) if ts in services.TITLE_OPEN else None
-        task = TASKS[ts]
+        due = cal.next_workday(nominal[r["id"]]) if nominal[r["id"]] and ts in services.TITLE_OPEN else None
         if ts in services.TITLE_UNSUBMITTED and r["project"] in firsts:
             lapse = rules.prereg_lapse(firsts[r["project"]], lapse_days)
             if due is None or lapse < due:
-                due, task = lapse, f"{task}（预告登记将失效）"
-        out.append({**r, "stage": "产权证", "task": task, "due": due, "overdue": bool(due and due < today)})
+                due = lapse
+        out.append({**r, "stage": "产权证", "task": TASKS[ts], "due": due, "overdue": bool(due and due < today)})
     return out
 
 
 QUEUE = [_queue]
+
+
+async def dashboard_counts(cal, today, limits, cutoff) -> list[tuple]:
+    """The home page's queue counts (app/dashboard/figures.py), one per task of `_queue`: (stage, task, open clause,
+    overdue clause) — overdue past the certificate deadline, or past the pre-registration's lapse when not yet submitted."""
+    from app.pipeline import rules, services
+    from app.pipeline.tables import Deal
+
+    days, lapse_days = int(limits["title_days"]), int(limits["prereg_lapse_days"])
+    past_due = (Deal.title_deadline.is_not_null() & (Deal.title_deadline <= cutoff(lambda b: cal.next_workday(b), today))) | (
+        Deal.title_deadline.is_null() & (Deal.handed_over_on <= cutoff(lambda b: cal.add_calendar_days(b, days), today)))
+    lapsed = [p for p, first in (await _first_registrations()).items() if rules.prereg_lapse(first, lapse_days) < today] or [0]
+    out = []
+    for state, task in TASKS.items():
+        late = past_due if state in services.TITLE_OPEN else (Deal.id < 0)
+        if state in services.TITLE_UNSUBMITTED:
+            late = late | Deal.project.is_in(lapsed)
+        out.append(("产权证", task, _open_where(state), late))
+    return out
