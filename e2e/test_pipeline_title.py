@@ -23,7 +23,7 @@ def test_title_submission_blocked_by_an_unpaid_area_difference(page, login_page,
     form.get_by_test_id("field-acceptance_no").fill("SL-E2E-AD")
     form.get_by_test_id("field-on").fill(TODAY)
     page.get_by_test_id("title-submit").click()
-    expect(page.get_by_test_id("form-title-submit")).to_contain_text("尚有未结清款项：面积差")
+    expect(page.get_by_test_id("action-error")).to_contain_text("尚有未结清款项：面积差")
     expect(page.get_by_test_id("form-title-submit").get_by_test_id("field-acceptance_no")).to_have_value("SL-E2E-AD")  # kept
     shoot(page, "pipeline-title-blocked", full_page=True)
     page.set_viewport_size({"width": 800, "height": 1280})
@@ -41,6 +41,7 @@ def test_title_submission_blocked_by_an_unpaid_area_difference(page, login_page,
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
     shoot(page, "pipeline-title-notice-a4", full_page=True)
     page.set_viewport_size({"width": 1366, "height": 900})
+    page.get_by_test_id("print-back").click()  # back to the unit page
     login_page.sign_out()
 
     login_page.sign_in("accountant")  # 会计: records the 面积差
@@ -49,7 +50,8 @@ def test_title_submission_blocked_by_an_unpaid_area_difference(page, login_page,
     page.get_by_test_id("receipt-deal-link").filter(has_text=contract_no).click()
     due = page.get_by_test_id("due-面积差")
     left = due.get_by_test_id("due-left").inner_text().replace("¥", "").replace(",", "")
-    page.get_by_test_id("field-instalment").select_option(label=re.compile("面积差"))
+    select = page.get_by_test_id("field-instalment")
+    select.select_option(select.locator("option", has_text="面积差").get_attribute("value"))
     page.get_by_test_id("field-amount").fill(left)
     page.get_by_test_id("field-voucher_no").fill("E2E-SJ-AD")
     page.get_by_test_id("receipt-submit").click()

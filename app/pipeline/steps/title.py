@@ -92,6 +92,11 @@ async def title_print(request: Request, deal_id: int, kind: str) -> Response:
     from app.pipeline import rules
 
     due = rules.title_deadline(deal["title_deadline"], deal["handed_over_on"], deal["signed_on"], int(limits["title_days"]))
+    if deal["title_status"] in services.TITLE_UNSUBMITTED:  # the owner must come before the pre-registration lapses
+        first = await services.first_registration(deal["project"])
+        lapse = rules.prereg_lapse(first["registered_on"] if first else None, int(limits["prereg_lapse_days"]))
+        if lapse and (due is None or lapse < due):
+            due = lapse
     fees = None
     if deal["deed_tax"] is not None:
         fees = {"tax": Decimal(deal["deed_tax"]), "rate": deal["deed_tax_rate"], "reg_fee": Decimal(deal["reg_fee"] or 0),
