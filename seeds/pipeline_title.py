@@ -1,5 +1,5 @@
 """Demo data of A4/A7 beyond the demo deals (idempotent): a returned filing (退件补正), a 补件通知 sent (资料待补), fees
-assessed but a balance still open (待缴税费), one at the registry (审核中), and project JC01's 首次登记 70 days ago, so the
+assessed but a balance still open (待缴税费), one owing nothing for the batch, one at the registry (审核中), and project JC01's 首次登记 70 days ago, so the
 pre-registration's 90-day lapse is close for the units not yet submitted."""
 from __future__ import annotations
 
@@ -47,6 +47,12 @@ async def seed() -> None:
         await DealDocument.update({DealDocument.received_on: today}).where((DealDocument.deal == collecting[1]["id"]) & (DealDocument.stage == "产权证"))
         await services.title_step(title, collecting[1]["id"], "complete", _Values())
         await services.title_step(title, collecting[1]["id"], "fees", _Values(home_count="首套", copies="3"))
+    # one more, owing nothing, ready for the batch submission (办证批量递交)
+    ready = await Deal.select(Deal.id).where((Deal.title_status == "资料收集中") & (Deal.stage == "已交付")).order_by(Deal.id).first()
+    if ready and not (await services.unpaid_of([ready["id"]])).get(ready["id"]):
+        await DealDocument.update({DealDocument.received_on: today}).where((DealDocument.deal == ready["id"]) & (DealDocument.stage == "产权证"))
+        await services.title_step(title, ready["id"], "complete", _Values())
+        await services.title_step(title, ready["id"], "fees", _Values(home_count="首套", copies="1"))
     sub = await Deal.select(Deal.id).where(Deal.title_status == "已递交").order_by(Deal.id).first()
     if sub:  # 审核中 at the registry
         await services.title_step(title, sub["id"], "review", _Values(on=today.isoformat()))
