@@ -11,7 +11,7 @@ from app.pipeline.steps import DealPanel
 
 # action → the state it leaves (what the panel offers in each state)
 TASKS = {  # state: (task in the queue, who does it: "bureau" | "contract")
-    "待备案": ("合同备案：准备备案资料", "contract"),
+    "待备案": ("合同备案：准备备案资料", "bureau"),  # the 合同专员 may prepare it too; the bureau owns the 30 days
     "资料准备": ("合同备案：资料齐备后用章、报送", "bureau"),
     "已报送": ("合同备案：跟踪备案结果", "bureau"),
     "退件补正": ("合同备案：退件补正后重新报送", "bureau"),
