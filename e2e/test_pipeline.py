@@ -87,17 +87,34 @@ def test_one_unit_from_available_to_title(page, login_page, server_url):
     login_page.sign_in("contract")  # 合同专员: 审核单 and 网签
     page.goto(server_url + unit_url)
     check_and_sign(page, "E2E-HT-0001")
+    page.get_by_test_id("form-filing-prepare").get_by_test_id("field-on").fill(TODAY)  # the file for the bureau, with its checklist
+    page.get_by_test_id("filing-prepare").click()
+    for i in range(1, 7):
+        page.get_by_test_id(f"filing-doc-{i}").click()
     login_page.sign_out()
 
     login_page.sign_in("bureau")  # 房管局专员: 备案, from the work queue
     nav(page, "nav-queue")
     page.goto(server_url + unit_url)
+    page.get_by_test_id("form-filing-submit").get_by_test_id("field-acceptance_no").fill("BS-E2E-1")
     page.get_by_test_id("form-filing-submit").get_by_test_id("field-on").fill(TODAY)
     page.get_by_test_id("filing-submit").click()
     page.get_by_test_id("field-filing_no").fill("BA-E2E-1")
     page.get_by_test_id("form-filing-filed").get_by_test_id("field-on").fill(TODAY)
     page.get_by_test_id("filing-filed").click()
     expect(page.get_by_test_id("unit-status")).to_contain_text("已备案")
+    page.get_by_test_id("form-filing-prereg-submit").get_by_test_id("field-on").fill(TODAY)
+    page.get_by_test_id("filing-prereg-submit").click()
+    page.get_by_test_id("field-prereg_no").fill("YG-E2E-1")
+    page.get_by_test_id("form-filing-prereg").get_by_test_id("field-on").fill(TODAY)
+    page.get_by_test_id("filing-prereg").click()
+    login_page.sign_out()
+
+    login_page.sign_in("contract")  # 合同专员: receives the filed contracts
+    page.goto(server_url + unit_url)
+    page.get_by_test_id("form-filing-handed").get_by_test_id("field-on").fill(TODAY)
+    page.get_by_test_id("filing-handed").click()
+    expect(page.get_by_test_id("stage-备案")).to_contain_text("合同已交接")
     login_page.sign_out()
 
     login_page.sign_in("supervisor")  # 客服主管: 交房
@@ -123,13 +140,36 @@ def test_one_unit_from_available_to_title(page, login_page, server_url):
     page.goto(server_url + unit_url)
     for i in range(1, 8):
         page.get_by_test_id(f"title-doc-{i}").click()
+    page.get_by_test_id("title-complete").click()
+    page.get_by_test_id("title-fees").click()  # the home count recorded at signing, one certificate
+    login_page.sign_out()
+
+    login_page.sign_in("accountant")  # 会计: the balance is settled before the submission
+    nav(page, "nav-receipts")
+    filter_list(page, "E2E-HT-0001")
+    page.get_by_test_id("receipt-deal-link").filter(has_text="E2E-HT-0001").click()
+    due = page.get_by_test_id("due-首付款")
+    page.get_by_test_id("field-amount").fill(due.get_by_test_id("due-left").inner_text().replace("¥", "").replace(",", ""))
+    page.get_by_test_id("field-voucher_no").fill("E2E-SJ-0001")
+    page.get_by_test_id("receipt-submit").click()
+    expect(due.get_by_test_id("due-left")).to_have_text("¥0.00")
+    login_page.sign_out()
+
+    login_page.sign_in("title")
+    page.goto(server_url + unit_url)
     page.get_by_test_id("field-acceptance_no").fill("SL-E2E-1")
     page.get_by_test_id("form-title-submit").get_by_test_id("field-on").fill(TODAY)
     page.get_by_test_id("title-submit").click()
+    for step in ("review", "booked"):
+        page.get_by_test_id(f"form-title-{step}").get_by_test_id("field-on").fill(TODAY)
+        page.get_by_test_id(f"title-{step}").click()
     page.get_by_test_id("field-cert_no").fill("苏(2026)苏州市不动产权第E2E号")
     page.get_by_test_id("form-title-issued").get_by_test_id("field-on").fill(TODAY)
     page.get_by_test_id("title-issued").click()
+    page.get_by_test_id("form-title-notify").get_by_test_id("field-on").fill(TODAY)
+    page.get_by_test_id("title-notify").click()
     page.get_by_test_id("field-recipient").fill("沈一鸣")
+    page.get_by_test_id("field-recipient_id_number").fill(_id(101))
     page.get_by_test_id("form-title-deliver").get_by_test_id("field-on").fill(TODAY)
     page.get_by_test_id("title-deliver").click()
     expect(page.get_by_test_id("unit-status")).to_contain_text("已办证")

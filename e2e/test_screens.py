@@ -193,3 +193,24 @@ def test_handover_pages_fit_the_screen(page, login_page, server_url, width, heig
     visit(page, server_url + issue, f"{name}-inspection-issue", full_page=True)
     visit(page, server_url + areas, f"{name}-building-areas", full_page=True)
     visit(page, server_url + "/workflow/new/handover_bulletin", f"{name}-handover-bulletin-new", full_page=True)
+def test_filing_and_title_pages_fit_the_screen(page, login_page, server_url, width, height, name):
+    """A4/A7 (issue 10): the bureau's returned filing, the title officer's 补件 and 审核中 units, the batch page and the
+    printed 收件回执 and 补件通知."""
+    page.set_viewport_size({"width": width, "height": height})
+    login_page.sign_in("bureau")
+    page.goto(server_url + "/pipeline/queue")
+    page.get_by_test_id("queue-row").filter(has_text="退件补正后重新报送").first.get_by_test_id("queue-unit").click()
+    shoot(page, f"{name}-filing-returned", full_page=True)
+    login_page.sign_out()
+    login_page.sign_in("title")
+    for task, slug_ in (("催补办证资料", "title-missing"), ("跟踪登记审核", "title-review")):
+        page.goto(server_url + "/pipeline/queue")
+        page.get_by_test_id("queue-row").filter(has_text=task).first.get_by_test_id("queue-unit").click()
+        shoot(page, f"{name}-{slug_}", full_page=True)
+    page.get_by_test_id("print-title-receipt").click()
+    shoot(page, f"{name}-title-receipt-print", full_page=True)
+    page.goto(server_url + "/pipeline/queue")
+    page.get_by_test_id("queue-row").filter(has_text="催补办证资料").first.get_by_test_id("queue-unit").click()
+    page.get_by_test_id("print-title-missing").click()
+    shoot(page, f"{name}-title-missing-print", full_page=True)
+    visit(page, server_url + "/pipeline/title-batch", f"{name}-title-batch", full_page=True)

@@ -101,6 +101,50 @@ async def _pay_fund(bureau, unit_id: int, on, receipt: str) -> None:
         fund = await permits.fund_for_project(project)
 
     await permits.record_payment(bureau, fund["id"], _Values(unit=str(unit_id), paid_on=on.isoformat(), receipt_no=receipt))
+async def _filing(contract, bureau, deal_id: int, signed, today, i: int) -> None:
+    """A4 through its states: the 合同专员 prepares the file, the 房管局专员 submits and records the 备案号; deals signed
+    25 days ago or more go on to the pre-registration and the hand-over of the filed contracts."""
+    from app.pipeline.tables import DealDocument
+
+    await services.filing_step(contract, deal_id, "prepare", _Values(on=(signed + timedelta(days=1)).isoformat()))
+    await DealDocument.update({DealDocument.received_on: signed + timedelta(days=3)}).where(
+        (DealDocument.deal == deal_id) & (DealDocument.stage == "备案"))
+    await services.filing_step(bureau, deal_id, "submit", _Values(acceptance_no=f"BS{2026100 + i}", on=(signed + timedelta(days=5)).isoformat()))
+    await services.filing_step(bureau, deal_id, "filed", _Values(filing_no=f"BA{2026100 + i}", on=(signed + timedelta(days=12)).isoformat()))
+    if signed + timedelta(days=22) <= today:
+        await services.filing_step(bureau, deal_id, "prereg_submit", _Values(on=(signed + timedelta(days=13)).isoformat()))
+        await services.filing_step(bureau, deal_id, "prereg", _Values(prereg_no=f"YG{2026100 + i}", on=(signed + timedelta(days=20)).isoformat()))
+        await services.filing_step(contract, deal_id, "handed", _Values(on=(signed + timedelta(days=22)).isoformat()))
+
+
+async def settle_all(accountant, deal_id: int, on, tag: str) -> None:
+    """收款登记 of everything a deal still owes (the 面积差 among it), through the real service."""
+    from app.pipeline.receipts import outstanding, record_receipt
+    from app.pipeline.tables import Instalment
+
+    for inst in await Instalment.select().where(Instalment.deal == deal_id):
+        left = outstanding(inst)
+        if left > 0:
+            await record_receipt(accountant, deal_id, _Values(instalment=str(inst["id"]), amount=f"{left:.2f}", received_on=on.isoformat(),
+                                                              method="转账", voucher_no=f"SJ{tag}{inst['id']:05d}", note=f"{inst['kind']}结清"))
+
+
+async def _title(title, accountant, deal_id: int, today, i: int, goal: str) -> None:
+    """A7 through its states: documents complete, fees assessed, the balance settled, submitted; 办证 goes on to delivery."""
+    from app.pipeline.tables import Deal, DealDocument
+
+    await DealDocument.update({DealDocument.received_on: today}).where((DealDocument.deal == deal_id) & (DealDocument.stage == "产权证"))
+    await services.title_step(title, deal_id, "complete", _Values())
+    await services.title_step(title, deal_id, "fees", _Values(home_count="首套" if i % 4 else "二套", copies="1" if i % 2 else "2"))
+    await settle_all(accountant, deal_id, today, "T")
+    await services.title_step(title, deal_id, "submit", _Values(acceptance_no=f"SL{2026500 + i}", on=today.isoformat()))
+    if goal == "递交":
+        return
+    for action, extra in (("review", {}), ("booked", {}), ("issued", {"cert_no": f"苏(2026)苏州市不动产权第{7000000 + i}号"}), ("notify", {})):
+        await services.title_step(title, deal_id, action, _Values(on=today.isoformat(), **extra))
+    buyer = await Deal.select(Deal.buyer.name, Deal.buyer.id_number).where(Deal.id == deal_id).first()
+    await services.title_step(title, deal_id, "deliver", _Values(recipient=buyer["buyer.name"], recipient_id_type="居民身份证",
+                                                                recipient_id_number=buyer["buyer.id_number"], on=today.isoformat()))
 
 
 async def seed() -> None:
@@ -203,8 +247,7 @@ async def seed_deals() -> None:
                                                                                       amount=f"{total - down:.2f}"))
         if goal in ("签约", "按揭"):
             continue
-        await services.filing_step(bureau, deal["id"], "submit", _Values(on=(signed + timedelta(days=5)).isoformat()))
-        await services.filing_step(bureau, deal["id"], "filed", _Values(filing_no=f"BA{2026100 + i}", on=(signed + timedelta(days=12)).isoformat()))
+        await _filing(contract, bureau, deal["id"], signed, today, i)
         if goal == "备案":
             continue
         await services.handover_notice(supervisor, deal["id"], _Values(on=(today - timedelta(days=5)).isoformat(), tracking=f"EMS{900 + i}"))
@@ -222,11 +265,4 @@ async def seed_deals() -> None:
                                                                meter_readings="水 0012 / 电 0034 / 气 0005"))
         if goal == "交房":
             continue
-        from app.pipeline.tables import DealDocument
-
-        await DealDocument.update({DealDocument.received_on: today}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
-        await services.title_step(title, deal["id"], "submit", _Values(acceptance_no=f"SL{2026500 + i}", on=today.isoformat(), home_count="首套" if i % 4 else "二套"))
-        if goal == "递交":
-            continue
-        await services.title_step(title, deal["id"], "issued", _Values(cert_no=f"苏(2026)苏州市不动产权第{7000000 + i}号", on=today.isoformat()))
-        await services.title_step(title, deal["id"], "deliver", _Values(recipient=NAMES[i % len(NAMES)], on=today.isoformat()))
+        await _title(title, accountant, deal["id"], today, i, goal)

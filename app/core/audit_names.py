@@ -384,3 +384,20 @@ ACTIONS.update({
 })
 ENTITIES.update({"pl_inspection_plan": "房屋验收计划", "pl_issue": "房屋验收问题单", "pl_defect": "交房整改单",
                  "pl_surveyed_area": "确权面积", "pl_handover_bulletin": "交房公告"})
+# A4 备案 / A7 产权证 steps (issue 10)
+ACTIONS.update({
+    "pipeline.filing.prepare": "开始准备备案资料",
+    "pipeline.filing.returned": "备案退件",
+    "pipeline.filing.resubmit": "备案补正后重新报送",
+    "pipeline.filing.prereg_submit": "申请预告登记",
+    "pipeline.filing.handed": "已备案合同交接",
+    "pipeline.title.missing": "发出补件通知",
+    "pipeline.title.complete": "办证资料齐备",
+    "pipeline.title.fees": "核定契税及登记费",
+    "pipeline.title.review": "办证审核中",
+    "pipeline.title.booked": "产权已登簿",
+    "pipeline.title.notify": "通知业主领证",
+    "pipeline.title.archive": "产权证资料归档",
+})
+ACTIONS.setdefault("pipeline.print", "打印")
+FIELDS.update({"deed_tax": "契税", "reg_fee": "登记费"})

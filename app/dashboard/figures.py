@@ -129,11 +129,11 @@ async def queue_counts(user, today: date) -> list[dict[str, Any]]:
 
 async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[str, Any]]:
     from app.pipeline import services
+    from app.pipeline.steps import filing as filing_step, title as title_step
     from app.pipeline.tables import Deal, VoidStep
 
     cal = await load_calendar(today - timedelta(days=800), today + timedelta(days=60))
     scope = _scope(user, Deal.project)
-    filing_days, title_days = int(limits["filing_days"]), int(limits["title_days"])
     handover_window = today + timedelta(days=int(limits["handover_queue_days"]))
     from app.pipeline.steps.mortgage import count_specs as mortgage_count_specs
 
@@ -142,8 +142,7 @@ async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[s
         ("认购", "催客户签约", Deal.stage == "已认购", Deal.sign_deadline < today),
         ("签约", "审核单审核 / 网签", Deal.stage == "已认购", Deal.sign_deadline < today),
         *mortgage_count_specs(today, cal, limits, _cutoff),  # every 按揭 state (app/pipeline/steps/mortgage.py)
-        ("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"),
-         Deal.signed_on <= _cutoff(lambda b: cal.add_calendar_days(b, filing_days), today)),
+        *filing_step.dashboard_counts(cal, today, limits, _cutoff),  # one per task of the step's queue rows
         # 交房 (A6): one task per state, as app/pipeline/steps/handover.py's queue rows
         ("交房", "发出交房通知书", (Deal.handover_status == "待通知") & live & (Deal.delivery_due <= handover_window),
          _day_before(Deal, today + timedelta(days=int(limits["notice_min_days"])))),
@@ -151,8 +150,7 @@ async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[s
         ("交房", "拒收整改后重新预约", (Deal.handover_status == "拒收") & live, Deal.id < 0),  # no due date: never overdue
         ("交房", "按预约办理交房", (Deal.handover_status == "已预约") & live, Deal.appointment_on < today),
         ("交房", "交房办理中：结清款项、交付钥匙", (Deal.handover_status == "办理中") & live, Deal.id < 0),  # due today
-        ("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]),
-         Deal.handed_over_on <= _cutoff(lambda b: cal.add_calendar_days(b, title_days), today)),
+        *await title_step.dashboard_counts(cal, today, limits, _cutoff),
     ]
     out = []
     for stage, task, open_where, late_where in specs:

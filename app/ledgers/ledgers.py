@@ -295,10 +295,9 @@ FILINGS = Ledger(
         filters=[
             PROJECT,
             clause_filter("status", "备案状态", [
-                ("待备案", "待备案", lambda: Deal.filing_status == "待备案"),
-                ("已报送", "已报送", lambda: Deal.filing_status == "已报送"),
-                ("已备案", "已备案", lambda: Deal.filing_status == "已备案"),
-                ("逾期", "逾期未备案（超过备案期限）", lambda: Deal.filing_status.is_in(["待备案", "已报送"])
+                *[(st, st, (lambda st=st: Deal.filing_status == st)) for st in ("待备案", "资料准备", "已报送", "退件补正", "已备案", "预告登记中",
+                                                                               "已预告登记", "合同已交接")],  # services.FILING_STATES
+                ("逾期", "逾期未备案（超过备案期限）", lambda: Deal.filing_status.is_in(["待备案", "资料准备", "已报送", "退件补正"])
                  & (Deal.signed_on <= current_filing_cutoff())),
             ]),
             Filter("signed_from", "签约日期从", "date_from", columns=[Deal.signed_on]),
@@ -463,7 +462,7 @@ HANDOVERS = Ledger(
 
 # ---------------------------------------------------------------- 产权证台账
 
-TITLE_STATUSES = ["资料收集中", "已递交", "已领证", "已交付业主"]
+TITLE_STATUSES = ["资料收集中", "资料待补", "资料齐备", "待缴税费", "已递交", "审核中", "已登簿", "已领证", "已通知业主", "已交付业主", "归档"]  # services.TITLE_STATES
 
 
 async def _titles(rows: list[dict[str, Any]], user) -> None:

@@ -13,3 +13,9 @@ ADMIN_TABLES = [
         "id": "编号", "checklist": "清单", "name": "资料名称", "sort": "排序", "active": "启用",
     }),
 ]
+
+from app.pipeline.tables_title import FirstRegistration  # noqa: E402
+
+ADMIN_TABLES.append(AdminTable(FirstRegistration, "项目首次登记", "交易办理", {
+    "id": "编号", "project": "项目", "registered_on": "首次登记日期", "cert_no": "证明号", "note": "备注",
+}))

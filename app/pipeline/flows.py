@@ -12,7 +12,7 @@ from app.core.listing import like_text
 from app.core.permissions import Perm
 from app.core.timeutil import today_local
 from app.estate.tables import Unit
-from app.pipeline.services import LOAN_METHODS, VOID_REASONS, PipelineError
+from app.pipeline.services import FILING_LODGED, LOAN_METHODS, VOID_REASONS, PipelineError
 from app.pipeline.tables import Deal
 from app.estate.pickers import project_picker
 from app.workflow.definitions import Approvers, ChainContext, FlowDef, FormResult, RecordPicker, Setting, StepSpec, positions, register
@@ -122,7 +122,7 @@ async def void_approved(req: dict, actor) -> None:
 
     v = await DealVoid.select().where(DealVoid.request == req["id"]).first()
     deal = await Deal.select().where(Deal.id == v["deal"]).first()
-    filing = deal["filing_status"] if deal["filing_status"] in ("已报送", "已备案") else "已撤销"  # nothing lodged: nothing to cancel
+    filing = deal["filing_status"] if deal["filing_status"] in FILING_LODGED else "已撤销"  # nothing lodged: nothing to cancel
     mortgage = "注销中" if deal["mortgage_status"] and deal["payment_method"] in LOAN_METHODS else deal["mortgage_status"]
     rows = await Deal.update({Deal.stage: "已作废", Deal.voided_on: today_local(), Deal.version: Deal.version + 1, Deal.void_status: "撤销中",
                               Deal.filing_status: filing, Deal.mortgage_status: mortgage, Deal.handover_status: "", Deal.title_status: ""}).where(

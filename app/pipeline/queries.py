@@ -124,9 +124,9 @@ async def queue(user) -> list[dict[str, Any]]:
         from app.pipeline.steps.mortgage import queue_rows
 
         items.extend(await queue_rows(user, limits, cols, scope, today))
-    await run("备案", "合同备案", Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废"), Deal.signed_on, int(limits["filing_days"]))
+    # 备案 rows: app/pipeline/steps/filing.py (QUEUE)
     # 交房: its rows come from app/pipeline/steps/handover.py (QUEUE), one per state with the timeline's due
-    await run("产权证", "产权证办理", Deal.title_status.is_in(["资料收集中", "已递交", "已领证"]), Deal.handed_over_on, int(limits["title_days"]))
+    # 产权证 rows: app/pipeline/steps/title.py (QUEUE)
     from app.pipeline.tables import VoidStep
 
     for owner, stage in (("bureau", "备案"), ("mortgage", "按揭")):  # A5: cancellations after an approved voiding (WD clock)

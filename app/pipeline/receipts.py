@@ -283,7 +283,9 @@ async def start_voiding(deal: dict, actor) -> list[str]:
     """Called when the 合同作废 is approved: the cancellations still to do, each due within `void_bureau_wd` working days."""
     due = await add_working_days(today_local(), int(await setting("void_bureau_wd")))
     steps = ["网签注销"]
-    if deal["filing_status"] in ("已报送", "已备案"):
+    from app.pipeline.services import FILING_LODGED
+
+    if deal["filing_status"] in FILING_LODGED:
         steps.append("备案注销")
     if deal["prereg_no"]:
         steps.append("预告登记注销")

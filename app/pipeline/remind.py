@@ -26,7 +26,6 @@ from app.pipeline.tables import Deal
 CLOCKS = ("sign", "filing", "bank", "release")  # the deal's clocks a reminder can announce
 STEP_CLOSES = {  # the pipeline action → the clocks it completes
     "sign": ("sign",),
-    "filing.filed": ("filing",),
     "void": CLOCKS,  # a void contract's clocks stop (its cancellations are reminded separately)
 }
 
@@ -112,18 +111,7 @@ async def remind_once() -> int:
         sent += await _send("sales", d, f"{today} {d['number']} 签约期限{label}（{d['sign_deadline']}）",
                             clock_ref(d["id"], "sign"), owners)
     limits = await services.all_settings()
-    filing_days = int(limits["filing_days"])
-    reminders = services.filing_reminders(limits)  # SPEC A4: day 20, 25 and 28, red once the limit has passed
-    cutoff = await services.filing_overdue_cutoff(today, filing_days)
-    for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.signed_on).where(
-            Deal.filing_status.is_in(["待备案", "已报送"]) & (Deal.stage != "已作废")
-            & (Deal.signed_on <= today - timedelta(days=min(reminders + (filing_days + 1,))))):
-        n = (today - d["signed_on"]).days
-        overdue = d["signed_on"] <= cutoff  # the limit's last day moves past rest days (民法典 203), as on the unit page
-        if n in reminders or overdue:
-            word = "已逾期" if overdue else f"已签约 {n} 天"
-            sent += await _send("bureau", d, f"{today} {d['number']} 合同备案{word}，须在签约后 {filing_days} 天内完成",
-                                clock_ref(d["id"], "filing"), owners)
+    # the filing reminders (day 20/25/28, overdue from day 31): app/pipeline/steps/filing.py (REMINDERS)
     # the 按揭 clocks (documents D+1/D+7/书面催告, 面签, the bank 3/5 WD, the release 2 WD): app/pipeline/steps/mortgage.py REMINDERS
     from app.pipeline.tables import VoidStep
 

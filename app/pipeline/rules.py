@@ -233,3 +233,27 @@ def late_delivery_penalty(delivery_due: date | None, handed_over_on: date, paid:
         return 0, Decimal("0.00")
     days = (handed_over_on - delivery_due).days
     return days, _money(Decimal(paid) * Decimal(daily_rate_pct) / HUNDRED * days)
+# ---------------------------------------------------------------- A7 产权证: fees and deadlines
+
+
+def registration_fee(copies: int, *, per_case: Decimal, per_extra_copy: Decimal, free_copies: int = 1) -> Decimal:
+    """登记费 [L]: a flat fee per residential case (80 CNY) with `free_copies` certificates (one) included; each extra copy
+    costs `per_extra_copy` (10 CNY)."""
+    if copies < 1:
+        raise ValueError("证书份数至少为 1")
+    return _money(Decimal(per_case) + max(0, copies - free_copies) * Decimal(per_extra_copy))
+
+
+def title_deadline(contract_due: date | None, handed_over_on: date | None, signed_on: date | None, days: int = 90) -> date | None:
+    """The certificate deadline [S 5.7, L 司法解释 14]: the contract's 办证期限; else `days` from handover (a presale unit,
+    handed over after signing) or, with no handover recorded, from signing (a completed unit sold as it stands)."""
+    if contract_due:
+        return contract_due
+    start = handed_over_on or signed_on
+    return start + timedelta(days=days) if start else None
+
+
+def prereg_lapse(first_registered_on: date | None, days: int = 90) -> date | None:
+    """The pre-registration lapses when no registration is applied for within `days` of registration becoming possible
+    (the project's 首次登记) [L 民法典 221]."""
+    return first_registered_on + timedelta(days=days) if first_registered_on else None

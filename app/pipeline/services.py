@@ -18,7 +18,7 @@ from app.core.fields import Parser
 from app.core.permissions import Perm
 from app.core.scope import scoped
 from app.core.timeutil import now, today_local
-from app.core.validators import validate_mobile, validate_resident_id
+from app.core.validators import mask_id_number, validate_mobile, validate_resident_id
 from app.core.workdays import add_calendar_days, add_working_days, period_end
 from app.estate.tables import Unit
 from app.pipeline import rules
@@ -36,6 +36,7 @@ VOID_REASONS = ["退房", "换房", "更名/增减共有人", "录入错误", "�
 DEFAULT_CHECKLISTS = {
     "按揭": ("身份证及户口簿", "婚姻证明", "收入证明及6个月银行流水", "首付款收据", "买卖合同", "征信授权书"),
     "产权证": ("登记申请书", "身份证明", "已备案合同", "销售不动产发票", "契税完税凭证", "维修资金收据", "房屋测绘报告"),
+    "备案": ("备案申请表", "已签署的买卖合同", "买受人身份证明", "公司营业执照", "商品房预售许可证", "委托书"),  # A4 step 1
     "归档原件": ("认购书", "买卖合同原件", "购房审核单", "身份证明复印件", "首付款收据"),  # the archive's originals per deal
 }
 
@@ -890,7 +891,11 @@ async def receive_document(user, deal_id: int, doc_id: int, received: bool) -> N
         (DealDocument.id == doc_id) & (DealDocument.deal == deal_id)).first()
     if not doc:
         raise PipelineError("资料项不存在")
-    _require(user, doc["stage"] if doc["stage"] in STAGE_OWNER else "签约")
+    if doc["stage"] == "备案":
+        if not may_prepare_filing(user):
+            raise PipelineError("您的岗位不能办理「备案」环节")
+    else:
+        _require(user, doc["stage"] if doc["stage"] in STAGE_OWNER else "签约")
     async with write_transaction():
         await DealDocument.update({DealDocument.received_on: today_local() if received else None}).where(DealDocument.id == doc_id)
         deal = await Deal.select(Deal.id, Deal.number, Deal.mortgage_status).where(Deal.id == deal_id).first()
@@ -1129,9 +1134,51 @@ async def mortgage_step(user, deal_id: int, action: str, values) -> dict:
 
 # ---------------------------------------------------------------- A4 备案
 
+# The filing's states (SPEC A4) in order; before 已备案 the 30-day clock runs; from 已报送 on something is lodged at the
+# bureau (a voided contract must have it cancelled).
+FILING_STATES = ("待备案", "资料准备", "已报送", "退件补正", "已备案", "预告登记中", "已预告登记", "合同已交接")
+FILING_OPEN = ["待备案", "资料准备", "已报送", "退件补正"]
+FILING_LODGED = ("已报送", "退件补正", "已备案", "预告登记中", "已预告登记", "合同已交接")
+FILING_DONE = ("已备案", "预告登记中", "已预告登记", "合同已交接")
+FILING_STAGES = ["已签约", "已备案", "已交付"]  # a unit handed over before filing can still be filed
+
+
+def may_prepare_filing(user) -> bool:
+    """The 合同专员 prepares the file and receives the filed contracts [S 3.4]; the 房管局专员 files it [S 5.3]."""
+    return may_act(user, "备案") or may_act(user, "签约")
+
+
+async def mortgage_block(unit_id: int, key: str, what: str) -> str | None:
+    """A unit still under the 在建工程抵押 blocks filing or titling where the local rule says so (setting `key` 1/0)."""
+    if not int(await setting(key)):
+        return None
+    unit = await Unit.select(Unit.mortgaged).where(Unit.id == unit_id).first()
+    if unit and unit["mortgaged"]:
+        return f"该房源的在建工程抵押尚未解除，按本地规定不能{what}；请先办理解押（A8 在建工程抵押撤销）"
+    return None
+
+
+async def _seal_request(p: Parser, name: str) -> str:
+    """The 用章申请 (E3) that stamped the file: optional, but when given it must be an existing seal request."""
+    from app.workflow.tables import Request
+
+    no = p.text(name, "用章申请单号", required=False, max_len=30).upper()
+    if no and not await Request.exists().where((Request.number == no) & (Request.flow == "seal")):
+        p.fail(name, "没有这个用章申请单号，请先在审批中发起用章申请")
+    return no
+
 
 async def filing_step(user, deal_id: int, action: str, values) -> dict:
-    _require(user, "备案")
+    """One step of A4: 资料准备 (the checklist), 报送 with the 受理号, 退件 and 重新报送, 备案号, 预告登记, the hand-over of the
+    filed contracts to the 合同专员."""
+    if action == "handed":  # the 合同专员 confirms receiving the filed contracts [S 3.4, 5.3]
+        if not may_act(user, "签约"):
+            raise PipelineError("已备案合同由合同专员确认接收")
+    elif action == "prepare":
+        if not may_prepare_filing(user):
+            raise PipelineError("您的岗位不能办理「备案」环节")
+    else:
+        _require(user, "备案")
     p = Parser(values)
     on = p.date("on", "日期")
     if on and on > today_local():
@@ -1139,30 +1186,59 @@ async def filing_step(user, deal_id: int, action: str, values) -> dict:
     deal = await Deal.select().where(Deal.id == deal_id).first()
     if not deal:
         raise PipelineError("记录不存在")
-    if action == "submit":
-        where, changes, label = Deal.filing_status == "待备案", {Deal.filing_status: "已报送", Deal.filing_submitted_on: on}, "备案资料已报送"
+    status = Deal.filing_status
+    if action == "prepare":
+        where, changes, label = status == "待备案", {status: "资料准备"}, "开始准备备案资料"
+    elif action in ("submit", "resubmit"):
+        src = "资料准备" if action == "submit" else "退件补正"
+        no = p.text("acceptance_no", "受理号", max_len=50)
+        seal_no = await _seal_request(p, "seal_no")
+        missing = await DealDocument.select(DealDocument.name).where(
+            (DealDocument.deal == deal_id) & (DealDocument.stage == "备案") & DealDocument.received_on.is_null())
+        if missing:
+            p.fail("__all__", "备案资料未齐：" + "、".join(m["name"] for m in missing) + "，不能报送")
+        blocked = await mortgage_block(deal["unit"], "mortgage_blocks_filing", "备案")
+        if blocked:
+            p.fail("__all__", blocked)
+        changes = {status: "已报送", Deal.filing_submitted_on: on, Deal.filing_acceptance_no: no}
+        if seal_no or action == "submit":
+            changes[Deal.filing_seal_no] = seal_no
+        where = status == src
+        label = ("备案资料已报送" if action == "submit" else "补正后重新报送") + f"（受理号 {no}" + (f"，用章 {seal_no}" if seal_no else "") + "）"
+    elif action == "returned":
+        reason = p.text("reason", "退件原因", max_len=200)
+        where, changes = status == "已报送", {status: "退件补正", Deal.filing_return_reason: reason, Deal.filing_returned_on: on,
+                                              Deal.filing_returns: Deal.filing_returns + 1}
+        label = f"备案退件：{reason}"
     elif action == "filed":
         no = p.text("filing_no", "备案号", max_len=50)
-        where, changes, label = Deal.filing_status == "已报送", {Deal.filing_status: "已备案", Deal.filing_no: no, Deal.filed_on: on, Deal.stage: "已备案"}, f"已备案（{no}）"
+        where, changes, label = status == "已报送", {status: "已备案", Deal.filing_no: no, Deal.filed_on: on, Deal.stage: "已备案"}, f"已备案（{no}）"
+    elif action == "prereg_submit":
+        where, changes, label = status == "已备案", {status: "预告登记中", Deal.prereg_submitted_on: on}, "已申请预告登记"
     elif action == "prereg":
         no = p.text("prereg_no", "预告登记证明号", max_len=50)
-        where, changes, label = (Deal.filing_status == "已备案") & (Deal.prereg_no == ""), {Deal.prereg_no: no, Deal.prereg_on: on}, f"已预告登记（{no}）"
+        where, changes, label = status == "预告登记中", {status: "已预告登记", Deal.prereg_no: no, Deal.prereg_on: on}, f"已预告登记（{no}）"
+    elif action == "handed":
+        where, changes = status == "已预告登记", {status: "合同已交接", Deal.contract_handed_on: on, Deal.contract_received_by: user.display_name[:50]}
+        label = f"已备案合同已交合同专员（{user.display_name} 确认收到）"
     else:
         raise PipelineError("未知的操作")
     if on and deal["signed_on"] and on < deal["signed_on"]:
         p.fail("on", "日期不能早于签约日期")
     if p.errors:
-        raise PipelineError("请修改标红的项目", errors=p.errors)
+        raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
     if action == "filed" and deal["stage"] != "已签约":
         # a unit handed over before its contract was filed: the filing is recorded, the deal and the unit stay
         # 已交付 (their later state); only a 已签约 deal moves on to 已备案
         changes.pop(Deal.stage)
     async with write_transaction():
-        stage_now = Deal.stage == deal["stage"] if action == "filed" else Deal.stage.is_in(["已签约", "已备案", "已交付"])
-        row = await _move(deal_id, where & Deal.stage.is_in(["已签约", "已备案", "已交付"]) & stage_now, changes)
+        stage_now = Deal.stage == deal["stage"] if action == "filed" else Deal.stage.is_in(FILING_STAGES)
+        row = await _move(deal_id, where & Deal.stage.is_in(FILING_STAGES) & stage_now, changes)
         if action == "filed" and deal["stage"] == "已签约":
             await _unit_status(deal["unit"], ["已签约"], "已备案")
-        await _audit(user, row, f"filing.{action}", label)
+        if action == "prepare" and not await DealDocument.exists().where((DealDocument.deal == deal_id) & (DealDocument.stage == "备案")):
+            await DealDocument.insert(*[DealDocument(deal=deal_id, stage="备案", name=n) for n in await checklist("备案")])
+        await _audit(user, row, f"filing.{action}", label, {"filing_status": deal["filing_status"]}, {"filing_status": row["filing_status"]})
         await _reminders_done(deal_id, f"filing.{action}")
     return row
 
@@ -1716,53 +1792,168 @@ async def surveyed_of(unit_id: int) -> dict | None:
 
 # ---------------------------------------------------------------- A7 产权证
 
+TITLE_STATES = ("资料收集中", "资料待补", "资料齐备", "待缴税费", "已递交", "审核中", "已登簿", "已领证", "已通知业主", "已交付业主", "归档")
+TITLE_OPEN = list(TITLE_STATES[:-2])  # the deadline runs until the certificate reaches the owner
+TITLE_UNSUBMITTED = ["资料收集中", "资料待补", "资料齐备", "待缴税费"]  # the pre-registration may lapse (民法典 221)
+TITLE_DONE = ("已交付业主", "归档")
+# action: (from states, to state, date column, label)
+TITLE_STEPS = {
+    "missing": (("资料收集中", "资料待补"), "资料待补", Deal.title_missing_on, "发出补件通知"),
+    "complete": (("资料收集中", "资料待补"), "资料齐备", None, "办证资料齐备"),
+    "fees": (("资料齐备",), "待缴税费", None, "核定税费"),
+    "submit": (("待缴税费",), "已递交", Deal.title_submitted_on, "递交办证"),
+    "review": (("已递交",), "审核中", Deal.reviewed_on, "登记机构审核中"),
+    "booked": (("审核中",), "已登簿", Deal.booked_on, "已登簿"),
+    "issued": (("已登簿",), "已领证", Deal.issued_on, "已领证"),
+    "notify": (("已领证",), "已通知业主", Deal.owner_notified_on, "已通知业主领证"),
+    "deliver": (("已通知业主",), "已交付业主", Deal.delivered_on, "产权证已交付业主"),
+    "archive": (("已交付业主",), "归档", Deal.archived_on, "产权证资料归档"),
+}
+
+
+async def title_fees(deal: dict, homes: str, copies: int, limits: dict[str, Decimal] | None = None,
+                     table: list[rules.DeedTaxRate] | None = None) -> dict:
+    """契税 (on the price after the area settlement, by the surveyed area, at the home count's rate) and 登记费 (per case,
+    one certificate free, each extra copy charged); `deal` needs total_price, area_amount, surveyed_area, unit.area_build."""
+    limits = limits if limits is not None else await all_settings()
+    rate, tax, taxable = _deed_tax(deal, homes, table if table is not None else await deed_tax_table())
+    fee = rules.registration_fee(copies, per_case=limits["reg_fee_case"], per_extra_copy=limits["reg_fee_extra_copy"],
+                                 free_copies=int(limits["reg_fee_free_copies"]))
+    return {"rate": rate, "tax": tax, "taxable": taxable, "reg_fee": fee, "total": tax + fee}
+
+
+async def unpaid_of(deal_ids: list[int]) -> dict[int, list[str]]:
+    """What each deal still owes (instalments with money outstanding, the 面积差 among them): {deal: ["面积差 1,234.00 元", …]}.
+    Refunds owed to the buyer (negative) do not block."""
+    from app.pipeline.receipts import outstanding
+
+    out: dict[int, list[str]] = {}
+    if not deal_ids:
+        return out
+    for inst in await Instalment.select(Instalment.deal, Instalment.kind, Instalment.amount_due, Instalment.received).where(
+            Instalment.deal.is_in(deal_ids)).order_by(Instalment.due_on):
+        left = outstanding(inst)
+        if left > 0:
+            out.setdefault(inst["deal"], []).append(f"{inst['kind']} {left:,.2f} 元")
+    return out
+
+
+def _unpaid_message(items: list[str]) -> str:
+    return "尚有未结清款项：" + "、".join(items) + "，结清后才能递交办证（请财务登记收款）"
+
+
+async def _advance_request(p: Parser, name: str) -> str:
+    """The 借款 (E14, 业务借款) that advanced the fees: optional, but when given it must be an existing advance request."""
+    from app.workflow.tables import Request
+
+    no = p.text(name, "借款单号", required=False, max_len=30).upper()
+    if no and not await Request.exists().where((Request.number == no) & (Request.flow == "advance")):
+        p.fail(name, "没有这个借款单号，请先在审批中发起借款（业务借款）")
+    return no
+
+
+def _recipient(p: Parser, deal: dict) -> dict:
+    """The recipient of the certificate: name and ID (validated); someone other than the owner needs a 委托书."""
+    who = p.text("recipient", "领取人", max_len=50)
+    id_type = p.choice("recipient_id_type", "证件类型", ID_TYPES)
+    idn = p.raw("recipient_id_number").upper()
+    if id_type in CHECKSUM_ID_TYPES:
+        err = validate_resident_id(idn)
+        if err:
+            p.fail("recipient_id_number", err)
+    elif not idn:
+        p.fail("recipient_id_number", "请填写领取人证件号码")
+    elif len(idn) > 30:
+        p.fail("recipient_id_number", "证件号码最多 30 位")
+    owner = who == deal["buyer.name"] and idn == (deal["buyer.id_number"] or "").upper()
+    poa = p.text("poa", "委托书", required=False, max_len=200)
+    if who and idn and not owner and not poa:
+        p.fail("poa", "领取人不是业主本人（姓名与证件号须与买受人一致），须登记业主的委托书（编号或公证书号）")
+    return {"name": who, "id_type": id_type, "id_number": idn, "poa": "" if owner else poa, "owner": owner}
+
 
 async def title_step(user, deal_id: int, action: str, values) -> dict:
     _require(user, "产权证")
+    if action not in TITLE_STEPS:
+        raise PipelineError("未知的操作")
+    srcs, dst, col, label = TITLE_STEPS[action]
     p = Parser(values)
-    on = p.date("on", "日期")
+    on = p.date("on", "日期") if col is not None else None
     if on and on > today_local():
         p.fail("on", "日期不能晚于今天")
-    deal = await Deal.select(Deal.all_columns(), Deal.unit.area_build).where(Deal.id == deal_id).first()
+    deal = await Deal.select(Deal.all_columns(), Deal.unit.area_build, Deal.buyer.name, Deal.buyer.id_number).where(Deal.id == deal_id).first()
     if not deal:
         raise PipelineError("记录不存在")
-    if action == "submit":
-        missing = await DealDocument.count().where((DealDocument.deal == deal_id) & (DealDocument.stage == "产权证") & DealDocument.received_on.is_null())
+    if on and deal["handed_over_on"] and on < deal["handed_over_on"] and action in ("missing", "submit"):
+        p.fail("on", "日期不能早于交房日期")
+    changes: dict[Any, Any] = {Deal.title_status: dst}
+    if col is not None:
+        changes[col] = on
+    after: dict[str, Any] = {"title_status": dst}
+    docs = await DealDocument.select(DealDocument.name, DealDocument.received_on).where(
+        (DealDocument.deal == deal_id) & (DealDocument.stage == "产权证")).order_by(DealDocument.id)
+    missing = [d["name"] for d in docs if d["received_on"] is None]
+    if action == "missing":
+        note = p.text("note", "补充说明", required=False, max_len=300)
+        if not missing and not note:
+            p.fail("note", "资料已全部收到；如仍需补件，请写明需补的资料")
+        changes[Deal.title_missing] = "\n".join(missing + ([note] if note else []))
+        label = f"发出补件通知：{'、'.join(missing + ([note] if note else []))}"
+    elif action == "complete":
         if missing:
-            p.fail("__all__", f"还有 {missing} 项办证资料未收齐，不能递交")
+            p.fail("__all__", "办证资料未齐：" + "、".join(missing) + "，请先发补件通知")
+        changes[Deal.title_missing] = ""
+    elif action == "fees":
         homes = p.choice("home_count", "购房套数", rules.HOME_COUNTS)
+        copies = p.integer("copies", "证书份数", minimum=1, maximum=int(await setting("title_max_copies")))
+        if p.errors:
+            raise PipelineError("请修改标红的项目", errors=p.errors)
+        fees = await title_fees(deal, homes, copies)
+        changes.update({Deal.home_count: homes, Deal.title_copies: copies, Deal.deed_tax_rate: fees["rate"], Deal.deed_tax: fees["tax"],
+                        Deal.reg_fee: fees["reg_fee"]})
+        label = (f"核定税费：{homes}，计税价格 {fees['taxable']:,.2f} 元，契税 {fees['rate']}% 计 {fees['tax']:,.2f} 元；"
+                 f"登记费 {fees['reg_fee']:,.2f} 元（{copies} 本证书）")
+        after.update({"deed_tax": fees["tax"], "reg_fee": fees["reg_fee"]})
+    elif action == "submit":
         no = p.text("acceptance_no", "受理号", max_len=50)
-        rate = tax = taxable = None
-        if homes:
-            rate, tax, taxable = _deed_tax(deal, homes, await deed_tax_table())
-        where = Deal.title_status == "资料收集中"
-        changes = {Deal.title_status: "已递交", Deal.title_submitted_on: on, Deal.acceptance_no: no, Deal.home_count: homes,
-                   Deal.deed_tax_rate: rate, Deal.deed_tax: tax}
-        label = f"办证资料已递交（受理号 {no}，{homes}，计税价格 {taxable or 0:,.2f} 元，契税 {rate}% 计 {tax or 0:,.2f} 元）"
+        advance = await _advance_request(p, "advance_no")
+        unpaid = (await unpaid_of([deal_id])).get(deal_id)
+        if unpaid:
+            p.fail("__all__", _unpaid_message(unpaid))
+        blocked = await mortgage_block(deal["unit"], "mortgage_blocks_title", "办理产权证")
+        if blocked:
+            p.fail("__all__", blocked)
+        changes.update({Deal.acceptance_no: no, Deal.title_advance_no: advance})
+        label = f"办证资料已递交（受理号 {no}" + (f"，税费由借款 {advance} 垫付" if advance else "") + "）"
     elif action == "issued":
         no = p.text("cert_no", "不动产权证号", max_len=50)
-        where, changes, label = Deal.title_status == "已递交", {Deal.title_status: "已领证", Deal.issued_on: on, Deal.cert_no: no}, f"已领证（{no}）"
+        changes[Deal.cert_no] = no
+        label = f"已领证（{no}）"
     elif action == "deliver":
-        who = p.text("recipient", "领取人", max_len=50)
-        where, changes, label = Deal.title_status == "已领证", {Deal.title_status: "已交付业主", Deal.delivered_on: on, Deal.recipient: who, Deal.stage: "已办证"}, f"产权证已交付业主（领取人 {who}）"
-    else:
-        raise PipelineError("未知的操作")
+        r = _recipient(p, deal)
+        changes.update({Deal.recipient: r["name"], Deal.recipient_id_type: r["id_type"], Deal.recipient_id_number: r["id_number"],
+                        Deal.recipient_poa: r["poa"], Deal.stage: "已办证"})
+        label = f"产权证已交付业主（领取人 {r['name']}" + ("，业主本人" if r["owner"] else f"，凭委托书 {r['poa']}") + "）"
     if p.errors:
         raise PipelineError(p.errors.get("__all__", "请修改标红的项目"), errors=p.errors)
+    stage = Deal.stage == ("已办证" if action == "archive" else "已交付")
     async with write_transaction():
-        row = await _move(deal_id, where & (Deal.stage == "已交付"), changes)
+        row = await _move(deal_id, Deal.title_status.is_in(list(srcs)) & stage, changes)
         if action == "deliver":
             await _unit_status(deal["unit"], ["已交付"], "已办证")
-        await _audit(user, row, f"title.{action}", label)
+        await _audit(user, row, f"title.{action}", label, {"title_status": deal["title_status"]}, after)
+        await _reminders_done(deal_id, f"title.{action}")
     return row
 
 
 async def title_batch_candidates(user) -> list[dict]:
-    """Deals whose title documents are complete and not yet submitted (in the user's projects)."""
+    """Deals whose fees are assessed (待缴税费) and that owe nothing, not yet submitted (in the user's projects)."""
+    from piccolo.query import WhereRaw
+
+    owing = Instalment.select(Instalment.deal).where(WhereRaw("amount_due > received"))
     q = Deal.select(Deal.id, Deal.number, Deal.unit, Deal.unit.room_no, Deal.unit.building.name, Deal.project.name, Deal.buyer.name,
-                    Deal.handed_over_on).where(
-        (Deal.title_status == "资料收集中") & (Deal.stage == "已交付")
-        & Deal.id.not_in(DealDocument.select(DealDocument.deal).where((DealDocument.stage == "产权证") & DealDocument.received_on.is_null()))
+                    Deal.handed_over_on, Deal.deed_tax, Deal.reg_fee).where(
+        (Deal.title_status == "待缴税费") & (Deal.stage == "已交付") & Deal.id.not_in(owing)
     ).order_by(Deal.handed_over_on).limit(200)
     q = scoped(q, Deal.project, user)
     return await q
@@ -1776,6 +1967,7 @@ async def title_batch(user, values) -> int:
     on = p.date("on", "递交日期")
     if on and on > today_local():
         p.fail("on", "日期不能晚于今天")
+    advance = await _advance_request(p, "advance_no")
     ids = []
     for raw in p.getall("deal_ids"):
         try:
@@ -1788,20 +1980,31 @@ async def title_batch(user, values) -> int:
         raise PipelineError("请修改标红的项目", errors=p.errors)
     allowed = {d["id"] for d in await title_batch_candidates(user)}
     if not set(ids) <= allowed:
-        raise PipelineError("所选记录中有资料未齐或不在您的数据范围内的，请刷新后重选", "deal_ids")
-    table = await deed_tax_table()
-    deals = {d["id"]: d for d in await Deal.select(Deal.id, Deal.total_price, Deal.area_amount, Deal.surveyed_area, Deal.unit.area_build,
-                                                   Deal.home_count).where(Deal.id.is_in(ids))}
+        unpaid = await unpaid_of(sorted(set(ids) - allowed))
+        if unpaid:
+            raise PipelineError("所选记录中有未结清款项的：" + "；".join(f"{k} 号记录 {'、'.join(v)}" for k, v in unpaid.items()), "deal_ids")
+        raise PipelineError("所选记录中有资料未齐、税费未核定或不在您的数据范围内的，请刷新后重选", "deal_ids")
+    units = {d["id"]: d["unit"] for d in await Deal.select(Deal.id, Deal.unit).where(Deal.id.is_in(ids))}
+    if int(await setting("mortgage_blocks_title")):
+        held = await Unit.select(Unit.room_no).where(Unit.id.is_in(list(units.values())) & (Unit.mortgaged == True))  # noqa: E712
+        if held:
+            raise PipelineError("在建工程抵押尚未解除的房源不能办理产权证：" + "、".join(h["room_no"] for h in held) + "；请先办理解押（A8）", "deal_ids")
     async with write_transaction():
         for i, deal_id in enumerate(sorted(ids), 1):
-            d = deals[deal_id]
-            rate, tax, taxable = _deed_tax(d, d["home_count"], table)  # the home count recorded at signing
             no = f"{batch_no}-{i:03d}"
-            row = await _move(deal_id, Deal.title_status == "资料收集中", {Deal.title_status: "已递交", Deal.title_submitted_on: on,
-                                                                         Deal.acceptance_no: no, Deal.deed_tax_rate: rate, Deal.deed_tax: tax})
-            await _audit(user, row, "title.submit", f"批量递交办证（批次 {batch_no}，受理号 {no}，{d['home_count']}，计税价格 {taxable:,.2f} 元，"
-                                                    f"契税 {rate}% 计 {tax:,.2f} 元）")
+            row = await _move(deal_id, (Deal.title_status == "待缴税费") & (Deal.stage == "已交付"), {
+                Deal.title_status: "已递交", Deal.title_submitted_on: on, Deal.acceptance_no: no, Deal.title_advance_no: advance})
+            await _audit(user, row, "title.submit", f"批量递交办证（批次 {batch_no}，受理号 {no}" + (f"，税费由借款 {advance} 垫付" if advance else "") + "）",
+                         {"title_status": "待缴税费"}, {"title_status": "已递交"})
+            await _reminders_done(deal_id, "title.submit")
     return len(ids)
+
+
+async def first_registration(project_id: int) -> dict | None:
+    """The project's 首次登记 (the earliest recorded), from which the pre-registration's 90 days run."""
+    from app.pipeline.tables_title import FirstRegistration
+
+    return await FirstRegistration.select().where(FirstRegistration.project == project_id).order_by(FirstRegistration.registered_on).first()
 
 
 # ---------------------------------------------------------------- reading
@@ -1881,16 +2084,43 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
         ms = deal["mortgage_status"]
         add("按揭", mortgage_state_label(ms), ms in ("已放款", "担保解除", "转付款方式"), due, detail, amber_from)
     fs = deal["filing_status"]
-    add("备案", fs, fs == "已备案", await period_end(rules.filing_due(deal["signed_on"], int(limits["filing_days"]))) if signed and fs != "已备案" else None,
-        f"备案号 {deal['filing_no']}" + (f" · 预告登记 {deal['prereg_no']}" if deal["prereg_no"] else "") if fs == "已备案" else "")
+    filing_due = await period_end(rules.filing_due(deal["signed_on"], int(limits["filing_days"]))) if signed and fs in FILING_OPEN else None
+    add("备案", fs, fs == "合同已交接", filing_due,
+        " · ".join(x for x in (
+            f"受理号 {deal['filing_acceptance_no']}" if deal["filing_acceptance_no"] and fs in ("已报送", "退件补正") else "",
+            f"退件：{deal['filing_return_reason']}" if fs == "退件补正" else "",
+            f"备案号 {deal['filing_no']}" if deal["filing_no"] else "",
+            f"预告登记 {deal['prereg_no']}" if deal["prereg_no"] else "",
+            f"用章 {deal['filing_seal_no']}" if deal["filing_seal_no"] else "",
+            f"合同已交 {deal['contract_received_by']}" if fs == "合同已交接" else "",
+            "预告登记后将备案合同交合同专员" if fs == "已预告登记" else "") if x))
     hs = deal["handover_status"]
     add("交房", *handover_entry(deal, t, limits))
     ts = deal["title_status"]
-    title_days = int(limits["title_days"])
-    title_due = rules.title_due(deal["handed_over_on"], deal["signed_on"] or deal["subscribed_on"], presale=True, days=title_days)
-    add("产权证", ts, ts == "已交付业主", await period_end(title_due) if title_due and ts and ts != "已交付业主" else None,
-        " · ".join(x for x in (f"{deal['home_count']}" + (f"，契税 {deal['deed_tax_rate']}% 计 {Decimal(deal['deed_tax']):,.2f} 元" if deal["deed_tax"] is not None else "")
-                               if ts else "", f"证号 {deal['cert_no']}" if deal["cert_no"] else "") if x))
+    title_due = rules.title_deadline(deal["title_deadline"], deal["handed_over_on"], deal["signed_on"] or deal["subscribed_on"], int(limits["title_days"]))
+    first = await first_registration(deal["project"]) if ts in TITLE_UNSUBMITTED else None
+    lapse = rules.prereg_lapse(first["registered_on"] if first else None, int(limits["prereg_lapse_days"]))
+    fees = ""
+    if deal["deed_tax"] is not None:
+        fees = f"契税 {deal['deed_tax_rate']}% 计 {Decimal(deal['deed_tax']):,.2f} 元" + (
+            f"，登记费 {Decimal(deal['reg_fee']):,.2f} 元（{deal['title_copies']} 本）" if deal["reg_fee"] is not None else "")
+    due = await period_end(title_due) if title_due and ts in TITLE_OPEN else None
+    if lapse and (due is None or lapse < due):
+        due = lapse  # the pre-registration's lapse comes first
+    days_amber = int(limits["title_remind_days"])
+    add("产权证", ts, ts in TITLE_DONE, due,
+        " · ".join(x for x in (
+            f"{deal['home_count']}" if ts else "",
+            f"办证期限 {title_due:%Y-%m-%d}" + ("（合同约定）" if deal["title_deadline"] else "（法定 " + str(int(limits["title_days"])) + " 天）")
+            if title_due and ts in TITLE_OPEN else "",
+            f"预告登记失效日 {lapse:%Y-%m-%d}（首次登记 {first['registered_on']:%Y-%m-%d}）" if lapse else "",
+            f"待补：{deal['title_missing'].replace(chr(10), '、')}" if ts == "资料待补" and deal["title_missing"] else "",
+            fees,
+            f"受理号 {deal['acceptance_no']}" if deal["acceptance_no"] else "",
+            f"证号 {deal['cert_no']}" if deal["cert_no"] else "",
+            f"领取人 {deal['recipient']}（{mask_id_number(deal['recipient_id_number'])}）" + (f"，凭委托书 {deal['recipient_poa']}" if deal["recipient_poa"] else "")
+            if ts in TITLE_DONE and deal["recipient"] else "") if x),
+        (due - timedelta(days=days_amber)) if due else None)
     if voided:
         for s in out:
             if not s["done"]:

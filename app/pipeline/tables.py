@@ -112,6 +112,15 @@ class Deal(Table, tablename="pl_deal"):
     filed_on = Date(null=True, default=None)
     prereg_no = Varchar(length=50, default="")
     prereg_on = Date(null=True, default=None)
+    # A4 states: 待备案 → 资料准备 → 已报送 → 退件补正 → 已备案 → 预告登记中 → 已预告登记 → 合同已交接
+    filing_acceptance_no = Varchar(length=50, default="")  # 受理号 of the (last) submission
+    filing_seal_no = Varchar(length=30, default="")  # the 用章申请 (E3) that stamped the file
+    filing_return_reason = Varchar(length=200, default="")  # 退件原因 of the last return
+    filing_returned_on = Date(null=True, default=None)
+    filing_returns = Integer(default=0)
+    prereg_submitted_on = Date(null=True, default=None)
+    contract_handed_on = Date(null=True, default=None)  # the filed contracts received by the 合同专员
+    contract_received_by = Varchar(length=50, default="")
     # A6 交房
     handover_status = Varchar(length=10, default="", index=True)  # "" | 待通知 | 已通知 | 已交付 | 视同交付
     notice_sent_on = Date(null=True, default=None)
@@ -147,6 +156,19 @@ class Deal(Table, tablename="pl_deal"):
     cert_no = Varchar(length=50, default="")
     delivered_on = Date(null=True, default=None)
     recipient = Varchar(length=50, default="")
+    # A7 states: 资料收集中 → 资料待补 → 资料齐备 → 待缴税费 → 已递交 → 审核中 → 已登簿 → 已领证 → 已通知业主 → 已交付业主 → 归档
+    title_missing = Text(default="")  # the 补件通知's missing documents, one per line
+    title_missing_on = Date(null=True, default=None)
+    title_copies = Integer(default=1)  # certificates asked for (one free, each extra copy charged)
+    reg_fee = Numeric(digits=(15, 2), null=True, default=None)  # 登记费
+    title_advance_no = Varchar(length=30, default="")  # the 借款 (E14) that advanced the fees
+    reviewed_on = Date(null=True, default=None)
+    booked_on = Date(null=True, default=None)  # 已登簿
+    owner_notified_on = Date(null=True, default=None)
+    recipient_id_type = Varchar(length=20, default="")
+    recipient_id_number = Varchar(length=30, default="")
+    recipient_poa = Varchar(length=200, default="")  # 委托书 when someone collects for the owner
+    archived_on = Date(null=True, default=None)
     # A5 作废
     voided_on = Date(null=True, default=None)
     void_reason = Varchar(length=20, default="")

@@ -16,7 +16,7 @@ from app.permits import remind as permit_remind
 from app.permits.tables import Deadline, Qualification
 from app.pipeline import remind as pipeline_remind
 from app.pipeline.remind import cancel_ref, clock_ref
-from app.pipeline.tables import Deal, VoidStep
+from app.pipeline.tables import Deal, DealDocument, VoidStep
 from tests.conftest import sign_in
 from tests.integration.archive.test_archive import _emp, _file, _lend_form, _post, _user
 from tests.integration.permits.helpers import created_id, employee_id
@@ -84,7 +84,10 @@ async def test_filing_closes_on_the_filing_not_on_the_submission(new_client):
     assert "合同备案已逾期" in rows[0]["text"]
     bureau = await sign_in(await new_client(), "bureau")
     page = f"/pipeline/units/{unit['id']}"
-    r = await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": today_local().isoformat()}, page)
+    contract = await sign_in(await new_client(), "contract")
+    assert (await post(contract, f"/pipeline/deals/{deal['id']}/filing/prepare", {"on": today_local().isoformat()}, page)).status_code == 303
+    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "备案"))
+    r = await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": today_local().isoformat(), "acceptance_no": f"BS-RC-{deal['id']}"}, page)
     assert r.status_code == 303, r.text[:500]
     await assert_open(ref)  # submitted is not filed: the clock still runs
     r = await post(bureau, f"/pipeline/deals/{deal['id']}/filing/filed", {"on": today_local().isoformat(), "filing_no": f"BA-RC-{deal['id']}"}, page)

@@ -87,6 +87,48 @@ async def check_and_sign(new_client, unit: dict, deal: dict, contract_no: str, *
     return page
 
 
+async def file_contract(new_client, deal: dict, page: str, *, on=None, prereg: bool = False, project: str = "JC01") -> None:
+    """A4 by its owners: the 合同专员 prepares the file (its checklist all in), the 房管局专员 submits and records the 备案号;
+    with `prereg`, also the pre-registration."""
+    on = (on or today_local()).isoformat()
+    contract = await sign_in(await new_client(), "contract" if project == "JC01" else "contract2")
+    assert (await post(contract, f"/pipeline/deals/{deal['id']}/filing/prepare", {"on": on}, page)).status_code == 303
+    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "备案"))
+    bureau = await sign_in(await new_client(), "bureau")
+    steps = [("submit", {"acceptance_no": f"BS-{deal['id']}"}), ("filed", {"filing_no": f"BA-{deal['id']}"})]
+    if prereg:
+        steps += [("prereg_submit", {}), ("prereg", {"prereg_no": f"YG-{deal['id']}"})]
+    for action, data in steps:
+        r = await post(bureau, f"/pipeline/deals/{deal['id']}/filing/{action}", {"on": on, **data}, page)
+        assert r.status_code == 303, (action, r.text[:1000])
+
+
+async def settle(new_client, deal: dict) -> None:
+    """The accountant records every amount the deal still owes (收款登记), the 面积差 among them."""
+    from app.pipeline.receipts import outstanding
+
+    accountant = await sign_in(await new_client(), "accountant")
+    url = f"/pipeline/receipts/{deal['id']}"
+    for inst in await Instalment.select().where(Instalment.deal == deal["id"]):
+        left = outstanding(inst)
+        if left > 0:
+            r = await post(accountant, url, {"instalment": str(inst["id"]), "amount": f"{left:.2f}", "received_on": today_local().isoformat(),
+                                             "method": "转账", "voucher_no": f"ST-{inst['id']}"}, url)
+            assert r.status_code == 303, r.text[:1000]
+
+
+async def title_to_fees(new_client, deal: dict, page: str, *, homes: str = "首套", copies: int = 1, pay: bool = True):
+    """A7 up to 待缴税费 by the 产权专员 (documents all in, fees assessed); with `pay`, the balance settled. Returns the client."""
+    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
+    title = await sign_in(await new_client(), "title")
+    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/complete", {}, page)).status_code == 303
+    r = await post(title, f"/pipeline/deals/{deal['id']}/title/fees", {"home_count": homes, "copies": str(copies)}, page)
+    assert r.status_code == 303, r.text[:1000]
+    if pay:
+        await settle(new_client, deal)
+    return title
+
+
 async def test_subscription_rules_keep_the_form_and_write_nothing(new_client):
     sales = await sign_in(await new_client(), "sales")
     unit = await free_unit()
@@ -176,9 +218,8 @@ async def test_filing_handover_area_settlement_and_title(new_client):
     r = await post(contract, f"/pipeline/deals/{deal['id']}/sign", {"contract_no": f"F-{deal['id']}", "online_no": "W", "signed_on": signed.isoformat(), "home_count": "首套"}, page)
     assert r.status_code == 303, r.text[:1000]
     bureau = await sign_in(await new_client(), "bureau")
-    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": (signed - timedelta(days=1)).isoformat()}, page)).status_code == 400
-    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": today_local().isoformat()}, page)).status_code == 303
-    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/filed", {"filing_no": "BA-1", "on": today_local().isoformat()}, page)).status_code == 303
+    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/prepare", {"on": (signed - timedelta(days=1)).isoformat()}, page)).status_code == 400
+    await file_contract(new_client, deal, page)
     assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已备案"
     sup = await sign_in(await new_client(), "supervisor")
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303
@@ -194,12 +235,16 @@ async def test_filing_handover_area_settlement_and_title(new_client):
     expected = (Decimal(unit["area_build"]) * 3 / 100 * Decimal(deal["unit_price"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert d["area_amount"] == expected  # above +3%: the buyer pays for the first 3% only
     title = await sign_in(await new_client(), "title")
-    r = await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat(), "home_count": "首套"}, page)
-    assert r.status_code == 400 and "项办证资料未收齐" in r.text
-    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
-    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat(), "home_count": "首套"}, page)).status_code == 303
-    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/issued", {"cert_no": "苏2026-1", "on": today_local().isoformat()}, page)).status_code == 303
-    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/deliver", {"recipient": "测试客户", "on": today_local().isoformat()}, page)).status_code == 303
+    r = await post(title, f"/pipeline/deals/{deal['id']}/title/complete", {}, page)
+    assert r.status_code == 400 and "办证资料未齐" in r.text
+    title = await title_to_fees(new_client, deal, page)
+    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-1", "on": today_local().isoformat()}, page)).status_code == 303
+    for action, data in (("review", {}), ("booked", {}), ("issued", {"cert_no": "苏2026-1"}), ("notify", {})):
+        assert (await post(title, f"/pipeline/deals/{deal['id']}/title/{action}", {"on": today_local().isoformat(), **data}, page)).status_code == 303
+    buyer = await Deal.select(Deal.buyer.name, Deal.buyer.id_number).where(Deal.id == deal["id"]).first()
+    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/deliver", {"recipient": buyer["buyer.name"], "recipient_id_type": "居民身份证",
+                                                                           "recipient_id_number": buyer["buyer.id_number"],
+                                                                           "on": today_local().isoformat()}, page)).status_code == 303
     assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已办证"
     d = await Deal.select().where(Deal.id == deal["id"]).first()
     assert d["stage"] == "已办证" and d["deed_tax"] > 0
@@ -353,23 +398,24 @@ async def test_pipeline_reminders_go_to_the_owners_once_a_day(running_app):  # t
 
 
 async def test_title_batch_submission_all_or_nothing(new_client):
-    from app.pipeline.tables import DealDocument
-
-    delivered = await Deal.select(Deal.id).where((Deal.title_status == "资料收集中") & (Deal.project.code == "JC01")).limit(2)
+    """Only deals whose fees are assessed and that owe nothing can be batch-submitted; a batch with one that cannot
+    writes nothing."""
+    delivered = await Deal.select(Deal.id, Deal.unit).where(Deal.title_status.is_in(["资料收集中", "资料待补"]) & (Deal.stage == "已交付")
+                                                            & (Deal.project.code == "JC01")).order_by(Deal.id).limit(2)
     ids = [d["id"] for d in delivered]
     assert len(ids) == 2
-    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == ids[0]) & (DealDocument.stage == "产权证"))
+    await title_to_fees(new_client, {"id": ids[0]}, f"/pipeline/units/{delivered[0]['unit']}")
     title = await sign_in(await new_client(), "title")
     page = await title.get("/pipeline/title-batch")
     assert page.status_code == 200 and f'data-testid="batch-{ids[0]}"' in page.text and f'data-testid="batch-{ids[1]}"' not in page.text
     token = await csrf_token(title, "/pipeline/title-batch")
     r = await title.post("/pipeline/title-batch", data={"deal_ids": [str(i) for i in ids], "batch_no": "PC-1", "on": today_local().isoformat(), "_csrf_token": token})
-    assert r.status_code == 400 and "资料未齐" in r.text
-    assert (await Deal.select(Deal.title_status).where(Deal.id == ids[0]).first())["title_status"] == "资料收集中"  # nothing written
+    assert r.status_code == 400 and 'data-testid="batch-error"' in r.text
+    assert (await Deal.select(Deal.title_status).where(Deal.id == ids[0]).first())["title_status"] == "待缴税费"  # nothing written
     r = await title.post("/pipeline/title-batch", data={"deal_ids": [str(ids[0])], "batch_no": "PC-1", "on": today_local().isoformat(), "_csrf_token": token})
     assert r.status_code == 303
-    d = await Deal.select(Deal.title_status, Deal.acceptance_no, Deal.deed_tax).where(Deal.id == ids[0]).first()
-    assert d["title_status"] == "已递交" and d["acceptance_no"] == "PC-1-001" and d["deed_tax"] > 0
+    d = await Deal.select(Deal.title_status, Deal.acceptance_no, Deal.deed_tax, Deal.reg_fee).where(Deal.id == ids[0]).first()
+    assert d["title_status"] == "已递交" and d["acceptance_no"] == "PC-1-001" and d["deed_tax"] > 0 and d["reg_fee"] == Decimal("80.00")
 
 
 async def test_agent_with_power_of_attorney_and_combined_loan_split(new_client):
@@ -423,20 +469,16 @@ async def test_unit_handed_over_before_filing_can_still_be_filed(new_client):
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": today_local().isoformat(), "surveyed_area": f"{unit['area_build']:.2f}",
                                                                       "keys_count": "2"}, page)).status_code == 303
     assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已交付"
-    bureau = await sign_in(await new_client(), "bureau")
-    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/submit", {"on": today_local().isoformat()}, page)).status_code == 303
-    r = await post(bureau, f"/pipeline/deals/{deal['id']}/filing/filed", {"filing_no": f"BA-H{deal['id']}", "on": today_local().isoformat()}, page)
-    assert r.status_code == 303, r.text[:1000]
-    assert "房源当前状态不允许" not in r.text
+    await file_contract(new_client, deal, page)  # prepared, submitted and filed though the unit is already handed over
     d = await Deal.select(Deal.stage, Deal.filing_status, Deal.filing_no).where(Deal.id == deal["id"]).first()
-    assert d == {"stage": "已交付", "filing_status": "已备案", "filing_no": f"BA-H{deal['id']}"}
+    assert d == {"stage": "已交付", "filing_status": "已备案", "filing_no": f"BA-{deal['id']}"}
     assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已交付"
+    bureau = await sign_in(await new_client(), "bureau")
+    assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/prereg_submit", {"on": today_local().isoformat()}, page)).status_code == 303
     assert (await post(bureau, f"/pipeline/deals/{deal['id']}/filing/prereg", {"prereg_no": "YG-1", "on": today_local().isoformat()}, page)).status_code == 303
     # the title steps (which need a 已交付 deal) still go on
-    await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
-    title = await sign_in(await new_client(), "title")
-    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-H", "on": today_local().isoformat(),
-                                                                           "home_count": "首套"}, page)).status_code == 303
+    title = await title_to_fees(new_client, deal, page)
+    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-H", "on": today_local().isoformat()}, page)).status_code == 303
 
 
 async def ready_for_keys(new_client, unit: dict, deal: dict, page: str) -> None:
@@ -528,13 +570,13 @@ async def test_deed_tax_follows_home_count_and_price_after_area_settlement(new_c
     assert d["area_amount"] > 0
     await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "产权证"))
     title = await sign_in(await new_client(), "title")
+    assert (await post(title, f"/pipeline/deals/{deal['id']}/title/complete", {}, page)).status_code == 303
     form = await title.get(page)
     assert '<option value="三套及以上" selected>' in form.text  # the home count recorded at signing
     third = DeedTaxBand.homes == "三套及以上"
     await DeedTaxBand.update({DeedTaxBand.rate: Decimal("4")}).where(third)  # the admin sets the local rate
     try:
-        r = await post(title, f"/pipeline/deals/{deal['id']}/title/submit", {"acceptance_no": "SL-DT", "on": today_local().isoformat(),
-                                                                            "home_count": "三套及以上"}, page)
+        r = await post(title, f"/pipeline/deals/{deal['id']}/title/fees", {"home_count": "三套及以上", "copies": "1"}, page)
         assert r.status_code == 303, r.text[:1000]
     finally:
         await DeedTaxBand.update({DeedTaxBand.rate: Decimal("3")}).where(third)

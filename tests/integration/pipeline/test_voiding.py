@@ -11,7 +11,7 @@ from app.core.workdays import add_working_days
 from app.estate.tables import Unit
 from app.pipeline.tables import Deal, DealDocument, DealRefund, Instalment, Receipt, VoidStep
 from tests.conftest import sign_in
-from tests.integration.pipeline.test_pipeline import check_and_sign, post, subscribed
+from tests.integration.pipeline.test_pipeline import check_and_sign, file_contract, post, subscribed
 from tests.integration.workflow.helpers import approve_as, chain, status, submit
 
 pytestmark = pytest.mark.integration
@@ -29,10 +29,7 @@ async def signed(new_client, *, filed: bool = False, loan: bool = False, **over)
     loan_check = {"loan_amount": f"{Decimal(deal['total_price']) - Decimal('900000.00'):.2f}", "loan_bank": "建行"} if loan else None
     page = await check_and_sign(new_client, unit, deal, no, check=loan_check)
     if filed:
-        bureau = await sign_in(await new_client(), "bureau")
-        for action, data in (("submit", {}), ("filed", {"filing_no": f"BA-{deal['id']}"}), ("prereg", {"prereg_no": f"YG-{deal['id']}"})):
-            r = await post(bureau, f"/pipeline/deals/{deal['id']}/filing/{action}", {"on": today_local().isoformat(), **data}, page)
-            assert r.status_code == 303, (action, r.text[:500])
+        await file_contract(new_client, deal, page, prereg=True)
     if loan:
         from tests.integration.pipeline.test_mortgage import LOAN_TERMS, walk_to_face_signed
 
