@@ -349,3 +349,6 @@ def diff_summary(entity: str, before: Any, after: Any, limit: int = 3) -> str:
         parts.append(f"等 {len(rows)} 项")
     text = "；".join(parts)
     return text if len(text) <= 120 else text[:118] + "…"
+
+# ledgers (app/ledgers): manual corrections approved by the 客服主管, the daily report's schedule
+ACTIONS.update({"ledger.correct": "台账更正（客服主管审批后写入）", "ledger.report_generated": "日报表自动生成"})

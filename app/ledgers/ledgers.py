@@ -11,7 +11,7 @@ from app.core.listing import Col, Filter, Listing
 from app.core.numbers import format_pct
 from app.core.timeutil import today_local
 from app.ledgers import rules
-from app.ledgers.base import Ledger, XCol, clause_filter, days_between, project_choices, scope_on, unit_label
+from app.ledgers.base import Correctable as C, Ledger, XCol, clause_filter, days_between, project_choices, scope_on, unit_label
 from app.pipeline.receipts import open_clause, settled_clause
 from app.pipeline.services import PAYMENT_METHODS, VOID_REASONS, current_filing_cutoff, current_limits, dunning_steps
 from app.pipeline.tables import Deal, DealDocument, DealVoid, Defect, Instalment
@@ -46,6 +46,9 @@ def _q(*extra) -> Filter:
 PROJECT = Filter("project", "项目", "select", columns=[Deal.project], choices=project_choices)
 COMMON_HEAD = [XCol("contract", "合同编号", width=18), XCol("project_name", "项目", width=16), XCol("unit_label", "房号", width=12),
                XCol("buyer_name", "买受人", width=10)]
+
+
+CORRECTED = Col("correction_text", "更正", link="{correction_url}", testid="correction-link")  # filled by corrections.mark
 
 
 def _page_head(link: bool = True) -> list[Col]:
@@ -92,6 +95,7 @@ CONTRACTS = Ledger(
             Col("handed_over_on", "交房日期", fmt="date"),
             Col("title_status", "办证"),
             Col("stage", "状态", sort=Deal.stage, fmt="badge"),
+            CORRECTED,
         ],
         filters=[
             PROJECT,
@@ -113,6 +117,7 @@ CONTRACTS = Ledger(
         XCol("prereg_no", "预告登记号", width=14), XCol("handed_over_on", "交房日期", "date", 12), XCol("title_status", "办证状态", width=10),
         XCol("salesperson", "置业顾问", width=10), XCol("stage", "状态", width=8),
     ],
+    corrections=(C("online_no", "网签号"), C("filing_no", "备案号"), C("filed_on", "备案日期", "date"), C("prereg_no", "预告登记号")),
     decorate=_contracts,
 )
 
@@ -230,6 +235,7 @@ MORTGAGES = Ledger(
             Col("age_signed", "签约后天数"),
             Col("age_bank", "在银行天数"),
             Col("age_registered", "登记后天数"),
+            CORRECTED,
         ],
         filters=[
             PROJECT,
@@ -250,6 +256,8 @@ MORTGAGES = Ledger(
         XCol("released_amount", "放款金额（元）", "money", 16), XCol("age_signed", "签约后天数", "int", 10), XCol("age_bank", "在银行天数", "int", 10),
         XCol("age_registered", "登记后天数", "int", 10),
     ],
+    corrections=(C("loan_bank", "贷款银行"), C("bank_submitted_on", "送审日期", "date"), C("bank_approved_on", "批复日期", "date"),
+                 C("registered_on", "抵押登记日期", "date")),
     decorate=_mortgages,
 )
 
@@ -291,6 +299,7 @@ FILINGS = Ledger(
             Col("prereg_no", "预告登记号"),
             Col("prereg_on", "预告登记日期", fmt="date"),
             Col("filing_status", "备案状态", sort=Deal.filing_status, fmt="badge"),
+            CORRECTED,
         ],
         filters=[
             PROJECT,
@@ -314,6 +323,8 @@ FILINGS = Ledger(
         XCol("filed_in", "签约至备案天数", "int", 12), XCol("prereg_no", "预告登记号", width=14), XCol("prereg_on", "预告登记日期", "date", 12),
         XCol("filing_status", "备案状态", width=9),
     ],
+    corrections=(C("filing_submitted_on", "报送日期", "date"), C("filing_no", "备案号"), C("filed_on", "备案日期", "date"),
+                 C("prereg_no", "预告登记号"), C("prereg_on", "预告登记日期", "date")),
     decorate=_filings,
 )
 
@@ -438,6 +449,7 @@ HANDOVERS = Ledger(
             Col("defects", "整改单 未关闭/已关闭"),
             Col("deemed", "视同交付", fmt="bool"),
             Col("handover_status", "交房状态", sort=Deal.handover_status, fmt="badge"),
+            CORRECTED,
         ],
         filters=[
             PROJECT,
@@ -457,6 +469,7 @@ HANDOVERS = Ledger(
         XCol("defects_open", "整改单未关闭", "int", 11), XCol("defects_closed", "整改单已关闭", "int", 11), XCol("deemed", "视同交付", "bool", 9),
         XCol("handover_status", "交房状态", width=9),
     ],
+    corrections=(C("notice_sent_on", "通知日期", "date"), C("keys_count", "钥匙（把）", "int")),
     decorate=_handovers,
 )
 
@@ -507,6 +520,7 @@ TITLES = Ledger(
             Col("delivered_on", "交付业主日期", sort=Deal.delivered_on, fmt="date"),
             Col("recipient", "领取人"),
             Col("title_status", "办证状态", sort=Deal.title_status, fmt="badge"),
+            CORRECTED,
         ],
         filters=[
             PROJECT,
@@ -525,6 +539,8 @@ TITLES = Ledger(
         XCol("cert_no", "不动产权证号", width=30), XCol("delivered_on", "交付业主日期", "date", 12), XCol("recipient", "领取人", width=10),
         XCol("title_status", "办证状态", width=10),
     ],
+    corrections=(C("title_submitted_on", "递交日期", "date"), C("acceptance_no", "受理号"), C("issued_on", "领证日期", "date"),
+                 C("cert_no", "不动产权证号"), C("recipient", "领取人")),
     decorate=_titles,
 )
 

@@ -210,4 +210,22 @@ async def report_preview(request: Request) -> Response:
                                                               "groups": report.GROUPS, "day": day})
 
 
-router = Router(path="/ledgers", route_handlers=[index, report_page, report_export, report_preview, import_form, import_submit, import_template, ledger, export])
+# ---------------------------------------------------------------- corrections (the value now, on the correction form)
+
+
+@get("/corrections/current", guards=[requires(Perm.PIPELINE)])
+async def correction_current(request: Request) -> Response:
+    """The current value of the chosen field of the chosen contract (HTMX, on the 台账更正 form): only a contract in the
+    user's project scope; the submit checks everything again."""
+    from app.ledgers import corrections
+
+    q = request.query_params
+    deal = await corrections.deal_by_ref((q.get("deal_ref") or "")[:50])
+    found = corrections.find(*corrections.split((q.get("field") or "")[:60]))
+    value, known = "", False
+    if deal and found and request.user.sees_project(deal["project"]):
+        value, known = rules.shown_value(found[1].kind, await corrections.current(deal["id"], found[1].name)), True
+    return render(request, "ledgers/_correction_current.html", {"value": value, "known": known})
+
+
+router = Router(path="/ledgers", route_handlers=[correction_current, index, report_page, report_export, report_preview, import_form, import_submit, import_template, ledger, export])
