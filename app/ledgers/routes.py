@@ -218,7 +218,10 @@ async def correction_current(request: Request) -> Response:
     """The current value of the chosen field of the chosen contract (HTMX, on the 台账更正 form): only a contract in the
     user's project scope; the submit checks everything again."""
     from app.ledgers import corrections
+    from app.workflow.definitions import get_flow
 
+    if not get_flow(corrections.FLOW_CODE).starters.allows(request.user):
+        raise PermissionDeniedException("只有经办专员可以提出台账更正")
     q = request.query_params
     deal = await corrections.deal_by_ref((q.get("deal_ref") or "")[:50])
     found = corrections.find(*corrections.split((q.get("field") or "")[:60]))

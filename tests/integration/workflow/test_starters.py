@@ -27,6 +27,7 @@ EXPECTED = {
     "daily_report": {"contract", "data"},
     "care_compensation": {"cr_officer", "complaint_officer", "complaint_supervisor", "cr_supervisor", "supervisor", "dept_head", "reception"},
 }
+EXPECTED["ledger_correction"] = {"contract", "data", "title", "mortgage", "bureau"}  # 台账更正 (SPEC §B): the officers who keep the records
 
 
 def real_flows() -> set[str]:
