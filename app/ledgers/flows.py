@@ -58,6 +58,9 @@ class DailyReportForm:
         await DailyReport.delete().where(DailyReport.request == request_id)
         await DailyReport.insert(DailyReport(request=request_id, project=cleaned["project"], report_date=day, snapshot=report.to_json(figures),
                                              created_at=now()))
+        from app.core.notify import close
+
+        await close([f"report:{cleaned['project']}:{day.isoformat()}"])  # the worker's 请确认提交 notice is answered
 
     async def load(self, request_id: int) -> dict:
         r = await DailyReport.select(DailyReport.all_columns(), DailyReport.project.name, DailyReport.project.code).where(

@@ -119,7 +119,7 @@ async def generate(day: date) -> int:
                                summary=f"自动生成合同登记进度日报表：{p['name']} {day}")
             for user_id in await _owners(CONFIRM_ROLE, p["id"]):
                 await notify(user_id, f"{p['name']} {day} 的合同登记进度日报表已生成，请核对后确认提交（客服主管审批后发送）",
-                             confirm_url(p["id"], day), "task", f"report:{p['id']}:{day.isoformat()}")
+                             confirm_url(p["id"], day), "reminder", f"report:{p['id']}:{day.isoformat()}")
             made += 1
     return made
 
@@ -167,8 +167,11 @@ async def run_once(at: datetime | None = None) -> dict[str, int]:
 
 async def mark_sent(project_id: int, day: date, request_id: int) -> None:
     """The approval of a day's report is its sending: stamp the run (inside the approving transaction)."""
+    from app.core.notify import close
+
     await ReportRun.update({ReportRun.sent_at: current_time(), ReportRun.request: request_id}).where(
         (ReportRun.project == project_id) & (ReportRun.report_date == day) & ReportRun.sent_at.is_null())
+    await close([f"report-late:{project_id}:{day.isoformat()}"])  # the late reminder is answered
 
 
 async def main(every: int | None, at: datetime | None) -> None:
