@@ -352,3 +352,4 @@ def diff_summary(entity: str, before: Any, after: Any, limit: int = 3) -> str:
 
 # ledgers (app/ledgers): manual corrections approved by the 客服主管, the daily report's schedule
 ACTIONS.update({"ledger.correct": "台账更正（客服主管审批后写入）", "ledger.report_generated": "日报表自动生成"})
+ENTITIES.update({"lg_report_run": "合同登记进度日报表（自动生成）", "lg_correction": "台账更正"})
