@@ -84,6 +84,7 @@ CONTRACTS = Ledger(
                 Deal.salesperson.name, Deal.stage],
         columns=[
             *_page_head(),
+            CORRECTED,
             Col("online_no", "网签号"),
             Col("id_number", "身份证号"),
             Col("mobile", "手机"),
@@ -95,7 +96,6 @@ CONTRACTS = Ledger(
             Col("handed_over_on", "交房日期", fmt="date"),
             Col("title_status", "办证"),
             Col("stage", "状态", sort=Deal.stage, fmt="badge"),
-            CORRECTED,
         ],
         filters=[
             PROJECT,
@@ -222,6 +222,7 @@ MORTGAGES = Ledger(
                 Deal.docs_due, Deal.bank_submitted_on, Deal.bank_approved_on, Deal.registered_on, Deal.released_on, Deal.released_amount],
         columns=[
             *_page_head(),
+            CORRECTED,
             Col("payment_method", "贷款类型", sort=Deal.payment_method),
             Col("loan_bank", "贷款银行", sort=Deal.loan_bank),
             Col("loan_amount", "贷款额", sort=Deal.loan_amount, fmt="money"),
@@ -235,7 +236,6 @@ MORTGAGES = Ledger(
             Col("age_signed", "签约后天数"),
             Col("age_bank", "在银行天数"),
             Col("age_registered", "登记后天数"),
-            CORRECTED,
         ],
         filters=[
             PROJECT,
@@ -291,6 +291,7 @@ FILINGS = Ledger(
                 Deal.prereg_on],
         columns=[
             *_page_head(),
+            CORRECTED,
             Col("signed_on", "签约日期", sort=Deal.signed_on, fmt="date"),
             Col("filing_submitted_on", "报送日期", sort=Deal.filing_submitted_on, fmt="date"),
             Col("filed_on", "备案日期", sort=Deal.filed_on, fmt="date"),
@@ -299,7 +300,6 @@ FILINGS = Ledger(
             Col("prereg_no", "预告登记号"),
             Col("prereg_on", "预告登记日期", fmt="date"),
             Col("filing_status", "备案状态", sort=Deal.filing_status, fmt="badge"),
-            CORRECTED,
         ],
         filters=[
             PROJECT,
@@ -439,6 +439,7 @@ HANDOVERS = Ledger(
                 Deal.area_ratio, Deal.area_amount, Deal.keys_count, Deal.handover_status],
         columns=[
             *_page_head(),
+            CORRECTED,
             Col("delivery_due", "合同交付日", sort=Deal.delivery_due, fmt="date"),
             Col("notice_sent_on", "通知日期", sort=Deal.notice_sent_on, fmt="date"),
             Col("handed_over_on", "交付日期", sort=Deal.handed_over_on, fmt="date"),
@@ -449,7 +450,6 @@ HANDOVERS = Ledger(
             Col("defects", "整改单 未关闭/已关闭"),
             Col("deemed", "视同交付", fmt="bool"),
             Col("handover_status", "交房状态", sort=Deal.handover_status, fmt="badge"),
-            CORRECTED,
         ],
         filters=[
             PROJECT,
@@ -509,6 +509,7 @@ TITLES = Ledger(
                 Deal.cert_no, Deal.delivered_on, Deal.recipient, Deal.title_status],
         columns=[
             *_page_head(),
+            CORRECTED,
             Col("handed_over_on", "交房日期", sort=Deal.handed_over_on, fmt="date"),
             Col("docs_text", "办证资料"),
             Col("docs_complete_on", "资料齐全日期", fmt="date"),
@@ -520,7 +521,6 @@ TITLES = Ledger(
             Col("delivered_on", "交付业主日期", sort=Deal.delivered_on, fmt="date"),
             Col("recipient", "领取人"),
             Col("title_status", "办证状态", sort=Deal.title_status, fmt="badge"),
-            CORRECTED,
         ],
         filters=[
             PROJECT,
