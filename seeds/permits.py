@@ -60,6 +60,9 @@ async def _add(kind_slug: str, row, buildings: list[int] | None = None) -> None:
 
 async def seed() -> None:
     await services.ensure_rules()
+    from app.permits import projects
+
+    await projects.ensure_defaults()  # C2 settings (协议选聘 limits) and the 资质升级 checklist
     jc01, jc02 = await _project("JC01"), await _project("JC02")
     bureau, mortgage, mortgage2, contract = [await _emp(u) for u in ("bureau", "mortgage", "mortgage2", "contract")]
     if not (jc01 and jc02 and bureau):

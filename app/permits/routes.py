@@ -554,6 +554,8 @@ async def act(request: Request, kind: str, record_id: int, code: str) -> Respons
     return redirect_with_flash(f"/permits/{k.slug}/{record_id}", message, "success", request)
 
 
+from app.permits.project_routes import HANDLERS as PROJECT_HANDLERS  # noqa: E402  (资质升级, 前期物业招标: static paths before /{kind})
+
 router = Router(path="/permits", route_handlers=[
-    overview, building_options, register_list, new_form, create_record, edit_form, update_record, detail, act,
+    *PROJECT_HANDLERS, overview, building_options, register_list, new_form, create_record, edit_form, update_record, detail, act,
 ])
