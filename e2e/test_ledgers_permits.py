@@ -1,6 +1,7 @@
 """台账更正 in the browser (SPEC §B): the 数据专员 proposes a correction of a 网签号 from the 合同台账 row, the 客服主管
 approves it, and the ledger shows the corrected value with its 已更正 marker linking to the correction. Screenshots of
-the form, the request and the ledger at 1366 and 800 px (screenshots/ledger-correction-*.png), looked at."""
+the form, the request and the ledger at 1366 and 800 px (screenshots/ledger-correction-*.png), then the new permit pages
+(资质升级, 前期物业招标: list and detail, screenshots/permits-*.png), looked at."""
 import re
 import secrets
 
@@ -53,3 +54,23 @@ def test_correction_proposed_approved_and_shown_on_the_ledger(page, login_page, 
     for width, height in ((1366, 900), (800, 1280)):
         page.set_viewport_size({"width": width, "height": height})
         shoot(page, f"ledger-correction-request-{width}", full_page=True)
+
+    login_page.sign_out()
+    # the new permit pages, as their owners see them (demo data: seeds/permits.py seed_projects)
+    for username, pages in (("bureau", ("upgrades",)), ("supervisor", ("tenders",))):
+        login_page.sign_in(username)
+        for name in pages:
+            page.goto(server_url + f"/permits/{name}")
+            expect(page.get_by_test_id("page-title")).to_be_visible()
+            link = page.get_by_test_id("upgrade-link" if name == "upgrades" else "tender-link").first
+            for width, height in ((1366, 900), (800, 1280)):
+                page.set_viewport_size({"width": width, "height": height})
+                shoot(page, f"permits-{name}-{width}")
+            page.set_viewport_size({"width": 1366, "height": 900})
+            link.click()
+            expect(page.get_by_test_id("upgrade-status" if name == "upgrades" else "tender-steps")).to_be_visible()
+            for width, height in ((1366, 900), (800, 1280)):
+                page.set_viewport_size({"width": width, "height": height})
+                shoot(page, f"permits-{name}-detail-{width}", full_page=True)
+            page.set_viewport_size({"width": 1366, "height": 900})
+        login_page.sign_out()
