@@ -89,8 +89,14 @@ async def _tender(client, area: str = "80000.00") -> int:
 
 async def test_the_twelve_steps_in_order(new_client):
     sup = await sign_in(await new_client(), "supervisor")
-    assert (await sup.get("/permits/tenders")).status_code == 200
     tid = await _tender(sup)
+    listing = await sup.get("/permits/tenders")
+    assert listing.status_code == 200 and f'href="/permits/tenders/{tid}"' in listing.text
+    frag = await sup.get("/permits/tenders?mode=公开招标", headers=HX)
+    assert frag.status_code == 200 and "<html" not in frag.text and f'href="/permits/tenders/{tid}"' in frag.text
+    other = await sign_in(await new_client(), "contract")  # 合同专员 of JC01: the test project is outside the scope
+    assert f'href="/permits/tenders/{tid}"' not in (await other.get("/permits/tenders")).text
+    assert (await other.get(f"/permits/tenders/{tid}")).status_code == 404
     steps = await TenderStep.select().where(TenderStep.tender == tid).order_by(TenderStep.seq)
     assert [s["step"] for s in steps] == list(rules.TENDER_STEPS) and len(steps) == 12
     page = await sup.get(f"/permits/tenders/{tid}")
