@@ -16,7 +16,7 @@ from app.core.guards import requires
 from app.core.permissions import Perm
 from app.core.timeutil import today_local
 from app.core.web import Form, redirect_with_flash, render
-from app.ledgers import importer, report, rules
+from app.ledgers import importer, report, rules, schedule
 from app.ledgers.base import ExportError, Ledger, can_unmask, clean_params, export_query_string, export_xlsx, present, project_choices, valid_id
 from app.ledgers.flows import SUBMIT_ROLES
 from app.ledgers.ledgers import LEDGERS, all_ledgers
@@ -166,6 +166,7 @@ async def report_page(request: Request) -> Response:
     ctx = {"data": data, "period": period, "periods": rules.PERIODS, "day": day, "start": start, "end": end,
            "label": rules.period_label(period, start, end), "projects": choices, "chosen": chosen, "figures": report.FIGURES,
            "groups": report.GROUPS, "recent": await recent, "can_submit": request.user.role in SUBMIT_ROLES, "tabs": tabs(),
+           "schedule": await schedule.load_config(),
            "export_url": "/ledgers/report/export?" + urlencode({"period": period, "date": day.isoformat(), **({"project": chosen} if chosen else {})})}
     return render(request, "ledgers/report.html", ctx, fragment="ledgers/_report_table.html")
 

@@ -175,13 +175,23 @@ async def mark_sent(project_id: int, day: date, request_id: int) -> None:
 
 
 async def main(every: int | None, at: datetime | None) -> None:
-    await seed_settings()
-    while True:
-        result = await run_once(at)
-        print(f"daily report: {result}", flush=True)
-        if not every:
-            return
-        await asyncio.sleep(every)
+    from piccolo.engine import engine_finder
+    from piccolo.engine.postgres import PostgresEngine
+
+    engine = engine_finder()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=2)
+    try:
+        await seed_settings()
+        while True:
+            result = await run_once(at)
+            print(f"daily report: {result}", flush=True)
+            if not every:
+                return
+            await asyncio.sleep(every)
+    finally:
+        if isinstance(engine, PostgresEngine):
+            await engine.close_connection_pool()
 
 
 if __name__ == "__main__":
