@@ -27,6 +27,9 @@ from app.permits.tables import (
 )
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL: a larger one is a field message, not a database error
+
+
 class ProjectError(Exception):
     def __init__(self, message: str, errors: dict[str, str] | None = None):
         super().__init__(message)
@@ -44,6 +47,15 @@ def may_upgrade(user) -> bool:
 
 def may_tender(user) -> bool:
     return (getattr(user, "role", "") or "") in rules.TENDER_WRITERS
+
+
+async def _check_employee(p: Parser, name: str, employee_id: int | None) -> None:
+    """An owner or holder must be an active employee (an unknown id is a field message, never a database error)."""
+    from app.org.tables import Employee
+
+    if employee_id is not None and (employee_id <= 0 or employee_id > 2**31 - 1
+                                    or not await Employee.exists().where((Employee.id == employee_id) & (Employee.active == True))):  # noqa: E712
+        p.fail(name, "请选择在职员工")
 
 
 def _require(ok: bool, message: str) -> None:
@@ -97,6 +109,8 @@ async def _deadline(kind: str, record_id: int, item: str, label: str, due: date 
 
 
 async def load_upgrade(upgrade_id: int) -> dict[str, Any]:
+    if not 0 < upgrade_id <= MAX_ID:
+        raise NotFoundException("没有这个资质升级项目")
     r = await QualificationUpgrade.select(QualificationUpgrade.all_columns(), QualificationUpgrade.qualification.cert_no,
                                           QualificationUpgrade.qualification.grade, QualificationUpgrade.qualification.expires_on,
                                           QualificationUpgrade.qualification.company.name, QualificationUpgrade.owner.name).where(
@@ -121,10 +135,10 @@ async def qualification_choices() -> list[tuple[str, str]]:
 async def open_upgrade(user, raw: Any) -> int:
     _require(may_upgrade(user), "只有房管局专员或客服主管、客服副经理可以发起资质升级")
     p = Parser(raw)
-    qid = p.integer("qualification", "资质证书")
+    qid = p.integer("qualification", "资质证书", minimum=1, maximum=MAX_ID)
     target = p.choice("target_grade", "目标等级", rules.GRADE_ORDER)
     due = p.date("due_on", "计划申报日期", required=False)
-    owner = p.integer("owner", "负责人")
+    owner = p.integer("owner", "负责人", minimum=1, maximum=MAX_ID)
     note = p.text("note", "备注", required=False, max_len=1000)
     q = None
     if qid is not None:
@@ -139,11 +153,7 @@ async def open_upgrade(user, raw: Any) -> int:
         p.fail("qualification", "该证书已有进行中的升级项目")
     if due and due < today_local():
         p.fail("due_on", "计划申报日期不能早于今天")
-    if owner is not None:
-        from app.org.tables import Employee
-
-        if not await Employee.exists().where((Employee.id == owner) & (Employee.active == True)):  # noqa: E712
-            p.fail("owner", "请选择在职员工")
+    await _check_employee(p, "owner", owner)
     _fail(p)
     await ensure_defaults()  # the admin's checklist (seeded with the SPEC defaults once)
     stamp = now()
@@ -165,13 +175,16 @@ async def open_upgrade(user, raw: Any) -> int:
 
 async def record_item(user, upgrade_id: int, item_id: int, raw: Any) -> str:
     _require(may_upgrade(user), "只有房管局专员或客服主管、客服副经理可以登记升级材料")
+    if not 0 < item_id <= MAX_ID:
+        raise NotFoundException("没有这项材料")
     up = await load_upgrade(upgrade_id)
     p = Parser(raw)
     received = p.date("received_on", "收到日期")
-    holder = p.integer("holder", "经手人", required=False)
+    holder = p.integer("holder", "经手人", required=False, minimum=1, maximum=MAX_ID)
     document = p.text("document", "文件编号/说明", required=False, max_len=100)
     if received and received > today_local():
         p.fail("received_on", "收到日期不能晚于今天")
+    await _check_employee(p, "holder", holder)
     _fail(p)
     if up["status"] not in ("准备中", "已申报", "审核中"):
         raise ProjectError(f"升级项目已{up['status']}，材料不能再修改")
@@ -261,6 +274,8 @@ async def upgrade_act(user, upgrade_id: int, code: str, raw: Any) -> str:
 
 
 async def load_tender(tender_id: int, user=None) -> dict[str, Any]:
+    if not 0 < tender_id <= MAX_ID:
+        raise NotFoundException("没有这个招标项目")
     r = await PropertyTender.select(PropertyTender.all_columns(), PropertyTender.project.name, PropertyTender.owner.name).where(
         PropertyTender.id == tender_id).first()
     if not r or (user is not None and not user.sees_project(r["project"])):
@@ -278,10 +293,10 @@ async def open_tender(user, raw: Any) -> int:
     from app.estate.tables import Project
 
     p = Parser(raw)
-    project = p.integer("project", "项目")
+    project = p.integer("project", "项目", minimum=1, maximum=MAX_ID)
     area = p.money("total_area", "总建筑面积（㎡）", required=False)
     due = p.date("due_on", "计划物业进驻日期", required=False)
-    owner = p.integer("owner", "负责人")
+    owner = p.integer("owner", "负责人", minimum=1, maximum=MAX_ID)
     note = p.text("note", "备注", required=False, max_len=1000)
     if project is not None:
         if not await Project.exists().where(Project.id == project):
@@ -294,6 +309,7 @@ async def open_tender(user, raw: Any) -> int:
         p.fail("total_area", "总建筑面积应大于 0")
     if due and due < today_local():
         p.fail("due_on", "计划物业进驻日期不能早于今天")
+    await _check_employee(p, "owner", owner)
     _fail(p)
     stamp = now()
     async with write_transaction():
@@ -354,7 +370,7 @@ async def go_direct(user, tender_id: int, raw: Any) -> str:
     limits = await tender_settings()
     p = Parser(raw)
     reason = p.choice("direct_reason", "协议选聘理由", rules.DIRECT_REASONS)
-    bidders = p.integer("bidders", "投标人数量", required=False)
+    bidders = p.integer("bidders", "投标人数量", required=False, minimum=0, maximum=999)
     authority = p.text("direct_authority", "批准机关", max_len=100)
     number = p.text("direct_approval_no", "批准文号", max_len=60)
     on = p.date("direct_approved_on", "批准日期")

@@ -43,6 +43,8 @@ async def test_upgrade_runs_as_a_project_with_its_checklist(new_client):
     items = await UpgradeItem.select().where(UpgradeItem.upgrade == uid).order_by(UpgradeItem.sort)
     assert len(items) == len(rules.UPGRADE_CHECKLIST) and items[0]["name"] == rules.UPGRADE_CHECKLIST[0]
     assert await Deadline.exists().where((Deadline.kind == "upgrades") & (Deadline.record_id == uid) & (Deadline.done == False))  # noqa: E712
+    overview = await bureau.get("/permits?kind=upgrades", headers=HX)  # the reminder is on 证件到期提醒, named in Chinese, linking here
+    assert f'href="/permits/upgrades/{uid}"' in overview.text and "资质升级" in overview.text
     page = await bureau.get(f"/permits/upgrades/{uid}")
     assert page.status_code == 200 and f"已收 0 / {len(items)} 项" in page.text and 'data-testid="action-form-submit"' in page.text
     # submitting before every material is in is refused with the missing ones
@@ -168,3 +170,18 @@ async def test_direct_appointment_needs_few_bidders_or_a_small_estate_and_the_au
     r = await post(sup, f"/permits/tenders/{small}/direct", {"direct_reason": "规模较小", **approval})
     assert r.status_code == 303, r.text[-1500:]
     assert (await PropertyTender.select(PropertyTender.status).where(PropertyTender.id == small).first())["status"] == "资料接收"
+
+
+async def test_bad_ids_are_field_messages_not_errors(new_client):
+    sup = await sign_in(await new_client(), "supervisor")
+    r = await post(sup, "/permits/tenders/new", {"project": "99999999999", "owner": "99999999999", "total_area": "abc"})
+    assert r.status_code == 400 and 'data-testid="error-project"' in r.text and 'data-testid="error-owner"' in r.text
+    r = await post(sup, "/permits/tenders/new", {"project": "", "owner": "2147483000"})
+    assert r.status_code == 400 and "请选择在职员工" in r.text
+    bureau = await sign_in(await new_client(), "bureau")
+    r = await post(bureau, "/permits/upgrades/new", {"qualification": "99999999999", "target_grade": "一级", "owner": "1"})
+    assert r.status_code == 400 and 'data-testid="error-qualification"' in r.text
+    assert (await bureau.get("/permits/upgrades/2147483000")).status_code == 404
+    assert (await sup.get("/permits/tenders/2147483000")).status_code == 404
+    assert (await sup.get("/permits/tenders/99999999999")).status_code == 404
+    assert (await bureau.get("/permits/upgrades/99999999999")).status_code == 404
