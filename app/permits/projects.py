@@ -49,6 +49,12 @@ def may_tender(user) -> bool:
     return (getattr(user, "role", "") or "") in rules.TENDER_WRITERS
 
 
+def _int(p: Parser, name: str, label: str, *, required: bool = True, minimum: int, maximum: int) -> int | None:
+    """An integer field, None when it failed (so an out-of-range id never reaches a query)."""
+    n = p.integer(name, label, required=required, minimum=minimum, maximum=maximum)
+    return None if name in p.errors else n
+
+
 async def _check_employee(p: Parser, name: str, employee_id: int | None) -> None:
     """An owner or holder must be an active employee (an unknown id is a field message, never a database error)."""
     from app.org.tables import Employee
@@ -135,10 +141,10 @@ async def qualification_choices() -> list[tuple[str, str]]:
 async def open_upgrade(user, raw: Any) -> int:
     _require(may_upgrade(user), "只有房管局专员或客服主管、客服副经理可以发起资质升级")
     p = Parser(raw)
-    qid = p.integer("qualification", "资质证书", minimum=1, maximum=MAX_ID)
+    qid = _int(p, "qualification", "资质证书", minimum=1, maximum=MAX_ID)
     target = p.choice("target_grade", "目标等级", rules.GRADE_ORDER)
     due = p.date("due_on", "计划申报日期", required=False)
-    owner = p.integer("owner", "负责人", minimum=1, maximum=MAX_ID)
+    owner = _int(p, "owner", "负责人", minimum=1, maximum=MAX_ID)
     note = p.text("note", "备注", required=False, max_len=1000)
     q = None
     if qid is not None:
@@ -180,7 +186,7 @@ async def record_item(user, upgrade_id: int, item_id: int, raw: Any) -> str:
     up = await load_upgrade(upgrade_id)
     p = Parser(raw)
     received = p.date("received_on", "收到日期")
-    holder = p.integer("holder", "经手人", required=False, minimum=1, maximum=MAX_ID)
+    holder = _int(p, "holder", "经手人", required=False, minimum=1, maximum=MAX_ID)
     document = p.text("document", "文件编号/说明", required=False, max_len=100)
     if received and received > today_local():
         p.fail("received_on", "收到日期不能晚于今天")
@@ -293,10 +299,10 @@ async def open_tender(user, raw: Any) -> int:
     from app.estate.tables import Project
 
     p = Parser(raw)
-    project = p.integer("project", "项目", minimum=1, maximum=MAX_ID)
+    project = _int(p, "project", "项目", minimum=1, maximum=MAX_ID)
     area = p.money("total_area", "总建筑面积（㎡）", required=False)
     due = p.date("due_on", "计划物业进驻日期", required=False)
-    owner = p.integer("owner", "负责人", minimum=1, maximum=MAX_ID)
+    owner = _int(p, "owner", "负责人", minimum=1, maximum=MAX_ID)
     note = p.text("note", "备注", required=False, max_len=1000)
     if project is not None:
         if not await Project.exists().where(Project.id == project):
@@ -370,7 +376,7 @@ async def go_direct(user, tender_id: int, raw: Any) -> str:
     limits = await tender_settings()
     p = Parser(raw)
     reason = p.choice("direct_reason", "协议选聘理由", rules.DIRECT_REASONS)
-    bidders = p.integer("bidders", "投标人数量", required=False, minimum=0, maximum=999)
+    bidders = _int(p, "bidders", "投标人数量", required=False, minimum=0, maximum=999)
     authority = p.text("direct_authority", "批准机关", max_len=100)
     number = p.text("direct_approval_no", "批准文号", max_len=60)
     on = p.date("direct_approved_on", "批准日期")
