@@ -86,6 +86,9 @@ async def seed() -> None:
     from seeds import pipeline as pipeline_seed
 
     await pipeline_seed.seed()  # the ledgers describe the pipeline's deals (seed order is alphabetical)
+    from app.ledgers.schedule import seed_settings
+
+    await seed_settings()  # 台账与日报设置: the daily report's 17:30 / 18:00
     if not await DealVoid.exists():
         await _seed_void()
     if not await DailyReport.exists():

@@ -60,6 +60,14 @@ async def _add(kind_slug: str, row, buildings: list[int] | None = None) -> None:
 
 async def seed() -> None:
     await services.ensure_rules()
+    from app.permits import projects
+
+    await projects.ensure_defaults()  # C2 settings (协议选聘 limits) and the 资质升级 checklist
+    await _seed_registers()
+    await seed_projects()
+
+
+async def _seed_registers() -> None:
     jc01, jc02 = await _project("JC01"), await _project("JC02")
     bureau, mortgage, mortgage2, contract = [await _emp(u) for u in ("bureau", "mortgage", "mortgage2", "contract")]
     if not (jc01 and jc02 and bureau):
@@ -156,3 +164,35 @@ PRESALE_READY = ["预售许可申请表", "营业执照及资质证书", "土地
 
 def _all_items() -> list[str]:
     return list(KINDS["presale"].field("checklist").choices)
+
+
+async def seed_projects() -> None:
+    """Demo 资质升级 (二级 → 一级, materials partly in) and 前期物业招标 (JC02, three steps done). Idempotent."""
+    from piccolo.apps.user.tables import BaseUser
+
+    from app.core.auth import load_user
+    from app.permits import projects
+    from app.permits.tables import PropertyTender, QualificationUpgrade, UpgradeItem
+
+    async def user(name: str):
+        row = await BaseUser.select(BaseUser.id).where(BaseUser.username == name).first()
+        return await load_user(row["id"]) if row else None
+
+    bureau, supervisor = await user("bureau"), await user("supervisor")
+    today = today_local()
+    q = await Qualification.select(Qualification.id).where(Qualification.cert_no == "JS-KF-2-0358").first()
+    if bureau and q and not await QualificationUpgrade.exists():
+        uid = await projects.open_upgrade(bureau, {"qualification": str(q["id"]), "target_grade": "一级",
+                                                   "due_on": (today + timedelta(days=45)).isoformat(), "owner": str(bureau.employee_id)})
+        for item in (await UpgradeItem.select(UpgradeItem.id).where(UpgradeItem.upgrade == uid).order_by(UpgradeItem.sort))[:4]:
+            await projects.record_item(bureau, uid, item["id"], {"received_on": (today - timedelta(days=3)).isoformat(),
+                                                                 "holder": str(bureau.employee_id), "document": "扫描件已上传"})
+    jc02 = await _project("JC02")
+    if supervisor and jc02 and not await PropertyTender.exists():
+        tid = await projects.open_tender(supervisor, {"project": str(jc02["id"]), "total_area": "126800.00",
+                                                      "due_on": (today + timedelta(days=120)).isoformat(), "owner": str(supervisor.employee_id)})
+        from app.permits import rules as prules
+
+        for i, step in enumerate(prules.TENDER_STEPS[:3]):
+            await projects.record_step(supervisor, tid, {"step": step, "done_on": (today - timedelta(days=20 - 5 * i)).isoformat(),
+                                                         "party": prules.TENDER_PARTY[step], "document": prules.TENDER_DOCUMENT[step]})

@@ -401,3 +401,13 @@ ACTIONS.update({
 })
 ACTIONS.setdefault("pipeline.print", "打印")
 FIELDS.update({"deed_tax": "契税", "reg_fee": "登记费"})
+# ledgers (app/ledgers): manual corrections approved by the 客服主管, the daily report's schedule
+ACTIONS.update({"ledger.correct": "台账更正（客服主管审批后写入）", "ledger.report_generated": "日报表自动生成"})
+ENTITIES.update({"lg_report_run": "合同登记进度日报表（自动生成）", "lg_correction": "台账更正"})
+
+# permits (app/permits/projects.py): 资质升级 as a project, 前期物业招标 (C2)
+ACTIONS.update({"permits.upgrade_open": "资质升级·发起", "permits.upgrade_item": "资质升级·登记材料", "permits.upgrade_submit": "资质升级·提交申报",
+                "permits.upgrade_review": "资质升级·进入审核", "permits.upgrade_approve": "资质升级·批准", "permits.upgrade_reject": "资质升级·未通过",
+                "permits.upgrade_cert": "资质证书·升级更新", "permits.tender_open": "前期物业招标·发起", "permits.tender_step": "前期物业招标·登记环节",
+                "permits.tender_direct": "前期物业招标·改为协议选聘"})
+ENTITIES.update({"permit_upgrade": "资质升级", "permit_tender": "前期物业招标"})

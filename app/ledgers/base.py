@@ -52,6 +52,18 @@ class XCol:
 
 
 @dataclass(frozen=True)
+class Correctable:
+    """A ledger field that may be corrected by hand (on the 客服主管's approval): the Deal column behind it and its type.
+    Only values entered by hand belong here — numbers and dates typed from the bureau's or the bank's papers — never the
+    money the pipeline computes nor a state column."""
+
+    name: str  # the Deal column
+    label: str
+    kind: str = "text"  # text | date | money | int
+    max_len: int = 50
+
+
+@dataclass(frozen=True)
 class Ledger:
     code: str
     title: str
@@ -61,6 +73,7 @@ class Ledger:
     decorate: Callable[[list[dict[str, Any]], Any], Awaitable[None]]  # adds the presented keys to each row, in place
     sensitive: Sequence[str] = ("id_number", "mobile")  # presented keys masked without Perm.CUSTOMER_UNMASK
     clause: str = ""  # SPEC reference shown on the page
+    corrections: Sequence[Correctable] = ()  # the whitelist of hand-correctable fields (SPEC §B 人工更正须客服主管审批)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -79,6 +92,10 @@ def mask_rows(rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
 
 async def present(ledger: Ledger, rows: list[dict[str, Any]], user, *, reveal: bool = False) -> list[dict[str, Any]]:
     await ledger.decorate(rows, user)
+    if ledger.corrections:
+        from app.ledgers.corrections import mark
+
+        await mark(ledger, rows, user)  # the 更正 column: corrected rows link to their correction
     if not (reveal and can_unmask(user)):
         mask_rows(rows, ledger.sensitive)
     return rows

@@ -11,7 +11,7 @@ from app.core.listing import Col, Filter, Listing
 from app.core.numbers import format_pct
 from app.core.timeutil import today_local
 from app.ledgers import rules
-from app.ledgers.base import Ledger, XCol, clause_filter, days_between, project_choices, scope_on, unit_label
+from app.ledgers.base import Correctable as C, Ledger, XCol, clause_filter, days_between, project_choices, scope_on, unit_label
 from app.pipeline.receipts import open_clause, settled_clause
 from app.pipeline.services import PAYMENT_METHODS, VOID_REASONS, current_filing_cutoff, current_limits, dunning_steps
 from app.pipeline.tables import Deal, DealDocument, DealVoid, Defect, Instalment
@@ -48,6 +48,9 @@ COMMON_HEAD = [XCol("contract", "合同编号", width=18), XCol("project_name", 
                XCol("buyer_name", "买受人", width=10)]
 
 
+CORRECTED = Col("correction_text", "更正", link="{correction_url}", testid="correction-link")  # filled by corrections.mark
+
+
 def _page_head(link: bool = True) -> list[Col]:
     return [
         Col("contract", "合同编号", sort=Deal.contract_no, link="/pipeline/units/{unit_id}" if link else "", testid="deal-link"),
@@ -81,6 +84,7 @@ CONTRACTS = Ledger(
                 Deal.salesperson.name, Deal.stage],
         columns=[
             *_page_head(),
+            CORRECTED,
             Col("online_no", "网签号"),
             Col("id_number", "身份证号"),
             Col("mobile", "手机"),
@@ -113,6 +117,7 @@ CONTRACTS = Ledger(
         XCol("prereg_no", "预告登记号", width=14), XCol("handed_over_on", "交房日期", "date", 12), XCol("title_status", "办证状态", width=10),
         XCol("salesperson", "置业顾问", width=10), XCol("stage", "状态", width=8),
     ],
+    corrections=(C("online_no", "网签号"), C("filing_no", "备案号"), C("filed_on", "备案日期", "date"), C("prereg_no", "预告登记号")),
     decorate=_contracts,
 )
 
@@ -217,6 +222,7 @@ MORTGAGES = Ledger(
                 Deal.docs_due, Deal.bank_submitted_on, Deal.bank_approved_on, Deal.registered_on, Deal.released_on, Deal.released_amount],
         columns=[
             *_page_head(),
+            CORRECTED,
             Col("payment_method", "贷款类型", sort=Deal.payment_method),
             Col("loan_bank", "贷款银行", sort=Deal.loan_bank),
             Col("loan_amount", "贷款额", sort=Deal.loan_amount, fmt="money"),
@@ -250,6 +256,8 @@ MORTGAGES = Ledger(
         XCol("released_amount", "放款金额（元）", "money", 16), XCol("age_signed", "签约后天数", "int", 10), XCol("age_bank", "在银行天数", "int", 10),
         XCol("age_registered", "登记后天数", "int", 10),
     ],
+    corrections=(C("loan_bank", "贷款银行"), C("bank_submitted_on", "送审日期", "date"), C("bank_approved_on", "批复日期", "date"),
+                 C("registered_on", "抵押登记日期", "date")),
     decorate=_mortgages,
 )
 
@@ -283,6 +291,7 @@ FILINGS = Ledger(
                 Deal.prereg_on],
         columns=[
             *_page_head(),
+            CORRECTED,
             Col("signed_on", "签约日期", sort=Deal.signed_on, fmt="date"),
             Col("filing_submitted_on", "报送日期", sort=Deal.filing_submitted_on, fmt="date"),
             Col("filed_on", "备案日期", sort=Deal.filed_on, fmt="date"),
@@ -313,6 +322,8 @@ FILINGS = Ledger(
         XCol("filed_in", "签约至备案天数", "int", 12), XCol("prereg_no", "预告登记号", width=14), XCol("prereg_on", "预告登记日期", "date", 12),
         XCol("filing_status", "备案状态", width=9),
     ],
+    corrections=(C("filing_submitted_on", "报送日期", "date"), C("filing_no", "备案号"), C("filed_on", "备案日期", "date"),
+                 C("prereg_no", "预告登记号"), C("prereg_on", "预告登记日期", "date")),
     decorate=_filings,
 )
 
@@ -427,6 +438,7 @@ HANDOVERS = Ledger(
                 Deal.area_ratio, Deal.area_amount, Deal.keys_count, Deal.handover_status],
         columns=[
             *_page_head(),
+            CORRECTED,
             Col("delivery_due", "合同交付日", sort=Deal.delivery_due, fmt="date"),
             Col("notice_sent_on", "通知日期", sort=Deal.notice_sent_on, fmt="date"),
             Col("handed_over_on", "交付日期", sort=Deal.handed_over_on, fmt="date"),
@@ -456,6 +468,7 @@ HANDOVERS = Ledger(
         XCol("defects_open", "整改单未关闭", "int", 11), XCol("defects_closed", "整改单已关闭", "int", 11), XCol("deemed", "视同交付", "bool", 9),
         XCol("handover_status", "交房状态", width=9),
     ],
+    corrections=(C("notice_sent_on", "通知日期", "date"), C("keys_count", "钥匙（把）", "int")),
     decorate=_handovers,
 )
 
@@ -495,6 +508,7 @@ TITLES = Ledger(
                 Deal.cert_no, Deal.delivered_on, Deal.recipient, Deal.title_status],
         columns=[
             *_page_head(),
+            CORRECTED,
             Col("handed_over_on", "交房日期", sort=Deal.handed_over_on, fmt="date"),
             Col("docs_text", "办证资料"),
             Col("docs_complete_on", "资料齐全日期", fmt="date"),
@@ -524,6 +538,8 @@ TITLES = Ledger(
         XCol("cert_no", "不动产权证号", width=30), XCol("delivered_on", "交付业主日期", "date", 12), XCol("recipient", "领取人", width=10),
         XCol("title_status", "办证状态", width=10),
     ],
+    corrections=(C("title_submitted_on", "递交日期", "date"), C("acceptance_no", "受理号"), C("issued_on", "领证日期", "date"),
+                 C("cert_no", "不动产权证号"), C("recipient", "领取人")),
     decorate=_titles,
 )
 

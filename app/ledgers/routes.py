@@ -16,7 +16,7 @@ from app.core.guards import requires
 from app.core.permissions import Perm
 from app.core.timeutil import today_local
 from app.core.web import Form, redirect_with_flash, render
-from app.ledgers import importer, report, rules
+from app.ledgers import importer, report, rules, schedule
 from app.ledgers.base import ExportError, Ledger, can_unmask, clean_params, export_query_string, export_xlsx, present, project_choices, valid_id
 from app.ledgers.flows import SUBMIT_ROLES
 from app.ledgers.ledgers import LEDGERS, all_ledgers
@@ -166,6 +166,7 @@ async def report_page(request: Request) -> Response:
     ctx = {"data": data, "period": period, "periods": rules.PERIODS, "day": day, "start": start, "end": end,
            "label": rules.period_label(period, start, end), "projects": choices, "chosen": chosen, "figures": report.FIGURES,
            "groups": report.GROUPS, "recent": await recent, "can_submit": request.user.role in SUBMIT_ROLES, "tabs": tabs(),
+           "schedule": await schedule.load_config(),
            "export_url": "/ledgers/report/export?" + urlencode({"period": period, "date": day.isoformat(), **({"project": chosen} if chosen else {})})}
     return render(request, "ledgers/report.html", ctx, fragment="ledgers/_report_table.html")
 
@@ -210,4 +211,25 @@ async def report_preview(request: Request) -> Response:
                                                               "groups": report.GROUPS, "day": day})
 
 
-router = Router(path="/ledgers", route_handlers=[index, report_page, report_export, report_preview, import_form, import_submit, import_template, ledger, export])
+# ---------------------------------------------------------------- corrections (the value now, on the correction form)
+
+
+@get("/corrections/current", guards=[requires(Perm.PIPELINE)])
+async def correction_current(request: Request) -> Response:
+    """The current value of the chosen field of the chosen contract (HTMX, on the 台账更正 form): only a contract in the
+    user's project scope; the submit checks everything again."""
+    from app.ledgers import corrections
+    from app.workflow.definitions import get_flow
+
+    if not get_flow(corrections.FLOW_CODE).starters.allows(request.user):
+        raise PermissionDeniedException("只有经办专员可以提出台账更正")
+    q = request.query_params
+    deal = await corrections.deal_by_ref((q.get("deal_ref") or "")[:50])
+    found = corrections.find(*corrections.split((q.get("field") or "")[:60]))
+    value, known = "", False
+    if deal and found and request.user.sees_project(deal["project"]):
+        value, known = rules.shown_value(found[1].kind, await corrections.current(deal["id"], found[1].name)), True
+    return render(request, "ledgers/_correction_current.html", {"value": value, "known": known})
+
+
+router = Router(path="/ledgers", route_handlers=[correction_current, index, report_page, report_export, report_preview, import_form, import_submit, import_template, ledger, export])

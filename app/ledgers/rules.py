@@ -112,3 +112,74 @@ def cell_date(v: Any, label: str, *, required: bool = True) -> date | None:
         return date(parts[0], parts[1], parts[2])
     except ValueError:
         raise CellError(f"{label}「{cell_text(v)}」不是有效日期，格式应为 YYYY-MM-DD") from None
+
+
+# ---------------------------------------------------------------- manual corrections (SPEC §B: 客服主管审批，留痕)
+
+
+def shown_value(kind: str, value: Any) -> str:
+    """A stored value as the correction form and the audit row show it: dates ISO, money with two decimals, "" for none."""
+    if value is None or value == "":
+        return ""
+    if kind == "date":
+        return value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+    if kind == "money":
+        return f"{Decimal(str(value)):.2f}"
+    return str(value)
+
+
+def parse_correction(kind: str, raw: str, *, today: date, max_len: int = 50) -> tuple[Any, str]:
+    """(the typed value, "") or (None, the Chinese message). A correction never clears a value (an empty value is filled
+    by the step's own action, which moves its state), so the new value is required."""
+    text = (raw or "").strip()
+    if not text:
+        return None, "请填写更正后的值"
+    if kind == "date":
+        try:
+            d = date.fromisoformat(text)
+        except ValueError:
+            return None, "日期格式应为 2026-11-28"
+        if d > today:
+            return None, f"日期 {d} 不能晚于今天"
+        if d.year < 2000:
+            return None, "日期不能早于 2000 年"
+        return d, ""
+    if kind == "money":
+        try:
+            m = parse_money(text)
+        except MoneyError as e:
+            return None, str(e)
+        if m < 0:
+            return None, "金额不能为负数"
+        return m, ""
+    if kind == "int":
+        if not text.isdigit() or len(text) > 6:
+            return None, "应为不小于 0 的整数"
+        return int(text), ""
+    if len(text) > max_len:
+        return None, f"不能超过 {max_len} 个字"
+    if any(ord(ch) < 32 for ch in text):
+        return None, "不能包含控制字符"
+    return text, ""
+
+
+# ---------------------------------------------------------------- the daily report's schedule (SPEC §B: 17:30 / 18:00)
+
+
+def parse_clock(text: str) -> tuple[int, int]:
+    """"17:30" → (17, 30); ValueError with a Chinese message otherwise."""
+    raw = (text or "").strip().replace("：", ":")
+    parts = raw.split(":")
+    if len(parts) != 2 or not all(p.isdigit() and 1 <= len(p) <= 2 for p in parts):
+        raise ValueError(f"「{text}」不是 时:分 格式（例如 17:30）")
+    h, m = int(parts[0]), int(parts[1])
+    if h > 23 or m > 59:
+        raise ValueError(f"「{text}」不是有效的时间")
+    return h, m
+
+
+def schedule_due(local_now: datetime, generate_at: tuple[int, int], send_by: tuple[int, int]) -> tuple[bool, bool]:
+    """(generate now?, remind now?) for a local (Asia/Shanghai) moment: generation from `generate_at` on, the late
+    reminder from `send_by` on — both on the same day; what was already done is recorded in the database, not here."""
+    hm = (local_now.hour, local_now.minute)
+    return hm >= generate_at, hm >= send_by

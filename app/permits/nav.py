@@ -11,6 +11,8 @@ NAV_GROUPS = (
         NavItem("在建工程抵押", "/permits/mortgage", Perm.PIPELINE, "nav-permits-mortgage"),
         NavItem("公积金/按揭协议", "/permits/agreement", Perm.PIPELINE, "nav-permits-agreement"),
         NavItem("境外购房备案", "/permits/overseas", Perm.PIPELINE, "nav-permits-overseas"),
+        NavItem("资质升级", "/permits/upgrades", Perm.PIPELINE, "nav-permits-upgrades"),
+        NavItem("前期物业招标", "/permits/tenders", Perm.PIPELINE, "nav-permits-tenders", roles=HEADS | {"supervisor", "bureau"}),
     )),
 )
 

@@ -17,6 +17,7 @@ from app.permits.tables import (
     ReminderRule,
     ScaleApproval,
 )
+from app.permits.tables import PermitSetting, PropertyTender, QualificationUpgrade, TenderStep, UpgradeChecklistItem, UpgradeItem
 
 BASE = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 
@@ -26,6 +27,7 @@ APP_CONFIG = AppConfig(
     table_classes=[
         ScaleApproval, PresalePermit, PresaleBuilding, Qualification, MaintenanceFund, FundPayment, ConstructionMortgage,
         MortgageBuilding, LoanAgreement, OverseasFiling, Deadline, ReminderLog, ReminderRule,
+        PermitSetting, UpgradeChecklistItem, QualificationUpgrade, UpgradeItem, PropertyTender, TenderStep,
     ],
     migration_dependencies=["app.estate.piccolo_app", "app.org.piccolo_app"],
     commands=[],

@@ -60,6 +60,7 @@ def _scope(table):
 
 
 LINK = "record-link"
+PROJECT_KINDS = {"upgrades": "资质升级", "tenders": "前期物业招标"}  # deadlines of app/permits/projects.py (pages at /permits/<kind>/<id>)
 COUNTDOWN = Col("countdown_html", "到期提醒")
 
 LISTINGS: dict[str, Listing] = {
@@ -238,7 +239,7 @@ def deadline_listing(user) -> Listing:
         filters=[
             WindowFilter("window", "期限", "select", columns=[Deadline.due_on],
                          choices=[("overdue", "已逾期"), ("30", "30 天内"), ("60", "60 天内"), ("90", "90 天内")]),
-            Filter("kind", "类别", "select", columns=[Deadline.kind], choices=[(k.slug, k.short) for k in KINDS.values() if k.slug != "overseas"]),
+            Filter("kind", "类别", "select", columns=[Deadline.kind], choices=[(k.slug, k.short) for k in KINDS.values() if k.slug != "overseas"] + list(PROJECT_KINDS.items())),
             _project_filter(Deadline),
             OwnerFilter("mine", "负责人", "select", columns=[Deadline.owner], choices=[("1", "我负责的")], employee_id=user.employee_id or 0),
             Filter("q", "事项", "text", columns=[Deadline.label]),
@@ -260,7 +261,7 @@ async def _decorate_deadlines(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         r["countdown_html"] = services.countdown(r["due_on"], f"{r['kind']}.{r['item']}", rule_map)["html"]
         r["due_html"] = Markup('<span class="text-nowrap">{}</span>').format(fmt_date(r["due_on"]))
-        r["kind_name"] = KINDS[r["kind"]].short if r["kind"] in KINDS else r["kind"]
+        r["kind_name"] = KINDS[r["kind"]].short if r["kind"] in KINDS else PROJECT_KINDS.get(r["kind"], r["kind"])
         r["sent_text"] = _sent_text(r["notified_days"])
 
 
@@ -554,6 +555,8 @@ async def act(request: Request, kind: str, record_id: int, code: str) -> Respons
     return redirect_with_flash(f"/permits/{k.slug}/{record_id}", message, "success", request)
 
 
+from app.permits.project_routes import HANDLERS as PROJECT_HANDLERS  # noqa: E402  (资质升级, 前期物业招标: static paths before /{kind})
+
 router = Router(path="/permits", route_handlers=[
-    overview, building_options, register_list, new_form, create_record, edit_form, update_record, detail, act,
+    *PROJECT_HANDLERS, overview, building_options, register_list, new_form, create_record, edit_form, update_record, detail, act,
 ])

@@ -125,6 +125,8 @@ DEFAULT_RULES: dict[str, RuleDefault] = {r.key: r for r in (
     RuleDefault("fund.handover", "维修基金：交付前缴存", (30,), "[L 住宅专项维修资金管理办法 第12条]"),
     RuleDefault("mortgage.expiry", "在建工程抵押：借款到期", (90, 30)),
     RuleDefault("agreement.expiry", "公积金备案/按揭合作协议：到期", (60,), "[C]"),
+    RuleDefault("upgrades.submit", "资质升级：计划申报日期", (30, 7), "[C] 升级项目的材料准备"),
+    RuleDefault("tenders.move_in", "前期物业招标：计划物业进驻日期", (60, 30, 7), "[C] 交付前物业须进驻"),
 )}
 DEFAULT_AMBER_PERCENT = 20  # SPEC §0.2: amber at 80% of the limit
 
@@ -210,3 +212,75 @@ def scale_usage(signed_area: Decimal | None, approved_area: Decimal | None, warn
         return None, False
     pct = (Decimal(str(signed_area or 0)) * 100 / Decimal(str(approved_area))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return pct, pct >= warn_percent
+
+
+# ---- 资质升级 as a project and 前期物业招标 (SPEC §C 5.9, §C2) ----------------------------------------------------
+
+UPGRADE_STATES = ("准备中", "已申报", "审核中", "已批准", "未通过")
+UPGRADE_WRITERS = frozenset({"bureau"}) | MANAGERS  # the 房管局专员 runs it (SPEC §C owner), the managers too
+GRADE_ORDER = ("一级", "二级", "三级", "四级", "暂定")  # highest first
+UPGRADE_CHECKLIST = (  # [C] the usual 资质升级 file; the admin edits the list (资质升级申报材料)
+    "资质升级申请表", "营业执照副本", "原资质证书正副本", "近三年房地产开发业绩证明", "近三年财务审计报告",
+    "专业管理人员职称证书及劳动合同", "质量保证体系文件", "企业法定代表人身份证明",
+)
+
+TENDER_STEPS = ("资料接收", "用房留置协议", "标书编制", "招标公告", "招标申请", "已批准", "专家抽取", "评标", "中标备案", "合同签订",
+                "价格备案", "物业进驻")
+TENDER_PARTY = {  # who does each step (SPEC §C2 steps 1–9); the default of the step's 责任方
+    "资料接收": "项目部", "用房留置协议": "客服中心", "标书编制": "客服中心", "招标公告": "品牌公关部", "招标申请": "客服中心",
+    "已批准": "物业办", "专家抽取": "物业办（市专家库）", "评标": "客服中心", "中标备案": "物业办", "合同签订": "客服中心",
+    "价格备案": "物业公司（物价局）", "物业进驻": "物业公司",
+}
+TENDER_DOCUMENT = {  # what each step leaves on file
+    "资料接收": "规划许可证、报建图复印件、项目简介", "用房留置协议": "物业用房留置协议", "标书编制": "招标文件（标书）",
+    "招标公告": "招标公告", "招标申请": "招标备案申请", "已批准": "物业办批复", "专家抽取": "专家抽取记录",
+    "评标": "评标报告", "中标备案": "中标备案回执", "合同签订": "前期物业管理合同", "价格备案": "物价局收费备案", "物业进驻": "物业进驻交接记录",
+}
+DIRECT_SKIPS = ("招标公告", "招标申请", "已批准", "专家抽取", "评标")  # 协议选聘: no public tender between 招标公告 and 评标
+DIRECT_REASONS = ("投标人不足", "规模较小")
+TENDER_WRITERS = frozenset({"supervisor", "dept_head"})  # owner: 客服中心 (its 客服主管), and the department head
+DONE = "已完成"
+TENDER_SETTINGS = {  # key → (label, default) — PermitSetting rows, edited in the admin
+    "tender_min_bidders": ("前期物业招标：投标人少于此数可申请协议选聘（个）[L 物业管理条例第二十四条]", Decimal("3")),
+    "tender_small_area": ("前期物业招标：总建筑面积不超过此数（㎡）视为规模较小，可申请协议选聘 [L 以当地规定为准]", Decimal("30000.00")),
+}
+
+
+def higher_grade(current: str, target: str) -> bool:
+    """A 资质升级 aims at a higher grade than the certificate holds (一级 is the highest; 暂定 the lowest)."""
+    if current not in GRADE_ORDER or target not in GRADE_ORDER:
+        return False
+    return GRADE_ORDER.index(target) < GRADE_ORDER.index(current)
+
+
+def next_step(steps: list[dict], after: str | None) -> str:
+    """The tender's step in hand after `after` is done: the next step in order that is not skipped, or 已完成."""
+    names = [s["step"] for s in sorted(steps, key=lambda s: s["seq"])]
+    skipped = {s["step"] for s in steps if s.get("skipped")}
+    start = names.index(after) + 1 if after in names else 0
+    for name in names[start:]:
+        if name not in skipped and not next((s for s in steps if s["step"] == name and s.get("done_on")), None):
+            return name
+    return DONE
+
+
+def direct_allowed(reason: str, bidders: int | None, total_area: Decimal | None, min_bidders: int, small_area: Decimal) -> str:
+    """"" when 协议选聘 may be used for this reason, else the Chinese refusal (SPEC §C2 exception, 物业管理条例 art. 24)."""
+    if reason == "投标人不足":
+        if bidders is None:
+            return "请填写投标人数量"
+        if bidders >= min_bidders:
+            return f"投标人有 {bidders} 个，不少于 {min_bidders} 个，应公开招标"
+        return ""
+    if reason == "规模较小":
+        if total_area is None:
+            return "请先在招标项目中填写总建筑面积"
+        if total_area > small_area:
+            return f"总建筑面积 {total_area:.2f}㎡ 超过规模较小的标准 {small_area:.2f}㎡，应公开招标"
+        return ""
+    return "请选择协议选聘的理由"
+
+
+def may_go_direct(status: str) -> bool:
+    """协议选聘 can be chosen until the tender notice is out (招标公告 not yet done)."""
+    return status in TENDER_STEPS[: TENDER_STEPS.index("招标公告") + 1]

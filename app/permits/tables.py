@@ -214,3 +214,95 @@ class ReminderRule(Table, tablename="permit_reminder_rule"):
     @classmethod
     def get_readable(cls):
         return readable(cls.label)
+
+
+class PermitSetting(Table, tablename="permit_setting"):
+    """证件及手续设置 edited in the admin (SPEC §C2): the limits of 协议选聘 — fewer than N bidders, or a small estate."""
+
+    key = Varchar(length=40, unique=True)
+    label = Varchar(length=120, default="")
+    value = Numeric(digits=(15, 2))
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.label)
+
+
+class UpgradeChecklistItem(Table, tablename="permit_upgrade_checklist"):
+    """The required materials of a 资质升级 (admin-editable; copied onto each upgrade when it is opened)."""
+
+    name = Varchar(length=100, unique=True)
+    sort = Integer(default=0)
+    active = Boolean(default=True)
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.name)
+
+
+class QualificationUpgrade(Table, tablename="permit_upgrade"):
+    """资质证书升级 run as a project (SPEC §C 资质 5.9): a target grade, a checklist of materials, the states
+    准备中 → 已申报 → 审核中 → 已批准 | 未通过; on approval the certificate's grade and expiry are updated."""
+
+    qualification = ForeignKey(Qualification, on_delete=OnDelete.restrict, index=True)
+    from_grade = Varchar(length=10, default="")
+    target_grade = Varchar(length=10)
+    status = Varchar(length=10, default="准备中", index=True)
+    due_on = Date(null=True, default=None, help_text="计划申报日期")
+    submitted_on = Date(null=True, default=None)
+    approved_on = Date(null=True, default=None)
+    new_cert_no = Varchar(length=60, default="")
+    new_expires_on = Date(null=True, default=None)
+    result_note = Text(default="")
+    owner = ForeignKey(Employee, on_delete=OnDelete.restrict, index=True)
+    note = Text(default="")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class UpgradeItem(Table, tablename="permit_upgrade_item"):
+    """One required material of an upgrade: received on, by whom, the document (scans on the upgrade's attachments)."""
+
+    upgrade = ForeignKey(QualificationUpgrade, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=100)
+    sort = Integer(default=0)
+    received_on = Date(null=True, default=None)
+    holder = ForeignKey(Employee, null=True, default=None, on_delete=OnDelete.set_null)
+    document = Varchar(length=100, default="")
+
+
+class PropertyTender(Table, tablename="permit_tender"):
+    """前期物业招标 (SPEC §C2, 12 steps), owned by the 客服中心 (客服主管). 协议选聘 (direct appointment) with fewer
+    than 3 bidders or a small estate, only with the district/county housing authority's approval recorded; then the
+    steps from 招标公告 to 评标 are skipped."""
+
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, index=True)
+    total_area = Numeric(digits=(12, 2), null=True, default=None)  # 总建筑面积 ㎡ (decides "small estate")
+    bidders = Integer(null=True, default=None)
+    mode = Varchar(length=10, default="公开招标", index=True)  # 公开招标 | 协议选聘
+    direct_reason = Varchar(length=20, default="")  # 投标人不足 | 规模较小
+    direct_authority = Varchar(length=100, default="")
+    direct_approval_no = Varchar(length=60, default="")
+    direct_approved_on = Date(null=True, default=None)
+    status = Varchar(length=10, default="资料接收", index=True)  # the step in hand, or 已完成
+    winner = Varchar(length=100, default="")
+    due_on = Date(null=True, default=None, help_text="计划物业进驻日期")
+    owner = ForeignKey(Employee, on_delete=OnDelete.restrict, index=True)
+    note = Text(default="")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class TenderStep(Table, tablename="permit_tender_step"):
+    """One of the twelve steps of a tender: done on, the responsible party, the document; `skipped` under 协议选聘."""
+
+    key = Varchar(length=30, unique=True)  # f"{tender}:{seq}"
+    tender = ForeignKey(PropertyTender, on_delete=OnDelete.cascade, index=True)
+    seq = Integer()
+    step = Varchar(length=10)
+    done_on = Date(null=True, default=None)
+    party = Varchar(length=60, default="")
+    document = Varchar(length=100, default="")
+    note = Varchar(length=200, default="")
+    skipped = Boolean(default=False)
+    done_at = Timestamptz(null=True, default=None)

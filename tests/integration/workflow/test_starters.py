@@ -28,6 +28,7 @@ EXPECTED = {
     "care_compensation": {"cr_officer", "complaint_officer", "complaint_supervisor", "cr_supervisor", "supervisor", "dept_head", "reception"},
     "handover_bulletin": {"supervisor"},  # A6 交房公告及面积差对照表
 }
+EXPECTED["ledger_correction"] = {"contract", "data", "title", "mortgage", "bureau"}  # 台账更正 (SPEC §B): the officers who keep the records
 
 
 def real_flows() -> set[str]:
