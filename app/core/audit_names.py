@@ -349,3 +349,9 @@ def diff_summary(entity: str, before: Any, after: Any, limit: int = 3) -> str:
         parts.append(f"等 {len(rows)} 项")
     text = "；".join(parts)
     return text if len(text) <= 120 else text[:118] + "…"
+
+# issue 10 — office and finance details (SPEC §E1, E2, E13, E14): appended here so the parts merge cleanly
+ACTIONS.update({
+    "finance.deduction_consent": "登记工资扣回书面同意",
+    "finance.payroll_deduct": "工资扣回借款",
+})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -243,12 +244,18 @@ async def booking_page(booking_id: int) -> dict:
     b = await VehicleBooking.select(
         VehicleBooking.all_columns(), VehicleBooking.request.number, VehicleBooking.request.status, VehicleBooking.request.applicant_user,
         VehicleBooking.request.applicant.name, VehicleBooking.vehicle.plate, VehicleBooking.vehicle.model, VehicleBooking.vehicle.odometer,
-        VehicleBooking.driver.name, VehicleBooking.driver.phone,
+        VehicleBooking.driver.name, VehicleBooking.driver.phone, VehicleBooking.vehicle.private_owner.name,
     ).where(VehicleBooking.id == booking_id).first()
     if not b:
         raise NotFoundException("用车记录不存在")
     trip = await TripLog.select().where(TripLog.booking == booking_id).first()
-    return {"b": b, "trip": trip}
+    claim = None
+    if trip:
+        from app.finance.tables import ExpenseTrip  # the expense claim holding this trip, if any (finance builds on office)
+
+        claim = await ExpenseTrip.select(ExpenseTrip.request, ExpenseTrip.request.number, ExpenseTrip.request.status, ExpenseTrip.amount).where(
+            ExpenseTrip.trip == trip["id"]).first()
+    return {"b": b, "trip": trip, "claim": claim}
 
 
 def can_log_trip(user, booking: dict) -> bool:
@@ -260,6 +267,8 @@ class TripInput:
     odometer_out: int
     odometer_in: int
     fuel_note: str
+    fuel_amount: Decimal = Decimal("0.00")  # 油费 per the receipts (an expense claim takes this amount)
+    toll_amount: Decimal = Decimal("0.00")  # 路桥费/停车费 per the receipts
 
 
 def parse_trip(values: dict[str, str]) -> tuple[TripInput | None, dict[str, str]]:
@@ -269,11 +278,13 @@ def parse_trip(values: dict[str, str]) -> tuple[TripInput | None, dict[str, str]
     out = p.integer("odometer_out", "出车里程", minimum=0, maximum=MAX_ODOMETER)
     back = p.integer("odometer_in", "回车里程", minimum=0, maximum=MAX_ODOMETER)
     note = p.text("fuel_note", "油费、路桥费说明", required=False, max_len=200)
+    fuel = p.money("fuel_amount", "油费（票据金额）", required=False, allow_zero=True)
+    toll = p.money("toll_amount", "路桥费（票据金额）", required=False, allow_zero=True)
     if out is not None and back is not None and "odometer_out" not in p.errors and "odometer_in" not in p.errors and back < out:
         p.fail("odometer_in", f"回车里程不能小于出车里程（{out} 公里）")
     if p.errors:
         return None, p.errors
-    return TripInput(out, back, note), {}
+    return TripInput(out, back, note, fuel or Decimal("0.00"), toll or Decimal("0.00")), {}
 
 
 async def record_trip(user, booking_id: int, trip: TripInput) -> int:
@@ -296,9 +307,64 @@ async def record_trip(user, booking_id: int, trip: TripInput) -> int:
             raise OfficeError("该次用车已登记行车记录", "odometer_out")
         distance = trip.odometer_in - trip.odometer_out
         await TripLog.insert(TripLog(booking=booking_id, vehicle=b["vehicle"], odometer_out=trip.odometer_out, odometer_in=trip.odometer_in,
-                                     distance=distance, fuel_note=trip.fuel_note, recorded_by=user.user_id, recorded_by_name=user.display_name,
+                                     distance=distance, fuel_note=trip.fuel_note, fuel_amount=trip.fuel_amount, toll_amount=trip.toll_amount,
+                                     recorded_by=user.user_id, recorded_by_name=user.display_name,
                                      at=now()))
         await audit.record(actor=user, action="office.trip", entity="office_booking", entity_id=booking_id,
                            summary=f"{b['request.number']} {b['vehicle.plate']} 行车 {distance} 公里（{trip.odometer_out}→{trip.odometer_in}）",
-                           before={"odometer": b["vehicle.odometer"]}, after={"odometer": trip.odometer_in, "distance": distance})
+                           before={"odometer": b["vehicle.odometer"]}, after={"odometer": trip.odometer_in, "distance": distance,
+                                                                              "fuel_amount": str(trip.fuel_amount), "toll_amount": str(trip.toll_amount)})
     return distance
+
+
+# ---------------------------------------------------------------- trips claimed through an expense (E2 → E13)
+
+_TRIP_COLUMNS = (TripLog.id, TripLog.booking.request.number, TripLog.booking.request.applicant_user, TripLog.vehicle.plate,
+                 TripLog.vehicle.private_owner, TripLog.distance, TripLog.fuel_amount, TripLog.toll_amount, TripLog.at,
+                 TripLog.booking.destination, TripLog.booking.depart_at)
+
+
+def _unclaimed():
+    from app.finance.tables import ExpenseTrip  # finance builds on office: imported where used
+
+    return TripLog.id.not_in(ExpenseTrip.select(ExpenseTrip.trip).where(ExpenseTrip.trip.is_not_null()))
+
+
+def trip_label(t: dict) -> str:
+    kind = "私车公用" if t["vehicle.private_owner"] else "公车"
+    money = f"行驶 {t['distance']} 公里" if t["vehicle.private_owner"] else f"油费 {Decimal(t['fuel_amount']):,.2f}"
+    return (f"{t['booking.request.number']} · {t['vehicle.plate']}（{kind}）· {to_local(t['booking.depart_at']):%Y-%m-%d} {t['booking.destination']}"
+            f" · {money}，路桥费 {Decimal(t['toll_amount']):,.2f} 元")
+
+
+async def claimable_trips(user, q: str, limit: int) -> list[tuple[str, str]]:
+    """The record picker of an expense claim: the applicant's own logged trips not yet on any claim (value: the 用车
+    单号). A company car's trip needs fuel or tolls on its receipts; a private car's trip needs kilometres."""
+    if not getattr(user, "user_id", None):
+        return []
+    where = (TripLog.booking.request.applicant_user == user.user_id) & _unclaimed() & (
+        ((TripLog.vehicle.private_owner.is_null()) & ((TripLog.fuel_amount > 0) | (TripLog.toll_amount > 0)))
+        | (TripLog.vehicle.private_owner.is_not_null() & (TripLog.distance > 0)))
+    query = TripLog.select(*_TRIP_COLUMNS).where(where)
+    if q.strip():
+        query = query.where(TripLog.booking.request.number.ilike(f"%{q.strip()}%") | TripLog.booking.destination.ilike(f"%{q.strip()}%"))
+    rows = await query.order_by(TripLog.at, ascending=False).limit(limit)
+    return [(r["booking.request.number"], trip_label(r)) for r in rows]
+
+
+async def trip_by_ref(ref: str) -> dict | None:
+    """A trip by its 用车单号 (one trip per booking), with who applied and whether it is claimed already."""
+    from app.finance.tables import ExpenseTrip
+
+    t = await TripLog.select(*_TRIP_COLUMNS).where(TripLog.booking.request.number == ref.strip()).first()
+    if not t:
+        return None
+    t["claim"] = await ExpenseTrip.select(ExpenseTrip.request, ExpenseTrip.request.number, ExpenseTrip.request.applicant.name).where(
+        ExpenseTrip.trip == t["id"]).first()
+    return t
+
+
+async def reaches_trip(user, ref: str) -> bool:
+    """The picker's check: the user's own logged trip (whether it is claimed already is the form's message)."""
+    return bool(getattr(user, "user_id", None)) and await TripLog.exists().where(
+        (TripLog.booking.request.number == ref.strip()) & (TripLog.booking.request.applicant_user == user.user_id))

@@ -104,6 +104,8 @@ class Vehicle(Table, tablename="office_vehicle"):
     odometer = Integer(default=0, help_text="当前里程（公里），由行车记录自动更新")
     active = Boolean(default=True, help_text="停用后不能再预约")
     sort = Integer(default=0)
+    # 私车公用 (SPEC E2): an employee's own car used on duty; its trips are paid as an allowance per km, not fuel
+    private_owner = ForeignKey(Employee, null=True, default=None, on_delete=OnDelete.restrict, help_text="私车公用：车主（员工）；公司车辆留空")
 
     @classmethod
     def get_readable(cls):
@@ -147,6 +149,9 @@ class TripLog(Table, tablename="office_trip"):
     odometer_in = Integer()
     distance = Integer()
     fuel_note = Varchar(length=200, default="")
+    # the receipts of the trip (SPEC E2: fuel and tolls reimbursed via E13): an expense claim takes these amounts
+    fuel_amount = Numeric(digits=(15, 2), default=Decimal("0.00"))
+    toll_amount = Numeric(digits=(15, 2), default=Decimal("0.00"))
     recorded_by = ForeignKey(BaseUser, null=True, default=None, on_delete=OnDelete.set_null)
     recorded_by_name = Varchar(length=60, default="")
     at = Timestamptz(index=True)
