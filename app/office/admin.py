@@ -1,7 +1,7 @@
 """Reference data edited in piccolo-admin: vehicles and drivers. Stock items are not here: their quantities move
 only through purchases, requisitions and returns, each with a ledger row."""
 from app.core.admin_zh import AdminTable
-from app.office.tables import Driver, Vehicle
+from app.office.tables import Driver, SuppliesBudget, Vehicle
 
 ADMIN_TABLES = [
     AdminTable(Vehicle, "车辆", "办公用品与用车", {
@@ -10,5 +10,8 @@ ADMIN_TABLES = [
     }),
     AdminTable(Driver, "司机", "办公用品与用车", {
         "id": "编号", "name": "姓名", "phone": "手机号", "active": "在岗",
+    }),
+    AdminTable(SuppliesBudget, "办公用品月度预算", "办公用品与用车", {
+        "id": "编号", "month": "预算月份", "line": "预算科目", "amount": "预算金额",
     }),
 ]

@@ -15,7 +15,7 @@ from app.core import audit
 from app.core.db import write_transaction
 from app.core.permissions import Perm
 from app.core.timeutil import SHANGHAI, fmt_datetime, now, to_local, today_local
-from app.office.tables import DurableHolding, Driver, StockEntry, StockItem, TripLog, Vehicle, VehicleBooking
+from app.office.tables import DurableHolding, Driver, IssueLine, StockEntry, StockItem, TripLog, Vehicle, VehicleBooking
 from app.workflow.engine import WorkflowError
 
 MANAGER_ROLES = {"admin_staff", "sysadmin"}
@@ -368,3 +368,73 @@ async def reaches_trip(user, ref: str) -> bool:
     """The picker's check: the user's own logged trip (whether it is claimed already is the form's message)."""
     return bool(getattr(user, "user_id", None)) and await TripLog.exists().where(
         (TripLog.booking.request.number == ref.strip()) & (TripLog.booking.request.applicant_user == user.user_id))
+
+
+# ---------------------------------------------------------------- the monthly supplies plan (E1 月度计划) and its budget
+
+PLAN_HOLDING = ["审批中", "已退回", "已通过"]  # plans and requisitions that count against the budget / the plan
+
+
+async def budget_lines(month: str) -> list[dict]:
+    """The month's 预算科目 with what is left of each (pending and approved plans count), in two queries."""
+    from app.office.tables import Purchase, SuppliesBudget
+
+    rows = await SuppliesBudget.select().where(SuppliesBudget.month == month).order_by(SuppliesBudget.line).limit(200)
+    if not rows:
+        return []
+    used = await Purchase.raw(
+        "SELECT p.budget AS budget, SUM(p.total) AS used FROM office_purchase p JOIN wf_request r ON r.id = p.request "
+        "WHERE p.budget IN (SELECT id FROM office_budget WHERE month = {}) AND r.status IN ('审批中', '已退回', '已通过') GROUP BY p.budget", month)
+    by = {u["budget"]: Decimal(str(u["used"] or 0)) for u in used}
+    return [{**r, "used": by.get(r["id"], Decimal("0.00")), "left": Decimal(r["amount"]) - by.get(r["id"], Decimal("0.00"))} for r in rows]
+
+
+async def budget_left(month: str, line: str, exclude_request: int | None = None) -> dict | None:
+    """One budget line of the month, with what is left excluding the plan being edited."""
+    from app.office.tables import Purchase, SuppliesBudget
+
+    b = await SuppliesBudget.select().where((SuppliesBudget.month == month) & (SuppliesBudget.line == line)).first()
+    if not b:
+        return None
+    q = Purchase.select(Purchase.total).where((Purchase.budget == b["id"]) & Purchase.request.status.is_in(PLAN_HOLDING))
+    if exclude_request:
+        q = q.where(Purchase.request != exclude_request)
+    used = sum((Decimal(r["total"]) for r in await q), Decimal("0.00"))
+    return {**b, "used": used, "left": Decimal(b["amount"]) - used}
+
+
+async def month_plan(month: str) -> list[dict]:
+    """The month's approved plans, per register item: planned quantity, what requisitions (领用, pending or approved,
+    submitted in that month) have taken, and what is left. Two grouped queries."""
+    from app.office.rules import add_months, parse_month, plan_remaining
+    from app.office.tables import Purchase
+
+    start = parse_month(month)
+    if not start:
+        return []
+
+    from app.office.tables import PurchaseLine
+
+    approved = Purchase.select(Purchase.request).where((Purchase.plan_month == month) & (Purchase.request.status == "已通过"))
+    planned: dict[int, int] = {}
+    for r in await PurchaseLine.select(PurchaseLine.item, PurchaseLine.qty).where(PurchaseLine.request.is_in(approved) & PurchaseLine.item.is_not_null()):
+        planned[r["item"]] = planned.get(r["item"], 0) + r["qty"]
+    if not planned:
+        return []
+    t0 = datetime.combine(start, time.min, tzinfo=SHANGHAI)
+    t1 = datetime.combine(add_months(start, 1), time.min, tzinfo=SHANGHAI)
+    taken = await _taken(t0, t1)
+    left = plan_remaining(planned, taken)
+    items = await items_by_id(list(left))
+    return sorted(({"item": i, "label": item_label(items[i]), "unit": items[i]["unit"], "stock": items[i]["quantity"], **v}
+                   for i, v in left.items() if i in items), key=lambda r: r["label"])
+
+
+async def _taken(t0: datetime, t1: datetime) -> dict[int, int]:
+    """Requisitioned per item in [t0, t1) (pending or approved requisitions; one month's lines)."""
+    rows = await IssueLine.select(IssueLine.item, IssueLine.qty).where(
+        IssueLine.request.status.is_in(PLAN_HOLDING) & (IssueLine.request.submitted_at >= t0) & (IssueLine.request.submitted_at < t1))
+    out: dict[int, int] = {}
+    for r in rows:
+        out[r["item"]] = out.get(r["item"], 0) + r["qty"]
+    return out

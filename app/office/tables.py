@@ -58,14 +58,31 @@ class DurableHolding(Table, tablename="office_durable"):
     returned_by_name = Varchar(length=60, default="")
 
 
+class SuppliesBudget(Table, tablename="office_budget"):
+    """月度预算: the office-supplies budget of one 预算科目 for one month, edited by the admin (行政/财务). A monthly
+    plan names one of the plan month's lines; its total is checked against what is left of it."""
+
+    month = Varchar(length=7, index=True, help_text="预算月份，格式 YYYY-MM，例如 2027-01")
+    line = Varchar(length=60, help_text="预算科目，例如 办公费—客服部")
+    amount = Numeric(digits=(15, 2), help_text="当月预算金额（元）")
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.line)
+
+
 class Purchase(Table, tablename="office_purchase"):
-    """办公用品申购: the header of a purchase request."""
+    """办公用品申购: the header of a purchase request — the monthly plan (月度计划) for `plan_month`, due by the
+    deadline day (a setting, the 25th) of the month before; `late` flags one filed after it."""
 
     request = ForeignKey(Request, on_delete=OnDelete.restrict, unique=True)
     purpose = Text()
     budget_line = Varchar(length=60)
     over_budget = Boolean(default=False)
     total = Numeric(digits=(15, 2), default=Decimal("0.00"))
+    plan_month = Varchar(length=7, default="", index=True)  # YYYY-MM
+    late = Boolean(default=False)
+    budget = ForeignKey(SuppliesBudget, null=True, default=None, on_delete=OnDelete.restrict, index=True)
 
 
 class PurchaseLine(Table, tablename="office_purchase_line"):
