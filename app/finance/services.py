@@ -196,7 +196,7 @@ async def record_consent(user, advance_id: int, values, file_ids: list[int]) -> 
     elif first < today.replace(day=1):
         p.fail("first_month", f"首期扣回月份不能早于本月（{month_text(today)}）")
     if not file_ids:
-        p.fail("attachments", "请上传员工签字的书面同意书扫描件。" + DEDUCTION_BASIS)
+        p.fail("attachments", "请上传员工签字的书面同意书扫描件（没有书面同意不能从工资扣回）")
     async with write_transaction():
         adv = await Advance.select(Advance.id, Advance.status, Advance.balance, Advance.due_on, Advance.request.number, Advance.employee.name).where(
             Advance.id == advance_id).first()
