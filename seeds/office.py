@@ -50,6 +50,18 @@ async def seed() -> None:
                                                    actor_name="系统", note="期初库存"))
 
     await seed_budgets()
+    await seed_private_car()
+
+
+async def seed_private_car() -> None:
+    """One private car on duty (私车公用): the 按揭专员's own car, its trips paid per km (idempotent)."""
+    from app.org.tables import Employee
+
+    if await Vehicle.exists().where(Vehicle.private_owner.is_not_null()):
+        return
+    owner = await Employee.select(Employee.id).where(Employee.user.username == "mortgage").first()
+    if owner and not await Vehicle.exists().where(Vehicle.plate == "苏E·7P2Q9"):
+        await Vehicle.insert(Vehicle(plate="苏E·7P2Q9", model="丰田 卡罗拉（私车）", seats=5, odometer=61200, active=True, sort=90, private_owner=owner["id"]))
 
 
 async def seed_budgets() -> None:

@@ -289,11 +289,11 @@ class VehicleForm:
     detail_template = "office/_vehicle_detail.html"
 
     async def context(self, user) -> dict[str, Any]:
-        return {"vehicles": await services.vehicle_choices(), "drivers": await services.driver_choices(), "self_drive": SELF_DRIVE}
+        return {"vehicles": await services.vehicle_choices(user), "drivers": await services.driver_choices(), "self_drive": SELF_DRIVE}
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         p = Parser(values)
-        vehicles = {v["id"]: v for v in await services.vehicle_choices()}
+        vehicles = {v["id"]: v for v in await services.vehicle_choices(user)}  # another employee's private car is not offered
         drivers = {d["id"]: d for d in await services.driver_choices()}
         raw_vehicle = p.raw("vehicle")
         vehicle = vehicles.get(_int_or_none(raw_vehicle) or 0) if raw_vehicle else None

@@ -147,9 +147,13 @@ def local_text(value: datetime | None) -> str:
     return v.strftime("%Y-%m-%dT%H:%M") if v else ""
 
 
-async def vehicle_choices() -> list[dict]:
-    return await Vehicle.select(Vehicle.id, Vehicle.plate, Vehicle.model, Vehicle.seats, Vehicle.odometer).where(
-        Vehicle.active == True).order_by(Vehicle.sort).order_by(Vehicle.plate).limit(200)  # noqa: E712
+async def vehicle_choices(user=None) -> list[dict]:
+    """Active vehicles; with `user`, a private car (私车公用) only for its owner."""
+    q = Vehicle.select(Vehicle.id, Vehicle.plate, Vehicle.model, Vehicle.seats, Vehicle.odometer, Vehicle.private_owner).where(
+        Vehicle.active == True)  # noqa: E712
+    if user is not None:
+        q = q.where(Vehicle.private_owner.is_null() | (Vehicle.private_owner == (getattr(user, "employee_id", None) or 0)))
+    return await q.order_by(Vehicle.sort).order_by(Vehicle.plate).limit(200)
 
 
 async def driver_choices() -> list[dict]:

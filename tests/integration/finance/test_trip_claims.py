@@ -143,3 +143,20 @@ async def test_trip_log_amounts_bad_input_keeps_values(new_client):
     assert "最多保留两位小数" in errors["fuel_amount"] and "不能为负数" in errors["toll_amount"]
     assert 'value="12.345"' in r.text and 'value="560"' in r.text
     assert not await TripLog.exists().where(TripLog.booking == bid)
+
+
+async def test_a_private_car_is_booked_only_by_its_owner(new_client):
+    vid = await make_vehicle()
+    emp = await Employee.select(Employee.id).where(Employee.user.username == "title").first()
+    await Vehicle.update({Vehicle.private_owner: emp["id"]}).where(Vehicle.id == vid)
+    other = await sign_in(await new_client(), "archive")
+    form = await other.get("/workflow/new/vehicle")
+    plate = (await Vehicle.select(Vehicle.plate).where(Vehicle.id == vid).first())["plate"]
+    assert plate not in form.text
+    before = await Request.count()
+    rid, r = await submit(other, "vehicle", vehicle_form(vid, "self", *slot(12, 9, 11)))
+    assert rid == 0 and field_errors(r.text)["vehicle"] == "所选车辆不存在或已停用，请重新选择"
+    assert await Request.count() == before
+    owner = await sign_in(await new_client(), "title")
+    page = (await owner.get("/workflow/new/vehicle")).text
+    assert plate in page and "（私车公用）" in page
