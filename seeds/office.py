@@ -6,13 +6,17 @@ from __future__ import annotations
 from piccolo.engine import engine_finder
 
 from app.core.timeutil import now
-from app.office.tables import Driver, StockEntry, StockItem, Vehicle
+from app.core.timeutil import today_local
+from app.office.rules import add_months, month_text
+from app.office.tables import Driver, StockEntry, StockItem, SuppliesBudget, Vehicle
 
 VEHICLES = [  # plate, model, seats, odometer
     ("苏E·D8K26", "别克 GL8 商务车", 7, 48210),
     ("苏E·A3M51", "大众 帕萨特", 5, 23650),
     ("苏E·F0925", "比亚迪 汉 EV", 5, 8120),
 ]
+
+BUDGETS = [("办公费—客服部", "50000.00"), ("印刷费—客服部", "3000.00"), ("办公费—销售部", "8000.00")]  # per month, 元
 
 DRIVERS = [("周建国", "13912345678"), ("陈志强", "13862001234")]
 
@@ -44,3 +48,31 @@ async def seed() -> None:
                 rows = await StockItem.insert(StockItem(name=name, spec=spec, unit=unit, quantity=qty, durable=durable, active=True)).returning(StockItem.id)
                 await StockEntry.insert(StockEntry(item=rows[0]["id"], at=at, kind="期初", qty_in=qty, qty_out=None, balance=qty,
                                                    actor_name="系统", note="期初库存"))
+
+    await seed_budgets()
+    await seed_private_car()
+
+
+async def seed_private_car() -> None:
+    """One private car on duty (私车公用): the 按揭专员's own car, its trips paid per km (idempotent)."""
+    from app.org.tables import Employee
+
+    if await Vehicle.exists().where(Vehicle.private_owner.is_not_null()):
+        return
+    owner = await Employee.select(Employee.id).where(Employee.user.username == "mortgage").first()
+    if owner and not await Vehicle.exists().where(Vehicle.plate == "苏E·7P2Q9"):
+        await Vehicle.insert(Vehicle(plate="苏E·7P2Q9", model="丰田 卡罗拉（私车）", seats=5, odometer=61200, active=True, sort=90, private_owner=owner["id"]))
+
+
+async def seed_budgets() -> None:
+    """办公用品月度预算 for this month and the next two, where the admin has not entered one yet (idempotent)."""
+    from decimal import Decimal
+
+    today = today_local()
+    async with engine_finder().transaction():
+        for k in range(3):
+            month = month_text(add_months(today, k))
+            have = {r["line"] for r in await SuppliesBudget.select(SuppliesBudget.line).where(SuppliesBudget.month == month)}
+            new = [SuppliesBudget(month=month, line=line, amount=Decimal(amount)) for line, amount in BUDGETS if line not in have]
+            if new:
+                await SuppliesBudget.insert(*new)

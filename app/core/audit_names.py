@@ -411,3 +411,8 @@ ACTIONS.update({"permits.upgrade_open": "资质升级·发起", "permits.upgrade
                 "permits.upgrade_cert": "资质证书·升级更新", "permits.tender_open": "前期物业招标·发起", "permits.tender_step": "前期物业招标·登记环节",
                 "permits.tender_direct": "前期物业招标·改为协议选聘"})
 ENTITIES.update({"permit_upgrade": "资质升级", "permit_tender": "前期物业招标"})
+# issue 10 — office and finance details (SPEC §E1, E2, E13, E14): appended here so the parts merge cleanly
+ACTIONS.update({
+    "finance.deduction_consent": "登记工资扣回书面同意",
+    "finance.payroll_deduct": "工资扣回借款",
+})

@@ -9,15 +9,18 @@ from typing import Any
 from app.core.fields import Parser, form_text as _text
 from app.core.timeutil import today_local
 from app.finance import services
-from app.finance.rules import buyer_tax_id_error, invoice_identity_errors, invoice_key
+from app.core.timeutil import to_local
+from app.finance.rules import buyer_tax_id_error, entertainment_ceiling, invoice_identity_errors, invoice_key, trip_claim
 from app.org.services import company_identity
-from app.finance.tables import Advance, ExpenseClaim, Invoice, Payment
+from app.finance.tables import Advance, Entertainment, ExpenseClaim, ExpenseTrip, Invoice, Payment
 from app.workflow.definitions import FormResult
 from app.workflow.engine import WorkflowError
 
 INVOICE_KINDS = ["数电票", "专票", "普票"]
 ADVANCE_KINDS = ["备用金", "业务借款", "差旅"]
 PAY_METHODS = ["银行转账", "支票", "现金"]
+EXPENSE_CATEGORIES = ["日常费用", "业务招待费"]
+ENTERTAINMENT = "业务招待费"
 LINES = 5  # invoice rows shown on the form (blank rows are ignored)
 
 
@@ -44,11 +47,18 @@ class ExpenseForm:
         advances = await services.open_advances(user.employee_id) if user.employee_id else []
         choices = [(str(a["id"]), f'{a["request.number"]}（余额 {Decimal(a["balance"]):,.2f} 元）') for a in advances]
         company = await company_identity(user.company_id)
-        return {"kinds": INVOICE_KINDS, "lines": LINES, "advances": choices, "company": company}
+        ents = await services.usable_entertainments(user.employee_id) if user.employee_id else []
+        settings = await _expense_settings()
+        return {"kinds": INVOICE_KINDS, "lines": LINES, "advances": choices, "company": company, "categories": EXPENSE_CATEGORIES,
+                "entertainments": [(str(e["request"]), _entertainment_label(e)) for e in ents],
+                "rate": settings["private_car_rate"], "tolerance": settings["entertainment_tolerance_pct"]}
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         p = Parser(values)
         reason = p.text("reason", "报销事由", max_len=500)
+        category = p.raw("category") or EXPENSE_CATEGORIES[0]
+        if category not in EXPENSE_CATEGORIES:
+            p.fail("category", "费用类别的选项无效")
         kinds, codes, numbers, dates = p.getall("inv_kind"), p.getall("inv_code"), p.getall("inv_number"), p.getall("inv_date")
         sellers, amounts, taxes = p.getall("inv_seller"), p.getall("inv_amount"), p.getall("inv_tax")
         buyers, buyer_ids = p.getall("inv_buyer"), p.getall("inv_buyer_tax_id")
@@ -101,9 +111,25 @@ class ExpenseForm:
             tax = p.money(key("tax"), "税额", raw=taxes[i] or "0", allow_zero=True)
             lines.append({"kind": kind, "code": invoice_key(code, number)[0], "number": number, "issued_on": issued, "seller": sellers[i][:100],
                           "amount": amount, "tax": tax, "buyer_name": buyer[:100], "buyer_tax_id": buyer_tax_id[:18]})
-        if not lines:
-            p.fail("inv_number_0", "请至少填写一张发票")
-        total = sum(((l["amount"] or 0) + (l["tax"] or 0) for l in lines), Decimal("0.00"))
+        settings = await _expense_settings()
+        trip = await _parse_trip(p, user, request_id, settings["private_car_rate"])
+        if not lines and not trip:
+            p.fail("inv_number_0", "请至少填写一张发票" + ("" if category == ENTERTAINMENT else "，或选择一次出车（油费、路桥费、私车补贴）"))
+        invoices_total = sum(((l["amount"] or 0) + (l["tax"] or 0) for l in lines), Decimal("0.00"))
+        total = invoices_total + (trip["amount"] if trip else Decimal("0.00"))
+        entertainment, over_tolerance = None, False
+        if category == ENTERTAINMENT:
+            if trip:
+                p.fail("trip_ref", "业务招待费不能与出车费用合并报销，请分开提交")
+            ent = await _parse_entertainment(p, user, request_id)
+            if ent:
+                entertainment = ent["request"]
+                ceiling = entertainment_ceiling(ent["expected"], settings["entertainment_tolerance_pct"])
+                over_tolerance = total > ceiling
+                approved_on = to_local(ent["request.finished_at"]).date() if ent["request.finished_at"] else None
+                for i, l in enumerate(lines):
+                    if approved_on and l["issued_on"] and l["issued_on"] < approved_on:
+                        p.fail(f"inv_date_{i}", f"开票日期早于招待申请 {ent['request.number']} 的批准日期 {approved_on}：业务招待须事前审批")
         offset_id = p.integer("offset_advance", "冲抵借款", required=False)
         offset_amount = Decimal("0.00")
         if offset_id:
@@ -117,14 +143,36 @@ class ExpenseForm:
                     p.fail("offset_amount", f"冲账金额不能超过借款余额 {bal:,.2f} 元")
                 elif offset_amount > total:
                     p.fail("offset_amount", "冲账金额不能超过报销总额")
-        cleaned = {"reason": reason, "lines": lines, "total": total, "offset_advance": offset_id or None, "offset_amount": offset_amount}
-        return FormResult(errors=p.errors, cleaned=cleaned, title=f"费用报销：{reason[:40]}", amount=total)
+        cleaned = {"reason": reason, "lines": lines, "total": total, "offset_advance": offset_id or None, "offset_amount": offset_amount,
+                   "category": category, "trip": trip, "entertainment": entertainment, "over_tolerance": over_tolerance}
+        title = f"{'业务招待费' if category == ENTERTAINMENT else '费用'}报销：{reason[:40]}"
+        return FormResult(errors=p.errors, cleaned=cleaned, title=title, amount=total)
 
     async def save(self, request_id: int, cleaned: dict, user) -> None:
         await Invoice.delete().where(Invoice.request == request_id)
+        await ExpenseTrip.delete().where(ExpenseTrip.request == request_id)
         await ExpenseClaim.delete().where(ExpenseClaim.request == request_id)
-        await ExpenseClaim.insert(ExpenseClaim(request=request_id, reason=cleaned["reason"], total=cleaned["total"],
-                                               offset_advance=cleaned["offset_advance"], offset_amount=cleaned["offset_amount"]))
+        try:  # the unique index: one claim per prior approval (a second tab used it a moment ago)
+            await ExpenseClaim.insert(ExpenseClaim(request=request_id, reason=cleaned["reason"], total=cleaned["total"],
+                                                   offset_advance=cleaned["offset_advance"], offset_amount=cleaned["offset_amount"],
+                                                   category=cleaned.get("category") or EXPENSE_CATEGORIES[0], entertainment=cleaned.get("entertainment"),
+                                                   over_tolerance=bool(cleaned.get("over_tolerance"))))
+        except Exception as e:
+            if _unique_violation(e):
+                raise WorkflowError("该招待申请刚刚已被另一张报销单使用，每次事前审批只能报销一次", "entertainment_ref") from None
+            raise
+        trip = cleaned.get("trip")
+        if trip:
+            try:  # the unique trip: claimed once, company-wide
+                await ExpenseTrip.insert(ExpenseTrip(request=request_id, trip=trip["id"], private=trip["private"], distance=trip["distance"],
+                                                     fuel=trip["fuel"], toll=trip["toll"], rate=trip["rate"], allowance=trip["allowance"],
+                                                     amount=trip["amount"]))
+            except Exception as e:
+                if _unique_violation(e):
+                    raise WorkflowError("该次出车刚刚已在另一张报销单中报销，每次出车只能报销一次", "trip_ref") from None
+                raise
+        if not cleaned["lines"]:
+            return
         try:
             await Invoice.insert(*[Invoice(request=request_id, line_no=i + 1, kind=l["kind"], code=l["code"], number=l["number"], issued_on=l["issued_on"],
                                            seller=l["seller"], amount=l["amount"], tax=l["tax"], buyer_name=l["buyer_name"],
@@ -138,11 +186,77 @@ class ExpenseForm:
         claim = await ExpenseClaim.select(ExpenseClaim.all_columns(), ExpenseClaim.offset_advance.request.number).where(
             ExpenseClaim.request == request_id).first() or {}
         lines = await Invoice.select().where(Invoice.request == request_id).order_by(Invoice.line_no)
+        trip = await ExpenseTrip.select(ExpenseTrip.all_columns(), ExpenseTrip.trip.booking, ExpenseTrip.trip.booking.request.number,
+                                        ExpenseTrip.trip.vehicle.plate).where(ExpenseTrip.request == request_id).first()
+        ent = await services.entertainment_of(claim["entertainment"]) if claim.get("entertainment") else None
         values: dict[str, Any] = {"reason": claim.get("reason", ""), "offset_advance": str(claim.get("offset_advance") or ""),
-                                  "offset_amount": _text(claim.get("offset_amount")) if claim.get("offset_advance") else ""}
+                                  "offset_amount": _text(claim.get("offset_amount")) if claim.get("offset_advance") else "",
+                                  "category": claim.get("category") or EXPENSE_CATEGORIES[0], "entertainment_ref": str(claim.get("entertainment") or ""),
+                                  "trip_ref": trip["trip.booking.request.number"] if trip else "",
+                                  "trip_fuel": _text(trip["fuel"]) if trip and not trip["private"] else "", "trip_toll": _text(trip["toll"]) if trip else ""}
         for f, col in (("inv_kind", "kind"), ("inv_code", "code"), ("inv_number", "number"), ("inv_buyer", "buyer_name"), ("inv_buyer_tax_id", "buyer_tax_id"), ("inv_date", "issued_on"), ("inv_seller", "seller"), ("inv_amount", "amount"), ("inv_tax", "tax")):
             values[f] = [_text(l[col]) for l in lines]
-        return {"claim": claim, "lines": lines, "form_values": values}
+        ceiling = None
+        if ent:
+            ceiling = entertainment_ceiling(ent["expected"], (await _expense_settings())["entertainment_tolerance_pct"])
+        return {"claim": claim, "lines": lines, "trip": trip, "entertainment": ent, "ceiling": ceiling, "form_values": values}
+
+
+async def _expense_settings() -> dict[str, Decimal]:
+    from app.workflow.definitions import FLOWS
+    from app.workflow.engine import flow_settings
+
+    return await flow_settings(FLOWS["expense"])
+
+
+def _entertainment_label(e: dict) -> str:
+    return f"{e['request.number']} · {e['event_on']} {e['guests'][:20]}（批准 {Decimal(e['expected']):,.2f} 元）"
+
+
+async def _parse_trip(p: Parser, user, request_id: int | None, rate: Decimal) -> dict | None:
+    """A logged trip on the claim (the record picker `trip_ref`): the applicant's own, not on another claim, the
+    amounts entered equal to the log's receipts. Returns the claim line (trip_claim) or None."""
+    from app.office import services as office
+
+    ref = p.raw("trip_ref").strip()
+    if not ref:
+        return None
+    t = await office.trip_by_ref(ref)
+    if not t or t["booking.request.applicant_user"] != user.user_id:
+        p.fail("trip_ref", "只能报销本人用车申请已登记的行车记录，请从列表中选择")
+        return None
+    if t["claim"] and t["claim"]["request"] != request_id:
+        p.fail("trip_ref", f"该次出车已在报销单 {t['claim']['request.number']}（{t['claim']['request.applicant.name']}）中报销，每次出车只能报销一次")
+        return None
+    private = bool(t["vehicle.private_owner"])
+    line = trip_claim(private=private, distance=t["distance"], fuel=t["fuel_amount"], toll=t["toll_amount"], rate=rate)
+    checks = [("trip_toll", "路桥费", line["toll"])] + ([] if private else [("trip_fuel", "油费", line["fuel"])])
+    for name, label, logged in checks:
+        entered = p.money(name, label, allow_zero=True)
+        if entered is not None and entered != logged:
+            p.fail(name, f"{label}应与行车记录的票据金额一致（行车记录 {logged:,.2f} 元）")
+    if line["amount"] <= 0:
+        p.fail("trip_ref", "该次出车没有可报销的金额（行车记录中没有油费、路桥费或里程）")
+    return {"id": t["id"], "ref": ref, "private": private, "distance": t["distance"], "rate": rate if private else Decimal("0.00"), **line}
+
+
+async def _parse_entertainment(p: Parser, user, request_id: int | None) -> dict | None:
+    """业务招待费 needs its prior approval (SPEC E13): an approved 招待申请 of the same applicant, used by no other claim."""
+    raw = p.raw("entertainment_ref")
+    rid = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    if not raw:
+        p.fail("entertainment_ref", "业务招待费须事前审批：请选择已批准的招待申请（没有的请先提交「业务招待申请」）")
+        return None
+    ent = await services.entertainment_of(rid) if rid else None
+    if not ent or ent["employee"] != user.employee_id:
+        p.fail("entertainment_ref", "只能选择本人的招待申请")
+    elif ent["request.status"] != "已通过":
+        p.fail("entertainment_ref", f"招待申请 {ent['request.number']} 尚未审批通过（{ent['request.status']}），不能报销")
+    elif ent["claim"] and ent["claim"]["request"] != request_id:
+        p.fail("entertainment_ref", f"招待申请 {ent['request.number']} 已在报销单 {ent['claim']['request.number']} 中使用，每次事前审批只能报销一次")
+    else:
+        return ent
+    return None
 
 
 class AdvanceForm:
@@ -251,3 +365,36 @@ class PaymentForm:
         values = {k: _text(pay.get(k)) for k in ("payee", "bank", "account", "contract_no", "contract_total", "amount", "method", "purpose")}
         values.update(deal_ref=(refund.get("deal.contract_no") or refund.get("deal.number")) if refund else "", refund_kind=refund["kind"] if refund else "")
         return {"payment": pay, "percent": percent, "refund": refund, "form_values": values}
+
+
+class EntertainmentForm:
+    """业务招待申请: the prior approval an entertainment expense needs (purpose, guests, expected amount), filed
+    before the event."""
+
+    fields_template = "finance/_entertainment_fields.html"
+    detail_template = "finance/_entertainment_detail.html"
+
+    async def context(self, user) -> dict[str, Any]:
+        return {"today": today_local().isoformat(), "tolerance": (await _expense_settings())["entertainment_tolerance_pct"]}
+
+    async def parse(self, values, user, request_id: int | None) -> FormResult:
+        p = Parser(values)
+        purpose = p.text("purpose", "招待事由", max_len=500)
+        guests = p.text("guests", "来宾单位及人员", max_len=200)
+        guest_count = p.integer("guest_count", "来宾人数", minimum=1, maximum=200)
+        staff_count = p.integer("staff_count", "陪同人数", minimum=0, maximum=50)
+        event_on = p.date("event_on", "招待日期")
+        if event_on and event_on < today_local():
+            p.fail("event_on", "招待申请须在招待前提交：招待日期不能早于今天")
+        expected = p.money("expected", "预计金额")
+        cleaned = {"purpose": purpose, "guests": guests, "guest_count": guest_count, "staff_count": staff_count, "event_on": event_on,
+                   "expected": expected}
+        return FormResult(errors=p.errors, cleaned=cleaned, title=f"业务招待申请：{guests[:30]}（{event_on or ''}）", amount=expected)
+
+    async def save(self, request_id: int, cleaned: dict, user) -> None:
+        await Entertainment.delete().where(Entertainment.request == request_id)
+        await Entertainment.insert(Entertainment(request=request_id, employee=user.employee_id, **cleaned))
+
+    async def load(self, request_id: int) -> dict:
+        ent = await services.entertainment_of(request_id) or {}
+        return {"ent": ent, "form_values": {k: _text(ent.get(k)) for k in ("purpose", "guests", "guest_count", "staff_count", "event_on", "expected")}}

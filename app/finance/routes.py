@@ -4,6 +4,7 @@ from __future__ import annotations
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException
 
+from app.core import attachments
 from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
@@ -83,7 +84,8 @@ async def advances(request: Request) -> Response:
     return render(request, "finance/advances.html", {"result": result, "ageing": await services.ageing()}, fragment="_partials/listing_table.html")
 
 
-async def _advance_page(request: Request, advance_id: int, form: Form | None = None, status_code: int = 200) -> Response:
+async def _advance_page(request: Request, advance_id: int, form: Form | None = None, status_code: int = 200, *,
+                        consent_form: Form | None = None, files: dict | None = None) -> Response:
     adv = await Advance.select(Advance.all_columns(), Advance.request.number, Advance.employee.name).where(Advance.id == advance_id).first()
     if not adv:
         raise NotFoundException("借款不存在")
@@ -93,7 +95,18 @@ async def _advance_page(request: Request, advance_id: int, form: Form | None = N
         raise PermissionDeniedException("无权查看")
     entries = await AdvanceEntry.select(AdvanceEntry.all_columns(), AdvanceEntry.request.number).where(
         AdvanceEntry.advance == advance_id).order_by(AdvanceEntry.at)
-    return render(request, "finance/advance_detail.html", {"adv": adv, "entries": entries, "form": form or Form()}, status_code=status_code)
+    from app.core.timeutil import today_local
+    from app.finance.rules import DEDUCTION_BASIS, month_text
+
+    deduction = await services.deduction_of(advance_id)
+    overdue = adv["status"] == "未结清" and adv["due_on"] < today_local()
+    consent_form = consent_form or Form(values={"amount": f"{adv['balance']:.2f}", "instalments": "1", "first_month": month_text(today_local())}, prefix="c-")
+    return render(request, "finance/advance_detail.html", {
+        "adv": adv, "entries": entries, "form": form or Form(), "deduction": deduction, "overdue": overdue, "basis": DEDUCTION_BASIS,
+        "may_deduct": services.may_deduct(request.user), "consent_form": consent_form,
+        "files": files or await attachments.form_context(request.user, []),
+        "consent_files": await attachments.list_for(services.DEDUCTION_OWNER, advance_id) if deduction else [],
+    }, status_code=status_code)
 
 
 @get("/advances/{advance_id:int}", guards=[requires(Perm.WORKFLOW)])
@@ -109,6 +122,47 @@ async def advance_repay(request: Request, advance_id: int) -> Response:
     except services.FinanceError as e:
         return await _advance_page(request, advance_id, Form(values=data, errors={e.field or "amount": e.message}), 400)
     return redirect_with_flash(f"/finance/advances/{advance_id}", "已登记还款", "success", request)
+
+
+@post("/advances/{advance_id:int}/consent", guards=[requires(Perm.FINANCE)], status_code=200, request_max_body_size=attachments.REQUEST_MAX_BODY)
+async def advance_consent(request: Request, advance_id: int) -> Response:
+    """工资扣回: record the employee's written consent (finance only); refused with the legal basis without it."""
+    if not services.may_deduct(request.user):
+        from litestar.exceptions import PermissionDeniedException
+
+        raise PermissionDeniedException("只有财务部可以办理工资扣回")
+    data = await request.form()
+    values = {k: data.get(k) for k in ("consent_signed", "consent_on", "amount", "instalments", "first_month")}
+    form = Form(values={k: v or "" for k, v in values.items()})
+    form.prefix = "c-"
+    file_ids, files, only_removed = await attachments.form_files(request.user, data, form)
+    if only_removed:
+        return await _advance_page(request, advance_id, consent_form=form, files=files)
+    try:
+        done = await services.record_consent(request.user, advance_id, values, file_ids)
+    except services.DeductionRefused as e:
+        form.errors.update(e.errors)
+        if "attachments" in e.errors:
+            files = {**files, "error": e.errors["attachments"]}
+        return await _advance_page(request, advance_id, consent_form=form, files=files, status_code=400)
+    except services.FinanceError as e:
+        form.errors["__all__"] = e.message
+        return await _advance_page(request, advance_id, consent_form=form, files=files, status_code=400)
+    return redirect_with_flash(f"/finance/advances/{advance_id}", f"已登记书面同意，分 {len(done['schedule'])} 期从工资扣回", "success", request)
+
+
+@post("/advances/{advance_id:int}/deduct", guards=[requires(Perm.FINANCE)], status_code=200)
+async def advance_deduct(request: Request, advance_id: int) -> Response:
+    """Record the next scheduled instalment as deducted from pay."""
+    if not services.may_deduct(request.user):
+        from litestar.exceptions import PermissionDeniedException
+
+        raise PermissionDeniedException("只有财务部可以办理工资扣回")
+    try:
+        amount = await services.payroll_deduct(request.user, advance_id)
+    except services.FinanceError as e:
+        return redirect_with_flash(f"/finance/advances/{advance_id}", e.message, "error", request)
+    return redirect_with_flash(f"/finance/advances/{advance_id}", f"已登记工资扣回 {amount:,.2f} 元", "success", request)
 
 
 @get("/my-advances", guards=[requires(Perm.WORKFLOW)])
@@ -136,4 +190,4 @@ async def payments(request: Request) -> Response:
     return render(request, "finance/payments.html", {"result": result}, fragment="_partials/listing_table.html")
 
 
-router = Router(path="/finance", route_handlers=[advances, advance_detail, advance_repay, my_advances, invoices, payments])
+router = Router(path="/finance", route_handlers=[advances, advance_detail, advance_repay, advance_consent, advance_deduct, my_advances, invoices, payments])

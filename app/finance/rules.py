@@ -1,7 +1,10 @@
-"""Finance rules as pure functions (no I/O): an invoice's identity (SPEC E13)."""
+"""Finance rules as pure functions (no I/O): an invoice's identity (SPEC E13), a trip's claim (fuel and tolls, or the
+private-car allowance), the entertainment tolerance, the payroll-deduction schedule of an overdue advance (E14)."""
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from app.core.validators import validate_credit_code
 
@@ -45,3 +48,57 @@ def buyer_tax_id_error(tax_id: str, company_code: str) -> str | None:
     if tax_id != company_code.strip().upper():
         return f"购买方纳税人识别号不是本公司的统一社会信用代码（{company_code}），不能报销"
     return None
+
+
+CENT = Decimal("0.01")
+
+
+def trip_claim(*, private: bool, distance: int, fuel: Decimal, toll: Decimal, rate: Decimal) -> dict[str, Decimal]:
+    """What a logged trip pays (SPEC E2 → E13). A company car: the fuel and tolls on the log's receipts. A private
+    car on duty (私车公用): the allowance km × rate (元/公里, a setting; rounded half-up to the fen) plus tolls —
+    its fuel is covered by the allowance, not reimbursed."""
+    fuel, toll = Decimal(fuel), Decimal(toll)
+    if private:
+        allowance = (Decimal(distance) * Decimal(rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+        return {"fuel": Decimal("0.00"), "toll": toll, "allowance": allowance, "amount": allowance + toll}
+    return {"fuel": fuel, "toll": toll, "allowance": Decimal("0.00"), "amount": fuel + toll}
+
+
+def entertainment_ceiling(expected: Decimal, tolerance_pct: Decimal) -> Decimal:
+    """The most an entertainment claim may come to without the extra approval: the approved amount plus the
+    tolerance (a percentage setting)."""
+    return (Decimal(expected) * (Decimal(100) + Decimal(tolerance_pct)) / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def month_text(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def parse_month(raw: str) -> date | None:
+    """"YYYY-MM" → the first day of that month, or None."""
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", (raw or "").strip())
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
+        return None
+    return date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def deduction_schedule(amount: Decimal, instalments: int, first_month: date) -> list[tuple[str, Decimal]]:
+    """The payroll deductions agreed in the written consent: equal instalments rounded down to the fen, the last
+    one taking the remainder, one a month from `first_month`. [(YYYY-MM, amount)]; the sum is exactly `amount`."""
+    amount = Decimal(amount)
+    n = max(1, int(instalments))
+    each = (amount / n).quantize(CENT, rounding=ROUND_DOWN)
+    out = []
+    y, m = first_month.year, first_month.month
+    for i in range(n):
+        part = each if i < n - 1 else amount - each * (n - 1)
+        out.append((f"{y:04d}-{m:02d}", part))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+# The legal basis shown when a payroll deduction is refused for want of the employee's written consent (SPEC E14:
+# "overdue amounts may be deducted from pay with written consent").
+DEDUCTION_BASIS = ("依据《工资支付暂行规定》第十五条，用人单位不得克扣劳动者工资（代扣个人所得税、社会保险费等法定情形除外）；"
+                   "《劳动合同法》第三十条，用人单位应当按照劳动合同约定和国家规定，向劳动者及时足额支付劳动报酬。"
+                   "逾期借款从工资中扣回，须取得员工本人签字的书面同意。")

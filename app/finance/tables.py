@@ -6,6 +6,7 @@ from piccolo.columns import Boolean, Date, ForeignKey, Integer, Numeric, Text, T
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
+from app.office.tables import TripLog
 from app.org.tables import Employee
 from app.workflow.tables import Request
 
@@ -42,6 +43,12 @@ class ExpenseClaim(Table, tablename="fin_expense"):
     total = Numeric(digits=(15, 2))
     offset_advance = ForeignKey(Advance, null=True, default=None, on_delete=OnDelete.restrict)
     offset_amount = Numeric(digits=(15, 2), default=Decimal("0.00"))
+    category = Varchar(length=10, default="日常费用")  # 日常费用 | 业务招待费 (needs its prior approval) | 车辆费用
+    # 业务招待费: the approved 招待申请 it rests on. A unique index (migration "unique entertainment per claim";
+    # SQLite cannot ADD a UNIQUE column): each prior approval is used by one claim; a rejected or withdrawn claim
+    # lets go of it (set back to NULL in on_closed).
+    entertainment = ForeignKey(Request, null=True, default=None, on_delete=OnDelete.restrict)
+    over_tolerance = Boolean(default=False)  # above the prior approval by more than the tolerance: 分管副总 approves
 
 
 class Invoice(Table, tablename="fin_invoice"):
@@ -76,3 +83,45 @@ class Payment(Table, tablename="fin_payment"):
     method = Varchar(length=10, default="银行转账")
     purpose = Text(default="")
     paid = Boolean(default=False, index=True)
+
+
+class ExpenseTrip(Table, tablename="fin_expense_trip"):
+    """A trip of the vehicle log claimed on an expense: fuel and tolls from the log's receipts (company car), or the
+    private-car allowance km × rate plus tolls (私车公用). `trip` is unique: a trip is claimed once, company-wide;
+    a rejected or withdrawn claim deletes its row, so the trip may be claimed again."""
+
+    request = ForeignKey(Request, on_delete=OnDelete.cascade, index=True)
+    trip = ForeignKey(TripLog, on_delete=OnDelete.restrict, unique=True)
+    private = Boolean(default=False)
+    distance = Integer(default=0)
+    fuel = Numeric(digits=(15, 2), default=Decimal("0.00"))
+    toll = Numeric(digits=(15, 2), default=Decimal("0.00"))
+    rate = Numeric(digits=(15, 2), default=Decimal("0.00"))  # 元/公里 at the time of the claim (private car)
+    allowance = Numeric(digits=(15, 2), default=Decimal("0.00"))
+    amount = Numeric(digits=(15, 2))
+
+
+class Entertainment(Table, tablename="fin_entertainment"):
+    """招待申请: the prior approval of a business entertainment (SPEC E13 "entertainment needs prior approval")."""
+
+    request = ForeignKey(Request, on_delete=OnDelete.restrict, unique=True)
+    employee = ForeignKey(Employee, on_delete=OnDelete.restrict, index=True)
+    purpose = Text()
+    guests = Varchar(length=200)  # 来宾单位及人员
+    guest_count = Integer(default=1)
+    staff_count = Integer(default=1)  # 陪同人数
+    event_on = Date()
+    expected = Numeric(digits=(15, 2))
+
+
+class DeductionConsent(Table, tablename="fin_deduction_consent"):
+    """借款逾期 → 工资扣回, only with the employee's written consent (SPEC E14): the date, the amount, the instalments,
+    the first payroll month; the scanned signed consent is an attachment (owner fin_deduction). One per advance."""
+
+    advance = ForeignKey(Advance, on_delete=OnDelete.restrict, unique=True)
+    consent_on = Date()
+    amount = Numeric(digits=(15, 2))
+    instalments = Integer(default=1)
+    first_month = Varchar(length=7)  # YYYY-MM, the first payroll month
+    recorded_by_name = Varchar(length=60, default="")
+    recorded_at = Timestamptz()

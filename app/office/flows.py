@@ -45,9 +45,12 @@ async def purchase_approved(req: dict, actor) -> None:
 
 SUPPLIES_PURCHASE = register(FlowDef(
     code="supplies_purchase", name="办公用品申购", prefix="SG", group="行政",
-    description="每月 25 日前提交下月申购计划，由行政部集中采购；金额达到标准或超预算需分管副总审批。审批通过后物品入库。",
+    description="每月截止日（默认 25 日）前提交下月申购计划，选择当月预算科目，由行政部集中采购；金额达到标准或超出该科目剩余预算需分管副总审批；"
+                "截止日后提交的计划标记为“逾期提交”。审批通过后物品入库。",
     chain=purchase_chain, form=PurchaseForm(), starters=STAFF,
-    settings=(Setting("vp_from", "申购金额达到此数（含）需分管副总审批（元）", Decimal("2000.00")),),
+    settings=(Setting("vp_from", "申购金额达到此数（含）需分管副总审批（元）", Decimal("2000.00")),
+              Setting("plan_deadline_day", "下月申购计划的提交截止日（每月几日）", Decimal("25")),
+              Setting("plan_remind_days", "截止日前几天提醒提交计划（天）", Decimal("3"))),
     clause=("kf-71p", "toc", "第七章 办公用品申购领用流程"),
     on_approved=purchase_approved,
 ))

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.core.fields import Parser
 from app.core.money import CENT, MAX_MONEY
-from app.core.timeutil import SHANGHAI, fmt_datetime, now, to_local
+from app.core.timeutil import SHANGHAI, fmt_datetime, now, to_local, today_local
 from app.office import services
 from app.office.tables import Issue, IssueLine, Purchase, PurchaseLine, VehicleBooking
 from app.workflow.definitions import FormResult
@@ -54,14 +54,23 @@ class PurchaseForm:
         from app.workflow.definitions import get_flow
         from app.workflow.engine import flow_settings
 
+        from app.office import rules
+
         settings = await flow_settings(get_flow("supplies_purchase"))
-        return {"items": await services.item_choices(), "lines": PURCHASE_LINES, "vp_from": settings["vp_from"]}
+        today = today_local()
+        nxt = rules.add_months(today, 1)
+        day = int(settings["plan_deadline_day"])
+        months = [rules.month_text(nxt), rules.month_text(today)]
+        return {"items": await services.item_choices(), "lines": PURCHASE_LINES, "vp_from": settings["vp_from"],
+                "next_month": months[0], "deadline": rules.plan_deadline(nxt, day), "late_now": rules.plan_is_late(nxt, today, day),
+                "budgets": {m: await services.budget_lines(m) for m in months}}
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         p = Parser(values)
         purpose = p.text("purpose", "申购用途", max_len=500)
         budget_line = p.text("budget_line", "预算科目", max_len=60)
-        over_budget = p.flag("over_budget")
+        over_budget = p.flag("over_budget")  # the applicant may declare it; the server also decides from the month's budget
+        plan_month, late = await _plan_month(p)
         n, (ids, names, specs, units, durables, qtys, prices) = _pad(
             [p.getall(f"line_{f}") for f in ("item", "name", "spec", "unit", "durable", "qty", "price")])
         if n > MAX_LINES:
@@ -115,15 +124,26 @@ class PurchaseForm:
             p.fail("line_item_0", "请至少填写一行申购物品")
         if total > MAX_MONEY:
             p.fail("line_qty_0", "申购金额超出允许范围")
+        budget = None
+        if plan_month and budget_line and "budget_line" not in p.errors:
+            budget = await services.budget_left(plan_month, budget_line, request_id)
+            if not budget:
+                p.fail("budget_line", f"{plan_month} 没有预算科目「{budget_line}」，请从列表中选择（月度预算由管理后台「办公用品月度预算」维护）")
+            elif total > budget["left"]:
+                over_budget = True  # over budget: 分管副总 approves too (SPEC E1)
         first = lines[0]["name"] if lines and lines[0]["name"] else "办公用品"
-        title = f"办公用品申购：{first}" + (f" 等 {len(lines)} 项" if len(lines) > 1 else "")
-        cleaned = {"purpose": purpose, "budget_line": budget_line, "over_budget": over_budget, "lines": lines, "total": total}
+        title = (f"办公用品申购计划（{plan_month}{'，逾期提交' if late else ''}）：" if plan_month else "办公用品申购：") + first + (
+            f" 等 {len(lines)} 项" if len(lines) > 1 else "")
+        cleaned = {"purpose": purpose, "budget_line": budget_line, "over_budget": over_budget, "lines": lines, "total": total,
+                   "plan_month": plan_month or "", "late": late, "budget": budget["id"] if budget else None,
+                   "budget_left": budget["left"] if budget else None}
         return FormResult(errors=p.errors, cleaned=cleaned, title=title, amount=total)
 
     async def save(self, request_id: int, cleaned: dict, user) -> None:
         await PurchaseLine.delete().where(PurchaseLine.request == request_id)
         existing = await Purchase.select(Purchase.id).where(Purchase.request == request_id).first()
-        data = {"purpose": cleaned["purpose"], "budget_line": cleaned["budget_line"], "over_budget": cleaned["over_budget"], "total": cleaned["total"]}
+        data = {"purpose": cleaned["purpose"], "budget_line": cleaned["budget_line"], "over_budget": cleaned["over_budget"], "total": cleaned["total"],
+                "plan_month": cleaned.get("plan_month", ""), "late": bool(cleaned.get("late")), "budget": cleaned.get("budget")}
         if existing:
             await Purchase.update({getattr(Purchase, k): v for k, v in data.items()}).where(Purchase.id == existing["id"])
         else:
@@ -138,14 +158,46 @@ class PurchaseForm:
         lines = await PurchaseLine.select(PurchaseLine.all_columns(), PurchaseLine.item.quantity).where(
             PurchaseLine.request == request_id).order_by(PurchaseLine.line_no)
         values: dict[str, Any] = {"purpose": head.get("purpose", ""), "budget_line": head.get("budget_line", ""),
-                                  "over_budget": "1" if head.get("over_budget") else ""}
+                                  "over_budget": "1" if head.get("over_budget") else "", "plan_month": head.get("plan_month", "")}
         values["line_item"] = [_text(ln["item"]) for ln in lines]
         for f in ("name", "spec", "unit"):  # only new items carry their own name on the form
             values[f"line_{f}"] = ["" if ln["item"] else ln[f] for ln in lines]
         values["line_durable"] = ["1" if ln["durable"] else "0" for ln in lines]
         values["line_qty"] = [_text(ln["qty"]) for ln in lines]
         values["line_price"] = [_text(ln["unit_price"]) for ln in lines]
-        return {"purchase": head, "lines": lines, "form_values": values}
+        budget = None
+        if head.get("budget"):
+            budget = await services.budget_left(head["plan_month"], head["budget_line"])
+        deadline = None
+        if head.get("plan_month"):
+            from app.office import rules
+            from app.workflow.definitions import get_flow
+            from app.workflow.engine import flow_settings
+
+            month = rules.parse_month(head["plan_month"])
+            deadline = rules.plan_deadline(month, int((await flow_settings(get_flow("supplies_purchase")))["plan_deadline_day"])) if month else None
+        return {"purchase": head, "lines": lines, "form_values": values, "budget": budget, "deadline": deadline}
+
+
+async def _plan_month(p: Parser) -> tuple[str | None, bool]:
+    """The plan's month (YYYY-MM; next month when not given) and whether it is filed after its deadline (the
+    plan_deadline_day setting of the month before): flagged, not refused."""
+    from app.office import rules
+    from app.workflow.definitions import get_flow
+    from app.workflow.engine import flow_settings
+
+    today = today_local()
+    raw = p.raw("plan_month") or rules.month_text(rules.add_months(today, 1))
+    month = rules.parse_month(raw)
+    if not month:
+        p.fail("plan_month", "计划月份格式应为 YYYY-MM，例如 " + rules.month_text(rules.add_months(today, 1)))
+        return None, False
+    err = rules.plan_month_error(month, today)
+    if err:
+        p.fail("plan_month", err)
+        return None, False
+    day = int((await flow_settings(get_flow("supplies_purchase")))["plan_deadline_day"])
+    return rules.month_text(month), rules.plan_is_late(month, today, day)
 
 
 # ---------------------------------------------------------------- E1 领用
@@ -156,7 +208,11 @@ class IssueForm:
     detail_template = "office/_issue_detail.html"
 
     async def context(self, user) -> dict[str, Any]:
-        return {"items": await services.item_choices(in_stock_only=True), "lines": ISSUE_LINES}
+        from app.office import rules
+
+        month = rules.month_text(today_local())
+        return {"items": await services.item_choices(in_stock_only=True), "lines": ISSUE_LINES, "plan": await services.month_plan(month),
+                "plan_month": month}
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         p = Parser(values)
@@ -203,7 +259,10 @@ class IssueForm:
         lines = await IssueLine.select(IssueLine.all_columns(), IssueLine.item.name, IssueLine.item.spec, IssueLine.item.unit,
                                        IssueLine.item.quantity, IssueLine.item.durable).where(IssueLine.request == request_id).order_by(IssueLine.line_no)
         values = {"purpose": head.get("purpose", ""), "line_item": [_text(ln["item"]) for ln in lines], "line_qty": [_text(ln["qty"]) for ln in lines]}
-        return {"issue": head, "lines": lines, "form_values": values}
+        from app.office import rules
+
+        plan = {r["item"]: r for r in await services.month_plan(rules.month_text(today_local()))}
+        return {"issue": head, "lines": lines, "form_values": values, "plan": plan}
 
 
 # ---------------------------------------------------------------- E2 用车
@@ -230,11 +289,11 @@ class VehicleForm:
     detail_template = "office/_vehicle_detail.html"
 
     async def context(self, user) -> dict[str, Any]:
-        return {"vehicles": await services.vehicle_choices(), "drivers": await services.driver_choices(), "self_drive": SELF_DRIVE}
+        return {"vehicles": await services.vehicle_choices(user), "drivers": await services.driver_choices(), "self_drive": SELF_DRIVE}
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         p = Parser(values)
-        vehicles = {v["id"]: v for v in await services.vehicle_choices()}
+        vehicles = {v["id"]: v for v in await services.vehicle_choices(user)}  # another employee's private car is not offered
         drivers = {d["id"]: d for d in await services.driver_choices()}
         raw_vehicle = p.raw("vehicle")
         vehicle = vehicles.get(_int_or_none(raw_vehicle) or 0) if raw_vehicle else None

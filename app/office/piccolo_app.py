@@ -11,6 +11,7 @@ from app.office.tables import (
     PurchaseLine,
     StockEntry,
     StockItem,
+    SuppliesBudget,
     TripLog,
     Vehicle,
     VehicleBooking,
@@ -21,7 +22,7 @@ BASE = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 APP_CONFIG = AppConfig(
     app_name="office",
     migrations_folder_path=os.path.join(BASE, "migrations", "office"),
-    table_classes=[StockItem, StockEntry, DurableHolding, Purchase, PurchaseLine, Issue, IssueLine, Vehicle, Driver, VehicleBooking, TripLog],
+    table_classes=[SuppliesBudget, StockItem, StockEntry, DurableHolding, Purchase, PurchaseLine, Issue, IssueLine, Vehicle, Driver, VehicleBooking, TripLog],
     migration_dependencies=["app.workflow.piccolo_app", "app.org.piccolo_app"],
     commands=[],
 )

@@ -135,14 +135,16 @@ BOOKINGS = Listing(
 TRIPS = Listing(
     table=TripLog,
     select=[TripLog.id, TripLog.booking, TripLog.booking.request.number, TripLog.vehicle.plate, TripLog.odometer_out, TripLog.odometer_in,
-            TripLog.distance, TripLog.fuel_note, TripLog.recorded_by_name, TripLog.at],
+            TripLog.distance, TripLog.fuel_amount, TripLog.toll_amount, TripLog.fuel_note, TripLog.recorded_by_name, TripLog.at],
     columns=[
         Col("booking.request.number", "用车单", link="/office/bookings/{booking}", testid="trip-link"),
         Col("vehicle.plate", "车辆"),
         Col("odometer_out", "出车里程"),
         Col("odometer_in", "回车里程"),
         Col("distance", "行驶公里", sort=TripLog.distance),
-        Col("fuel_note", "油费/路桥费"),
+        Col("fuel_amount", "油费", fmt="money"),
+        Col("toll_amount", "路桥费", fmt="money"),
+        Col("fuel_note", "说明"),
         Col("recorded_by_name", "登记人"),
         Col("at", "登记时间", sort=TripLog.at, fmt="datetime"),
     ],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -14,7 +15,7 @@ from app.core import audit
 from app.core.db import write_transaction
 from app.core.permissions import Perm
 from app.core.timeutil import SHANGHAI, fmt_datetime, now, to_local, today_local
-from app.office.tables import DurableHolding, Driver, StockEntry, StockItem, TripLog, Vehicle, VehicleBooking
+from app.office.tables import DurableHolding, Driver, IssueLine, StockEntry, StockItem, TripLog, Vehicle, VehicleBooking
 from app.workflow.engine import WorkflowError
 
 MANAGER_ROLES = {"admin_staff", "sysadmin"}
@@ -146,9 +147,13 @@ def local_text(value: datetime | None) -> str:
     return v.strftime("%Y-%m-%dT%H:%M") if v else ""
 
 
-async def vehicle_choices() -> list[dict]:
-    return await Vehicle.select(Vehicle.id, Vehicle.plate, Vehicle.model, Vehicle.seats, Vehicle.odometer).where(
-        Vehicle.active == True).order_by(Vehicle.sort).order_by(Vehicle.plate).limit(200)  # noqa: E712
+async def vehicle_choices(user=None) -> list[dict]:
+    """Active vehicles; with `user`, a private car (私车公用) only for its owner."""
+    q = Vehicle.select(Vehicle.id, Vehicle.plate, Vehicle.model, Vehicle.seats, Vehicle.odometer, Vehicle.private_owner).where(
+        Vehicle.active == True)  # noqa: E712
+    if user is not None:
+        q = q.where(Vehicle.private_owner.is_null() | (Vehicle.private_owner == (getattr(user, "employee_id", None) or 0)))
+    return await q.order_by(Vehicle.sort).order_by(Vehicle.plate).limit(200)
 
 
 async def driver_choices() -> list[dict]:
@@ -243,12 +248,18 @@ async def booking_page(booking_id: int) -> dict:
     b = await VehicleBooking.select(
         VehicleBooking.all_columns(), VehicleBooking.request.number, VehicleBooking.request.status, VehicleBooking.request.applicant_user,
         VehicleBooking.request.applicant.name, VehicleBooking.vehicle.plate, VehicleBooking.vehicle.model, VehicleBooking.vehicle.odometer,
-        VehicleBooking.driver.name, VehicleBooking.driver.phone,
+        VehicleBooking.driver.name, VehicleBooking.driver.phone, VehicleBooking.vehicle.private_owner.name,
     ).where(VehicleBooking.id == booking_id).first()
     if not b:
         raise NotFoundException("用车记录不存在")
     trip = await TripLog.select().where(TripLog.booking == booking_id).first()
-    return {"b": b, "trip": trip}
+    claim = None
+    if trip:
+        from app.finance.tables import ExpenseTrip  # the expense claim holding this trip, if any (finance builds on office)
+
+        claim = await ExpenseTrip.select(ExpenseTrip.request, ExpenseTrip.request.number, ExpenseTrip.request.status, ExpenseTrip.amount).where(
+            ExpenseTrip.trip == trip["id"]).first()
+    return {"b": b, "trip": trip, "claim": claim}
 
 
 def can_log_trip(user, booking: dict) -> bool:
@@ -260,6 +271,8 @@ class TripInput:
     odometer_out: int
     odometer_in: int
     fuel_note: str
+    fuel_amount: Decimal = Decimal("0.00")  # 油费 per the receipts (an expense claim takes this amount)
+    toll_amount: Decimal = Decimal("0.00")  # 路桥费/停车费 per the receipts
 
 
 def parse_trip(values: dict[str, str]) -> tuple[TripInput | None, dict[str, str]]:
@@ -269,11 +282,13 @@ def parse_trip(values: dict[str, str]) -> tuple[TripInput | None, dict[str, str]
     out = p.integer("odometer_out", "出车里程", minimum=0, maximum=MAX_ODOMETER)
     back = p.integer("odometer_in", "回车里程", minimum=0, maximum=MAX_ODOMETER)
     note = p.text("fuel_note", "油费、路桥费说明", required=False, max_len=200)
+    fuel = p.money("fuel_amount", "油费（票据金额）", required=False, allow_zero=True)
+    toll = p.money("toll_amount", "路桥费（票据金额）", required=False, allow_zero=True)
     if out is not None and back is not None and "odometer_out" not in p.errors and "odometer_in" not in p.errors and back < out:
         p.fail("odometer_in", f"回车里程不能小于出车里程（{out} 公里）")
     if p.errors:
         return None, p.errors
-    return TripInput(out, back, note), {}
+    return TripInput(out, back, note, fuel or Decimal("0.00"), toll or Decimal("0.00")), {}
 
 
 async def record_trip(user, booking_id: int, trip: TripInput) -> int:
@@ -296,9 +311,134 @@ async def record_trip(user, booking_id: int, trip: TripInput) -> int:
             raise OfficeError("该次用车已登记行车记录", "odometer_out")
         distance = trip.odometer_in - trip.odometer_out
         await TripLog.insert(TripLog(booking=booking_id, vehicle=b["vehicle"], odometer_out=trip.odometer_out, odometer_in=trip.odometer_in,
-                                     distance=distance, fuel_note=trip.fuel_note, recorded_by=user.user_id, recorded_by_name=user.display_name,
+                                     distance=distance, fuel_note=trip.fuel_note, fuel_amount=trip.fuel_amount, toll_amount=trip.toll_amount,
+                                     recorded_by=user.user_id, recorded_by_name=user.display_name,
                                      at=now()))
         await audit.record(actor=user, action="office.trip", entity="office_booking", entity_id=booking_id,
                            summary=f"{b['request.number']} {b['vehicle.plate']} 行车 {distance} 公里（{trip.odometer_out}→{trip.odometer_in}）",
-                           before={"odometer": b["vehicle.odometer"]}, after={"odometer": trip.odometer_in, "distance": distance})
+                           before={"odometer": b["vehicle.odometer"]}, after={"odometer": trip.odometer_in, "distance": distance,
+                                                                              "fuel_amount": str(trip.fuel_amount), "toll_amount": str(trip.toll_amount)})
     return distance
+
+
+# ---------------------------------------------------------------- trips claimed through an expense (E2 → E13)
+
+_TRIP_COLUMNS = (TripLog.id, TripLog.booking.request.number, TripLog.booking.request.applicant_user, TripLog.vehicle.plate,
+                 TripLog.vehicle.private_owner, TripLog.distance, TripLog.fuel_amount, TripLog.toll_amount, TripLog.at,
+                 TripLog.booking.destination, TripLog.booking.depart_at)
+
+
+def _unclaimed():
+    from app.finance.tables import ExpenseTrip  # finance builds on office: imported where used
+
+    return TripLog.id.not_in(ExpenseTrip.select(ExpenseTrip.trip).where(ExpenseTrip.trip.is_not_null()))
+
+
+def trip_label(t: dict) -> str:
+    kind = "私车公用" if t["vehicle.private_owner"] else "公车"
+    money = f"行驶 {t['distance']} 公里" if t["vehicle.private_owner"] else f"油费 {Decimal(t['fuel_amount']):,.2f}"
+    return (f"{t['booking.request.number']} · {t['vehicle.plate']}（{kind}）· {to_local(t['booking.depart_at']):%Y-%m-%d} {t['booking.destination']}"
+            f" · {money}，路桥费 {Decimal(t['toll_amount']):,.2f} 元")
+
+
+async def claimable_trips(user, q: str, limit: int) -> list[tuple[str, str]]:
+    """The record picker of an expense claim: the applicant's own logged trips not yet on any claim (value: the 用车
+    单号). A company car's trip needs fuel or tolls on its receipts; a private car's trip needs kilometres."""
+    if not getattr(user, "user_id", None):
+        return []
+    where = (TripLog.booking.request.applicant_user == user.user_id) & _unclaimed() & (
+        ((TripLog.vehicle.private_owner.is_null()) & ((TripLog.fuel_amount > 0) | (TripLog.toll_amount > 0)))
+        | (TripLog.vehicle.private_owner.is_not_null() & (TripLog.distance > 0)))
+    query = TripLog.select(*_TRIP_COLUMNS).where(where)
+    if q.strip():
+        query = query.where(TripLog.booking.request.number.ilike(f"%{q.strip()}%") | TripLog.booking.destination.ilike(f"%{q.strip()}%"))
+    rows = await query.order_by(TripLog.at, ascending=False).limit(limit)
+    return [(r["booking.request.number"], trip_label(r)) for r in rows]
+
+
+async def trip_by_ref(ref: str) -> dict | None:
+    """A trip by its 用车单号 (one trip per booking), with who applied and whether it is claimed already."""
+    from app.finance.tables import ExpenseTrip
+
+    t = await TripLog.select(*_TRIP_COLUMNS).where(TripLog.booking.request.number == ref.strip()).first()
+    if not t:
+        return None
+    t["claim"] = await ExpenseTrip.select(ExpenseTrip.request, ExpenseTrip.request.number, ExpenseTrip.request.applicant.name).where(
+        ExpenseTrip.trip == t["id"]).first()
+    return t
+
+
+async def reaches_trip(user, ref: str) -> bool:
+    """The picker's check: the user's own logged trip (whether it is claimed already is the form's message)."""
+    return bool(getattr(user, "user_id", None)) and await TripLog.exists().where(
+        (TripLog.booking.request.number == ref.strip()) & (TripLog.booking.request.applicant_user == user.user_id))
+
+
+# ---------------------------------------------------------------- the monthly supplies plan (E1 月度计划) and its budget
+
+PLAN_HOLDING = ["审批中", "已退回", "已通过"]  # plans and requisitions that count against the budget / the plan
+
+
+async def budget_lines(month: str) -> list[dict]:
+    """The month's 预算科目 with what is left of each (pending and approved plans count), in two queries."""
+    from app.office.tables import Purchase, SuppliesBudget
+
+    rows = await SuppliesBudget.select().where(SuppliesBudget.month == month).order_by(SuppliesBudget.line).limit(200)
+    if not rows:
+        return []
+    used = await Purchase.raw(
+        "SELECT p.budget AS budget, SUM(p.total) AS used FROM office_purchase p JOIN wf_request r ON r.id = p.request "
+        "WHERE p.budget IN (SELECT id FROM office_budget WHERE month = {}) AND r.status IN ('审批中', '已退回', '已通过') GROUP BY p.budget", month)
+    by = {u["budget"]: Decimal(str(u["used"] or 0)) for u in used}
+    return [{**r, "used": by.get(r["id"], Decimal("0.00")), "left": Decimal(r["amount"]) - by.get(r["id"], Decimal("0.00"))} for r in rows]
+
+
+async def budget_left(month: str, line: str, exclude_request: int | None = None) -> dict | None:
+    """One budget line of the month, with what is left excluding the plan being edited."""
+    from app.office.tables import Purchase, SuppliesBudget
+
+    b = await SuppliesBudget.select().where((SuppliesBudget.month == month) & (SuppliesBudget.line == line)).first()
+    if not b:
+        return None
+    q = Purchase.select(Purchase.total).where((Purchase.budget == b["id"]) & Purchase.request.status.is_in(PLAN_HOLDING))
+    if exclude_request:
+        q = q.where(Purchase.request != exclude_request)
+    used = sum((Decimal(r["total"]) for r in await q), Decimal("0.00"))
+    return {**b, "used": used, "left": Decimal(b["amount"]) - used}
+
+
+async def month_plan(month: str) -> list[dict]:
+    """The month's approved plans, per register item: planned quantity, what requisitions (领用, pending or approved,
+    submitted in that month) have taken, and what is left. Two grouped queries."""
+    from app.office.rules import add_months, parse_month, plan_remaining
+    from app.office.tables import Purchase
+
+    start = parse_month(month)
+    if not start:
+        return []
+
+    from app.office.tables import PurchaseLine
+
+    approved = Purchase.select(Purchase.request).where((Purchase.plan_month == month) & (Purchase.request.status == "已通过"))
+    planned: dict[int, int] = {}
+    for r in await PurchaseLine.select(PurchaseLine.item, PurchaseLine.qty).where(PurchaseLine.request.is_in(approved) & PurchaseLine.item.is_not_null()):
+        planned[r["item"]] = planned.get(r["item"], 0) + r["qty"]
+    if not planned:
+        return []
+    t0 = datetime.combine(start, time.min, tzinfo=SHANGHAI)
+    t1 = datetime.combine(add_months(start, 1), time.min, tzinfo=SHANGHAI)
+    taken = await _taken(t0, t1)
+    left = plan_remaining(planned, taken)
+    items = await items_by_id(list(left))
+    return sorted(({"item": i, "label": item_label(items[i]), "unit": items[i]["unit"], "stock": items[i]["quantity"], **v}
+                   for i, v in left.items() if i in items), key=lambda r: r["label"])
+
+
+async def _taken(t0: datetime, t1: datetime) -> dict[int, int]:
+    """Requisitioned per item in [t0, t1) (pending or approved requisitions; one month's lines)."""
+    rows = await IssueLine.select(IssueLine.item, IssueLine.qty).where(
+        IssueLine.request.status.is_in(PLAN_HOLDING) & (IssueLine.request.submitted_at >= t0) & (IssueLine.request.submitted_at < t1))
+    out: dict[int, int] = {}
+    for r in rows:
+        out[r["item"]] = out.get(r["item"], 0) + r["qty"]
+    return out

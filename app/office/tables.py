@@ -58,14 +58,31 @@ class DurableHolding(Table, tablename="office_durable"):
     returned_by_name = Varchar(length=60, default="")
 
 
+class SuppliesBudget(Table, tablename="office_budget"):
+    """月度预算: the office-supplies budget of one 预算科目 for one month, edited by the admin (行政/财务). A monthly
+    plan names one of the plan month's lines; its total is checked against what is left of it."""
+
+    month = Varchar(length=7, index=True, help_text="预算月份，格式 YYYY-MM，例如 2027-01")
+    line = Varchar(length=60, help_text="预算科目，例如 办公费—客服部")
+    amount = Numeric(digits=(15, 2), help_text="当月预算金额（元）")
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.line)
+
+
 class Purchase(Table, tablename="office_purchase"):
-    """办公用品申购: the header of a purchase request."""
+    """办公用品申购: the header of a purchase request — the monthly plan (月度计划) for `plan_month`, due by the
+    deadline day (a setting, the 25th) of the month before; `late` flags one filed after it."""
 
     request = ForeignKey(Request, on_delete=OnDelete.restrict, unique=True)
     purpose = Text()
     budget_line = Varchar(length=60)
     over_budget = Boolean(default=False)
     total = Numeric(digits=(15, 2), default=Decimal("0.00"))
+    plan_month = Varchar(length=7, default="", index=True)  # YYYY-MM
+    late = Boolean(default=False)
+    budget = ForeignKey(SuppliesBudget, null=True, default=None, on_delete=OnDelete.restrict, index=True)
 
 
 class PurchaseLine(Table, tablename="office_purchase_line"):
@@ -104,6 +121,8 @@ class Vehicle(Table, tablename="office_vehicle"):
     odometer = Integer(default=0, help_text="当前里程（公里），由行车记录自动更新")
     active = Boolean(default=True, help_text="停用后不能再预约")
     sort = Integer(default=0)
+    # 私车公用 (SPEC E2): an employee's own car used on duty; its trips are paid as an allowance per km, not fuel
+    private_owner = ForeignKey(Employee, null=True, default=None, on_delete=OnDelete.restrict, help_text="私车公用：车主（员工）；公司车辆留空")
 
     @classmethod
     def get_readable(cls):
@@ -147,6 +166,9 @@ class TripLog(Table, tablename="office_trip"):
     odometer_in = Integer()
     distance = Integer()
     fuel_note = Varchar(length=200, default="")
+    # the receipts of the trip (SPEC E2: fuel and tolls reimbursed via E13): an expense claim takes these amounts
+    fuel_amount = Numeric(digits=(15, 2), default=Decimal("0.00"))
+    toll_amount = Numeric(digits=(15, 2), default=Decimal("0.00"))
     recorded_by = ForeignKey(BaseUser, null=True, default=None, on_delete=OnDelete.set_null)
     recorded_by_name = Varchar(length=60, default="")
     at = Timestamptz(index=True)

@@ -29,6 +29,7 @@ EXPECTED = {
     "handover_bulletin": {"supervisor"},  # A6 交房公告及面积差对照表
 }
 EXPECTED["ledger_correction"] = {"contract", "data", "title", "mortgage", "bureau"}  # 台账更正 (SPEC §B): the officers who keep the records
+EXPECTED.update({"entertainment": STAFF})  # issue 10 office/finance: 业务招待申请 (the prior approval of an entertainment claim)
 
 
 def real_flows() -> set[str]:
