@@ -176,6 +176,14 @@ ACTIONS: dict[str, str] = {
     "assets.dispose": "资产处置",
     "assets.dispose_release": "撤销资产处置",
     "assets.wipe": "数据清除确认",
+    "pipeline.subscription.draft": "保存认购书草稿",
+    "pipeline.subscription.submit": "提交认购书",
+    "pipeline.subscription.abandon": "放弃认购书草稿",
+    "pipeline.subscription.discount": "认购优惠审批结果",
+    "pipeline.subscription.deposit": "收定金，认购生效",
+    "pipeline.subscription.overdue": "认购逾期未签",
+    "pipeline.subscription.cancel": "退订/没收定金",
+    "pipeline.subscription.print": "打印认购书",
 }
 
 ENTITIES: dict[str, str] = {

@@ -107,11 +107,7 @@ async def remind_once() -> int:
     today = today_local()
     sent = 0
     owners: dict = {}
-    for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.sign_deadline).where(
-            (Deal.stage == "已认购") & (Deal.sign_deadline <= today + timedelta(days=1))):
-        label = "今天到期" if d["sign_deadline"] == today else ("明天到期" if d["sign_deadline"] > today else "已逾期未签")
-        sent += await _send("sales", d, f"{today} {d['number']} 签约期限{label}（{d['sign_deadline']}）",
-                            clock_ref(d["id"], "sign"), owners)
+    # the signing deadline (D−1, D0, then 逾期未签) is the 认购 step's: app/pipeline/steps/subscription.py REMINDERS
     limits = await services.all_settings()
     filing_days = int(limits["filing_days"])
     reminders = services.filing_reminders(limits)  # SPEC A4: day 20, 25 and 28, red once the limit has passed
