@@ -26,6 +26,8 @@ EXPECTED = {
     "mortgage_release": {"mortgage", "supervisor", "dept_head"},
     "daily_report": {"contract", "data"},
     "care_compensation": {"cr_officer", "complaint_officer", "complaint_supervisor", "cr_supervisor", "supervisor", "dept_head", "reception"},
+    "subscription_discount": {"sales", "sales_manager"},
+    "subscription_cancel": {"sales_manager"},
 }
 
 
