@@ -229,7 +229,8 @@ def discount_of(list_total: Decimal, total_price: Decimal, note: str, manager_ma
     price (the 销售经理's authority, a setting: up to and including it is within) goes on to the 营销副总 and the 总经理."""
     amount = max(_money(list_total - total_price), Decimal("0.00"))
     pct = _money(amount / list_total * 100) if list_total > 0 else Decimal("0.00")
-    return Discount(amount, pct, amount > 0 or bool((note or "").strip()), pct > manager_max_pct)
+    special = amount * 100 > list_total * manager_max_pct  # compared unrounded: one cent beyond the limit is beyond it
+    return Discount(amount, pct, amount > 0 or bool((note or "").strip()), special)
 
 
 def discount_chain(d: Discount) -> list[str]:
