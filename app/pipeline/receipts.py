@@ -77,7 +77,7 @@ async def _add_to_instalment(inst_id: int, amount: Decimal, on: date) -> dict:
 
 async def auto_receipt(deal_id: int, inst_id: int | None, kind: str, amount: Decimal, on: date, method: str, note: str,
                        employee_id: int | None = None) -> None:
-    """A receipt written by another step (the 定金 at 认购, the bank's loan release), numbered SK-YYYYMMDD-####,
+    """A receipt written by another step (the bank's loan release), numbered SK-YYYYMMDD-####,
     inside the caller's transaction; the instalment has already been updated by that step or is updated here."""
     await Receipt.insert(Receipt(deal=deal_id, instalment=inst_id, kind=kind, amount=amount, received_on=on, method=method,
                                  voucher_no=await next_number("SK"), note=note, recorded_by=employee_id, created_at=now()))
