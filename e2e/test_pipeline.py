@@ -39,7 +39,19 @@ def subscribe(page, name: str, seq: int) -> None:
     page.get_by_test_id("field-marital").select_option("未婚")
     page.get_by_test_id("field-deposit").fill("50000.00")
     page.get_by_test_id("subscribe-submit").click()
-    expect(page.get_by_test_id("unit-status")).to_contain_text("已认购")
+    expect(page.get_by_test_id("unit-status")).to_contain_text("保留")  # A1: 待收定金 until finance receives the 定金
+
+
+def receive_deposit(page, login_page, server_url, name: str, seq: int) -> None:
+    """财务 (the accountant) finds the 待收定金 subscription on the receipts page and records the 定金: 已认购 (A1)."""
+    login_page.sign_in("accountant")
+    page.goto(server_url + "/pipeline/receipts?sub=待收定金&q=" + name)
+    page.get_by_test_id("receipt-deal-link").first.click()
+    page.get_by_test_id("field-amount").fill("50000.00")
+    page.get_by_test_id("field-voucher_no").fill(f"E2E-DJ-{seq}")
+    page.get_by_test_id("receipt-submit").click()
+    expect(page.get_by_text("定金已结清").first).to_be_visible()
+    login_page.sign_out()
 
 
 def check_and_sign(page, number: str) -> None:
@@ -83,6 +95,7 @@ def test_one_unit_from_available_to_title(page, login_page, server_url):
     unit_url = open_unit(page, server_url)
     subscribe(page, "沈一鸣", 101)
     login_page.sign_out()
+    receive_deposit(page, login_page, server_url, "沈一鸣", 101)
 
     login_page.sign_in("contract")  # 合同专员: 审核单 and 网签
     page.goto(server_url + unit_url)
@@ -185,6 +198,7 @@ def test_void_a_signed_contract_through_its_chain(page, login_page, server_url):
     unit_url = open_unit(page, server_url)
     subscribe(page, "钱多多", 102)
     login_page.sign_out()
+    receive_deposit(page, login_page, server_url, "钱多多", 102)
     login_page.sign_in("contract")
     page.goto(server_url + unit_url)
     check_and_sign(page, "E2E-HT-0002")

@@ -52,7 +52,10 @@ async def _seed_void() -> None:
     deal = await services.subscribe(sales, unit["id"], _Values(
         name="钱立新", id_type="居民身份证", id_number="320506198503120028", mobile="13962001234", address="苏州市姑苏区",
         marital="未婚", spouse_name="", co_ownership="单独所有", unit_price=f"{unit['unit_price']:.2f}", total_price=f"{total:.2f}",
-        deposit="50000.00", payment_method="一次性", down_payment=f"{total:.2f}", sign_deadline=(today + timedelta(days=3)).isoformat()))
+        deposit="50000.00", payment_method="一次性", down_payment=f"{total:.2f}", action="submit"))
+    from seeds.pipeline import pay_deposit
+
+    await pay_deposit(await _user("accountant"), deal["id"])  # A1: the 定金 received, the subscription 已认购
     await services.check(contract, deal["id"], _Values(result="审核通过", delivery_due=(today + timedelta(days=400)).isoformat()))
     from app.pipeline.tables import Deal
 

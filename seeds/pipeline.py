@@ -64,12 +64,24 @@ async def seed_settings() -> None:
         await PipelineSetting.delete().where(PipelineSetting.key == "statutory_deed_tax")
 
 
+async def pay_deposit(accountant, deal_id: int, on=None) -> None:
+    """财务 records the whole 定金 of a 待收定金 subscription through the real service: the deal becomes 已认购 (A1)."""
+    from app.pipeline.receipts import record_receipt
+    from app.pipeline.tables import Instalment
+
+    inst = await Instalment.select().where((Instalment.deal == deal_id) & (Instalment.kind == "定金")).first()
+    await record_receipt(accountant, deal_id, _Values(instalment=str(inst["id"]), amount=f"{inst['amount_due']:.2f}",
+                                                      received_on=(on or today_local()).isoformat(), method="转账",
+                                                      voucher_no=f"DJ2026{deal_id:05d}", note="定金"))
+
+
 async def _deposit_on(deal_id: int, on) -> None:
-    """The 定金 was received on the (back-dated) subscription day: its instalment and receipt say so."""
+    """The 定金 was received on the (back-dated) subscription day: its instalment, receipt and the deal say so."""
     from app.pipeline.tables import Instalment, Receipt
 
     await Instalment.update({Instalment.due_on: on, Instalment.received_on: on}).where((Instalment.deal == deal_id) & (Instalment.kind == "定金"))
     await Receipt.update({Receipt.received_on: on}).where((Receipt.deal == deal_id) & (Receipt.kind == "定金"))
+    await Deal.update({Deal.deposit_received_on: on}).where(Deal.id == deal_id)
 
 
 async def _down_payment(accountant, deal_id: int, signed, i: int) -> None:
@@ -211,10 +223,10 @@ async def seed_deals() -> None:
         v = _Values(name=NAMES[i % len(NAMES)], id_type="居民身份证", id_number=_id(i), mobile=f"139{10000000 + i * 7777:08d}", address="苏州市吴中区",
                     marital="已婚" if i % 2 else "未婚", spouse_name="配偶" if i % 2 else "", co_ownership="单独所有",
                     unit_price=f"{u['unit_price']:.2f}", total_price=f"{total:.2f}", deposit="50000.00",
-                    payment_method="商贷" if loan else "一次性", down_payment=f"{down:.2f}",
-                    sign_deadline=(today + timedelta(days=3 if i != 1 else 0)).isoformat())
-        deal = await services.subscribe(sales, u["id"], v)
-        if i == 1:  # an overdue subscription
+                    payment_method="商贷" if loan else "一次性", down_payment=f"{down:.2f}", action="submit")
+        deal = await services.subscribe(sales, u["id"], v)  # no 优惠: 待收定金
+        await pay_deposit(accountant, deal["id"])  # 财务 receives the 定金: 已认购
+        if i == 1:  # an overdue subscription (the reminder run marks it 逾期未签)
             await Deal.update({Deal.sign_deadline: today - timedelta(days=2)}).where(Deal.id == deal["id"])
         if goal == "认购":
             continue

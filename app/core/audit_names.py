@@ -196,6 +196,14 @@ ACTIONS: dict[str, str] = {
     "pipeline.mortgage.demand": "按揭资料逾期：转法务书面催告",
     "pipeline.release.consent": "解押：登记银行同意函",
     "pipeline.release.deregister": "解押：注销登记完成",
+    "pipeline.subscription.draft": "保存认购书草稿",
+    "pipeline.subscription.submit": "提交认购书",
+    "pipeline.subscription.abandon": "放弃认购书草稿",
+    "pipeline.subscription.discount": "认购优惠审批结果",
+    "pipeline.subscription.deposit": "收定金，认购生效",
+    "pipeline.subscription.overdue": "认购逾期未签",
+    "pipeline.subscription.cancel": "退订/没收定金",
+    "pipeline.subscription.print": "打印认购书",
 }
 
 ENTITIES: dict[str, str] = {

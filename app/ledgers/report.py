@@ -74,13 +74,15 @@ def _deal_sql(project_ids: list[int]) -> str:
     alive = "(d.voided_on IS NULL OR d.voided_on > :e)"
     loan = f"d.payment_method IN {_LOANS}"
     parts = []
-    for name, col in (("sub", "d.subscribed_on"), ("sign", "d.signed_on")):
-        parts += [f"SUM(CASE WHEN {col} {period} THEN 1 ELSE 0 END) AS {name}_n",
-                  f"SUM(CASE WHEN {col} {period} THEN u.area_build ELSE 0 END) AS {name}_area",
-                  f"SUM(CASE WHEN {col} {period} THEN d.total_price ELSE 0 END) AS {name}_amount",
-                  f"SUM(CASE WHEN {col} <= :e THEN 1 ELSE 0 END) AS {name}_n_cum",
-                  f"SUM(CASE WHEN {col} <= :e THEN u.area_build ELSE 0 END) AS {name}_area_cum",
-                  f"SUM(CASE WHEN {col} <= :e THEN d.total_price ELSE 0 END) AS {name}_amount_cum"]
+    # a subscription counts once it is 已认购 (A1: the 定金 received; "" = a deal from before the states were kept)
+    subscribed = "(d.subscription_status = '' OR d.deposit_received_on IS NOT NULL)"
+    for name, col, cond in (("sub", "d.subscribed_on", f" AND {subscribed}"), ("sign", "d.signed_on", "")):
+        parts += [f"SUM(CASE WHEN {col} {period}{cond} THEN 1 ELSE 0 END) AS {name}_n",
+                  f"SUM(CASE WHEN {col} {period}{cond} THEN u.area_build ELSE 0 END) AS {name}_area",
+                  f"SUM(CASE WHEN {col} {period}{cond} THEN d.total_price ELSE 0 END) AS {name}_amount",
+                  f"SUM(CASE WHEN {col} <= :e{cond} THEN 1 ELSE 0 END) AS {name}_n_cum",
+                  f"SUM(CASE WHEN {col} <= :e{cond} THEN u.area_build ELSE 0 END) AS {name}_area_cum",
+                  f"SUM(CASE WHEN {col} <= :e{cond} THEN d.total_price ELSE 0 END) AS {name}_amount_cum"]
     backlog = f"d.signed_on <= :e AND (d.filed_on IS NULL OR d.filed_on > :e) AND {alive}"
     docs = f"{loan} AND d.signed_on <= :e AND (d.bank_submitted_on IS NULL OR d.bank_submitted_on > :e) AND {alive}"
     bank = f"{loan} AND d.bank_submitted_on <= :e AND (d.registered_on IS NULL OR d.registered_on > :e) AND {alive}"

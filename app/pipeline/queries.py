@@ -119,7 +119,7 @@ async def queue(user) -> list[dict[str, Any]]:
             due = (cal.add_calendar_days(r["base"], offset_days) if cal else r["base"] + timedelta(days=offset_days)) if r["base"] else None
             items.append({**r, "stage": stage, "task": task, "due": due, "overdue": bool(due and due < today)})
 
-    await run("认购", "催客户签约", (Deal.stage == "已认购"), Deal.sign_deadline)
+    # 认购 (草稿 / 待收定金 / 催签约 / 逾期未签): the step module's QUEUE rows (app/pipeline/steps/subscription.py)
     if services.may_act(user, "按揭"):  # each 按揭 state's task and due (app/pipeline/steps/mortgage.py)
         from app.pipeline.steps.mortgage import queue_rows
 

@@ -27,7 +27,7 @@ from app.pipeline.tables import Deal, DealRefund, Instalment, Receipt, VoidStep
 ZERO = Decimal("0.00")
 RECEIPT_METHODS = ["现金", "转账", "POS", "支票", "按揭放款"]
 FINANCE_ROLES = ("accountant", "cashier", "finance_manager")
-REFUND_KINDS = ["作废退款", "面积差退款"]
+REFUND_KINDS = ["作废退款", "面积差退款", "定金退款"]
 OPEN_REQUEST = ("审批中", "已退回")
 CLOSED_STAGES = ("已作废", "已退订")
 
@@ -77,7 +77,7 @@ async def _add_to_instalment(inst_id: int, amount: Decimal, on: date) -> dict:
 
 async def auto_receipt(deal_id: int, inst_id: int | None, kind: str, amount: Decimal, on: date, method: str, note: str,
                        employee_id: int | None = None) -> None:
-    """A receipt written by another step (the 定金 at 认购, the bank's loan release), numbered SK-YYYYMMDD-####,
+    """A receipt written by another step (the bank's loan release), numbered SK-YYYYMMDD-####,
     inside the caller's transaction; the instalment has already been updated by that step or is updated here."""
     await Receipt.insert(Receipt(deal=deal_id, instalment=inst_id, kind=kind, amount=amount, received_on=on, method=method,
                                  voucher_no=await next_number("SK"), note=note, recorded_by=employee_id, created_at=now()))
@@ -133,6 +133,10 @@ async def record_receipt(user, deal_id: int, values) -> dict:
                                summary=f"{deal['number']} 收款登记 {inst['kind']} {amount:,.2f} 元（{method}，凭证 {voucher}）"
                                        + ("，该款项已结清" if left == 0 else f"，尚欠 {left:,.2f} 元"),
                                before={"received": f"{Decimal(str(inst['received'])):.2f}"}, after={"received": f"{after['received']:.2f}"})
+            if inst["kind"] == "定金" and left == 0:  # A1: the whole 定金 is in → 待收定金 becomes 已认购 (unit 保留 → 已认购)
+                from app.pipeline.services import deposit_received
+
+                await deposit_received(user, deal_id, on)
     except PipelineError:
         raise
     except Exception as e:  # the unique voucher number, taken by a simultaneous request
@@ -232,6 +236,16 @@ async def refund_target(user, p: Parser, request_id: int | None, amount: Decimal
         taken = await _refunds(deal["id"], kind, (*OPEN_REQUEST, "已通过"), request_id)
         room = min(await _void_refund_amount(deal["id"]) - taken, await _balance(deal["id"]) - await _refunds(deal["id"], kind, OPEN_REQUEST, request_id))
         link["due_on"] = deal["voided_on"] + timedelta(days=int(await setting("void_refund_days")))
+    elif kind == "定金退款":  # A1: a 退订 approved → the 定金 goes back to the customer (商品房买卖合同司法解释 第四条)
+        from app.pipeline.tables_subscription import SubscriptionCancel
+
+        c = await SubscriptionCancel.select(SubscriptionCancel.refund, SubscriptionCancel.decided_on).where(
+            (SubscriptionCancel.deal == deal["id"]) & (SubscriptionCancel.request.status == "已通过") & (SubscriptionCancel.refund > 0)).first()
+        if deal["stage"] != "已退订" or not c:
+            p.fail("refund_kind", "该认购书没有经批准应退还的定金（退订审批通过后才能退款）")
+            return None
+        room = Decimal(str(c["refund"])) - await _refunds(deal["id"], kind, (*OPEN_REQUEST, "已通过"), request_id)
+        link["due_on"] = c["decided_on"] + timedelta(days=int(await setting("subscription_refund_days"))) if c["decided_on"] else None
     else:
         inst = await Instalment.select().where((Instalment.deal == deal["id"]) & (Instalment.kind == "面积差") & (Instalment.amount_due < 0)).first()
         if not inst:
@@ -381,7 +395,8 @@ DEALS = Listing(
     ],
     filters=[
         Filter("project", "项目", "select", columns=[Deal.project], choices=_project_choices),
-        Filter("stage", "状态", "select", columns=[Deal.stage], choices=[(s, s) for s in ("已认购", "已签约", "已备案", "已交付", "已办证", "已作废")]),
+        Filter("stage", "状态", "select", columns=[Deal.stage], choices=[(s, s) for s in ("认购中", "已认购", "已签约", "已备案", "已交付", "已办证", "已作废", "已退订")]),
+        Filter("sub", "认购", "select", columns=[Deal.subscription_status], choices=[("待收定金", "待收定金")]),  # A1: finance's deposits to collect
         Filter("q", "合同编号/买受人/房号", "text", columns=[Deal.contract_no, Deal.number, Deal.buyer.name, Deal.unit.room_no],
                placeholder="合同编号、认购书编号、买受人或房号"),
     ],

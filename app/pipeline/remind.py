@@ -105,11 +105,7 @@ async def remind_once() -> int:
     today = today_local()
     sent = 0
     owners: dict = {}
-    for d in await Deal.select(Deal.id, Deal.unit, Deal.project, Deal.number, Deal.sign_deadline).where(
-            (Deal.stage == "已认购") & (Deal.sign_deadline <= today + timedelta(days=1))):
-        label = "今天到期" if d["sign_deadline"] == today else ("明天到期" if d["sign_deadline"] > today else "已逾期未签")
-        sent += await _send("sales", d, f"{today} {d['number']} 签约期限{label}（{d['sign_deadline']}）",
-                            clock_ref(d["id"], "sign"), owners)
+    # the signing deadline (D−1, D0, then 逾期未签) is the 认购 step's: app/pipeline/steps/subscription.py REMINDERS
     limits = await services.all_settings()
     # the filing reminders (day 20/25/28, overdue from day 31): app/pipeline/steps/filing.py (REMINDERS)
     # the 按揭 clocks (documents D+1/D+7/书面催告, 面签, the bank 3/5 WD, the release 2 WD): app/pipeline/steps/mortgage.py REMINDERS

@@ -65,13 +65,12 @@ async def subscribe_form(request: Request, unit_id: int) -> Response:
     if not services.may_act(request.user, "认购"):
         raise PermissionDeniedException("只有置业顾问、销售经理可以办理认购")
     u = page["unit"]
-    from datetime import timedelta
-
     form = Form(values={"unit_price": f"{u['unit_price']:.2f}", "total_price": f"{u['total_price']:.2f}", "co_ownership": "单独所有",
                         "down_payment": f"{u['total_price']:.2f}",
-                        "id_type": "居民身份证", "payment_method": "一次性",
-                        "sign_deadline": (today_local() + timedelta(days=int(await services.setting("sign_days")))).isoformat()})
-    return render(request, "pipeline/subscribe.html", {**page, "form": form, "services": services})
+                        "id_type": "居民身份证", "payment_method": "一次性"})
+    limits = page["limits"]
+    return render(request, "pipeline/subscribe.html", {**page, "form": form, "services": services,
+                                                       "manager_max_pct": limits["discount_manager_max_pct"], "sign_days": int(limits["sign_days"])})
 
 
 @post("/units/{unit_id:int}/subscribe", guards=[requires(Perm.PIPELINE)], status_code=200)
@@ -81,9 +80,11 @@ async def subscribe_submit(request: Request, unit_id: int) -> Response:
     try:
         deal = await services.subscribe(request.user, unit_id, data)
     except services.PipelineError as e:
-        return render(request, "pipeline/subscribe.html", {**page, "form": Form(values=_values(data), errors=e.errors), "services": services},
-                      status_code=400)
-    return redirect_with_flash(f"/pipeline/units/{unit_id}", f"认购已登记：{deal['number']}", "success", request)
+        return render(request, "pipeline/subscribe.html", {**page, "form": Form(values=_values(data), errors=e.errors), "services": services,
+                                                           "manager_max_pct": page["limits"]["discount_manager_max_pct"],
+                                                           "sign_days": int(page["limits"]["sign_days"])}, status_code=400)
+    done = {"草稿": "认购书已保存为草稿", "优惠待批": "认购书已提交，优惠送审批", "待收定金": "认购书已提交，待财务收取定金"}
+    return redirect_with_flash(f"/pipeline/units/{unit_id}", f"{done.get(deal['subscription_status'], '认购已登记')}：{deal['number']}", "success", request)
 
 
 async def _deal_unit(deal_id: int) -> int:

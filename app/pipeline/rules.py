@@ -257,3 +257,52 @@ def prereg_lapse(first_registered_on: date | None, days: int = 90) -> date | Non
     """The pre-registration lapses when no registration is applied for within `days` of registration becoming possible
     (the project's 首次登记) [L 民法典 221]."""
     return first_registered_on + timedelta(days=days) if first_registered_on else None
+# ---------------------------------------------------------------- A1 认购: discount authority, the cancellation rule
+
+CANCEL_OUTCOMES = ("退订", "没收定金")
+CANCEL_CAUSES = ("双方均无过错", "买受人原因")
+
+
+@dataclass(frozen=True)
+class Discount:
+    amount: Decimal  # 表价 − 成交总价 (0 when the price is the list price)
+    pct: Decimal  # of the list price, 2 places
+    needs_approval: bool  # any 优惠 beyond the price list: a lower price, or a 优惠 written in the 优惠说明
+    special: bool  # beyond the 销售经理's authority (特殊优惠): 营销副总 and 总经理 too
+
+
+def discount_of(list_total: Decimal, total_price: Decimal, note: str, manager_max_pct: Decimal) -> Discount:
+    """SPEC A1 step 2: any discount beyond the price list needs the 销售经理; one above `manager_max_pct` % of the list
+    price (the 销售经理's authority, a setting: up to and including it is within) goes on to the 营销副总 and the 总经理."""
+    amount = max(_money(list_total - total_price), Decimal("0.00"))
+    pct = _money(amount / list_total * 100) if list_total > 0 else Decimal("0.00")
+    special = amount * 100 > list_total * manager_max_pct  # compared unrounded: one cent beyond the limit is beyond it
+    return Discount(amount, pct, amount > 0 or bool((note or "").strip()), special)
+
+
+def discount_chain(d: Discount) -> list[str]:
+    """The approving roles, in order."""
+    if not d.needs_approval:
+        return []
+    return ["sales_manager", "marketing_vp", "gm"] if d.special else ["sales_manager"]
+
+
+def sign_reminder(deadline: date, today: date) -> str | None:
+    """The signing deadline's reminders go out at D−1 and D0 (SPEC A1 exceptions)."""
+    if deadline == today + timedelta(days=1):
+        return "明天到期"
+    if deadline == today:
+        return "今天到期"
+    return None
+
+
+def is_overdue(deadline: date, today: date) -> bool:
+    """After D0 the subscription is 逾期未签."""
+    return deadline < today
+
+
+def cancel_error(outcome: str, cause: str) -> str | None:
+    """If neither side caused the failure to sign, the 定金 must be refunded (商品房买卖合同司法解释 第四条): no forfeit."""
+    if outcome == "没收定金" and cause != "买受人原因":
+        return "双方均无过错时定金必须退还，不能没收（商品房买卖合同司法解释第四条）"
+    return None

@@ -254,7 +254,38 @@ def _parse_person(p: Parser, prefix: str, label: str, *, required: bool = True) 
     return {"name": name, "id_type": id_type, "id_number": id_number, "mobile": mobile, "overseas": id_type in OVERSEAS_ID_TYPES}
 
 
+SUB_BEFORE = ("草稿", "优惠待批", "待收定金")  # before 已认购: Deal.stage 认购中, the unit 保留
+SUB_STAGE = "认购中"
+SUB_SIGNED = ("已认购", "")  # a subscription in force ("" = a deal from before the states were kept)
+
+
+def _parse_terms(p: Parser, max_ratio: Decimal) -> dict:
+    """成交条件 of the 认购书: price, 优惠, 定金 (≤ 20% of the total), 付款方式, 首付款."""
+    unit_price = p.money("unit_price", "成交单价")
+    total = p.money("total_price", "成交总价")
+    discount = p.text("discount_note", "优惠说明", required=False, max_len=200)
+    deposit = p.money("deposit", "定金")
+    if deposit is not None and total is not None:
+        err = rules.deposit_error(deposit, total, max_ratio)
+        if err:
+            p.fail("deposit", err)
+    method = p.choice("payment_method", "付款方式", PAYMENT_METHODS)
+    down = p.money("down_payment", "首付款", allow_zero=True)
+    if down is not None and total is not None and down > total:
+        p.fail("down_payment", "首付款不能超过总价")
+    return {"unit_price": unit_price, "total_price": total, "discount_note": discount, "deposit": deposit, "payment_method": method,
+            "down_payment": down}
+
+
+def _terms_changes(t: dict) -> dict:
+    return {Deal.unit_price: t["unit_price"], Deal.total_price: t["total_price"], Deal.discount_note: t["discount_note"], Deal.deposit: t["deposit"],
+            Deal.payment_method: t["payment_method"], Deal.down_payment: t["down_payment"],
+            Deal.loan_amount: (t["total_price"] - t["down_payment"]) if t["payment_method"] in LOAN_METHODS else Decimal("0.00")}
+
+
 async def subscribe(user, unit_id: int, values) -> dict:
+    """The 置业顾问 fills in the 认购书: saved as a 草稿 (`action=draft`) or submitted at once (see _submit). The unit is
+    保留 from now until the 定金 is received (then 已认购) or the subscription ends (then 可售)."""
     _require(user, "认购")
     unit = await Unit.select().where(Unit.id == unit_id).first()
     if not unit:
@@ -303,32 +334,26 @@ async def subscribe(user, unit_id: int, values) -> dict:
         err = rules.shares_error([buyer_share, *[c["share"] for c in co_owners]])
         if err:
             p.fail("buyer_share", err)
-    unit_price = p.money("unit_price", "成交单价")
-    total = p.money("total_price", "成交总价")
-    discount = p.text("discount_note", "优惠说明", required=False, max_len=200)
-    deposit = p.money("deposit", "定金")
-    if deposit is not None and total is not None:
-        err = rules.deposit_error(deposit, total, await setting("deposit_max_ratio"))
-        if err:
-            p.fail("deposit", err)
-    method = p.choice("payment_method", "付款方式", PAYMENT_METHODS)
-    down = p.money("down_payment", "首付款", allow_zero=True)
-    if down is not None and total is not None and down > total:
-        p.fail("down_payment", "首付款不能超过总价")
-    deadline = p.date("sign_deadline", "签约截止日")
-    if deadline and deadline < today_local():
-        p.fail("sign_deadline", "签约截止日不能早于今天")
+    limits = await all_settings()
+    terms = _parse_terms(p, limits["deposit_max_ratio"])
     if p.errors:
         raise PipelineError("请修改标红的项目", errors=p.errors)
+    draft = (values.get("action") or "") == "draft"
+    today = today_local()
     async with write_transaction():
-        await _unit_status(unit_id, ["可售", "保留"], "已认购")
+        if await Deal.exists().where((Deal.unit == unit_id) & Deal.stage.not_in(["已作废", "已退订"])):
+            raise PipelineError("该房源已有在办的认购或合同，请刷新页面")
+        await _unit_status(unit_id, ["可售", "保留"], "保留")
         b = Buyer(name=buyer["name"], id_type=buyer["id_type"], id_number=buyer["id_number"], mobile=buyer["mobile"], address=address,
                   marital=marital, spouse_name=spouse, overseas=buyer["overseas"], created_at=now())
         await b.save()
-        deal = Deal(number=await next_number("RG"), unit=unit_id, project=unit["project"], buyer=b.id, co_ownership=co_ownership, stage="已认购",
-                    unit_price=unit_price, total_price=total, discount_note=discount, deposit=deposit, payment_method=method, down_payment=down,
-                    loan_amount=(total - down) if method in LOAN_METHODS else Decimal("0.00"),
-                    sign_deadline=deadline, salesperson=user.employee_id, subscribed_on=today_local(),
+        t = terms
+        deal = Deal(number=await next_number("RG"), unit=unit_id, project=unit["project"], buyer=b.id, co_ownership=co_ownership, stage=SUB_STAGE,
+                    subscription_status="草稿", unit_price=t["unit_price"], total_price=t["total_price"], discount_note=t["discount_note"],
+                    deposit=t["deposit"], payment_method=t["payment_method"], down_payment=t["down_payment"],
+                    loan_amount=(t["total_price"] - t["down_payment"]) if t["payment_method"] in LOAN_METHODS else Decimal("0.00"),
+                    # provisional: the real deadline counts `sign_days` from the day the 定金 is received (deposit_received)
+                    sign_deadline=today + timedelta(days=int(limits["sign_days"])), salesperson=user.employee_id, subscribed_on=today,
                     overseas_status="待审批" if buyer["overseas"] else "", created_at=now())
         await deal.save()
         await DealParty.insert(DealParty(deal=deal.id, buyer=b.id, role="买受人", share=buyer_share))
@@ -340,16 +365,147 @@ async def subscribe(user, unit_id: int, values) -> dict:
             ab = Buyer(name=agent["name"], id_type="居民身份证", id_number=agent["id_number"], created_at=now())
             await ab.save()
             await DealParty.insert(DealParty(deal=deal.id, buyer=ab.id, role="代理人", note=agent["note"]))
-        dep = await Instalment.insert(Instalment(deal=deal.id, kind="定金", amount_due=deposit, due_on=today_local(), received=deposit,
-                                                 received_on=today_local())).returning(Instalment.id)
-        from app.pipeline.receipts import auto_receipt
-
-        await auto_receipt(deal.id, dep[0]["id"], "定金", deposit, today_local(), "转账", "认购时收取定金", user.employee_id)
         row = deal.to_dict()
-        await audit.record(actor=user, action="pipeline.subscribe", entity="pl_deal", entity_id=deal.id,
-                           summary=f"{row['number']} 认购 {unit['room_no']}，总价 {total:,.2f} 元，定金 {deposit:,.2f} 元",
-                           before={"unit_status": unit["status"]}, after={"unit_status": "已认购", "stage": "已认购"})
+        await audit.record(actor=user, action="pipeline.subscription.draft", entity="pl_deal", entity_id=deal.id,
+                           summary=f"{row['number']} 认购书草稿 {unit['room_no']}，总价 {t['total_price']:,.2f} 元，定金 {t['deposit']:,.2f} 元",
+                           before={"unit_status": unit["status"]}, after={"unit_status": "保留", "subscription_status": "草稿"})
+        if not draft:
+            row = await _submit(user, row, Decimal(unit["total_price"]), limits)
     return row
+
+
+async def _submit(user, deal: dict, list_total: Decimal, limits: dict) -> dict:
+    """草稿 → 优惠待批 (a 优惠 beyond the price list: the 认购优惠 request on the approval engine) or → 待收定金 (none).
+    Inside the caller's transaction."""
+    d = rules.discount_of(list_total, Decimal(deal["total_price"]), deal["discount_note"], limits["discount_manager_max_pct"])
+    if d.needs_approval:
+        from app.pipeline.steps.subscription import DISCOUNT
+        from app.workflow import engine
+
+        result = await DISCOUNT.form.parse({"deal_ref": deal["number"]}, user, None)
+        if result.errors:
+            raise PipelineError(next(iter(result.errors.values())))
+        try:
+            req = await engine.submit(user, DISCOUNT, result)
+        except engine.WorkflowError as e:
+            raise PipelineError(e.message) from None
+        row = await Deal.select().where(Deal.id == deal["id"]).first()
+        chain = "销售经理、营销副总、总经理" if d.special else "销售经理"
+        await _audit(user, row, "subscription.submit", f"提交认购书，优惠 {d.amount:,.2f} 元（表价的 {d.pct}%）"
+                     f"{'，特殊优惠' if d.special else ''}，送{chain}审批（{req['number']}）", {"subscription_status": "草稿"},
+                     {"subscription_status": "优惠待批"})
+        return row
+    row = await _move(deal["id"], Deal.subscription_status == "草稿", {Deal.subscription_status: "待收定金"})
+    await _open_deposit(row)
+    await _audit(user, row, "subscription.submit", f"提交认购书（无优惠），待财务收取定金 {Decimal(row['deposit']):,.2f} 元",
+                 {"subscription_status": "草稿"}, {"subscription_status": "待收定金"})
+    return row
+
+
+async def _open_deposit(deal: dict) -> None:
+    """待收定金: the 定金 instalment, unpaid; finance's receipt of it makes the subscription 已认购 (deposit_received)."""
+    await Instalment.delete().where((Instalment.deal == deal["id"]) & (Instalment.kind == "定金") & (Instalment.received == 0))
+    await Instalment.insert(Instalment(deal=deal["id"], kind="定金", amount_due=Decimal(deal["deposit"]), due_on=today_local()))
+
+
+async def _subscription_deal(user, deal_id: int, statuses: tuple[str, ...]) -> dict:
+    deal = await Deal.select(Deal.all_columns(), Deal.unit.total_price, Deal.unit.room_no).where(Deal.id == deal_id).first()
+    if not deal:
+        raise PipelineError("记录不存在")
+    if not user.sees_project(deal["project"]):
+        raise PipelineError("该项目不在您的数据范围内")
+    if deal["subscription_status"] not in statuses:
+        raise PipelineError(f"该认购书当前为「{deal['subscription_status'] or '已认购'}」，不能办理此操作，请刷新页面")
+    return deal
+
+
+async def submit_draft(user, deal_id: int, values) -> dict:
+    """A 草稿 (new, or back after its 优惠 was not approved) is submitted, with its 成交条件 as corrected on the form."""
+    _require(user, "认购")
+    deal = await _subscription_deal(user, deal_id, ("草稿",))
+    limits = await all_settings()
+    p = Parser(values)
+    terms = _parse_terms(p, limits["deposit_max_ratio"])
+    if p.errors:
+        raise PipelineError("请修改标红的项目", errors=p.errors)
+    async with write_transaction():
+        row = await _move(deal_id, Deal.subscription_status == "草稿", _terms_changes(terms))
+        return await _submit(user, row, Decimal(deal["unit.total_price"]), limits)
+
+
+async def abandon_draft(user, deal_id: int) -> dict:
+    """放弃 a 草稿 (the customer did not go on): the subscription ends 已退订 and the unit is 可售 again."""
+    _require(user, "认购")
+    deal = await _subscription_deal(user, deal_id, ("草稿",))
+    async with write_transaction():
+        row = await _move(deal_id, Deal.subscription_status == "草稿", {Deal.subscription_status: "已退订", Deal.stage: "已退订"})
+        await _unit_status(deal["unit"], ["保留"], "可售")
+        await _audit(user, row, "subscription.abandon", "放弃认购书草稿，房源恢复可售", {"subscription_status": "草稿", "unit_status": "保留"},
+                     {"subscription_status": "已退订", "unit_status": "可售"})
+    return row
+
+
+async def deposit_received(user, deal_id: int, on: date) -> dict | None:
+    """Finance has received the whole 定金 (receipts.record_receipt, in its transaction): 待收定金 → 已认购, the unit
+    保留 → 已认购, and the signing deadline runs `sign_days` from that day. Nothing for a deal in another state."""
+    deal = await Deal.select(Deal.id, Deal.unit, Deal.subscription_status).where(Deal.id == deal_id).first()
+    if not deal or deal["subscription_status"] != "待收定金":
+        return None
+    deadline = await add_calendar_days(on, int(await setting("sign_days")))
+    row = await _move(deal_id, Deal.subscription_status == "待收定金", {
+        Deal.subscription_status: "已认购", Deal.stage: "已认购", Deal.subscribed_on: on, Deal.deposit_received_on: on, Deal.sign_deadline: deadline})
+    await _unit_status(deal["unit"], ["保留"], "已认购")
+    await _audit(user, row, "subscription.deposit", f"定金 {Decimal(row['deposit']):,.2f} 元已收，认购生效，签约截止日 {deadline:%Y-%m-%d}",
+                 {"subscription_status": "待收定金", "unit_status": "保留"}, {"subscription_status": "已认购", "unit_status": "已认购"})
+    return row
+
+
+async def expire_subscriptions(today: date) -> list[dict]:
+    """After D0 an unsigned subscription is 逾期未签 (a conditional update; audited as the system). Run by the reminders."""
+    async with write_transaction():
+        rows = await Deal.update({Deal.subscription_status: "逾期未签", Deal.version: Deal.version + 1}).where(
+            (Deal.stage == "已认购") & Deal.subscription_status.is_in(list(SUB_SIGNED)) & Deal.signed_on.is_null()
+            & (Deal.sign_deadline < today)).returning(Deal.id, Deal.number, Deal.sign_deadline)
+        for r in rows:
+            await _audit(None, r, "subscription.overdue", f"签约截止日 {r['sign_deadline']:%Y-%m-%d} 已过，客户未签约：逾期未签",
+                         {"subscription_status": "已认购"}, {"subscription_status": "逾期未签"})
+    return rows
+
+
+async def subscription_info(deal_id: int) -> dict:
+    """The 认购书's 优惠 approvals and 退订 proposals (latest first), for the unit page and the printed 认购书."""
+    from app.pipeline.tables_subscription import SubscriptionCancel, SubscriptionDiscount
+
+    discounts = await SubscriptionDiscount.select(SubscriptionDiscount.all_columns(), SubscriptionDiscount.request.number,
+                                                  SubscriptionDiscount.request.status).where(
+        SubscriptionDiscount.deal == deal_id).order_by(SubscriptionDiscount.id, ascending=False)
+    cancels = await SubscriptionCancel.select(SubscriptionCancel.all_columns(), SubscriptionCancel.request.number,
+                                              SubscriptionCancel.request.status).where(
+        SubscriptionCancel.deal == deal_id).order_by(SubscriptionCancel.id, ascending=False)
+    approved = next((x for x in discounts if x["request.status"] == "已通过"), None)
+    return {"discounts": discounts, "approved_discount": approved, "cancels": cancels,
+            "open_cancel": next((c for c in cancels if c["request.status"] in ("审批中", "已退回")), None)}
+
+
+async def propose_cancel(user, deal_id: int, values) -> dict:
+    """The 销售经理 proposes 退订 or 没收定金 for a 逾期未签 subscription (or one the customer withdraws before its deadline),
+    on the approval engine (客服副经理 → 财务)."""
+    from app.pipeline.steps.subscription import CANCEL
+    from app.workflow import engine
+
+    if not CANCEL.starters.allows(user):
+        raise PipelineError("只有销售经理可以提出退订或没收定金")
+    deal = await _subscription_deal(user, deal_id, ("已认购", "逾期未签", ""))
+    result = await CANCEL.form.parse({**{k: values.get(k) or "" for k in ("outcome", "cause", "note")}, "deal_ref": deal["number"]}, user, None)
+    if result.errors:
+        raise PipelineError("请修改标红的项目", errors={("__all__" if k == "deal_ref" else k): v for k, v in result.errors.items()})
+    try:
+        async with write_transaction():
+            req = await engine.submit(user, CANCEL, result)
+            await _audit(user, deal, "subscription.cancel", f"提出{result.cleaned['outcome']}（{result.cleaned['cause']}），送客服副经理、财务审批（{req['number']}）")
+    except engine.WorkflowError as e:
+        raise PipelineError(e.message) from None
+    return req
 
 
 # ---------------------------------------------------------------- A2 签约
@@ -2073,7 +2229,15 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
                     "amber": amber, "detail": detail})
 
     voided = deal["stage"] == "已作废"
-    add("认购", "已认购", True, None, f"定金 {Decimal(deal['deposit']):,.2f} 元 · {deal['payment_method']}")
+    ss = deal["subscription_status"] or "已认购"  # "" = a deal from before the states were kept
+    if deal["signed_on"] is not None and ss in ("已认购", "逾期未签"):
+        ss = "已转签约"
+    sub_due = deal["sign_deadline"] if ss in ("已认购", "逾期未签") else None
+    add("认购", ss, ss == "已转签约", sub_due, f"定金 {Decimal(deal['deposit']):,.2f} 元 · {deal['payment_method']}"
+        + (f" · 优惠：{deal['discount_note']}" if deal["discount_note"] else "") + (" · 签约截止日已过" if ss == "逾期未签" else ""),
+        sub_due - timedelta(days=1) if sub_due else None)
+    if ss == "逾期未签":
+        out[-1]["overdue"] = True
     signed = deal["signed_on"] is not None
     ss = "已签约" if signed else (deal.get("sign_status") or ("审核退回" if deal["check_status"] == "退回补正" else "待提交审核单"))
     add("签约", ss, signed, None if signed else deal["sign_deadline"],

@@ -46,7 +46,7 @@ class Deal(Table, tablename="pl_deal"):
     project = ForeignKey(Project, on_delete=OnDelete.restrict, index=True)
     buyer = ForeignKey(Buyer, on_delete=OnDelete.restrict, index=True)
     co_ownership = Varchar(length=10, default="单独所有")  # 单独所有 | 共同共有 | 按份共有
-    stage = Varchar(length=10, index=True)  # 已认购 已签约 已备案 已交付 已办证 | 已作废 已退订
+    stage = Varchar(length=10, index=True)  # 认购中 (草稿/优惠待批/待收定金) 已认购 已签约 已备案 已交付 已办证 | 已作废 已退订
     version = Integer(default=0)
     # A1 认购
     unit_price = Numeric(digits=(15, 2))
@@ -60,6 +60,8 @@ class Deal(Table, tablename="pl_deal"):
     subscribed_on = Date(index=True)
     # 认购 state (A1): 草稿 → 优惠待批 → 待收定金 → 已认购 → 已转签约 | 逾期未签 | 已退订 ("" = a deal from before it was kept)
     subscription_status = Varchar(length=10, default="", index=True)
+    # the day finance received the whole 定金 (待收定金 → 已认购); the ledgers count a subscription from it (None before)
+    deposit_received_on = Date(null=True, default=None)
     # A2 签约
     check_status = Varchar(length=10, default="待审")  # 待审 | 退回补正 | 审核通过
     # 签约 state (A2): 审核单待审 → 审核退回 | 审核通过 → 境外审批中 → 网签草拟 → 待客户签字 → 已签约 ("" = not started)

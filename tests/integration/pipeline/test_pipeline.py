@@ -29,8 +29,7 @@ async def free_unit(project: str = "JC01") -> dict:
 def subscribe_data(unit: dict, **over) -> dict:
     data = {"name": "测试客户", "id_type": "居民身份证", "id_number": an_id(), "mobile": "13912345678", "address": "苏州市", "marital": "未婚",
             "spouse_name": "", "co_ownership": "单独所有", "unit_price": f"{unit['unit_price']:.2f}", "total_price": f"{unit['total_price']:.2f}",
-            "deposit": "50000.00", "payment_method": "一次性", "down_payment": f"{unit['total_price']:.2f}",
-            "sign_deadline": (today_local() + timedelta(days=3)).isoformat()}
+            "deposit": "50000.00", "payment_method": "一次性", "down_payment": f"{unit['total_price']:.2f}", "action": "submit"}
     data.update(over)
     return data
 
@@ -40,12 +39,39 @@ async def post(client, url: str, data: dict, page: str):
     return await client.post(url, data={**data, "_csrf_token": token})
 
 
-async def subscribed(new_client, project="JC01", **over) -> tuple[dict, dict]:
+async def pay_deposit(new_client, deal: dict, on=None) -> dict:
+    """财务 (the accountant) records the whole 定金 of a 待收定金 subscription: it becomes 已认购 (A1). Returns the deal."""
+    acc = await sign_in(await new_client(), "accountant")
+    inst = await Instalment.select().where((Instalment.deal == deal["id"]) & (Instalment.kind == "定金")).order_by(Instalment.id, ascending=False).first()
+    assert inst, "no 定金 instalment: is the subscription 待收定金?"
+    _n[0] += 1
+    url = f"/pipeline/receipts/{deal['id']}"
+    r = await post(acc, url, {"instalment": str(inst["id"]), "amount": f"{inst['amount_due']:.2f}", "received_on": (on or today_local()).isoformat(),
+                              "method": "转账", "voucher_no": f"DJ-{deal['id']}-{_n[0]}", "note": "定金"}, url)
+    assert r.status_code == 303, r.text[:2000]
+    return await Deal.select().where(Deal.id == deal["id"]).first()
+
+
+async def subscribe_unit(new_client, unit: dict, project: str = "JC01", **over) -> dict:
+    """The 置业顾问 submits a 认购书 (no 优惠) for `unit` and 财务 receives the 定金: the deal is 已认购."""
     sales = await sign_in(await new_client(), "sales" if project == "JC01" else "sales3")
-    unit = await free_unit(project)
-    r = await post(sales, f"/pipeline/units/{unit['id']}/subscribe", subscribe_data(unit, **over), f"/pipeline/units/{unit['id']}/subscribe")
+    url = f"/pipeline/units/{unit['id']}/subscribe"
+    r = await post(sales, url, subscribe_data(unit, **over), url)
     assert r.status_code == 303, r.text[:3000]
     deal = await Deal.select().where(Deal.unit == unit["id"]).order_by(Deal.id, ascending=False).first()
+    assert deal["subscription_status"] == "待收定金", deal["subscription_status"]
+    return await pay_deposit(new_client, deal)
+
+
+async def subscribed(new_client, project="JC01", **over) -> tuple[dict, dict]:
+    """A 已认购 deal on a free unit (submitted by the 置业顾问, the 定金 received by the accountant). `sign_deadline=`
+    sets the signing deadline directly (test data)."""
+    deadline = over.pop("sign_deadline", None)
+    unit = await free_unit(project)
+    deal = await subscribe_unit(new_client, unit, project, **over)
+    if deadline:
+        await Deal.update({Deal.sign_deadline: deadline}).where(Deal.id == deal["id"])
+        deal = await Deal.select().where(Deal.id == deal["id"]).first()
     return unit, deal
 
 
@@ -147,9 +173,12 @@ async def test_subscription_rules_keep_the_form_and_write_nothing(new_client):
     assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "可售"
     r = await post(sales, url, subscribe_data(unit, co_ownership="按份共有", buyer_share="50.00", co_name="共有人甲", co_id_number=an_id(), co_share="50.00"), url)
     assert r.status_code == 303
-    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已认购"
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "保留"  # until the 定金 is in
     again = await post(sales, url, subscribe_data(unit), url)
-    assert again.status_code == 400 and "房源当前状态不允许" in again.text
+    assert again.status_code == 400 and "该房源已有在办的认购" in again.text
+    deal = await Deal.select().where(Deal.unit == unit["id"]).order_by(Deal.id, ascending=False).first()
+    await pay_deposit(new_client, deal)
+    assert (await Unit.select(Unit.status).where(Unit.id == unit["id"]).first())["status"] == "已认购"
 
 
 async def test_signing_needs_the_check_and_the_overseas_filing(new_client):
@@ -344,10 +373,7 @@ async def test_mortgage_notice_needs_the_department_head(new_client):
 async def test_construction_mortgage_blocks_signing_until_released(new_client):
     unit = await Unit.select().where((Unit.project.code == "JC02") & (Unit.building.name == "3号楼")).order_by(Unit.id).first()
     await Unit.update({Unit.status: "可售"}).where(Unit.id == unit["id"])  # as if its presale permit had been issued
-    sales = await sign_in(await new_client(), "sales3")
-    url = f"/pipeline/units/{unit['id']}/subscribe"
-    assert (await post(sales, url, subscribe_data(unit), url)).status_code == 303
-    deal = await Deal.select().where(Deal.unit == unit["id"]).first()
+    deal = await subscribe_unit(new_client, unit, "JC02")
     contract = await sign_in(await new_client(), "contract2")
     page = f"/pipeline/units/{unit['id']}"
     await post(contract, f"/pipeline/deals/{deal['id']}/check", {"result": "审核通过", "delivery_due": (today_local() + timedelta(days=90)).isoformat()}, page)
@@ -427,7 +453,7 @@ async def test_agent_with_power_of_attorney_and_combined_loan_split(new_client):
     assert r.status_code == 400 and "身份证号应为 18 位" in r.text and "请填写委托书" in r.text
     data.update(agent_id_number=an_id(), poa_note="委托书 WT-001")
     assert (await post(sales, url, data, url)).status_code == 303
-    deal = await Deal.select().where(Deal.unit == unit["id"]).order_by(Deal.id, ascending=False).first()
+    deal = await pay_deposit(new_client, await Deal.select().where(Deal.unit == unit["id"]).order_by(Deal.id, ascending=False).first())
     from app.pipeline.tables import DealParty
 
     assert await DealParty.exists().where((DealParty.deal == deal["id"]) & (DealParty.role == "代理人") & (DealParty.note == "委托书 WT-001"))
@@ -504,10 +530,7 @@ async def _to_handover(new_client, unit_where) -> tuple[dict, dict, str]:
     unit = await Unit.select().where((Unit.status == "可售") & unit_where).order_by(Unit.id, ascending=False).first()
     assert unit, "no such free unit in the demo data"
     project = "JC01" if (await Unit.select(Unit.project.code).where(Unit.id == unit["id"]).first())["project.code"] == "JC01" else "JC02"
-    sales = await sign_in(await new_client(), "sales" if project == "JC01" else "sales3")
-    url = f"/pipeline/units/{unit['id']}/subscribe"
-    assert (await post(sales, url, subscribe_data(unit), url)).status_code == 303
-    deal = await Deal.select().where(Deal.unit == unit["id"]).order_by(Deal.id, ascending=False).first()
+    deal = await subscribe_unit(new_client, unit, project)
     page = await check_and_sign(new_client, unit, deal, f"PB-{deal['id']}", project=project)
     sup = await sign_in(await new_client(), "supervisor")
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover-notice", {"on": today_local().isoformat()}, page)).status_code == 303

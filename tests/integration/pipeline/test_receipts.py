@@ -86,7 +86,8 @@ async def test_accountant_records_partial_receipts_until_the_down_payment_is_set
     after = await down_payment(deal["id"])
     assert Decimal(after["received"]) == due and after["received_on"] == today_local()
     assert await Receipt.count().where(Receipt.instalment == inst["id"]) == 2
-    assert await AuditLog.count().where((AuditLog.action == "pipeline.receipt") & (AuditLog.entity_id == str(deal["id"]))) == 2
+    # the 定金 (received by finance at 认购, A1) and the two 首付款 receipts
+    assert await AuditLog.count().where((AuditLog.action == "pipeline.receipt") & (AuditLog.entity_id == str(deal["id"]))) == 3
     # settled everywhere: no more arrears or 催缴 in the ledger, the form says so, the unit page shows the receipts
     ledger = await sup.get(f"/ledgers/collections?q=R-{deal['id']}&kind=首付款")
     assert "D+7 催缴" not in ledger.text and "已结清" in ledger.text
@@ -162,7 +163,9 @@ async def test_receipt_routes_roles_and_project_scope(new_client):
 async def test_deposit_and_loan_release_are_receipts_too(new_client):
     unit, deal = await subscribed(new_client)
     dep = await Receipt.select().where(Receipt.deal == deal["id"]).first()
-    assert dep["kind"] == "定金" and Decimal(dep["amount"]) == Decimal(deal["deposit"]) and dep["voucher_no"].startswith("SK-")
+    # A1: the 定金 is finance's own 收款登记 (the voucher the accountant entered), no longer written at 认购
+    assert dep["kind"] == "定金" and Decimal(dep["amount"]) == Decimal(deal["deposit"]) and dep["voucher_no"].startswith("DJ-")
+    assert dep["recorded_by"] is not None
 
 
 async def test_two_simultaneous_receipts_cannot_overpay(new_client):

@@ -27,6 +27,8 @@ EXPECTED = {
     "daily_report": {"contract", "data"},
     "care_compensation": {"cr_officer", "complaint_officer", "complaint_supervisor", "cr_supervisor", "supervisor", "dept_head", "reception"},
     "handover_bulletin": {"supervisor"},  # A6 交房公告及面积差对照表
+    "subscription_discount": {"sales", "sales_manager"},
+    "subscription_cancel": {"sales_manager"},
 }
 EXPECTED["ledger_correction"] = {"contract", "data", "title", "mortgage", "bureau"}  # 台账更正 (SPEC §B): the officers who keep the records
 EXPECTED.update({"entertainment": STAFF})  # issue 10 office/finance: 业务招待申请 (the prior approval of an entertainment claim)
