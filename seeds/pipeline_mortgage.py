@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from app.core.timeutil import today_local
 from app.pipeline import services
 from app.pipeline.tables import Deal, DealDocument
-from seeds.pipeline import _user, _Values
+from seeds.pipeline import _check_and_draft, _user, _Values, pay_deposit
 
 
 async def face_signed(deal_id: int, on: date) -> None:
@@ -51,12 +51,13 @@ async def _new_loan(k: int, name: str, married: bool) -> dict | None:
         name=name, id_type="居民身份证", id_number=_id(700 + k), mobile=f"1391200{k:04d}", address="苏州市工业园区",
         marital="已婚" if married else "未婚", spouse_name="配偶" + name[0] if married else "", co_ownership="单独所有",
         unit_price=f"{unit['unit_price']:.2f}", total_price=f"{total:.2f}", deposit="50000.00", payment_method="商贷",
-        down_payment=f"{down:.2f}", sign_deadline=(today + timedelta(days=3)).isoformat()))
-    await services.check(contract, deal["id"], _Values(result="审核通过", loan_amount=f"{total - down:.2f}", loan_bank="中国建设银行",
-                                                       delivery_due=(today + timedelta(days=300)).isoformat()))
+        down_payment=f"{down:.2f}", action="submit"))
+    await pay_deposit(await _user("accountant"), deal["id"])  # 财务 receives the 定金: 已认购 (A1)
+    unit_row = await Unit.select(Unit.area_build, Unit.unit_price).where(Unit.id == unit["id"]).first()
+    await _check_and_draft(sales, contract, deal, unit_row, total, down, today + timedelta(days=300),  # A2: 审核单 → 网签草拟 → 待客户签字
+                           draft=True, contract_no=f"JC01-2026-{8100 + k}", online_no=f"WQ{2028100 + k}")
     await Deal.update({Deal.subscribed_on: today - timedelta(days=9)}).where(Deal.id == deal["id"])
-    await services.sign(contract, deal["id"], _Values(contract_no=f"JC01-2026-{8100 + k}", online_no=f"WQ{2028100 + k}",
-                                                      signed_on=(today - timedelta(days=6)).isoformat(), home_count="首套"))
+    await services.sign(contract, deal["id"], _Values(signed_on=(today - timedelta(days=6)).isoformat(), home_count="首套"))
     return await Deal.select(Deal.all_columns(), Deal.buyer.name).where(Deal.id == deal["id"]).first()
 
 
@@ -72,7 +73,7 @@ async def _seed_loans() -> None:
     d = await _new_loan(1, "冯晓梅", True)  # 待面签: documents in, the buyer and the spouse booked at the bank
     if d:
         await DealDocument.update({DealDocument.received_on: today}).where((DealDocument.deal == d["id"]) & (DealDocument.stage == "按揭"))
-        doc = await DealDocument.select(DealDocument.id).where(DealDocument.deal == d["id"]).first()
+        doc = await DealDocument.select(DealDocument.id).where((DealDocument.deal == d["id"]) & (DealDocument.stage == "按揭")).first()
         await services.receive_document(mortgage, d["id"], doc["id"], True)
         day = (today + timedelta(days=2)).isoformat()
         await services.mortgage_step(mortgage, d["id"], "appoint", _Values(buyer_day=day, buyer_place="中国建设银行园区支行个贷中心",

@@ -8,7 +8,7 @@ from app.core.timeutil import SHANGHAI, today_local
 from app.estate.tables import Unit
 from app.pipeline import services
 from app.pipeline.tables_signing import Outage
-from seeds.pipeline import NAMES, _check_and_draft, _id, _user, _Values
+from seeds.pipeline import NAMES, _check_and_draft, _id, _user, _Values, pay_deposit
 
 PLAN = ("审核单待审", "审核退回", "网签草拟", "待客户签字")
 
@@ -17,7 +17,7 @@ async def seed() -> None:
     if await Outage.exists():
         return
     today = today_local()
-    sales, contract = await _user("sales"), await _user("contract")
+    sales, contract, accountant = await _user("sales"), await _user("contract"), await _user("accountant")
     units = await Unit.select(Unit.id, Unit.unit_price, Unit.total_price, Unit.area_build, Unit.project.code).where(
         (Unit.status == "可售") & (Unit.project.code == "JC01")).order_by(Unit.floor, ascending=False).order_by(Unit.id).limit(len(PLAN))
     held = []
@@ -26,7 +26,8 @@ async def seed() -> None:
         deal = await services.subscribe(sales, u["id"], _Values(
             name=NAMES[(i + 5) % len(NAMES)], id_type="居民身份证", id_number=_id(200 + i), mobile=f"137{20000000 + i * 911:08d}", address="苏州市姑苏区",
             marital="未婚", spouse_name="", co_ownership="单独所有", unit_price=f"{u['unit_price']:.2f}", total_price=f"{total:.2f}",
-            deposit="50000.00", payment_method="一次性", down_payment=f"{total:.2f}", sign_deadline=(today + timedelta(days=2 + i)).isoformat()))
+            deposit="50000.00", payment_method="一次性", down_payment=f"{total:.2f}", action="submit"))
+        await pay_deposit(accountant, deal["id"])  # 财务 receives the 定金: 已认购 (A1)
         if goal in ("审核单待审", "审核退回"):
             from app.pipeline.tables import Receipt
 
