@@ -129,7 +129,7 @@ async def queue_counts(user, today: date) -> list[dict[str, Any]]:
 
 async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[str, Any]]:
     from app.pipeline import services
-    from app.pipeline.steps import filing as filing_step, title as title_step
+    from app.pipeline.steps import filing as filing_step, sign as sign_step, subscription as subscription_step, title as title_step
     from app.pipeline.tables import Deal, VoidStep
 
     cal = await load_calendar(today - timedelta(days=800), today + timedelta(days=60))
@@ -139,8 +139,8 @@ async def _queue_counts(user, today: date, limits, load_calendar) -> list[dict[s
 
     live = Deal.stage.is_in(["已签约", "已备案"])
     specs = [  # stage, task, open condition, overdue condition
-        ("认购", "催客户签约", Deal.stage == "已认购", Deal.sign_deadline < today),
-        ("签约", "审核单审核 / 网签", Deal.stage == "已认购", Deal.sign_deadline < today),
+        *subscription_step.dashboard_counts(user, today),  # one per task of the step's queue rows
+        *sign_step.dashboard_counts(user, today, limits),
         *mortgage_count_specs(today, cal, limits, _cutoff),  # every 按揭 state (app/pipeline/steps/mortgage.py)
         *filing_step.dashboard_counts(cal, today, limits, _cutoff),  # one per task of the step's queue rows
         # 交房 (A6): one task per state, as app/pipeline/steps/handover.py's queue rows

@@ -129,9 +129,9 @@ async def test_filing_and_handover_forms_on_one_unit_page(new_client):
     path = f"/pipeline/units/{deal['unit']}"
     r = await c.get(path)
     assert r.status_code == 200
-    assert 'data-testid="form-filing-submit"' in r.text and 'data-testid="form-handover-notice"' in r.text
+    assert 'data-testid="form-filing-prepare"' in r.text and 'data-testid="form-handover-notice"' in r.text
     assert _problems(path, r.text) == []
-    assert 'for="f-filing-submit-on"' in r.text and 'id="f-filing-submit-on"' in r.text
+    assert 'for="f-filing-prepare-on"' in r.text and 'id="f-filing-prepare-on"' in r.text
     assert 'for="f-handover-notice-on"' in r.text and 'id="f-handover-notice-on"' in r.text
     assert r.text.count('data-testid="field-on"') >= 2  # test ids stay stable; tests scope them by the form
 

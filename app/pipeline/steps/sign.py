@@ -305,3 +305,14 @@ async def _remind_entries(ctx) -> int:
 
 
 REMINDERS = [_remind_entries]
+
+
+def dashboard_counts(user, today, limits) -> list[tuple]:
+    """The home page's queue counts (app/dashboard/figures.py), one per task of `_queue`, on the same conditions."""
+    out = [(stage, task, (Deal.stage == "已认购") & (Deal.sign_status == state), Deal.sign_deadline < today)
+           for state, (stage, task) in SIGN_TASKS.items() if services.may_act(user, stage)]
+    if services.may_act(user, "签约"):
+        since = today - timedelta(days=int(limits["sign_entry_window_days"]))
+        out.append(("签约", "签约当日录入：合同台账、RIS、预警预报系统",
+                    (Deal.sign_status == "已签约") & (Deal.stage == "已签约") & (Deal.signed_on >= since) & _missing_entry(), Deal.signed_on < today))
+    return out

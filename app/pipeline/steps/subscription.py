@@ -401,3 +401,18 @@ async def _queue(user, limits) -> list[dict]:
 
 
 QUEUE = [_queue]
+
+
+def dashboard_counts(user, today) -> list[tuple]:
+    """The home page's queue counts (app/dashboard/figures.py), one per task of `_queue`: (stage, task, open clause,
+    overdue clause), the same conditions as the queue rows above."""
+    base = Deal.stage.is_in([services.SUB_STAGE, "已认购"]) & Deal.signed_on.is_null()
+    never = Deal.id < 0
+    out = []
+    if services.may_act(user, "认购"):
+        out += [("认购", "提交认购书", base & (Deal.subscription_status == "草稿"), never),
+                ("认购", "待财务收定金", base & (Deal.subscription_status == "待收定金"), never),
+                ("认购", "催客户签约", base & Deal.subscription_status.is_in(["已认购", ""]), Deal.sign_deadline < today)]
+    if CANCEL.starters.allows(user):
+        out.append(("认购", "逾期未签：提出退订或没收定金", base & (Deal.subscription_status == "逾期未签"), Deal.id > 0))
+    return out

@@ -190,6 +190,7 @@ async def _user(username: str):
 
 async def test_title_deadline_is_the_contracts_else_90_days_and_reminded(new_client):
     unit, deal, page = await _to_handover(new_client, (Unit.pricing_basis == "建筑面积") & (Unit.project.code == "JC01"))
+    await Deal.update({Deal.title_deadline: None}).where(Deal.id == deal["id"])  # a contract without its own 办证期限 first
     sup = await sign_in(await new_client(), "supervisor")
     assert (await post(sup, f"/pipeline/deals/{deal['id']}/handover", {"on": TODAY().isoformat(), "surveyed_area": f"{unit['area_build']:.2f}",
                                                                       "keys_count": "2"}, page)).status_code == 303

@@ -70,6 +70,9 @@ async def subscribed(new_client, project="JC01", **over) -> tuple[dict, dict]:
     unit = await free_unit(project)
     deal = await subscribe_unit(new_client, unit, project, **over)
     if deadline:
+        from datetime import date as _date
+
+        deadline = _date.fromisoformat(deadline) if isinstance(deadline, str) else deadline
         await Deal.update({Deal.sign_deadline: deadline}).where(Deal.id == deal["id"])
         deal = await Deal.select().where(Deal.id == deal["id"]).first()
     return unit, deal
