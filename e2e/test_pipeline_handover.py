@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from e2e.nav import nav
 from e2e.screens import shoot
-from e2e.test_pipeline import TODAY, book_and_identify, check_and_sign, open_unit, pay_fund, subscribe
+from e2e.test_pipeline import TODAY, book_and_identify, check_and_sign, open_unit, pay_fund, receive_deposit, subscribe
 from tests import samples
 
 
@@ -16,6 +16,7 @@ def test_handover_blocked_by_unpaid_fund_then_done(page, login_page, server_url)
     unit_url = open_unit(page, server_url)
     subscribe(page, "钱交房", 601)
     login_page.sign_out()
+    receive_deposit(page, login_page, server_url, "钱交房", 601)  # A1: 财务 receives the 定金
     login_page.sign_in("contract")
     page.goto(server_url + unit_url)
     check_and_sign(page, "E2E-HV-0001")

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from e2e.test_pipeline import TODAY, _id, check_and_sign, open_unit
+from e2e.test_pipeline import TODAY, _id, check_and_sign, open_unit, receive_deposit
 
 
 def test_refused_loan_switches_to_lump_sum_and_is_filed(page, login_page, server_url):
@@ -22,8 +22,9 @@ def test_refused_loan_switches_to_lump_sum_and_is_filed(page, login_page, server
     page.get_by_test_id("field-payment_method").select_option("商贷")
     page.get_by_test_id("field-down_payment").fill(f"{down:.2f}")
     page.get_by_test_id("subscribe-submit").click()
-    expect(page.get_by_test_id("unit-status")).to_contain_text("已认购")
+    expect(page.get_by_test_id("unit-status")).to_contain_text("保留")  # 待收定金
     login_page.sign_out()
+    receive_deposit(page, login_page, server_url, "贾文静", 411)  # A1: 财务 receives the 定金: 已认购
 
     login_page.sign_in("contract")  # 合同专员: the 审核单 with the loan, then 网签 (the shared helper)
     page.goto(server_url + unit_url)
@@ -65,8 +66,13 @@ def test_refused_loan_switches_to_lump_sum_and_is_filed(page, login_page, server
     expect(page.get_by_test_id("form-mortgage-switch")).to_have_count(0)
     login_page.sign_out()
 
-    login_page.sign_in("bureau")  # 房管局专员: files it as any other contract
+    login_page.sign_in("bureau")  # 房管局专员: files it as any other contract (A4: the file and its checklist, then 报送)
     page.goto(server_url + unit_url)
+    page.get_by_test_id("form-filing-prepare").get_by_test_id("field-on").fill(TODAY)
+    page.get_by_test_id("filing-prepare").click()
+    for i in range(1, 7):
+        page.get_by_test_id(f"filing-doc-{i}").click()
+    page.get_by_test_id("form-filing-submit").get_by_test_id("field-acceptance_no").fill("BS-E2E-AJ1")
     page.get_by_test_id("form-filing-submit").get_by_test_id("field-on").fill(TODAY)
     page.get_by_test_id("filing-submit").click()
     page.get_by_test_id("field-filing_no").fill("BA-E2E-AJ1")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from app.core.timeutil import today_local
 from e2e.nav import nav
-from e2e.test_pipeline import open_unit, subscribe
+from e2e.test_pipeline import open_unit, receive_deposit, subscribe
 
 SHOTS = os.environ.get("E2E_SHOTS", "/tmp/shots-signing")
 
@@ -25,6 +25,10 @@ def test_sheet_to_signed_with_the_same_day_entries(page, login_page, server_url)
     login_page.sign_in("sales")  # 置业顾问: 认购, then the 审核单
     unit_url = open_unit(page, server_url)
     subscribe(page, "韩思远", 131)
+    login_page.sign_out()
+    receive_deposit(page, login_page, server_url, "韩思远", 131)  # A1: 财务 receives the 定金: 已认购
+    login_page.sign_in("sales")
+    page.goto(server_url + unit_url)
     form = page.get_by_test_id("form-sheet-submit")
     form.get_by_test_id("field-receipt_no").select_option(index=1)
     form.get_by_test_id("field-delivery_due").fill((today_local() + timedelta(days=150)).isoformat())

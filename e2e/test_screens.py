@@ -86,12 +86,12 @@ def test_rules_errors_and_shared_forms_fit_the_screen(page, login_page, server_u
     page.goto(server_url + "/pipeline?status=已签约")
     page.get_by_test_id("unit-link").first.click()
     page.wait_for_load_state("networkidle")
-    filing, handover = page.get_by_test_id("form-filing-submit"), page.get_by_test_id("form-handover-notice")
+    filing, handover = page.get_by_test_id("form-filing-prepare"), page.get_by_test_id("form-handover-notice")
     if filing.count() and handover.count():
         handover.get_by_text("发出日期").click()
         assert page.evaluate("document.activeElement.id") == "f-handover-notice-on"
-        filing.get_by_text("报送日期").click()
-        assert page.evaluate("document.activeElement.id") == "f-filing-submit-on"
+        filing.get_by_text("日期", exact=True).click()
+        assert page.evaluate("document.activeElement.id") == "f-filing-prepare-on"
         filing.scroll_into_view_if_needed()
     else:
         pytest.fail("the first signed unit should show the 备案 and 交房 forms to the 客服主管")
@@ -181,6 +181,9 @@ def test_mortgage_pages_fit_the_screen(page, login_page, server_url, width, heig
     link = page.locator('a[href^="/workflow/requests/"]').first
     assert link.count()
     visit(page, server_url + link.get_attribute("href"), f"{name}-mortgage-release", full_page=True)
+
+
+@pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
 def test_handover_pages_fit_the_screen(page, login_page, server_url, width, height, name):
     """A6 交房 (issue 10): the 房屋验收 plans, one plan, a 问题单, the building's 确权面积 table, the 交房公告 form."""
     page.set_viewport_size({"width": width, "height": height})
@@ -193,6 +196,9 @@ def test_handover_pages_fit_the_screen(page, login_page, server_url, width, heig
     visit(page, server_url + issue, f"{name}-inspection-issue", full_page=True)
     visit(page, server_url + areas, f"{name}-building-areas", full_page=True)
     visit(page, server_url + "/workflow/new/handover_bulletin", f"{name}-handover-bulletin-new", full_page=True)
+
+
+@pytest.mark.parametrize("width, height, name", [(1366, 900, "desktop"), (800, 1280, "tablet")])
 def test_filing_and_title_pages_fit_the_screen(page, login_page, server_url, width, height, name):
     """A4/A7 (issue 10): the bureau's returned filing, the title officer's 补件 and 审核中 units, the batch page and the
     printed 收件回执 and 补件通知."""

@@ -3,6 +3,7 @@ over recently, one out of warranty (finishes on a home handed over in 2022: rout
 one serious case waiting for the 安全质量监督中心's inspection. FOR DEMONSTRATION ONLY."""
 from __future__ import annotations
 
+from app.core.timeutil import today_local
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -46,7 +47,8 @@ async def seed() -> None:
     if await CareCase.exists().where(CareCase.number.is_in([IN_WARRANTY, OUT_OF_WARRANTY, INSPECTION])):
         return
     handed = await Deal.select(Deal.id, Deal.unit, Deal.buyer, Deal.project).where(
-        (Deal.project.code == "JC01") & Deal.handed_over_on.is_not_null()).order_by(Deal.id).first()
+        (Deal.project.code == "JC01") & Deal.handed_over_on.is_not_null() & (Deal.handover_status == "已交付")  # handed over before the report
+        & (Deal.handed_over_on <= today_local() - timedelta(days=3))).order_by(Deal.id).first()
     if not handed:
         return
     contractor = await Contractor.select(Contractor.id).where(Contractor.trade == "防水").first()
