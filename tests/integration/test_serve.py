@@ -3,7 +3,6 @@ are answered without the ~40 ms delayed-ACK wait that `uvicorn --workers N` show
 protocol 0, so accepted sockets never get TCP_NODELAY)."""
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -55,8 +54,10 @@ def test_two_workers_answer_keep_alive_requests_without_the_delayed_ack():
                 t = time.perf_counter()
                 assert c.get(url).status_code == 200
                 times.append(time.perf_counter() - t)
-        # the delayed ACK costs ~40 ms per response; a served /healthz takes well under 5 ms
-        assert statistics.median(times) < 0.015, [round(x * 1000, 1) for x in times]
+        # with the delayed ACK EVERY response after the first waits ~40 ms; a served /healthz takes a few ms, more when
+        # the machine is busy — so the fastest quarter (not the median, which a loaded CI machine can push up) decides
+        quartile = sorted(times)[len(times) // 4]
+        assert quartile < 0.025 and min(times) < 0.02, [round(x * 1000, 1) for x in times]
     finally:
         proc.terminate()
         proc.wait(timeout=20)
