@@ -47,6 +47,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 
         with sqlite3.connect(engine.path) as conn:  # WAL is persistent in the file
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA optimize")  # refresh the planner's statistics where they are stale (cheap when not)
     try:
         yield
     finally:

@@ -113,7 +113,7 @@ def _day_before(Deal, day: date):
 
 async def queue_counts(user, today: date) -> list[dict[str, Any]]:
     """Per task of the pipeline queue this user works (app.pipeline.queries.queue): open items and overdue items,
-    all counted in one statement over the project scope. The owner is the position whose work the task is."""
+    two COUNTs each, over the project scope. The owner is the position whose work the task is."""
     from app.core.workdays import calendar_for
     from app.pipeline import services
     from app.pipeline.tables import Deal, VoidStep
@@ -152,10 +152,15 @@ async def _queue_counts(user, today: date, limits, calendar_for) -> list[dict[st
         ("交房", "交房办理中：结清款项、交付钥匙", (Deal.handover_status == "办理中") & live, Deal.id < 0),  # due today
         *await title_step.dashboard_counts(cal, today, limits, _cutoff),
     ]
-    specs = [s for s in specs if services.may_act(user, s[0])]
-    counts = await _count_many(Deal, [(open_where, open_where & late_where) for _, _, open_where, late_where in specs], scope)
-    out = [{"stage": stage, "task": task, "owner": ROLES.get(services.STAGE_OWNER[stage], ""), "open": n, "overdue": late}
-           for (stage, task, _, _), (n, late) in zip(specs, counts)]
+    # two indexed COUNTs per task (measured at 50,000 deals: faster than one pass with a SUM(CASE …) per task, which
+    # evaluates every condition on every row of the scope)
+    out = []
+    for stage, task, open_where, late_where in specs:
+        if not services.may_act(user, stage):
+            continue
+        n = await Deal.count().where(_where(open_where, scope))
+        late = await Deal.count().where(_where(open_where & late_where, scope)) if n else 0
+        out.append({"stage": stage, "task": task, "owner": ROLES.get(services.STAGE_OWNER[stage], ""), "open": n, "overdue": late})
     vscope = _scope(user, VoidStep.deal.project)
     for owner, stage in (("bureau", "备案"), ("mortgage", "按揭")):  # A5 cancellations after an approved voiding
         if not services.may_act(user, stage):
@@ -167,23 +172,6 @@ async def _queue_counts(user, today: date, limits, calendar_for) -> list[dict[st
         for r in sorted(opened, key=lambda r: r["step"]):
             out.append({"stage": "作废", "task": f"合同作废：{r['step']}", "owner": ROLES[owner], "open": r["n"], "overdue": late.get(r["step"], 0)})
     return out
-
-
-async def _count_many(table, pairs, scope) -> list[tuple[int, int]]:
-    """For each (condition, sub-condition) the rows matching each: one pass over the table in ONE statement, however many
-    tasks the queue has (SUM(CASE …) per condition), instead of two COUNTs per task."""
-    from piccolo.querystring import QueryString
-
-    if not pairs:
-        return []
-    parts = [QueryString("COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0)", c.querystring) for pair in pairs for c in pair]
-    sql = "SELECT " + ", ".join(f"{{}} AS c{i}" for i in range(len(parts))) + f' FROM "{table._meta.tablename}"'
-    args = list(parts)
-    if scope is not None:
-        sql += " WHERE {}"
-        args.append(scope.querystring)
-    row = (await table._meta.db.run_querystring(QueryString(sql, *args)))[0]
-    return [(int(row[f"c{2 * i}"] or 0), int(row[f"c{2 * i + 1}"] or 0)) for i in range(len(pairs))]
 
 
 async def overdue_approvals_by_approver(today: date, limit: int = 20) -> list[dict[str, Any]]:
