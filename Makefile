@@ -23,7 +23,7 @@ seed: migrate
 
 ## Serve the portal on http://127.0.0.1:$(PORT) with demo data (SQLite in .local/).
 run: seed
-	$(VENV)/bin/uvicorn app.main:app --host 127.0.0.1 --port $(PORT)
+	$(PY) -m app.serve --host 127.0.0.1 --port $(PORT)
 
 ## Debian's Chromium and a CJK font for the browser tests (Playwright's own browser download does not work here).
 chromium:

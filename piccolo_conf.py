@@ -1,18 +1,16 @@
-"""Piccolo configuration: the engine (SQLite by default, PostgreSQL by DATABASE_URL) and the app registry."""
+"""Piccolo configuration: the engine (app/core/engine.py: SQLite by default, PostgreSQL by DATABASE_URL) and the app registry."""
 from piccolo.conf.apps import AppRegistry
-from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
-
 from app.core.discovery import piccolo_apps
+from app.core.engine import PortalPostgresEngine, PortalSQLiteEngine
 from app.settings import get_settings
 
 _settings = get_settings()
 
 if _settings.database_url:
-    DB = PostgresEngine(config={"dsn": _settings.database_url})
+    DB = PortalPostgresEngine(config={"dsn": _settings.database_url})
 else:
     _settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    DB = SQLiteEngine(path=str(_settings.sqlite_path), timeout=30)
+    DB = PortalSQLiteEngine(path=str(_settings.sqlite_path), timeout=30)  # long-lived connections, WAL
 
 APP_REGISTRY = AppRegistry(
     apps=[

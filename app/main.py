@@ -47,11 +47,28 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 
         with sqlite3.connect(engine.path) as conn:  # WAL is persistent in the file
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA optimize")  # refresh the planner's statistics where they are stale (cheap when not)
     try:
         yield
     finally:
         if isinstance(engine, PostgresEngine):
             await engine.close_connection_pool()
+        else:
+            from app.core.engine import close_engine
+
+            await close_engine(engine)
+
+
+async def sql_count_header(message, scope) -> None:
+    """X-SQL-Count: the statements the request ran so far (PORTAL_SQL_COUNT=1; the benchmark reads it)."""
+    if message["type"] == "http.response.start":
+        from litestar.datastructures import MutableScopeHeaders
+
+        from app.core.engine import statement_count
+
+        n = statement_count()
+        if n is not None:
+            MutableScopeHeaders.from_message(message)["X-SQL-Count"] = str(n)
 
 
 ERROR_TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 500: "系统错误"}
@@ -193,7 +210,7 @@ def create_app() -> Litestar:
             cookie_httponly=True,  # the token reaches pages through the template (csrf_token()), never through JS
             exclude=["^/admin"],
         ),
-        before_send=[security_headers(settings.production), end_request],
+        before_send=[security_headers(settings.production), end_request, *([sql_count_header] if settings.sql_count else [])],
         template_config=template_config(),
         plugins=[HTMXPlugin()],
         lifespan=[lifespan],

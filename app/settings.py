@@ -31,6 +31,7 @@ class Settings:
     login_window_hours: int = 24  # failures older than this are forgotten
     login_base_delay_minutes: int = 1  # first delay; doubles with each further failure
     timezone: str = "Asia/Shanghai"
+    sql_count: bool = False  # PORTAL_SQL_COUNT=1: every response carries X-SQL-Count (the benchmark reads it)
 
     @property
     def production(self) -> bool:
@@ -94,6 +95,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         login_user_max_failures=int(e.get("LOGIN_USER_MAX_FAILURES", "20")),
         login_window_hours=int(e.get("LOGIN_WINDOW_HOURS", "24")),
         login_base_delay_minutes=int(e.get("LOGIN_BASE_DELAY_MINUTES", "1")),
+        sql_count=e.get("PORTAL_SQL_COUNT", "0").lower() in {"1", "true", "yes"},
     )
 
 

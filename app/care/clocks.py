@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from app.care import rules, states
 from app.care.rules import CareLimits, ClockSpec, ClockStatus
-from app.core.workdays import WorkCalendar, load_calendar
+from app.core.workdays import WorkCalendar, calendar_for
 
 # clock kind → (the case/repair column holding its due moment, the column that stops it)
 CASE_CLOCKS = {"first_response": ("response_due", "responded_at"), "plan": ("plan_due", "plan_at"),
@@ -36,7 +36,7 @@ def specs_for(case: dict, repair: dict | None, limits: CareLimits) -> list[Clock
 async def calendar_around(start: datetime, days: int = 800) -> WorkCalendar:
     """The working-day calendar from a week before `start` for `days` (two queries)."""
     d = start.date()
-    return await load_calendar(d - timedelta(days=7), d + timedelta(days=days))
+    return await calendar_for(d - timedelta(days=7), d + timedelta(days=days))
 
 
 def _pairs(pauses: list[dict]) -> list[tuple[datetime, datetime | None]]:

@@ -97,7 +97,9 @@ def client_ip(connection: ASGIConnection) -> str:
 class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         from app.core import workdays
+        from app.core.engine import begin_count
 
+        begin_count()
         workdays.begin_request()
         token = connection.cookies.get(SESSION_COOKIE)
         if not token:

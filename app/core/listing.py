@@ -230,15 +230,20 @@ class Listing:
             sort_col = self._sort_column(sort)
         by_user = bool(asked) and not unknown
         desc = (params.get("dir") == "desc") if by_user else self.default_desc
+        pk = self.table._meta.primary_key
         q = self.table.select(*self.select)
+        iq = self.table.select(pk)  # the same rows' ids only: deep pages find their ids first (see paginate)
         cq = self.table.count()
         for c in clauses:
             q = q.where(c)
+            iq = iq.where(c)
             cq = cq.where(c)
         if sort_col is not None:
             q = q.order_by(sort_col, ascending=not desc)
-        q = q.order_by(self.table._meta.primary_key, ascending=not desc)  # a stable order for paging
-        return {"select": q, "count": cq, "values": values, "sort": sort, "desc": desc, "sorted_by_user": by_user,
+            iq = iq.order_by(sort_col, ascending=not desc)
+        q = q.order_by(pk, ascending=not desc)  # a stable order for paging
+        iq = iq.order_by(pk, ascending=not desc)
+        return {"select": q, "count": cq, "ids": iq, "pk": pk, "values": values, "sort": sort, "desc": desc, "sorted_by_user": by_user,
                 "unknown_sort": asked if unknown else ""}
 
     async def fetch(self, params: dict[str, str], user: Any) -> ListResult:
@@ -256,13 +261,14 @@ class Listing:
             hidden = set(prefs["views_by_id"][view_id]["hidden"])
             keep["view"] = raw_view
         print_mode = params.get("print") == "1"
+        deep = {"id_query": built["ids"], "pk": built["pk"]}
         if print_mode:
             page = await paginate(q, cq, page=1, per_page=PRINT_MAX_ROWS, params=keep)
         else:
             per_page = clamp_per_page(params.get("per_page"))
             if per_page != 20:
                 keep["per_page"] = str(per_page)
-            page = await paginate(q, cq, page=clamp_page(params.get("page")), per_page=per_page, params=keep)
+            page = await paginate(q, cq, page=clamp_page(params.get("page")), per_page=per_page, params=keep, **deep)
         choices: dict[str, list[tuple[str, str]]] = {}
         for f in self.filters:
             if f.kind == "select" and f.choices is not None:

@@ -18,7 +18,7 @@ from app.core.timeutil import today_local
 from app.core.views import ROUTES as list_view_routes
 from app.core.web import Form, form_data, redirect_with_flash, render
 from app.settings import get_settings
-from app.core.workdays import builtin_covers, builtin_years, load_calendar, missing_schedule_years
+from app.core.workdays import builtin_covers, builtin_years, calendar_for, missing_schedule_years
 
 
 def safe_next(raw: str | None) -> str:
@@ -162,7 +162,7 @@ async def calendar_page(request: Request, month: str | None = None) -> Response:
     except ValueError:
         first = today.replace(day=1)
     last = first.replace(day=pycal.monthrange(first.year, first.month)[1])
-    cal = await load_calendar(first, last)
+    cal = await calendar_for(first, last)
     from app.core.tables import HolidayOverride
 
     names = {r["day"]: r["name"] for r in await HolidayOverride.select(HolidayOverride.day, HolidayOverride.name).where(

@@ -37,8 +37,52 @@ def calendar_notice_muted():
         _TOUCHED.reset(token)
 
 
+# The calendar the current request has loaded (a window of years, two queries), so that a page computing deadlines for
+# hundreds of rows reads the overrides once. Reset at the start of every request and when a year is entered; outside a
+# request (the workers) nothing is kept unless the caller opens `calendar_cache()`.
+_CACHE: ContextVar[dict | None] = ContextVar("portal_calendar_cache", default=None)
+CACHE_YEARS_BACK, CACHE_YEARS_AHEAD = 2, 3
+
+
 def begin_request() -> None:
     _TOUCHED.set(set())
+    _CACHE.set({})
+
+
+@contextmanager
+def calendar_cache():
+    """Keep the loaded calendar for the duration of the block (a worker's pass)."""
+    token = _CACHE.set({})
+    try:
+        yield
+    finally:
+        _CACHE.reset(token)
+
+
+def forget_calendar() -> None:
+    """Drop the current request's calendar (its overrides changed)."""
+    cache = _CACHE.get()
+    if cache is not None:
+        cache.clear()
+
+
+async def calendar_for(start: date, end: date) -> WorkCalendar:
+    """A calendar that knows every day from `start` to `end`: the request's loaded window when it covers them, else
+    one loaded for a window wide enough for the rest of the request (two queries)."""
+    cache = _CACHE.get()
+    if cache is None:
+        return await load_calendar(start, end)
+    window = cache.get("window")
+    if window and window[0] <= start and end <= window[1]:
+        return cache["calendar"]
+    from app.core.timeutil import today_local
+
+    today = today_local()
+    lo = min(start, date(today.year - CACHE_YEARS_BACK, 1, 1), *( [window[0]] if window else []))
+    hi = max(end, date(today.year + CACHE_YEARS_AHEAD, 12, 31), *( [window[1]] if window else []))
+    cache["calendar"] = await load_calendar(lo, hi)
+    cache["window"] = (lo, hi)
+    return cache["calendar"]
 
 
 async def end_request(message, scope) -> None:
@@ -46,6 +90,7 @@ async def end_request(message, scope) -> None:
     request its own task, but a test client may run several requests in one)."""
     if message["type"] == "http.response.start":
         _TOUCHED.set(None)
+        _CACHE.set(None)
 
 
 def touched_uncovered_years() -> list[int]:
@@ -139,12 +184,12 @@ async def load_calendar(start: date, end: date) -> WorkCalendar:
 
 async def add_working_days(start: date, n: int) -> date:
     span = timedelta(days=abs(n) * 3 + 60)
-    cal = await load_calendar(start - (span if n < 0 else timedelta(0)), start + (span if n > 0 else timedelta(days=60)))
+    cal = await calendar_for(start - (span if n < 0 else timedelta(0)), start + (span if n > 0 else timedelta(days=60)))
     return cal.add_working_days(start, n)
 
 
 async def working_days_between(start: date, end: date) -> int:
-    cal = await load_calendar(min(start, end), max(start, end))
+    cal = await calendar_for(min(start, end), max(start, end))
     return cal.working_days_between(start, end)
 
 
@@ -160,14 +205,14 @@ async def note_uncovered(days) -> None:
 async def period_end(day: date) -> date:
     """The last day of a period that nominally ends on `day`: the next working day when `day` is a rest day
     (民法典 第二百零三条). For a deadline computed elsewhere (e.g. a contract's own date)."""
-    cal = await load_calendar(day, day + timedelta(days=60))
+    cal = await calendar_for(day, day + timedelta(days=60))
     return cal.next_workday(day)
 
 
 async def add_calendar_days(start: date, days: int) -> date:
     """start + days calendar days, moved to the next working day when it ends on a rest day (民法典 第二百零三条)."""
     end = start + timedelta(days=days)
-    cal = await load_calendar(end, end + timedelta(days=60))
+    cal = await calendar_for(end, end + timedelta(days=60))
     return cal.add_calendar_days(start, days)
 
 
@@ -178,6 +223,10 @@ async def uncovered_years(years) -> list[int]:
     wanted = sorted({y for y in years if not builtin_covers(y)})
     if not wanted:
         return []
+    cache = _CACHE.get()
+    window = cache.get("window") if cache else None
+    if window and window[0].year <= wanted[0] and wanted[-1] <= window[1].year:
+        return [y for y in wanted if y not in cache["calendar"].entered_years]
     entered = {r["year"] for r in await HolidayYear.select(HolidayYear.year).where(HolidayYear.year.is_in(wanted))}
     return [y for y in wanted if y not in entered]
 
@@ -320,6 +369,7 @@ async def save_schedule(actor, schedule: YearSchedule) -> None:
                  for d, n in sorted(schedule.workdays.items())]
         await HolidayOverride.insert(*rows)
         await HolidayYear.delete().where(HolidayYear.year == schedule.year)
+        forget_calendar()  # the hooks below recompute due dates with the new schedule
         await HolidayYear.insert(HolidayYear(
             year=schedule.year, entered_by=getattr(actor, "user_id", None), entered_by_name=getattr(actor, "display_name", ""),
             entered_at=now(), source=schedule.source, holidays=len(schedule.holidays), workdays=len(schedule.workdays)))

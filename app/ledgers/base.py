@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, Awaitable, Callable, Sequence
 
 from app.core import audit
+from app.core.pagination import DEFERRED_JOIN_FROM
 from app.core.listing import EXPORT_BATCH as _CORE_BATCH
 from app.core.listing import EXPORT_MAX_ROWS, ExportError, Filter, Listing, XlsxExport  # noqa: F401  (ExportError: re-exported)
 from app.core.permissions import Perm
@@ -138,6 +139,8 @@ class Query:
     desc: bool
     sorted_by_user: bool
     unknown_sort: str = ""
+    ids: Any = None  # the same WHERE and ORDER BY selecting only the primary key (deep batches find their ids first)
+    pk: Any = None
 
     def params(self) -> dict[str, str]:
         """The filter and sort as query parameters (for the export link and the audit row)."""
@@ -193,7 +196,11 @@ async def export_xlsx(ledger: Ledger, params: dict[str, str], user, *, ip: str =
     x = XlsxExport(ledger.title, [(c.header, c.kind, c.width) for c in columns])
     offset = 0
     while True:
-        rows = await q.select.limit(EXPORT_BATCH).offset(offset)
+        if offset >= DEFERRED_JOIN_FROM and q.ids is not None:  # skip the exported rows on the ids alone
+            ids = [r[q.pk._meta.name] for r in await q.ids.limit(EXPORT_BATCH).offset(offset)]
+            rows = await q.select.where(q.pk.is_in(ids)).limit(EXPORT_BATCH) if ids else []
+        else:
+            rows = await q.select.limit(EXPORT_BATCH).offset(offset)
         if not rows:
             break
         await present(ledger, rows, user, reveal=reveal)

@@ -266,13 +266,13 @@ MORTGAGES = Ledger(
 
 
 async def _filings(rows: list[dict[str, Any]], user) -> None:
-    from app.core.workdays import load_calendar
+    from app.core.workdays import calendar_for
 
     today = today_local()
     limit = int(current_limits()["filing_days"])  # the admin's 备案 limit (PipelineSetting filing_days), loaded once by the route
     signed = [r["signed_on"] for r in rows if r.get("signed_on")]
     # one calendar for the page: the limit ends on the next working day when its last day is a rest day (民法典 203)
-    cal = await load_calendar(min(signed), max(signed) + timedelta(days=limit + 60)) if signed else None
+    cal = await calendar_for(min(signed), max(signed) + timedelta(days=limit + 60)) if signed else None
     for r in rows:
         _deal_common(r)
         due = cal.add_calendar_days(r["signed_on"], limit) if cal and r.get("signed_on") else None

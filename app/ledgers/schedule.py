@@ -157,9 +157,9 @@ async def run_once(at: datetime | None = None) -> dict[str, int]:
     day = local.date()
     cfg = await load_config()
     if cfg.workdays_only:
-        from app.core.workdays import load_calendar
+        from app.core.workdays import calendar_for
 
-        if not (await load_calendar(day, day)).is_workday(day):
+        if not (await calendar_for(day, day)).is_workday(day):
             return {"generated": 0, "reminded": 0}
     gen, late = rules.schedule_due(local, cfg.generate_at, cfg.send_by)
     return {"generated": await generate(day) if gen else 0, "reminded": await remind_late(day) if late else 0}

@@ -112,9 +112,9 @@ async def queue(user) -> list[dict[str, Any]]:
         nominal = [r["base"] + timedelta(days=offset_days) for r in rows if r["base"]] if offset_days else []
         # a period in calendar days ending on a rest day ends on the next working day (民法典 第二百零三条);
         # one calendar per stage, not a query per row
-        from app.core.workdays import load_calendar
+        from app.core.workdays import calendar_for
 
-        cal = await load_calendar(min(nominal), max(nominal) + timedelta(days=60)) if nominal else None
+        cal = await calendar_for(min(nominal), max(nominal) + timedelta(days=60)) if nominal else None
         for r in rows:
             due = (cal.add_calendar_days(r["base"], offset_days) if cal else r["base"] + timedelta(days=offset_days)) if r["base"] else None
             items.append({**r, "stage": stage, "task": task, "due": due, "overdue": bool(due and due < today)})

@@ -17,7 +17,7 @@ from datetime import timedelta
 from app.core.notify import close, notify
 from app.core.tables import Notification
 from app.core.timeutil import today_local
-from app.core.workdays import load_calendar
+from app.core.workdays import calendar_for
 from app.org.tables import Employee, EmployeeProject
 from app.pipeline import services
 from app.pipeline.tables import Deal
@@ -98,7 +98,7 @@ class RemindContext:
         return await _send(role, deal, text, clock_ref(deal["id"], clock), self._owners)
 
     async def calendar(self, start, end):
-        return await load_calendar(start, end)
+        return await calendar_for(start, end)
 
 
 async def remind_once() -> int:

@@ -245,9 +245,36 @@ async def receipt_submit(request: Request, deal_id: int) -> Response:
     return redirect_with_flash(f"/pipeline/receipts/{deal_id}", text, "success", request)
 
 
+QUEUE_PER_PAGE = 50
+
+
 @get("/queue", guards=[requires(Perm.PIPELINE)])
 async def work_queue(request: Request) -> Response:
-    return render(request, "pipeline/queue.html", {"items": await queries.queue(request.user), "today": today_local()})
+    """The queue, paged (50 a page) and filtered by task; each task contributes at most QUEUE_LIMIT rows, soonest due."""
+    from app.core.pagination import Page, clamp_page
+
+    items = await queries.queue(request.user)
+    tasks: dict[str, int] = {}
+    for i in items:
+        key = f'{i["stage"]}：{i["task"]}'
+        tasks[key] = tasks.get(key, 0) + 1
+    task = (request.query_params.get("task") or "").strip()
+    if task in tasks:
+        items = [i for i in items if f'{i["stage"]}：{i["task"]}' == task]
+    else:
+        task = ""
+    page = clamp_page(request.query_params.get("page"))
+    pages = max(1, -(-len(items) // QUEUE_PER_PAGE))
+    page = min(page, pages)
+    p = Page(rows=items[(page - 1) * QUEUE_PER_PAGE:page * QUEUE_PER_PAGE], total=len(items), page=page, per_page=QUEUE_PER_PAGE,
+             params={"task": task})
+    per_stage: dict[str, int] = {}
+    for k, n in tasks.items():
+        per_stage[k.split("：", 1)[0]] = per_stage.get(k.split("：", 1)[0], 0) + n
+    capped = sorted(k for k, n in per_stage.items() if n >= queries.QUEUE_LIMIT)  # a step's query reached its LIMIT
+    return render(request, "pipeline/queue.html", {
+        "result": {"page": p, "base_url": "/pipeline/queue", "target_id": "queue-list"}, "items": p.rows, "tasks": sorted(tasks.items()),
+        "task": task, "capped": capped, "cap": queries.QUEUE_LIMIT, "today": today_local()}, fragment="pipeline/_queue_list.html")
 
 
 router = Router(path="/pipeline", route_handlers=[

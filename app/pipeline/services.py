@@ -125,9 +125,9 @@ async def filing_overdue_cutoff(today: date, limit: int) -> date:
     the next working day when its last day is a rest day (民法典 第二百零三条), so the unit page, the queue, the ledger,
     its 逾期 filter and the daily report all agree. One calendar load; the due date grows with the signing date, so
     the overdue signing dates are exactly those on or before the cutoff."""
-    from app.core.workdays import load_calendar
+    from app.core.workdays import calendar_for
 
-    cal = await load_calendar(today - timedelta(days=limit + 40), today + timedelta(days=60))
+    cal = await calendar_for(today - timedelta(days=limit + 40), today + timedelta(days=60))
     s = today - timedelta(days=limit + 1)
     while cal.add_calendar_days(s, limit) >= today:
         s -= timedelta(days=1)
@@ -2181,12 +2181,12 @@ async def deal_page(deal_id: int) -> dict | None:
 async def mortgage_due(deal: dict, limits: dict[str, Decimal], cal=None) -> tuple[date | None, date | None, str]:
     """(due, amber from, detail) of the 按揭 step in its state: the documents' deadline, the bank's 3/5 WD clock [S 4.3],
     the registration period, the release's 2 WD [S 4.4]. `cal`: a loaded WorkCalendar (the queue passes one for all rows)."""
-    from app.core.workdays import load_calendar
+    from app.core.workdays import calendar_for
 
     ms = deal["mortgage_status"]
     base = deal["bank_submitted_on"] or deal["bank_approved_on"] or deal["registered_on"] or deal["docs_due"] or today_local()
     if cal is None:
-        cal = await load_calendar(base - timedelta(days=10), max(base, today_local()) + timedelta(days=120))
+        cal = await calendar_for(base - timedelta(days=10), max(base, today_local()) + timedelta(days=120))
     due = amber = None
     loan = f"{deal['loan_bank']}{deal.get('loan_branch') or ''} 贷款 {Decimal(deal['loan_amount']):,.2f} 元"
     detail = loan

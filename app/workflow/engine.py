@@ -535,14 +535,14 @@ async def _redate_active_steps(year: int) -> None:
     from datetime import timedelta
 
     from app.core.timeutil import to_local
-    from app.core.workdays import load_calendar
+    from app.core.workdays import calendar_for
 
     steps = await Step.select(Step.id, Step.started_at, Step.limit_days, Step.due_on).where(
         (Step.status == S_ACTIVE) & Step.started_at.is_not_null() & (Step.due_on >= date(year, 1, 1)))
     starts = [to_local(s["started_at"]).date() for s in steps]
     if not steps:
         return
-    cal = await load_calendar(min(starts), max(s["due_on"] for s in steps) + timedelta(days=90))
+    cal = await calendar_for(min(starts), max(s["due_on"] for s in steps) + timedelta(days=90))
     for s, start in zip(steps, starts):
         due = cal.add_working_days(start, s["limit_days"])
         if due != s["due_on"]:

@@ -73,7 +73,7 @@ REMINDERS = [_reminder]
 
 async def _queue(user, limits) -> list[dict]:
     from app.core.timeutil import today_local
-    from app.core.workdays import load_calendar
+    from app.core.workdays import calendar_for
     from app.pipeline import services
     from app.pipeline.queries import QUEUE_LIMIT
     from app.pipeline.tables import Deal
@@ -91,7 +91,7 @@ async def _queue(user, limits) -> list[dict]:
     rows = await q.order_by(Deal.signed_on).limit(QUEUE_LIMIT)
     days = int(limits["filing_days"])
     bases = [r["signed_on"] for r in rows if r["signed_on"]]
-    cal = await load_calendar(min(bases), max(bases) + timedelta(days=days + 60)) if bases else None  # one calendar, not a query per row
+    cal = await calendar_for(min(bases), max(bases) + timedelta(days=days + 60)) if bases else None  # one calendar, not a query per row
     out = []
     for r in rows:
         due = cal.add_calendar_days(r["signed_on"], days) if r["signed_on"] and r["filing_status"] in services.FILING_OPEN else None

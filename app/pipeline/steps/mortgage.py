@@ -169,7 +169,7 @@ TASKS = {"资料收集中": "收集按揭资料", "资料逾期": "按揭资料�
 async def queue_rows(user, limits: dict, cols: list, scope, today: date) -> list[dict]:
     """One query for the deals in an open 按揭 state (and 已放款 ones whose title is delivered), one calendar, one
     query for the 面签 appointments; the due follows the state (services.mortgage_due)."""
-    from app.core.workdays import load_calendar
+    from app.core.workdays import calendar_for
     from app.pipeline.queries import QUEUE_LIMIT
     from app.pipeline.tables_mortgage import MortgageAppointment as A
 
@@ -183,7 +183,7 @@ async def queue_rows(user, limits: dict, cols: list, scope, today: date) -> list
     if not rows:
         return []
     bases = [d for r in rows for d in (r["docs_due"], r["bank_submitted_on"], r["bank_approved_on"], r["registered_on"]) if d] or [today]
-    cal = await load_calendar(min(bases), max(max(bases), today) + timedelta(days=120))
+    cal = await calendar_for(min(bases), max(max(bases), today) + timedelta(days=120))
     meets: dict[int, date] = {}
     waiting = [r["id"] for r in rows if r["mortgage_status"] == "待面签"]
     if waiting:

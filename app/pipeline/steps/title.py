@@ -171,7 +171,7 @@ async def _queue(user, limits) -> list[dict]:
     """The 产权专员's rows, one task per state; due: the certificate deadline (moved past rest days, as on the unit page)
     or, for a unit not yet submitted, the pre-registration's lapse when that comes first."""
     from app.core.timeutil import today_local
-    from app.core.workdays import load_calendar
+    from app.core.workdays import calendar_for
     from app.pipeline import rules, services
     from app.pipeline.queries import QUEUE_LIMIT
     from app.pipeline.tables import Deal
@@ -192,7 +192,7 @@ async def _queue(user, limits) -> list[dict]:
     days, lapse_days = int(limits["title_days"]), int(limits["prereg_lapse_days"])
     nominal = {r["id"]: rules.title_deadline(r["title_deadline"], r["handed_over_on"], r["signed_on"], days) for r in rows}
     known = [d for d in nominal.values() if d]
-    cal = await load_calendar(min(known), max(known) + timedelta(days=60)) if known else None  # one calendar, not a query per row
+    cal = await calendar_for(min(known), max(known) + timedelta(days=60)) if known else None  # one calendar, not a query per row
     out = []
     for r in rows:
         ts = r["title_status"]

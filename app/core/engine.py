@@ -1,0 +1,203 @@
+"""The database engines: Piccolo's, with long-lived SQLite connections and a per-request statement count.
+
+Piccolo's SQLiteEngine opens a new connection, in a new thread, for every statement outside a transaction (and one
+for every transaction), then runs `PRAGMA foreign_keys` before every statement: on a signed-in page that costs far
+more than the statements themselves. `PortalSQLiteEngine` keeps a few connections per process instead, each opened
+once in WAL mode with its pragmas, and lends one to a statement or to a whole transaction:
+
+- a statement outside a transaction borrows an idle connection and gives it back (autocommit: it commits by itself);
+- a transaction keeps its connection from BEGIN to COMMIT/ROLLBACK, so no other statement runs on it meanwhile;
+- when every connection is lent, one more is opened rather than waiting (nothing can deadlock on the pool), and at
+  most `IDLE_MAX` idle ones are kept;
+- a connection that reports an error inside a statement is closed, not reused (its state is unknown).
+
+WAL lets the readers run beside the one writer; writes still serialise in SQLite's own lock (`busy_timeout`).
+Nothing survives between requests but open connections: no data is cached here.
+
+Both engines count the statements of the current request (`begin_count()` / `statement_count()`): the benchmark reads
+them from the `X-SQL-Count` header when PORTAL_SQL_COUNT=1, and tests use them to bound a page's statements.
+"""
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from contextvars import ContextVar
+from typing import Any, Optional
+
+import aiosqlite
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+
+IDLE_MAX = 4  # idle connections kept per process
+
+_COUNT: ContextVar[list[int] | None] = ContextVar("portal_sql_count", default=None)
+
+
+def begin_count() -> None:
+    """Start counting the statements of the current request (the session middleware calls it)."""
+    _COUNT.set([0])
+
+
+def statement_count() -> int | None:
+    holder = _COUNT.get()
+    return holder[0] if holder is not None else None
+
+
+def _counted() -> None:
+    holder = _COUNT.get()
+    if holder is not None:
+        holder[0] += 1
+
+
+class _PooledTransaction(SQLiteTransaction):
+    """A transaction on a lent connection, given back (not closed) at the end."""
+
+    __slots__ = ()
+
+    async def get_connection(self):
+        return await self.engine.borrow()
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            await self.begin()
+        except BaseException:  # e.g. BEGIN IMMEDIATE timed out on the lock: the connection goes back unused
+            await self.engine.give_back(self.connection, healthy=not self.connection.in_transaction)
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        healthy = True
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except BaseException:
+            healthy = False
+            try:
+                if self.connection.in_transaction:
+                    await self.connection.execute("ROLLBACK")
+            except Exception:
+                pass
+            raise
+        finally:
+            await self.engine.give_back(self.connection, healthy=healthy)
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class PortalSQLiteEngine(SQLiteEngine):
+    __slots__ = ("_idle", "_pragmas")
+
+    def __init__(self, path: str, timeout: float = 30, **kwargs: Any) -> None:
+        super().__init__(path=path, timeout=timeout, **kwargs)
+        self._idle: list[aiosqlite.Connection] = []
+        self._pragmas = (
+            "PRAGMA foreign_keys = 1",
+            f"PRAGMA busy_timeout = {int(timeout * 1000)}",
+            "PRAGMA synchronous = NORMAL",  # with WAL: durable at each checkpoint, never corrupt
+            "PRAGMA cache_size = -32000",  # 32 MB page cache per connection
+            "PRAGMA temp_store = MEMORY",
+        )
+
+    # -- the pool -------------------------------------------------------------------------------------------------
+    async def _open(self) -> aiosqlite.Connection:
+        kwargs = dict(self.connection_kwargs)
+        database = kwargs.pop("database")
+        conn = aiosqlite.Connection(lambda: sqlite3.connect(database, check_same_thread=False, **kwargs), iter_chunk_size=64)
+        conn._thread.daemon = True  # an idle pooled connection never holds a process open at exit
+        await conn
+        conn.row_factory = dict_factory  # type: ignore[assignment]
+        for pragma in self._pragmas:
+            await conn.execute(pragma)
+        return conn
+
+    async def borrow(self) -> aiosqlite.Connection:
+        while self._idle:
+            conn = self._idle.pop()
+            if conn._running and conn._connection is not None:
+                return conn
+        return await self._open()
+
+    async def give_back(self, conn: aiosqlite.Connection, healthy: bool = True) -> None:
+        if healthy and conn._connection is not None and not conn.in_transaction and len(self._idle) < IDLE_MAX:
+            self._idle.append(conn)
+        else:
+            try:
+                await conn.close()
+            except Exception:
+                pass
+
+    async def close_pool(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            try:
+                await conn.close()
+            except Exception:
+                pass
+
+    async def get_connection(self) -> aiosqlite.Connection:  # Piccolo's batch() and callers that close it themselves
+        conn = await self._open()
+        return conn
+
+    # -- statements -----------------------------------------------------------------------------------------------
+    async def _execute(self, connection, query: str, args, query_type: str, table) -> list[dict]:
+        async with connection.execute(query, args or []) as cursor:
+            response = await cursor.fetchall()
+            if query_type == "insert" and self.get_version_sync() < 3.35:
+                assert table is not None
+                pk = await self._get_inserted_pk(cursor, table)
+                return [{table._meta.primary_key._meta.db_column_name: pk}]
+            return response
+
+    async def run_querystring(self, querystring, in_pool: bool = False):
+        _counted()
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False):
+        _counted()
+        return await super().run_ddl(ddl, in_pool=in_pool)
+
+    async def _run_in_new_connection(self, query: str, args: Optional[list[Any]] = None, query_type: str = "generic",
+                                     table=None):
+        conn = await self.borrow()
+        healthy = True
+        try:
+            return await self._execute(conn, query, args, query_type, table)
+        except sqlite3.OperationalError:
+            healthy = False  # e.g. "database is locked" mid-way: do not lend this connection again
+            raise
+        finally:
+            await self.give_back(conn, healthy=healthy and not conn.in_transaction)
+
+    async def _run_in_existing_connection(self, connection, query: str, args: Optional[list[Any]] = None,
+                                          query_type: str = "generic", table=None):
+        return await self._execute(connection, query, args, query_type, table)
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
+                    allow_nested: bool = True) -> SQLiteTransaction:
+        return _PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+
+class PortalPostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine (a pool opened in the lifespan), counting statements."""
+
+    async def run_querystring(self, querystring, in_pool: bool = True):
+        _counted()
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True):
+        _counted()
+        return await super().run_ddl(ddl, in_pool=in_pool)
+
+
+async def close_engine(engine) -> None:
+    if isinstance(engine, PortalSQLiteEngine):
+        await engine.close_pool()
