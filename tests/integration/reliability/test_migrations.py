@@ -162,11 +162,14 @@ def test_forward_from_the_previous_release_with_its_data(database):
     before = database.counts(MAIN_TABLES)
     assert before == {t: COUNTS[t] for t in MAIN_TABLES}, "the fixture is not the one counts.json describes"
     assert before["pl_deal"] > 0 and before["wf_request"] > 0 and before["care_case"] > 0
-    prev = _statuses(database)
-    assert [s for s in prev if not s[2]], "the fixture should predate at least one migration of the current code"
+    # on the release branch this also runs the migrations added since fa09be7 (none on this branch yet: forwards is a no-op)
+    every_table = sorted(t for t in COUNTS if t != "migration")
+    all_before = database.counts(every_table)
     _piccolo(database, "migrations", "forwards", "all")
     _assert_all_applied(database)
-    assert database.counts(MAIN_TABLES) == before
+    assert database.counts(MAIN_TABLES) == before  # the main tables exactly
+    after = database.counts(every_table)  # and no table of the previous release lost rows (a migration may seed new ones)
+    assert not {t: (all_before[t], after[t]) for t in every_table if after[t] < all_before[t]}
     _serves_signed_in_pages(database)
 
 
