@@ -37,7 +37,6 @@ from tests.integration.ops_helpers import (
     run,
     sign_in,
     start_server,
-    with_db,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -99,8 +98,10 @@ def _produced(db: Database, marks: dict[str, int]) -> dict[str, Counter]:
         "clock_mark": Counter(r["key"] for r in q(f"SELECT key FROM care_clock_mark WHERE id > {marks['care_clock_mark']}")),
         "permit_log": Counter((r["deadline"], r["threshold"]) for r in q(
             f"SELECT deadline, threshold FROM permit_reminder_log WHERE id > {marks['permit_reminder_log']}")),
-        "audit": Counter((r["action"], r["entity"], r["entity_id"]) for r in q(
-            f"SELECT action, entity, entity_id FROM audit_log WHERE id > {marks['audit_log']}")),
+        # the test's own sign-in aside; by action and object (a lost ON CONFLICT insert still uses up a sequence value,
+        # so ids of generated rows may differ between the runs)
+        "audit": Counter((r["action"], r["entity"]) for r in q(
+            f"SELECT action, entity FROM audit_log WHERE id > {marks['audit_log']} AND action NOT LIKE 'auth.%'")),
     }
 
 
