@@ -37,3 +37,13 @@ test: setup chromium
 lock:
 	rm -rf /tmp/lockenv && $(PYTHON) -m venv /tmp/lockenv && /tmp/lockenv/bin/pip install -q -e '.[test]' && \
 	  (echo '# Pinned by `make lock`. Install with: pip install -r requirements.lock'; /tmp/lockenv/bin/pip freeze --exclude-editable) > requirements.lock
+
+## Backup and restore (README «备份与恢复»): one archive with the database and every attachment.
+.PHONY: backup restore
+OUT ?= backups/
+backup: setup
+	$(PY) -m app.ops.backup $(OUT)
+
+restore: setup
+	@test -n "$(FILE)" || { echo "用法：make restore FILE=backups/portal-….tar.gz [FORCE=1]"; exit 2; }
+	$(PY) -m app.ops.restore $(FILE) $(if $(FORCE),--force)

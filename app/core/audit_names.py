@@ -424,3 +424,6 @@ ACTIONS.update({
     "finance.deduction_consent": "登记工资扣回书面同意",
     "finance.payroll_deduct": "工资扣回借款",
 })
+# operations (app/ops: backup and restore)
+ACTIONS.update({"ops.backup": "数据库备份", "ops.restore": "从备份恢复数据库"})
+ENTITIES.update({"database": "数据库"})

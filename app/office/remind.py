@@ -1,6 +1,7 @@
 """The monthly supplies plan's reminder (SPEC E1: next month's plan is due by the 25th — the plan_deadline_day
 setting): within plan_remind_days before the deadline, whoever files the plan (the applicants of the plans of the
-last three months) and has not filed next month's yet gets an in-portal notification, once a day.
+last three months) and has not filed next month's yet gets an in-portal notification, once a day — also when several
+workers run at once (the check and the insert are serialised per person and day: app/core/claims.py).
 
     python -m app.office.remind       # one pass (the Procfile's worker loop; cron)
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+from app.core.claims import serialise
+from app.core.db import write_transaction
 from app.core.notify import notify
 from app.core.tables import Notification
 from app.core.timeutil import today_local
@@ -39,10 +42,12 @@ async def remind_once(today: date | None = None) -> int:
     sent = 0
     deadline = rules.plan_deadline(month, day)
     for user in sorted(filers - filed):
-        if await Notification.exists().where((Notification.user == user) & (Notification.ref == ref)):
-            continue
-        await notify(user, f"请在 {deadline:%m月%d日} 前提交 {target} 办公用品申购计划（逾期提交将被标记）", "/workflow/new/supplies_purchase",
-                     "reminder", ref)
+        async with write_transaction():  # the check and the insert as one, across workers and hosts (app/core/claims.py)
+            await serialise(f"notice:{user}:{ref}")
+            if await Notification.exists().where((Notification.user == user) & (Notification.ref == ref)):
+                continue
+            await notify(user, f"请在 {deadline:%m月%d日} 前提交 {target} 办公用品申购计划（逾期提交将被标记）", "/workflow/new/supplies_purchase",
+                         "reminder", ref)
         sent += 1
     return sent
 

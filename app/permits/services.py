@@ -204,7 +204,11 @@ async def deadline_specs(kind: Kind, r: dict[str, Any]) -> list[tuple[str, str, 
 
 async def sync_deadlines(kind: Kind, record_id: int) -> None:
     """Bring the record's deadline rows in step with it (call inside the action's transaction). A changed date
-    starts its reminders afresh; a deadline done or moved closes the reminders sent about it."""
+    starts its reminders afresh; a deadline done or moved closes the reminders sent about it. Serialised per record, so
+    two workers' resync_funds (or a worker and a user's action) never both insert the same missing deadline."""
+    from app.core.claims import serialise
+
+    await serialise(f"permit-deadlines:{kind.slug}:{record_id}")
     r = await load(kind, record_id)
     for item, label, due, open_ in await deadline_specs(kind, r):
         existing = await Deadline.select(Deadline.id, Deadline.due_on, Deadline.done).where(

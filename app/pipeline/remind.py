@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from app.core.claims import serialise
+from app.core.db import write_transaction
 from app.core.notify import close, notify
 from app.core.tables import Notification
 from app.core.timeutil import today_local
@@ -69,7 +71,8 @@ async def _owners(role: str, project_id: int) -> list[int]:
 
 
 async def _send(role: str, deal: dict, text: str, ref: str, owners: dict) -> int:
-    """Once per owner and text (the text carries the day): a reminder closed by its action is not sent again that day,
+    """Once per owner and text (the text carries the day), also when several workers run at once: the check and the insert
+    are serialised per owner and unit. A reminder closed by its action is not sent again that day,
     and the next day the condition no longer holds. `owners` holds this run's (role, project) → users, so the owners
     of a project are looked up once per run, not once per deal."""
     url = f"/pipeline/units/{deal['unit']}"
@@ -78,11 +81,13 @@ async def _send(role: str, deal: dict, text: str, ref: str, owners: dict) -> int
     if key not in owners:
         owners[key] = await _owners(role, deal["project"])
     for uid in owners[key]:
-        already = await Notification.exists().where((Notification.user == uid) & (Notification.url == url) & (Notification.text == text)
-                                                    & (Notification.kind == "pipeline"))
-        if not already:
-            await notify(uid, text, url, "pipeline", ref=ref)
-            sent += 1
+        async with write_transaction():  # the check and the insert as one, across workers and hosts (app/core/claims.py)
+            await serialise(f"pipeline-notice:{uid}:{url}")
+            already = await Notification.exists().where((Notification.user == uid) & (Notification.url == url) & (Notification.text == text)
+                                                        & (Notification.kind == "pipeline"))
+            if not already:
+                await notify(uid, text, url, "pipeline", ref=ref)
+                sent += 1
     return sent
 
 

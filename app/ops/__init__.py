@@ -1,0 +1,1 @@
+"""Operations: backup and restore of the whole portal (database + attachments) on SQLite and PostgreSQL."""
