@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: unit + integration on SQLite and integration on PostgreSQL side by side (two processes, each on
-# its own fresh database; the machine has two cores), then the browser tests in Chromium on their own.
+# its own fresh database; the machine has two cores), then the browser tests in Chromium on their own. Tests marked
+# `postgres` (several hosts on one PostgreSQL) run in the PostgreSQL stage only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -17,7 +18,7 @@ URL=$(bash scripts/pg.sh start "$PGDIR" "$PGPORT")
 echo "logs: $LOGS"
 echo "=== 1/3 unit + integration on SQLite and 2/3 integration on PostgreSQL (in parallel) ==="
 start=$(date +%s)
-env -u DATABASE_URL $PY -m pytest tests -q -p no:cacheprovider >"$LOGS/sqlite.log" 2>&1 & sqlite_pid=$!
+env -u DATABASE_URL $PY -m pytest tests -q -m "not postgres" -p no:cacheprovider >"$LOGS/sqlite.log" 2>&1 & sqlite_pid=$!
 DATABASE_URL="$URL" $PY -m pytest tests -q -m integration -p no:cacheprovider >"$LOGS/postgres.log" 2>&1 & pg_pid=$!
 wait $sqlite_pid || status=1
 echo "--- 1/3 SQLite (finished after $(( $(date +%s) - start )) s) ---"; grep -v "Warning\|warnings.warn\|return KwargsModel\|^$\|^  " "$LOGS/sqlite.log" | tail -80
