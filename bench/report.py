@@ -39,14 +39,15 @@ def parse_wrk(stdout: str) -> dict[str, Any]:
     if duration_s <= 0:
         raise WrkOutputError("wrk reported a zero duration")
     errors = raw["errors"]
+    done = raw["requests"] > 0  # no response within the run: no latency (wrk prints 0), and 0 req/s
     return {
         "requests": raw["requests"],
         "duration_s": round(duration_s, 3),
         "rps": raw["requests"] / duration_s,
-        "p50_ms": raw["p50_us"] / 1000,
-        "p95_ms": raw["p95_us"] / 1000,
-        "p99_ms": raw["p99_us"] / 1000,
-        "max_ms": raw["max_us"] / 1000,
+        "p50_ms": raw["p50_us"] / 1000 if done else None,
+        "p95_ms": raw["p95_us"] / 1000 if done else None,
+        "p99_ms": raw["p99_us"] / 1000 if done else None,
+        "max_ms": raw["max_us"] / 1000 if done else None,
         "bytes": raw["bytes"],
         "status_errors": errors["status"],
         "socket_errors": errors["connect"] + errors["read"] + errors["write"] + errors["timeout"],
@@ -61,8 +62,10 @@ def median_of_rounds(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         raise ValueError("no rounds")
     out: dict[str, Any] = {}
     for k in ("rps", "p50_ms", "p95_ms", "p99_ms"):
-        out[k] = statistics.median(r[k] for r in rounds)
-    out["max_ms"] = max(r["max_ms"] for r in rounds)
+        vals = [r[k] for r in rounds if r[k] is not None]
+        out[k] = statistics.median(vals) if vals else None
+    maxes = [r["max_ms"] for r in rounds if r["max_ms"] is not None]
+    out["max_ms"] = max(maxes) if maxes else None
     for k in ("requests", "errors", "status_errors", "socket_errors"):
         out[k] = sum(r[k] for r in rounds)
     out["rounds"] = len(rounds)
@@ -107,6 +110,15 @@ def _all_ok(flags: list[bool]) -> bool | None:
     return None if not flags else all(flags)
 
 
+def verdict(flags: list[bool], missing: bool = False) -> bool | None:
+    """✗ as soon as one figure misses; ✓ only when every figure the target needs was measured and met; else — ."""
+    if flags and not all(flags):
+        return False
+    if missing or not flags:
+        return None
+    return True
+
+
 def ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or not b else a / b
 
@@ -116,15 +128,15 @@ def check_targets(runs: list[dict]) -> list[dict]:
     out = []
 
     # 1. every key page ≥ 50 % of the floor's req/s at large, on both engines
-    flags, parts = [], []
+    flags, parts, missing = [], [], False
     for eng in _engines(runs):
         run = _find(runs, eng, "large")
         floor = _page(run, "floor") if run else None
-        if not run or not floor:
+        if not run or not floor or not floor["rps"]:
             parts.append(f"{eng}: large not measured")
+            missing = True
             continue
-        worst = None
-        bad = []
+        worst, bad = None, []
         for p in _pages(run, "key"):
             r = p["rps"] / floor["rps"]
             flags.append(r >= KEY_VS_FLOOR)
@@ -133,21 +145,20 @@ def check_targets(runs: list[dict]) -> list[dict]:
             worst = r if worst is None else min(worst, r)
         parts.append(f"{eng}: lowest {worst:.0%} of the floor's {floor['rps']:.0f} req/s" + (f"; below 50 %: {', '.join(bad)}" if bad else "")
                      if worst is not None else f"{eng}: no key page")
-    out.append(_target("every key page ≥ 50 % of the floor's req/s at large, both engines",
-                       _all_ok(flags) if len(parts) and all("not measured" not in s for s in parts) else (False if flags and not all(flags) else None),
-                       "; ".join(parts)))
+    out.append(_target("every key page ≥ 50 % of the floor's req/s at large, both engines", verdict(flags, missing), "; ".join(parts)))
 
     # 2. p95 large ≤ 1.3 × p95 demo per key page
-    flags, parts = [], []
+    flags, parts, missing = [], [], False
     for eng in _engines(runs):
         demo, large = _find(runs, eng, "demo"), _find(runs, eng, "large")
         if not demo or not large:
             parts.append(f"{eng}: needs demo and large")
+            missing = True
             continue
         bad, worst = [], None
         for p in _pages(large, "key"):
             d = _page(demo, p["key"])
-            if not d or not d["p95_ms"]:
+            if not d or not d["p95_ms"] or p["p95_ms"] is None:
                 continue
             g = p["p95_ms"] / d["p95_ms"]
             flags.append(g <= P95_GROWTH)
@@ -155,15 +166,13 @@ def check_targets(runs: list[dict]) -> list[dict]:
             if g > P95_GROWTH:
                 bad.append(f"{p['key']} ×{g:.1f} ({d['p95_ms']:.0f}→{p['p95_ms']:.0f} ms)")
         parts.append(f"{eng}: worst ×{worst:.2f}" + (f"; above ×1.3: {', '.join(bad)}" if bad else "") if worst is not None else f"{eng}: no pair")
-    complete = all("needs" not in s for s in parts) and parts
-    out.append(_target("p95 at large ≤ 1.3 × p95 at demo, every key page", _all_ok(flags) if complete else (False if flags and not all(flags) else None),
-                       "; ".join(parts)))
+    out.append(_target("p95 at large ≤ 1.3 × p95 at demo, every key page", verdict(flags, missing), "; ".join(parts)))
 
     # 3. ledger ≥ 2 × admin list API
     flags, parts = [], []
     for run in runs:
         led, adm = _page(run, "ledger"), _page(run, "admin_api")
-        if not led or not adm:
+        if not led or not adm or not adm["rps"]:
             continue
         r = led["rps"] / adm["rps"]
         flags.append(r >= LEDGER_VS_ADMIN)
@@ -176,7 +185,7 @@ def check_targets(runs: list[dict]) -> list[dict]:
         if run["engine"] != "sqlite":
             continue
         fl, hz = _page(run, "floor"), _page(run, "healthz")
-        if fl and hz:
+        if fl and hz and hz["rps"]:
             r = fl["rps"] / hz["rps"]
             flags.append(r >= SQLITE_FLOOR_VS_HEALTHZ)
             parts.append(f"{run['scale']}: {r:.0%} ({fl['rps']:.0f} vs {hz['rps']:.0f} req/s)")
@@ -193,7 +202,7 @@ def check_targets(runs: list[dict]) -> list[dict]:
             if p.get("write"):
                 continue
             q = _page(pg, p["key"])
-            if not q:
+            if not q or not q["rps"]:
                 continue
             r = p["rps"] / q["rps"]
             flags.append(r >= 1.0)
@@ -210,7 +219,7 @@ def check_targets(runs: list[dict]) -> list[dict]:
         w = run.get("workers") or {}
         one, many = w.get("1") or {}, w.get(str(WORKERS_N)) or {}
         for key in sorted(set(one) & set(many)):
-            if one[key].get("rps") is None or many[key].get("rps") is None:
+            if not one[key].get("rps") or many[key].get("rps") is None:
                 continue
             eff = many[key]["rps"] / (WORKERS_N * one[key]["rps"])
             flags.append(eff >= WORKERS_EFFICIENCY)
