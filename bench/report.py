@@ -274,12 +274,14 @@ def mark(ok: bool | None) -> str:
     return {True: "✓", False: "✗", None: "—"}[ok]
 
 
-def markdown(runs: list[dict], targets: list[dict], meta: dict | None = None) -> str:
+def markdown(runs: list[dict], targets: list[dict], meta: dict | None = None, failed: list[dict] | None = None) -> str:
     meta = meta or {}
     lines = ["# Benchmark results", ""]
     if meta:
         lines.append("  ".join(f"**{k}** {v}" for k, v in meta.items()))
         lines.append("")
+    for f in failed or []:
+        lines += [f"## {f['engine']} · {f['scale']} — FAILED", "", f"    {f['error']}", ""]
     for run in runs:
         lines += [f"## {run['engine']} · {run['scale']}" + (f" — {run['note']}" if run.get("note") else ""), "",
                   "| page | as | req/s | p50 ms | p95 ms | p99 ms | errors | SQL |",

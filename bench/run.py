@@ -509,14 +509,20 @@ def main() -> int:
     log(f"engines {cfg['engines']}, scales {cfg['scales']}, {cfg['connections']} connections, {cfg['threads']} threads, "
         f"{cfg['duration']} s × {cfg['rounds']} rounds")
     runs: list[dict] = []
+    failed: list[dict] = []
     pg = Postgres(cfg["pg_port"]) if "postgres" in cfg["engines"] else None
     try:
         if pg:
             pg.start()
         for engine in cfg["engines"]:
             for scale in cfg["scales"]:
-                db_env = prepare_sqlite(scale, cfg) if engine == "sqlite" else pg.prepare(scale, cfg)  # type: ignore[union-attr]
-                run = run_one(cfg, engine, scale, db_env, stamp)
+                try:
+                    db_env = prepare_sqlite(scale, cfg) if engine == "sqlite" else pg.prepare(scale, cfg)  # type: ignore[union-attr]
+                    run = run_one(cfg, engine, scale, db_env, stamp)
+                except BenchError as e:  # the other engine × scale runs still run; the table says what failed, exit 1
+                    log(f"{engine}/{scale}: FAILED: {e}")
+                    failed.append({"engine": engine, "scale": scale, "error": str(e).splitlines()[0][:300]})
+                    continue
                 (RESULTS / f"{engine}-{scale}-{stamp}.json").write_text(json.dumps(run, ensure_ascii=False, indent=1))
                 runs.append(run)
     finally:
@@ -525,10 +531,10 @@ def main() -> int:
     targets = report.check_targets(runs)
     meta = {"run": stamp, "load": f"wrk {cfg['threads']} threads, {cfg['connections']} connections, {cfg['duration']} s, "
             f"median of {cfg['rounds']}" + (" (BENCH_QUICK)" if cfg["quick"] else ""), "server": web_command(), "cpus": os.cpu_count()}
-    md = report.markdown(runs, targets, meta)
+    md = report.markdown(runs, targets, meta, failed)
     (RESULTS / "latest.md").write_text(md)
     print(md)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -184,3 +184,9 @@ def test_lua_scripts_report_what_the_parser_reads():
     assert "BENCH_JSON" in lua and report.BENCH_LINE.pattern.startswith("^BENCH_JSON")
     approve = (BENCH / "approve.lua").read_text()
     assert 'dofile' in approve and "/workflow/tasks/" in approve and "x-csrftoken" in approve
+
+
+def test_a_failed_run_is_shown_and_its_targets_are_not_measured():
+    md = report.markdown([], report.check_targets([]), failed=[{"engine": "sqlite", "scale": "large", "error": "'python -m seeds.scale --size large' failed (1)"}])
+    assert "## sqlite · large — FAILED" in md and "seeds.scale" in md
+    assert all(t["ok"] is None for t in report.check_targets([]))
