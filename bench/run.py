@@ -128,39 +128,51 @@ def cache_key(scale: str, large_cmd: str) -> str:
     return h.hexdigest()[:12]
 
 
-def seed_commands(scale: str, cfg: dict) -> list[str]:
-    cmds = [f"{VENV_BIN}/piccolo migrations forwards all", f"{PY} -m seeds.demo"]
-    if scale == "large":
-        cmds.append(cfg["large_cmd"])
-    elif scale != "demo":
+DEMO_COMMANDS = [f"{VENV_BIN}/piccolo migrations forwards all", f"{PY} -m seeds.demo"]
+
+
+def check_scale(scale: str) -> None:
+    if scale not in ("demo", "large"):
         raise BenchError(f"unknown scale {scale!r} (demo or large)")
-    return cmds
+
+
+def sqlite_cache(scale: str, cfg: dict, _done: set = set()) -> Path:
+    """The prepared SQLite file of `scale` (built once: demo from an empty file, large from a copy of demo)."""
+    check_scale(scale)
+    cached = CACHE / f"sqlite-{scale}-{cache_key(scale, cfg['large_cmd'])}.sqlite"
+    if cached.exists() and (not cfg["fresh"] or cached in _done):
+        return cached
+    for old in CACHE.glob(f"sqlite-{scale}-*.sqlite"):
+        old.unlink()
+    building = cached.with_suffix(".building")
+    for p in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+        p.unlink(missing_ok=True)
+    t0 = time.monotonic()
+    if scale == "demo":
+        cmds = DEMO_COMMANDS
+    else:
+        shutil.copyfile(sqlite_cache("demo", cfg), building)
+        cmds = [cfg["large_cmd"]]
+    env = base_env({"SQLITE_PATH": str(building)})
+    for cmd in cmds:
+        log(f"sqlite/{scale}: {cmd}")
+        sh(cmd, env, log_to=CACHE / "logs" / f"prepare-sqlite-{scale}.log")
+    with sqlite3.connect(building) as conn:  # everything in the main file before it is copied
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    building.rename(cached)
+    _done.add(cached)
+    log(f"sqlite/{scale}: prepared in {time.monotonic() - t0:.0f} s, cached as {cached.name}")
+    return cached
 
 
 def prepare_sqlite(scale: str, cfg: dict) -> dict:
-    cached = CACHE / f"sqlite-{scale}-{cache_key(scale, cfg['large_cmd'])}.sqlite"
-    if cfg["fresh"] or not cached.exists():
-        for old in CACHE.glob(f"sqlite-{scale}-*.sqlite"):
-            old.unlink()
-        building = cached.with_suffix(".building")
-        for p in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
-            p.unlink(missing_ok=True)
-        env = base_env({"SQLITE_PATH": str(building)})
-        t0 = time.monotonic()
-        for cmd in seed_commands(scale, cfg):
-            log(f"sqlite/{scale}: {cmd}")
-            sh(cmd, env, log_to=CACHE / "logs" / f"prepare-sqlite-{scale}.log")
-        with sqlite3.connect(building) as conn:  # everything in the main file before it is copied
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        building.rename(cached)
-        log(f"sqlite/{scale}: prepared in {time.monotonic() - t0:.0f} s, cached as {cached.name}")
-    else:
-        log(f"sqlite/{scale}: cached database {cached.name}")
+    cached = sqlite_cache(scale, cfg)
     work = CACHE / "run" / f"sqlite-{scale}.sqlite"
     work.parent.mkdir(parents=True, exist_ok=True)
     for p in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
         p.unlink(missing_ok=True)
     shutil.copyfile(cached, work)
+    log(f"sqlite/{scale}: fresh copy of {cached.name}")
     return {"SQLITE_PATH": str(work)}
 
 
@@ -189,30 +201,50 @@ class Postgres:
         exe = self.bin / name
         return [str(exe if exe.exists() else name), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", *args]
 
-    def prepare(self, scale: str, cfg: dict) -> dict:
-        db = f"bench_{scale}"
-        url = self.url.rsplit("/", 1)[0] + "/" + db
+    def _url(self, db: str) -> str:
+        return self.url.rsplit("/", 1)[0] + "/" + db
+
+    def _fresh_db(self, db: str, dump: Path | None = None) -> None:
         env = base_env()
         sh(self.tool("dropdb", "--if-exists", db), env)
         sh(self.tool("createdb", db), env)
-        dump = CACHE / f"pg-{scale}-{cache_key(scale, cfg['large_cmd'])}.dump"
-        if cfg["fresh"] or not dump.exists():
-            for old in CACHE.glob(f"pg-{scale}-*.dump"):
-                old.unlink()
-            t0 = time.monotonic()
-            denv = base_env({"DATABASE_URL": url})
-            for cmd in seed_commands(scale, cfg):
-                log(f"postgres/{scale}: {cmd}")
-                sh(cmd, denv, log_to=CACHE / "logs" / f"prepare-postgres-{scale}.log")
-            tmp = dump.with_suffix(".building")
-            sh(self.tool("pg_dump", "-Fc", "-f", str(tmp), db), env)
-            tmp.rename(dump)
-            log(f"postgres/{scale}: prepared in {time.monotonic() - t0:.0f} s, cached as {dump.name}")
-        else:
-            log(f"postgres/{scale}: restoring {dump.name}")
+        if dump:
             sh(self.tool("pg_restore", "--no-owner", "-j", "2", "-d", db, str(dump)), env)
-            sh(self.tool("psql", "-q", "-d", db, "-c", "ANALYZE"), env)
-        return {"DATABASE_URL": url}
+
+    def cache(self, scale: str, cfg: dict, _done: set = set()) -> Path:
+        """The cached dump of `scale` (built once: demo from an empty database, large on a restored demo)."""
+        check_scale(scale)
+        dump = CACHE / f"pg-{scale}-{cache_key(scale, cfg['large_cmd'])}.dump"
+        if dump.exists() and (not cfg["fresh"] or dump in _done):
+            return dump
+        for old in CACHE.glob(f"pg-{scale}-*.dump"):
+            old.unlink()
+        t0 = time.monotonic()
+        db = f"build_{scale}"
+        if scale == "demo":
+            self._fresh_db(db)
+            cmds = DEMO_COMMANDS
+        else:
+            self._fresh_db(db, self.cache("demo", cfg))
+            cmds = [cfg["large_cmd"]]
+        for cmd in cmds:
+            log(f"postgres/{scale}: {cmd}")
+            sh(cmd, base_env({"DATABASE_URL": self._url(db)}), log_to=CACHE / "logs" / f"prepare-postgres-{scale}.log")
+        tmp = dump.with_suffix(".building")
+        sh(self.tool("pg_dump", "-Fc", "-f", str(tmp), db), base_env())
+        tmp.rename(dump)
+        sh(self.tool("dropdb", db), base_env())
+        _done.add(dump)
+        log(f"postgres/{scale}: prepared in {time.monotonic() - t0:.0f} s, cached as {dump.name}")
+        return dump
+
+    def prepare(self, scale: str, cfg: dict) -> dict:
+        dump = self.cache(scale, cfg)
+        db = f"bench_{scale}"
+        log(f"postgres/{scale}: restoring {dump.name}")
+        self._fresh_db(db, dump)
+        sh(self.tool("psql", "-q", "-d", db, "-c", "ANALYZE"), base_env())  # fresh statistics
+        return {"DATABASE_URL": self._url(db)}
 
 
 # ------------------------------------------------------------------ the server
