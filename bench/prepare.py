@@ -30,14 +30,33 @@ class _Values(dict):
         return v if isinstance(v, list) else [v]
 
 
-async def targets() -> dict:
+async def _scope(usernames: tuple[str, ...]) -> list[int] | None:
+    """The projects every one of these accounts may see (None: all projects)."""
+    from piccolo.apps.user.tables import BaseUser
+
+    from app.core.auth import load_user
+
+    common: set[int] | None = None
+    for name in usernames:
+        row = await BaseUser.select(BaseUser.id).where(BaseUser.username == name).first()
+        user = await load_user(row["id"]) if row else None
+        if user is None:
+            raise SystemExit(f"bench.prepare: no active account {name!r}")
+        if not user.all_projects:
+            common = set(user.project_ids) if common is None else common & set(user.project_ids)
+    return None if common is None else sorted(common)
+
+
+async def targets(viewers: tuple[str, ...] = ("supervisor", "cr_officer")) -> dict:
     from piccolo.apps.user.tables import BaseUser
 
     from app.pipeline.tables import Deal
 
-    # the unit timeline: the unit with the most deals (past deals kept), then the latest; its buyer's customer file
-    rows = await Deal.raw(
-        "SELECT unit, COUNT(*) AS n, MAX(id) AS last FROM pl_deal GROUP BY unit ORDER BY n DESC, last DESC LIMIT 1")
+    # the unit timeline: the unit with the most deals (past deals kept), then the latest, in a project that the
+    # accounts measuring the unit and the customer file both see; its latest buyer's customer file
+    scope = await _scope(viewers)
+    where = f"WHERE project IN ({','.join(str(int(p)) for p in scope) or '0'})" if scope is not None else ""
+    rows = await Deal.raw(f"SELECT unit, COUNT(*) AS n, MAX(id) AS last FROM pl_deal {where} GROUP BY unit ORDER BY n DESC, last DESC LIMIT 1")
     unit = rows[0]["unit"] if rows else None
     buyer = None
     if rows:
@@ -50,7 +69,7 @@ async def targets() -> dict:
     deep = max(1, min(DEEP_PAGE, math.ceil(signed / PER_PAGE))) if signed else 1
     admin = await BaseUser.select(BaseUser.username).where(BaseUser.admin == True).order_by(BaseUser.id).first()  # noqa: E712
     return {"unit": unit, "buyer": buyer, "ledger_project": project, "ledger_signed": signed, "ledger_deep_page": deep,
-            "per_page": PER_PAGE, "admin_user": admin["username"] if admin else None}
+            "per_page": PER_PAGE, "admin_user": admin["username"] if admin else None, "scope": scope}
 
 
 async def tasks(n: int, applicant: str) -> dict:

@@ -190,3 +190,10 @@ def test_a_failed_run_is_shown_and_its_targets_are_not_measured():
     md = report.markdown([], report.check_targets([]), failed=[{"engine": "sqlite", "scale": "large", "error": "'python -m seeds.scale --size large' failed (1)"}])
     assert "## sqlite · large — FAILED" in md and "seeds.scale" in md
     assert all(t["ok"] is None for t in report.check_targets([]))
+
+
+def test_p95_growth_with_a_page_that_completed_no_request_is_not_a_pass():
+    runs = four_runs()
+    runs[1]["pages"][3].update(p95_ms=None, rps=0.0)
+    t = by_name(report.check_targets(runs), "p95 at large")
+    assert t["ok"] is None and "no response within the run: sqlite home:supervisor" in t["detail"]
