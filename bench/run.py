@@ -24,7 +24,6 @@ import math
 import os
 import re
 import secrets
-import shlex
 import shutil
 import signal
 import socket
@@ -183,8 +182,9 @@ class Postgres:
         self.port = port
         self.dir = Path(tempfile.mkdtemp(prefix="pg-bench-"))
         self.url = ""
-        pgbin = os.environ.get("PGBIN") or (sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: [int(x) for x in re.findall(r"\d+", str(p))] or [0])[-1:] or [Path("/usr/bin")])[0]
-        self.bin = Path(pgbin)
+        # the client tools of the newest installed server (as scripts/pg.sh picks its binaries); else those on PATH
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+        self.bin = Path(os.environ.get("PGBIN") or (versions[-1] if versions else "/usr/bin"))
 
     def start(self) -> None:
         self.url = sh(["bash", "scripts/pg.sh", "start", str(self.dir), str(self.port)], base_env(), capture=True).strip().splitlines()[-1]
