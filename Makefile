@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test setup migrate seed chromium test-unit test-sqlite test-postgres test-e2e lock clean-db
+.PHONY: bench run test setup migrate seed chromium test-unit test-sqlite test-postgres test-e2e lock clean-db
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,3 +47,8 @@ backup: setup
 restore: setup
 	@test -n "$(FILE)" || { echo "用法：make restore FILE=backups/portal-….tar.gz [FORCE=1]"; exit 2; }
 	$(PY) -m app.ops.restore $(FILE) $(if $(FORCE),--force)
+## The benchmark (bench/README.md): SQLite and PostgreSQL × demo and large scale, wrk on loopback; writes bench/results/.
+## BENCH_QUICK=1 make bench: one round of 3 s, demo scale only.
+bench: setup
+	@command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq wrk </dev/null; }
+	$(PY) -m bench.run

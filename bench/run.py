@@ -1,0 +1,582 @@
+"""`make bench`: the portal on SQLite and on PostgreSQL, at demo and at large scale, driven by wrk on loopback.
+
+For each engine × scale: a fresh database (prepared once and cached under bench/.cache/), the portal started the way
+the Procfile's `web` line starts it (one worker; then again with 2 workers for the workers target), the demo accounts
+signed in through the real login form, every page probed once (status, X-SQL-Count) and then measured with wrk at a
+fixed concurrency and duration (median of the rounds). Writes bench/results/<engine>-<scale>-<UTC>.json and
+bench/results/latest.md (printed). See bench/README.md.
+
+Environment (all optional):
+  BENCH_QUICK=1            1 round of 3 s, demo scale only
+  BENCH_ENGINES            sqlite,postgres          BENCH_SCALES       demo,large
+  BENCH_CONNECTIONS / BENCH_THREADS / BENCH_DURATION / BENCH_ROUNDS     8 / 2 / 10 / 3
+  BENCH_ROLES              the demo roles whose home is measured (default: every demo role)
+  BENCH_LARGE_CMD          the large-scale generator (default: python -m seeds.scale --size large)
+  BENCH_FRESH=1            rebuild the cached databases
+  BENCH_PG_PORT            55442
+"""
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import math
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench import report
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+CACHE = BENCH / ".cache"
+RESULTS = BENCH / "results"
+VENV_BIN = ROOT / ".venv" / "bin"
+PY = str(VENV_BIN / "python")
+PASSWORD = "demo2026"
+DEFAULT_LARGE_CMD = "python -m seeds.scale --size large"
+CSRF_INPUT = re.compile(r'name="_csrf_token"\s+value="([^"]+)"')
+HX_CSRF = re.compile(r'"x-csrftoken":\s*"([^"]+)"')
+
+
+def log(msg: str) -> None:
+    print(f"[bench {datetime.now(timezone.utc):%H:%M:%S}] {msg}", flush=True)
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+# ------------------------------------------------------------------ configuration
+
+
+def config() -> dict:
+    e = os.environ
+    quick = e.get("BENCH_QUICK", "") not in ("", "0")
+    return {
+        "quick": quick,
+        "engines": [x for x in e.get("BENCH_ENGINES", "sqlite,postgres").split(",") if x],
+        "scales": ["demo"] if quick else [x for x in e.get("BENCH_SCALES", "demo,large").split(",") if x],
+        "connections": int(e.get("BENCH_CONNECTIONS", "8")),
+        "threads": int(e.get("BENCH_THREADS", "2")),
+        "duration": int(e.get("BENCH_DURATION", "3" if quick else "10")),
+        "rounds": int(e.get("BENCH_ROUNDS", "1" if quick else "3")),
+        "roles": [x for x in e.get("BENCH_ROLES", "").split(",") if x],
+        "large_cmd": e.get("BENCH_LARGE_CMD", DEFAULT_LARGE_CMD),
+        "fresh": e.get("BENCH_FRESH", "") not in ("", "0"),
+        "pg_port": int(e.get("BENCH_PG_PORT", "55442")),
+    }
+
+
+def base_env(extra: dict | None = None) -> dict:
+    """The environment of every child: the venv first on PATH, the database variables from `extra`, nothing of the
+    developer's own database (DATABASE_URL/SQLITE_PATH are always set explicitly)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH", "PORTAL_ENV", "SECRET_KEY", "DEBUG")}
+    env["PATH"] = f"{VENV_BIN}:{env.get('PATH', '/usr/bin:/bin')}"
+    env["PORTAL_LOCAL_DIR"] = str(CACHE / "local")
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra or {})
+    return env
+
+
+def sh(cmd: str | list, env: dict, *, log_to: Path | None = None, capture: bool = False) -> str:
+    """Run a command in the repository; its output goes to `log_to` (or is returned). Fails loudly."""
+    args = cmd if isinstance(cmd, list) else ["bash", "-c", cmd]
+    if capture:
+        r = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        if r.returncode:
+            raise BenchError(f"{cmd!r} failed ({r.returncode}):\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
+        return r.stdout
+    log_to = log_to or CACHE / "logs" / "commands.log"
+    log_to.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_to, "a") as f:
+        f.write(f"\n$ {cmd}\n")
+        f.flush()
+        r = subprocess.run(args, cwd=ROOT, env=env, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    if r.returncode:
+        raise BenchError(f"{cmd!r} failed ({r.returncode}); see {log_to}")
+    return ""
+
+
+# ------------------------------------------------------------------ databases
+
+
+def cache_key(scale: str, large_cmd: str) -> str:
+    """Changes when the schema or the seed data can change: every file under migrations/ and seeds/, the tables, and
+    the large generator's command."""
+    h = hashlib.sha256()
+    files = sorted([*ROOT.glob("migrations/**/*.py"), *ROOT.glob("seeds/**/*"), *ROOT.glob("app/**/tables*.py")])
+    for f in files:
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(str(f.relative_to(ROOT)).encode())
+            h.update(f.read_bytes())
+    if scale != "demo":
+        h.update(large_cmd.encode())
+    return h.hexdigest()[:12]
+
+
+DEMO_COMMANDS = [f"{VENV_BIN}/piccolo migrations forwards all", f"{PY} -m seeds.demo"]
+
+
+def check_scale(scale: str) -> None:
+    if scale not in ("demo", "large"):
+        raise BenchError(f"unknown scale {scale!r} (demo or large)")
+
+
+def sqlite_cache(scale: str, cfg: dict, _done: set = set()) -> Path:
+    """The prepared SQLite file of `scale` (built once: demo from an empty file, large from a copy of demo)."""
+    check_scale(scale)
+    cached = CACHE / f"sqlite-{scale}-{cache_key(scale, cfg['large_cmd'])}.sqlite"
+    if cached.exists() and (not cfg["fresh"] or cached in _done):
+        return cached
+    for old in CACHE.glob(f"sqlite-{scale}-*.sqlite"):
+        old.unlink()
+    building = cached.with_suffix(".building")
+    for p in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+        p.unlink(missing_ok=True)
+    t0 = time.monotonic()
+    if scale == "demo":
+        cmds = DEMO_COMMANDS
+    else:
+        shutil.copyfile(sqlite_cache("demo", cfg), building)
+        cmds = [cfg["large_cmd"]]
+    env = base_env({"SQLITE_PATH": str(building)})
+    for cmd in cmds:
+        log(f"sqlite/{scale}: {cmd}")
+        sh(cmd, env, log_to=CACHE / "logs" / f"prepare-sqlite-{scale}.log")
+    with sqlite3.connect(building) as conn:  # everything in the main file before it is copied
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    building.rename(cached)
+    _done.add(cached)
+    log(f"sqlite/{scale}: prepared in {time.monotonic() - t0:.0f} s, cached as {cached.name}")
+    return cached
+
+
+def prepare_sqlite(scale: str, cfg: dict) -> dict:
+    cached = sqlite_cache(scale, cfg)
+    work = CACHE / "run" / f"sqlite-{scale}.sqlite"
+    work.parent.mkdir(parents=True, exist_ok=True)
+    for p in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
+        p.unlink(missing_ok=True)
+    shutil.copyfile(cached, work)
+    log(f"sqlite/{scale}: fresh copy of {cached.name}")
+    return {"SQLITE_PATH": str(work)}
+
+
+class Postgres:
+    """One throwaway server (scripts/pg.sh) for the whole run; one database per scale restored from a cached dump."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.dir = Path(tempfile.mkdtemp(prefix="pg-bench-"))
+        self.url = ""
+        # the client tools of the newest installed server (as scripts/pg.sh picks its binaries); else those on PATH
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+        self.bin = Path(os.environ.get("PGBIN") or (versions[-1] if versions else "/usr/bin"))
+
+    def start(self) -> None:
+        self.url = sh(["bash", "scripts/pg.sh", "start", str(self.dir), str(self.port)], base_env(), capture=True).strip().splitlines()[-1]
+        log(f"postgres: started on port {self.port}")
+
+    def stop(self) -> None:
+        if self.url:
+            subprocess.run(["bash", "scripts/pg.sh", "stop", str(self.dir)], cwd=ROOT, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.url = ""
+            log("postgres: stopped")
+
+    def tool(self, name: str, *args: str) -> list[str]:
+        exe = self.bin / name
+        return [str(exe if exe.exists() else name), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", *args]
+
+    def _url(self, db: str) -> str:
+        return self.url.rsplit("/", 1)[0] + "/" + db
+
+    def _fresh_db(self, db: str, dump: Path | None = None) -> None:
+        env = base_env()
+        sh(self.tool("dropdb", "--if-exists", db), env)
+        sh(self.tool("createdb", db), env)
+        if dump:
+            sh(self.tool("pg_restore", "--no-owner", "-j", "2", "-d", db, str(dump)), env)
+
+    def cache(self, scale: str, cfg: dict, _done: set = set()) -> Path:
+        """The cached dump of `scale` (built once: demo from an empty database, large on a restored demo)."""
+        check_scale(scale)
+        dump = CACHE / f"pg-{scale}-{cache_key(scale, cfg['large_cmd'])}.dump"
+        if dump.exists() and (not cfg["fresh"] or dump in _done):
+            return dump
+        for old in CACHE.glob(f"pg-{scale}-*.dump"):
+            old.unlink()
+        t0 = time.monotonic()
+        db = f"build_{scale}"
+        if scale == "demo":
+            self._fresh_db(db)
+            cmds = DEMO_COMMANDS
+        else:
+            self._fresh_db(db, self.cache("demo", cfg))
+            cmds = [cfg["large_cmd"]]
+        for cmd in cmds:
+            log(f"postgres/{scale}: {cmd}")
+            sh(cmd, base_env({"DATABASE_URL": self._url(db)}), log_to=CACHE / "logs" / f"prepare-postgres-{scale}.log")
+        tmp = dump.with_suffix(".building")
+        sh(self.tool("pg_dump", "-Fc", "-f", str(tmp), db), base_env())
+        tmp.rename(dump)
+        sh(self.tool("dropdb", db), base_env())
+        _done.add(dump)
+        log(f"postgres/{scale}: prepared in {time.monotonic() - t0:.0f} s, cached as {dump.name}")
+        return dump
+
+    def prepare(self, scale: str, cfg: dict) -> dict:
+        dump = self.cache(scale, cfg)
+        db = f"bench_{scale}"
+        log(f"postgres/{scale}: restoring {dump.name}")
+        self._fresh_db(db, dump)
+        sh(self.tool("psql", "-q", "-d", db, "-c", "ANALYZE"), base_env())  # fresh statistics
+        return {"DATABASE_URL": self._url(db)}
+
+
+# ------------------------------------------------------------------ the server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def web_command() -> str:
+    """The Procfile's `web` line, on loopback: the portal is started exactly as production starts it."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            return line[4:].strip().replace("--host 0.0.0.0", "--host 127.0.0.1")
+    raise BenchError("Procfile has no web: line")
+
+
+class Server:
+    def __init__(self, name: str, cmd: str, env: dict, port: int) -> None:
+        self.name, self.cmd, self.env, self.port = name, cmd, env, port
+        self.proc: subprocess.Popen | None = None
+        self.log = CACHE / "logs" / f"{name}.log"
+
+    def start(self, health: str = "/healthz", timeout: float = 90) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        f = open(self.log, "w")
+        self.proc = subprocess.Popen(["sh", "-c", f"exec {self.cmd}"], cwd=ROOT, env=self.env, stdout=f, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"{self.name} exited ({self.proc.returncode}); see {self.log}")
+            try:
+                if request("GET", self.port, health)[0] in (200, 401, 403, 404):
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise BenchError(f"{self.name} did not answer {health} within {timeout:.0f} s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)  # the server's own process group (start_new_session)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.proc = None
+
+
+# ------------------------------------------------------------------ HTTP (stdlib: cookies are handled by hand, as
+# the production cookies are Secure and the benchmark talks plain HTTP on loopback)
+
+
+def request(method: str, port: int, path: str, *, cookies: dict | None = None, body: dict | None = None,
+            headers: dict | None = None) -> tuple[int, dict, str, list[str]]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    h = dict(headers or {})
+    if cookies:
+        h["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    data = None
+    if body is not None:
+        data = urlencode(body).encode()
+        h["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=data, headers=h)
+        r = conn.getresponse()
+        text = r.read().decode("utf-8", "replace")
+        set_cookies = r.headers.get_all("Set-Cookie") or []
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, text, set_cookies
+    finally:
+        conn.close()
+
+
+def _take_cookies(jar: dict, set_cookies: list[str]) -> None:
+    for raw in set_cookies:
+        c = SimpleCookie()
+        c.load(raw)
+        for k, m in c.items():
+            if m.value and m["max-age"] not in ("0",) and "1970" not in (m["expires"] or ""):
+                jar[k] = m.value
+            else:
+                jar.pop(k, None)
+
+
+def sign_in(port: int, username: str) -> dict:
+    """The real login form: GET /login (CSRF cookie and token), POST it; then the page token HTMX sends."""
+    jar: dict = {}
+    status, _, text, sc = request("GET", port, "/login")
+    _take_cookies(jar, sc)
+    m = CSRF_INPUT.search(text)
+    if status != 200 or not m:
+        raise BenchError(f"GET /login: {status}, no CSRF token")
+    status, hdrs, _, sc = request("POST", port, "/login", cookies=jar,
+                                  body={"_csrf_token": m.group(1), "username": username, "password": PASSWORD, "next": "/"})
+    _take_cookies(jar, sc)
+    if status != 303 or "id" not in jar:
+        raise BenchError(f"sign-in as {username}: {status} (no session cookie)")
+    status, _, text, sc = request("GET", port, "/account/password", cookies=jar)
+    _take_cookies(jar, sc)
+    m = HX_CSRF.search(text)
+    return {"cookies": jar, "csrf": m.group(1) if m else None}
+
+
+# ------------------------------------------------------------------ pages
+
+
+def pages(targets: dict, roles: list[str]) -> list[dict]:
+    """What is measured, in order. kind: healthz, floor, admin, key (the targets' key pages), na (not built yet)."""
+    t = targets
+    out = [
+        {"key": "healthz", "label": "/healthz", "path": "/healthz", "role": None, "kind": "healthz"},
+        {"key": "floor", "label": "floor: /account/password (signed in, no domain table)", "path": "/account/password", "role": "contract", "kind": "floor"},
+        {"key": "admin_api", "label": f"piccolo-admin list API pl_deal ({t['per_page']}/page)", "role": t.get("admin_user"), "kind": "admin",
+         "path": "/api/tables/pl_deal/?" + urlencode({"__page": 1, "__page_size": t["per_page"], "__readable": "true", "__order": "-signed_on"})},
+    ]
+    for role in roles:
+        out.append({"key": f"home:{role}", "label": "home /", "path": "/", "role": role, "kind": "key"})
+    deep = {"project": t["ledger_project"], "page": t["ledger_deep_page"]}
+    out += [
+        {"key": "inbox", "label": "inbox /workflow", "path": "/workflow?tab=todo", "role": "dept_head", "kind": "key"},
+        {"key": "queue", "label": "work queue /pipeline/queue", "path": "/pipeline/queue", "role": "supervisor", "kind": "key"},
+        {"key": "ledger", "label": "contract ledger, page 1", "path": "/ledgers/contracts", "role": "supervisor", "kind": "key"},
+        {"key": "ledger_deep", "label": f"contract ledger, page {t['ledger_deep_page']} of project {t['ledger_project']} ({t['ledger_signed']} contracts)",
+         "path": "/ledgers/contracts?" + urlencode(deep), "role": "supervisor", "kind": "key"},
+        {"key": "unit", "label": f"unit timeline /pipeline/units/{t['unit']}", "path": f"/pipeline/units/{t['unit']}", "role": "supervisor", "kind": "key"},
+        {"key": "customer", "label": f"customer file /care/customers/{t['buyer']}", "path": f"/care/customers/{t['buyer']}", "role": "cr_officer", "kind": "key"},
+        {"key": "kpi", "label": "KPI board /care/kpi", "path": "/care/kpi", "role": "dept_head", "kind": "key"},
+        {"key": "approve", "label": "approval POST 同意 (HTMX)", "path": "/workflow/tasks/{id}/act", "role": "dept_head", "kind": "key", "write": True},
+        {"key": "shift_log", "label": "shift-log POST", "path": None, "role": None, "kind": "na", "note": "n/a: that chapter is not built yet"},
+    ]
+    return out
+
+
+def wrk(cfg: dict, port: int, path: str, cookie: str | None, *, script: str = "report.lua", args: list[str] | None = None,
+        duration: int | None = None) -> dict:
+    cmd = ["wrk", f"-t{cfg['threads']}", f"-c{cfg['connections']}", f"-d{duration or cfg['duration']}s", "--timeout", "60s",
+           "-s", str(BENCH / script)]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    cmd.append(f"http://127.0.0.1:{port}{path}")
+    if args:
+        cmd += ["--", *args]
+    r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "BENCH_LUA_DIR": str(BENCH)}, stdin=subprocess.DEVNULL)
+    if r.returncode:
+        raise BenchError(f"wrk failed: {r.stderr[-500:]}")
+    return report.parse_wrk(r.stdout)
+
+
+def cookie_header(session: dict) -> str:
+    return "; ".join(f"{k}={v}" for k, v in session["cookies"].items())
+
+
+def probe(port: int, path: str, session: dict | None, *, method: str = "GET", headers: dict | None = None, body: dict | None = None) -> tuple[str | None, int | None]:
+    """One request outside the timed runs: (problem or None, X-SQL-Count or None). A page must answer 200."""
+    status, hdrs, _, _ = request(method, port, path, cookies=session["cookies"] if session else None, headers=headers, body=body)
+    n = hdrs.get("x-sql-count")
+    stmts = int(n) if n and n.isdigit() else None
+    return (None if status == 200 else f"status {status}"), stmts
+
+
+def measure(cfg: dict, port: int, page: dict, session: dict | None) -> dict:
+    problem, stmts = probe(port, page["path"], session)
+    rounds = [wrk(cfg, port, page["path"], cookie_header(session) if session else None) for _ in range(cfg["rounds"])]
+    out = {**page, **report.median_of_rounds(rounds), "statements": stmts}
+    if problem:
+        out["probe_error"] = problem
+    return out
+
+
+def prepare_tasks(db_env: dict, n: int) -> dict:
+    out = sh([PY, "-m", "bench.prepare", "tasks", "--n", str(n)], base_env(db_env), capture=True)
+    line = [x for x in out.splitlines() if x.startswith("BENCH_PREPARE ")][-1]
+    return json.loads(line[len("BENCH_PREPARE "):])
+
+
+def measure_approve(cfg: dict, port: int, page: dict, db_env: dict, sessions: dict, run_dir: Path) -> dict:
+    """同意 on a fresh pending task per request: tasks made through the engine before each round, enough for the
+    rate seen so far (a calibration second first); an id past the end would be a 404, i.e. an error in the table."""
+    prepared = prepare_tasks(db_env, 1 + 8 * cfg["connections"])
+    approver = prepared["approver"]
+    sess = sessions.get(approver) or sign_in(port, approver)
+    sessions[approver] = sess
+    first, rest = prepared["task_ids"][0], prepared["task_ids"][1:]
+    problem, stmts = probe(port, f"/workflow/tasks/{first}/act", sess, method="POST", body={"action": "同意", "comment": ""},
+                           headers={"HX-Request": "true", "x-csrftoken": sess["csrf"] or ""})
+    ids_file = run_dir / "tasks.txt"
+
+    def go(ids: list[int], duration: int) -> dict:
+        ids_file.write_text("\n".join(map(str, ids)) + "\n")
+        res = wrk(cfg, port, "/workflow/tasks/0/act", cookie_header(sess), script="approve.lua",
+                  args=[str(ids_file), sess["csrf"] or "", str(cfg["threads"])], duration=duration)
+        res["tasks"] = len(ids)
+        return res
+
+    calib = go(rest, 2)  # untimed: the rate decides how many tasks each round needs
+    rate = max(calib["rps"], 2.0) * (2 if calib["requests"] >= len(rest) else 1)
+    rounds, retries = [], 0
+    while len(rounds) < cfg["rounds"]:
+        need = int(math.ceil(rate * cfg["duration"] * 2)) + 8 * cfg["connections"]
+        log(f"  approve: preparing {need} pending tasks")
+        ids = prepare_tasks(db_env, need)["task_ids"]
+        res = go(ids, cfg["duration"])
+        rate = max(rate, res["rps"])
+        if res["requests"] > len(ids):  # the harness's shortfall, not the portal's: the round is run again with more
+            if retries < 3:
+                retries += 1
+                rate *= 2
+                log(f"  approve: the {len(ids)} tasks ran out ({res['requests']} requests); the round is run again")
+                continue
+            res["exhausted"] = True
+        rounds.append(res)
+    out = {**page, **report.median_of_rounds(rounds), "statements": stmts, "role": approver, "retried_rounds": retries}
+    if problem:
+        out["probe_error"] = problem
+    if any(r.get("exhausted") for r in rounds):
+        out["note"] = "tasks ran out in a round (the 404s are counted as errors)"
+    return out
+
+
+# ------------------------------------------------------------------ one engine × scale
+
+
+def run_one(cfg: dict, engine: str, scale: str, db_env: dict, stamp: str) -> dict:
+    run_dir = CACHE / "run" / f"{engine}-{scale}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    targets_out = sh([PY, "-m", "bench.prepare", "targets"], base_env(db_env), capture=True)
+    targets = json.loads([x for x in targets_out.splitlines() if x.startswith("BENCH_PREPARE ")][-1][len("BENCH_PREPARE "):])
+    from app.core.permissions import ROLES  # the demo roles (one account each, README)
+
+    roles = cfg["roles"] or sorted(ROLES)
+    server_env = base_env({**db_env, "PORTAL_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48), "PORTAL_SQL_COUNT": "1"})
+    port, admin_port = free_port(), free_port()
+    result: dict = {"engine": engine, "scale": scale, "started": stamp, "targets": targets, "pages": [], "workers": {},
+                    "settings": {k: cfg[k] for k in ("connections", "threads", "duration", "rounds", "quick")},
+                    "web_command": web_command(), "cpus": os.cpu_count()}
+    portal = Server(f"portal-{engine}-{scale}-1w", web_command(), {**server_env, "PORT": str(port), "WEB_CONCURRENCY": "1"}, port)
+    admin = Server(f"admin-{engine}-{scale}", f"uvicorn bench.admin_app:app --host 127.0.0.1 --port {admin_port} --log-level warning",
+                   server_env, admin_port)
+    plan = pages(targets, roles)
+    try:
+        portal.start()
+        log(f"{engine}/{scale}: portal up on :{port} ({web_command()}, 1 worker)")
+        sessions = {}
+        for u in sorted({p["role"] for p in plan if p.get("role") and p["kind"] != "admin"} | {targets["admin_user"]} - {None}):
+            sessions[u] = sign_in(port, u)
+        for page in plan:
+            if page["kind"] == "na":
+                result["pages"].append({**page, "rps": None})
+                continue
+            if page["kind"] == "admin":
+                continue  # measured below, on its own server
+            if page["key"] == "approve":
+                continue  # last: it writes
+            log(f"  {page['key']} as {page.get('role') or '—'}")
+            result["pages"].append(measure(cfg, port, page, sessions.get(page["role"]) if page["role"] else None))
+        admin.start(health="/")
+        page = next(p for p in plan if p["kind"] == "admin")
+        log(f"  {page['key']} as {page['role']} (piccolo-admin on :{admin_port})")
+        result["pages"].insert(2, measure(cfg, admin_port, page, sessions.get(page["role"])))
+        admin.stop()
+        page = next(p for p in plan if p["key"] == "approve")
+        log(f"  {page['key']}")
+        result["pages"].insert(len(result["pages"]) - 1, measure_approve(cfg, port, page, db_env, sessions, run_dir))
+        portal.stop()
+        # the workers target: the same CPU-bound pages with 1 worker (measured above) and with 2
+        floor_pages = [p for p in result["pages"] if p["key"] in ("healthz", "floor")]
+        result["workers"]["1"] = {p["key"]: {k: p[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors")} for p in floor_pages}
+        port2 = free_port()
+        portal2 = Server(f"portal-{engine}-{scale}-{report.WORKERS_N}w", web_command(),
+                         {**server_env, "PORT": str(port2), "WEB_CONCURRENCY": str(report.WORKERS_N)}, port2)
+        try:
+            portal2.start()
+            log(f"{engine}/{scale}: portal up on :{port2} with {report.WORKERS_N} workers")
+            w = {}
+            for p in floor_pages:
+                m = measure(cfg, port2, {k: p[k] for k in ("key", "label", "path", "role", "kind")}, sessions.get(p["role"]) if p["role"] else None)
+                w[p["key"]] = {k: m.get(k) for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors", "probe_error")}
+            result["workers"][str(report.WORKERS_N)] = w
+        finally:
+            portal2.stop()
+    finally:
+        portal.stop()
+        admin.stop()
+    result["finished"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return result
+
+
+def main() -> int:
+    cfg = config()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y -qq wrk (make bench does it)")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    log(f"engines {cfg['engines']}, scales {cfg['scales']}, {cfg['connections']} connections, {cfg['threads']} threads, "
+        f"{cfg['duration']} s × {cfg['rounds']} rounds")
+    runs: list[dict] = []
+    failed: list[dict] = []
+    pg = Postgres(cfg["pg_port"]) if "postgres" in cfg["engines"] else None
+    try:
+        if pg:
+            pg.start()
+        for engine in cfg["engines"]:
+            for scale in cfg["scales"]:
+                try:
+                    db_env = prepare_sqlite(scale, cfg) if engine == "sqlite" else pg.prepare(scale, cfg)  # type: ignore[union-attr]
+                    run = run_one(cfg, engine, scale, db_env, stamp)
+                except BenchError as e:  # the other engine × scale runs still run; the table says what failed, exit 1
+                    log(f"{engine}/{scale}: FAILED: {e}")
+                    failed.append({"engine": engine, "scale": scale, "error": str(e).splitlines()[0][:300]})
+                    continue
+                (RESULTS / f"{engine}-{scale}-{stamp}.json").write_text(json.dumps(run, ensure_ascii=False, indent=1))
+                runs.append(run)
+    finally:
+        if pg:
+            pg.stop()
+    targets = report.check_targets(runs)
+    meta = {"run": stamp, "load": f"wrk {cfg['threads']} threads, {cfg['connections']} connections, {cfg['duration']} s, "
+            f"median of {cfg['rounds']}" + (" (BENCH_QUICK)" if cfg["quick"] else ""), "server": web_command(), "cpus": os.cpu_count()}
+    md = report.markdown(runs, targets, meta, failed)
+    (RESULTS / "latest.md").write_text(md)
+    print(md)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    def _term(signum, frame):  # make bench interrupted: the finally blocks stop the servers and PostgreSQL
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _term)
+    sys.exit(main())
