@@ -1,5 +1,5 @@
-"""Approval requests for the scale generator: 日常费用报销 and 借款 (with their payloads: claim + invoice, advance + its
-ledger) over the past year, in every state, with the engine's history rows. Each request's chain is the engine's own
+"""Approval requests for the scale generator: 日常费用报销, 借款, 付款 and 业务招待申请 (with their payloads: claim + invoice,
+advance + its ledger, payment, entertainment) over the past year, in every state, with the engine's history rows. Each request's chain is the engine's own
 plan (`plan_chain`, the same approvers a real submission gets: positions, amounts, the self-approval guard), computed once
 per kind of applicant and amount band; the rows are then written in bulk the way the engine's actions leave them:
 
@@ -20,8 +20,23 @@ from decimal import Decimal
 
 from seeds.scale_db import Bulk
 
-STATES = [("已通过", 0.86), ("审批中", 0.03), ("已退回", 0.02), ("已驳回", 0.05), ("已撤回", 0.04)]
-BANDS = [(Decimal("200"), Decimal("999")), (Decimal("1000"), Decimal("4999")), (Decimal("5000"), Decimal("30000"))]
+STATES = [("已通过", 0.87), ("审批中", 0.02), ("已退回", 0.02), ("已驳回", 0.05), ("已撤回", 0.04)]
+# type → (share of the requests, the settings that split its chain, the lowest amount, weights of the amount bands)
+TYPES = {"expense": (0.55, ("vp_from", "gm_from"), Decimal("50"), (0.6, 0.3, 0.1)),
+         "advance": (0.20, ("vp_from", "gm_from"), Decimal("500"), (0.5, 0.35, 0.15)),
+         "payment": (0.15, ("gm_from", "president_from"), Decimal("1000"), (0.7, 0.27, 0.03)),
+         "entertainment": (0.10, ("vp_from",), Decimal("300"), (0.8, 0.2))}
+PAYEES = [("苏州固德防水工程有限公司", "中国建设银行苏州分行"), ("苏州文星办公用品有限公司", "中国工商银行吴中支行"),
+          ("苏州恒通水电安装有限公司", "交通银行苏州分行"), ("无锡云栖物业服务有限公司", "中国银行无锡分行")]
+GUESTS = ["苏州市住建局 2 人", "合作银行 3 人", "物业公司 2 人", "业主代表 4 人", "监理单位 2 人"]
+
+
+def bands(flow: str, settings: dict[str, Decimal]) -> list[tuple[Decimal, Decimal]]:
+    """Amount bands inside which the type's chain does not change (split at the admin's thresholds)."""
+    _, keys, low, _ = TYPES[flow]
+    cuts = [Decimal(settings[k]) for k in keys]
+    edges = [low, *cuts, cuts[-1] * 6]
+    return [(edges[i], edges[i + 1] - Decimal("0.01")) for i in range(len(edges) - 1)]
 REASONS = ["客户接待用餐", "交房现场物料采购", "打印耗材", "快递费（合同寄送）", "差旅交通费", "房管局办事交通费", "业主活动场地布置",
            "档案盒采购", "维修工具采购", "办公用品采购"]
 ADVANCE_KINDS = ["备用金", "业务借款", "差旅"]
@@ -48,8 +63,10 @@ async def make_requests(bulk: Bulk, count: int, run: int, rng: random.Random, lo
     from seeds.finance import credit_code
 
     t0 = time.monotonic()
-    flows = {code: get_flow(code) for code in ("expense", "advance")}
-    limits = {code: int((await flow_settings(f))["limit_days"]) for code, f in flows.items()}
+    flows = {code: get_flow(code) for code in TYPES}
+    settings = {code: await flow_settings(f) for code, f in flows.items()}
+    limits = {code: int(settings[code]["limit_days"]) for code in flows}
+    band_of = {code: bands(code, settings[code]) for code in flows}
     people = await _applicants(bulk)
     _, names = await bulk.fetch('SELECT "user", name FROM "employee" WHERE "user" IS NOT NULL')
     name_of = {r[0]: r[1] for r in names}
@@ -62,7 +79,7 @@ async def make_requests(bulk: Bulk, count: int, run: int, rng: random.Random, lo
         if key not in chains:
             a = Applicant(employee_id=p["employee"], user_id=p["user"], name=p["name"], role=p["role"], company_id=p["company"],
                           department_id=p["department"], manager_user_id=p["manager_user"], senior=p["role"] in SENIOR_ROLES)
-            plan = await plan_chain(flows[flow], a, BANDS[band][0], {})
+            plan = await plan_chain(flows[flow], a, band_of[flow][band][0], {})
             chains[key] = [(s.key, s.name, s.mode.value, s.limit_days or limits[flow], users) for s, users in plan]
         return chains[key]
 
@@ -70,15 +87,15 @@ async def make_requests(bulk: Bulk, count: int, run: int, rng: random.Random, lo
     work = []
     for _ in range(count):
         p = rng.choice(people)
-        flow = "expense" if rng.random() < 0.7 else "advance"
-        band = rng.choices([0, 1, 2], weights=[0.6, 0.3, 0.1])[0]
+        flow = rng.choices(list(TYPES), weights=[t[0] for t in TYPES.values()])[0]
+        band = rng.choices(range(len(TYPES[flow][3])), weights=TYPES[flow][3])[0]
         work.append((p, flow, band))
     for p, flow, band in {(id(p), f, b): (p, f, b) for p, f, b in work}.values():
         await chain(flow, p, band)
     log(f"  审批链（plan_chain）            {len(chains):>9,} 种  {time.monotonic() - t0:6.1f} s")
 
     ids = {t: await bulk.max_id(t) for t in ("wf_request", "wf_step", "wf_task", "wf_action", "fin_expense", "fin_invoice",
-                                             "fin_advance", "fin_advance_entry", "notification")}
+                                             "fin_advance", "fin_advance_entry", "fin_payment", "fin_entertainment", "notification")}
     out: dict[str, list] = {t: [] for t in ids}
     now = datetime.now(timezone.utc)
     today = now.astimezone(SH).date()
@@ -102,10 +119,10 @@ async def make_requests(bulk: Bulk, count: int, run: int, rng: random.Random, lo
         stem = f"{prefix}-{day:%Y%m%d}"
         seq[stem] = seq.get(stem, 0) + 1
         number = f"{stem}-{seq[stem]:04d}" if run == 1 else f"{stem}-{run}{seq[stem]:04d}"
-        lo, hi = BANDS[band]
+        lo, hi = band_of[flow][band]
         amount = (Decimal(rng.randint(int(lo) * 100, int(hi) * 100)) / 100).quantize(Decimal("0.01"))
         reason = rng.choice(REASONS)
-        title = (f"日常费用报销：{reason}" if flow == "expense" else f"借款：{reason}")[:200]
+        title = f"{flows[flow].name}：{reason}"[:200]
         rid = nid("wf_request")
         # where the chain stops: the acting step of a pending/returned/rejected request, none when approved
         n = len(steps)
@@ -166,6 +183,14 @@ async def make_requests(bulk: Bulk, count: int, run: int, rng: random.Random, lo
             buyer = company_name.get(p["company"], "")
             out["fin_invoice"].append((nid("fin_invoice"), rid, 1, "数电票", "", f"{run}{rid:019d}"[-20:], buyer, credit_code(buyer),
                                        day - timedelta(days=rng.randint(0, 20)), rng.choice(SELLERS), amount, Decimal("0.00"), not closed))
+        elif flow == "payment":
+            payee, bank = rng.choice(PAYEES)
+            out["fin_payment"].append((nid("fin_payment"), rid, payee, bank, f"6222{rid:015d}"[-19:], f"HT-{day:%Y}-{run}{rid:06d}",
+                                       (amount * rng.choice([1, 2, 3, 5])).quantize(Decimal("0.01")), Decimal("0.00"), amount, "银行转账",
+                                       reason, state == "已通过"))
+        elif flow == "entertainment":
+            out["fin_entertainment"].append((nid("fin_entertainment"), rid, p["employee"], reason, rng.choice(GUESTS), rng.randint(1, 6),
+                                             rng.randint(1, 3), day + timedelta(days=rng.randint(1, 10)), amount))
         else:
             adv = nid("fin_advance")
             due_on = day + timedelta(days=30)
@@ -196,10 +221,12 @@ async def make_requests(bulk: Bulk, count: int, run: int, rng: random.Random, lo
                         "settled_at"],
         "fin_advance_entry": ["id", "advance", "kind", "amount", "at", "request", "note"],
         "notification": ["id", "user", "at", "kind", "text", "url", "read_at", "ref", "closed_at"],
+        "fin_payment": ["id", "request", "payee", "bank", "account", "contract_no", "contract_total", "paid_before", "amount", "method",
+                        "purpose", "paid"],
+        "fin_entertainment": ["id", "request", "employee", "purpose", "guests", "guest_count", "staff_count", "event_on", "expected"],
     }
     counts = {}
-    for t in ("wf_request", "wf_step", "wf_task", "wf_action", "fin_expense", "fin_invoice", "fin_advance", "fin_advance_entry",
-              "notification"):
+    for t in columns:
         t1 = time.monotonic()
         counts[t] = await bulk.insert(t, columns[t], out[t])
         log(f"  {t:<28} {counts[t]:>9,} 行  {time.monotonic() - t1:6.1f} s")
