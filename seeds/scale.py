@@ -95,7 +95,9 @@ async def run(units: int, seed: int, force: bool, log=print) -> dict[str, int]:
         await bulk.fix_sequences(sorted(set(copier.counts) | set(counts) | {
             "project", "building", "permit_fund", "piccolo_user", "employee", "employee_project"}))
         await bulk.execute("ANALYZE")  # fresh statistics for the planner on both engines
-        total = {**copier.counts, **counts}
+        total = dict(copier.counts)
+        for t, n in counts.items():
+            total[t] = total.get(t, 0) + n
         log(f"完成：共 {sum(total.values()):,} 行，用时 {time.monotonic() - started:.1f} s")
         return total
     finally:

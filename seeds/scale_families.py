@@ -4,6 +4,7 @@ See seeds/scale_clone.py for how a family is copied."""
 from __future__ import annotations
 
 import random
+import re
 
 from seeds.scale_clone import Copier, TableSpec, clone_family
 from seeds.scale_people import COPIES_PER_BUILDING, UNITS_PER_FLOOR, Places, id_number, person_name
@@ -110,6 +111,20 @@ async def clone_pipeline(copier: Copier, places: Places, copies: range, seed: in
         deal_units[row[i["id"]]] = row[i["unit"]]
         deal_buyer_names[row[i["id"]]] = buyers.get(row[i["buyer"]], ("",))[0]
 
+    def notification_hook(row, k, c: Copier):
+        """The open 待审批 notice of a copied request's task (the notice has no foreign key: its ref names the task)."""
+        i = c.cols["notification"]
+        try:
+            task = int(row[i["ref"]].split(":", 1)[1])
+        except (IndexError, ValueError):
+            return False
+        if task not in c.templates.get("wf_task", set()):
+            return False
+        row[i["ref"]] = f"task:{task + k * c.max_ids['wf_task']}"
+        m = re.search(r"/workflow/requests/(\d+)", row[i["url"]] or "")
+        if m:
+            row[i["url"]] = f"/workflow/requests/{int(m.group(1)) + k * c.max_ids['wf_request']}"
+
     def fund_hook(row, k, c: Copier):
         i = c.cols["permit_fund_payment"]
         fund = places.fund_of.get(places.project(k))
@@ -133,6 +148,7 @@ async def clone_pipeline(copier: Copier, places: Places, copies: range, seed: in
         TableSpec("wf_task"),
         TableSpec("wf_action"),
         TableSpec("wf_cc"),
+        TableSpec("notification", where="ref LIKE 'task:%' AND closed_at IS NULL", hook=notification_hook),
         TableSpec("pl_deal", hook=deal_index_hook),
         TableSpec("pl_deal_party"),
         TableSpec("pl_deal_document"),
@@ -151,9 +167,14 @@ async def clone_pipeline(copier: Copier, places: Places, copies: range, seed: in
 
 
 async def clone_care(copier: Copier, places: Places, copies: range) -> None:
-    """Every demo case (the KPI history's 12 months included) once per copy, on the copy's units, deals and buyers."""
+    """Every demo case (the KPI history's 12 months included) once per copy, on the copy's units, deals and buyers; with
+the calls, call QA, file audits and survey answers the KPI board counts."""
     unit_list = sorted(copier.templates.get("unit", set()))
     deals, buyers, units = copier.templates.get("pl_deal", set()), copier.templates.get("pl_buyer", set()), set(unit_list)
+
+    def remap(row, i, k, c: Copier, col: str, table: str, known: set[int]) -> None:
+        v = row[i[col]]
+        row[i[col]] = (v + k * c.max_ids[table]) if v is not None and v in known else None
 
     def case_hook(row, k, c: Copier):
         i = c.cols["care_case"]
@@ -162,17 +183,30 @@ async def clone_care(copier: Copier, places: Places, copies: range) -> None:
         if u is not None:
             u = u if u in units else unit_list[u % len(unit_list)]
             row[i["unit"]] = u + k * c.max_ids["unit"]
-        for col, table, known in (("deal", "pl_deal", deals), ("buyer", "pl_buyer", buyers)):
-            v = row[i[col]]
-            row[i[col]] = (v + k * c.max_ids[table]) if v is not None and v in known else None
+        remap(row, i, k, c, "deal", "pl_deal", deals)
+        remap(row, i, k, c, "buyer", "pl_buyer", buyers)
 
     def mark_hook(row, k, c: Copier):
         i = c.cols["care_clock_mark"]
         rest = row[i["key"]].split(":", 1)[1] if ":" in row[i["key"]] else row[i["key"]]
         row[i["key"]] = f"{row[i['case']]}:{rest}"
 
-    def callback_hook(row, k, c: Copier):
-        row[c.cols["care_callback"]["project"]] = places.project(k)
+    def project_hook(table: str):
+        def hook(row, k, c: Copier):
+            i = c.cols[table]
+            if row[i["project"]] is not None:
+                row[i["project"]] = places.project(k)
+            if "buyer" in i:
+                remap(row, i, k, c, "buyer", "pl_buyer", buyers)
+        return hook
+
+    def invitation_hook(row, k, c: Copier):
+        i = c.cols["sv_invitation"]
+        row[i["project"]] = places.project(k)
+        if row[i["buyer"]] in buyers:
+            row[i["buyer"]] += k * c.max_ids["pl_buyer"]
+        remap(row, i, k, c, "deal", "pl_deal", deals)
+        row[i["key"]] = f"{row[i['questionnaire']]}:{row[i['deal']] or row[i['buyer']]}"
 
     specs = [
         TableSpec("care_case", where="compensation_request IS NULL AND payment_request IS NULL", hook=case_hook),
@@ -180,6 +214,13 @@ async def clone_care(copier: Copier, places: Places, copies: range) -> None:
         TableSpec("care_case_pause"),
         TableSpec("care_clock_mark", hook=mark_hook),
         TableSpec("care_repair"),
-        TableSpec("care_callback", hook=callback_hook),
+        TableSpec("care_callback", hook=project_hook("care_callback")),
+        # what the KPI board reads besides the cases: the phone system's calls and their QA, the file audits, the surveys
+        TableSpec("call_record", hook=project_hook("call_record")),
+        TableSpec("call_qa"),
+        TableSpec("care_record_audit", hook=project_hook("care_record_audit")),
+        TableSpec("care_record_audit_item"),
+        TableSpec("sv_invitation", hook=invitation_hook),
+        TableSpec("sv_answer"),
     ]
     await clone_family(copier, specs, copies)

@@ -107,7 +107,7 @@ def scale():
 async def test_sizes_and_progress(scale):
     db, _env, out, seconds = scale
     assert "完成" in out and "pl_deal" in out and "wf_request" in out, out  # progress and timings per table
-    assert seconds < 60, f"--size small took {seconds:.0f} s"
+    assert seconds < 180, f"--size small took {seconds:.0f} s"  # seconds on an idle machine; generous for a loaded one
     units = await db.value("SELECT COUNT(*) FROM unit")
     deals = await db.value("SELECT COUNT(*) FROM pl_deal")
     assert 1_000 <= units - 288 <= 1_200, units  # ~2 % of large, on top of the demo's 288
