@@ -14,7 +14,9 @@ What it writes (for `--units N`; large: N = 50,000):
   records (instalments, receipts, 审核单, same-day entries, documents, parties, 面签, 维修基金, 整改单, the approval
   requests about a deal) — on N units (the deals' units plus some still for sale) and one buyer per deal;
 - customer care: copies of the demo's cases (its 12-month KPI history included) on the copies' units: 2·N cases;
-- 4·N approval requests (报销, 借款) in every state with their steps, tasks, history and payloads (seeds/scale_requests.py).
+- with them the calls, call QA, file audits and survey answers the KPI board counts;
+- 4·N approval requests (报销, 借款, 付款, 招待) in every state with their steps, tasks, history, open notices and payloads,
+  each with the approvers the engine's own plan_chain gives (seeds/scale_requests.py).
 
 Set-based: rows are copied/generated in Python and written with executemany (SQLite) or COPY (PostgreSQL) in a few
 transactions (seeds/scale_db.py); nothing is saved row by row. Refuses to run twice on one database unless --force."""
@@ -79,7 +81,7 @@ async def run(units: int, seed: int, force: bool, log=print) -> dict[str, int]:
         await clone_care(copier, places, range(1, p["care_copies"] + 1))
         await bulk.commit()
 
-        log("审批（报销、借款）…")
+        log("审批（报销、借款、付款、招待）…")
         from piccolo.engine import engine_finder
 
         engine = engine_finder()

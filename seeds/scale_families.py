@@ -64,9 +64,6 @@ async def clone_pipeline(copier: Copier, places: Places, copies: range, seed: in
             row[i["spouse_name"]] = person_name(rng)
         buyers[new] = (name, row[i["id_number"]])
 
-    def request_hook(row, k, c: Copier):
-        return None
-
     def deal_hook(row, k, c: Copier):
         i = c.cols["pl_deal"]
         project = places.project(k)
@@ -143,7 +140,7 @@ async def clone_pipeline(copier: Copier, places: Places, copies: range, seed: in
     specs = [
         TableSpec("unit", where=_in(units), hook=unit_hook),
         TableSpec("pl_buyer", where=_in(buyer_ids), hook=buyer_hook),
-        TableSpec("wf_request", where=_in(requests), hook=request_hook),
+        TableSpec("wf_request", where=_in(requests)),
         TableSpec("wf_step"),
         TableSpec("wf_task"),
         TableSpec("wf_action"),
@@ -161,7 +158,7 @@ async def clone_pipeline(copier: Copier, places: Places, copies: range, seed: in
         TableSpec("pl_void_step", hook=void_step_hook),
         *[TableSpec(t) for t in DEAL_REQUEST_PAYLOADS],
         TableSpec("pl_surveyed_area"),
-        TableSpec("permit_fund_payment", hook=fund_hook, keep_fk=()),
+        TableSpec("permit_fund_payment", hook=fund_hook),
     ]
     await clone_family(copier, specs, copies)
 

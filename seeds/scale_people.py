@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 
 from app.core.validators import id_check_char
 from seeds.scale_db import Bulk
@@ -67,7 +67,6 @@ async def make_projects(bulk: Bulk, run: int, copies: int, units_per_copy: int, 
     by_code = {r[1]: r[0] for r in rows}
     for r in rows:
         places.project_code[r[0]], places.project_name[r[0]] = r[1], r[2]
-    now = datetime.now(timezone.utc)
     pid = await bulk.max_id("project")
     new = []
     for i, (name, company, city, address) in enumerate(NEW_PROJECTS):
