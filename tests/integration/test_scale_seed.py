@@ -49,7 +49,8 @@ class DB:
         return (await self.rows(sql))[0][0]
 
 
-def _run(args: list[str], env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
+def _run(args: list[str], env: dict, timeout: int = 900) -> subprocess.CompletedProcess:
+    """A step as a subprocess; the long limit is for a loaded machine (the demo seed alone takes ~35 s on an idle one)."""
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -59,7 +60,9 @@ def _check(p: subprocess.CompletedProcess) -> str:
 
 
 def _pg_admin(url: str, sql: str) -> None:
+    """CREATE/DROP DATABASE on the test server, in a thread of its own (pytest-asyncio's loop may be running here)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     import asyncpg
 
@@ -70,7 +73,8 @@ def _pg_admin(url: str, sql: str) -> None:
         finally:
             await conn.close()
 
-    asyncio.run(go())
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, go()).result()
 
 
 @pytest.fixture(scope="module")
