@@ -300,11 +300,11 @@ async def record_response(state: IdemState) -> None:
         return
     if not state.inserted and not _is_redirect(state):
         return  # nothing committed through write_transaction and not a post/redirect/get success: not consumed
-    limit = (await settings())["body_limit_kb"] * 1024
     headers = _replayable_headers(state.captured_headers)
     ctype = next((v for k, v in headers if k == "content-type"), "")
     body = ""
     if not _is_redirect(state) and state.body:
+        limit = (await settings())["body_limit_kb"] * 1024
         text_like = not ctype or ctype.startswith("text/") or "json" in ctype
         if state.body_over or len(state.body) > limit or not text_like:
             # a download or a large page cannot be replayed: release the key, a retry runs the action again
