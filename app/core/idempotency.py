@@ -146,24 +146,43 @@ async def claim() -> None:
 
 
 class IdempotentTransaction:
-    """`write_transaction()`'s context manager: the engine's transaction, plus the request's key inserted in it."""
+    """`write_transaction()`'s context manager: the engine's transaction, plus the request's key inserted in it.
+    When the transaction that inserted the key rolls back, the key is free again (a later transaction of the same
+    request inserts it)."""
 
-    __slots__ = ("_tx",)
+    __slots__ = ("_tx", "_claimed")
 
     def __init__(self, tx: Any) -> None:
         self._tx = tx
+        self._claimed = False
 
     async def __aenter__(self) -> Any:
         tx = await self._tx.__aenter__()
+        state = _current.get()
         try:
+            had = state is not None and state.inserted
             await claim()
+            self._claimed = state is not None and state.inserted and not had
         except BaseException as exc:
             await self._tx.__aexit__(type(exc), exc, exc.__traceback__)
             raise
         return tx
 
     async def __aexit__(self, exc_type, exc, tb) -> Any:
-        return await self._tx.__aexit__(exc_type, exc, tb)
+        try:
+            result = await self._tx.__aexit__(exc_type, exc, tb)
+        except BaseException:
+            self._release()
+            raise
+        if exc_type is not None:
+            self._release()
+        return result
+
+    def _release(self) -> None:
+        state = _current.get()
+        if self._claimed and state is not None:
+            state.inserted = False
+            self._claimed = False
 
     def __getattr__(self, name: str) -> Any:  # savepoint(), rollback() … of the wrapped transaction
         return getattr(self._tx, name)
@@ -206,7 +225,7 @@ async def _recorded(token: str) -> dict | None:
     from app.core.tables import IdempotencyKey
 
     return await IdempotencyKey.select(IdempotencyKey.status, IdempotencyKey.headers, IdempotencyKey.body,
-                                       IdempotencyKey.created_at).where(IdempotencyKey.token == token).first()
+                                       IdempotencyKey.path).where(IdempotencyKey.token == token).first()
 
 
 class ReplayResponse(Response):
@@ -262,6 +281,9 @@ async def before_request(request: Any) -> Any:
     state.user_id, state.key = int(user.user_id), key
     row = await _recorded(state.token)
     if row is None:
+        return None
+    if row["path"] != state.path[:300]:
+        state.key = ""  # the client reused a key for another action: run it, without idempotency
         return None
     state.replayed = True
     return ReplayResponse(state.token, row)

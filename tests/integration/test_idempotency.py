@@ -146,3 +146,16 @@ async def test_keys_expire_after_the_setting(client):
         assert not await IdempotencyKey.exists().where(IdempotencyKey.token == fresh)
     finally:
         await IdempotencySetting.update({IdempotencySetting.value: 7}).where(IdempotencySetting.key == "key_days")
+
+
+async def test_a_key_reused_for_another_action_does_not_replay_it(client):
+    await sign_in(client, "clerk")
+    csrf, key, _ = await _form(client)
+    before = await Request.count()
+    a = await client.post("/workflow/new/expense", data={**expense_form("73.00", reason="同键不同表单"), "_csrf_token": csrf, "_idem": key})
+    assert a.status_code == 303
+    payment = {"payee": "苏州某广告有限公司", "bank": "中国银行苏州分行", "account": "6217000010001234567", "contract_no": "HT-IDEM-1",
+               "contract_total": "1000.00", "amount": "10.00", "method": "银行转账", "purpose": "同键不同表单"}
+    b = await client.post("/workflow/new/payment", data={**payment, "_csrf_token": csrf, "_idem": key})
+    assert b.status_code == 303 and b.headers.get("idempotent-replayed") is None and b.headers["location"] != a.headers["location"]
+    assert await Request.count() == before + 2

@@ -315,7 +315,9 @@ async def test_fuzzed_posts_never_500_and_refused_posts_change_nothing(app, runn
     discovered = time.monotonic() - started
     patterns = sorted(by_pattern)
     with_page = [p for p in patterns if not by_pattern[p][0].pageless]
-    assert len(with_page) > 50, "the crawl found the app's forms"
+    print(f"\ndiscovery: {ctx['pages']} pages, {ctx['forms']} forms on {len(with_page)} routes, {len(patterns) - len(with_page)} without a page, "
+          f"{discovered:.0f} s")
+    assert len(with_page) > 40, "the crawl found the app's forms"
     clients = ctx["clients"]
     changes = Changes()
     await changes.open(_table_names())
