@@ -83,7 +83,7 @@ class Server:
         out = open(self.log, "ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port),
                                       "--log-level", "warning", "--no-access-log"], cwd=ROOT, env=self.env, stdout=out, stderr=out)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine imports the app slowly
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"uvicorn exited: {self.log.read_text()[-2000:]}")
@@ -93,7 +93,7 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise AssertionError("uvicorn did not answer /healthz in 30 s")
+        raise AssertionError("uvicorn did not answer /healthz in 120 s")
 
     def kill(self) -> None:
         assert self.proc is not None
