@@ -321,7 +321,7 @@ async def test_fuzzed_posts_never_500_and_refused_posts_change_nothing(app, runn
     clients = ctx["clients"]
     changes = Changes()
     await changes.open(_table_names())
-    state = {"counts": await changes.counts(), "mark": await changes.mark(), "posts": 0, "status": {}, "checked": 0}
+    state = {"counts": await changes.counts(), "mark": await changes.mark(), "posts": 0, "status": {}, "checked": 0, "committed": 0}
     failures: list[str] = []
     loop = asyncio.get_running_loop()
     rnd = random.Random(11)
@@ -353,6 +353,7 @@ async def test_fuzzed_posts_never_500_and_refused_posts_change_nothing(app, runn
         state["mark"] = mark
         if mark == before:
             return  # nothing committed while it ran
+        state["committed"] += 1
         refused = r.status_code >= 400 or (r.status_code == 200 and not htmx and bool(ERROR_MARK.search(r.text)))
         now_counts = await changes.counts()
         if refused and r.status_code < 500:
@@ -398,6 +399,7 @@ async def test_fuzzed_posts_never_500_and_refused_posts_change_nothing(app, runn
     elapsed = time.monotonic() - started
     print(f"\nfuzz ({'postgresql' if DB_URL else 'sqlite'}): {ctx['forms']} forms on {len(with_page)} routes, {len(patterns) - len(with_page)} POST routes without a page, "
           f"from {ctx['pages']} pages in {discovered:.0f} s; {state['posts']} posts in {elapsed:.0f} s; statuses {sorted(state['status'].items())}; "
-          f"{state['checked']} refused posts row-checked")
+          f"{state['committed']} posts committed something, {state['checked']} of them refused and row-checked")
     assert not failures, "\n".join(sorted(set(failures))[:60])
     assert state["posts"] >= POSTS
+    assert state["committed"] > 0, "the change detector saw the accepted posts' commits"
