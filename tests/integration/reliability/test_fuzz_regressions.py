@@ -31,3 +31,27 @@ async def test_permit_record_edit_with_a_huge_project_id_is_refused(client):
     assert row, "the demo has a 维修基金 record"
     r = await client.post(f"/permits/fund/{row['id']}/edit", data={"project": HUGE_NUMBER, "percent": HUGE_NUMBER, "_csrf_token": token})
     assert r.status_code == 400 and "项目的选项无效" in r.text
+
+
+async def test_duty_plan_with_a_huge_employee_id_is_refused(client):
+    await sign_in(client, "supervisor")
+    token = await _token(client)
+    r = await client.post("/duty/shifts", data={"employee": HUGE_NUMBER, "day": "2026-12-10", "_csrf_token": token})
+    assert 400 <= r.status_code < 500
+
+
+async def test_intake_with_a_repeated_room_field_is_refused_not_500(client):
+    await sign_in(client, "reception")
+    token = await _token(client)
+    r = await client.post("/care/new", data={"room": ["1-101", "1-102"], "project": HUGE_NUMBER, "_csrf_token": token})
+    assert 400 <= r.status_code < 500
+
+
+async def test_fund_payment_with_a_huge_unit_id_is_refused(client):
+    from app.permits.tables import MaintenanceFund
+
+    await sign_in(client, "supervisor")
+    token = await _token(client)
+    row = await MaintenanceFund.select(MaintenanceFund.id).first()
+    r = await client.post(f"/permits/fund/{row['id']}/act/pay", data={"unit": HUGE_NUMBER, "paid_on": "2026-12-01", "_csrf_token": token})
+    assert 400 <= r.status_code < 500
