@@ -24,6 +24,8 @@ from urllib.parse import quote
 from app.core.auth import SessionAuthMiddleware
 from app.core.guards import public
 from app.core.headers import security_headers
+from app.core.idempotency import DuplicateRequest, IdempotencyMiddleware, duplicate_request
+from app.core.idempotency import before_request as idempotency_before_request
 from app.core.workdays import end_request
 from app.core.web import render, template_config
 from app.settings import BASE_DIR, get_settings
@@ -200,7 +202,8 @@ def create_app() -> Litestar:
             admin_mount,
             create_static_files_router(path="/static", directories=[BASE_DIR / "static"], guards=[public], name="static", include_in_schema=False),
         ],
-        middleware=[auth_mw],
+        middleware=[auth_mw, IdempotencyMiddleware],  # idempotency inside the session (it reads the user)
+        before_request=idempotency_before_request,  # replays a completed idempotency key (after CSRF and guards)
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="portal_csrftoken",
@@ -221,6 +224,7 @@ def create_app() -> Litestar:
             ValidationException: bad_request,
             OverflowError: out_of_range,
             __import__("asyncpg").exceptions.DataError: out_of_range,
+            DuplicateRequest: duplicate_request,
             HTTPException: http_error,
             HTTP_500_INTERNAL_SERVER_ERROR: server_error,
         },

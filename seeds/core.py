@@ -1,8 +1,11 @@
-"""Core reference data: the attachment kinds and limits (app/core/attachments.py defaults), added where missing."""
+"""Core reference data: the attachment kinds and limits (app/core/attachments.py defaults) and the duplicate-submission
+guard's settings (app/core/idempotency.py), added where missing."""
 from __future__ import annotations
 
 
 async def seed() -> None:
     from app.core.attachments import seed_defaults
+    from app.core.idempotency import seed_defaults as seed_idempotency
 
     await seed_defaults()
+    await seed_idempotency()

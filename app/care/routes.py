@@ -56,7 +56,8 @@ async def _intake_page(request: Request, form: Form, files: dict | None = None, 
     if project is None and len(projects) == 1:
         project = int(projects[0][0])
         form.values.setdefault("project", str(project))
-    units = await services.unit_options(user, project, form.values.get("room", "") or "")
+    room = form.values.get("room", "") or ""
+    units = await services.unit_options(user, project, room if isinstance(room, str) else "")  # a repeated field is a list
     preview = await services.assess(user, form.values) if form.values.get("kind") else None
     return render(request, "care/intake.html", {
         "form": form, "projects": projects, "units": units, "preview": preview, "files": files or await attachments.form_context(user, []),

@@ -7,7 +7,10 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 
 def write_transaction():
+    """The request's idempotency key (app/core/idempotency.py) is inserted inside the transaction it opens."""
+    from app.core.idempotency import IdempotentTransaction
+
     engine = engine_finder()
     if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+        return IdempotentTransaction(engine.transaction(transaction_type=TransactionType.immediate))
+    return IdempotentTransaction(engine.transaction())

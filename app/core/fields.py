@@ -109,7 +109,7 @@ MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 def parse_id(raw: Any) -> int | None:
     """A record id as typed or in a URL: ASCII digits of a positive 32-bit integer, else None (never an exception)."""
     text = str(raw).strip() if raw is not None else ""
-    if not (text.isascii() and text.isdigit()):
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:  # int() of a 4,300-digit string raises
         return None
     n = int(text)
     return n if 0 < n <= MAX_ID else None

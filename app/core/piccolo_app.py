@@ -11,6 +11,8 @@ from app.core.tables import (
     Counter,
     HolidayOverride,
     HolidayYear,
+    IdempotencyKey,
+    IdempotencySetting,
     ListPreference,
     LoginAttempt,
     Notification,
@@ -22,7 +24,7 @@ APP_CONFIG = AppConfig(
     app_name="core",
     migrations_folder_path=os.path.join(BASE, "migrations", "core"),
     table_classes=[AuditLog, LoginAttempt, HolidayOverride, HolidayYear, Notification, Counter, AttachmentType, AttachmentSetting, Attachment,
-                   AttachmentBlob, ListPreference],
+                   AttachmentBlob, ListPreference, IdempotencyKey, IdempotencySetting],
     migration_dependencies=["piccolo.apps.user.piccolo_app"],
     commands=[],
 )

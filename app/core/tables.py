@@ -161,3 +161,31 @@ class ListPreference(Table, tablename="list_preference"):
     hidden = JSON(default="[]")  # the column keys not shown
     unique_key = Varchar(length=200, unique=True)
     created_at = Timestamptz()
+
+
+class IdempotencyKey(Table, tablename="idempotency_key"):
+    """One completed (or in-flight) unsafe request of a user, by the idempotency key its form carried
+    (app/core/idempotency.py). The row is inserted in the same transaction as the action's writes; `token`
+    ("<user id>:<key>") is unique, so two requests with one key record the action once. The response (status,
+    a few headers, a small body) is filled in once it is sent, and replayed to a retry with the same key."""
+
+    token = Varchar(length=100, unique=True)
+    user_id = Integer(default=0)
+    created_at = Timestamptz(index=True)
+    method = Varchar(length=10, default="POST")
+    path = Varchar(length=300, default="")
+    status = Integer(null=True, default=None)  # None: the action committed, the response is not recorded yet
+    headers = Text(default="[]")  # JSON list of [name, value]
+    body = Text(default="")
+
+
+class IdempotencySetting(Table, tablename="idempotency_setting"):
+    """Limits of the duplicate-submission guard: how long keys are kept, how large a response is replayed."""
+
+    key = Varchar(length=40, unique=True)
+    label = Varchar(length=100, default="")
+    value = Integer(default=0, help_text="数值")
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.label)

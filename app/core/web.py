@@ -60,6 +60,10 @@ def with_prefix(form: Any, prefix: str) -> Any:
 def build_environment() -> Environment:
     # finalize: an empty value ({{ None }}) renders as empty, never as the text "None"
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]), finalize=blank)
+    from app.core.idempotency import IdemTemplate, idem_input
+
+    env.template_class = IdemTemplate  # every printed csrf_input carries a fresh idempotency key (_idem)
+    env.globals.update(idem_input=idem_input)
     env.filters.update(
         money=format_money,
         daxie=amount_in_words,

@@ -42,7 +42,7 @@ class IdFilter(Filter):
 
     def clause(self, raw: str):
         value = (raw or "").strip()
-        if value.isdigit() and 0 < int(value) <= services.MAX_ID:
+        if value.isascii() and value.isdigit() and len(value) <= 19 and 0 < int(value) <= services.MAX_ID:
             return self.columns[0] == int(value)
         return None
 
@@ -316,7 +316,7 @@ async def building_options(request: Request, kind: str = "presale", project: str
     f = next((f for f in k.fields if f.type == "buildings"), None)
     if f is None:
         raise NotFoundException("该类证件没有楼栋范围")
-    project_id = int(project) if project.isdigit() and int(project) <= services.MAX_ID else None
+    project_id = int(project) if project.isascii() and project.isdigit() and len(project) <= 19 and int(project) <= services.MAX_ID else None
     choices = {f.name: await forms.building_choices(request.user, project_id)}
     return render(request, "permits/_buildings.html", {"f": f, "form": Form(), "choices": choices})
 
@@ -340,7 +340,8 @@ async def register_list(request: Request, kind: str) -> Response:
 
 async def _form_page(request: Request, k: Kind, form: Form, record: dict | None = None, status_code: int = 200) -> Response:
     project = form.values.get("project")
-    project_id = int(project) if isinstance(project, str) and project.isdigit() and int(project) <= services.MAX_ID else (record or {}).get("project")
+    project_id = (int(project) if isinstance(project, str) and project.isascii() and project.isdigit() and len(project) <= 19
+                  and int(project) <= services.MAX_ID else (record or {}).get("project"))
     ctx = {
         "kind": k, "form": form, "record": record, "fields": k.form_fields(record["status"] if record and "status" in record else None),
         "choices": await forms.choices_for(k, request.user, project_id),

@@ -437,7 +437,7 @@ async def record_payment(user, fund_id: int, raw: Any) -> str:
     unit = None
     if not unit_raw:
         p.fail("unit", "请选择房源")
-    elif not unit_raw.isdigit() or not 0 < int(unit_raw) <= MAX_ID:
+    elif not (unit_raw.isascii() and unit_raw.isdigit() and len(unit_raw) <= 10) or not 0 < int(unit_raw) <= MAX_ID:
         p.fail("unit", "房源的选项无效")
     else:
         unit = await Unit.select(Unit.id, Unit.room_no, Unit.building.name, Unit.area_build, Unit.status, Unit.project).where(

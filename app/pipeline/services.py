@@ -952,7 +952,7 @@ async def save_outage(user, outage_id: int | None, values) -> int:
         p.fail("coordinated", "协调单位的选项无效")
     ids = []
     for raw in p.getall("deal_ids"):
-        if raw.isdigit() and 0 < int(raw) < 2**31:
+        if raw.isascii() and raw.isdigit() and len(raw) <= 10 and 0 < int(raw) < 2**31:
             ids.append(int(raw))
         elif raw:
             p.fail("deal_ids", "所选合同无效")

@@ -276,3 +276,20 @@ document.addEventListener("DOMContentLoaded", function () { portalKpiCharts(docu
 document.addEventListener("htmx:afterSettle", function (e) { portalKpiCharts(e.target); });
 // Surveys (app/surveys): the results page swaps its charts in with HTMX when the questionnaire or project changes.
 document.addEventListener("htmx:afterSettle", function (e) { if (e.target && e.target.querySelector && e.target.querySelector("[data-chart]")) portalCharts(e.target); });
+// Idempotency keys (app/core/idempotency.py): each form carries `_idem`, recorded by the server once the action is
+// done. After a successful HTMX post whose form is still on the page (e.g. a reveal targeting a sibling), the next
+// submission is a new action: give the form a new key. A failed request (network, 5xx) keeps it, so a retry is
+// recognised as the same action.
+function portalNewIdemKey() {
+  var bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+}
+document.addEventListener("htmx:afterRequest", function (e) {
+  var xhr = e.detail && e.detail.xhr;
+  if (!xhr || xhr.status === 0 || xhr.status >= 500) return;
+  var elt = e.detail.elt;
+  var form = elt && (elt.tagName === "FORM" ? elt : elt.closest && elt.closest("form"));
+  if (!form || !form.isConnected || !e.detail.successful) return;
+  form.querySelectorAll('input[name="_idem"]').forEach(function (input) { input.value = portalNewIdemKey(); });
+});
