@@ -25,6 +25,7 @@ from app.core.auth import SessionAuthMiddleware
 from app.core.guards import public
 from app.core.headers import security_headers
 from app.core.idempotency import DuplicateRequest, IdempotencyMiddleware, duplicate_request
+from app.core.idempotency import after_request as idempotency_after_request
 from app.core.idempotency import before_request as idempotency_before_request
 from app.core.workdays import end_request
 from app.core.web import render, template_config
@@ -204,6 +205,7 @@ def create_app() -> Litestar:
         ],
         middleware=[auth_mw, IdempotencyMiddleware],  # idempotency inside the session (it reads the user)
         before_request=idempotency_before_request,  # replays a completed idempotency key (after CSRF and guards)
+        after_request=idempotency_after_request,  # …and a refused retry whose key a concurrent request committed
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="portal_csrftoken",

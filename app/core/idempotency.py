@@ -289,6 +289,21 @@ async def before_request(request: Any) -> Any:
     return ReplayResponse(state.token, row)
 
 
+async def after_request(response: Any) -> Any:
+    """App-level after_request hook: a refused post (4xx) whose key another request with the same key committed
+    meanwhile gets that request's response — the retry arrived while the first was still running, passed the replay
+    check before the key existed, and was then refused by a check that sees the first one's writes (e.g. a duplicate
+    invoice number)."""
+    state = _current.get()
+    if state is None or not state.key or state.inserted or state.replayed or not 400 <= getattr(response, "status_code", 0) < 500:
+        return response
+    row = await _recorded(state.token)
+    if row is None or row["path"] != state.path[:300]:
+        return response
+    state.replayed = True
+    return ReplayResponse(state.token, row)
+
+
 def duplicate_request(request: Any, exc: DuplicateRequest) -> Any:
     """Exception handler: the same key committed by a concurrent request: send its response once recorded."""
     return ReplayResponse(exc.state.token)

@@ -159,3 +159,28 @@ async def test_a_key_reused_for_another_action_does_not_replay_it(client):
     b = await client.post("/workflow/new/payment", data={**payment, "_csrf_token": csrf, "_idem": key})
     assert b.status_code == 303 and b.headers.get("idempotent-replayed") is None and b.headers["location"] != a.headers["location"]
     assert await Request.count() == before + 2
+
+
+async def test_a_retry_refused_by_the_first_ones_writes_gets_the_first_ones_response(new_client, monkeypatch):
+    """The race the concurrent test can hit: the retry's replay check runs before the first request commits, so it goes
+    on, and is then refused by a check that sees the first one's writes (its invoice is now 已报销). It must still get
+    the first one's response, not a form error."""
+    from app.core import idempotency
+
+    c = await sign_in(await new_client(), "clerk")
+    csrf, key, _ = await _form(c)
+    data = {**expense_form("73.00", reason="幂等竞态"), "_csrf_token": csrf, "_idem": key}
+    first = await c.post("/workflow/new/expense", data=data)
+    assert first.status_code == 303
+    before = await Request.count()
+    real, calls = idempotency._recorded, {"n": 0}
+
+    async def checked_too_early(token):
+        calls["n"] += 1
+        return None if calls["n"] == 1 else await real(token)
+
+    monkeypatch.setattr(idempotency, "_recorded", checked_too_early)
+    second = await c.post("/workflow/new/expense", data=data)
+    assert second.status_code == 303 and second.headers["location"] == first.headers["location"], second.text[:300]
+    assert second.headers.get("idempotent-replayed") == "true"
+    assert await Request.count() == before
