@@ -57,7 +57,7 @@ def test_two_workers_answer_keep_alive_requests_without_the_delayed_ack():
         # with the delayed ACK EVERY response after the first waits ~40 ms; a served /healthz takes a few ms, more when
         # the machine is busy — so the fastest quarter (not the median, which a loaded CI machine can push up) decides
         quartile = sorted(times)[len(times) // 4]
-        assert quartile < 0.025 and min(times) < 0.02, [round(x * 1000, 1) for x in times]
+        assert quartile < 0.035 and min(times) < 0.03, [round(x * 1000, 1) for x in times]
     finally:
         proc.terminate()
         proc.wait(timeout=20)
