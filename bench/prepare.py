@@ -10,6 +10,7 @@ a real request with its steps, tasks, notifications and audit rows.
 """
 from __future__ import annotations
 
+from app.core.fields import FormValues
 import argparse
 import asyncio
 import json
@@ -20,14 +21,6 @@ PER_PAGE = 20  # the ledger's default page size (app/core/listing.py); the admin
 DEEP_PAGE = 200  # page 200 with a filter, or the deepest page the filter has
 
 
-class _Values(dict):
-    """A form multidict stand-in for FlowForm.parse (getall like Litestar's FormMultiDict)."""
-
-    def getall(self, key, default=None):
-        v = self.get(key)
-        if v is None:
-            return default or []
-        return v if isinstance(v, list) else [v]
 
 
 async def _scope(usernames: tuple[str, ...]) -> list[int] | None:
@@ -90,7 +83,7 @@ async def tasks(n: int, applicant: str) -> dict:
     seal = await Seal.select(Seal.id).where((Seal.active == True) & (Seal.keeper_dept == "行政")).order_by(Seal.id).first()  # noqa: E712
     if not seal:
         raise SystemExit("bench.prepare: no active seal kept by 行政")
-    values = _Values(seal=str(seal["id"]), doc_kind="报告/函件", document="压力测试用印文件", purpose="压力测试：审批同意",
+    values = FormValues(seal=str(seal["id"]), doc_kind="报告/函件", document="压力测试用印文件", purpose="压力测试：审批同意",
                      copies="1", content_complete="1")
     result = await SEAL.form.parse(values, user, None)
     if result.errors:

@@ -8,20 +8,13 @@ from datetime import timedelta
 from piccolo.apps.user.tables import BaseUser
 
 from app.core.auth import load_user
+from app.core.fields import FormValues
 from app.core.timeutil import today_local
 from app.estate.tables import Project, Unit
 from app.ledgers.tables import DailyReport
 from app.pipeline.tables import DealVoid
 from app.workflow import engine
 from app.workflow.tables import Task
-
-
-class _Values(dict):
-    def getall(self, key, default=None):
-        v = self.get(key)
-        if v is None:
-            return default or []
-        return v if isinstance(v, list) else [v]
 
 
 async def _user(username: str):
@@ -49,20 +42,20 @@ async def _seed_void() -> None:
     sales, contract = await _user("sales"), await _user("contract")
     today = today_local()
     total = unit["total_price"]
-    deal = await services.subscribe(sales, unit["id"], _Values(
+    deal = await services.subscribe(sales, unit["id"], FormValues(
         name="钱立新", id_type="居民身份证", id_number="320506198503120028", mobile="13962001234", address="苏州市姑苏区",
         marital="未婚", spouse_name="", co_ownership="单独所有", unit_price=f"{unit['unit_price']:.2f}", total_price=f"{total:.2f}",
         deposit="50000.00", payment_method="一次性", down_payment=f"{total:.2f}", action="submit"))
     from seeds.pipeline import pay_deposit
 
     await pay_deposit(await _user("accountant"), deal["id"])  # A1: the 定金 received, the subscription 已认购
-    await services.check(contract, deal["id"], _Values(result="审核通过", delivery_due=(today + timedelta(days=400)).isoformat()))
+    await services.check(contract, deal["id"], FormValues(result="审核通过", delivery_due=(today + timedelta(days=400)).isoformat()))
     from app.pipeline.tables import Deal
 
     await Deal.update({Deal.subscribed_on: today - timedelta(days=8)}).where(Deal.id == deal["id"])  # subscribed before signing
-    await services.sign(contract, deal["id"], _Values(contract_no="JC01-2026-9001", online_no="WQ2026901",
+    await services.sign(contract, deal["id"], FormValues(contract_no="JC01-2026-9001", online_no="WQ2026901",
                                                       signed_on=(today - timedelta(days=6)).isoformat(), home_count="首套"))
-    result = await VOID.form.parse(_Values(deal_ref="JC01-2026-9001", reason="退房", penalty_waived="0", refund="50000.00",
+    result = await VOID.form.parse(FormValues(deal_ref="JC01-2026-9001", reason="退房", penalty_waived="0", refund="50000.00",
                                            note="客户因工作调动申请退房，合同原件已全部收回。"), contract, None)
     if result.errors:
         return
@@ -78,7 +71,7 @@ async def _seed_report() -> None:
         return
     contract = await _user("contract")
     day = today_local() - timedelta(days=1)
-    result = await DAILY_REPORT.form.parse(_Values(project=str(project["id"]), report_date=day.isoformat()), contract, None)
+    result = await DAILY_REPORT.form.parse(FormValues(project=str(project["id"]), report_date=day.isoformat()), contract, None)
     if result.errors:
         return
     req = await engine.submit(contract, DAILY_REPORT, result)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.core.auth import load_user
+from app.core.fields import FormValues
 from app.core.timeutil import today_local
 from app.estate.tables import Unit
 from app.pipeline import services
@@ -26,14 +27,6 @@ def _id(i: int) -> str:
 async def _user(username: str):
     row = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first()
     return await load_user(row["id"])
-
-
-class _Values(dict):
-    def getall(self, key, default=None):
-        v = self.get(key)
-        if v is None:
-            return default or []
-        return v if isinstance(v, list) else [v]
 
 
 async def seed_settings() -> None:
@@ -70,7 +63,7 @@ async def pay_deposit(accountant, deal_id: int, on=None) -> None:
     from app.pipeline.tables import Instalment
 
     inst = await Instalment.select().where((Instalment.deal == deal_id) & (Instalment.kind == "定金")).first()
-    await record_receipt(accountant, deal_id, _Values(instalment=str(inst["id"]), amount=f"{inst['amount_due']:.2f}",
+    await record_receipt(accountant, deal_id, FormValues(instalment=str(inst["id"]), amount=f"{inst['amount_due']:.2f}",
                                                       received_on=(on or today_local()).isoformat(), method="转账",
                                                       voucher_no=f"DJ2026{deal_id:05d}", note="定金"))
 
@@ -95,7 +88,7 @@ async def _down_payment(accountant, deal_id: int, signed, i: int) -> None:
     if not inst or i == 4:
         return
     amount = Decimal(inst["amount_due"]) if i != 7 else (Decimal(inst["amount_due"]) / 2).quantize(Decimal("0.01"))
-    await record_receipt(accountant, deal_id, _Values(instalment=str(inst["id"]), amount=f"{amount:.2f}", received_on=(signed + timedelta(days=2)).isoformat(),
+    await record_receipt(accountant, deal_id, FormValues(instalment=str(inst["id"]), amount=f"{amount:.2f}", received_on=(signed + timedelta(days=2)).isoformat(),
                                                       method="转账" if i % 2 else "POS", voucher_no=f"SJ2026{deal_id:05d}", note="首付款"))
 
 
@@ -112,21 +105,21 @@ async def _pay_fund(bureau, unit_id: int, on, receipt: str) -> None:
         await permits_seed.seed()
         fund = await permits.fund_for_project(project)
 
-    await permits.record_payment(bureau, fund["id"], _Values(unit=str(unit_id), paid_on=on.isoformat(), receipt_no=receipt))
+    await permits.record_payment(bureau, fund["id"], FormValues(unit=str(unit_id), paid_on=on.isoformat(), receipt_no=receipt))
 async def _filing(contract, bureau, deal_id: int, signed, today, i: int) -> None:
     """A4 through its states: the 合同专员 prepares the file, the 房管局专员 submits and records the 备案号; deals signed
     25 days ago or more go on to the pre-registration and the hand-over of the filed contracts."""
     from app.pipeline.tables import DealDocument
 
-    await services.filing_step(contract, deal_id, "prepare", _Values(on=(signed + timedelta(days=1)).isoformat()))
+    await services.filing_step(contract, deal_id, "prepare", FormValues(on=(signed + timedelta(days=1)).isoformat()))
     await DealDocument.update({DealDocument.received_on: signed + timedelta(days=3)}).where(
         (DealDocument.deal == deal_id) & (DealDocument.stage == "备案"))
-    await services.filing_step(bureau, deal_id, "submit", _Values(acceptance_no=f"BS{2026100 + i}", on=(signed + timedelta(days=5)).isoformat()))
-    await services.filing_step(bureau, deal_id, "filed", _Values(filing_no=f"BA{2026100 + i}", on=(signed + timedelta(days=12)).isoformat()))
+    await services.filing_step(bureau, deal_id, "submit", FormValues(acceptance_no=f"BS{2026100 + i}", on=(signed + timedelta(days=5)).isoformat()))
+    await services.filing_step(bureau, deal_id, "filed", FormValues(filing_no=f"BA{2026100 + i}", on=(signed + timedelta(days=12)).isoformat()))
     if signed + timedelta(days=22) <= today:
-        await services.filing_step(bureau, deal_id, "prereg_submit", _Values(on=(signed + timedelta(days=13)).isoformat()))
-        await services.filing_step(bureau, deal_id, "prereg", _Values(prereg_no=f"YG{2026100 + i}", on=(signed + timedelta(days=20)).isoformat()))
-        await services.filing_step(contract, deal_id, "handed", _Values(on=(signed + timedelta(days=22)).isoformat()))
+        await services.filing_step(bureau, deal_id, "prereg_submit", FormValues(on=(signed + timedelta(days=13)).isoformat()))
+        await services.filing_step(bureau, deal_id, "prereg", FormValues(prereg_no=f"YG{2026100 + i}", on=(signed + timedelta(days=20)).isoformat()))
+        await services.filing_step(contract, deal_id, "handed", FormValues(on=(signed + timedelta(days=22)).isoformat()))
 
 
 async def settle_all(accountant, deal_id: int, on, tag: str) -> None:
@@ -137,7 +130,7 @@ async def settle_all(accountant, deal_id: int, on, tag: str) -> None:
     for inst in await Instalment.select().where(Instalment.deal == deal_id):
         left = outstanding(inst)
         if left > 0:
-            await record_receipt(accountant, deal_id, _Values(instalment=str(inst["id"]), amount=f"{left:.2f}", received_on=on.isoformat(),
+            await record_receipt(accountant, deal_id, FormValues(instalment=str(inst["id"]), amount=f"{left:.2f}", received_on=on.isoformat(),
                                                               method="转账", voucher_no=f"SJ{tag}{inst['id']:05d}", note=f"{inst['kind']}结清"))
 
 
@@ -146,16 +139,16 @@ async def _title(title, accountant, deal_id: int, today, i: int, goal: str) -> N
     from app.pipeline.tables import Deal, DealDocument
 
     await DealDocument.update({DealDocument.received_on: today}).where((DealDocument.deal == deal_id) & (DealDocument.stage == "产权证"))
-    await services.title_step(title, deal_id, "complete", _Values())
-    await services.title_step(title, deal_id, "fees", _Values(home_count="首套" if i % 4 else "二套", copies="1" if i % 2 else "2"))
+    await services.title_step(title, deal_id, "complete", FormValues())
+    await services.title_step(title, deal_id, "fees", FormValues(home_count="首套" if i % 4 else "二套", copies="1" if i % 2 else "2"))
     await settle_all(accountant, deal_id, today, "T")
-    await services.title_step(title, deal_id, "submit", _Values(acceptance_no=f"SL{2026500 + i}", on=today.isoformat()))
+    await services.title_step(title, deal_id, "submit", FormValues(acceptance_no=f"SL{2026500 + i}", on=today.isoformat()))
     if goal == "递交":
         return
     for action, extra in (("review", {}), ("booked", {}), ("issued", {"cert_no": f"苏(2026)苏州市不动产权第{7000000 + i}号"}), ("notify", {})):
-        await services.title_step(title, deal_id, action, _Values(on=today.isoformat(), **extra))
+        await services.title_step(title, deal_id, action, FormValues(on=today.isoformat(), **extra))
     buyer = await Deal.select(Deal.buyer.name, Deal.buyer.id_number).where(Deal.id == deal_id).first()
-    await services.title_step(title, deal_id, "deliver", _Values(recipient=buyer["buyer.name"], recipient_id_type="居民身份证",
+    await services.title_step(title, deal_id, "deliver", FormValues(recipient=buyer["buyer.name"], recipient_id_type="居民身份证",
                                                                 recipient_id_number=buyer["buyer.id_number"], on=today.isoformat()))
 
 
@@ -193,16 +186,16 @@ async def _check_and_draft(sales, contract, deal: dict, u: dict, total, down, de
 
     receipt = await Receipt.select(Receipt.voucher_no).where(Receipt.deal == deal["id"]).order_by(Receipt.id).first()
     loan = deal["payment_method"] in services.LOAN_METHODS
-    await services.submit_check(sales, deal["id"], _Values(
+    await services.submit_check(sales, deal["id"], FormValues(
         area=f"{u['area_build']:.2f}", unit_price=f"{u['unit_price']:.2f}", total_price=f"{total:.2f}", payment_method=deal["payment_method"],
         down_payment=f"{down:.2f}", receipt_no=receipt["voucher_no"], loan_amount=f"{total - down:.2f}" if loan else "",
         loan_bank="中国建设银行" if loan else "", delivery_due=delivery.isoformat(), title_deadline=(delivery + timedelta(days=90)).isoformat()))
     await DealDocument.update({DealDocument.received_on: today_local()}).where((DealDocument.deal == deal["id"]) & (DealDocument.stage == "签约"))
-    await services.check(contract, deal["id"], _Values(result="审核通过", checks=list(services.SIGN_CHECKS)))
+    await services.check(contract, deal["id"], FormValues(result="审核通过", checks=list(services.SIGN_CHECKS)))
     if draft:
-        await services.draft(contract, deal["id"], _Values(contract_no=contract_no, online_no=online_no))
+        await services.draft(contract, deal["id"], FormValues(contract_no=contract_no, online_no=online_no))
         if printed:
-            await services.printed(contract, deal["id"], _Values())
+            await services.printed(contract, deal["id"], FormValues())
 
 
 async def seed_deals() -> None:
@@ -220,7 +213,7 @@ async def seed_deals() -> None:
             sales, contract = await _user("sales"), await _user("contract")
         total = u["total_price"]
         down = (total * 3 / 10).quantize(total.__class__("0.01")) if loan else total
-        v = _Values(name=NAMES[i % len(NAMES)], id_type="居民身份证", id_number=_id(i), mobile=f"139{10000000 + i * 7777:08d}", address="苏州市吴中区",
+        v = FormValues(name=NAMES[i % len(NAMES)], id_type="居民身份证", id_number=_id(i), mobile=f"139{10000000 + i * 7777:08d}", address="苏州市吴中区",
                     marital="已婚" if i % 2 else "未婚", spouse_name="配偶" if i % 2 else "", co_ownership="单独所有",
                     unit_price=f"{u['unit_price']:.2f}", total_price=f"{total:.2f}", deposit="50000.00",
                     payment_method="商贷" if loan else "一次性", down_payment=f"{down:.2f}", action="submit")
@@ -236,9 +229,9 @@ async def seed_deals() -> None:
             continue
         signed = today - timedelta(days=[0, 0, 0, 3, 35, 10, 12, 40, 50, 60, 70, 80, 90, 33][i % 14] + i // 14)
         await Deal.update({Deal.subscribed_on: signed - timedelta(days=3)}).where(Deal.id == deal["id"])  # subscribed before signing
-        await services.sign(contract, deal["id"], _Values(signed_on=signed.isoformat(), home_count="首套" if i % 4 else "二套"))
+        await services.sign(contract, deal["id"], FormValues(signed_on=signed.isoformat(), home_count="首套" if i % 4 else "二套"))
         for system in services.SIGN_ENTRIES if i != 3 else services.SIGN_ENTRIES[:1]:  # one contract still misses its RIS/预警 entries
-            await services.record_entry(contract, deal["id"], _Values(system=system))
+            await services.record_entry(contract, deal["id"], FormValues(system=system))
         await _entries_on(deal["id"], signed)
         await _deposit_on(deal["id"], signed - timedelta(days=3))
         if signed <= today - timedelta(days=7):  # past its down payment: finance has recorded it (one in arrears, one paid in part)
@@ -250,29 +243,29 @@ async def seed_deals() -> None:
             await services.mortgage_step(mortgage, deal["id"], "bank_submit", submission({**deal, "loan_amount": total - down,
                                                                                           "loan_bank": "中国建设银行"}, signed + timedelta(days=4)))
             if goal != "按揭":  # the 按揭 goal stays at the bank, past its 5-WD limit
-                await services.mortgage_step(mortgage, deal["id"], "bank_approve", _Values(on=(signed + timedelta(days=7)).isoformat()))
-                await services.mortgage_step(mortgage, deal["id"], "register_submit", _Values(on=(signed + timedelta(days=8)).isoformat()))
-                await services.mortgage_step(mortgage, deal["id"], "register", _Values(on=(signed + timedelta(days=9)).isoformat(),
+                await services.mortgage_step(mortgage, deal["id"], "bank_approve", FormValues(on=(signed + timedelta(days=7)).isoformat()))
+                await services.mortgage_step(mortgage, deal["id"], "register_submit", FormValues(on=(signed + timedelta(days=8)).isoformat()))
+                await services.mortgage_step(mortgage, deal["id"], "register", FormValues(on=(signed + timedelta(days=9)).isoformat(),
                                                                                        reg_cert_no=f"苏(2026)预抵字第{3000 + i}号"))
-                await services.mortgage_step(mortgage, deal["id"], "release_apply", _Values(on=(signed + timedelta(days=9)).isoformat()))
-                await services.mortgage_step(mortgage, deal["id"], "release", _Values(on=(signed + timedelta(days=10)).isoformat(),
+                await services.mortgage_step(mortgage, deal["id"], "release_apply", FormValues(on=(signed + timedelta(days=9)).isoformat()))
+                await services.mortgage_step(mortgage, deal["id"], "release", FormValues(on=(signed + timedelta(days=10)).isoformat(),
                                                                                       amount=f"{total - down:.2f}"))
         if goal in ("签约", "按揭"):
             continue
         await _filing(contract, bureau, deal["id"], signed, today, i)
         if goal == "备案":
             continue
-        await services.handover_notice(supervisor, deal["id"], _Values(on=(today - timedelta(days=5)).isoformat(), tracking=f"EMS{900 + i}"))
+        await services.handover_notice(supervisor, deal["id"], FormValues(on=(today - timedelta(days=5)).isoformat(), tracking=f"EMS{900 + i}"))
         if goal == "通知":
             continue
         # the handover day (A6): appointment, identity check, the maintenance fund paid in the permits register
-        await services.handover_book(supervisor, deal["id"], _Values(appointment_on=(today - timedelta(days=3)).isoformat(), appointment_time="09:30"))
-        await services.handover_identify(supervisor, deal["id"], _Values(identity_by="本人", checked="1"))
+        await services.handover_book(supervisor, deal["id"], FormValues(appointment_on=(today - timedelta(days=3)).isoformat(), appointment_time="09:30"))
+        await services.handover_identify(supervisor, deal["id"], FormValues(identity_by="本人", checked="1"))
         await _pay_fund(bureau, u["id"], today - timedelta(days=4), f"WXJ{2026300 + i}")
         deviation = [0, 2, -1, 4, 0][i % 5]
         area = u["area_build"] + (u["area_build"] * deviation / 100).quantize(u["area_build"].__class__("0.01"))
         inner = u["area_inner"] + (u["area_inner"] * deviation / 100).quantize(u["area_inner"].__class__("0.01"))
-        await services.handover(supervisor, deal["id"], _Values(on=(today - timedelta(days=3)).isoformat(), surveyed_area=f"{area:.2f}",
+        await services.handover(supervisor, deal["id"], FormValues(on=(today - timedelta(days=3)).isoformat(), surveyed_area=f"{area:.2f}",
                                                                surveyed_inner_area=f"{inner:.2f}", keys_count="3",
                                                                meter_readings="水 0012 / 电 0034 / 气 0005"))
         if goal == "交房":

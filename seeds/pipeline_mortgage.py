@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from app.core.timeutil import today_local
 from app.pipeline import services
 from app.pipeline.tables import Deal, DealDocument
-from seeds.pipeline import _check_and_draft, _user, _Values, pay_deposit
+from app.core.fields import FormValues
+from seeds.pipeline import _check_and_draft, _user, pay_deposit
 
 
 async def face_signed(deal_id: int, on: date) -> None:
@@ -26,8 +27,8 @@ async def face_signed(deal_id: int, on: date) -> None:
         (Deal.id == deal_id) & Deal.mortgage_status.is_in(["资料收集中", "资料逾期", "资料齐全"]))
 
 
-def submission(deal: dict, on: date) -> _Values:
-    return _Values(on=on.isoformat(), loan_bank=deal["loan_bank"] or "中国建设银行", loan_branch="园区支行", loan_term_months="360", loan_rate_bp="-20",
+def submission(deal: dict, on: date) -> FormValues:
+    return FormValues(on=on.isoformat(), loan_bank=deal["loan_bank"] or "中国建设银行", loan_branch="园区支行", loan_term_months="360", loan_rate_bp="-20",
                    repayment_method="等额本息", borrower=deal.get("buyer.name") or "借款人", co_borrower="", guarantee_deposit="20000.00",
                    commercial_amount=f"{deal['loan_amount']:.2f}", provident_amount="0.00")
 
@@ -47,7 +48,7 @@ async def _new_loan(k: int, name: str, married: bool) -> dict | None:
     sales, contract = await _user("sales"), await _user("contract")
     total = unit["total_price"]
     down = (total * 3 / 10).quantize(Decimal("0.01"))
-    deal = await services.subscribe(sales, unit["id"], _Values(
+    deal = await services.subscribe(sales, unit["id"], FormValues(
         name=name, id_type="居民身份证", id_number=_id(700 + k), mobile=f"1391200{k:04d}", address="苏州市工业园区",
         marital="已婚" if married else "未婚", spouse_name="配偶" + name[0] if married else "", co_ownership="单独所有",
         unit_price=f"{unit['unit_price']:.2f}", total_price=f"{total:.2f}", deposit="50000.00", payment_method="商贷",
@@ -57,7 +58,7 @@ async def _new_loan(k: int, name: str, married: bool) -> dict | None:
     await _check_and_draft(sales, contract, deal, unit_row, total, down, today + timedelta(days=300),  # A2: 审核单 → 网签草拟 → 待客户签字
                            draft=True, contract_no=f"JC01-2026-{8100 + k}", online_no=f"WQ{2028100 + k}")
     await Deal.update({Deal.subscribed_on: today - timedelta(days=9)}).where(Deal.id == deal["id"])
-    await services.sign(contract, deal["id"], _Values(signed_on=(today - timedelta(days=6)).isoformat(), home_count="首套"))
+    await services.sign(contract, deal["id"], FormValues(signed_on=(today - timedelta(days=6)).isoformat(), home_count="首套"))
     return await Deal.select(Deal.all_columns(), Deal.buyer.name).where(Deal.id == deal["id"]).first()
 
 
@@ -76,7 +77,7 @@ async def _seed_loans() -> None:
         doc = await DealDocument.select(DealDocument.id).where((DealDocument.deal == d["id"]) & (DealDocument.stage == "按揭")).first()
         await services.receive_document(mortgage, d["id"], doc["id"], True)
         day = (today + timedelta(days=2)).isoformat()
-        await services.mortgage_step(mortgage, d["id"], "appoint", _Values(buyer_day=day, buyer_place="中国建设银行园区支行个贷中心",
+        await services.mortgage_step(mortgage, d["id"], "appoint", FormValues(buyer_day=day, buyer_place="中国建设银行园区支行个贷中心",
                                                                             spouse_day=day, spouse_place="中国建设银行园区支行个贷中心"))
     for k, name, goal in ((2, "邓志刚", "贷款被拒"), (3, "许慧", "抵押登记中")):
         d = await _new_loan(k, name, False)
@@ -86,10 +87,10 @@ async def _seed_loans() -> None:
         await face_signed(d["id"], on)
         await services.mortgage_step(mortgage, d["id"], "bank_submit", submission(d, on))
         if goal == "贷款被拒":
-            await services.mortgage_step(mortgage, d["id"], "refuse", _Values(on=today.isoformat(), reason="借款人征信记录有逾期，银行不予批贷"))
+            await services.mortgage_step(mortgage, d["id"], "refuse", FormValues(on=today.isoformat(), reason="借款人征信记录有逾期，银行不予批贷"))
         else:
-            await services.mortgage_step(mortgage, d["id"], "bank_approve", _Values(on=(on + timedelta(days=2)).isoformat()))
-            await services.mortgage_step(mortgage, d["id"], "register_submit", _Values(on=today.isoformat()))
+            await services.mortgage_step(mortgage, d["id"], "bank_approve", FormValues(on=(on + timedelta(days=2)).isoformat()))
+            await services.mortgage_step(mortgage, d["id"], "register_submit", FormValues(on=today.isoformat()))
 
 
 async def _release_batch() -> None:
@@ -107,7 +108,7 @@ async def _release_batch() -> None:
     if not unit:
         return
     mortgage = await _user("mortgage2")
-    result = await RELEASE.form.parse(_Values(project=str(unit["project"]), rooms=f"{unit['building.name']}-{unit['room_no']}",
+    result = await RELEASE.form.parse(FormValues(project=str(unit["project"]), rooms=f"{unit['building.name']}-{unit['room_no']}",
                                               repayment="850000.00"), mortgage, None)
     if result.errors:
         return

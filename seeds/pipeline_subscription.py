@@ -9,7 +9,7 @@ from app.core.timeutil import today_local
 from app.estate.tables import Unit
 from app.pipeline import services
 from app.pipeline.tables_subscription import SubscriptionDiscount
-from seeds.pipeline import _id, _user, _Values
+from seeds.pipeline import _id, _user, FormValues
 
 
 async def seed() -> None:
@@ -24,7 +24,7 @@ async def seed() -> None:
     for n, (u, (goal, name, factor, note)) in enumerate(zip(units, plans)):
         total = (Decimal(u["total_price"]) * factor).quantize(Decimal("0.01"))
         price = (Decimal(u["unit_price"]) * factor).quantize(Decimal("0.01"))
-        await services.subscribe(sales, u["id"], _Values(
+        await services.subscribe(sales, u["id"], FormValues(
             name=name, id_type="居民身份证", id_number=_id(90 + n), mobile=f"1395100{n:04d}", address="苏州市工业园区", marital="未婚", spouse_name="",
             co_ownership="单独所有", unit_price=f"{price:.2f}", total_price=f"{total:.2f}", discount_note=note, deposit="50000.00",
             payment_method="一次性", down_payment=f"{total:.2f}", action="draft" if goal == "草稿" else "submit"))

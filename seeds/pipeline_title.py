@@ -10,7 +10,8 @@ from app.estate.tables import Project
 from app.pipeline import services
 from app.pipeline.tables import Deal, DealDocument
 from app.pipeline.tables_title import FirstRegistration
-from seeds.pipeline import _user, _Values
+from app.core.fields import FormValues
+from seeds.pipeline import _user
 
 
 async def seed() -> None:
@@ -29,10 +30,10 @@ async def seed() -> None:
     if d:
         contract = await _user("contract")
         on = min(today, d["signed_on"] + timedelta(days=2))
-        await services.filing_step(contract, d["id"], "prepare", _Values(on=on.isoformat()))
+        await services.filing_step(contract, d["id"], "prepare", FormValues(on=on.isoformat()))
         await DealDocument.update({DealDocument.received_on: on}).where((DealDocument.deal == d["id"]) & (DealDocument.stage == "备案"))
-        await services.filing_step(bureau, d["id"], "submit", _Values(acceptance_no=f"BS-R{d['id']}", on=on.isoformat()))
-        await services.filing_step(bureau, d["id"], "returned", _Values(reason="备案申请表缺买受人签字，预售证复印件未盖章", on=today.isoformat()))
+        await services.filing_step(bureau, d["id"], "submit", FormValues(acceptance_no=f"BS-R{d['id']}", on=on.isoformat()))
+        await services.filing_step(bureau, d["id"], "returned", FormValues(reason="备案申请表缺买受人签字，预售证复印件未盖章", on=today.isoformat()))
     # the one with the largest area difference owed (待缴税费, blocked until finance records it) and another (资料待补)
     owing = await Deal.select(Deal.id).where((Deal.title_status == "资料收集中") & (Deal.stage == "已交付")).order_by(
         Deal.area_amount, ascending=False).first()
@@ -42,17 +43,17 @@ async def seed() -> None:
     if collecting:  # 资料待补: two documents still missing, the 补件通知 sent
         docs = await DealDocument.select(DealDocument.id).where((DealDocument.deal == collecting[0]["id"]) & (DealDocument.stage == "产权证")).order_by(DealDocument.id)
         await DealDocument.update({DealDocument.received_on: today}).where(DealDocument.id.is_in([x["id"] for x in docs[2:]] or [0]))
-        await services.title_step(title, collecting[0]["id"], "missing", _Values(note="", on=today.isoformat()))
+        await services.title_step(title, collecting[0]["id"], "missing", FormValues(note="", on=today.isoformat()))
     if len(collecting) > 1:  # 待缴税费: documents complete, fees assessed; any 面积差 left open blocks the submission
         await DealDocument.update({DealDocument.received_on: today}).where((DealDocument.deal == collecting[1]["id"]) & (DealDocument.stage == "产权证"))
-        await services.title_step(title, collecting[1]["id"], "complete", _Values())
-        await services.title_step(title, collecting[1]["id"], "fees", _Values(home_count="首套", copies="3"))
+        await services.title_step(title, collecting[1]["id"], "complete", FormValues())
+        await services.title_step(title, collecting[1]["id"], "fees", FormValues(home_count="首套", copies="3"))
     # one more, owing nothing, ready for the batch submission (办证批量递交)
     ready = await Deal.select(Deal.id).where((Deal.title_status == "资料收集中") & (Deal.stage == "已交付")).order_by(Deal.id).first()
     if ready and not (await services.unpaid_of([ready["id"]])).get(ready["id"]):
         await DealDocument.update({DealDocument.received_on: today}).where((DealDocument.deal == ready["id"]) & (DealDocument.stage == "产权证"))
-        await services.title_step(title, ready["id"], "complete", _Values())
-        await services.title_step(title, ready["id"], "fees", _Values(home_count="首套", copies="1"))
+        await services.title_step(title, ready["id"], "complete", FormValues())
+        await services.title_step(title, ready["id"], "fees", FormValues(home_count="首套", copies="1"))
     sub = await Deal.select(Deal.id).where(Deal.title_status == "已递交").order_by(Deal.id).first()
     if sub:  # 审核中 at the registry
-        await services.title_step(title, sub["id"], "review", _Values(on=today.isoformat()))
+        await services.title_step(title, sub["id"], "review", FormValues(on=today.isoformat()))

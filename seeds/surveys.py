@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta
 
+from app.core.fields import FormValues
 from app.core.timeutil import SHANGHAI, now, today_local
 from app.org.tables import Employee
 from app.surveys import services
@@ -83,21 +84,9 @@ async def _answers() -> None:
             elif rng.random() < 0.5:
                 data[name] = rng.choice(["签约流程很顺畅，顾问讲解耐心。", "希望合同说明再详细一些。", "等待时间有点长，建议提前预约。",
                                          "整体满意，谢谢！", "停车位不够，来访时不方便。"])
-        outcome, _v, errors = await services.submit_answers({"id": inv["id"], "questionnaire.title": inv["questionnaire.title"]}, qs, _Form(data))
+        outcome, _v, errors = await services.submit_answers({"id": inv["id"], "questionnaire.title": inv["questionnaire.title"]}, qs, FormValues(data))
         if outcome == "saved":
             answered = sent + timedelta(days=rng.randint(0, 3), hours=rng.randint(1, 9))
             await Invitation.update({Invitation.answered_at: min(answered, now())}).where(Invitation.id == inv["id"])
 
 
-class _Form(dict):
-    """Form data with several values per name (what request.form() gives the public page)."""
-
-    def getall(self, name: str, default=None):
-        v = self.get(name)
-        if v is None:
-            return default if default is not None else []
-        return list(v) if isinstance(v, list) else [v]
-
-    def get(self, name, default=None):
-        v = super().get(name, default)
-        return v[0] if isinstance(v, list) and v else v

@@ -135,3 +135,14 @@ def form_text(value: Any) -> str:
     if isinstance(value, (Decimal, float)):
         return f"{Decimal(str(value)):.2f}"
     return str(value)
+
+
+class FormValues(dict):
+    """Form values given in code (seeds, the benchmark, a form refilled server-side) for the parsers that read a request's
+    form: `getall` as Litestar's FormMultiDict answers it (a list value is several values of one name)."""
+
+    def getall(self, key, default=None):
+        v = self.get(key)
+        if v is None:
+            return default if default is not None else []
+        return list(v) if isinstance(v, list) else [v]

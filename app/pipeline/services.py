@@ -14,7 +14,7 @@ from app.core import audit
 from app.core.numbering import next_number
 from app.core.numbers import format_pct
 from app.core.db import write_transaction
-from app.core.fields import Parser
+from app.core.fields import FormValues, Parser
 from app.core.permissions import Perm
 from app.core.scope import scoped
 from app.core.timeutil import now, today_local
@@ -198,8 +198,6 @@ def may_act(user, stage: str) -> bool:
 def _require(user, stage: str) -> None:
     if not may_act(user, stage):
         raise PipelineError(f"您的岗位不能办理「{stage}」环节")
-
-
 
 
 async def _move(deal_id: int, where, changes: dict, message: str = "该记录的状态已经变化（可能已被他人办理），请刷新页面") -> dict:
@@ -1411,19 +1409,11 @@ IDENTITY_BY = ["本人", "代理人"]
 DEFECT_STATES = ["待整改", "整改中", "待复验", "已通过"]
 
 
-class _PlainValues(dict):
-    def getall(self, key, default=None):
-        v = self.get(key)
-        if v is None:
-            return default or []
-        return v if isinstance(v, list) else [v]
-
-
-def _plain(values) -> "_PlainValues":
+def _plain(values) -> "FormValues":
     """A form's values as a dict that still answers getall (to fill in a blank field server-side)."""
     if hasattr(values, "getall"):
-        return _PlainValues({k: (values.getall(k) if len(values.getall(k)) > 1 else values.get(k)) for k in values.keys()})
-    return _PlainValues(values)
+        return FormValues({k: (values.getall(k) if len(values.getall(k)) > 1 else values.get(k)) for k in values.keys()})
+    return FormValues(values)
 
 
 def may_rectify(user) -> bool:
