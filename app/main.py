@@ -51,6 +51,9 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         with sqlite3.connect(engine.path) as conn:  # WAL is persistent in the file
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA optimize")  # refresh the planner's statistics where they are stale (cheap when not)
+    from app.core.figcache import ensure_triggers
+
+    await ensure_triggers()  # the data version behind the kept figures (app/core/figcache.py)
     try:
         yield
     finally:

@@ -1,5 +1,5 @@
 """Core reference data: the attachment kinds and limits (app/core/attachments.py defaults) and the duplicate-submission
-guard's settings (app/core/idempotency.py), added where missing."""
+guard's settings (app/core/idempotency.py) and the figure cache's age (app/core/figcache.py), added where missing."""
 from __future__ import annotations
 
 
@@ -9,3 +9,6 @@ async def seed() -> None:
 
     await seed_defaults()
     await seed_idempotency()
+    from app.core.figcache import seed_defaults as seed_figcache
+
+    await seed_figcache()

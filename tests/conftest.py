@@ -108,6 +108,18 @@ def login(client):
 
 
 @pytest.fixture
+async def figures_computed(running_app):
+    """The figure cache off for the test (its setting at 0): every page computes its figures, so a test that counts a
+    page's statements counts the computation (app/core/figcache.py)."""
+    from app.core.tables import FigureCacheSetting
+
+    row = await FigureCacheSetting.select(FigureCacheSetting.value).where(FigureCacheSetting.key == "max_seconds").first()
+    await FigureCacheSetting.update({FigureCacheSetting.value: 0}).where(FigureCacheSetting.key == "max_seconds")
+    yield
+    await FigureCacheSetting.update({FigureCacheSetting.value: row["value"] if row else 60}).where(FigureCacheSetting.key == "max_seconds")
+
+
+@pytest.fixture
 async def new_client(running_app):
     """A factory of independent clients (separate cookies), closed at the end of the test."""
     import httpx

@@ -2,7 +2,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from app.core.admin_zh import AdminTable
 
-from app.core.tables import AttachmentSetting, AttachmentType, HolidayOverride, IdempotencySetting
+from app.core.tables import AttachmentSetting, AttachmentType, FigureCacheSetting, HolidayOverride, IdempotencySetting
 
 ADMIN_TABLES = [
     AdminTable(HolidayOverride, "节假日调整", "系统", {
@@ -19,6 +19,7 @@ ADMIN_TABLES = [
     }),
     AdminTable(AttachmentSetting, "附件设置", "系统", {"id": "编号", "key": "参数代码", "label": "名称", "value": "数值"}),
     AdminTable(IdempotencySetting, "重复提交保护", "系统", {"id": "编号", "key": "参数代码", "label": "名称", "value": "数值"}),
+    AdminTable(FigureCacheSetting, "统计缓存", "系统", {"id": "编号", "key": "参数代码", "label": "名称", "value": "数值"}),
 ]
 
 # Tables piccolo-admin shows only because an admin table points at them: named here so that they read in Chinese.

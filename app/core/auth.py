@@ -101,6 +101,9 @@ class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
 
         begin_count()
         workdays.begin_request()
+        from app.core import figcache
+
+        figcache.begin_request()
         token = connection.cookies.get(SESSION_COOKIE)
         if not token:
             raise NotAuthorizedException("未登录")

@@ -9,6 +9,8 @@ from app.core.tables import (
     AttachmentType,
     AuditLog,
     Counter,
+    FigureCache,
+    FigureCacheSetting,
     HolidayOverride,
     HolidayYear,
     IdempotencyKey,
@@ -24,7 +26,7 @@ APP_CONFIG = AppConfig(
     app_name="core",
     migrations_folder_path=os.path.join(BASE, "migrations", "core"),
     table_classes=[AuditLog, LoginAttempt, HolidayOverride, HolidayYear, Notification, Counter, AttachmentType, AttachmentSetting, Attachment,
-                   AttachmentBlob, ListPreference, IdempotencyKey, IdempotencySetting],
+                   AttachmentBlob, ListPreference, IdempotencyKey, IdempotencySetting, FigureCache, FigureCacheSetting],
     migration_dependencies=["piccolo.apps.user.piccolo_app"],
     commands=[],
 )

@@ -1,6 +1,7 @@
 """Tables of the shared core: audit log, login attempts, working-day calendar overrides."""
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     Bytea,
     Date,
@@ -181,6 +182,28 @@ class IdempotencyKey(Table, tablename="idempotency_key"):
 
 class IdempotencySetting(Table, tablename="idempotency_setting"):
     """Limits of the duplicate-submission guard: how long keys are kept, how large a response is replayed."""
+
+    key = Varchar(length=40, unique=True)
+    label = Varchar(length=100, default="")
+    value = Integer(default=0, help_text="数值")
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.label)
+
+
+class FigureCache(Table, tablename="figure_cache"):
+    """Computed figures of the home pages and the KPI board (app/core/figcache.py): a value is served while the data
+    version it was computed at is still current and it is younger than the setting's age; otherwise recomputed."""
+
+    key = Varchar(length=80, unique=True)
+    value = Text(default="")
+    version = BigInt(default=0)
+    computed_at = Timestamptz(index=True)
+
+
+class FigureCacheSetting(Table, tablename="figure_cache_setting"):
+    """How long a computed figure may be served (seconds; 0 computes every figure on every page)."""
 
     key = Varchar(length=40, unique=True)
     label = Varchar(length=100, default="")

@@ -53,6 +53,13 @@ def _where(clause, scope):
 
 
 async def executive(user, today: date) -> dict[str, Any]:
+    """Kept in the figure cache (app/core/figcache.py) until the data changes."""
+    from app.core.figcache import cached, scope_part
+
+    return await cached("home.executive", [today, scope_part(user), user.can(Perm.WORKFLOW_ALL)], lambda: _executive(user, today))
+
+
+async def _executive(user, today: date) -> dict[str, Any]:
     from app.pipeline.tables import Deal, Instalment, Receipt
     from app.workflow.engine import T_PENDING
     from app.workflow.tables import Task
@@ -118,13 +125,19 @@ async def queue_counts(user, today: date) -> list[dict[str, Any]]:
     from app.pipeline import services
     from app.pipeline.tables import Deal, VoidStep
 
+    from app.core.figcache import cached, scope_part
+
     limits = await services.all_settings()
     from app.core.workdays import calendar_notice_muted
 
-    # the cut-offs below look at due dates past today to find those before it; the years they touch (2027…) do not
-    # decide an overdue item, so they must not raise the page's "calendar not entered" notice
-    with calendar_notice_muted():
-        return await _queue_counts(user, today, limits, calendar_for)
+    async def compute():
+        # the cut-offs below look at due dates past today to find those before it; the years they touch (2027…) do
+        # not decide an overdue item, so they must not raise the page's "calendar not entered" notice
+        with calendar_notice_muted():
+            return await _queue_counts(user, today, limits, calendar_for)
+
+    acting = [stage for stage in services.STAGE_OWNER if services.may_act(user, stage)]  # the tasks counted for this user
+    return await cached("home.queue_counts", [today, scope_part(user), acting, limits], compute)
 
 
 async def _queue_counts(user, today: date, limits, calendar_for) -> list[dict[str, Any]]:
@@ -175,6 +188,13 @@ async def _queue_counts(user, today: date, limits, calendar_for) -> list[dict[st
 
 
 async def overdue_approvals_by_approver(today: date, limit: int = 20) -> list[dict[str, Any]]:
+    """Overdue approval tasks grouped by approver, kept in the figure cache until the data changes."""
+    from app.core.figcache import cached
+
+    return await cached("home.late_approvals", [today, limit], lambda: _overdue_approvals_by_approver(today, limit))
+
+
+async def _overdue_approvals_by_approver(today: date, limit: int = 20) -> list[dict[str, Any]]:
     """Overdue approval tasks grouped by approver (one GROUP BY, one query for the names)."""
     from app.org.tables import Employee
     from app.workflow.engine import T_PENDING

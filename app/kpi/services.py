@@ -1,5 +1,6 @@
 """The KPI board's figures, counted in SQL: per KPI one aggregate for the month (GROUP BY project, handler) and one for
-the 12-month trend (GROUP BY month bucket) — a handful of rows each, whatever the number of records. The rates come
+the 12-month trend (GROUP BY month bucket) — a handful of rows each, whatever the number of records, kept in the figure
+cache (app/core/figcache.py) until the data changes. The rates come
 from app/care/rules.py; an empty month is None ("—"), never a division by zero."""
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from piccolo.querystring import QueryString
 from app.calls.tables import CallQa
 from app.care import rules
 from app.care.tables import CareCase
+from app.core.figcache import cached, scope_part
 from app.core.scope import project_clause
 from app.estate.tables import Project
 from app.kpi.measures import KPIS, Ctx, Kpi, bounds, month_text, shift
@@ -96,7 +98,7 @@ async def month_figures(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], p
     start, end = bounds(month)
     selects = [kpi.project_col.as_alias("g_project"), kpi.handler_col.as_alias("g_handler")] + [_sum(kpi, n, ctx) for n in kpi.measures]
     q = _query(kpi, selects, kpi.where(ctx, start, end) + _filters(kpi, user, project, handler)).group_by(kpi.project_col, kpi.handler_col)
-    rows = await q
+    rows = await cached("kpi.month", [kpi.key, month, project, handler, scope_part(user), repr(ctx.limits)], q.run)
     target = getattr(ctx.limits.targets, kpi.key)
     total: dict[str, int] = {k: 0 for k in kpi.measures}
     by_project: dict[Any, dict[str, int]] = {}
@@ -122,7 +124,8 @@ async def trend(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: 
     bucket = QueryString("CASE " + " ".join(f"WHEN {{}} THEN {i}" for i in range(len(spans))) + " END",
                          *[kpi.period(s, e).querystring for s, e in spans]).as_alias("bucket")
     where = kpi.where(ctx, spans[0][0], spans[-1][1]) + _filters(kpi, user, project)
-    rows = await _query(kpi, [bucket] + [_sum(kpi, n, ctx) for n in kpi.measures], where).group_by(QueryString('"bucket"'))
+    q = _query(kpi, [bucket] + [_sum(kpi, n, ctx) for n in kpi.measures], where).group_by(QueryString('"bucket"'))
+    rows = await cached("kpi.trend", [kpi.key, month, project, scope_part(user), repr(ctx.limits)], q.run)
     target = getattr(ctx.limits.targets, kpi.key)
     got = {int(r["bucket"]): _ints(r, kpi) for r in rows if r["bucket"] is not None}
     return [Figure(kpi, got.get(i, {k: 0 for k in kpi.measures}), target) for i in range(len(months))]
@@ -138,7 +141,7 @@ async def handler_table(ctx: Ctx, user: Any, month: tuple[int, int], project: in
         q = q.where(scope)
     if project is not None:
         q = q.where(CareCase.project == project)
-    return await q.group_by(CareCase.handler)
+    return await cached("kpi.handled", [month, project, scope_part(user)], q.group_by(CareCase.handler).run)
 
 
 async def qa_scores(user: Any, month: tuple[int, int], project: int | None) -> list[dict[str, Any]]:
@@ -151,7 +154,7 @@ async def qa_scores(user: Any, month: tuple[int, int], project: int | None) -> l
         q = q.where(scope)
     if project is not None:
         q = q.where(CallQa.call.project == project)
-    rows = await q.group_by(CallQa.agent)
+    rows = await cached("kpi.qa", [month, project, scope_part(user)], q.group_by(CallQa.agent).run)
     return [{"agent": r["agent"], "n": int(r["n"]), "avg": Decimal(str(r["avg"] or 0)).quantize(Decimal("0.1"))} for r in rows]
 
 

@@ -1,7 +1,7 @@
 """Read side of the pipeline: the unit board, the unit timeline, and each officer's work queue (all in SQL)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from app.core.listing import Col, Filter, Listing
@@ -95,9 +95,26 @@ QUEUE_LIMIT = 200
 
 
 async def queue(user) -> list[dict[str, Any]]:
-    """What is due from me, soonest first, overdue at the top. One SQL query per stage I own (each LIMITed)."""
+    """What is due from me, soonest first, overdue at the top; kept in the figure cache (app/core/figcache.py) until
+    the data changes, with the date, the scope, the stages this user works and the limits in its key."""
+    from app.core.figcache import cached
+
+    today, limits, parts = await queue_key(user)
+    return await cached("pipeline.queue", parts, lambda: _queue(user, today, limits))
+
+
+async def queue_key(user) -> tuple[date, dict, list]:
+    """Today, the pipeline limits, and what a user's queue depends on besides the data (the figure cache's key parts)."""
+    from app.core.figcache import scope_part
+
     today = today_local()
     limits = await services.all_settings()  # one query for every limit below
+    acting = [stage for stage in services.STAGE_OWNER if services.may_act(user, stage)]
+    return today, limits, [today, scope_part(user), acting, limits]
+
+
+async def _queue(user, today, limits) -> list[dict[str, Any]]:
+    """One SQL query per stage I own (each LIMITed)."""
     cols = [Deal.id, Deal.number, Deal.unit, Deal.unit.room_no, Deal.unit.building.name, Deal.project.name, Deal.buyer.name]
     scope = project_clause(Deal.project, user)
     items: list[dict[str, Any]] = []

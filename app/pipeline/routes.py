@@ -250,30 +250,43 @@ QUEUE_PER_PAGE = 50
 
 @get("/queue", guards=[requires(Perm.PIPELINE)])
 async def work_queue(request: Request) -> Response:
-    """The queue, paged (50 a page) and filtered by task; each task contributes at most QUEUE_LIMIT rows, soonest due."""
+    """The queue, paged (50 a page) and filtered by task; each task contributes at most QUEUE_LIMIT rows, soonest due.
+    The page's slice and the task counts are kept in the figure cache (one small value per task filter and page)."""
+    from app.core.figcache import cached
     from app.core.pagination import Page, clamp_page
 
-    items = await queries.queue(request.user)
-    tasks: dict[str, int] = {}
-    for i in items:
-        key = f'{i["stage"]}：{i["task"]}'
-        tasks[key] = tasks.get(key, 0) + 1
-    task = (request.query_params.get("task") or "").strip()
-    if task in tasks:
-        items = [i for i in items if f'{i["stage"]}：{i["task"]}' == task]
-    else:
-        task = ""
-    page = clamp_page(request.query_params.get("page"))
-    pages = max(1, -(-len(items) // QUEUE_PER_PAGE))
-    page = min(page, pages)
-    p = Page(rows=items[(page - 1) * QUEUE_PER_PAGE:page * QUEUE_PER_PAGE], total=len(items), page=page, per_page=QUEUE_PER_PAGE,
+    task_raw = (request.query_params.get("task") or "").strip()
+    page_raw = clamp_page(request.query_params.get("page"))
+    _today, _limits, parts = await queries.queue_key(request.user)
+
+    def task_of(i: dict) -> str:
+        return f'{i["stage"]}：{i["task"]}'
+
+    async def summary() -> dict:
+        tasks: dict[str, int] = {}
+        for i in await queries.queue(request.user):
+            tasks[task_of(i)] = tasks.get(task_of(i), 0) + 1
+        per_stage: dict[str, int] = {}
+        for k, n in tasks.items():
+            per_stage[k.split("：", 1)[0]] = per_stage.get(k.split("：", 1)[0], 0) + n
+        return {"tasks": sorted(tasks.items()), "capped": sorted(k for k, n in per_stage.items() if n >= queries.QUEUE_LIMIT)}
+
+    s = await cached("pipeline.queue_tasks", parts, summary)
+    tasks = [tuple(t) for t in s["tasks"]]
+    capped = s["capped"]  # a step's query reached its LIMIT
+    counts = dict(tasks)
+    task = task_raw if task_raw in counts else ""
+    total = counts[task] if task else sum(counts.values())
+    page = min(page_raw, max(1, -(-total // QUEUE_PER_PAGE)))
+
+    async def rows() -> list:
+        items = [i for i in await queries.queue(request.user) if not task or task_of(i) == task]
+        return items[(page - 1) * QUEUE_PER_PAGE:page * QUEUE_PER_PAGE]
+
+    p = Page(rows=await cached("pipeline.queue_page", [*parts, task, page], rows), total=total, page=page, per_page=QUEUE_PER_PAGE,
              params={"task": task})
-    per_stage: dict[str, int] = {}
-    for k, n in tasks.items():
-        per_stage[k.split("：", 1)[0]] = per_stage.get(k.split("：", 1)[0], 0) + n
-    capped = sorted(k for k, n in per_stage.items() if n >= queries.QUEUE_LIMIT)  # a step's query reached its LIMIT
     return render(request, "pipeline/queue.html", {
-        "result": {"page": p, "base_url": "/pipeline/queue", "target_id": "queue-list"}, "items": p.rows, "tasks": sorted(tasks.items()),
+        "result": {"page": p, "base_url": "/pipeline/queue", "target_id": "queue-list"}, "items": p.rows, "tasks": tasks,
         "task": task, "capped": capped, "cap": queries.QUEUE_LIMIT, "today": today_local()}, fragment="pipeline/_queue_list.html")
 
 

@@ -163,7 +163,7 @@ async def _home_statements(client, monkeypatch) -> list[dict]:
     return seen
 
 
-async def test_home_statements_do_not_grow_with_the_rows(new_client, monkeypatch):
+async def test_home_statements_do_not_grow_with_the_rows(new_client, figures_computed, monkeypatch):
     """40 more deals in every stage, with instalments and receipts: the same number of statements on each home,
     and no statement returns more than a handful of rows (everything is counted in SQL)."""
     clients = {role: await sign_in(await new_client(), role) for role in ("gm", "supervisor", "contract")}

@@ -52,7 +52,7 @@ def _statements(seen: list[dict]) -> list[dict]:
     return [q for q in seen if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
 
 
-async def test_board_and_drilldown_over_100000_cases(new_client, big, monkeypatch):
+async def test_board_and_drilldown_over_100000_cases(new_client, big, monkeypatch, figures_computed):
     p, m = big["project"], big["month"]
     assert await CareCase.count().where(CareCase.project == p["id"]) == N
     gm = await sign_in(await new_client(), "gm")

@@ -1,0 +1,275 @@
+"""Computed figures kept in the database: the home pages' queue counts and headline figures, the KPI board's aggregates.
+
+At 50,000 units a supervisor's home runs ~100 COUNTs (300 ms of SQL) and the KPI board's 12-month trend scans a year of
+cases and calls (2 s). The figures change only when the data does, so each is computed once and kept in
+`figure_cache` with the **data version** it was computed at:
+
+- the data version is a counter that every INSERT, UPDATE and DELETE on a domain table moves, by a trigger installed
+  at start-up (`ensure_triggers`) on every table but the few written by reading (sessions, the audit log, the cache
+  itself …, `UNWATCHED`). So an approval, a receipt, a piccolo-admin edit, a worker's pass or a test's direct UPDATE
+  all make the next page recompute — nothing in the application has to remember to invalidate.
+  SQLite: a one-row table `data_version` that the triggers update inside the writing transaction (exact).
+  PostgreSQL: a sequence moved by deferred constraint triggers, i.e. at the writer's commit; a reader that takes the
+  version in the instant between a writer's nextval and its commit keeps an old figure for at most the age below.
+- a kept value is served while the version is unchanged and it is younger than `max_seconds` (the setting
+  “统计缓存 › 统计结果最长保留秒数”, 60 by default); figures that also depend on the clock (a complaint whose due moment
+  passes, the date) carry the date in their key, and the age bounds the rest. 0 turns the cache off.
+
+No process keeps anything in memory: the version and the setting are read once per request (one statement) and the
+values live in the database, shared by every process on every host. Values are JSON with Decimal, date and datetime
+kept (`encode` / `decode`).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from contextvars import ContextVar
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Awaitable, Callable
+
+log = logging.getLogger("portal.figcache")
+
+DEFAULT_SETTINGS = {"max_seconds": ("统计结果最长保留秒数（0 表示不缓存）", 60), "keep_days": ("统计缓存保留天数", 2)}
+
+# Tables written while reading or by every request: a write there does not change a figure.
+UNWATCHED = frozenset({
+    "figure_cache", "figure_cache_setting", "data_version", "sessions", "audit_log", "login_attempt", "idempotency_key",
+    "notification", "list_preference", "migration", "piccolo_user", "counter",
+})
+TRIGGER_PREFIX = "portal_dv_"
+
+_REQUEST: ContextVar[dict | None] = ContextVar("portal_figcache", default=None)
+
+
+def begin_request() -> None:
+    """A fresh per-request memo of the data version (the session middleware calls it)."""
+    _REQUEST.set({})
+
+
+# ------------------------------------------------------------------ values
+def _default(o: Any) -> Any:
+    if isinstance(o, Decimal):
+        return {"__dec": str(o)}
+    if isinstance(o, datetime):
+        return {"__dt": o.isoformat()}
+    if isinstance(o, date):
+        return {"__d": o.isoformat()}
+    if isinstance(o, (set, frozenset, tuple)):
+        return list(o)
+    raise TypeError(f"{type(o).__name__} is not kept in the figure cache")
+
+
+def _hook(d: dict) -> Any:
+    if len(d) == 1:
+        if "__dec" in d:
+            return Decimal(d["__dec"])
+        if "__dt" in d:
+            return datetime.fromisoformat(d["__dt"])
+        if "__d" in d:
+            return date.fromisoformat(d["__d"])
+    return d
+
+
+def encode(value: Any) -> str:
+    return json.dumps(value, default=_default, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str) -> Any:
+    return json.loads(text, object_hook=_hook)
+
+
+def make_key(name: str, parts: Any) -> str:
+    digest = hashlib.sha1(encode(parts).encode()).hexdigest()[:24]
+    return f"{name[:50]}:{digest}"
+
+
+def scope_part(user) -> Any:
+    """The project scope a figure was counted over, as a key part."""
+    return "all" if getattr(user, "all_projects", False) else sorted(int(p) for p in (getattr(user, "project_ids", None) or ()))
+
+
+# ------------------------------------------------------------------ the data version
+def _is_postgres(engine) -> bool:
+    from piccolo.engine.postgres import PostgresEngine
+
+    return isinstance(engine, PostgresEngine)
+
+
+async def _state() -> dict:
+    """(version, max_seconds) for this request: one statement, memoised per request."""
+    from piccolo.engine import engine_finder
+
+    from app.core.tables import FigureCacheSetting
+
+    memo = _REQUEST.get()
+    if memo is not None and "version" in memo:
+        return memo
+    engine = engine_finder()
+    version_sql = "SELECT last_value FROM data_version_seq" if _is_postgres(engine) else "SELECT n FROM data_version WHERE id = 1"
+    try:
+        rows = await FigureCacheSetting.raw(
+            f"SELECT ({version_sql}) AS v, (SELECT value FROM figure_cache_setting WHERE key = 'max_seconds') AS s")
+        row = rows[0] if rows else {}
+        state = {"version": row.get("v"), "max_seconds": DEFAULT_SETTINGS["max_seconds"][1] if row.get("s") is None else int(row["s"])}
+    except Exception:  # the version is not installed yet (a database before start-up): compute everything
+        log.warning("figure cache: no data version", exc_info=True)
+        state = {"version": None, "max_seconds": 0}
+    if memo is not None:
+        memo.update(state)
+    return state
+
+
+def _in_transaction() -> bool:
+    from piccolo.engine import engine_finder
+
+    engine = engine_finder()
+    current = getattr(engine, "current_transaction", None)
+    return bool(current is not None and current.get() is not None)
+
+
+async def cached(name: str, parts: Any, compute: Callable[[], Awaitable[Any]]) -> Any:
+    """The figure `name` for `parts` (everything it depends on besides the data: date, scope, settings …): the kept
+    value while the data version is unchanged and it is young enough, else computed now and kept."""
+    from app.core.tables import FigureCache
+    from app.core.timeutil import now
+
+    state = await _state()
+    version, max_seconds = state["version"], state["max_seconds"]
+    if version is None or max_seconds <= 0:
+        return await compute()
+    key = make_key(name, parts)
+    row = await FigureCache.select(FigureCache.value, FigureCache.version, FigureCache.computed_at).where(FigureCache.key == key).first()
+    moment = now()
+    if row and int(row["version"]) == int(version) and moment - row["computed_at"] < timedelta(seconds=max_seconds):
+        try:
+            return decode(row["value"])
+        except ValueError:
+            pass
+    value = await compute()
+    if not _in_transaction():  # a write inside a request's transaction would join it (and could abort it on PostgreSQL)
+        try:
+            await FigureCache.raw(
+                "INSERT INTO figure_cache (key, value, version, computed_at) VALUES ({}, {}, {}, {}) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = excluded.version, computed_at = excluded.computed_at",
+                key, encode(value), int(version), moment)
+        except Exception:  # keeping a figure is best effort (a busy SQLite writer): the page has its value
+            log.warning("figure cache: keeping %s failed", key, exc_info=True)
+    return value
+
+
+# ------------------------------------------------------------------ triggers (start-up)
+async def _tables(engine) -> list[str]:
+    from app.core.tables import FigureCache
+
+    if _is_postgres(engine):
+        rows = await FigureCache.raw("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()")
+    else:
+        rows = await FigureCache.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    return sorted(r["name"] for r in rows if r["name"] not in UNWATCHED)
+
+
+async def ensure_triggers() -> int:
+    """Install the data-version counter and a trigger on every watched table that has none yet; returns how many
+    triggers were created (0 once installed: one catalogue query)."""
+    from piccolo.engine import engine_finder
+
+    from app.core.tables import FigureCache
+
+    engine = engine_finder()
+    if _is_postgres(engine):
+        have = {r["tgname"] for r in await FigureCache.raw(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE {}", TRIGGER_PREFIX + "%")}
+        missing = [t for t in await _tables(engine) if f"{TRIGGER_PREFIX}{t}"[:63] not in have]
+        if not missing:
+            return 0
+        async with engine.transaction():
+            # several processes start at once on several hosts: one installs, the others find it done
+            await FigureCache.raw("SELECT pg_advisory_xact_lock(hashtextextended('portal.figcache.triggers', 0))")
+            await FigureCache.raw("CREATE SEQUENCE IF NOT EXISTS data_version_seq")
+            await FigureCache.raw(
+                "CREATE OR REPLACE FUNCTION portal_bump_data_version() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN PERFORM nextval('data_version_seq'); RETURN NULL; END $$")
+            have = {r["tgname"] for r in await FigureCache.raw(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE {}", TRIGGER_PREFIX + "%")}
+            made = 0
+            for t in missing:
+                name = f"{TRIGGER_PREFIX}{t}"[:63]
+                if name in have:
+                    continue
+                await FigureCache.raw(
+                    f'CREATE CONSTRAINT TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE ON "{t}" '
+                    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION portal_bump_data_version()")
+                made += 1
+        return made
+    have = {r["name"] for r in await FigureCache.raw(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE {}", TRIGGER_PREFIX + "%")}
+    tables = await _tables(engine)
+    wanted = [(t, op) for t in tables for op in ("insert", "update", "delete") if f"{TRIGGER_PREFIX}{t}_{op}" not in have]
+    if not wanted and tables:
+        return 0
+    async with engine.transaction():
+        await FigureCache.raw("CREATE TABLE IF NOT EXISTS data_version (id INTEGER PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0)")
+        await FigureCache.raw("INSERT OR IGNORE INTO data_version (id, n) VALUES (1, 0)")
+        for t, op in wanted:
+            await FigureCache.raw(
+                f'CREATE TRIGGER IF NOT EXISTS "{TRIGGER_PREFIX}{t}_{op}" AFTER {op.upper()} ON "{t}" '
+                "BEGIN UPDATE data_version SET n = n + 1 WHERE id = 1; END")
+    return len(wanted)
+
+
+# ------------------------------------------------------------------ settings and expiry (worker pass)
+async def settings() -> dict[str, int]:
+    from app.core.tables import FigureCacheSetting
+
+    values = {k: v for k, (_label, v) in DEFAULT_SETTINGS.items()}
+    for r in await FigureCacheSetting.select(FigureCacheSetting.key, FigureCacheSetting.value):
+        if r["key"] in values and r["value"] is not None and r["value"] >= 0:
+            values[r["key"]] = int(r["value"])
+    return values
+
+
+async def seed_defaults() -> int:
+    """Add the settings that have no row yet (an administrator's edits are kept)."""
+    from app.core.tables import FigureCacheSetting
+
+    have = {r["key"] for r in await FigureCacheSetting.select(FigureCacheSetting.key)}
+    added = 0
+    for key, (label, value) in DEFAULT_SETTINGS.items():
+        if key not in have:
+            await FigureCacheSetting.insert(FigureCacheSetting(key=key, label=label, value=value))
+            added += 1
+    return added
+
+
+async def purge_old() -> int:
+    """Figures computed more than keep_days ago (their date has passed, or nobody looked again)."""
+    from app.core.tables import FigureCache
+    from app.core.timeutil import now
+
+    days = max(1, (await settings())["keep_days"])
+    rows = await FigureCache.delete().where(FigureCache.computed_at < now() - timedelta(days=days)).returning(FigureCache.id)
+    return len(rows)
+
+
+async def _main() -> None:
+    from piccolo.engine import engine_finder
+
+    engine = engine_finder()
+    if _is_postgres(engine):
+        await engine.start_connection_pool(min_size=1, max_size=2)
+    try:
+        await seed_defaults()
+        made = await ensure_triggers()
+        n = await purge_old()
+        print(f"figure cache: {n} old figures removed, {made} triggers installed")
+    finally:
+        if _is_postgres(engine):
+            await engine.close_connection_pool()
+
+
+if __name__ == "__main__":
+    import asyncio
+
+    asyncio.run(_main())
