@@ -9,6 +9,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app.assets import services
 from app.assets.tables import AssetCard
+from app.core.fields import ascii_digits, parse_id
 from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
@@ -51,7 +52,7 @@ def _params(request: Request, *id_filters: str) -> dict[str, str]:
     params = dict(request.query_params)
     for name in id_filters:
         raw = (params.get(name) or "").strip()
-        if raw and not (raw.isdigit() and int(raw) <= MAX_ID):
+        if raw and parse_id(raw) is None:  # only a positive 32-bit id (never int() of anything: "²" or 5,000 digits raise)
             params.pop(name)
     return params
 
@@ -104,7 +105,7 @@ async def card_detail(request: Request, card_id: int) -> Response:
 async def net_value_preview(request: Request) -> Response:
     """The disposal form's computed net value (HTMX fragment; also a plain page)."""
     raw = (request.query_params.get("asset") or "").strip()
-    card = await services.card(int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    card = await services.card(int(raw)) if ascii_digits(raw) and len(raw) < 10 else None
     ctx = {"card": card, "nv": services.card_net_value(card) if card else None}
     if card and card["status"] == services.IN_USE:
         ctx["pending"] = await services.pending_disposal(card["id"])

@@ -106,6 +106,11 @@ class Parser:
 MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 
 
+def ascii_digits(text: Any) -> bool:
+    """Only 0-9 (str.isdigit() also accepts "²" and "①", which int() refuses): the test before any int() of input."""
+    return isinstance(text, str) and text.isascii() and text.isdigit()
+
+
 def parse_id(raw: Any) -> int | None:
     """A record id as typed or in a URL: ASCII digits of a positive 32-bit integer, else None (never an exception)."""
     text = str(raw).strip() if raw is not None else ""

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from piccolo.columns import Column as PColumn
 from piccolo.table import Table
 
+from app.core.fields import parse_id
 from app.core.pagination import Page, clamp_page, clamp_per_page, paginate
 from app.core.timeutil import SHANGHAI, fmt_datetime, now
 
@@ -51,10 +52,10 @@ class Filter:
         col = self.columns[0]
         if self.kind == "select":
             if col.value_type is int:
-                try:
-                    n = int(value)
-                except ValueError:
+                text = str(value).strip()
+                if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit()) or len(text) > 11:  # int() of 5,000 digits raises
                     return None
+                n = int(text)
                 return col == n if -2**31 <= n < 2**31 else col == -1  # out of the column's range: matches nothing
             if col.value_type is bool:
                 return col == (value == "1")
@@ -256,8 +257,8 @@ class Listing:
         view_id = None
         hidden: set[str] = set(prefs["hidden"])
         raw_view = str(params.get("view") or "").strip()
-        if raw_view.isdigit() and int(raw_view) in prefs["views_by_id"]:
-            view_id = int(raw_view)
+        if parse_id(raw_view) in prefs["views_by_id"]:
+            view_id = parse_id(raw_view)
             hidden = set(prefs["views_by_id"][view_id]["hidden"])
             keep["view"] = raw_view
         print_mode = params.get("print") == "1"

@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Request, Response, Router, get
 from litestar.exceptions import NotFoundException
 
+from app.core.fields import parse_id
 from app.calls.tables import CallRecord
 from app.care.settings import load_limits, load_with_problems
 from app.care.tables import Callback, CareCase, RecordAudit
@@ -101,13 +102,12 @@ DRILLS: dict[str, Listing] = {
 
 
 def _project(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) < 2**31 else None
+    return parse_id(raw)
 
 
 def _handler(raw: str | None) -> str:
     raw = (raw or "").strip()
-    return raw if raw == NONE_KEY or (raw.isascii() and raw.isdigit() and int(raw) < 2**31) else ""
+    return raw if raw == NONE_KEY or parse_id(raw) is not None else ""
 
 
 def drill_url(kpi: str, month: str, part: str = "", project: Any = None, handler: Any = "") -> str:

@@ -12,6 +12,7 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import File
 
+from app.core.fields import parse_id
 from app.core.guards import requires
 from app.core.permissions import Perm
 from app.core.timeutil import today_local
@@ -141,9 +142,9 @@ def _day(raw: str | None) -> date:
 async def _scoped_projects(request: Request, raw: str | None) -> tuple[list[int], list[tuple[str, str]], str]:
     choices = await project_choices(request.user)
     ids = [int(v) for v, _ in choices]
-    chosen = (raw or "").strip()
-    if chosen and chosen.isdigit() and int(chosen) in ids:
-        return [int(chosen)], choices, chosen
+    chosen = parse_id(raw)
+    if chosen is not None and chosen in ids:
+        return [chosen], choices, str(chosen)
     return ids, choices, ""
 
 

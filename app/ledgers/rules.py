@@ -9,6 +9,7 @@ from typing import Any
 
 from app.core.money import MoneyError, parse_money
 from app.core.sheets import cell_text  # noqa: F401  (the import and the templates read cells through rules)
+from app.core.fields import ascii_digits
 
 # The limits themselves are admin settings (PipelineSetting filing_days, dunning_*): the callers pass them in.
 
@@ -153,7 +154,7 @@ def parse_correction(kind: str, raw: str, *, today: date, max_len: int = 50) -> 
             return None, "金额不能为负数"
         return m, ""
     if kind == "int":
-        if not text.isdigit() or len(text) > 6:
+        if not ascii_digits(text) or len(text) > 6:
             return None, "应为不小于 0 的整数"
         return int(text), ""
     if len(text) > max_len:
@@ -170,7 +171,7 @@ def parse_clock(text: str) -> tuple[int, int]:
     """"17:30" → (17, 30); ValueError with a Chinese message otherwise."""
     raw = (text or "").strip().replace("：", ":")
     parts = raw.split(":")
-    if len(parts) != 2 or not all(p.isdigit() and 1 <= len(p) <= 2 for p in parts):
+    if len(parts) != 2 or not all(ascii_digits(p) and 1 <= len(p) <= 2 for p in parts):
         raise ValueError(f"「{text}」不是 时:分 格式（例如 17:30）")
     h, m = int(parts[0]), int(parts[1])
     if h > 23 or m > 59:

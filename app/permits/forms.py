@@ -208,7 +208,7 @@ async def _buildings(p: Parser, f: Field, project_id: int | None, kind: Kind, re
     raw = p.getall(f.name)
     ids: list[int] = []
     for x in raw:
-        if not x.isdigit() or not 0 < int(x) < 2**31:
+        if not (x.isascii() and x.isdigit()) or len(x) > 10 or not 0 < int(x) < 2**31:  # "²".isdigit() is True
             p.fail(f.name, f"{f.label}的选项无效：{x}")
             return []
         if int(x) not in ids:

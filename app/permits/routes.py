@@ -210,7 +210,7 @@ class WindowFilter(Filter):
         col = self.columns[0]
         if value == "overdue":
             return col < today
-        if value.isdigit() and int(value) in (7, 30, 60, 90):
+        if value in ("7", "30", "60", "90"):
             return col <= today + timedelta(days=int(value))
         return None
 

@@ -136,7 +136,7 @@ def parse_days(raw: str | None, fallback: tuple[int, ...] = ()) -> tuple[int, ..
     out = set()
     for part in (raw or "").replace("，", ",").replace("、", ",").split(","):
         part = part.strip()
-        if part.isdigit() and 0 < int(part) <= 3650:
+        if part.isascii() and part.isdigit() and len(part) <= 4 and 0 < int(part) <= 3650:  # "²".isdigit() is True
             out.add(int(part))
     return tuple(sorted(out, reverse=True)) or tuple(fallback)
 

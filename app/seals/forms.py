@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.core.fields import Parser, pick_id
+from app.core.fields import Parser, ascii_digits, pick_id
 from app.core.timeutil import now
 from app.seals import services
 from app.seals.services import local_input, parse_local_datetime
@@ -36,7 +36,7 @@ def parse_batch(text: str) -> tuple[list[dict[str, Any]], list[str]]:
         if len(contract_no) > 50:
             errors.append(f"第 {n} 行：合同编号最多 50 个字符")
             continue
-        if not copies_raw.isdigit() or not (1 <= int(copies_raw) <= MAX_COPIES):
+        if not ascii_digits(copies_raw) or len(copies_raw) > 6 or not (1 <= int(copies_raw) <= MAX_COPIES):
             errors.append(f"第 {n} 行：份数应为 1–{MAX_COPIES} 的整数")
             continue
         if contract_no in seen:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
+from app.core.fields import parse_id
 from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
@@ -67,7 +68,7 @@ def _params(request: Request, *id_filters: str) -> dict[str, str]:
     params = dict(request.query_params)
     for name in id_filters:
         raw = (params.get(name) or "").strip()
-        if raw and not (raw.isdigit() and int(raw) <= MAX_ID):
+        if raw and parse_id(raw) is None:  # only a positive 32-bit id (never int() of anything: "²" or 5,000 digits raise)
             params.pop(name)
     return params
 
