@@ -81,7 +81,10 @@ async def advances(request: Request) -> Response:
         return await export_response(request, ADVANCES, dict(request.query_params), "借款台账")
     result = await ADVANCES.fetch(dict(request.query_params), request.user)
     result.offer_export()
-    return render(request, "finance/advances.html", {"result": result, "ageing": await services.ageing()}, fragment="_partials/listing_table.html")
+    ageing = await services.ageing()
+    return render(request, "finance/advances.html", {"result": result, "ageing": ageing[:services.AGEING_ROWS],
+                                                     "ageing_more": len(ageing) > services.AGEING_ROWS, "ageing_rows": services.AGEING_ROWS},
+                  fragment="_partials/listing_table.html")
 
 
 async def _advance_page(request: Request, advance_id: int, form: Form | None = None, status_code: int = 200, *,

@@ -94,17 +94,19 @@ SELECT e.id AS employee_id, e.name AS name, COUNT(*) AS n, SUM(a.balance) AS tot
   SUM(CASE WHEN a.due_on < {} THEN a.balance ELSE 0 END) AS late_more
 FROM fin_advance a JOIN employee e ON e.id = a.employee
 WHERE a.status = '未结清'
-GROUP BY e.id, e.name ORDER BY total DESC
+GROUP BY e.id, e.name ORDER BY total DESC, e.id LIMIT {}
 """
+AGEING_ROWS = 50  # the people owing most; the list of every advance below is paged
 
 
 async def ageing(today: date | None = None) -> list[dict]:
-    """Open advances per person by how late they are (in SQL): not yet due, 1–30, 31–60, over 60 days overdue."""
+    """Open advances per person by how late they are (in SQL): not yet due, 1–30, 31–60, over 60 days overdue; the
+    AGEING_ROWS people owing most, plus one row that tells the page there are more."""
     from datetime import timedelta
 
     t = today or today_local()
     d30, d60 = t - timedelta(days=30), t - timedelta(days=60)
-    return await Advance.raw(AGEING_SQL, t, t, d30, d30, d60, d60)
+    return await Advance.raw(AGEING_SQL, t, t, d30, d30, d60, d60, AGEING_ROWS + 1)
 
 
 # ---------------------------------------------------------------- 业务招待: prior approvals and their one claim
