@@ -4,6 +4,7 @@ seeds/<domain>.py may have `seed()`. Adding a chapter touches no central file.""
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -12,17 +13,25 @@ APP_DIR = Path(__file__).resolve().parent.parent
 _FIRST = ("core", "org", "estate", "rules", "dashboard", "workflow")
 
 
-def domains() -> list[str]:
+@cache
+def _domains() -> tuple[str, ...]:
     found = sorted(p.name for p in APP_DIR.iterdir() if p.is_dir() and (p / "__init__.py").exists())
-    return [d for d in _FIRST if d in found] + [d for d in found if d not in _FIRST]
+    return tuple([d for d in _FIRST if d in found] + [d for d in found if d not in _FIRST])
+
+
+def domains() -> list[str]:
+    """The packages under app/ (read once per process: the code's layout does not change while it runs)."""
+    return list(_domains())
+
+
+@cache
+def _domain_modules(module: str) -> tuple[ModuleType, ...]:
+    return tuple(importlib.import_module(f"app.{d}.{module}") for d in _domains() if (APP_DIR / d / f"{module}.py").exists())
 
 
 def domain_modules(module: str) -> list[ModuleType]:
-    out = []
-    for d in domains():
-        if (APP_DIR / d / f"{module}.py").exists():
-            out.append(importlib.import_module(f"app.{d}.{module}"))
-    return out
+    """Each domain's `module` (imported once; the sidebar asks for nav.py on every page)."""
+    return list(_domain_modules(module))
 
 
 def piccolo_apps() -> list[str]:

@@ -9,6 +9,7 @@ and the group that holds it is the one shown open."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 
 from app.core.permissions import ROLES, SITE_ROLES, Perm
 
@@ -95,8 +96,10 @@ NAV: tuple[NavGroup, ...] = (
 )
 
 
+@cache
 def all_groups() -> tuple[NavGroup, ...]:
-    """The core groups, then each domain's NAV_GROUPS (app/<domain>/nav.py) before 组织与岗位."""
+    """The core groups, then each domain's NAV_GROUPS (app/<domain>/nav.py) before 组织与岗位 (declarations: built
+    once per process)."""
     from app.core.discovery import domain_modules
 
     modules = sorted(domain_modules("nav"), key=lambda m: getattr(m, "NAV_ORDER", 100))

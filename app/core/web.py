@@ -59,7 +59,11 @@ def with_prefix(form: Any, prefix: str) -> Any:
 
 def build_environment() -> Environment:
     # finalize: an empty value ({{ None }}) renders as empty, never as the text "None"
-    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]), finalize=blank)
+    from app.settings import get_settings
+
+    # templates are re-read when they change on disk only in development (each check is a stat per template per page)
+    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]), finalize=blank,
+                      auto_reload=get_settings().env == "development")
     from app.core.idempotency import IdemTemplate, idem_input
 
     env.template_class = IdemTemplate  # every printed csrf_input carries a fresh idempotency key (_idem)
