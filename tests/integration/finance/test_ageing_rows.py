@@ -5,9 +5,13 @@ from decimal import Decimal
 
 import pytest
 
+from piccolo.apps.user.tables import BaseUser
+
+from app.core.auth import load_user
 from app.core.timeutil import today_local
 from app.finance import services
 from app.finance.tables import Advance
+from app.workflow.engine import withdraw
 from tests.conftest import sign_in
 from tests.integration.workflow.helpers import submit
 
@@ -33,5 +37,9 @@ async def test_the_ageing_table_is_bounded(new_client, monkeypatch):
         monkeypatch.setattr(services, "AGEING_ROWS", 10_000)
         r = await fin.get("/finance/advances")
         assert r.text.count('data-testid="ageing-row"') == people and 'data-testid="ageing-more"' not in r.text
-    finally:
+    finally:  # back in approval, then withdrawn by the applicants (so that they may borrow again in later tests)
         await Advance.update({Advance.status: "审批中", Advance.balance: Decimal("0.00")}).where(Advance.request.is_in(made))
+        for who, rid in zip(("reception2", "contract"), made):
+            account = await BaseUser.select(BaseUser.id).where(BaseUser.username == who).first()
+            await withdraw(await load_user(account["id"]), rid, "测试结束撤回")
+        assert not await Advance.exists().where(Advance.request.is_in(made) & (Advance.status == "审批中"))
