@@ -112,11 +112,25 @@ INBOX_EMPTY = {  # what an empty tab says (title, hint)
 }
 
 
+def _request_in(subquery: str, *args) -> WhereRaw:
+    """wf_request.id among the few ids `subquery` selects (one's pending tasks). On PostgreSQL as = ANY(ARRAY(…)): the
+    ids are read once from their index and the requests by primary key — with IN (…) the planner hashes the ids and scans every request
+    (35 ms for a department head's 1,134 pending tasks among 200,000 requests, against 2 ms)."""
+    from piccolo.engine import engine_finder
+    from piccolo.engine.postgres import PostgresEngine
+
+    if isinstance(engine_finder(), PostgresEngine):
+        return WhereRaw(f"wf_request.id = ANY(ARRAY({subquery}))", *args)
+    return WhereRaw(f"wf_request.id IN ({subquery})", *args)
+
+
 def inbox_listing(tab: str, user) -> Listing:
     uid = int(user.user_id)
     where = {
-        "todo": WhereRaw("wf_request.id IN (SELECT t.request FROM wf_task t WHERE t.assignee = {} AND t.status = {})", uid, T_PENDING),
+        "todo": _request_in("SELECT t.request FROM wf_task t WHERE t.assignee = {} AND t.status = {}", uid, T_PENDING),
         "mine": Request.applicant_user == uid,
+        # what one has done or been copied on can be most requests (a department head's 191,000 of 200,000): there
+        # the planner's hashed IN (…) is the better plan
         "done": WhereRaw("wf_request.id IN (SELECT a.request FROM wf_action a WHERE a.actor = {} AND a.action IN ('同意','驳回','退回修改','转交','加签'))", uid),
         "cc": WhereRaw("wf_request.id IN (SELECT c.request FROM wf_cc c WHERE c.\"user\" = {} AND c.sent_at IS NOT NULL)", uid),
     }[tab]
