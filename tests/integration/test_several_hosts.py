@@ -44,7 +44,22 @@ pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 SHANGHAI_TODAY = None  # set in the test (the workers' "today" in Asia/Shanghai)
 CARE_NOW = "2027-06-01T10:00+08:00"  # far enough ahead: every open clock is late, every callback past due
 PERMITS_TODAY = "2027-06-01"  # every permit deadline within its thresholds or overdue
-REPORT_NOW = "2026-12-02T18:05+08:00"  # a working day, after 17:30 (generate) and 18:00 (late reminder)
+
+
+def report_now(today: date) -> str:
+    """The first working day from today, 18:05 in Shanghai: after 17:30 (generate) and 18:00 (the late reminder).
+    Never a fixed date: the demo data holds yesterday's daily report, so a fixed day stops being due once it is past."""
+    import chinese_calendar
+
+    day = today
+    while True:
+        try:
+            working = chinese_calendar.is_workday(day)
+        except NotImplementedError:  # a year the package has no data for: weekdays
+            working = day.weekday() < 5
+        if working:
+            return f"{day.isoformat()}T18:05+08:00"
+        day += timedelta(days=1)
 
 
 def worker_commands() -> list[str]:
@@ -55,7 +70,7 @@ def worker_commands() -> list[str]:
     modules = re.findall(r"python -m (app\.[\w.]+)", worker) + re.findall(r"python -m (app\.[\w.]+)", report)
     assert "app.care.remind" in modules and "app.ledgers.schedule" in modules, modules
     fixed = {"app.care.remind": ["--now", CARE_NOW], "app.permits.remind": ["--today", PERMITS_TODAY],
-             "app.ledgers.schedule": ["--now", REPORT_NOW]}
+             "app.ledgers.schedule": ["--now", report_now(SHANGHAI_TODAY)]}
     return ["|".join([m, *fixed.get(m, [])]) for m in modules]
 
 
