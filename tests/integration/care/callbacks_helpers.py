@@ -63,7 +63,7 @@ async def notices(username: str, case_id: int, *, url_part: str = "") -> list[di
     """The user's notices about the case's clocks and callback (the P1 每日进展 reminder, ref case:<id>:daily, is apart)."""
     e = await employee(username)
     rows = await Notification.select().where((Notification.user == e["user"]) & Notification.ref.like(f"case:{case_id}:%")
-                                             & (Notification.ref != f"case:{case_id}:daily"))
+                                             & (Notification.ref != f"case:{case_id}:daily")).order_by(Notification.id)
     return [r for r in rows if url_part in r["url"]]
 
 
