@@ -89,11 +89,9 @@ async def limits() -> Limits:
             allowed[code] = DEFAULT_MAX_MB * 1024 * 1024
         elif row["allowed"] and row["max_mb"] > 0:
             allowed[code] = min(int(row["max_mb"]), HARD_MAX_MB) * 1024 * 1024
-    values = {k: v for k, (_label, v) in DEFAULT_SETTINGS.items()}
-    for r in await AttachmentSetting.select(AttachmentSetting.key, AttachmentSetting.value):
-        if r["key"] in values and r["value"] and r["value"] > 0:
-            values[r["key"]] = int(r["value"])
-    return Limits(allowed=allowed, **values)
+    from app.core import keyvalues
+
+    return Limits(allowed=allowed, **await keyvalues.read(AttachmentSetting, DEFAULT_SETTINGS))
 
 
 async def seed_defaults() -> int:
@@ -104,12 +102,9 @@ async def seed_defaults() -> int:
         if k.code not in have:
             await AttachmentType.insert(AttachmentType(kind=k.code, label=k.label, allowed=True, max_mb=DEFAULT_MAX_MB))
             added += 1
-    have = {r["key"] for r in await AttachmentSetting.select(AttachmentSetting.key)}
-    for key, (label, value) in DEFAULT_SETTINGS.items():
-        if key not in have:
-            await AttachmentSetting.insert(AttachmentSetting(key=key, label=label, value=value))
-            added += 1
-    return added
+    from app.core import keyvalues
+
+    return added + await keyvalues.seed(AttachmentSetting, DEFAULT_SETTINGS)
 
 
 # ------------------------------------------------------------------ sniffing: the type by content

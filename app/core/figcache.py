@@ -221,26 +221,17 @@ async def ensure_triggers() -> int:
 
 # ------------------------------------------------------------------ settings and expiry (worker pass)
 async def settings() -> dict[str, int]:
+    from app.core import keyvalues
     from app.core.tables import FigureCacheSetting
 
-    values = {k: v for k, (_label, v) in DEFAULT_SETTINGS.items()}
-    for r in await FigureCacheSetting.select(FigureCacheSetting.key, FigureCacheSetting.value):
-        if r["key"] in values and r["value"] is not None and r["value"] >= 0:
-            values[r["key"]] = int(r["value"])
-    return values
+    return await keyvalues.read(FigureCacheSetting, DEFAULT_SETTINGS, minimum=0)  # 0 is a value here (off)
 
 
 async def seed_defaults() -> int:
-    """Add the settings that have no row yet (an administrator's edits are kept)."""
+    from app.core import keyvalues
     from app.core.tables import FigureCacheSetting
 
-    have = {r["key"] for r in await FigureCacheSetting.select(FigureCacheSetting.key)}
-    added = 0
-    for key, (label, value) in DEFAULT_SETTINGS.items():
-        if key not in have:
-            await FigureCacheSetting.insert(FigureCacheSetting(key=key, label=label, value=value))
-            added += 1
-    return added
+    return await keyvalues.seed(FigureCacheSetting, DEFAULT_SETTINGS)
 
 
 async def purge_old() -> int:

@@ -190,26 +190,17 @@ class IdempotentTransaction:
 
 # ------------------------------------------------------------------ settings
 async def settings() -> dict[str, int]:
+    from app.core import keyvalues
     from app.core.tables import IdempotencySetting
 
-    values = {k: v for k, (_label, v) in DEFAULT_SETTINGS.items()}
-    for r in await IdempotencySetting.select(IdempotencySetting.key, IdempotencySetting.value):
-        if r["key"] in values and r["value"] and r["value"] > 0:
-            values[r["key"]] = int(r["value"])
-    return values
+    return await keyvalues.read(IdempotencySetting, DEFAULT_SETTINGS)
 
 
 async def seed_defaults() -> int:
-    """Add the settings that have no row yet (an administrator's edits are kept)."""
+    from app.core import keyvalues
     from app.core.tables import IdempotencySetting
 
-    have = {r["key"] for r in await IdempotencySetting.select(IdempotencySetting.key)}
-    added = 0
-    for key, (label, value) in DEFAULT_SETTINGS.items():
-        if key not in have:
-            await IdempotencySetting.insert(IdempotencySetting(key=key, label=label, value=value))
-            added += 1
-    return added
+    return await keyvalues.seed(IdempotencySetting, DEFAULT_SETTINGS)
 
 
 # ------------------------------------------------------------------ replay

@@ -13,23 +13,15 @@ from piccolo.engine.postgres import PostgresEngine
 from app.core import figcache
 from app.core.tables import FigureCache, FigureCacheSetting
 from app.core.timeutil import now, today_local
-from app.estate.tables import Building, Project, Unit
 from app.pipeline.tables import Deal
 from tests.conftest import sign_in
-from tests.integration.ledgers.data import make_buyer, make_deal, make_project, record_queries
+from tests.integration.ledgers.data import drop_project, make_buyer, make_deal, make_project, record_queries
 
 pytestmark = pytest.mark.integration
 
 
 def signed_count(html: str) -> int:
     return int(re.search(r'data-testid="fig-signed-count">(\d+)<', html).group(1))
-
-
-async def _drop_project(p: dict) -> None:
-    await Deal.delete().where(Deal.project == p["id"])
-    await Unit.delete().where(Unit.project == p["id"])
-    await Building.delete().where(Building.project == p["id"])
-    await Project.delete().where(Project.id == p["id"])
 
 
 async def test_the_second_home_is_served_from_the_cache(new_client, monkeypatch):
@@ -57,7 +49,7 @@ async def test_a_direct_write_moves_the_figures(new_client):
         await Deal.update({Deal.stage: "已作废"}).where(Deal.project == p["id"])
         assert signed_count((await gm.get("/")).text) == before
     finally:
-        await _drop_project(p)
+        await drop_project(p)
 
 
 async def test_a_kept_figure_is_served_only_while_young(new_client):
@@ -97,7 +89,7 @@ async def test_the_queue_and_the_kpi_board_follow_the_data(new_client):
                         filing_status="待备案")
         assert total((await supervisor.get("/pipeline/queue")).text) == before + 1
     finally:
-        await _drop_project(p)
+        await drop_project(p)
     assert total((await supervisor.get("/pipeline/queue")).text) == before
     head = await sign_in(await new_client(), "dept_head")
     board = await head.get("/care/kpi")

@@ -18,13 +18,12 @@ import pytest
 from app.core.auth import load_user
 from app.core.timeutil import today_local
 from app.dashboard.figures import month_start, next_month
-from app.estate.tables import Building, Project, Unit
 from app.org.tables import Employee
 from app.pipeline.queries import queue
 from app.pipeline.tables import Deal, Instalment, Receipt
 from app.workflow.tables import Task
 from tests.conftest import sign_in
-from tests.integration.ledgers.data import make_buyer, make_deal, make_project, pay, record_queries
+from tests.integration.ledgers.data import drop_project, make_buyer, make_deal, make_project, pay, record_queries
 
 pytestmark = pytest.mark.integration
 
@@ -83,12 +82,7 @@ async def signed_today():
     await pay(deal, "首付款", "300000.00", today, received="300000.00", received_on=today)
     await pay(deal, "房款", "200000.00", today - timedelta(days=1), received="50000.00", received_on=today)
     yield {"project": p, "deal": deal}
-    await Receipt.delete().where(Receipt.deal == deal)
-    await Instalment.delete().where(Instalment.deal == deal)
-    await Deal.delete().where(Deal.project == p["id"])
-    await Unit.delete().where(Unit.project == p["id"])
-    await Building.delete().where(Building.project == p["id"])
-    await Project.delete().where(Project.id == p["id"])
+    await drop_project(p)
 
 
 async def test_the_general_manager_s_figures_equal_the_records(new_client, signed_today):
@@ -185,13 +179,7 @@ async def test_home_statements_do_not_grow_with_the_rows(new_client, figures_com
             pipeline = [q for q in after[role] if ('"pl_' in q["sql"] or "pl_deal" in q["sql"]) and '"pl_setting"' not in q["sql"]]
             assert pipeline and max(q["rows"] for q in pipeline) <= 12, [(q["sql"][:100], q["rows"]) for q in pipeline if q["rows"] > 12]
     finally:
-        ids = [d["id"] for d in await Deal.select(Deal.id).where(Deal.project == p["id"])]
-        await Receipt.delete().where(Receipt.deal.is_in(ids or [0]))
-        await Instalment.delete().where(Instalment.deal.is_in(ids or [0]))
-        await Deal.delete().where(Deal.project == p["id"])
-        await Unit.delete().where(Unit.project == p["id"])
-        await Building.delete().where(Building.project == p["id"])
-        await Project.delete().where(Project.id == p["id"])
+        await drop_project(p)
 
 
 async def test_home_page_roles_without_figures(new_client):

@@ -38,6 +38,19 @@ async def make_project(prefix: str, *, units: int = 4, area: str = "100.00", pri
     return {"id": p.id, "code": code, "name": p.name, "building": b.id, "units": unit_rows}
 
 
+async def drop_project(project: dict) -> None:
+    """Remove a project made by make_project with its deals, their instalments and receipts, units and buildings."""
+    from app.pipeline.tables import Receipt
+
+    ids = [d["id"] for d in await Deal.select(Deal.id).where(Deal.project == project["id"])]
+    await Receipt.delete().where(Receipt.deal.is_in(ids or [0]))
+    await Instalment.delete().where(Instalment.deal.is_in(ids or [0]))
+    await Deal.delete().where(Deal.project == project["id"])
+    await Unit.delete().where(Unit.project == project["id"])
+    await Building.delete().where(Building.project == project["id"])
+    await Project.delete().where(Project.id == project["id"])
+
+
 async def make_buyer(name: str = "测试客户", n: int = 1, mobile: str = "13812345678") -> int:
     b = Buyer(name=name, id_number=valid_id(n), mobile=mobile, created_at=now())
     await b.save()
