@@ -7,7 +7,7 @@ from typing import Any
 from app.assets import services
 from app.assets.rules import net_value
 from app.assets.tables import AssetDisposal, AssetPurchase, AssetPurchaseLine, AssetQuote
-from app.core.fields import Parser, ascii_digits, pick_id, form_text as _text
+from app.core.fields import Parser, parse_id, pick_id, form_text as _text
 from app.core.timeutil import today_local
 from app.workflow.definitions import FormResult
 
@@ -70,7 +70,7 @@ class PurchaseForm:
                 p.fail(key("name"), "资产名称最多 100 个字")
             if len(specs[i]) > 100:
                 p.fail(key("spec"), "规格型号最多 100 个字")
-            cat = int(categories[i]) if ascii_digits(categories[i]) and len(categories[i]) < 10 else None
+            cat = parse_id(categories[i])
             if cat not in cats:
                 p.fail(key("category"), "请选择资产类别")
             qty = p.integer(key("qty"), "数量", minimum=1, maximum=MAX_QTY, raw=qtys[i])

@@ -9,7 +9,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app.assets import services
 from app.assets.tables import AssetCard
-from app.core.fields import ascii_digits, parse_id
+from app.core.fields import parse_id
 from app.core.guards import requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
@@ -105,7 +105,8 @@ async def card_detail(request: Request, card_id: int) -> Response:
 async def net_value_preview(request: Request) -> Response:
     """The disposal form's computed net value (HTMX fragment; also a plain page)."""
     raw = (request.query_params.get("asset") or "").strip()
-    card = await services.card(int(raw)) if ascii_digits(raw) and len(raw) < 10 else None
+    card_id = parse_id(raw)
+    card = await services.card(card_id) if card_id else None
     ctx = {"card": card, "nv": services.card_net_value(card) if card else None}
     if card and card["status"] == services.IN_USE:
         ctx["pending"] = await services.pending_disposal(card["id"])

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from piccolo.columns import Column as PColumn
 from piccolo.table import Table
 
-from app.core.fields import parse_id
+from app.core.fields import ascii_digits, parse_id
 from app.core.pagination import Page, clamp_page, clamp_per_page, paginate
 from app.core.timeutil import SHANGHAI, fmt_datetime, now
 
@@ -53,7 +53,7 @@ class Filter:
         if self.kind == "select":
             if col.value_type is int:
                 text = str(value).strip()
-                if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit()) or len(text) > 11:  # int() of 5,000 digits raises
+                if not ascii_digits(text[1:] if text.startswith("-") else text) or len(text) > 11:  # "²", "--5", 5,000 digits
                     return None
                 n = int(text)
                 return col == n if -2**31 <= n < 2**31 else col == -1  # out of the column's range: matches nothing

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from app.core.fields import Parser, ascii_digits, form_text as _text
+from app.core.fields import Parser, form_text as _text, parse_id
 from app.core.timeutil import today_local
 from app.finance import services
 from app.core.timeutil import to_local
@@ -243,7 +243,7 @@ async def _parse_trip(p: Parser, user, request_id: int | None, rate: Decimal) ->
 async def _parse_entertainment(p: Parser, user, request_id: int | None) -> dict | None:
     """业务招待费 needs its prior approval (SPEC E13): an approved 招待申请 of the same applicant, used by no other claim."""
     raw = p.raw("entertainment_ref")
-    rid = int(raw) if ascii_digits(raw) and len(raw) < 10 else None
+    rid = parse_id(raw)
     if not raw:
         p.fail("entertainment_ref", "业务招待费须事前审批：请选择已批准的招待申请（没有的请先提交「业务招待申请」）")
         return None

@@ -19,9 +19,8 @@ from app.core.scope import project_clause, scoped
 from app.core.timeutil import now, to_local
 from app.core.validators import mask_id_number, mask_phone
 from app.estate.tables import Project
-from app.core.fields import ascii_digits
+from app.core.fields import parse_id
 
-MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL; anything larger cannot exist
 EXPORT_BATCH = _CORE_BATCH  # rows per SELECT … LIMIT/OFFSET while exporting (a module value: the tests make it small)
 
 
@@ -153,10 +152,7 @@ class Query:
 
 def valid_id(raw: Any) -> int | None:
     """A row id from user input, or None (so an absurd number is "not found", never a database error)."""
-    text = str(raw or "").strip()
-    if ascii_digits(text) and len(text) <= 10 and 0 < int(text) <= MAX_ID:
-        return int(text)
-    return None
+    return parse_id(raw)
 
 
 def clean_params(listing: Listing, params: dict[str, Any]) -> dict[str, str]:

@@ -13,7 +13,7 @@ from app.core.permissions import Perm
 from app.core.timeutil import SHANGHAI, fmt_datetime, now, to_local, today_local
 from app.org.tables import Employee
 from app.seals.tables import Seal, SealLog, SealUse, SealUseLine
-from app.core.fields import ascii_digits
+from app.core.fields import parse_id
 
 KINDS = ["公章", "合同专用章", "财务专用章", "法定代表人名章", "发票专用章", "业务资料专用章"]
 # who may keep the log of a seal, by the keeper's department (the seal's own keeper may always)
@@ -159,9 +159,10 @@ async def record_witness(user, log_id: int, raw_witness: str) -> None:
     raw = (raw_witness or "").strip()
     if not raw:
         raise SealError("请选择监印人", "witness")
-    if not ascii_digits(raw) or len(raw) > 10 or not (0 < int(raw) < 2**31):
+    witness_id = parse_id(raw)
+    if witness_id is None:
         raise SealError("监印人的选项无效", "witness")
-    witness = await active_employee(int(raw))
+    witness = await active_employee(witness_id)
     if not witness:
         raise SealError("请选择在职员工作为监印人", "witness")
     if witness["id"] == entry["applicant"]:
