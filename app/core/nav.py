@@ -103,8 +103,16 @@ def all_groups() -> tuple[NavGroup, ...]:
     from app.core.discovery import domain_modules
 
     modules = sorted(domain_modules("nav"), key=lambda m: getattr(m, "NAV_ORDER", 100))
-    extra = tuple(g for m in modules for g in getattr(m, "NAV_GROUPS", ()))
-    return NAV[:2] + extra + NAV[2:]
+    merged: dict[str, NavGroup] = {}  # a chapter split over several domains (the sales office) shows as one group
+    for g in (g for m in modules for g in getattr(m, "NAV_GROUPS", ())):
+        had = merged.get(g.label)
+        if had is None:
+            merged[g.label] = g
+        else:
+            roles = None if had.roles is None or g.roles is None else had.roles | g.roles
+            own = tuple(i if i.roles is not None else replace(i, roles=grp.roles) for grp in (had, g) for i in grp.items)
+            merged[g.label] = replace(had, items=own, roles=roles)  # each item keeps the roles its own group named
+    return NAV[:2] + tuple(merged.values()) + NAV[2:]
 
 
 def _is_work(user, group: NavGroup, item: NavItem) -> bool:

@@ -29,6 +29,12 @@ class Perm(StrEnum):
     SURVEY_DESIGN = "survey.design"  # design questionnaires and their schedules (客户关系主管)
     DUTY = "duty"  # the department's 24-hour duty roster: see it, ask for a swap, write the handover log
     DUTY_MANAGE = "duty.manage"  # plan the duty roster and approve swaps
+    SITE = "site"  # the sales office (SPEC §F): its start page on the tablet; every part below adds its own
+    SITE_SECURITY = "site.security"  # the security team's records: patrol scans, incidents, visitor and vehicle logs
+    SITE_CLEANING = "site.cleaning"  # the cleaning team's records: area inspections, washroom checks, rectifications
+    SITE_LEAD = "site.lead"  # a team's lead: the monthly roster, the shift log (roll call) and the handover of one's own team
+    SITE_MANAGE = "site.manage"  # the 客服主管: every team of the projects in scope, checkpoints and areas, the reports
+    SITE_VIEW = "site.view"  # read the sales office's incidents and reports (company leaders)
 
 
 # Every role code with its Chinese name. Position.role must be one of these.
@@ -76,10 +82,12 @@ _CUSTOMER_OFFICER = _STAFF | {Perm.CUSTOMER_UNMASK, Perm.PIPELINE}
 _DEPT = _STAFF | {Perm.DUTY}  # 客服部 staff keep the 24-hour duty roster
 _CARE_OFFICER = _DEPT | {Perm.CARE, Perm.CARE_VIEW, Perm.PIPELINE, Perm.CUSTOMER_UNMASK}
 _CARE_LEAD = _CARE_OFFICER | {Perm.CARE_MANAGE, Perm.AUDIT_VIEW}
+_SITE_OVERSIGHT = {Perm.SITE, Perm.SITE_SECURITY, Perm.SITE_CLEANING, Perm.SITE_LEAD, Perm.SITE_MANAGE, Perm.SITE_VIEW}
+_SITE_LEADERS = {Perm.SITE, Perm.SITE_VIEW}  # 总经理/分管副总/总裁: incidents and the reports, read only
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    "dept_head": frozenset(_MANAGER | _CARE_LEAD | {Perm.SURVEY_DESIGN, Perm.DUTY_MANAGE}),
-    "supervisor": frozenset(_MANAGER | _CARE_LEAD | {Perm.SURVEY_DESIGN, Perm.DUTY_MANAGE}),
+    "dept_head": frozenset(_MANAGER | _CARE_LEAD | _SITE_OVERSIGHT | {Perm.SURVEY_DESIGN, Perm.DUTY_MANAGE}),
+    "supervisor": frozenset(_MANAGER | _CARE_LEAD | _SITE_OVERSIGHT | {Perm.SURVEY_DESIGN, Perm.DUTY_MANAGE}),
     "contract": frozenset(_CUSTOMER_OFFICER | {Perm.DUTY}),
     "data": frozenset(_DEPT | {Perm.PIPELINE}),
     "title": frozenset(_CUSTOMER_OFFICER | {Perm.DUTY}),
@@ -93,19 +101,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "complaint_supervisor": frozenset(_CARE_LEAD),
     "complaint_officer": frozenset(_CARE_OFFICER),
     "quality": frozenset(_STAFF | {Perm.CARE_VIEW}),  # inspects serious or difficult repairs and issues the plan
-    "gm": frozenset(_MANAGER | {Perm.CARE_VIEW}),
-    "president": frozenset(_MANAGER | {Perm.CARE_VIEW}),
-    "vp": frozenset(_MANAGER | {Perm.CARE_VIEW}),
+    "gm": frozenset(_MANAGER | _SITE_LEADERS | {Perm.CARE_VIEW}),
+    "president": frozenset(_MANAGER | _SITE_LEADERS | {Perm.CARE_VIEW}),
+    "vp": frozenset(_MANAGER | _SITE_LEADERS | {Perm.CARE_VIEW}),
     "finance_manager": frozenset(_STAFF | {Perm.FINANCE}),
     "accountant": frozenset(_STAFF | {Perm.FINANCE}),
     "cashier": frozenset(_STAFF | {Perm.FINANCE}),
     "hr": frozenset(_STAFF | {Perm.RULES_MANAGE}),
     "admin_staff": frozenset(_STAFF),
     "legal": frozenset(_STAFF),
-    "security_captain": frozenset(_SITE),
-    "cleaning_lead": frozenset(_SITE),
-    "guard": frozenset(_SITE),
-    "cleaner": frozenset(_SITE),
+    "security_captain": frozenset(_SITE | {Perm.SITE, Perm.SITE_SECURITY, Perm.SITE_LEAD}),
+    "cleaning_lead": frozenset(_SITE | {Perm.SITE, Perm.SITE_CLEANING, Perm.SITE_LEAD}),
+    "guard": frozenset(_SITE | {Perm.SITE, Perm.SITE_SECURITY}),  # a guard with an account scans checkpoints, logs visitors
+    "cleaner": frozenset(_SITE | {Perm.SITE, Perm.SITE_CLEANING}),
     "sales": frozenset(_STAFF | {Perm.PIPELINE}),
     "sales_manager": frozenset(_STAFF | {Perm.PIPELINE}),
     "marketing_vp": frozenset(_STAFF | {Perm.PIPELINE}),  # 营销副总: approves 特殊优惠 (A1)

@@ -1,0 +1,21 @@
+"""The sales office's settings (售楼处设置, table site_setting): each part declares its keys with label, default and
+source tag ({key: (label, default, tag)}); `seed` adds the missing rows, `read` returns the admin's values."""
+from __future__ import annotations
+
+from app.core import keyvalues
+from app.site.tables import SiteSetting
+
+Defaults = dict[str, tuple[str, int, str]]
+
+
+async def read(defaults: Defaults) -> dict[str, int]:
+    """Every key's value as set in the admin (0 allowed), else its default."""
+    return await keyvalues.read(SiteSetting, {k: (label, v) for k, (label, v, _tag) in defaults.items()}, minimum=0)
+
+
+async def seed(defaults: Defaults) -> int:
+    have = {r["key"] for r in await SiteSetting.select(SiteSetting.key)}
+    new = [SiteSetting(key=k, label=label, value=v, tag=tag) for k, (label, v, tag) in defaults.items() if k not in have]
+    if new:
+        await SiteSetting.insert(*new)
+    return len(new)
