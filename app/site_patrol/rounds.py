@@ -15,10 +15,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # every configurable value lives in SiteSetting (app.site.settings); open/close as HHMM integers (830 = 08:30)
 DEFAULTS = {
-    "patrol_open_hhmm": ("巡更：售楼处开放时间（时分，如 830 表示 08:30）", 830, "site_patrol"),
-    "patrol_close_hhmm": ("巡更：售楼处关闭时间（时分，如 1800 表示 18:00）", 1800, "site_patrol"),
-    "patrol_day_every_min": ("巡更：开放时段每轮间隔（分钟）", 60, "site_patrol"),
-    "patrol_night_every_min": ("巡更：夜间每轮间隔（分钟）", 120, "site_patrol"),
+    "patrol_open_hhmm": ("巡更：售楼处开放时间（时分，如 830 表示 08:30）", 830, "C"),
+    "patrol_close_hhmm": ("巡更：售楼处关闭时间（时分，如 1800 表示 18:00）", 1800, "C"),
+    "patrol_day_every_min": ("巡更：开放时段每轮间隔（分钟）", 60, "C"),
+    "patrol_night_every_min": ("巡更：夜间每轮间隔（分钟）", 120, "C"),
 }
 
 

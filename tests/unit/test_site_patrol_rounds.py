@@ -1,6 +1,10 @@
 import datetime as dt
 
+import pytest
+
 from app.site_patrol.rounds import SHANGHAI, completion, hhmm, missed, windows
+
+pytestmark = pytest.mark.unit
 
 DAY = dt.date(2026, 3, 10)
 
