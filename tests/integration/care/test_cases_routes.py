@@ -301,6 +301,17 @@ async def test_stale_action_one_wins(new_client):
     assert (await fresh(case["id"]))["status"] == states.NOT_ACCEPTED
 
 
+async def test_a_version_of_thousands_of_digits_is_stale_not_an_error(new_client):
+    """The fuzzer's find: int() of a 5,000-digit version raised (500); it is now a stale page like any other."""
+    off = await sign_in(await new_client(), "cr_officer")
+    case = await case_of(await intake(off, intake_data(await unit_with_buyer(skip=12))))
+    sup = await sign_in(await new_client(), "supervisor")
+    for version in ("9" * 5000, "１", "-1"):
+        r = await act(sup, case["id"], "override", version, level="P1", reason="测试")
+        assert r.status_code == 409 and "该案件的状态已经变化" in r.text, version
+    assert (await fresh(case["id"]))["version"] == case["version"]
+
+
 async def test_not_accepted_needs_a_reason(new_client):
     off = await sign_in(await new_client(), "cr_officer")
     case = await case_of(await intake(off, intake_data(await unit_with_buyer(skip=12))))
