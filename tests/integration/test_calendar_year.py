@@ -1,6 +1,5 @@
 """The working-day calendar beyond its data (issue 7 §5) and calendar-day periods ending on a holiday (§4, 民法典
 第二百零三条): chinese-calendar 1.11 has no 2027 data, so until the administrator enters 2027 the pages say so."""
-import re
 from datetime import date
 
 import pytest
@@ -9,6 +8,7 @@ from app.core.tables import AuditLog, HolidayOverride, HolidayYear
 from app.core.workdays import add_calendar_days, add_working_days
 from app.pipeline.tables import Deal
 from tests.conftest import csrf_token, sign_in
+from tests.integration.queue_rows import queue_row
 
 pytestmark = pytest.mark.integration
 
@@ -56,20 +56,8 @@ FILING_TASK = "备案：合同备案：准备备案资料"
 
 
 async def filing_row(client, unit_id: int) -> tuple[str, str]:
-    """The unit's filing row in the work queue, walking the task's pages (50 a page; ties on the due date are ordered
-    differently by the two engines, so the row is not always on the first page). Returns (row, the first page)."""
-    first = ""
-    for page in range(1, 11):
-        r = await client.get("/pipeline/queue", params={"task": FILING_TASK, "page": str(page)})
-        assert r.status_code == 200
-        first = first or r.text
-        for row in r.text.split('data-testid="queue-row"')[1:]:
-            if f'/pipeline/units/{unit_id}"' in row and "合同备案" in row:
-                return row, first
-        total = int(re.search(r"共 (\d+) 条", r.text).group(1))
-        if page * 50 >= total:
-            break
-    raise AssertionError(f"unit {unit_id} has no filing row in the work queue")
+    """The unit's filing row in the work queue (any page). Returns (row, the first page)."""
+    return await queue_row(client, unit_id, task=FILING_TASK, contains="合同备案", pages=10)
 
 
 async def post_schedule(client, data: dict):

@@ -16,6 +16,7 @@ from app.pipeline.tables import Deal, DealDocument, Instalment, PipelineSetting
 from app.pipeline.tables_title import FirstRegistration
 from tests.conftest import sign_in
 from tests.integration.pipeline.test_pipeline import _to_handover, check_and_sign, post, settle, subscribed, title_to_fees
+from tests.integration.queue_rows import queue_row
 
 pytestmark = pytest.mark.integration
 TODAY = today_local
@@ -230,8 +231,7 @@ async def test_pre_registration_lapse_reminded_until_the_unit_is_submitted(new_c
         title = await sign_in(await new_client(), "title")
         shown = await title.get(page)
         assert f"预告登记失效日 {lapse:%Y-%m-%d}" in shown.text
-        queue = await title.get("/pipeline/queue")
-        row = next(r for r in queue.text.split('data-testid="queue-row"')[1:] if f"/pipeline/units/{unit['id']}\"" in r)
+        row, _first = await queue_row(title, unit["id"])  # any page: the queue is paged at 50
         assert f"{lapse:%Y-%m-%d}" in row  # the lapse comes before the certificate deadline
         await pipeline_remind.remind_once()
         ref = clock_ref(deal["id"], "lapse")
