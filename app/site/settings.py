@@ -14,8 +14,5 @@ async def read(defaults: Defaults) -> dict[str, int]:
 
 
 async def seed(defaults: Defaults) -> int:
-    have = {r["key"] for r in await SiteSetting.select(SiteSetting.key)}
-    new = [SiteSetting(key=k, label=label, value=v, tag=tag) for k, (label, v, tag) in defaults.items() if k not in have]
-    if new:
-        await SiteSetting.insert(*new)
-    return len(new)
+    """Add the keys that have no row yet (the admin's edits are kept); the rows take the table's default tag [C]."""
+    return await keyvalues.seed(SiteSetting, {k: (label, v) for k, (label, v, _tag) in defaults.items()})

@@ -55,3 +55,17 @@ async def test_team_for_is_the_record_scope():
         assert bool(await services.team_for(sup, other.id)) == sup.sees_project(jc02["id"])
     finally:
         await SiteTeam.delete().where(SiteTeam.id == other.id)
+
+
+async def test_settings_seed_once_and_read_the_admins_value():
+    from app.site import settings
+    from app.site.tables import SiteSetting
+    from app.site_patrol.rounds import DEFAULTS
+
+    await settings.seed(DEFAULTS)
+    assert await settings.seed(DEFAULTS) == 0  # written once
+    await SiteSetting.update({SiteSetting.value: 90}).where(SiteSetting.key == "patrol_day_every_min")
+    try:
+        assert (await settings.read(DEFAULTS))["patrol_day_every_min"] == 90
+    finally:
+        await SiteSetting.update({SiteSetting.value: 60}).where(SiteSetting.key == "patrol_day_every_min")
