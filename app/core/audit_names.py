@@ -427,3 +427,13 @@ ACTIONS.update({
 # operations (app/ops: backup and restore)
 ACTIONS.update({"ops.backup": "数据库备份", "ops.restore": "从备份恢复数据库"})
 ENTITIES.update({"database": "数据库"})
+# the sales office (SPEC §F, issue 13): each part appends its own lines here so the parts merge cleanly
+# — rosters (app/site_roster) and the monthly report (app/site_reports)
+ACTIONS.update({"site_roster.open": "售楼处·打开月排班", "site_roster.fill": "售楼处·生成排班初稿", "site_roster.cell": "售楼处·修改排班",
+                "site_roster.submit": "售楼处·排班提交审批", "site_roster.approve": "售楼处·排班已批准", "site_roster.return": "售楼处·排班退回草稿",
+                "site_roster.swap_request": "售楼处·申请换班", "site_roster.swap_approve": "售楼处·批准换班", "site_roster.swap_reject": "售楼处·拒绝换班",
+                "site_report.print": "售楼处·打印月报"})
+ENTITIES.update({"site_roster": "售楼处月排班", "site_report": "售楼处月报"})
+# — incidents (app/site_incident, SPEC §F4 事件报告)
+ACTIONS.update({"site_incident.report": "售楼处·报告事件", "site_incident.follow_up": "售楼处·事件跟进", "site_incident.close": "售楼处·事件结案"})
+ENTITIES.update({"site_incident": "售楼处事件报告"})

@@ -282,8 +282,11 @@ async def mark_decided(request_id: int, approved: bool, actor) -> None:
     if approved:
         changes[SiteRoster.approved_at] = now()
     await SiteRoster.update(changes).where(SiteRoster.id == roster["id"])
-    await audit.record(actor=actor, action="site_roster.approve" if approved else "site_roster.return", entity="site_roster",
-                       entity_id=roster["id"], summary="排班已批准" if approved else "排班未获批准，退回草稿")
+    if approved:
+        await audit.record(actor=actor, action="site_roster.approve", entity="site_roster", entity_id=roster["id"], summary="排班已批准")
+    else:
+        await audit.record(actor=actor, action="site_roster.return", entity="site_roster", entity_id=roster["id"],
+                           summary="排班未获批准，退回草稿")
     lead = await Employee.select(Employee.user).where(Employee.id == roster["team.lead"]).first() if roster["team.lead"] else None
     if lead and lead["user"]:
         text = f"{roster['team.name']} {roster['month']} 排班{'已批准' if approved else '未获批准，已退回草稿'}"
@@ -397,5 +400,9 @@ async def decide_swap(user, roster: dict, swap_id: int, approve: bool, note: str
         if not done:
             raise RosterError("该换班申请已被处理")
         await close([f"site_swap:{swap_id}"])
-        await audit.record(actor=user, action="site_roster.swap_approve" if approve else "site_roster.swap_reject", entity="site_roster",
-                           entity_id=roster["id"], summary=f"换班申请 #{swap_id} {'已批准' if approve else '已拒绝'}")
+        if approve:
+            await audit.record(actor=user, action="site_roster.swap_approve", entity="site_roster", entity_id=roster["id"],
+                               summary=f"换班申请 #{swap_id} 已批准")
+        else:
+            await audit.record(actor=user, action="site_roster.swap_reject", entity="site_roster", entity_id=roster["id"],
+                               summary=f"换班申请 #{swap_id} 已拒绝")
