@@ -228,7 +228,13 @@ async def create(user: Any, values: Any, file_ids: list[int]) -> dict:
         iid = row.id
         case = None
         if c["kind"] in ESCALATED:
-            case = await _open_case(user, c, number, reporter)
+            from app.care.core import CareError
+
+            try:
+                case = await _open_case(user, c, number, reporter)
+            except CareError as e:  # the care intake refused (rolls the whole report back): say why on the form
+                field = "contact_phone" if "caller_phone" in e.errors else "__all__"
+                raise IncidentError({field: f"无法立客服案件：{e.errors.get('caller_phone') or next(iter(e.errors.values()), str(e))}"}) from e
             await Incident.update({Incident.care_case: case["id"]}).where(Incident.id == iid)
         text = f"售楼处事件 {number}（{c['kind']}）：{team['name']}，{c['place']}" + (f"；已立 P1 客服案件 {case['number']}" if case else "")
         told = await _recipients(team["project"], c["kind"])
