@@ -203,3 +203,36 @@ async def test_month_figures():
     finally:
         await Incident.delete().where(Incident.team == team.id)
         await SiteTeam.delete().where(SiteTeam.id == team.id)
+
+
+GARBAGE = ["", "0", "-1", "99999999999999999999", "9" * 5000, "\x00", "１２３", "<script>", "2026-02-30T10:00", "ＮＡＮ", "😀" * 300]
+
+
+async def test_garbage_never_500_and_refused_posts_write_nothing(new_client):
+    import random
+
+    rnd = random.Random(13)
+    c = await sign_in(await new_client(), "security_captain")
+    sup = await sign_in(await new_client(), "supervisor")
+    before = await Incident.count()
+    names = ["team", "kind", "occurred_at", "place", "people", "account", "actions", "contact_phone", "called_110", "version",
+             "follow_up", "close", "attachment_ids", "remove_attachment"]
+    for _ in range(30):
+        values = {n: rnd.choice(GARBAGE) for n in names if rnd.random() < 0.7}
+        r = await _post(c, values)
+        assert r.status_code < 500, (values, r.text[:300])
+    assert await Incident.count() == before  # nothing complete enough to be a report
+    inc = await Incident.select(Incident.id).where(Incident.status == "处理中").first()
+    if inc:
+        page = await sup.get(f"/site/incidents/{inc['id']}")
+        token = CSRF.search(page.text).group(1)
+        for v in GARBAGE:
+            r = await sup.post(f"/site/incidents/{inc['id']}/follow-up", data={"_csrf_token": token, "version": v, "follow_up": ""})
+            assert r.status_code < 500
+    listing = await sup.get("/site/incidents")
+    assert listing.status_code == 200
+    from urllib.parse import quote
+
+    for bad in ("0", "-1", "99999999999999999999", "9" * 500, quote("\x00"), quote("１２３")):
+        r = await sup.post(f"/site/incidents/{bad}/follow-up", data={"follow_up": "x"})
+        assert r.status_code < 500, bad
