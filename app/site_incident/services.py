@@ -282,9 +282,13 @@ async def follow_up(user: Any, incident: dict, values: Any) -> str:
                                                     (Incident.status == OPEN)).returning(Incident.id)
         if not done:
             raise IncidentError({"follow_up": "该事件刚被他人更新，请刷新页面后再提交"})
-        await audit.record(actor=user, action="site_incident.close" if close else "site_incident.follow_up", entity="site_incident",
-                           entity_id=incident["id"], summary=f"{incident['number']} {'结案' if close else '跟进'}：{note[:100]}",
-                           before={"status": incident["status"]}, after={"status": CLOSED if close else incident["status"]})
+        summary = f"{incident['number']} {'结案' if close else '跟进'}：{note[:100]}"
+        if close:
+            await audit.record(actor=user, action="site_incident.close", entity="site_incident", entity_id=incident["id"], summary=summary,
+                               before={"status": incident["status"]}, after={"status": CLOSED})
+        else:
+            await audit.record(actor=user, action="site_incident.follow_up", entity="site_incident", entity_id=incident["id"],
+                               summary=summary)
     return "已结案" if close else "已记录跟进"
 
 
