@@ -236,3 +236,25 @@ async def test_garbage_never_500_and_refused_posts_write_nothing(new_client):
     for bad in ("0", "-1", "99999999999999999999", "9" * 500, quote("\x00"), quote("１２３")):
         r = await sup.post(f"/site/incidents/{bad}/follow-up", data={"follow_up": "x"})
         assert r.status_code < 500, bad
+
+
+async def test_the_list_is_paged_and_filtered_in_sql(new_client):
+    from app.core.timeutil import now
+
+    team = await SiteTeam.select(SiteTeam.id, SiteTeam.project).where(SiteTeam.name == "锦城一期售楼处保安队").first()
+    at = datetime(2025, 3, 15, 10, 0, tzinfo=SHANGHAI)
+    tag = f"P{int(datetime.now().timestamp())}"
+    rows = [Incident(number=f"{tag}-{i:02d}", team=team["id"], project=team["project"], kind="恶劣天气" if i % 2 else "停电/设备故障",
+                     occurred_at=at + timedelta(minutes=i), place="广场", account="a", actions="b", reported_at=now()) for i in range(25)]
+    await Incident.insert(*rows)
+    try:
+        c = await sign_in(await new_client(), "security_captain")
+        first = await c.get("/site/incidents?month=2025-03")
+        assert first.status_code == 200 and f"{tag}-24" in first.text and f"{tag}-04" not in first.text and "共 25 条" in first.text
+        second = await c.get("/site/incidents?month=2025-03&page=2")
+        assert f"{tag}-04" in second.text and f"{tag}-24" not in second.text
+        weather = await c.get("/site/incidents?month=2025-03&kind=恶劣天气")
+        assert "共 12 条" in weather.text and f"{tag}-02" not in weather.text
+        assert f"{tag}-" not in (await c.get("/site/incidents?month=2025-04")).text
+    finally:
+        await Incident.delete().where(Incident.number.like(f"{tag}-%"))
