@@ -1,0 +1,1 @@
+"""Sales-office incident reports (SPEC §F4 事件报告)."""
