@@ -128,6 +128,8 @@ async def parse_log(values: Any, team_id: int) -> tuple[LogInput, dict[str, str]
         out.roll.append((w["id"], att, "" if att == ABSENT else uni))
     posts = {p_["id"] for p_ in await site.posts(team_id)}
     for i, (post, result, note) in enumerate(rows(values, "p_post", "p_result", "p_note")):
+        if not result and not note:
+            continue  # a post offered but not spot-checked this shift
         pid = parse_id(post)
         if pid not in posts:
             p.fail("checks", f"第 {i + 1} 行抽查：请选择本班组的岗位")
