@@ -78,7 +78,7 @@ async def _log_form(request: Request, team: dict, form: Form, files: dict, *, st
 
         try:
             existing = await services.existing_log(team["id"], parse_date(day), slot)
-        except ValueError:
+        except (TypeError, ValueError):
             existing = None
     check_rows = services.rows(values, "p_post", "p_result", "p_note") or [(str(p["id"]), "", "") for p in posts]
     consumable_rows = services.rows(values, "c_item", "c_qty")
