@@ -14,7 +14,6 @@ from app.core.fields import Parser, parse_id
 from app.core.timeutil import now, today_local
 from app.site import services as site
 from app.site.services import Slot
-from app.site.tables import ShiftSlot, SitePost, SiteWorker
 from app.site_shift.tables import (ABNORMAL, ABSENT, ATTENDANCE, CHECK_RESULTS, CONSUMABLE, DAMAGED, DONE, NORMAL, OPEN, PRESENT,
                                    RESOLVED, UNIFORM, UNIFORM_OK, WAITING, Handover, HandoverIssue, LogItem, PostCheck, RollCall,
                                    ShiftLog)

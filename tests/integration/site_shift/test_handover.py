@@ -1,12 +1,11 @@
 """The two-signature handover (SPEC §F4): both must sign, a wrong badge is refused in Chinese, open issues are carried
 to the next handover of the same post, a signature after the change time is 逾时, the reminder goes to the lead once,
 a cleaner hands over on the cleaning team only, another team is a 404."""
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from app.core.tables import Notification
-from app.core.timeutil import SHANGHAI, now
 from app.org.tables import Employee
 from app.site import services as site
 from app.site_shift import remind, report

@@ -3,7 +3,6 @@ retried with its idempotency key recorded once, the record scope and garbage inp
 import pytest
 
 from app.core.tables import Attachment, AuditLog
-from app.site.tables import ShiftSlot
 from app.site_shift import report
 from app.site_shift.services import LOG_OWNER, team_slots
 from app.site_shift.tables import LogItem, PostCheck, RollCall, ShiftLog
