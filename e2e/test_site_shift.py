@@ -51,10 +51,15 @@ def test_roll_call_with_photo_and_two_signature_handover(browser, server_url):
         expect(page.get_by_test_id("shift-summary")).to_contain_text("缺勤 1 人，着装不合格 1 人")
         expect(page.get_by_test_id("attachment-item")).to_have_count(1)
         _both(page, "site-shift-detail")
+        page.goto(server_url + "/site/shifts")
+        expect(page.get_by_test_id("shift-row")).to_have_count(1)
+        _both(page, "site-shift-list")
 
         # the handover on the 门岗 post: the outgoing guard signs on creating it, the incoming guard on receipt
         page.goto(server_url + "/site/handovers")
         page.get_by_test_id("handover-new").tap()
+        expect(page.get_by_test_id("handover-pick-post")).to_be_visible()
+        _both(page, "site-handover-pick")
         pick = page.get_by_test_id("pick-post")
         pick.select_option(pick.locator("option", has_text="门岗").first.get_attribute("value"))
         page.get_by_test_id("pick-submit").tap()

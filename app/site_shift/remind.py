@@ -1,6 +1,6 @@
 """The handover reminder (SPEC §F4: the handover takes place 15 minutes before the shift change — the
 handover_remind_min setting, [C]): within that many minutes before a slot of a team's posts ends, the team's lead gets
-one in-portal notification per (team, slot change) — also when several workers run at once (the check and the insert
+one in-portal notification per (team, slot change) — a pass up to GRACE_MIN after the change still sends it, once — also when several workers run at once (the check and the insert
 are serialised per reference: app/core/claims.py).
 
     python -m app.site_shift.remind       # one pass (the worker loop; cron)
@@ -21,6 +21,9 @@ from app.site.tables import SiteTeam
 from app.site_shift.services import DEFAULTS, team_slots
 
 
+GRACE_MIN = 10  # a pass that comes just after the change (the worker loop sleeps 15 minutes) still reminds, once
+
+
 def ref_of(team_id: int, slot_id: int, change: datetime) -> str:
     return f"site_handover:{team_id}:{slot_id}:{change.astimezone(SHANGHAI):%Y%m%d%H%M}"
 
@@ -39,14 +42,15 @@ async def remind_once(moment: datetime | None = None) -> int:
         for slot in await team_slots(team["id"]):
             for day in (local.date() - timedelta(days=1), local.date()):
                 change = slot.span(day)[1]
-                if not (change - timedelta(minutes=minutes) <= local < change):
+                if not (change - timedelta(minutes=minutes) <= local < change + timedelta(minutes=GRACE_MIN)):
                     continue
                 ref = ref_of(team["id"], slot.id, change)
                 async with write_transaction():
                     await serialise(f"notice:{lead['user']}:{ref}")
                     if await Notification.exists().where((Notification.user == lead["user"]) & (Notification.ref == ref)):
                         continue
-                    await notify(lead["user"], f"{team['name']}：{slot.name}将于 {change:%H:%M} 换班，请组织交接班并双方签名",
+                    when = f"将于 {change:%H:%M} 换班" if local < change else f"已于 {change:%H:%M} 换班"
+                    await notify(lead["user"], f"{team['name']}：{slot.name}{when}，请组织交接班并双方签名",
                                  f"/site/handovers/new?team={team['id']}", "reminder", ref)
                 sent += 1
     return sent

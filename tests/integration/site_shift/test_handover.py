@@ -129,7 +129,7 @@ async def test_cleaner_hands_over_on_the_cleaning_team_only(new_client):
     assert 'data-testid="sign-form"' not in (await gm.get(f"/site/handovers/{sec_h}")).text
 
 
-async def test_reminder_once_per_team_and_slot_change():
+async def test_reminder_once_per_team_and_slot_change(running_app):
     sec = await team("保安队")
     lead = await Employee.select(Employee.user).where(Employee.user.username == "security_captain").first()
     slot = next(s for s in await team_slots(sec["id"]) if s.name == "白班")
@@ -148,3 +148,11 @@ async def test_reminder_once_per_team_and_slot_change():
     assert len(rows) == 1 and "交接班" in rows[0]["text"]
     assert await remind.remind_once(change + timedelta(minutes=1)) >= 0
     assert await Notification.count().where(Notification.ref == ref) == 1
+    # a pass that comes only just after the change (the worker loop sleeps) still reminds once; well after: nothing
+    await Notification.delete().where(Notification.ref == ref)
+    await remind.remind_once(change + timedelta(minutes=remind.GRACE_MIN + 1))
+    assert not await Notification.exists().where(Notification.ref == ref)
+    await remind.remind_once(change + timedelta(minutes=3))
+    await remind.remind_once(change + timedelta(minutes=4))
+    rows = await Notification.select().where(Notification.ref == ref)
+    assert len(rows) == 1 and "已于" in rows[0]["text"]
