@@ -437,3 +437,5 @@ ENTITIES.update({"site_roster": "售楼处月排班", "site_report": "售楼处�
 # — incidents (app/site_incident, SPEC §F4 事件报告)
 ACTIONS.update({"site_incident.report": "售楼处·报告事件", "site_incident.follow_up": "售楼处·事件跟进", "site_incident.close": "售楼处·事件结案"})
 ENTITIES.update({"site_incident": "售楼处事件报告"})
+# — shift logs and handovers (app/site_shift, SPEC §F4 交接班, §F6)
+ACTIONS.update({"site_shift.log": "售楼处·班前点名记录", "site_shift.handover": "售楼处·交班签字", "site_shift.handover_sign": "售楼处·接班签字"})
