@@ -216,7 +216,7 @@ async def inspect(user: Any, area: dict, team: dict, values: Any, file_ids: list
             await audit.record(actor=user, action="site_cleaning.recheck", entity="site_clean_ticket", entity_id=ticket_id,
                                summary=f"整改单 #{ticket_id} 已复检：{value} 分（{grade}）", before={"status": DONE},
                                after={"status": CHECKED, "reinspection": row.id})
-            await notify.close([f"site_clean_ticket:{ticket_id}"])
+            await notify.close([f"site_clean_ticket:{ticket_id}", f"site_clean_overdue:{ticket_id}"])  # the lead's notices of it
         if failed:
             due = rules.due_at(at, cfg["clean_rectify_minutes"])
             ticket = CleanTicket(inspection=row.id, area=area["id"], team=team["id"], opened_at=at, due_at=due, status=TODO)
