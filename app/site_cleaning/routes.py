@@ -22,8 +22,7 @@ GUARD = [requires(Perm.SITE_CLEANING)]
 
 
 def _values(data, checklist: list[dict]) -> dict:
-    names = [services.field_name(it["id"]) for it in checklist] + ["note", "done_note"]
-    return {n: data.get(n) for n in names if isinstance(data.get(n), str)}
+    return services.clean(data, [services.field_name(it["id"]) for it in checklist] + ["note", "done_note"])
 
 
 @get("/", guards=GUARD)

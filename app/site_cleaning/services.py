@@ -150,9 +150,19 @@ def field_name(item_id: int) -> str:
     return f"d-{item_id}"
 
 
+def clean(values: Any, names: list[str]) -> dict[str, str]:
+    """The named text values of a form, without NUL characters (PostgreSQL refuses them in text)."""
+    out = {}
+    for n in names:
+        v = values.get(n) if hasattr(values, "get") else None
+        if isinstance(v, str):
+            out[n] = v.replace("\x00", "")
+    return out
+
+
 def parse(values: Any, checklist: list[dict]) -> tuple[list[tuple[dict, int]], str, dict[str, str]]:
     """The deductions typed per item (blank = 0) and the note, with Chinese messages per field."""
-    p = Parser(values)
+    p = Parser(clean(values, [field_name(it["id"]) for it in checklist] + ["note"]))
     taken = []
     for it in checklist:
         name = field_name(it["id"])
@@ -234,7 +244,7 @@ async def inspect(user: Any, area: dict, team: dict, values: Any, file_ids: list
 
 async def mark_done(user: Any, ticket: dict, values: Any, file_ids: list[int]) -> None:
     """The cleaner or the lead records the fix with its after photos (required): 待整改 → 已整改."""
-    p = Parser(values)
+    p = Parser(clean(values, ["done_note"]))
     note = p.text("done_note", "整改说明", required=False, max_len=NOTE_MAX)
     errors = dict(p.errors)
     if not file_ids:

@@ -187,3 +187,28 @@ async def test_the_seeded_areas_and_settings():
 
     keys = {r["key"]: r["value"] for r in await SiteSetting.select(SiteSetting.key, SiteSetting.value).where(SiteSetting.key.like("clean_%"))}
     assert keys == {"clean_grade_good_min": 90, "clean_grade_pass_min": 80, "clean_rectify_minutes": 30}
+
+
+GARBAGE = ["", "0", "-5", "1e9", "9" * 5000, "２", "\x00", "<script>", "ä" * 3000, "99999999999999999999", "1.5", " 3 "]
+
+
+async def test_garbage_gives_field_errors_or_4xx_never_500(new_client):
+    area, items = await new_area()
+    sup = await sign_in(await new_client(), "supervisor")
+    await inspect(sup, area, {items[0]: 10, items[1]: 10, items[2]: 10})
+    ticket = (await CleanTicket.select(CleanTicket.id).where(CleanTicket.area == area).first())["id"]
+    urls = [f"/site/cleaning/areas/{area}/inspect", f"/site/cleaning/rectifications/{ticket}/done", f"/site/cleaning/rectifications/{ticket}/reinspect",
+            "/site/cleaning/areas/0/inspect", "/site/cleaning/rectifications/4294967296/done", "/site/cleaning/rectifications/-1/reinspect"]
+    for url in urls:
+        for g in GARBAGE:
+            token = await csrf_token(sup, "/site/cleaning")
+            data = {"_csrf_token": token, "note": g, "done_note": g, f"d-{items[0]}": [g, "1"], "attachment_ids": g, "remove_attachment": g}
+            r = await sup.post(url, data=data, files=[("camera", ("x.png", g.encode() or b"x", "image/png"))])
+            assert r.status_code < 500, (url, g[:20], r.text[-800:])
+    r = await inspect(sup, area, {items[0]: 1}, note="\x00台盆\x00")  # NUL is dropped (PostgreSQL refuses it in text)
+    assert r.status_code == 303
+    assert (await CleanInspection.select(CleanInspection.note).where(CleanInspection.area == area).order_by(CleanInspection.id, ascending=False).first())["note"] == "台盆"
+    for q in ("?page=" + "9" * 5000, "?page=-1", "?page=abc"):
+        assert (await sup.get("/site/cleaning" + q)).status_code < 500
+    for m in ("", "2026-00", "abcd-ef", "２０２６-１２", "\x00", "2026-1", "0000-01"):
+        assert (await sup.get("/site/cleaning/months", params={"month": m})).status_code < 500
