@@ -53,6 +53,14 @@ async def _inspect_page(request: Request, area: dict, team: dict, form: Form | N
         "recheck": None}, status_code=status_code)
 
 
+@get("/areas/{area_id:int}", guards=GUARD)
+async def area_detail(request: Request, area_id: int) -> Response:
+    area, team = await _area(request, area_id)
+    return render(request, "site_cleaning/area.html", {
+        "area": area, "team": team, "rows": await services.history(area["id"], page=clamp_page(request.query_params.get("page"))),
+        "may_inspect": services.may_inspect(request.user, team)})
+
+
 @get("/areas/{area_id:int}/inspect", guards=GUARD)
 async def inspect_form(request: Request, area_id: int) -> Response:
     area, team = await _area(request, area_id, write=True)
@@ -188,5 +196,5 @@ async def months(request: Request) -> Response:
                                                           "cfg": await services.config()}, status_code=400 if error else 200)
 
 
-router = Router(path="/site/cleaning", route_handlers=[index, inspect_form, inspect_submit, inspection_detail, ticket_detail, ticket_done,
+router = Router(path="/site/cleaning", route_handlers=[index, area_detail, inspect_form, inspect_submit, inspection_detail, ticket_detail, ticket_done,
                                                        ticket_reinspect, months])

@@ -88,6 +88,17 @@ async def areas(team_ids: list[int]) -> list[dict]:
     return rows
 
 
+async def history(area_id: int, *, page: int = 1, per_page: int = 20):
+    """An area's inspections, newest first (the washroom's signed check sheet), paged in SQL."""
+    from app.core.pagination import paginate
+
+    where = CleanInspection.area == area_id
+    return await paginate(CleanInspection.select(CleanInspection.id, CleanInspection.at, CleanInspection.by_name, CleanInspection.score,
+                                                 CleanInspection.grade, CleanInspection.parent, CleanInspection.note).where(where).order_by(
+        CleanInspection.at, ascending=False).order_by(CleanInspection.id, ascending=False), CleanInspection.count().where(where),
+        page=page, per_page=per_page, params={})
+
+
 TICKET_COLUMNS = (CleanTicket.id, CleanTicket.inspection, CleanTicket.area, CleanTicket.area.name, CleanTicket.team, CleanTicket.team.name,
                   CleanTicket.opened_at, CleanTicket.due_at, CleanTicket.status, CleanTicket.done_at, CleanTicket.done_by_name,
                   CleanTicket.done_note, CleanTicket.reinspection, CleanTicket.closed_at, CleanTicket.inspection.score,

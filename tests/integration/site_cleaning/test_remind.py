@@ -30,6 +30,8 @@ async def test_an_overdue_ticket_reminds_the_lead_once_and_the_reinspection_clos
     page = await lead.get(f"/site/cleaning/inspections/{t['inspection']}")
     assert page.status_code == 200 and "70 分" in page.text and 'data-testid="inspection-ticket"' in page.text
     assert page.text.count('data-testid="photo"') == 1
+    hist = await lead.get(f"/site/cleaning/areas/{area}")
+    assert hist.status_code == 200 and hist.text.count('data-testid="history-row"') == 1 and "70 分" in hist.text
     # fixed and re-inspected: the notice closes
     from tests.conftest import csrf_token
     from tests.samples import png
