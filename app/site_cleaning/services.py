@@ -215,11 +215,12 @@ async def inspect(user: Any, area: dict, team: dict, values: Any, file_ids: list
     local_day = at.astimezone(SHANGHAI).date()
     async with write_transaction():
         parent = None
-        if ticket_id is not None:
-            t = await CleanTicket.select(CleanTicket.id, CleanTicket.status, CleanTicket.inspection).where(CleanTicket.id == ticket_id).first()
-            if not t or t["status"] != DONE:
+        if ticket_id is not None:  # claimed by one conditional update: two re-inspections at once cannot both close it
+            claimed = await CleanTicket.update({CleanTicket.status: CHECKED, CleanTicket.closed_at: at}).where(
+                (CleanTicket.id == ticket_id) & (CleanTicket.status == DONE)).returning(CleanTicket.inspection)
+            if not claimed:
                 raise Refused({"__all__": "该整改单当前不能复检（须先完成整改并上传整改后照片）"})
-            parent = t["inspection"]
+            parent = claimed[0]["inspection"]
         row = CleanInspection(area=area["id"], team=team["id"], by=user.employee_id, by_name=user.display_name or "", at=at, day=local_day,
                               score=value, grade=grade, note=note, parent=parent)
         await row.save()
@@ -232,8 +233,7 @@ async def inspect(user: Any, area: dict, team: dict, values: Any, file_ids: list
                                   "deductions": {str(it["id"]): n for it, n in taken}, "note": note})
         new_ticket = None
         if ticket_id is not None:
-            await CleanTicket.update({CleanTicket.status: CHECKED, CleanTicket.reinspection: row.id, CleanTicket.closed_at: at}).where(
-                CleanTicket.id == ticket_id)
+            await CleanTicket.update({CleanTicket.reinspection: row.id}).where(CleanTicket.id == ticket_id)
             await audit.record(actor=user, action="site_cleaning.recheck", entity="site_clean_ticket", entity_id=ticket_id,
                                summary=f"整改单 #{ticket_id} 已复检：{value} 分（{grade}）", before={"status": DONE},
                                after={"status": CHECKED, "reinspection": row.id})

@@ -43,3 +43,25 @@ async def test_an_overdue_ticket_reminds_the_lead_once_and_the_reinspection_clos
     assert await Notification.count().where((Notification.ref == ref) & Notification.closed_at.is_null()) == 0
     await remind.remind_once(now() + timedelta(days=1))
     assert await Notification.count().where(Notification.ref == ref) == 1
+
+
+async def test_two_reinspections_at_once_close_the_ticket_once(new_client):
+    import asyncio
+
+    from app.site_cleaning.tables import CleanInspection
+    from tests.conftest import csrf_token
+    from tests.samples import png
+
+    area, items = await new_area()
+    lead = await sign_in(await new_client(), "cleaning_lead")
+    await inspect(lead, area, {items[0]: 10, items[1]: 10, items[2]: 10})
+    t = await CleanTicket.select().where(CleanTicket.area == area).first()
+    url = f"/site/cleaning/rectifications/{t['id']}"
+    token = await csrf_token(lead, url)
+    await lead.post(f"{url}/done", data={"_csrf_token": token}, files=[("camera", ("a.png", png(), "image/png"))])
+    sup = await sign_in(await new_client(), "supervisor")
+    tokens = [await csrf_token(c, url) for c in (lead, sup)]
+    rs = await asyncio.gather(*[c.post(f"{url}/reinspect", data={"_csrf_token": tok}) for c, tok in zip((lead, sup), tokens)])
+    assert sorted(r.status_code for r in rs) == [303, 400]
+    assert await CleanInspection.count().where(CleanInspection.area == area) == 2
+    assert (await CleanTicket.select(CleanTicket.status).where(CleanTicket.id == t["id"]).first())["status"] == "已复检"
