@@ -3,6 +3,7 @@
 row still inside, a day filter. The two pages share one shape, declared per kind (GateLog)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Awaitable, Callable
@@ -22,6 +23,7 @@ from app.site_logs import services
 from app.site_logs.tables import PARTIES, PURPOSES, VEHICLE_KINDS, SiteVehicle, SiteVisitor
 
 GUARD = [requires(Perm.SITE_SECURITY)]
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # NUL and the like: PostgreSQL refuses NUL in text
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ async def _page(request: Request, log: GateLog, *, team: dict | None = None, for
 
 
 async def _create(request: Request, log: GateLog) -> Response:
-    data = await form_data(request)
+    data = {k: _CONTROL.sub("", v) for k, v in (await form_data(request)).items()}
     p = Parser(data)
     team_id = pick_id(p, "team", "班组")
     team = await team_for(request.user, team_id, SECURITY) if team_id else None

@@ -216,3 +216,27 @@ async def test_month_figures_count_the_teams_arrivals(new_client):
     assert after == {"visitors": before["visitors"] + 1, "vehicles": before["vehicles"] + 1}
     assert await report.month_figures([], first, last) == {"visitors": 0, "vehicles": 0}
     assert await report.month_figures([team], last + timedelta(days=1), last + timedelta(days=2)) == {"visitors": 0, "vehicles": 0}
+
+
+async def test_the_list_is_paged_and_control_characters_are_dropped(new_client):
+    jc01 = await Project.select(Project.id).where(Project.code == "JC01").first()
+    team = SiteTeam(name="测试分页保安队" + uuid.uuid4().hex[:4], kind="保安", project=jc01["id"], contractor="", lead=None)
+    await team.save()
+    try:
+        at = now()
+        await SiteVisitor.insert(*[SiteVisitor(team=team.id, day=today_local(), name=f"分页{i:02d}", mobile="13800000000",
+                                               purpose="看房", in_at=at) for i in range(25)])
+        c = await sign_in(await new_client(), "supervisor")
+        first = await c.get(f"/site/visitors?team={team.id}")
+        assert first.status_code == 200 and 'data-testid="pagination"' in first.text
+        assert first.text.count('data-testid="visitor-row-') == 20 and _count(first.text, "in") == 25
+        second = await c.get(f"/site/visitors?team={team.id}&day={today_local().isoformat()}&page=2",
+                             headers={"HX-Request": "true"})
+        assert second.text.count('data-testid="visitor-row-') == 5 and "<html" not in second.text
+        name = "零\x00字节\x07"
+        r = await _post(c, "/site/visitors", _visitor(team.id, name), page=f"/site/visitors?team={team.id}")
+        assert r.status_code == 303
+        assert await SiteVisitor.exists().where((SiteVisitor.team == team.id) & (SiteVisitor.name == "零字节"))
+    finally:
+        await SiteVisitor.delete().where(SiteVisitor.team == team.id)
+        await SiteTeam.delete().where(SiteTeam.id == team.id)
