@@ -240,3 +240,16 @@ async def test_the_list_is_paged_and_control_characters_are_dropped(new_client):
     finally:
         await SiteVisitor.delete().where(SiteVisitor.team == team.id)
         await SiteTeam.delete().where(SiteTeam.id == team.id)
+
+
+async def test_the_same_arrival_sent_twice_is_recorded_once(new_client):
+    team = await _security_team()
+    c = await sign_in(await new_client(), "guard")
+    page = await c.get(f"/site/visitors?team={team}")
+    form = page.text[page.text.index('data-testid="visitor-form"'):]
+    name = _unique_name()
+    data = {**_visitor(team, name), "_csrf_token": CSRF_RE.search(form).group(1), "_idem": IDEM_RE.search(form).group(1)}
+    first = await c.post("/site/visitors", data=data)
+    again = await c.post("/site/visitors", data=data)  # the retry after a lost response
+    assert first.status_code == again.status_code == 303
+    assert await SiteVisitor.count().where(SiteVisitor.name == name) == 1
