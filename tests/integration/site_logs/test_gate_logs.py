@@ -253,3 +253,27 @@ async def test_the_same_arrival_sent_twice_is_recorded_once(new_client):
     again = await c.post("/site/visitors", data=data)  # the retry after a lost response
     assert first.status_code == again.status_code == 303
     assert await SiteVisitor.count().where(SiteVisitor.name == name) == 1
+
+
+async def test_nasty_values_in_every_field_are_never_a_500(new_client):
+    from tests.integration.reliability.test_fuzz_forms import HUGE, NASTY
+
+    team = await _security_team()
+    c = await sign_in(await new_client(), "guard")
+    token = await _csrf(c, "/site/visitors")
+    forms = {"/site/visitors": _visitor(team, "甲"), "/site/vehicles": {"team": str(team), "plate": "川A12345", "kind": "小型车",
+                                                                        "party": "访客", "bay": ""}}
+    wrong = []
+    for path, good in forms.items():
+        for key in [*good, "id_checked"]:
+            for value in [*NASTY, *HUGE]:
+                r = await c.post(path, data={**good, key: value, "_csrf_token": token})
+                if r.status_code >= 500:
+                    wrong.append(f"{path} {key}={value[:20]!r}: {r.status_code}")
+        for value in NASTY:
+            r = await c.get(path, params={"team": str(team), "day": value, "page": value})
+            if r.status_code >= 500:
+                wrong.append(f"GET {path} day/page={value[:20]!r}: {r.status_code}")
+    await SiteVehicle.update({SiteVehicle.out_at: now()}).where((SiteVehicle.team == team) & SiteVehicle.out_at.is_null()
+                                                                & (SiteVehicle.plate == "川A12345"))
+    assert not wrong, wrong
