@@ -52,7 +52,8 @@ def test_guard_logs_a_visitor_and_a_new_energy_vehicle(browser, server_url):
         page.set_viewport_size(TABLET)
         row.locator('[data-testid^="leave-"]').tap()
         expect(page.get_by_test_id("flash")).to_contain_text(f"已登记 {name} 离开")
-        expect(page.locator('[data-testid^="visitor-row-"]', has_text=name).locator('[data-testid^="left-"]')).to_contain_text("离开")
+        left = page.locator('[data-testid^="visitor-row-"]', has_text=name).locator('[data-testid^="left-"]')
+        expect(left).to_contain_text("离开")
         assert _count(page, "inside") == inside
 
         # a vehicle: a wrong plate first, then a small new-energy plate typed in lower case

@@ -76,7 +76,8 @@ async def _team(request: Request, raw: str) -> dict | None:
     return teams[0] if teams else None
 
 
-async def _page(request: Request, log: GateLog, *, team: dict | None = None, form: Form | None = None, status_code: int = 200) -> Response:
+async def _page(request: Request, log: GateLog, *, team: dict | None = None, form: Form | None = None,
+                status_code: int = 200) -> Response:
     q = request.query_params
     if team is None:
         team = await _team(request, q.get("team") or "")
@@ -164,4 +165,5 @@ async def vehicle_leave(request: Request, record_id: str) -> Response:
     return await _leave(request, VEHICLES, record_id)
 
 
-router = Router(path="/site", route_handlers=[visitor_page, visitor_create, visitor_leave, vehicle_page, vehicle_create, vehicle_leave])
+router = Router(path="/site", route_handlers=[visitor_page, visitor_create, visitor_leave,
+                                              vehicle_page, vehicle_create, vehicle_leave])

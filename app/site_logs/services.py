@@ -149,8 +149,8 @@ async def counts(table, team_id: int, day: date) -> Counts:
 async def visitors(team_id: int, day: date, page: int, params: dict[str, str]) -> Page:
     where = (SiteVisitor.team == team_id) & (SiteVisitor.day == day)
     q = SiteVisitor.select(SiteVisitor.id, SiteVisitor.name, SiteVisitor.mobile, SiteVisitor.purpose, SiteVisitor.host,
-                           SiteVisitor.id_checked, SiteVisitor.in_at, SiteVisitor.out_at, SiteVisitor.by.name).where(where).order_by(
-        SiteVisitor.in_at, ascending=False).order_by(SiteVisitor.id, ascending=False)
+                           SiteVisitor.id_checked, SiteVisitor.in_at, SiteVisitor.out_at, SiteVisitor.by.name).where(
+        where).order_by(SiteVisitor.in_at, ascending=False).order_by(SiteVisitor.id, ascending=False)
     result = await paginate(q, SiteVisitor.count().where(where), page=page, per_page=PER_PAGE, params=params)
     for r in result.rows:
         r["mobile_masked"] = mask_phone(r.pop("mobile") or "")  # never the full number on the page

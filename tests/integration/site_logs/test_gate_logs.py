@@ -211,11 +211,13 @@ async def test_month_figures_count_the_teams_arrivals(new_client):
     before = await report.month_figures([team], first, last)
     c = await sign_in(await new_client(), "guard")
     assert (await _post(c, "/site/visitors", _visitor(team, _unique_name()))).status_code == 303
-    assert (await _post(c, "/site/vehicles", {"team": str(team), "plate": _plate(), "kind": "小型车", "party": "员工"})).status_code == 303
+    vehicle = {"team": str(team), "plate": _plate(), "kind": "小型车", "party": "员工"}
+    assert (await _post(c, "/site/vehicles", vehicle)).status_code == 303
     after = await report.month_figures([team], first, last)
     assert after == {"visitors": before["visitors"] + 1, "vehicles": before["vehicles"] + 1}
     assert await report.month_figures([], first, last) == {"visitors": 0, "vehicles": 0}
-    assert await report.month_figures([team], last + timedelta(days=1), last + timedelta(days=2)) == {"visitors": 0, "vehicles": 0}
+    later = await report.month_figures([team], last + timedelta(days=1), last + timedelta(days=2))
+    assert later == {"visitors": 0, "vehicles": 0}
 
 
 async def test_the_list_is_paged_and_control_characters_are_dropped(new_client):
