@@ -48,7 +48,7 @@ def parse_visitor(values: Any) -> tuple[dict, dict[str, str]]:
     if problem:
         p.fail("mobile", problem)
     purpose = p.choice("purpose", "来访事由", PURPOSES)
-    host = p.text("host", "被访人", required=purpose not in CUSTOMER_PURPOSES, max_len=50)
+    host = p.text("host", "被访人", required=bool(purpose) and purpose not in CUSTOMER_PURPOSES, max_len=50)
     id_checked = p.flag("id_checked")
     if purpose and purpose not in CUSTOMER_PURPOSES and not id_checked:
         p.fail("id_checked", f"{purpose}来访不是客户，须出示证件：核验后请勾选")
