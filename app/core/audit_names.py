@@ -439,3 +439,11 @@ ACTIONS.update({"site_incident.report": "售楼处·报告事件", "site_inciden
 ENTITIES.update({"site_incident": "售楼处事件报告"})
 # — shift logs and handovers (app/site_shift, SPEC §F4 交接班, §F6)
 ACTIONS.update({"site_shift.log": "售楼处·班前点名记录", "site_shift.handover": "售楼处·交班签字", "site_shift.handover_sign": "售楼处·接班签字"})
+# — cleaning inspections (app/site_cleaning, SPEC §F5–F6)
+ACTIONS.update({"site_cleaning.inspect": "售楼处·保洁检查", "site_cleaning.ticket": "售楼处·开整改单", "site_cleaning.fixed": "售楼处·整改完成",
+                "site_cleaning.recheck": "售楼处·保洁复检"})
+# — visitor and vehicle logs (app/site_logs, SPEC §F4)
+ACTIONS.update({"site_logs.visitor_in": "访客登记·进入", "site_logs.visitor_out": "访客登记·离开", "site_logs.vehicle_in": "车辆登记·进场",
+                "site_logs.vehicle_out": "车辆登记·离场"})
+ENTITIES.update({"site_visitor": "访客登记", "site_vehicle": "车辆登记"})
+ENTITIES.update({"site_clean_inspection": "保洁检查记录", "site_clean_ticket": "保洁整改单"})

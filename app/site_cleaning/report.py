@@ -27,3 +27,23 @@ async def month_figures(team_ids, first: date, last: date) -> dict:
 
 def _day(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+async def team_figures(team_ids, first: date, last: date) -> dict[int, dict]:
+    """The same figures per team, grouped in SQL: {team_id: {"inspections", "average", "fails", "by_day"}}."""
+    ids = [int(t) for t in team_ids or []]
+    out = {t: {"inspections": 0, "average": None, "fails": 0, "by_day": []} for t in ids}
+    if not ids:
+        return out
+    where = CleanInspection.team.is_in(ids) & (CleanInspection.day >= first) & (CleanInspection.day <= last)
+    pass_min = (await site_settings.read(rules.DEFAULTS))["clean_grade_pass_min"]
+    for r in await CleanInspection.select(CleanInspection.team, Count(alias="n"), Avg(CleanInspection.score, alias="avg")).where(where).group_by(
+            CleanInspection.team):
+        out[r["team"]].update({"inspections": int(r["n"]), "average": average(r["avg"])})
+    for r in await CleanInspection.select(CleanInspection.team, Count(alias="n")).where(where & (CleanInspection.score < pass_min)).group_by(
+            CleanInspection.team):
+        out[r["team"]]["fails"] = int(r["n"])
+    for r in await CleanInspection.select(CleanInspection.team, CleanInspection.day, Avg(CleanInspection.score, alias="avg")).where(
+            where).group_by(CleanInspection.team, CleanInspection.day).order_by(CleanInspection.team).order_by(CleanInspection.day):
+        out[r["team"]]["by_day"].append((_day(r["day"]), average(r["avg"])))
+    return out
