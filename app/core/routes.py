@@ -242,7 +242,8 @@ async def holidays_submit(request: Request) -> Response:
     values = {k: data.get(k, "") for k in ("year", "holidays", "workdays", "source")}
     schedule, errors = validate_schedule(values["year"], values["holidays"], values["workdays"], values["source"])
     if errors:
-        year = int(values["year"]) if values["year"].strip().isdigit() else today_local().year + 1
+        raw = values["year"].strip()
+        year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else today_local().year + 1  # never int() of 5,000 digits
         return render(request, "core/holidays.html", {"form": Form(values=values, errors=errors), "entered": None, "year": year,
                                                      "covered_builtin": builtin_covers(year), "missing": await missing_schedule_years(today_local())},
                       fragment="core/_holidays_form.html", status_code=400)

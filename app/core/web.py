@@ -150,7 +150,10 @@ def flash_cookie_value(messages: list[dict[str, str]]) -> str:
 
 
 def redirect_with_flash(path: str, message: str, level: str = "success", request: Request | None = None) -> Response:
-    """Post/redirect/get with a one-time message. For HTMX requests an HX-Redirect does the same."""
+    """Post/redirect/get with a one-time message. For HTMX requests an HX-Redirect does the same. A path built from
+    what the user typed is made header-safe here: characters beyond ASCII percent-encoded, control characters dropped
+    (a header must be latin-1 and one line; the form fuzzer's 中文 and NUL made 500s)."""
+    path = "".join(quote(c) if ord(c) > 127 else c for c in path if ord(c) >= 32 and ord(c) != 127)
     resp: Response
     if request is not None and is_fragment_request(request):
         resp = Response(content="", status_code=200, headers={"HX-Redirect": path})

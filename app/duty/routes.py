@@ -3,6 +3,8 @@ fill (值班 managers), swap requests and their decision, and the handover log (
 Thin handlers: parse → app.duty.services → template."""
 from __future__ import annotations
 
+import re
+
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException
 
@@ -97,7 +99,9 @@ async def remove_shift(request: Request, shift_id: int) -> Response:
     try:
         row = await services.remove(request.user, shift_id, reason=(data.get("reason") or "").strip()[:100])
     except DutyError as e:
-        return redirect_with_flash(f"/duty?month={(data.get('month') or '')[:7]}", e.message, "error", request)
+        month = (data.get("month") or "")[:7]
+        month = month if re.fullmatch(r"\d{4}-\d{2}", month) else ""  # a header carries only what we made of it (no raw input)
+        return redirect_with_flash(f"/duty?month={month}", e.message, "error", request)
     return redirect_with_flash(f"/duty?month={rules.month_key(row['day'])}",
                                f"已移除：{row['day']:%Y-%m-%d} {row['shift']} {row['employee.name']}", "success", request)
 
