@@ -1,0 +1,74 @@
+"""Missed patrol checkpoints (SPEC §F3: "a missed checkpoint raises an alert"). One pass: for every active security
+team, every round window of the previous and the current patrol day that has ended, every checkpoint due in it with
+no scan becomes a miss (site_patrol_miss, unique (checkpoint, window_start)), and the team's lead gets one in-portal
+notification per team and pass naming the new misses. Only the pass that inserted a miss alerts it, and the team's
+check-and-insert is serialised (app/core/claims.py), so two workers running at once alert each miss once.
+
+    python -m app.site_patrol.remind       # one pass (the Procfile's worker loop; cron)
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from app.core.claims import serialise
+from app.core.db import write_transaction
+from app.core.notify import notify
+from app.core.timeutil import SHANGHAI, now
+from app.org.tables import Employee
+from app.site.tables import SECURITY, SiteTeam
+from app.site_patrol import rounds, services
+from app.site_patrol.tables import PatrolMiss
+
+NAMES_IN_TEXT = 6
+
+
+async def _team_pass(team: dict, wins: list[rounds.Window], at: dt.datetime) -> int:
+    cps = await services.checkpoints(team["id"])
+    ended = [w for w in wins if w.end <= at]
+    if not cps or not ended:
+        return 0
+    async with write_transaction():
+        await serialise(f"site_patrol_miss:{team['id']}")
+        scans = await services.scans_between([c["id"] for c in cps], ended[0].start, ended[-1].end)
+        seen = {(s["checkpoint"], s["window_start"]) for s in scans}
+        rows = [PatrolMiss(checkpoint=c["id"], window_start=services.utc(w.start), window_end=services.utc(w.end), alerted_at=at)
+                for w in ended for c in cps if services.expected_in(c, w)
+                and not any(cp == c["id"] and w.start <= ws < w.end for cp, ws in seen)]
+        if not rows:
+            return 0
+        made = await PatrolMiss.insert(*rows).on_conflict(action="DO NOTHING").returning(PatrolMiss.checkpoint, PatrolMiss.window_start)
+        if not made:
+            return 0
+        lead_user = None
+        if team["lead"]:
+            emp = await Employee.select(Employee.user).where(Employee.id == team["lead"]).first()
+            lead_user = emp["user"] if emp else None
+        if lead_user:
+            names = {c["id"]: c["name"] for c in cps}
+            first = min(m["window_start"] for m in made).astimezone(SHANGHAI)
+            listed = "、".join(f"{m['window_start'].astimezone(SHANGHAI):%m-%d %H:%M} {names.get(m['checkpoint'], '')}"
+                              for m in sorted(made, key=lambda m: m["window_start"])[:NAMES_IN_TEXT])
+            more = f" 等 {len(made)} 处" if len(made) > NAMES_IN_TEXT else ""
+            day = services.patrol_day_of(first, await services.patrol_settings())
+            await notify(lead_user, f"巡更漏检：{team['name']} {listed}{more}，请核查", f"/site/patrol/report?team={team['id']}&day={day.isoformat()}",
+                         "info", f"site_patrol_miss:{team['id']}:{int(first.timestamp())}")
+    return len(made)
+
+
+async def remind_once(at: dt.datetime | None = None) -> int:
+    """One pass; returns how many misses were found (and alerted) now."""
+    at = at or now()
+    s = await services.patrol_settings()
+    day = services.patrol_day_of(at, s)
+    wins = rounds.settings_windows(day - dt.timedelta(days=1), s) + rounds.settings_windows(day, s)
+    teams = await SiteTeam.select(SiteTeam.id, SiteTeam.name, SiteTeam.lead).where(
+        (SiteTeam.active == True) & (SiteTeam.kind == SECURITY)).order_by(SiteTeam.id)  # noqa: E712
+    found = 0
+    for team in teams:
+        found += await _team_pass(team, wins, at)
+    return found
+
+
+if __name__ == "__main__":
+    print(f"patrol misses alerted: {asyncio.run(remind_once())}", flush=True)
