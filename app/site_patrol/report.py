@@ -2,8 +2,8 @@
 
 `month_figures(team_ids, first, last)` over the patrol days first..last (each from opening to the next opening), for
 the round windows that have ended: expected = the checkpoints due in each window, scanned = those scanned in it,
-missed = expected − scanned, abnormal = the 异常 scans (counted in SQL). The scans of the period are read in one query
-(bounded: one row per checkpoint and window) and matched to the windows here."""
+missed = expected − scanned, abnormal = the 异常 scans. Scanned and abnormal are counts in SQL (no scan rows are read);
+expected is the windows × the checkpoints due in them (the windows come from the settings, the checkpoints are few)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -29,18 +29,14 @@ async def month_figures(team_ids, first: dt.date, last: dt.date, at: dt.datetime
         return out
     cps = await PatrolCheckpoint.select(PatrolCheckpoint.id, PatrolCheckpoint.created_at).where(
         PatrolCheckpoint.team.is_in(team_ids) & (PatrolCheckpoint.active == True))  # noqa: E712
-    ids = [c["id"] for c in cps]
+    ids = [c["id"] for c in cps] or [0]
     lo, hi = services.utc(wins[0].start), services.utc(wins[-1].end)
-    # one row per checkpoint and window (the pair is unique)
-    rows = await PatrolScan.select(PatrolScan.checkpoint, PatrolScan.window_start, PatrolScan.result).where(
-        PatrolScan.checkpoint.is_in(ids or [0]) & (PatrolScan.window_start >= lo) & (PatrolScan.window_start < hi))
-    scanned_pairs = {(r["checkpoint"], r["window_start"]) for r in rows}
     for w in wins:
-        due = [c for c in cps if services.expected_in(c, w)]
-        hit = {cp for cp, ws in scanned_pairs if w.start <= ws < w.end}
-        out["expected"] += len(due)
-        out["scanned"] += len([c for c in due if c["id"] in hit])
-    out["missed"] = out["expected"] - out["scanned"]
+        out["expected"] += len([c for c in cps if services.expected_in(c, w)])
+    # a scan is one checkpoint in one window (unique), so the scanned pairs are a count in SQL
+    out["scanned"] = await PatrolScan.count().where(
+        PatrolScan.checkpoint.is_in(ids) & (PatrolScan.window_start >= lo) & (PatrolScan.window_start < hi))
+    out["missed"] = max(0, out["expected"] - out["scanned"])
     out["abnormal"] = await PatrolScan.count().where(
         PatrolScan.checkpoint.team.is_in(team_ids) & (PatrolScan.window_start >= lo) & (PatrolScan.window_start < hi)
         & (PatrolScan.result == ABNORMAL))

@@ -260,3 +260,25 @@ async def test_month_figures(new_client):
         assert await report.month_figures([], today, today) == {"expected": 0, "scanned": 0, "missed": 0, "abnormal": 0}
     finally:
         await _drop_team(team_id)
+
+
+@pytest.mark.parametrize("data", [
+    {"result": "x" * 5000},
+    {"result": "异常", "note": "坏" * 5000, "attachment_ids": "9" * 5000},
+    {"result": "异常", "note": "门锁损坏", "attachment_ids": ["-1", "0", "2147483648", "abc"]},
+    {"result": "\x00", "note": "\x00"},
+    {"remove_attachment": "9" * 400},
+    {},
+])
+async def test_garbage_posts_are_refused_without_a_500(new_client, data):
+    team = await _jc01_security()
+    cp = await _checkpoint(team["id"], "测试围挡")
+    guard = await sign_in(await new_client(), "guard")
+    r = await _post(guard, cp["token"], data)
+    assert 400 <= r.status_code < 500 or (r.status_code == 200 and 'data-testid="error-' in r.text) or (
+        r.status_code == 200 and "remove_attachment" in data), (r.status_code, r.text[:500])
+    assert not await PatrolScan.exists().where(PatrolScan.checkpoint == cp["id"])
+    # a file that is not an image: the upload's message, nothing recorded
+    r = await _post(guard, cp["token"], {"result": "异常", "note": "x"}, files=[("camera", ("a.exe", b"MZ\x90\x00" * 10, "image/png"))])
+    assert r.status_code == 400 and "文件类型不允许" in field_errors(r.text).get("attachments", "")
+    assert not await PatrolScan.exists().where(PatrolScan.checkpoint == cp["id"])
