@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+from app.core import audit
 from app.core.claims import serialise
 from app.core.db import write_transaction
 from app.core.notify import notify
@@ -40,6 +41,9 @@ async def _team_pass(team: dict, wins: list[rounds.Window], at: dt.datetime) -> 
         made = await PatrolMiss.insert(*rows).on_conflict(action="DO NOTHING").returning(PatrolMiss.checkpoint, PatrolMiss.window_start)
         if not made:
             return 0
+        await audit.record(actor=None, action="site_patrol.miss", entity="site_team", entity_id=team["id"],
+                           summary=f"巡更漏检：{team['name']} {len(made)} 处（提醒队长）",
+                           after=[{"checkpoint": m["checkpoint"], "window_start": m["window_start"]} for m in made][:100])
         lead_user = None
         if team["lead"]:
             emp = await Employee.select(Employee.user).where(Employee.id == team["lead"]).first()

@@ -19,7 +19,7 @@ from app.site import services as site
 from app.site import settings as site_settings
 from app.site.tables import SECURITY, SiteTeam
 from app.site_patrol import rounds
-from app.site_patrol.tables import ABNORMAL, NORMAL, RESULTS, PatrolCheckpoint, PatrolMiss, PatrolScan
+from app.site_patrol.tables import ABNORMAL, RESULTS, PatrolCheckpoint, PatrolMiss, PatrolScan
 
 OWNER = "site_patrol_scan"  # the photos of an 异常 scan (app/site_patrol/attachment_owners.py)
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{8,32}")
