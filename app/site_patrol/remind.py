@@ -29,11 +29,16 @@ async def _team_pass(team: dict, wins: list[rounds.Window], at: dt.datetime) -> 
     ended = [w for w in wins if w.end <= at]
     if not cps or not ended:
         return 0
+    lead_user = None
+    if team["lead"]:
+        emp = await Employee.select(Employee.user).where(Employee.id == team["lead"]).first()
+        lead_user = emp["user"] if emp else None
     async with write_transaction():
         await serialise(f"site_patrol_miss:{team['id']}")
         scans = await services.scans_between([c["id"] for c in cps], ended[0].start, ended[-1].end)
         seen = {(s["checkpoint"], s["window_start"]) for s in scans}
-        rows = [PatrolMiss(checkpoint=c["id"], window_start=services.utc(w.start), window_end=services.utc(w.end), alerted_at=at)
+        rows = [PatrolMiss(checkpoint=c["id"], window_start=services.utc(w.start), window_end=services.utc(w.end),
+                           alerted_at=at if lead_user else None)
                 for w in ended for c in cps if services.expected_in(c, w)
                 and not any(cp == c["id"] and w.start <= ws < w.end for cp, ws in seen)]
         if not rows:
@@ -44,18 +49,16 @@ async def _team_pass(team: dict, wins: list[rounds.Window], at: dt.datetime) -> 
         await audit.record(actor=None, action="site_patrol.miss", entity="site_team", entity_id=team["id"],
                            summary=f"巡更漏检：{team['name']} {len(made)} 处（提醒队长）",
                            after=[{"checkpoint": m["checkpoint"], "window_start": m["window_start"]} for m in made][:100])
-        lead_user = None
-        if team["lead"]:
-            emp = await Employee.select(Employee.user).where(Employee.id == team["lead"]).first()
-            lead_user = emp["user"] if emp else None
         if lead_user:
             names = {c["id"]: c["name"] for c in cps}
             first = min(m["window_start"] for m in made).astimezone(SHANGHAI)
-            listed = "、".join(f"{m['window_start'].astimezone(SHANGHAI):%m-%d %H:%M} {names.get(m['checkpoint'], '')}"
-                              for m in sorted(made, key=lambda m: m["window_start"])[:NAMES_IN_TEXT])
-            more = f" 等 {len(made)} 处" if len(made) > NAMES_IN_TEXT else ""
+            cp_names = list(dict.fromkeys(names.get(m["checkpoint"], "") for m in sorted(made, key=lambda m: m["window_start"])))
+            listed = "、".join(cp_names[:NAMES_IN_TEXT]) + (" 等" if len(cp_names) > NAMES_IN_TEXT else "")
+            n_rounds = len({m["window_start"] for m in made})
+            what = (f"{first:%m-%d %H:%M} 一轮 {listed} 未打卡" if n_rounds == 1
+                    else f"{n_rounds} 轮共 {len(made)} 处未打卡（{listed}）")
             day = services.patrol_day_of(first, await services.patrol_settings())
-            await notify(lead_user, f"巡更漏检：{team['name']} {listed}{more}，请核查", f"/site/patrol/report?team={team['id']}&day={day.isoformat()}",
+            await notify(lead_user, f"巡更漏检：{team['name']} {what}，请核查", f"/site/patrol/report?team={team['id']}&day={day.isoformat()}",
                          "info", f"site_patrol_miss:{team['id']}:{int(first.timestamp())}")
     return len(made)
 

@@ -168,6 +168,8 @@ async def test_guard_allowed_cleaner_refused(new_client):
     assert not await PatrolScan.exists().where(PatrolScan.checkpoint == cp["id"])
     gm = await sign_in(await new_client(), "gm")
     assert (await gm.get(f"/site/patrol/report?team={team['id']}")).status_code == 200
+    sup = await sign_in(await new_client(), "supervisor")
+    assert 'data-testid="nav-site-patrol-report"' in (await sup.get("/site/patrol")).text
     assert (await gm.get(f"/site/patrol/c/{cp['token']}")).status_code == 403
     # bad report input: a field message, never a 500
     r = await guard.get(f"/site/patrol/report?team={team['id']}&day=2026-13-45")
