@@ -35,12 +35,9 @@ async def _team_pass(team: dict, wins: list[rounds.Window], at: dt.datetime) -> 
         lead_user = emp["user"] if emp else None
     async with write_transaction():
         await serialise(f"site_patrol_miss:{team['id']}")
-        scans = await services.scans_between([c["id"] for c in cps], ended[0].start, ended[-1].end)
-        seen = {(s["checkpoint"], s["window_start"]) for s in scans}
-        rows = [PatrolMiss(checkpoint=c["id"], window_start=services.utc(w.start), window_end=services.utc(w.end),
-                           alerted_at=at if lead_user else None)
-                for w in ended for c in cps if services.expected_in(c, w)
-                and not any(cp == c["id"] and w.start <= ws < w.end for cp, ws in seen)]
+        ends = {services.utc(w.start): services.utc(w.end) for w in ended}
+        rows = [PatrolMiss(checkpoint=cp, window_start=ws, window_end=ends[ws], alerted_at=at if lead_user else None)
+                for cp, ws in await services.missed_pairs(team["id"], ended)]
         if not rows:
             return 0
         made = await PatrolMiss.insert(*rows).on_conflict(action="DO NOTHING").returning(PatrolMiss.checkpoint, PatrolMiss.window_start)

@@ -159,6 +159,35 @@ async def record_scan(user: Any, cp: dict, values: Any, file_ids: list[int], at:
 # ---------------------------------------------------------------- the day's report
 
 
+async def missed_pairs(team_id: int, wins: list[rounds.Window]) -> list[tuple[int, dt.datetime]]:
+    """(checkpoint, window start) of the given windows × the team's active checkpoints due in them, minus the scans —
+    one SQL statement (the windows as a derived table; a scan belongs to the window its window_start falls in)."""
+    if not wins:
+        return []
+    from piccolo.engine import engine_finder
+    from piccolo.engine.postgres import PostgresEngine
+
+    pg = isinstance(engine_finder(), PostgresEngine)
+    cast = "CAST({} AS TIMESTAMPTZ)" if pg else "{}"
+    rows_sql = " UNION ALL ".join(f"SELECT {cast} AS ws, {cast} AS we" for _ in wins)
+    args: list = [team_id]
+    for w in wins:
+        args += [utc(w.start), utc(w.end)]
+    sql = (f"SELECT cp.id AS checkpoint, w.ws AS window_start FROM site_patrol_checkpoint cp JOIN ({rows_sql}) w ON cp.created_at < w.we "
+           "WHERE cp.team = {} AND cp.active = TRUE AND NOT EXISTS (SELECT 1 FROM site_patrol_scan s WHERE s.checkpoint = cp.id "
+           "AND s.window_start >= w.ws AND s.window_start < w.we) ORDER BY w.ws, cp.sort, cp.id")
+    # the team id's placeholder comes after the windows' in the statement
+    args = args[1:] + args[:1]
+    out = []
+    for r in await PatrolCheckpoint.raw(sql, *args):
+        ws = r["window_start"]
+        if isinstance(ws, str):  # SQLite returns the derived table's value as stored text
+            ws = dt.datetime.fromisoformat(ws)
+        out.append((r["checkpoint"], ws.astimezone(dt.timezone.utc)))
+    return out
+
+
+
 async def day_report(team_id: int, day: dt.date, at: dt.datetime | None = None) -> dict:
     """Per round of patrol day `day`: scanned / expected, the missed checkpoints (windows that have ended × the
     checkpoints due in them, minus the scans, plus the misses the reminder recorded), the 异常 scans with photos."""
@@ -174,6 +203,8 @@ async def day_report(team_id: int, day: dt.date, at: dt.datetime | None = None) 
     scans = await scans_between(all_ids, first, last, (PatrolScan.result, PatrolScan.note, PatrolScan.scanned_at, PatrolScan.by_name))
     misses = await PatrolMiss.select(PatrolMiss.checkpoint, PatrolMiss.window_start, PatrolMiss.alerted_at).where(
         PatrolMiss.checkpoint.is_in(all_ids or [0]) & (PatrolMiss.window_start >= utc(first)) & (PatrolMiss.window_start < utc(last)))
+    # the ended windows × the checkpoints due in them, minus the scans: in SQL
+    missing = await missed_pairs(team_id, [w for w in wins if w.end <= at])
     photos: dict[str, list[dict]] = {}
     abnormal_ids = [str(s["id"]) for s in scans if s["result"] == ABNORMAL]
     if abnormal_ids:
@@ -187,7 +218,7 @@ async def day_report(team_id: int, day: dt.date, at: dt.datetime | None = None) 
         due = [c for c in cps if expected_in(c, w)]
         seen = {s["checkpoint"] for s in in_w}
         ended = w.end <= at
-        missed_ids = [c["id"] for c in due if c["id"] not in seen] if ended else []
+        missed_ids = [cp for cp, ws in missing if ws == w.start]
         for m in misses:
             if w.start <= m["window_start"] < w.end and m["checkpoint"] not in seen and m["checkpoint"] not in missed_ids:
                 missed_ids.append(m["checkpoint"])

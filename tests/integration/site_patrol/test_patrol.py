@@ -284,3 +284,29 @@ async def test_garbage_posts_are_refused_without_a_500(new_client, data):
     r = await _post(guard, cp["token"], {"result": "异常", "note": "x"}, files=[("camera", ("a.exe", b"MZ\x90\x00" * 10, "image/png"))])
     assert r.status_code == 400 and "文件类型不允许" in field_errors(r.text).get("attachments", "")
     assert not await PatrolScan.exists().where(PatrolScan.checkpoint == cp["id"])
+
+
+async def test_missed_pairs_in_sql_agree_with_the_rules(app):
+    from app.site_patrol import rounds
+
+    team_id = await _own_team("测试巡更SQL保安队", None)
+    try:
+        a = await _checkpoint(team_id, "测试甲", hours_ago=6)
+        b = await _checkpoint(team_id, "测试乙", hours_ago=1)
+        guard = await load_user((await _employee("guard"))["user"])
+        row = await PatrolCheckpoint.select(PatrolCheckpoint.all_columns(), PatrolCheckpoint.team.name).where(
+            PatrolCheckpoint.id == a["id"]).first()
+        past = now() - dt.timedelta(hours=3)
+        await services.record_scan(guard, row, {"result": "正常"}, [], at=past)
+        s = await services.patrol_settings()
+        day = services.patrol_day_of(now(), s)
+        wins = [w for w in rounds.settings_windows(day - dt.timedelta(days=1), s) + rounds.settings_windows(day, s) if w.end <= now()]
+        got = await services.missed_pairs(team_id, wins)
+        cps = await services.checkpoints(team_id)
+        want = [(c["id"], services.utc(w.start)) for w in wins for c in cps if services.expected_in(c, w)
+                and not (c["id"] == a["id"] and w.contains(past))]
+        assert sorted(got) == sorted(want) and got
+        assert (a["id"], services.utc(services.window_at(past, s).start)) not in got
+        assert any(cp == b["id"] for cp, _ in got) == any(services.expected_in(cps[1], w) for w in wins)
+    finally:
+        await _drop_team(team_id)
