@@ -447,3 +447,6 @@ ACTIONS.update({"site_logs.visitor_in": "访客登记·进入", "site_logs.visit
                 "site_logs.vehicle_out": "车辆登记·离场"})
 ENTITIES.update({"site_visitor": "访客登记", "site_vehicle": "车辆登记"})
 ENTITIES.update({"site_clean_inspection": "保洁检查记录", "site_clean_ticket": "保洁整改单"})
+# — patrols (app/site_patrol, SPEC §F3)
+ACTIONS.update({"site_patrol.scan": "售楼处·巡更打卡", "site_patrol.miss": "售楼处·漏巡记录"})
+ENTITIES.update({"site_patrol_scan": "巡更打卡记录", "site_patrol_miss": "漏巡记录"})
