@@ -6,7 +6,7 @@ from __future__ import annotations
 from app.site import settings
 from app.site.tables import CLEANING, SiteTeam
 from app.site_cleaning.rules import DEFAULTS
-from app.site_cleaning.tables import CleanArea, CleanItem
+from app.site_cleaning.tables import CleanArea, CleanDeduction, CleanInspection, CleanItem
 
 # name, standard, every (minutes; 0 = daily), checklist [(item, max points)]
 AREAS = [
@@ -42,3 +42,41 @@ async def seed() -> None:
         area = CleanArea(team=team["id"], name=name, standard=standard, every_min=every, sort=i)
         await area.save()
         await CleanItem.insert(*[CleanItem(area=area.id, text=t, max_points=m, sort=j) for j, (t, m) in enumerate(checklist)])
+    await _history(team["id"])
+
+
+async def _history(team_id: int, days: int = 20) -> None:
+    """Daily inspections over the last days of the previous month (all passed, so no open 整改单): last month's
+    averages and the report's chart have something to show, and this month starts empty (the browser tests score it). Deductions on the area's own items, so each score is 100 minus them."""
+    import random
+    from datetime import datetime, time, timedelta
+
+    from app.core.timeutil import SHANGHAI, today_local
+    from app.org.tables import Employee
+    from app.site_cleaning import rules
+
+    lead = await Employee.select(Employee.id, Employee.name).where(Employee.user.username == "cleaning_lead").first()
+    items = await CleanItem.select(CleanItem.id, CleanItem.area, CleanItem.text, CleanItem.max_points).where(
+        CleanItem.area.is_in(CleanArea.select(CleanArea.id).where(CleanArea.team == team_id))).order_by(CleanItem.id)
+    by_area: dict[int, list[dict]] = {}
+    for it in items:
+        by_area.setdefault(it["area"], []).append(it)
+    rng = random.Random(2026)
+    first = today_local().replace(day=1)
+    for back in range(days, 0, -1):
+        day = first - timedelta(days=back)
+        for n, (area_id, its) in enumerate(by_area.items()):
+            took = []
+            for it in its:
+                if rng.random() < 0.35:
+                    took.append((it, rng.randint(1, min(5, it["max_points"]))))
+            value = rules.score(p for _it, p in took)
+            if value < 80:
+                took, value = took[:1], rules.score(p for _it, p in took[:1])
+            at = datetime.combine(day, time(9, 40 + n), SHANGHAI)
+            row = CleanInspection(area=area_id, team=team_id, by=lead["id"] if lead else None, by_name=lead["name"] if lead else "",
+                                  at=at, day=day, score=value, grade=rules.grade(value), note="")
+            await row.save()
+            if took:
+                await CleanDeduction.insert(*[CleanDeduction(inspection=row.id, item=it["id"], item_text=it["text"], points=p)
+                                              for it, p in took])
