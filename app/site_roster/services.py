@@ -26,6 +26,8 @@ from app.site_roster.tables import APPROVED, DRAFT, PENDING, SWAP_APPROVED, SWAP
 DEFAULTS = {
     "roster_max_hours": ("排班：连续工作不超过（小时）", 12, "C"),
     "roster_months_ahead": ("排班：最多提前编排几个月", 2, "C"),
+    "roster_handover_units": ("排班：交易办理中同一天约定交房达到此套数即为集中交房日", 10, "C"),
+    "roster_handover_extra": ("排班：集中交房日每岗每班加派人数", 1, "C"),
 }
 HARD = ("重叠", "工时", "班次")  # problems a roster cannot be submitted with; the others need an explanation
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -112,10 +114,15 @@ async def month_of(roster: dict) -> Month:
     slots = await site.slots(sorted({p.pattern for p in posts}))
     workers = {w["id"]: w["name"] for w in await site.workers(roster["team"])}
     last = rules.month_days(first)[-1]
+    limits = await site_settings.read(DEFAULTS)
     events = {}
     for ev in await site.events(roster["team.project"], first, last):
         kind, extra = events.get(ev["day"], ("", 0))
         events[ev["day"]] = ("、".join(x for x in (kind, ev["kind"]) if x), extra + (ev["extra"] or 0))
+    for day in await handover_days(roster["team.project"], first, last, limits["roster_handover_units"]):
+        if "交房" not in events.get(day, ("", 0))[0]:  # a 交房 day entered by hand already carries its extra staff
+            kind, extra = events.get(day, ("", 0))
+            events[day] = ("、".join(x for x in (kind, "集中交房") if x), extra + limits["roster_handover_extra"])
     rows = await RosterEntry.select(RosterEntry.id, RosterEntry.day, RosterEntry.slot, RosterEntry.post, RosterEntry.worker).where(
         RosterEntry.roster == roster["id"]).order_by(RosterEntry.day).order_by(RosterEntry.id)
     entries = [rules.Entry(r["day"], r["slot"], r["post"], r["worker"]) for r in rows]
@@ -127,8 +134,27 @@ async def month_of(roster: dict) -> Month:
         prior = [rules.Entry(r["day"], r["slot"], r["post"], r["worker"]) for r in await RosterEntry.select(
             RosterEntry.day, RosterEntry.slot, RosterEntry.post, RosterEntry.worker).where(
             (RosterEntry.roster == prev["id"]) & (RosterEntry.day >= first - timedelta(days=7)))]
-    limits = await site_settings.read(DEFAULTS)
     return Month(first, posts, slots, workers, events, entries, ids, prior, limits["roster_max_hours"])
+
+
+async def handover_days(project_id: int, first: date, last: date, units: int) -> list[date]:
+    """The days of the month on which the pipeline has at least `units` handovers of the project booked (预约交房) or
+    announced (交房通知书's 交房日期): the 集中交房 days the roster needs extra staff on. Two grouped counts."""
+    from piccolo.query.functions.aggregate import Count
+
+    from app.pipeline.tables import Deal
+
+    if units <= 0:
+        return []
+    counts: dict[date, int] = {}
+    for col in (Deal.appointment_on, Deal.handover_date):
+        rows = await Deal.select(col, Count(Deal.id, alias="n")).where(
+            (Deal.project == project_id) & (col >= first) & (col <= last)).group_by(col)
+        for r in rows:
+            d = r[col._meta.name]
+            d = d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
+            counts[d] = max(counts.get(d, 0), int(r["n"]))
+    return sorted(d for d, n in counts.items() if n >= units)
 
 
 def problems_of(m: Month) -> list[rules.Problem]:

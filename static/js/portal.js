@@ -293,3 +293,47 @@ document.addEventListener("htmx:afterRequest", function (e) {
   if (!form || !form.isConnected || !e.detail.successful) return;
   form.querySelectorAll('input[name="_idem"]').forEach(function (input) { input.value = portalNewIdemKey(); });
 });
+// 9. The sales office's tablet pages, on weak Wi-Fi (issue 13 §10): their post forms are sent by htmx (boosted), so a
+//    send that fails or times out leaves the page as it is — what was typed, the photos chosen — and says so; the
+//    form keeps its idempotency key, so sending it again after a lost response is recorded once. Every answer is shown:
+//    the next page, or the form again with its field errors (4xx).
+function portalSiteForms(root) {
+  if (!window.htmx || !document.body.classList.contains("site-page")) return;
+  var scope = root && root.querySelectorAll ? root : document;
+  scope.querySelectorAll('form[method="post"]:not([hx-post]):not([hx-boost])').forEach(function (f) {
+    f.setAttribute("hx-boost", "true");
+    f.setAttribute("hx-request", '{"timeout": 30000}');
+    f.setAttribute("hx-disabled-elt", "find [type=submit]");
+    f.setAttribute("data-site-form", "1");
+    htmx.process(f);
+  });
+}
+function portalNetworkToast(text) {
+  var box = document.getElementById("portal-toasts");
+  if (!box) return;
+  var t = document.createElement("div");
+  t.className = "toast show portal-toast border-warning";
+  t.setAttribute("role", "alert");
+  t.setAttribute("data-testid", "network-toast");
+  t.innerHTML = '<div class="toast-header"><span class="badge bg-yellow me-2"></span><strong class="me-auto">未能提交</strong>' +
+    '<button type="button" class="btn-close" data-dismiss-toast aria-label="关闭"></button></div><div class="toast-body"></div>';
+  t.querySelector(".toast-body").textContent = text;
+  box.appendChild(t);
+}
+document.addEventListener("DOMContentLoaded", function () { portalSiteForms(document); });
+document.addEventListener("htmx:afterSettle", function (e) { portalSiteForms(document); });
+document.addEventListener("htmx:beforeSwap", function (e) {
+  var xhr = e.detail.xhr;
+  if (e.detail.boosted && xhr && xhr.status >= 400 && xhr.status < 500) { e.detail.shouldSwap = true; e.detail.isError = false; }
+});
+function portalSendFailed(e) {
+  var elt = e.detail && e.detail.elt;
+  if (!elt || !elt.closest || !elt.closest("[data-site-form]")) return;
+  portalNetworkToast("网络不稳定，这次没有提交成功。填写的内容和照片都还在，请稍后再点一次提交；重复提交只会记录一次。");
+}
+document.addEventListener("htmx:sendError", portalSendFailed);
+document.addEventListener("htmx:timeout", portalSendFailed);
+document.addEventListener("htmx:responseError", function (e) {
+  var elt = e.detail && e.detail.elt;
+  if (elt && elt.closest && elt.closest("[data-site-form]")) portalNetworkToast("服务器暂时无法处理，填写的内容还在，请稍后再提交。");
+});

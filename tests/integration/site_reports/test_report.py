@@ -35,7 +35,7 @@ async def test_who_reads_the_report_and_the_print_is_audited(new_client):
         assert (await (await sign_in(await new_client(), username)).get("/site/reports")).status_code == 403, username
 
 
-async def test_each_parts_figures_per_team_agree_with_its_own():
+async def test_each_parts_figures_per_team_agree_with_its_own(running_app):
     teams = [r["id"] for r in await SiteTeam.select(SiteTeam.id).order_by(SiteTeam.id)]
     first = today_local().replace(day=1) - timedelta(days=1)
     first = first.replace(day=1)
