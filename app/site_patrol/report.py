@@ -14,32 +14,11 @@ from app.site_patrol.tables import ABNORMAL, PatrolCheckpoint, PatrolScan
 
 
 async def month_figures(team_ids, first: dt.date, last: dt.date, at: dt.datetime | None = None) -> dict:
-    at = at or now()
-    team_ids = [int(t) for t in team_ids]
+    """The figures of the teams together (the sums of `team_figures`)."""
     out = {"expected": 0, "scanned": 0, "missed": 0, "abnormal": 0}
-    if not team_ids or last < first:
-        return out
-    s = await services.patrol_settings()
-    wins: list[rounds.Window] = []
-    d = first
-    while d <= last:
-        wins += [w for w in rounds.settings_windows(d, s) if w.end <= at]
-        d += dt.timedelta(days=1)
-    if not wins:
-        return out
-    cps = await PatrolCheckpoint.select(PatrolCheckpoint.id, PatrolCheckpoint.created_at).where(
-        PatrolCheckpoint.team.is_in(team_ids) & (PatrolCheckpoint.active == True))  # noqa: E712
-    ids = [c["id"] for c in cps] or [0]
-    lo, hi = services.utc(wins[0].start), services.utc(wins[-1].end)
-    for w in wins:
-        out["expected"] += len([c for c in cps if services.expected_in(c, w)])
-    # a scan is one checkpoint in one window (unique), so the scanned pairs are a count in SQL
-    out["scanned"] = await PatrolScan.count().where(
-        PatrolScan.checkpoint.is_in(ids) & (PatrolScan.window_start >= lo) & (PatrolScan.window_start < hi))
-    out["missed"] = max(0, out["expected"] - out["scanned"])
-    out["abnormal"] = await PatrolScan.count().where(
-        PatrolScan.checkpoint.team.is_in(team_ids) & (PatrolScan.window_start >= lo) & (PatrolScan.window_start < hi)
-        & (PatrolScan.result == ABNORMAL))
+    for f in (await team_figures(team_ids, first, last, at)).values():
+        for k in out:
+            out[k] += f[k]
     return out
 
 
