@@ -35,6 +35,7 @@ class Perm(StrEnum):
     SITE_LEAD = "site.lead"  # a team's lead: the monthly roster, the shift log (roll call) and the handover of one's own team
     SITE_MANAGE = "site.manage"  # the 客服主管: every team of the projects in scope, checkpoints and areas, the reports
     SITE_VIEW = "site.view"  # read the sales office's incidents and reports (company leaders)
+    HR_MANAGE = "hr.manage"  # 人事: employees' labour contracts, leave balances and HR records (issue 12)
 
 
 # Every role code with its Chinese name. Position.role must be one of these.
@@ -107,7 +108,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "finance_manager": frozenset(_STAFF | {Perm.FINANCE}),
     "accountant": frozenset(_STAFF | {Perm.FINANCE}),
     "cashier": frozenset(_STAFF | {Perm.FINANCE}),
-    "hr": frozenset(_STAFF | {Perm.RULES_MANAGE}),
+    "hr": frozenset(_STAFF | {Perm.RULES_MANAGE, Perm.HR_MANAGE}),
     "admin_staff": frozenset(_STAFF),
     "legal": frozenset(_STAFF),
     "security_captain": frozenset(_SITE | {Perm.SITE, Perm.SITE_SECURITY, Perm.SITE_LEAD}),
