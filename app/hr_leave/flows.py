@@ -121,8 +121,13 @@ class LeaveForm:
         r = await LeaveRequest.select().where(LeaveRequest.request == request_id).first() or {}
         values = {k: (r[k].isoformat() if isinstance(r.get(k), date) else str(r.get(k) or ""))
                   for k in ("kind", "start_on", "start_half", "end_on", "end_half", "reason")} if r else {}
+        annual = ""
+        if r and r["kind"] == rules.ANNUAL:  # the approver sees the year's balance (this request included while it holds)
+            b = await services.balance(r["employee"], r["start_on"].year, r["start_on"])
+            annual = (f"{b.year} 年累计工作 {b.years} 年，应休 {fmt_days(b.entitlement)} 天，已休 {fmt_days(b.taken)} 天，"
+                      f"审批中 {fmt_days(b.pending)} 天（{rules.LEGAL_ANNUAL_SHORT}）")
         return {"leave": r, "days_text": fmt_days(r.get("days")) if r else "", "counts_in": rules.counts_in(r["kind"]) if r else "",
-                "period": services.period_text(r) if r else "", "form_values": values}
+                "period": services.period_text(r) if r else "", "annual": annual, "form_values": values}
 
 
 async def leave_closed(req: dict, actor) -> None:

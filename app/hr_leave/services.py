@@ -15,7 +15,6 @@ from app.hr_leave import rules
 from app.hr_leave.tables import LeaveProfile, LeaveRequest
 from app.org.tables import Department, Employee
 from app.workflow.engine import APPROVED, OPEN, RETURNED, flow_settings
-from app.workflow.tables import Request
 
 HOLDING = (OPEN, RETURNED, APPROVED)  # a leave that is pending (or returned for changes) or approved holds its days
 

@@ -134,6 +134,8 @@ async def test_balance_after_approval(new_client, staff):
     assert rid, r.text[:2000]
     page = await c.get("/hr/leave")
     assert 'data-testid="bal-pending">1 天' in page.text and 'data-testid="bal-remaining">9 天' in page.text
+    detail = await c.get(f"/workflow/requests/{rid}")
+    assert 'data-testid="leave-annual"' in detail.text and "应休 10 天，已休 0 天，审批中 1 天" in detail.text
     ok = await approve_as(new_client, rid, "supervisor")
     assert ok.status_code in (200, 303)
     assert await status(rid) == "已通过"
