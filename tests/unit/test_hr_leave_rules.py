@@ -107,3 +107,9 @@ def test_one_step_by_length(n, step):
 
 def test_fmt_days():
     assert rules.fmt_days(D("3.0")) == "3" and rules.fmt_days(D("2.5")) == "2.5" and rules.fmt_days(None) == "0"
+
+
+def test_chain_thresholds_follow_the_settings():
+    settings = {s.key: s.value for s in (DEFAULT_LIMIT, *LEAVE.settings)} | {"supervisor_max_days": D(2), "dept_head_max_days": D(5)}
+    step = lambda n: [s.key for s in leave_chain(ChainContext(applicant=APPLICANT, amount=None, data={"days": D(n)}, settings=settings))]  # noqa: E731
+    assert (step("2"), step("2.5"), step("5"), step("5.5")) == (["supervisor"], ["dept_head"], ["dept_head"], ["vp"])
