@@ -58,8 +58,10 @@ async def _profile_page(request: Request, employee_id: int, form: Form | None = 
 
     prof = await LeaveProfile.select(LeaveProfile.note).where(LeaveProfile.employee == employee_id).first()
     form = form or Form(values={"work_start": ws.isoformat() if ws else "", "note": prof["note"] if prof else ""})
+    sel, _ = services.my_leaves_query(employee_id)
     return render(request, "hr_leave/profile.html", {"emp": emp, "balance": b, "form": form, "fmt_days": rules.fmt_days,
-                                                     "legal": rules.LEGAL_ANNUAL}, status_code=status_code)
+                                                     "legal": rules.LEGAL_ANNUAL, "leaves": await sel.limit(20),
+                                                     "counts_in": rules.counts_in, "period": services.period_text}, status_code=status_code)
 
 
 @get("/profiles/{employee_id:int}", guards=[HR])

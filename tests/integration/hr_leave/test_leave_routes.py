@@ -173,6 +173,11 @@ async def test_hr_pages_refused_to_others_and_the_work_start_edit(new_client, st
     assert (await LeaveProfile.select(LeaveProfile.work_start).where(LeaveProfile.employee == staff["id"]).first())["work_start"] == start
     mine = await c.get("/hr/leave")
     assert 'data-testid="bal-entitlement">15 天' in mine.text
+    d = await workday(today_local() + timedelta(days=5))
+    rid, r = await submit(c, "leave", form("丧假", d, d))
+    assert rid, r.text[:2000]
+    prof = await hr.get(f"/hr/leave/profiles/{staff['id']}")
+    assert prof.status_code == 200 and 'data-testid="profile-leaves"' in prof.text and "丧假" in prof.text and "应休 15 天" in prof.text
 
 
 async def test_garbage_input_is_a_field_error(new_client, staff):
