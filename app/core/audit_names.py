@@ -450,3 +450,6 @@ ENTITIES.update({"site_clean_inspection": "保洁检查记录", "site_clean_tick
 # — patrols (app/site_patrol, SPEC §F3)
 ACTIONS.update({"site_patrol.scan": "售楼处·巡更打卡", "site_patrol.miss": "售楼处·漏巡记录"})
 ENTITIES.update({"site_patrol_scan": "巡更打卡记录", "site_patrol_miss": "漏巡记录"})
+# HR (issue 12): each part appends its own lines — 考勤 (app/hr_leave)
+ACTIONS.update({"hr_leave.work_start": "人事·登记参加工作日期"})
+ENTITIES.update({"hr_leave_profile": "员工参加工作日期"})

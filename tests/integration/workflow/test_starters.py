@@ -33,6 +33,7 @@ EXPECTED = {
 EXPECTED["ledger_correction"] = {"contract", "data", "title", "mortgage", "bureau"}  # 台账更正 (SPEC §B): the officers who keep the records
 EXPECTED.update({"entertainment": STAFF})  # issue 10 office/finance: 业务招待申请 (the prior approval of an entertainment claim)
 EXPECTED["site_roster"] = {"security_captain", "cleaning_lead"}  # issue 13: a sales-office team's lead files its monthly roster
+EXPECTED["leave"] = STAFF  # issue 12 考勤: every employee files 请假申请
 
 
 def real_flows() -> set[str]:
