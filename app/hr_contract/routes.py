@@ -32,7 +32,7 @@ async def contract_list(request: Request) -> Response:
     flt = flt if flt in services.FILTERS else ""
     today = today_local()
     cfg = await contract_settings.read()
-    select, count = services.list_queries(await services.list_where(flt, today, cfg))
+    select, count = services.list_queries(await services.list_where(flt, today, cfg), flt)
     page = await paginate(select, count, page=clamp_page(q.get("page")), per_page=20, params={"f": flt})
     rows = [{**r, "shown_status": services.shown_status(r, today)} for r in page.rows]
     return render(request, "hr_contract/list.html", {

@@ -75,8 +75,15 @@ async def list_where(flt: str, today: date, cfg: dict[str, int]):
     return None
 
 
-def list_queries(where):
-    q = C.select(*COLUMNS).order_by(C.end, ascending=True).order_by(C.id, ascending=False)
+def list_queries(where, flt: str = ""):
+    """The expiring by their end, the unsigned by their start (the longest waiting first), the rest newest first."""
+    q = C.select(*COLUMNS)
+    if flt == "expiring":
+        q = q.order_by(C.end).order_by(C.id)
+    elif flt == "unsigned":
+        q = q.order_by(C.start).order_by(C.id)
+    else:
+        q = q.order_by(C.id, ascending=False)
     count = C.count()
     if where is not None:
         q, count = q.where(where), count.where(where)
