@@ -28,12 +28,13 @@ async def seed() -> None:
     if await LabourContract.exists():
         return
     today = today_local()
-    emps = await Employee.select(Employee.id, Employee.name, Employee.hired_on, Employee.position.name, Employee.user.username).where(
-        Employee.active == True).order_by(Employee.employee_no).limit(40)  # noqa: E712
+    emps = await Employee.select(Employee.id, Employee.name, Employee.hired_on, Employee.position.name,
+                                 Employee.user.username).where(Employee.active == True).order_by(Employee.employee_no).limit(40)  # noqa: E712
     if not emps:
         return
     rows: list[LabourContract] = []
-    special = {"supervisor": "expiring_soon", "contract": "expiring_later", "sales": "unsigned", "data": "entitled", "dept_head": "open"}
+    special = {"supervisor": "expiring_soon", "contract": "expiring_later", "sales": "unsigned", "data": "entitled",
+               "dept_head": "open"}
     for i, e in enumerate(emps):
         role = special.get(e["user.username"] or "", "")
         pay = f"{8000 + (i % 9) * 1000}"

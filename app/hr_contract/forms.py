@@ -81,8 +81,8 @@ def parse(values: Any, *, probation_pay_pct: int, today: date) -> tuple[Contract
         p.fail("signed_on", "签订日期不能晚于今天")
     if p.errors:
         return None, p.errors
-    return ContractInput(employee, kind, start, end, probation_end, pay, probation_pay, post, p.flag("nda"), p.flag("non_compete"),
-                         signed_on, note), {}
+    return ContractInput(employee, kind, start, end, probation_end, pay, probation_pay, post, p.flag("nda"),
+                         p.flag("non_compete"), signed_on, note), {}
 
 
 def parse_signed_on(values: Any, today: date) -> tuple[date | None, dict[str, str]]:

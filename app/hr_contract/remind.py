@@ -39,7 +39,8 @@ async def remind_once(today: date | None = None) -> int:
     offsets = (cfg["remind_first_days"], cfg["remind_second_days"])
     horizon = today + timedelta(days=max(offsets) + 1)
     rows = await C.select(C.id, C.end, C.employee.name, C.seq).where(
-        C.end.is_not_null() & (C.end > today) & (C.end <= horizon + timedelta(days=31)) & C.status.is_in([rules.PENDING, rules.SIGNED])
+        C.end.is_not_null() & (C.end > today) & (C.end <= horizon + timedelta(days=31))
+        & C.status.is_in([rules.PENDING, rules.SIGNED])
     ).order_by(C.end).limit(5000)
     users = await hr_users()
     sent = 0

@@ -118,4 +118,5 @@ async def employee_contracts(request: Request, employee_id: int) -> Response:
     return render(request, "hr_contract/employee.html", {**_common(request), "emp": emp, "rows": rows, "entitled": entitled})
 
 
-router = Router(path="/hr", route_handlers=[contract_list, contract_new, contract_create, contract_detail, contract_sign, employee_contracts])
+router = Router(path="/hr", route_handlers=[contract_list, contract_new, contract_create, contract_detail, contract_sign,
+                                             employee_contracts])

@@ -226,7 +226,8 @@ def severance_months(since: date, until: date) -> Decimal:
     return n
 
 
-def severance(since: date, until: date, monthly_pay: Decimal, local_average: Decimal, cap_times: int = 3, cap_years: int = 12) -> Severance:
+def severance(since: date, until: date, monthly_pay: Decimal, local_average: Decimal, cap_times: int = 3,
+              cap_years: int = 12) -> Severance:
     """The economic compensation [L 《劳动合同法》第四十七条]: N months of the monthly pay; 月工资高于本地区上年度职工月
     平均工资三倍的，按职工月平均工资三倍的数额支付，年限最高不超过十二年 (the 12-year cap applies to capped pay only)."""
     n = severance_months(since, until)
@@ -237,7 +238,7 @@ def severance(since: date, until: date, monthly_pay: Decimal, local_average: Dec
     if capped and n > cap_years:
         n = Decimal(cap_years)
     amount = (base * n).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    text = f"工作年限折算 {n.normalize():f} 个月 × 月工资 {base:.2f} 元"
+    text = f"经济补偿 N = {n.normalize():f} 个月工资，按月工资 {base:.2f} 元计"
     if capped:
         text += f"（月工资高于本地区职工月平均工资 {cap_times} 倍，按 {cap_times} 倍计，年限最高 {cap_years} 年）"
     return Severance(n, base, amount, capped, f"{text} = {amount:.2f} 元（{ART_47}）")

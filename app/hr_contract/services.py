@@ -47,7 +47,8 @@ async def employee_choices() -> list[tuple[str, str]]:
 
 async def entitled_contract_ids(today: date, years_needed: int) -> list[int]:
     """Each employee's latest contract where the employee may ask for an open-ended one at its renewal [L art. 14]."""
-    rows = await C.select(C.id, C.employee, C.kind, C.start, C.end, C.status, C.employee.hired_on).order_by(C.employee).order_by(C.seq).limit(20000)
+    rows = await C.select(C.id, C.employee, C.kind, C.start, C.end, C.status, C.employee.hired_on).order_by(C.employee).order_by(
+        C.seq).limit(20000)
     by_emp: dict[int, list[dict]] = {}
     for r in rows:
         by_emp.setdefault(r["employee"], []).append(r)
@@ -98,11 +99,23 @@ async def history(employee_id: int) -> list[dict]:
     return await C.select(*COLUMNS).where(C.employee == employee_id).order_by(C.seq).limit(200)
 
 
+async def _refuse_overlap(data: ContractInput) -> None:
+    """An employee has one running contract at a time: a renewal starts after the running one ends (one that was
+    ended early is 已终止 first)."""
+    running = await C.select(C.seq, C.start, C.end).where(
+        (C.employee == data.employee) & C.status.is_in([PENDING, SIGNED])).order_by(C.seq)
+    for r in running:
+        if r["start"] <= (data.end or date.max) and (r["end"] or date.max) >= data.start:
+            period = f"{r['start']:%Y-%m-%d} 至 {r['end']:%Y-%m-%d}" if r["end"] else f"{r['start']:%Y-%m-%d} 起，无固定期限"
+            raise ContractError(f"与该员工第 {r['seq']} 份合同（{period}）的期限重叠，续签合同应从原合同结束的次日开始", "start")
+
+
 async def create(user: Any, data: ContractInput, today: date) -> int:
     async with write_transaction():
         emp = await Employee.select(Employee.id, Employee.name, Employee.active).where(Employee.id == data.employee).first()
         if emp is None or not emp["active"]:
             raise ContractError("请选择在职员工", "employee")
+        await _refuse_overlap(data)
         last = await C.select(C.seq).where(C.employee == data.employee).order_by(C.seq, ascending=False).first()
         seq = (last["seq"] + 1) if last else 1
         row = C(employee=data.employee, seq=seq, kind=data.kind, start=data.start, end=data.end, probation_end=data.probation_end,
@@ -172,7 +185,8 @@ async def flags(contract: dict, today: date, cfg: dict[str, int] | None = None) 
             out.append(Flag("无固定期限", entitled, "warning"))
         if kind == FIXED:
             since = contract["hired_on"] or min(r["start"] for r in hist)
-            sev = rules.severance(since, end, contract["pay"], cfg["local_average_wage"], cfg["severance_cap_times"], cfg["severance_cap_years"])
+            sev = rules.severance(since, end, contract["pay"], cfg["local_average_wage"], cfg["severance_cap_times"],
+                                  cfg["severance_cap_years"])
             _due, why = rules.expiry_compensation_due(False, False)
             _no, why_not = rules.expiry_compensation_due(True, True)
             out.append(Flag("期满不续签", f"{why}：预计 {sev.text}。{why_not}。", "info"))

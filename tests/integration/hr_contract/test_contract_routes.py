@@ -11,7 +11,7 @@ import pytest
 from app.core.tables import AuditLog, Notification
 from app.hr_contract import remind, rules
 from app.hr_contract.tables import LabourContract
-from app.org.tables import Company, Department, Employee, Position
+from app.org.tables import Employee
 from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.integration
@@ -22,7 +22,8 @@ START = date(2026, 1, 1)  # fixed dates: nothing here depends on today's date ex
 @pytest.fixture
 async def employee():
     """A fresh employee of the demo company, so the tests' contracts never meet other tests' rows."""
-    ref = await Employee.select(Employee.company, Employee.department, Employee.position).where(Employee.active == True).first()  # noqa: E712
+    ref = await Employee.select(Employee.company, Employee.department, Employee.position).where(
+        Employee.active == True).first()  # noqa: E712
     e = Employee(employee_no=f"T{uuid.uuid4().hex[:8]}", name=f"测试员工{uuid.uuid4().hex[:4]}", company=ref["company"],
                  department=ref["department"], position=ref["position"], hired_on=START, active=True)
     await e.save()
@@ -40,7 +41,8 @@ async def post(client, path: str, data: dict):
 
 
 def form(employee_id: int, **over) -> dict:
-    data = {"employee": str(employee_id), "kind": rules.FIXED, "start": "2026-01-01", "end": "2026-12-31", "probation_end": "2026-02-28",
+    data = {"employee": str(employee_id), "kind": rules.FIXED, "start": "2026-01-01", "end": "2026-12-31",
+            "probation_end": "2026-02-28",
             "pay": "10000", "probation_pay": "8000", "post": "客服专员", "nda": "1"}
     data.update(over)
     return {k: v for k, v in data.items() if v is not None}
@@ -92,7 +94,8 @@ async def test_create_flags_sign_and_history(new_client, employee):
     cid = int(r.headers["location"].rsplit("/", 1)[-1])
     row = await LabourContract.select().where(LabourContract.id == cid).first()
     assert row["seq"] == 1 and row["status"] == rules.PENDING and row["pay"] == Decimal("10000.00")
-    audit = await AuditLog.select(AuditLog.summary).where((AuditLog.entity == "hr_contract") & (AuditLog.entity_id == str(cid))).first()
+    audit = await AuditLog.select(AuditLog.summary).where(
+        (AuditLog.entity == "hr_contract") & (AuditLog.entity_id == str(cid))).first()
     assert audit and "10000" not in audit["summary"]  # the pay stays out of the audit log
     page = (await hr.get(f"/hr/contracts/{cid}")).text
     assert "第十九条" in page and "试用期最长 2 个月" in page
@@ -109,11 +112,22 @@ async def test_create_flags_sign_and_history(new_client, employee):
     assert row == {"status": rules.SIGNED, "signed_on": date(2026, 1, 20)}
     token = await csrf_token(hr, f"/hr/contracts/{cid}")
     again = await hr.post(f"/hr/contracts/{cid}/sign", data={"signed_on": "2026-01-21", "_csrf_token": token})
-    assert again.status_code == 303 and (await LabourContract.select(LabourContract.signed_on).where(LabourContract.id == cid).first())["signed_on"] == date(2026, 1, 20)
+    assert again.status_code == 303
+    kept = await LabourContract.select(LabourContract.signed_on).where(LabourContract.id == cid).first()
+    assert kept["signed_on"] == date(2026, 1, 20)
+    # an overlapping contract is refused on its start date
+    clash = await post(hr, "/hr/contracts/new", form(employee["id"], start="2026-12-01", end="2027-12-31", probation_end="",
+                                                     probation_pay=""))
+    assert clash.status_code == 422 and "期限重叠" in re.search(r'data-testid="error-start">([^<]+)<', clash.text).group(1)
     # a second contract gets number 2; two fixed-term contracts → the open-ended entitlement (art. 14)
-    r2 = await post(hr, "/hr/contracts/new", form(employee["id"], start="2027-01-01", end="2029-12-31", probation_end="", probation_pay="",
+    r2 = await post(hr, "/hr/contracts/new", form(employee["id"], start="2027-01-01", end="2029-12-31", probation_end="",
+                                                  probation_pay="",
                                                   signed_on="2026-01-25"))
     assert r2.status_code == 303
+    cid2 = int(r2.headers["location"].rsplit("/", 1)[-1])
+    assert (await LabourContract.select(LabourContract.seq).where(LabourContract.id == cid2).first())["seq"] == 2
+    entitled = (await hr.get("/hr/contracts?f=entitled&per_page=100")).text
+    assert f'data-testid="contract-{cid2}"' in entitled and f'data-testid="contract-{cid}"' not in entitled
     hist = (await hr.get(f"/hr/employees/{employee['id']}/contracts")).text
     assert "第 1 份" in hist and "第 2 份" in hist and "第十四条" in hist
     assert (await hr.get("/hr/employees/2147483000/contracts")).status_code == 404
@@ -125,7 +139,8 @@ async def test_list_filters(new_client, employee):
 
     today = today_local()
     hr = await sign_in(await new_client(), "hr")
-    soon = LabourContract(employee=employee["id"], seq=1, kind=rules.FIXED, start=today - timedelta(days=300), end=today + timedelta(days=10),
+    soon = LabourContract(employee=employee["id"], seq=1, kind=rules.FIXED, start=today - timedelta(days=300),
+                          end=today + timedelta(days=10),
                           pay=Decimal("9000"), post="测试岗", status=rules.PENDING, created_at=now())
     await soon.save()
     for f in ("expiring", "unsigned"):
@@ -138,7 +153,8 @@ async def test_reminder_once_per_contract_and_reminder(running_app, employee):
     from app.core.timeutil import now
 
     end = date(2026, 10, 31)  # −30 days = 2026-10-01 (国庆) → 2026-09-30
-    c = LabourContract(employee=employee["id"], seq=1, kind=rules.FIXED, start=date(2023, 11, 1), end=end, pay=Decimal("9000"), post="测试岗",
+    c = LabourContract(employee=employee["id"], seq=1, kind=rules.FIXED, start=date(2023, 11, 1), end=end, pay=Decimal("9000"),
+                       post="测试岗",
                        status=rules.SIGNED, signed_on=date(2023, 11, 1), created_at=now())
     await c.save()
     hr_count = len(await remind.hr_users())
