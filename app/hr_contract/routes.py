@@ -25,6 +25,13 @@ def _common(request: Request) -> dict:
     return {"clause": CLAUSE, "show_pay": request.user.can(Perm.HR_MANAGE), "kinds": rules.KINDS}
 
 
+def _risk(row: dict, today, cfg: dict[str, int]):
+    """The double-pay risk of an unsigned contract [L art. 10, 82], for the list's tag."""
+    if row["status"] != rules.PENDING:
+        return None
+    return rules.signing_risk(row["start"], None, today, cfg["sign_within_days"])
+
+
 @get("/contracts", guards=[HR])
 async def contract_list(request: Request) -> Response:
     q = request.query_params
@@ -34,7 +41,7 @@ async def contract_list(request: Request) -> Response:
     cfg = await contract_settings.read()
     select, count = services.list_queries(await services.list_where(flt, today, cfg), flt)
     page = await paginate(select, count, page=clamp_page(q.get("page")), per_page=20, params={"f": flt})
-    rows = [{**r, "shown_status": services.shown_status(r, today)} for r in page.rows]
+    rows = [{**r, "shown_status": services.shown_status(r, today), "risk": _risk(r, today, cfg)} for r in page.rows]
     return render(request, "hr_contract/list.html", {
         **_common(request), "page": page, "rows": rows, "flt": flt, "filters": services.FILTERS, "cfg": cfg,
         "result": {"page": page, "base_url": "/hr/contracts", "target_id": "contract-list"}}, fragment="hr_contract/_rows.html")

@@ -144,7 +144,9 @@ async def test_list_filters(new_client, employee):
                           pay=Decimal("9000"), post="测试岗", status=rules.PENDING, created_at=now())
     await soon.save()
     for f in ("expiring", "unsigned"):
-        assert f'data-testid="contract-{soon.id}"' in (await hr.get(f"/hr/contracts?f={f}")).text, f
+        page = (await hr.get(f"/hr/contracts?f={f}")).text
+        assert f'data-testid="contract-{soon.id}"' in page, f
+        assert f'data-testid="risk-{soon.id}">未签 301 天' in page  # started 300 days ago (day 1), unsigned: art. 82
     assert f'data-testid="contract-{soon.id}"' not in (await hr.get("/hr/contracts?f=entitled")).text
     assert (await hr.get("/hr/contracts?f=%00&page=abc")).status_code == 200
 
