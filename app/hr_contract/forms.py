@@ -91,3 +91,23 @@ def parse_signed_on(values: Any, today: date) -> tuple[date | None, dict[str, st
     if d is not None and not (EARLIEST <= d <= today):
         p.fail("signed_on", "签订日期不能晚于今天" if d > today else f"签订日期应在 {EARLIEST.year} 年之后")
     return (None, p.errors) if p.errors else (d, {})
+
+
+def parse_end(values: Any, contract: dict, today: date) -> tuple[tuple[date, str] | None, dict[str, str]]:
+    """Ending a contract: the day and the reason. 期满终止 is the end of a term, on its last day; any other reason ends
+    it on or before that day (and never after today)."""
+    p = Parser(values)
+    reason = p.choice("end_reason", "终止原因", rules.END_REASONS)
+    d = p.date("ended_on", "终止日期")
+    if d is not None:
+        if d < contract["start"]:
+            p.fail("ended_on", "终止日期不能早于合同开始日")
+        elif d > today:
+            p.fail("ended_on", "终止日期不能晚于今天")
+        elif contract["end"] is not None and d > contract["end"]:
+            p.fail("ended_on", "终止日期不能晚于合同结束日")
+        elif reason == rules.ON_EXPIRY and contract["end"] is None:
+            p.fail("end_reason", "无固定期限劳动合同没有期满终止，请选择解除的原因")
+        elif reason == rules.ON_EXPIRY and d != contract["end"]:
+            p.fail("ended_on", f"期满终止的日期应为合同结束日 {contract['end']:%Y-%m-%d}")
+    return (None, p.errors) if p.errors else ((d, reason), {})

@@ -78,14 +78,17 @@ async def contract_create(request: Request) -> Response:
     return redirect_with_flash(f"/hr/contracts/{cid}", "劳动合同已登记", request=request)
 
 
-async def _detail_page(request: Request, contract_id: int, form: Form | None = None, status_code: int = 200) -> Response:
+async def _detail_page(request: Request, contract_id: int, form: Form | None = None, status_code: int = 200,
+                       end_form: Form | None = None) -> Response:
     c = await services.get(contract_id)
     if c is None:
         raise NotFoundException()
     today = today_local()
     return render(request, "hr_contract/detail.html", {
         **_common(request), "c": c, "status": services.shown_status(c, today), "flags": await services.flags(c, today),
-        "form": form or Form(values={"signed_on": today.isoformat()})}, status_code=status_code)
+        "form": form or Form(values={"signed_on": today.isoformat()}),
+        "end_form": end_form or Form(values={"ended_on": (c["end"] if c["end"] and c["end"] <= today else today).isoformat()}),
+        "reason_choices": [(r, r) for r in rules.END_REASONS]}, status_code=status_code)
 
 
 @get("/contracts/{contract_id:int}", guards=[HR])
@@ -108,6 +111,22 @@ async def contract_sign(request: Request, contract_id: int) -> Response:
     return redirect_with_flash(f"/hr/contracts/{contract_id}", "已登记签订", request=request)
 
 
+@post("/contracts/{contract_id:int}/end", guards=[HR], status_code=200)
+async def contract_end(request: Request, contract_id: int) -> Response:
+    c = await services.get(contract_id)
+    if c is None:
+        raise NotFoundException()
+    data = await form_data(request)
+    parsed, errors = forms.parse_end(data, c, today_local())
+    if parsed is None:
+        return await _detail_page(request, contract_id, status_code=422, end_form=Form(values=data, errors=errors))
+    try:
+        await services.end(request.user, contract_id, *parsed)
+    except ContractError as e:
+        return redirect_with_flash(f"/hr/contracts/{contract_id}", e.message, "danger", request=request)
+    return redirect_with_flash(f"/hr/contracts/{contract_id}", f"已登记{parsed[1]}", request=request)
+
+
 @get("/employees/{employee_id:int}/contracts", guards=[HR])
 async def employee_contracts(request: Request, employee_id: int) -> Response:
     emp = await Employee.select(Employee.id, Employee.name, Employee.employee_no, Employee.hired_on, Employee.department.name,
@@ -126,4 +145,4 @@ async def employee_contracts(request: Request, employee_id: int) -> Response:
 
 
 router = Router(path="/hr", route_handlers=[contract_list, contract_new, contract_create, contract_detail, contract_sign,
-                                             employee_contracts])
+                                             contract_end, employee_contracts])

@@ -22,6 +22,8 @@ SIGNED = "已签"
 EXPIRED = "已到期"
 ENDED = "已终止"
 STATUSES = (PENDING, SIGNED, EXPIRED, ENDED)
+ON_EXPIRY = "期满终止"
+END_REASONS = {ON_EXPIRY: EXPIRED, "协商解除": ENDED, "员工提出解除": ENDED, "公司提出解除": ENDED}  # reason → status
 
 ART_10 = "《劳动合同法》第十条"
 ART_14 = "《劳动合同法》第十四条"

@@ -20,7 +20,7 @@ from app.org.tables import Employee
 
 C = LabourContract
 COLUMNS = (C.id, C.employee, C.seq, C.kind, C.start, C.end, C.probation_end, C.probation_pay, C.pay, C.post, C.nda, C.non_compete,
-           C.signed_on, C.status, C.note, C.created_at, C.employee.name.as_alias("employee_name"),
+           C.signed_on, C.status, C.ended_on, C.end_reason, C.note, C.created_at, C.employee.name.as_alias("employee_name"),
            C.employee.employee_no.as_alias("employee_no"), C.employee.hired_on.as_alias("hired_on"),
            C.employee.department.name.as_alias("department"))
 FILTERS = {"": "全部", "expiring": "即将到期", "unsigned": "未签订", "entitled": "可订立无固定期限"}
@@ -140,6 +140,21 @@ async def sign(user: Any, contract_id: int, signed_on: date) -> None:
         await C.update({C.status: SIGNED, C.signed_on: signed_on}).where((C.id == contract_id) & (C.status == PENDING))
         await audit.record(actor=user, action="hr_contract.sign", entity="hr_contract", entity_id=contract_id,
                            summary=f"{row['employee.name']} 的劳动合同于 {signed_on:%Y-%m-%d} 签订", ip=getattr(user, "ip", ""))
+
+
+async def end(user: Any, contract_id: int, ended_on: date, reason: str) -> None:
+    """A contract ends: 期满终止 → 已到期, a rescission (解除) → 已终止."""
+    async with write_transaction():
+        row = await C.select(C.id, C.status, C.employee.name).where(C.id == contract_id).first()
+        if row is None:
+            raise ContractError("没有这份劳动合同")
+        if row["status"] not in (PENDING, SIGNED):
+            raise ContractError(f"这份合同已经是「{row['status']}」")
+        status = rules.END_REASONS[reason]
+        await C.update({C.status: status, C.ended_on: ended_on, C.end_reason: reason}).where(
+            (C.id == contract_id) & C.status.is_in([PENDING, SIGNED]))
+        await audit.record(actor=user, action="hr_contract.end", entity="hr_contract", entity_id=contract_id,
+                           summary=f"{row['employee.name']} 的劳动合同{reason}（{ended_on:%Y-%m-%d}）", ip=getattr(user, "ip", ""))
 
 
 @dataclass(frozen=True)

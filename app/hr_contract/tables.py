@@ -24,6 +24,8 @@ class LabourContract(Table, tablename="hr_contract"):
     non_compete = Boolean(default=False, help_text="竞业限制")
     signed_on = Date(null=True, default=None, help_text="签订日期")
     status = Varchar(length=4, default="待签", index=True, help_text="待签 / 已签 / 已到期 / 已终止")
+    ended_on = Date(null=True, default=None, help_text="终止/到期日期")
+    end_reason = Varchar(length=20, default="", help_text="期满终止 / 协商解除 / 员工提出解除 / 公司提出解除")
     note = Text(default="")
     created_by = ForeignKey(Employee, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz()

@@ -175,3 +175,32 @@ async def test_reminder_once_per_contract_and_reminder(running_app, employee):
     await remind.remind_once(date(2026, 9, 30))
     await remind.remind_once(date(2026, 10, 8))
     assert await mine(30) == hr_count and await mine(60) == hr_count
+
+
+async def test_ending_a_contract_frees_the_period(new_client, employee):
+    hr = await sign_in(await new_client(), "hr")
+    r = await post(hr, "/hr/contracts/new", form(employee["id"], kind=rules.OPEN, end="", probation_end="", probation_pay="",
+                                                 signed_on="2026-01-01"))
+    assert r.status_code == 303, r.text[:300]
+    cid = int(r.headers["location"].rsplit("/", 1)[-1])
+    blocked = await post(hr, "/hr/contracts/new", form(employee["id"], start="2026-07-01", end="2027-06-30", probation_end="",
+                                                       probation_pay=""))
+    assert blocked.status_code == 422 and "无固定期限" in blocked.text
+    for data, field in (({"end_reason": rules.ON_EXPIRY, "ended_on": "2026-06-30"}, "end_reason"),
+                        ({"end_reason": "协商解除", "ended_on": "2025-06-30"}, "ended_on"),
+                        ({"end_reason": "协商解除", "ended_on": "2099-06-30"}, "ended_on"),
+                        ({"end_reason": "开除", "ended_on": "2026-06-30"}, "end_reason"),
+                        ({"end_reason": "协商解除", "ended_on": "\x00"}, "ended_on")):
+        token = await csrf_token(hr, f"/hr/contracts/{cid}")
+        bad = await hr.post(f"/hr/contracts/{cid}/end", data={**data, "_csrf_token": token})
+        assert bad.status_code == 422 and f'data-testid="error-{field}"' in bad.text, data
+    token = await csrf_token(hr, f"/hr/contracts/{cid}")
+    ok = await hr.post(f"/hr/contracts/{cid}/end", data={"end_reason": "协商解除", "ended_on": "2026-06-30", "_csrf_token": token})
+    assert ok.status_code == 303
+    row = await LabourContract.select(LabourContract.status, LabourContract.ended_on).where(LabourContract.id == cid).first()
+    assert row == {"status": rules.ENDED, "ended_on": date(2026, 6, 30)}
+    assert "协商解除" in (await hr.get(f"/hr/contracts/{cid}")).text
+    renewed = await post(hr, "/hr/contracts/new", form(employee["id"], start="2026-07-01", end="2027-06-30", probation_end="",
+                                                       probation_pay=""))
+    assert renewed.status_code == 303
+    assert (await hr.post("/hr/contracts/2147483000/end", data={"_csrf_token": token})).status_code in (403, 404)

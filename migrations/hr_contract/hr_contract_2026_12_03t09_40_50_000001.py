@@ -6,7 +6,7 @@ class LabourContract(Table, tablename="hr_contract"):
     pass
 
 
-ID = "2026-12-03T09:24:49:000001"
+ID = "2026-12-03T09:40:50:000001"
 VERSION = "1.38.0"
 DESCRIPTION = "Labour contracts: one number (seq) per employee and contract"
 

@@ -30,7 +30,7 @@ class Employee(Table, tablename="employee", schema=None):
     )
 
 
-ID = "2026-12-03T09:24:48:183702"
+ID = "2026-12-03T09:40:49:761504"
 VERSION = "1.38.0"
 DESCRIPTION = "Labour contracts and their settings"
 
@@ -327,6 +327,49 @@ async def forwards():
             "primary_key": False,
             "unique": False,
             "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="LabourContract",
+        tablename="hr_contract",
+        column_name="ended_on",
+        db_column_name="ended_on",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="LabourContract",
+        tablename="hr_contract",
+        column_name="end_reason",
+        db_column_name="end_reason",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
