@@ -33,12 +33,19 @@ async def hr_users() -> list[int]:
     return sorted({r["user"] for r in rows})
 
 
+async def _entitled(row: dict, years: int) -> bool:
+    hist = await C.select(C.kind, C.start, C.end, C.status, C.seq, C.employee.hired_on).where(
+        (C.employee == row["employee"]) & (C.seq <= row["seq"])).order_by(C.seq)
+    past = [rules.PastContract(h["kind"], h["start"], h["end"], h["status"]) for h in hist]
+    return bool(past) and bool(rules.open_ended_entitlement(hist[0]["employee.hired_on"], past, row["end"], years))
+
+
 async def remind_once(today: date | None = None) -> int:
     today = today or today_local()
     cfg = await contract_settings.read()
     offsets = (cfg["remind_first_days"], cfg["remind_second_days"])
     horizon = today + timedelta(days=max(offsets) + 1)
-    rows = await C.select(C.id, C.end, C.employee.name, C.seq).where(
+    rows = await C.select(C.id, C.end, C.employee, C.employee.name, C.seq).where(
         C.end.is_not_null() & (C.end > today) & (C.end <= horizon + timedelta(days=31))
         & C.status.is_in([rules.PENDING, rules.SIGNED])
     ).order_by(C.end).limit(5000)
@@ -54,6 +61,8 @@ async def remind_once(today: date | None = None) -> int:
             ref = reference(r["id"], n)
             left = (r["end"] - today).days
             text = f"{r['employee.name']} 的劳动合同将于 {r['end']:%Y-%m-%d} 到期（还有 {left} 天），请办理续签或终止手续"
+            if await _entitled(r, cfg["open_ended_years"]):
+                text += "；该员工续订时可要求订立无固定期限劳动合同（劳动合同法第十四条）"
             for user in users:
                 async with write_transaction():
                     await serialise(f"notice:{user}:{ref}")

@@ -149,6 +149,8 @@ async def test_list_filters(new_client, employee):
         assert f'data-testid="risk-{soon.id}">未签 301 天' in page  # started 300 days ago (day 1), unsigned: art. 82
     assert f'data-testid="contract-{soon.id}"' not in (await hr.get("/hr/contracts?f=entitled")).text
     assert (await hr.get("/hr/contracts?f=%00&page=abc")).status_code == 200
+    fragment = await hr.get("/hr/contracts?f=unsigned&page=1", headers={"HX-Request": "true"})  # the pager's HTMX swap
+    assert fragment.status_code == 200 and "<html" not in fragment.text and 'id="contract-list"' in fragment.text
 
 
 async def test_reminder_once_per_contract_and_reminder(running_app, employee):
@@ -175,6 +177,8 @@ async def test_reminder_once_per_contract_and_reminder(running_app, employee):
     await remind.remind_once(date(2026, 9, 30))
     await remind.remind_once(date(2026, 10, 8))
     assert await mine(30) == hr_count and await mine(60) == hr_count
+    texts = await Notification.select(Notification.text).where(Notification.ref == remind.reference(c.id, 30))
+    assert "2026-10-31" in texts[0]["text"] and "第十四条" not in texts[0]["text"]  # one contract: no art. 14 entitlement yet
 
 
 async def test_ending_a_contract_frees_the_period(new_client, employee):
