@@ -453,3 +453,6 @@ ENTITIES.update({"site_patrol_scan": "巡更打卡记录", "site_patrol_miss": "
 # HR (issue 12): each part appends its own lines — 考勤 (app/hr_leave)
 ACTIONS.update({"hr_leave.work_start": "人事·登记参加工作日期"})
 ENTITIES.update({"hr_leave_profile": "员工参加工作日期"})
+# — labour contracts (app/hr_contract)
+ACTIONS.update({"hr_contract.create": "人事·登记劳动合同", "hr_contract.sign": "人事·劳动合同签订", "hr_contract.end": "人事·劳动合同终止/解除"})
+ENTITIES.update({"hr_contract": "劳动合同"})
