@@ -393,7 +393,9 @@ async def upload(user, files: Iterable[tuple[str, bytes]], *, owner_code: str | 
             errors.append(str(e))
     stored = []
     if prepared:
-        async with write_transaction():
+        # a pending upload is part of filling in a form that may still be refused: it does not use up the request's
+        # idempotency key (the action's own transaction takes it); an upload to a record is the action itself
+        async with write_transaction(claim=owner is not None):
             if owner is not None:  # counted inside the write, so two uploads at once cannot both pass the limit on SQLite
                 existing = await Attachment.count().where((Attachment.owner_kind == owner.code) & (Attachment.owner_id == str(owner_id)))
             if existing + len(prepared) > lim.max_files:
@@ -448,7 +450,7 @@ async def discard_pending(user, attachment_id: int) -> bool:
     """Remove one of this user's own pending uploads (the chip's remove button on a re-rendered form)."""
     from app.core.db import write_transaction
 
-    async with write_transaction():
+    async with write_transaction(claim=False):  # still filling in the form: the key stays for its submit
         row = await Attachment.select(Attachment.id, Attachment.storage, Attachment.storage_key, Attachment.filename).where(
             _pending_where(user) & (Attachment.id == attachment_id)).first()
         if not row:

@@ -150,14 +150,17 @@ class IdempotentTransaction:
     When the transaction that inserted the key rolls back, the key is free again (a later transaction of the same
     request inserts it)."""
 
-    __slots__ = ("_tx", "_claimed")
+    __slots__ = ("_tx", "_claimed", "_claim")
 
-    def __init__(self, tx: Any) -> None:
+    def __init__(self, tx: Any, claim: bool = True) -> None:
         self._tx = tx
         self._claimed = False
+        self._claim = claim
 
     async def __aenter__(self) -> Any:
         tx = await self._tx.__aenter__()
+        if not self._claim:
+            return tx
         state = _current.get()
         try:
             had = state is not None and state.inserted

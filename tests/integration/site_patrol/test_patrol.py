@@ -310,3 +310,25 @@ async def test_missed_pairs_in_sql_agree_with_the_rules(app):
         assert any(cp == b["id"] for cp, _ in got) == any(services.expected_in(cps[1], w) for w in wins)
     finally:
         await _drop_team(team_id)
+
+
+async def test_a_refused_post_with_a_photo_leaves_its_key_for_the_corrected_one(new_client):
+    """A photo uploaded with a form that is refused is kept as a pending upload, but it does not use up the form's
+    idempotency key: the refused post writes no key, and the corrected post with the same key is recorded (once)."""
+    from app.core.tables import IdempotencyKey as Key
+
+    team = await _jc01_security()
+    cp = await _checkpoint(team["id"], "测试围挡")
+    guard = await sign_in(await new_client(), "guard")
+    key = "retry-" + "k" * 20
+    photo = [("camera", ("现场.png", png(), "image/png"))]
+    keys = await Key.count()
+    r = await _post(guard, cp["token"], {"result": "异常", "note": ""}, files=photo, idem=key)
+    assert r.status_code == 400
+    assert await Key.count() == keys  # the pending photo is stored, the key is not used up
+    pending = re.findall(r'name="attachment_ids" value="(\d+)"', r.text)
+    r = await _post(guard, cp["token"], {"result": "异常", "note": "围挡倒伏", "attachment_ids": pending[0]}, idem=key)
+    assert r.status_code == 303
+    again = await _post(guard, cp["token"], {"result": "异常", "note": "围挡倒伏", "attachment_ids": pending[0]}, idem=key)
+    assert again.status_code == 303
+    assert await PatrolScan.count().where(PatrolScan.checkpoint == cp["id"]) == 1
