@@ -20,7 +20,7 @@ def _row(emp: dict, seq: int, kind: str, start, end, pay: str, status: str = SIG
     return LabourContract(employee=emp["id"], seq=seq, kind=kind, start=start, end=end, probation_end=probation_end,
                           probation_pay=(p * Decimal("0.8")).quantize(Decimal("0.01")) if probation_end else None, pay=p,
                           post=emp["position.name"], nda=seq == 1, non_compete=False,
-                          signed_on=start if status == SIGNED else None, status=status, created_at=now())
+                          signed_on=start if status != PENDING else None, status=status, created_at=now())
 
 
 async def seed() -> None:
