@@ -34,6 +34,7 @@ EXPECTED["ledger_correction"] = {"contract", "data", "title", "mortgage", "burea
 EXPECTED.update({"entertainment": STAFF})  # issue 10 office/finance: 业务招待申请 (the prior approval of an entertainment claim)
 EXPECTED["site_roster"] = {"security_captain", "cleaning_lead"}  # issue 13: a sales-office team's lead files its monthly roster
 EXPECTED["leave"] = STAFF  # issue 12 考勤: every employee files 请假申请
+EXPECTED["cert_training"] = STAFF  # issue 12 E7: 学历/资格证书培训 (eligibility checked on the form)
 
 
 def real_flows() -> set[str]:
