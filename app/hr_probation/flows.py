@@ -10,7 +10,7 @@ from typing import Any
 
 from app.core.fields import Parser, parse_id
 from app.core.timeutil import today_local
-from app.hr_probation import rules, services
+from app.hr_probation import services
 from app.hr_probation.tables import ProbationReview
 from app.workflow.definitions import STAFF, Approvers, ChainContext, FlowDef, FormResult, RecordPicker, StepSpec, register
 
@@ -53,8 +53,6 @@ class ProbationForm:
             p.fail("contract", "请选择劳动合同")
         elif row is None:
             p.fail("contract", "没有找到您本人试用期中、可申请转正的劳动合同")
-        elif not rules.in_probation(row["probation_end"], today_local()):
-            pass  # a late application is still taken: the decision can only be 转正 (第二十一条)
         title = f"转正申请（试用期至 {row['probation_end']:%Y-%m-%d}）" if row else "转正申请"
         return FormResult(errors=p.errors, cleaned={"contract": row["id"] if row else None, "self_appraisal": text}, title=title)
 

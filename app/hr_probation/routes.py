@@ -28,8 +28,10 @@ CLAUSE = ("kf-71p", "toc", "第十七章 客服部员工转正流程")
 async def probation_list(request: Request) -> Response:
     today = today_local()
     cfg = await probation_settings.read()
-    select, count = services.list_queries(request.user)
-    page = await paginate(select, count, page=clamp_page(request.query_params.get("page")), per_page=20, params={})
+    show_all = request.query_params.get("f") == "all"
+    select, count = services.list_queries(request.user, today, cfg["list_recent_days"], show_all)
+    page = await paginate(select, count, page=clamp_page(request.query_params.get("page")), per_page=20,
+                          params={"f": "all"} if show_all else {})
     rows = await services.decorate(page.rows, today)
     if rows:
         ends = [r["probation_end"] for r in rows]
@@ -37,7 +39,7 @@ async def probation_list(request: Request) -> Response:
         for r in rows:
             r["remind_on"] = rules.reminder_day(r["probation_end"], cfg["remind_days"], cal.is_workday)
     return render(request, "hr_probation/list.html", {
-        "clause": CLAUSE, "page": page, "rows": rows, "cfg": cfg, "is_hr": request.user.can(Perm.HR_MANAGE),
+        "clause": CLAUSE, "page": page, "rows": rows, "cfg": cfg, "is_hr": request.user.can(Perm.HR_MANAGE), "show_all": show_all,
         "result": {"page": page, "base_url": "/hr/probation", "target_id": "probation-list"}}, fragment="hr_probation/_rows.html")
 
 

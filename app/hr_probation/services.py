@@ -3,7 +3,7 @@ approver of the step on /hr/probation/{request id}), applying the approved outco
 list page's queries. One transaction with an audit row per action."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from app.core import attachments, audit
@@ -164,19 +164,22 @@ async def apply_approved(request_id: int, actor: Any, today: date) -> None:
 
 # ---- the list page ----------------------------------------------------------------------------------------------
 
-def list_where(user: Any):
-    """HR sees every contract in probation; an employee their own."""
-    q = C.probation_end.is_not_null() & C.status.is_in([PENDING, SIGNED])
+def list_where(user: Any, today: date, recent_days: int, show_all: bool = False):
+    """HR sees the contracts in probation (and those ended within `recent_days`, or all with `show_all`); an employee
+    their own."""
+    q = C.probation_end.is_not_null() & C.status.is_in([PENDING, SIGNED]) & (C.employee.active == True)  # noqa: E712
+    if not show_all:
+        q &= C.probation_end >= today - timedelta(days=recent_days)
     if not user.can(Perm.HR_MANAGE):
         q &= C.employee == (getattr(user, "employee_id", None) or -1)
     return q
 
 
-def list_queries(user: Any):
-    where = list_where(user)
+def list_queries(user: Any, today: date, recent_days: int, show_all: bool = False):
+    where = list_where(user, today, recent_days, show_all)
     q = C.select(C.id, C.employee, C.probation_end, C.post, C.employee.name.as_alias("employee_name"),
                  C.employee.employee_no.as_alias("employee_no"), C.employee.department.name.as_alias("department")).where(
-        where).order_by(C.probation_end, ascending=False).order_by(C.id)
+        where).order_by(C.probation_end).order_by(C.id)
     return q, C.count().where(where)
 
 

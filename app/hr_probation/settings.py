@@ -6,6 +6,7 @@ from app.hr_probation.tables import ProbationSetting
 
 DEFAULTS: dict[str, tuple[str, int, str]] = {
     "remind_days": ("试用期结束前几天提醒办理转正（天，遇休息日提前）", 15, "C"),
+    "list_recent_days": ("转正列表显示试用期已结束多少天内的员工（天）", 60, "C"),
 }
 
 

@@ -106,8 +106,9 @@ async def test_file_score_decide_and_confirm(new_client, staff):
     st = await EmployeeStatus.select().where(EmployeeStatus.employee == s["id"]).first()
     assert st["status"] == "正式" and st["since"] == s["probation_end"] + timedelta(days=1)
     hr = await sign_in(await new_client(), "hr")
-    page = await hr.get("/hr/probation")
-    assert page.status_code == 200 and f'data-testid="probation-status-{s["contract"]}"' in page.text
+    assert (await hr.get("/hr/probation")).status_code == 200 and (await hr.get("/hr/probation?f=all&page=2")).status_code == 200
+    mine = await (await client_of(new_client, s)).get("/hr/probation")
+    assert mine.status_code == 200 and "正式" in mine.text.split(f'data-testid="probation-status-{s["contract"]}"')[1][:300]
     # the same contract cannot be filed again once approved
     c = await client_of(new_client, s)
     again, r = await submit(c, "probation", {"contract": str(s["contract"]), "self_appraisal": "再次"})
