@@ -35,6 +35,7 @@ EXPECTED.update({"entertainment": STAFF})  # issue 10 office/finance: 业务招�
 EXPECTED["site_roster"] = {"security_captain", "cleaning_lead"}  # issue 13: a sales-office team's lead files its monthly roster
 EXPECTED["leave"] = STAFF  # issue 12 考勤: every employee files 请假申请
 EXPECTED["cert_training"] = STAFF  # issue 12 E7: 学历/资格证书培训 (eligibility checked on the form)
+EXPECTED["probation"] = STAFF  # issue 12 E11: 转正申请 (the picker offers only one's own contract in probation)
 
 
 def real_flows() -> set[str]:
