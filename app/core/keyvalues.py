@@ -1,25 +1,32 @@
-"""The admin-edited settings tables of the shared core (attachment_setting, idempotency_setting, figure_cache_setting):
-rows of key, label and integer value, seeded with the defaults their module declares ({key: (label, default)})."""
+"""The admin-edited settings tables (attachment_setting, idempotency_setting, figure_cache_setting, and the domains'
+own: site_setting, hr_contract_setting, hr_probation_setting …): rows of key, label and integer value, seeded with the
+defaults their module declares — {key: (label, default)}, or {key: (label, default, source tag)} for a table with a
+`tag` column ([S] 规章原文 / [L] 法律 / [C] 惯例)."""
 from __future__ import annotations
 
 from typing import Any
 
+Defaults = dict[str, tuple]  # (label, default) or (label, default, tag)
 
-async def read(table: Any, defaults: dict[str, tuple[str, int]], *, minimum: int = 1) -> dict[str, int]:
+
+async def read(table: Any, defaults: Defaults, *, minimum: int = 1) -> dict[str, int]:
     """Every key's value: the table's where it is set and at least `minimum`, else the default."""
-    values = {k: v for k, (_label, v) in defaults.items()}
+    values = {k: d[1] for k, d in defaults.items()}
     for r in await table.select(table.key, table.value):
         if r["key"] in values and r["value"] is not None and r["value"] >= minimum:
             values[r["key"]] = int(r["value"])
     return values
 
 
-async def seed(table: Any, defaults: dict[str, tuple[str, int]]) -> int:
-    """Add the keys that have no row yet (an administrator's edits are kept); returns how many were added."""
+async def seed(table: Any, defaults: Defaults) -> int:
+    """Add the keys that have no row yet (an administrator's edits are kept), with their tag where one is declared;
+    returns how many were added."""
     have = {r["key"] for r in await table.select(table.key)}
-    added = 0
-    for key, (label, value) in defaults.items():
+    rows = []
+    for key, d in defaults.items():
         if key not in have:
-            await table.insert(table(key=key, label=label, value=value))
-            added += 1
-    return added
+            extra = {"tag": d[2]} if len(d) > 2 else {}
+            rows.append(table(key=key, label=d[0], value=d[1], **extra))
+    if rows:
+        await table.insert(*rows)
+    return len(rows)

@@ -19,13 +19,9 @@ DEFAULTS: dict[str, tuple[str, int, str]] = {
 
 async def read() -> dict[str, int]:
     """Every key's value as set in the admin, else its default (a value below 1 is not taken)."""
-    return await keyvalues.read(ContractSetting, {k: (label, v) for k, (label, v, _tag) in DEFAULTS.items()}, minimum=1)
+    return await keyvalues.read(ContractSetting, DEFAULTS, minimum=1)
 
 
 async def seed() -> int:
     """Add the keys that have no row yet (the admin's edits are kept), with their source tag."""
-    have = {r["key"] for r in await ContractSetting.select(ContractSetting.key)}
-    rows = [ContractSetting(key=k, label=label, value=v, tag=tag) for k, (label, v, tag) in DEFAULTS.items() if k not in have]
-    if rows:
-        await ContractSetting.insert(*rows)
-    return len(rows)
+    return await keyvalues.seed(ContractSetting, DEFAULTS)

@@ -11,12 +11,10 @@ DEFAULTS: dict[str, tuple[str, int, str]] = {
 
 
 async def read() -> dict[str, int]:
-    return await keyvalues.read(ProbationSetting, {k: (label, v) for k, (label, v, _tag) in DEFAULTS.items()}, minimum=1)
+    """Every key's value as set in the admin, else its default (a value below 1 is not taken)."""
+    return await keyvalues.read(ProbationSetting, DEFAULTS, minimum=1)
 
 
 async def seed() -> int:
-    have = {r["key"] for r in await ProbationSetting.select(ProbationSetting.key)}
-    rows = [ProbationSetting(key=k, label=label, value=v, tag=tag) for k, (label, v, tag) in DEFAULTS.items() if k not in have]
-    if rows:
-        await ProbationSetting.insert(*rows)
-    return len(rows)
+    """Add the keys that have no row yet (the admin's edits are kept), with their source tag."""
+    return await keyvalues.seed(ProbationSetting, DEFAULTS)

@@ -10,9 +10,9 @@ Defaults = dict[str, tuple[str, int, str]]
 
 async def read(defaults: Defaults) -> dict[str, int]:
     """Every key's value as set in the admin (0 allowed), else its default."""
-    return await keyvalues.read(SiteSetting, {k: (label, v) for k, (label, v, _tag) in defaults.items()}, minimum=0)
+    return await keyvalues.read(SiteSetting, defaults, minimum=0)
 
 
 async def seed(defaults: Defaults) -> int:
-    """Add the keys that have no row yet (the admin's edits are kept); the rows take the table's default tag [C]."""
-    return await keyvalues.seed(SiteSetting, {k: (label, v) for k, (label, v, _tag) in defaults.items()})
+    """Add the keys that have no row yet (the admin's edits are kept), each with its source tag."""
+    return await keyvalues.seed(SiteSetting, defaults)
