@@ -3,8 +3,7 @@ generator and approved, and next month's as a draft for the captain to check and
 seeds/site.py, which needs extra staff). Idempotent. FOR DEMONSTRATION ONLY."""
 from __future__ import annotations
 
-from datetime import timedelta
-
+from app.core.months import add_months
 from app.core.timeutil import now, today_local
 from app.site.tables import SECURITY, SiteTeam
 from app.site_roster import rules, services
@@ -35,4 +34,4 @@ async def seed() -> None:
         return
     this = today_local().replace(day=1)
     await _roster(team, this, APPROVED)
-    await _roster(team, (this + timedelta(days=32)).replace(day=1), DRAFT)
+    await _roster(team, add_months(this, 1), DRAFT)

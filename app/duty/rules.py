@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Sequence
 
+from app.core.months import add_months, month_days  # noqa: F401  (re-exported: one set of month helpers)
+from app.core.months import month_text as month_key  # noqa: F401
 from app.core.timeutil import SHANGHAI
 
 DAY = "白班"
@@ -93,20 +95,6 @@ def month_of(text: str | None, today: date) -> date:
         return first if 2000 <= first.year <= 2100 else today.replace(day=1)
     except (ValueError, TypeError):
         return today.replace(day=1)
-
-
-def month_days(first: date) -> list[date]:
-    nxt = add_months(first, 1)
-    return [first + timedelta(days=i) for i in range((nxt - first).days)]
-
-
-def add_months(first: date, n: int) -> date:
-    m = first.year * 12 + first.month - 1 + n
-    return date(m // 12, m % 12 + 1, 1)
-
-
-def month_key(d: date) -> str:
-    return f"{d.year:04d}-{d.month:02d}"
 
 
 def rotation(days: Sequence[date], people: Sequence[int], start: int = 0, shifts: Sequence[str] = SHIFTS) -> list[tuple[date, str, int]]:

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from app.core.months import month_text, parse_month  # noqa: F401  (re-exported: one set of month helpers)
 from app.core.validators import validate_credit_code
 
 
@@ -68,18 +69,6 @@ def entertainment_ceiling(expected: Decimal, tolerance_pct: Decimal) -> Decimal:
     """The most an entertainment claim may come to without the extra approval: the approved amount plus the
     tolerance (a percentage setting)."""
     return (Decimal(expected) * (Decimal(100) + Decimal(tolerance_pct)) / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def month_text(d: date) -> str:
-    return f"{d.year:04d}-{d.month:02d}"
-
-
-def parse_month(raw: str) -> date | None:
-    """"YYYY-MM" → the first day of that month, or None."""
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", (raw or "").strip())
-    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
-        return None
-    return date(int(m.group(1)), int(m.group(2)), 1)
 
 
 def deduction_schedule(amount: Decimal, instalments: int, first_month: date) -> list[tuple[str, Decimal]]:

@@ -3,30 +3,9 @@ for next month is due by the 25th — a setting), the reminder window, the plan'
 from __future__ import annotations
 
 import calendar
-import re
 from datetime import date, timedelta
 
-
-def month_start(d: date) -> date:
-    return d.replace(day=1)
-
-
-def add_months(d: date, n: int) -> date:
-    """The first day of the month n months after d's."""
-    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
-    return date(y, m + 1, 1)
-
-
-def month_text(d: date) -> str:
-    return f"{d.year:04d}-{d.month:02d}"
-
-
-def parse_month(raw: str) -> date | None:
-    """"YYYY-MM" → the first day of that month, or None."""
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", (raw or "").strip())
-    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
-        return None
-    return date(int(m.group(1)), int(m.group(2)), 1)
+from app.core.months import add_months, month_start, month_text, parse_month  # noqa: F401  (re-exported: one set of month helpers)
 
 
 def day_in_month(month: date, day: int) -> date:

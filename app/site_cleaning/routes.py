@@ -8,6 +8,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app.core import attachments
 from app.core.guards import requires
+from app.core.months import month_bounds
 from app.core.pagination import clamp_page
 from app.core.permissions import Perm
 from app.core.timeutil import SHANGHAI, now, today_local
@@ -184,12 +185,12 @@ async def ticket_reinspect(request: Request, ticket_id: int) -> Response:
 @get("/months", guards=GUARD)
 async def months(request: Request) -> Response:
     raw = request.query_params.get("month") or today_local().strftime("%Y-%m")
-    bounds = services.month_bounds(raw if isinstance(raw, str) else "")
+    bounds = month_bounds(raw if isinstance(raw, str) else "")
     error = ""
     if bounds is None:
         error = "月份格式应为 YYYY-MM，例如 2026-12"
         raw = today_local().strftime("%Y-%m")
-        bounds = services.month_bounds(raw)
+        bounds = month_bounds(raw)
     teams = await site.teams_for(request.user, CLEANING)
     figures = await services.month_averages([t["id"] for t in teams], *bounds)
     return render(request, "site_cleaning/months.html", {"month": raw, "error": error, "figures": figures, "teams": teams,

@@ -3,7 +3,7 @@
 the re-inspection that closes it, and the monthly averages per area and per contractor (SQL AVG)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -279,18 +279,6 @@ async def mark_done(user: Any, ticket: dict, values: Any, file_ids: list[int]) -
 
 def average(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(ONE)
-
-
-def month_bounds(text: str) -> tuple[date, date] | None:
-    """'YYYY-MM' → its first and last day, else None."""
-    t = (text or "").strip()
-    if len(t) != 7 or t[4] != "-" or not (t[:4].isascii() and t[:4].isdigit() and t[5:].isascii() and t[5:].isdigit()):
-        return None
-    y, m = int(t[:4]), int(t[5:])
-    if not (2000 <= y <= 2100 and 1 <= m <= 12):
-        return None
-    first = date(y, m, 1)
-    return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 async def month_averages(team_ids: list[int], first: date, last: date) -> dict:

@@ -5,12 +5,12 @@ handovers, and the visitor and vehicle counts — each part answers for all the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from app.core.months import add_months, month_label, month_last, month_text, parse_month
 from app.site import services as site
-from app.site_roster.services import month_label, month_text, parse_month
 
 PARTS = ("site_patrol", "site_incident", "site_cleaning", "site_shift", "site_logs")
 
@@ -63,7 +63,7 @@ async def month_report(user: Any, month_raw: str | None) -> dict:
     from app.core.timeutil import today_local
 
     first = parse_month(month_raw or "") or today_local().replace(day=1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    last = month_last(first)
     teams = await site.teams_for(user)
     ids = [t["id"] for t in teams]
     figs = await _figures(ids, first, last)
@@ -90,7 +90,6 @@ async def month_report(user: Any, month_raw: str | None) -> dict:
     for c in contractors.values():
         n = sum(k for _a, k in c["averages"])
         c["average"] = (sum(Decimal(a) * k for a, k in c["averages"]) / n).quantize(Decimal("0.1")) if n else None
-    prev = (first - timedelta(days=1)).replace(day=1)
-    nxt = (first + timedelta(days=32)).replace(day=1)
+    prev, nxt = add_months(first, -1), add_months(first, 1)
     return {"first": first, "last": last, "label": month_label(first), "month": month_text(first), "prev": month_text(prev),
             "next": month_text(nxt), "rows": rows, "contractors": contractors, "chart": chart(first, last, cleaning) if cleaning else None}

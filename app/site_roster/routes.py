@@ -3,13 +3,12 @@ grid (a person per row, a day per column) with the checks' findings, a cell's ed
 without JavaScript it is its own page), the generated first draft, submission on the engine, and swaps."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException
 
 from app.core.fields import parse_id
 from app.core.guards import requires
+from app.core.months import add_months
 from app.core.pagination import clamp_page, paginate
 from app.core.permissions import Perm
 from app.core.timeutil import today_local
@@ -38,7 +37,7 @@ async def _list_page(request: Request, form: Form | None = None, status_code: in
     this = today_local().replace(day=1)
     months = [this]
     for _ in range(2):
-        months.append((months[-1].replace(day=28) + timedelta(days=4)).replace(day=1))
+        months.append(add_months(months[-1], 1))
     form = form or Form(values={"team": str(teams[0]["id"]) if len(teams) == 1 else "", "month": services.month_text(months[1])})
     return render(request, "site_roster/list.html", {
         "page": page, "result": {"page": page, "base_url": "/site/rosters", "target_id": "roster-list"}, "form": form,

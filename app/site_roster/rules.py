@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Sequence
 
+from app.core.months import month_days  # noqa: F401  (re-exported)
 from app.core.timeutil import SHANGHAI
 from app.site.services import Slot
 
@@ -51,12 +52,6 @@ class Problem:
 
 def day_text(d: date) -> str:
     return f"{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）"
-
-
-def month_days(first: date) -> list[date]:
-    first = first.replace(day=1)
-    nxt = (first + timedelta(days=32)).replace(day=1)
-    return [first + timedelta(days=i) for i in range((nxt - first).days)]
 
 
 def is_night(slot: Slot) -> bool:

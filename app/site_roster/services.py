@@ -6,20 +6,20 @@ team of the projects in scope, approves on the engine and decides swaps. Every c
 audit row; the roster's version refuses an edit from a stale page."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from app.core import audit
 from app.core.db import write_transaction
+from app.core.months import add_months, month_label, month_text, parse_month  # noqa: F401  (the roster's months; re-exported)
 from app.core.notify import notify
 from app.core.permissions import Perm
 from app.core.timeutil import now, today_local
 from app.org.tables import Employee
 from app.site import services as site
 from app.site import settings as site_settings
-from app.site.tables import SitePost, SiteTeam, SiteWorker
+from app.site.tables import SiteTeam
 from app.site_roster import rules
 from app.site_roster.tables import APPROVED, DRAFT, PENDING, SWAP_APPROVED, SWAP_PENDING, SWAP_REJECTED, RosterEntry, RosterSwap, SiteRoster
 
@@ -30,29 +30,12 @@ DEFAULTS = {
     "roster_handover_extra": ("排班：集中交房日每岗每班加派人数", 1, "C"),
 }
 HARD = ("重叠", "工时", "班次")  # problems a roster cannot be submitted with; the others need an explanation
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class RosterError(Exception):
     def __init__(self, message: str, field: str = ""):
         super().__init__(message)
         self.message, self.field = message, field
-
-
-def parse_month(text: str) -> date | None:
-    m = MONTH_RE.match((text or "").strip())
-    if not m:
-        return None
-    y, mo = int(m.group(1)), int(m.group(2))
-    return date(y, mo, 1) if 2000 <= y <= 2100 and 1 <= mo <= 12 else None
-
-
-def month_text(first: date) -> str:
-    return f"{first:%Y-%m}"
-
-
-def month_label(first: date) -> str:
-    return f"{first.year}年{first.month}月"
 
 
 ROSTER_COLUMNS = (SiteRoster.id, SiteRoster.team, SiteRoster.month, SiteRoster.status, SiteRoster.request, SiteRoster.request.number,
@@ -207,9 +190,7 @@ async def open_month(user, team_id: int | None, month_raw: str) -> int:
         raise RosterError("月份格式应为 2027-01", "month")
     this = today_local().replace(day=1)
     ahead = (await site_settings.read(DEFAULTS))["roster_months_ahead"]
-    latest = this
-    for _ in range(ahead):
-        latest = (latest + timedelta(days=32)).replace(day=1)
+    latest = add_months(this, ahead)
     if first < this or first > latest:
         raise RosterError(f"只能编排本月至 {month_label(latest)} 的排班", "month")
     existing = await SiteRoster.select(SiteRoster.id).where((SiteRoster.team == team["id"]) & (SiteRoster.month == month_text(first))).first()
