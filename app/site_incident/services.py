@@ -4,8 +4,7 @@ with its notices (the 客服主管 of the team's project at once; for 聚集维�
 SQL, the record scope (the teams the user reaches, app.site.services.team_clause) and the follow-up/close action."""
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from app.care import rules as care_rules
@@ -13,6 +12,7 @@ from app.care.core import holders
 from app.core import attachments, audit, notify
 from app.core.db import write_transaction
 from app.core.fields import FormValues, Parser, parse_id, pick_id
+from app.core.months import add_months, parse_month
 from app.core.numbering import next_number
 from app.core.pagination import Page, clamp_page, paginate
 from app.core.permissions import Perm
@@ -26,7 +26,6 @@ from app.site_incident.tables import CLOSED, ESCALATED, KINDS, OPEN, Incident, I
 OWNER = "site_incident"  # the attachments' owner kind (app/site_incident/attachment_owners.py)
 PREFIX = "SJ"
 PER_PAGE = 20
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 NOTICE_ROLES = ((care_rules.ROLE_SUPERVISOR, "客服主管"),)
 ESCALATION_ROLES = ((care_rules.ROLE_DEPT_MANAGER, "客服副经理"), (care_rules.ROLE_GM, "总经理"))
 LABELS = {"team": "班组", "kind": "事件类型", "occurred_at": "事发时间", "place": "地点", "people": "涉及人员", "account": "经过",
@@ -86,15 +85,11 @@ async def notices(incident_id: int) -> list[dict]:
 
 def month_range(raw: str) -> tuple[datetime, datetime] | None:
     """'YYYY-MM' → [first moment, first moment of the next month) in Asia/Shanghai; None for anything else."""
-    m = MONTH_RE.match((raw or "").strip())
-    if not m:
+    text = (raw or "").strip()
+    first = parse_month(text) if len(text) == 7 else None  # the month filter's own form: two-digit months
+    if first is None:
         return None
-    y, mo = int(m.group(1)), int(m.group(2))
-    if not (2000 <= y <= 2100 and 1 <= mo <= 12):
-        return None
-    first = datetime(y, mo, 1, tzinfo=SHANGHAI)
-    nxt = datetime(y + (mo == 12), mo % 12 + 1, 1, tzinfo=SHANGHAI)
-    return first, nxt
+    return datetime.combine(first, time(0), SHANGHAI), datetime.combine(add_months(first, 1), time(0), SHANGHAI)
 
 
 async def page(user: Any, params: dict[str, str]) -> tuple[Page, dict[str, str]]:
