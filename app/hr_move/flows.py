@@ -175,7 +175,7 @@ class TransferForm:
         return {"people": await _people_context(user) if emp else [], "companies": [(str(c["id"]), c["name"]) for c in companies],
                 "departments": [(str(d["id"]), f"{d['co']} · {d['name']}") for d in depts],
                 "positions": await services.position_choices(), "CONTINUOUS_TEXT": rules.CONTINUOUS_TEXT,
-                "items": rules.HANDOVER_ITEMS}
+                "handover_items": rules.HANDOVER_ITEMS}
 
     async def parse(self, values, user, request_id: int | None) -> FormResult:
         p = Parser(values)

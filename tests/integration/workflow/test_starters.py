@@ -36,6 +36,8 @@ EXPECTED["site_roster"] = {"security_captain", "cleaning_lead"}  # issue 13: a s
 EXPECTED["leave"] = STAFF  # issue 12 考勤: every employee files 请假申请
 EXPECTED["cert_training"] = STAFF  # issue 12 E7: 学历/资格证书培训 (eligibility checked on the form)
 EXPECTED["probation"] = STAFF  # issue 12 E11: 转正申请 (the picker offers only one's own contract in probation)
+EXPECTED["promotion"] = STAFF  # issue 12 E9: 晋升申请 (the picker offers only oneself or one's direct reports)
+EXPECTED["transfer"] = STAFF  # issue 12 E10: 跨公司调动 (the picker offers only oneself or one's direct reports)
 
 
 def real_flows() -> set[str]:
