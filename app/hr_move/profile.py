@@ -5,6 +5,7 @@ from typing import Any
 
 from app.core.permissions import Perm
 from app.hr_move.tables import PositionHistory as H
+from app.org.tables import Employee
 
 ORDER = 20
 
@@ -18,9 +19,12 @@ async def _rows(employee_id: int) -> list[dict]:
 
 async def section(emp: dict, viewer: Any) -> dict | None:
     """HR, the person and their manager see it (the hub decides who opens the page; nothing shown to others)."""
-    mine = getattr(viewer, "employee_id", None) == emp.get("id")
-    if not (viewer and (viewer.can(Perm.HR_MANAGE) or mine or emp.get("manager_user") == getattr(viewer, "user_id", None))):
+    if viewer is None:
         return None
+    if not (viewer.can(Perm.HR_MANAGE) or getattr(viewer, "employee_id", None) == emp.get("id")):
+        boss = await Employee.select(Employee.manager.user.as_alias("boss")).where(Employee.id == emp["id"]).first()
+        if not boss or not boss["boss"] or boss["boss"] != getattr(viewer, "user_id", None):
+            return None
     return {"title": "岗位与职级", "template": "hr_move/_profile.html", "ctx": {"history": list(reversed(await _rows(emp["id"])))}}
 
 

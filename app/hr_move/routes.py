@@ -8,7 +8,6 @@ from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app.core import audit
-from app.core.fields import parse_id
 from app.core.guards import requires
 from app.core.permissions import Perm
 from app.core.printing import print_context

@@ -17,7 +17,7 @@ from app.core.workdays import calendar_for
 from app.hr_move import rules
 from app.hr_move.tables import Grade, PositionHistory as H, Promotion as P, Transfer as T, TransferItem as I
 from app.org.tables import Employee as E, Position
-from app.workflow.tables import Request, Task
+from app.workflow.tables import Task
 
 OPEN_STATES = ("审批中", "已退回")
 

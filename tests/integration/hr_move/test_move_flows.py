@@ -10,11 +10,12 @@ from decimal import Decimal
 import pytest
 from piccolo.apps.user.tables import BaseUser
 
-from app.core.timeutil import today_local
+from app.core.timeutil import now, today_local
 from app.hr_move import remind, services
 from app.hr_move.tables import Grade, PositionHistory, Promotion, Transfer
 from app.org.tables import Company, Department, Employee, Position
 from app.workflow.engine import applicant_of, users_with_role
+from app.workflow.tables import Request, Task
 from tests.conftest import csrf_token, sign_in
 from tests.integration.workflow.helpers import approve_as, chain, pending_task, act, status, submit
 
@@ -34,7 +35,7 @@ async def make_staff(manager: str = "supervisor", position: str = "contract") ->
     await emp.save()
     p2 = await Grade.select(Grade.id).where(Grade.code == "P2").first()
     await PositionHistory.insert(PositionHistory(employee=emp.id, company=m["company"], department=m["department"], position=pos["id"],
-                                                 grade=p2["id"] if p2 else None, since=hired, reason="入职", created_at=__import__("app.core.timeutil", fromlist=["now"]).now()))
+                                                 grade=p2["id"] if p2 else None, since=hired, reason="入职", created_at=now()))
     return {"id": emp.id, "username": user.username, "user_id": user.id, "hired_on": hired, "company": m["company"]}
 
 
@@ -48,7 +49,12 @@ async def staff():
         return s
 
     yield make
-    for s in made:
+    for s in made:  # close what is still open about them, so no other test's inbox holds it
+        reqs = [r["request"] for r in await Promotion.select(Promotion.request).where(Promotion.employee == s["id"])]
+        reqs += [r["request"] for r in await Transfer.select(Transfer.request).where(Transfer.employee == s["id"])]
+        if reqs:
+            await Task.update({Task.status: "已取消"}).where(Task.request.is_in(reqs) & Task.status.is_in(["待处理", "等待", "未开始"]))
+            await Request.update({Request.status: "已撤回"}).where(Request.id.is_in(reqs) & Request.status.is_in(["审批中", "已退回"]))
         await Employee.update({Employee.active: False}).where(Employee.id == s["id"])
         await BaseUser.update({BaseUser.active: False}).where(BaseUser.id == s["user_id"])
 
@@ -111,6 +117,9 @@ async def test_promotion_to_supervisor_has_gm_and_takes_effect_after_the_publica
     assert [e["text"][:2] for e in ev] == ["入职", "晋升"] and ev[1]["url"] == f"/hr/moves/{rid}"
     other = type("V", (), {"employee_id": -1, "user_id": -1, "can": lambda self, p: False})()
     assert await profile.section({"id": s["id"]}, other) is None
+    sup = await Employee.select(Employee.user).where(Employee.user.username == "supervisor").first()
+    boss = type("V", (), {"employee_id": -2, "user_id": sup["user"], "can": lambda self, p: False})()
+    assert (await profile.section({"id": s["id"]}, boss))["template"] == "hr_move/_profile.html"
 
 
 async def test_opening_the_page_after_the_publication_completes_it(new_client, staff):
@@ -185,3 +194,27 @@ async def test_transfer_reaches_both_companies_waits_for_the_handover_and_keeps_
     assert (await other.get(f"/hr/moves/{rid}")).status_code == 403
     assert (await other.get("/hr/moves")).status_code == 403
     assert (await hrc.get("/hr/moves")).status_code == 200
+
+
+GARBAGE = ["", "x" * 5000, "\x00", "-1", "0", "99999999999999999999", "1e400", "NaN", "２０２６-０１-０１", "2026-02-30", "١٢", "<script>"]
+
+
+async def test_garbage_never_500(new_client, staff):
+    s = await staff()
+    pos, grade = await ids("supervisor", "M1")
+    mgr = await sign_in(await new_client(), "supervisor")
+    good_p = promo_form(s["id"], pos, grade)
+    good_t = {"employee": str(s["id"]), "to_company": "1", "to_department": "1", "to_position": str(pos), "effective_on": "2099-01-01",
+              "salary": "1", "si_done": "1", "si_date": "2099-01-01", "note": "x"}
+    for flow, good in (("promotion", good_p), ("transfer", good_t)):
+        for name in good:
+            for value in GARBAGE:
+                rid, r = await submit(mgr, flow, {**good, name: value})
+                assert rid or r.status_code < 500, (flow, name, value, r.text[-2000:])
+    hrc = await sign_in(await new_client(), "hr")
+    token = await csrf_token(hrc, "/hr/moves")
+    for path in ("/hr/moves/2147483647/items/1", "/hr/moves/1/items/2147483647"):
+        r = await hrc.post(path, data={"done": "\x00", "_csrf_token": token})
+        assert r.status_code < 500
+    for path in ("/hr/moves/2147483647", "/hr/moves/2147483647/notice"):
+        assert (await hrc.get(path)).status_code == 404
