@@ -11,6 +11,7 @@ import pytest
 from piccolo.apps.user.tables import BaseUser
 
 from app.core.timeutil import now, today_local
+from app.core.workdays import add_working_days
 from app.hr_move import remind, services
 from app.hr_move.tables import Grade, PositionHistory, Promotion, Transfer
 from app.org.tables import Company, Department, Employee, Position
@@ -59,6 +60,15 @@ async def staff():
         await BaseUser.update({BaseUser.active: False}).where(BaseUser.id == s["user_id"])
 
 
+def leave_form(day) -> dict:
+    return {"kind": "事假", "start_on": day.isoformat(), "start_half": "上午", "end_on": day.isoformat(), "end_half": "下午",
+            "reason": "家中有事"}
+
+
+async def assignees(request_id: int) -> set[int]:
+    return {t["assignee"] for t in await Task.select(Task.assignee).where(Task.request == request_id)}
+
+
 async def ids(code_pos: str, code_grade: str) -> tuple[int, int]:
     pos = await Position.select(Position.id).where(Position.code == code_pos).first()
     g = await Grade.select(Grade.id).where(Grade.code == code_grade).first()
@@ -92,6 +102,11 @@ async def test_promotion_to_supervisor_has_gm_and_takes_effect_after_the_publica
     # before the person's promotion, a 客服主管 duty is not theirs
     company = s["company"]
     assert s["user_id"] not in await users_with_role("supervisor", company)
+    filer = await staff()  # files a 1-day leave (≤ 1 day: 客服主管) before and after the appointment
+    fc = await sign_in(await new_client(), filer["username"], PASSWORD)
+    day = await add_working_days(today_local(), 20)
+    leave_before, r = await submit(fc, "leave", leave_form(day))
+    assert leave_before, r.text[:2000]
     assert await remind.remind_once(until) == 0  # the last day of the publication: still 公示中
     assert (await Employee.select(Employee.position).where(Employee.id == s["id"]).first())["position"] != pos
     assert await remind.remind_once(until + timedelta(days=1)) >= 1
@@ -102,6 +117,12 @@ async def test_promotion_to_supervisor_has_gm_and_takes_effect_after_the_publica
     assert hist == [{"reason": "晋升", "grade": grade}]
     # duties follow the new position from the next request on: role-resolved steps now reach them; they are senior
     assert s["user_id"] in await users_with_role("supervisor", company)
+    leave_after, r = await submit(fc, "leave", leave_form(await add_working_days(day, 2)))
+    assert leave_after, r.text[:2000]
+    assert s["user_id"] not in await assignees(leave_before)  # resolved at request time: the earlier one is not theirs
+    assert s["user_id"] in await assignees(leave_after)  # from their next request on, the 客服主管's duty is theirs
+    await Task.update({Task.status: "已取消"}).where(Task.request.is_in([leave_before, leave_after]) & (Task.status == "待处理"))
+    await Request.update({Request.status: "已撤回"}).where(Request.id.is_in([leave_before, leave_after]))
     me = await sign_in(await new_client(), s["username"], PASSWORD)
     who = type("U", (), {"employee_id": s["id"], "user_id": s["user_id"]})()
     assert (await applicant_of(who)).senior
