@@ -462,3 +462,7 @@ ENTITIES.update({"hr_training_agreement": "培训服务期协议"})
 # — 转正 (app/hr_probation)
 ACTIONS.update({"hr_probation.score": "人事·转正评分", "hr_probation.decide": "人事·转正结论", "hr_probation.apply": "人事·转正生效"})
 ENTITIES.update({"hr_probation": "转正申请", "hr_employee_status": "员工转正状态"})
+# — 晋升与调动 (app/hr_move)
+ACTIONS.update({"hr_move.publish": "人事·晋升公示", "hr_move.appoint": "人事·晋升任命生效", "hr_move.transfer": "人事·调动生效",
+                "hr_move.handover": "人事·调动交接清单", "hr_move.print": "人事·打印任命通知"})
+ENTITIES.update({"hr_promotion": "晋升申请", "hr_transfer": "跨公司调动"})
