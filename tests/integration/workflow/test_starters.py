@@ -36,6 +36,8 @@ EXPECTED["site_roster"] = {"security_captain", "cleaning_lead"}  # issue 13: a s
 EXPECTED["leave"] = STAFF  # issue 12 考勤: every employee files 请假申请
 EXPECTED["cert_training"] = STAFF  # issue 12 E7: 学历/资格证书培训 (eligibility checked on the form)
 EXPECTED["probation"] = STAFF  # issue 12 E11: 转正申请 (the picker offers only one's own contract in probation)
+EXPECTED["training_plan"] = {"supervisor", "dept_head", "hr"}  # issue 12 E6: 培训计划 (annual or monthly) by 客服主管, 部门负责人 or 人事
+EXPECTED["training_session"] = STAFF  # issue 12 E6: 培训申请 (a session; + 分管副总 from the budget threshold)
 
 
 def real_flows() -> set[str]:
