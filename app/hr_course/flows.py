@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from app.core.fields import Parser, parse_id, pick_id
+from app.core.fields import Parser, pick_id
 from app.core.timeutil import today_local
 from app.hr_course import rules, services
 from app.hr_course.tables import ANNUAL, APPROVED, CLOSED, MONTHLY, PENDING, CoursePlan, CoursePlanLine, CourseSession
