@@ -16,6 +16,9 @@ from app.rules.text import group_documents
 
 
 async def seed() -> None:
+    from app.rules import quiz
+
+    await quiz.seed()  # the quiz pass mark (规章设置)
     for c in await Company.select(Company.id, Company.short_name).where((Company.doc_abbr == "") & (Company.short_name != "")):
         await Company.update({Company.doc_abbr: c["short_name"]}).where(Company.id == c["id"])
     if await RuleDocument.exists().where(RuleDocument.variant_of.is_not_null()):

@@ -466,3 +466,8 @@ ENTITIES.update({"hr_probation": "转正申请", "hr_employee_status": "员工�
 ACTIONS.update({"hr_move.publish": "人事·晋升公示", "hr_move.appoint": "人事·晋升任命生效", "hr_move.transfer": "人事·调动生效",
                 "hr_move.handover": "人事·调动交接清单", "hr_move.print": "人事·打印任命通知"})
 ENTITIES.update({"hr_promotion": "晋升申请", "hr_transfer": "跨公司调动"})
+# — internal training (app/hr_course) and rule quizzes (app/rules)
+ACTIONS.update({"hr_course.attendance": "内部培训·勾选签到", "hr_course.sign_in": "内部培训·本人签到",
+                "hr_course.scores": "内部培训·录入成绩", "hr_course.evaluate": "内部培训·提交评价",
+                "rules.quiz": "设置规章测验", "rules.quiz_attempt": "规章测验答题"})
+ENTITIES.update({"hr_course_session": "内部培训"})

@@ -1,5 +1,5 @@
 from app.core.admin_zh import AdminTable
-from app.rules.tables import RuleDocument, RuleVersion
+from app.rules.tables import RuleDocument, RuleSetting, RuleVersion
 
 ADMIN_TABLES = [
     AdminTable(RuleDocument, "规章", "规章制度", {
@@ -10,4 +10,5 @@ ADMIN_TABLES = [
         "id": "编号", "document": "规章", "version_no": "版本号", "effective_on": "生效日期",
         "change_note": "修订说明", "is_current": "现行版本", "published_at": "发布时间", "published_by": "发布人",
     }),
+    AdminTable(RuleSetting, "规章设置", "规章制度", {"id": "编号", "key": "参数代码", "label": "说明", "value": "数值", "tag": "来源"}),
 ]

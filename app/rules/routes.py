@@ -13,6 +13,8 @@ from app.core.permissions import Perm
 from app.core.web import Form, form_data, redirect_with_flash, render
 from app.org.routes import _department_choices
 from app.org.tables import Employee
+from app.core.fields import parse_id
+from app.rules import quiz as rule_quiz
 from app.rules import services
 
 
@@ -49,7 +51,31 @@ async def _show(request: Request, code: str, version_no: int | None) -> Response
     if not data or not data["version"]:
         raise NotFoundException("没有找到该规章或版本")
     ack = await services.ack_of(request.user, data["version"]["id"])
-    return render(request, "rules/document.html", {**data, "ack": ack})
+    return render(request, "rules/document.html", {**data, "ack": ack, **await _quiz_ctx(request.user, data["version"]["id"], ack)})
+
+
+async def _quiz_ctx(user, version_id: int, ack, result=None, answers=None) -> dict[str, Any]:
+    """The quiz on the acknowledgement panel: its questions, the pass mark and the last attempt's wrong answers."""
+    questions = await services.quiz_of(version_id)
+    if not questions or ack:
+        return {"quiz": questions, "quiz_result": None}
+    if result is None:
+        last = await services.last_attempt(user, version_id)
+        if last:
+            result = rule_quiz.Result(correct=last["correct_count"], total=last["total"], pct=last["score_pct"], passed=last["passed"],
+                                      wrong=[int(x) for x in last["wrong"].split(",") if x.isdigit()])
+    return {"quiz": questions, "quiz_result": result, "quiz_answers": answers or {}, "quiz_pass_pct": await rule_quiz.pass_pct(),
+            "quiz_basis": rule_quiz.BASIS}
+
+
+def _answers(form) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for k, v in form.items():
+        if k.startswith("q_") and isinstance(v, str):
+            qid = parse_id(k[2:])
+            if qid is not None:
+                out[qid] = v[:2]
+    return out
 
 
 @get("/{code:str}", guards=[requires(Perm.RULES_VIEW)])
@@ -69,15 +95,48 @@ async def rules_clause(code: str, anchor: str) -> Response:
 
 @post("/versions/{version_id:int}/ack", guards=[requires(Perm.RULES_VIEW)], status_code=200)
 async def rules_acknowledge(request: Request, version_id: int) -> Response:
+    answers = _answers(await form_data(request))
     try:
-        ack = await services.acknowledge(request.user, version_id)
+        ack = await services.acknowledge(request.user, version_id, answers)
     except services.RuleError as e:
         raise NotFoundException(str(e)) from None
+    except services.QuizFailed as e:
+        data = await services.document_for_version(version_id)
+        quiz = await _quiz_ctx(request.user, version_id, None, e.result, answers)
+        if request.htmx:  # the panel again, with the wrong answers marked (200: HTMX swaps only successful answers)
+            return render(request, "rules/_ack_panel.html", {"ack": None, "version": data, **quiz})
+        page = await services.reading(data["document.code"], data["version_no"])
+        return render(request, "rules/document.html", {**page, "ack": None, **quiz}, status_code=400)
     data = await services.document_for_version(version_id)
     unread = await services.unread_count(request.user)
     if request.htmx:
-        return render(request, "rules/_ack_panel.html", {"ack": ack, "version": data, "unread_rules": unread, "oob": True})
+        return render(request, "rules/_ack_panel.html", {"ack": ack, "version": data, "unread_rules": unread, "oob": True, "quiz": []})
     return redirect_with_flash(f"/rules/{data['document.code']}", "已确认阅读", "success", request)
+
+
+@get("/versions/{version_id:int}/quiz", guards=[requires(Perm.RULES_MANAGE)])
+async def rules_quiz_page(request: Request, version_id: int) -> Response:
+    version = await services.document_for_version(version_id)
+    if not version:
+        raise NotFoundException("该规章版本不存在")
+    text = rule_quiz.to_text(await services.quiz_of(version_id))
+    return render(request, "rules/quiz.html", {"version": version, "form": Form(values={"text": text}), "pass_pct": await rule_quiz.pass_pct(),
+                                               "basis": rule_quiz.BASIS, "max_questions": rule_quiz.MAX_QUESTIONS})
+
+
+@post("/versions/{version_id:int}/quiz", guards=[requires(Perm.RULES_MANAGE)], status_code=200)
+async def rules_quiz_save(request: Request, version_id: int) -> Response:
+    values = await form_data(request)
+    version = await services.document_for_version(version_id)
+    if not version:
+        raise NotFoundException("该规章版本不存在")
+    error, n = await services.save_quiz(request.user, version_id, values.get("text", ""))
+    if error:
+        return render(request, "rules/quiz.html", {"version": version, "form": Form(values=values, errors={"text": error}),
+                                                   "pass_pct": await rule_quiz.pass_pct(), "basis": rule_quiz.BASIS,
+                                                   "max_questions": rule_quiz.MAX_QUESTIONS}, status_code=400)
+    return redirect_with_flash(f"/rules/{version['document.code']}/v/{version['version_no']}", f"已保存测验：{n} 道题" if n else "已取消测验",
+                               "success", request)
 
 
 @get("/{code:str}/publish", guards=[requires(Perm.RULES_MANAGE)])
@@ -154,4 +213,4 @@ async def rules_status_version(request: Request, version_id: int) -> Response:
                   fragment="_partials/listing_table.html")
 
 
-router = Router(path="/rules", route_handlers=[rules_index, rules_status, rules_status_version, rules_document, rules_document_version, rules_clause, rules_acknowledge, rules_publish_page, rules_publish])
+router = Router(path="/rules", route_handlers=[rules_index, rules_status, rules_status_version, rules_document, rules_document_version, rules_clause, rules_acknowledge, rules_quiz_page, rules_quiz_save, rules_publish_page, rules_publish])

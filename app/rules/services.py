@@ -11,8 +11,9 @@ from app.core.listing import like_text
 from app.core.pagination import Page, clamp_page
 from app.core.timeutil import now
 from app.org.tables import Company, Employee
+from app.rules import quiz as rule_quiz
 from app.rules import text as rule_text
-from app.rules.tables import RuleAcknowledgement, RuleClause, RuleDocument, RuleVersion
+from app.rules.tables import RuleAcknowledgement, RuleClause, RuleDocument, RuleQuizAttempt, RuleQuizQuestion, RuleVersion
 
 
 class RuleError(Exception):
@@ -180,8 +181,31 @@ async def ack_of(user, version_id: int) -> dict[str, Any] | None:
     ).first()
 
 
-async def acknowledge(user, version_id: int) -> dict[str, Any]:
-    """Record that `user` has read `version_id`. Idempotent: a second click changes nothing."""
+class QuizFailed(Exception):
+    """A failed quiz attempt (recorded): the version stays unacknowledged; `result` says which answers were wrong."""
+
+    def __init__(self, result: rule_quiz.Result):
+        super().__init__(f"测验未通过：得分 {result.pct}%，及格线 {result.pass_pct}%")
+        self.result = result
+
+
+async def quiz_of(version_id: int) -> list[rule_quiz.Question]:
+    rows = await RuleQuizQuestion.select().where(RuleQuizQuestion.version == version_id).order_by(RuleQuizQuestion.seq)
+    return [rule_quiz.Question(id=r["id"], seq=r["seq"], question=r["question"], correct=r["correct"],
+                               options=[o for o in (r["option_1"], r["option_2"], r["option_3"], r["option_4"]) if o]) for r in rows]
+
+
+async def last_attempt(user, version_id: int) -> dict[str, Any] | None:
+    return await RuleQuizAttempt.select().where(
+        (RuleQuizAttempt.version == version_id) & (RuleQuizAttempt.user == user.user_id)).order_by(RuleQuizAttempt.id, ascending=False).first()
+
+
+async def acknowledge(user, version_id: int, answers: dict[int, str] | None = None) -> dict[str, Any]:
+    """Record that `user` has read `version_id`. Idempotent: a second click changes nothing.
+
+    A version with a quiz is acknowledged only by passing it: `answers` ({question id: chosen option}) are graded and
+    the attempt recorded; a failed attempt (or none at all) raises QuizFailed once the attempt is committed."""
+    failed: rule_quiz.Result | None = None
     async with engine_finder().transaction():
         version = await RuleVersion.select(RuleVersion.id, RuleVersion.version_no, RuleVersion.document.code, RuleVersion.document.title).where(
             RuleVersion.id == version_id).first()
@@ -191,13 +215,55 @@ async def acknowledge(user, version_id: int) -> dict[str, Any]:
         if existing:
             return existing
         at = now()
-        await RuleAcknowledgement.insert(RuleAcknowledgement(version=version_id, user=user.user_id, at=at))
-        await audit.record(
-            actor=user, action="rules.acknowledge", entity="rule_version", entity_id=version_id,
-            summary=f'确认阅读《{rule_text.fill(version["document.title"], await issuing_company())}》第 {version["version_no"]} 版',
-            after={"version": version_id, "at": at},
-        )
+        title = rule_text.fill(version["document.title"], await issuing_company())
+        questions = await quiz_of(version_id)
+        result = None
+        if questions:
+            result = rule_quiz.grade(questions, answers or {}, await rule_quiz.pass_pct())
+            await RuleQuizAttempt.insert(RuleQuizAttempt(version=version_id, user=user.user_id, at=at, correct_count=result.correct,
+                                                         total=result.total, score_pct=result.pct, passed=result.passed,
+                                                         wrong=",".join(str(n) for n in result.wrong)))
+            await audit.record(
+                actor=user, action="rules.quiz_attempt", entity="rule_version", entity_id=version_id,
+                summary=f'《{title}》第 {version["version_no"]} 版测验：{result.correct}/{result.total}，{result.pct}%，{"通过" if result.passed else "未通过"}',
+                after={"pct": result.pct, "passed": result.passed, "wrong": result.wrong},
+            )
+            if not result.passed:
+                failed = result
+        if failed is None:
+            await RuleAcknowledgement.insert(RuleAcknowledgement(version=version_id, user=user.user_id, at=at))
+            await audit.record(
+                actor=user, action="rules.acknowledge", entity="rule_version", entity_id=version_id,
+                summary=f'确认阅读《{title}》第 {version["version_no"]} 版' + (f"（测验 {result.pct}% 通过）" if result else ""),
+                after={"version": version_id, "at": at},
+            )
+    if failed is not None:
+        raise QuizFailed(failed)
     return await ack_of(user, version_id)  # type: ignore[return-value]
+
+
+async def save_quiz(user, version_id: int, text: str) -> tuple[str, int]:
+    """Replace the version's quiz with the one written in `text` (an empty text removes it). Returns (error, count)."""
+    questions: list[rule_quiz.Question] = []
+    if (text or "").strip():
+        questions, error = rule_quiz.parse(text)
+        if error:
+            return error, 0
+    async with engine_finder().transaction():
+        version = await document_for_version(version_id)
+        if not version:
+            raise RuleError("该规章版本不存在")
+        await RuleQuizQuestion.delete().where(RuleQuizQuestion.version == version_id)
+        if questions:
+            await RuleQuizQuestion.insert(*[RuleQuizQuestion(
+                version=version_id, seq=q.seq, question=q.question, correct=q.correct,
+                **{f"option_{i}": (q.options[i - 1] if i <= len(q.options) else "") for i in range(1, 5)}) for q in questions])
+        await audit.record(
+            actor=user, action="rules.quiz", entity="rule_version", entity_id=version_id,
+            summary=f"设置规章测验：{len(questions)} 道题" if questions else "取消规章测验",
+            after={"questions": len(questions)},
+        )
+    return "", len(questions)
 
 
 def _acked_clause(version_id: int, read: bool) -> WhereRaw:

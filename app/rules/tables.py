@@ -47,3 +47,40 @@ class RuleAcknowledgement(Table, tablename="rule_acknowledgement"):
     version = ForeignKey(RuleVersion, on_delete=OnDelete.restrict, index=True)
     user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, index=True)
     at = Timestamptz()
+
+
+class RuleQuizQuestion(Table, tablename="rule_quiz_question"):
+    """A question of the short quiz attached to a rule version: 2–4 options and the correct one (1-based)."""
+
+    version = ForeignKey(RuleVersion, on_delete=OnDelete.cascade, index=True)
+    seq = Integer(default=1)
+    question = Text()
+    option_1 = Varchar(length=200)
+    option_2 = Varchar(length=200)
+    option_3 = Varchar(length=200, default="")
+    option_4 = Varchar(length=200, default="")
+    correct = Integer(default=1, help_text="正确选项（1–4）")
+
+
+class RuleQuizAttempt(Table, tablename="rule_quiz_attempt"):
+    """One attempt at a version's quiz: the score and which questions (by number) were answered wrongly."""
+
+    version = ForeignKey(RuleVersion, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, index=True)
+    at = Timestamptz()
+    correct_count = Integer(default=0)
+    total = Integer(default=0)
+    score_pct = Integer(default=0)
+    passed = Boolean(default=False)
+    wrong = Varchar(length=200, default="", help_text="答错的题号，逗号分隔")
+
+
+class RuleSetting(Table, tablename="rule_setting"):
+    key = Varchar(length=40, unique=True)
+    label = Varchar(length=120, default="")
+    value = Integer(default=0, help_text="数值")
+    tag = Varchar(length=10, default="C", help_text="来源：[S] 规章原文 / [L] 法律 / [C] 惯例")
+
+    @classmethod
+    def get_readable(cls):
+        return readable(cls.label)

@@ -38,6 +38,8 @@ EXPECTED["cert_training"] = STAFF  # issue 12 E7: 学历/资格证书培训 (eli
 EXPECTED["probation"] = STAFF  # issue 12 E11: 转正申请 (the picker offers only one's own contract in probation)
 EXPECTED["promotion"] = STAFF  # issue 12 E9: 晋升申请 (the picker offers only oneself or one's direct reports)
 EXPECTED["transfer"] = STAFF  # issue 12 E10: 跨公司调动 (the picker offers only oneself or one's direct reports)
+EXPECTED["training_plan"] = {"supervisor", "dept_head", "hr"}  # issue 12 E6: 培训计划 (annual or monthly) by 客服主管, 部门负责人 or 人事
+EXPECTED["training_session"] = STAFF  # issue 12 E6: 培训申请 (a session; + 分管副总 from the budget threshold)
 
 
 def real_flows() -> set[str]:
