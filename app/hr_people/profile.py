@@ -16,9 +16,9 @@ async def section(emp: dict, viewer) -> list[dict]:
     if emp.get("user"):
         tasks = await Task.select(Task.id, Task.request, Task.request.number.as_alias("number"), Task.request.title.as_alias("title"),
                                   Task.step.name.as_alias("step_name")).where(
-            (Task.assignee == emp["user"]) & (Task.status == "待处理")).order_by(Task.id).limit(100)
+            (Task.assignee == emp["user"]) & (Task.status == "待处理")).order_by(Task.id, ascending=False).limit(100)
     requests = await Request.select(Request.id, Request.number, Request.title, Request.status).where(
-        (Request.applicant == emp["id"]) & Request.status.is_in(list(OPEN_REQUESTS))).order_by(Request.id).limit(100)
+        (Request.applicant == emp["id"]) & Request.status.is_in(list(OPEN_REQUESTS))).order_by(Request.id, ascending=False).limit(100)
     return [
         {"title": f"奖惩记录（{len(rows)}）", "template": "hr_people/_profile_rewards.html", "ctx": {"rows": rows}},
         {"title": "经办中的审批", "template": "hr_people/_profile_tasks.html", "ctx": {"tasks": tasks, "requests": requests}},
