@@ -15,7 +15,7 @@ from app.core.listing import like_text
 from app.core.months import month_last, parse_month
 from app.core.permissions import Perm
 from app.core.timeutil import now
-from app.core.validators import mask_id_number
+from app.core.validators import mask_id_number, normalize_id_number
 from app.hr_people.tables import EmployeeFile, Reward
 from app.hr_probation.tables import EmployeeStatus
 from app.org.tables import Company, Department, Employee
@@ -146,28 +146,34 @@ def masked(f: dict | None) -> dict:
             "base_salary": SALARY_MASK if f["base_salary"] is not None else ""}
 
 
+async def _write_file(actor: Any, employee_id: int, data: FileInput, summary: str) -> None:
+    emp = await E.select(E.id, E.name).where(E.id == employee_id).first()
+    if emp is None:
+        raise PeopleError("没有这名员工")
+    values = {EmployeeFile.id_no: data.id_no, EmployeeFile.base_salary: data.base_salary, EmployeeFile.education: data.education,
+              EmployeeFile.emergency_name: data.emergency_name, EmployeeFile.emergency_phone: data.emergency_phone,
+              EmployeeFile.note: data.note, EmployeeFile.updated_at: now()}
+    existing = await EmployeeFile.select(EmployeeFile.id).where(EmployeeFile.employee == employee_id).first()
+    if existing:
+        await EmployeeFile.update(values).where(EmployeeFile.id == existing["id"])
+    else:
+        await EmployeeFile.insert(EmployeeFile(employee=employee_id, **{c._meta.name: v for c, v in values.items()}))
+    await audit.record(actor=actor, action="hr_people.file_save", entity="hr_employee_file", entity_id=employee_id,
+                       summary=summary.format(name=emp["name"]), ip=getattr(actor, "ip", ""))
+
+
 async def save_file(actor: Any, employee_id: int, data: FileInput) -> None:
+    """HR's edit of the file: one transaction with its audit row (the ID number and salary are not logged)."""
     async with write_transaction():
-        emp = await E.select(E.id, E.name).where(E.id == employee_id).first()
-        if emp is None:
-            raise PeopleError("没有这名员工")
-        values = {EmployeeFile.id_no: data.id_no, EmployeeFile.base_salary: data.base_salary, EmployeeFile.education: data.education,
-                  EmployeeFile.emergency_name: data.emergency_name, EmployeeFile.emergency_phone: data.emergency_phone,
-                  EmployeeFile.note: data.note, EmployeeFile.updated_at: now()}
-        existing = await EmployeeFile.select(EmployeeFile.id).where(EmployeeFile.employee == employee_id).first()
-        if existing:
-            await EmployeeFile.update(values).where(EmployeeFile.id == existing["id"])
-        else:
-            await EmployeeFile.insert(EmployeeFile(employee=employee_id, **{c._meta.name: v for c, v in values.items()}))
-        await audit.record(actor=actor, action="hr_people.file_save", entity="hr_employee_file", entity_id=employee_id,
-                           summary=f"修改 {emp['name']} 的员工档案（学历、紧急联系人；身份证号与工资不记入日志）",
-                           ip=getattr(actor, "ip", ""))
+        await _write_file(actor, employee_id, data, "修改 {name} 的员工档案（身份证号与工资不记入日志）")
 
 
 async def create_file(employee_id: int, *, id_no: str = "", base_salary: Decimal | None = None, actor: Any) -> None:
-    """For onboarding: the new employee's file with the ID number and salary agreed (validated by the caller's form).
-    Opens its own transaction; call it outside another one."""
-    await save_file(actor, employee_id, FileInput(id_no, base_salary, "", "", "", ""))
+    """For onboarding: the new employee's file with the ID number and salary agreed (validated by the caller's form:
+    app/core/validators.validate_resident_id). Writes inside the caller's transaction (the one that creates the
+    employee) with its own audit row; it opens none of its own."""
+    await _write_file(actor, employee_id, FileInput(normalize_id_number(id_no), base_salary, "", "", "", ""),
+                      "入职建立 {name} 的员工档案（身份证号与工资不记入日志）")
 
 
 async def reveal(actor: Any, emp: dict) -> dict:

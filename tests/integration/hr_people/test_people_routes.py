@@ -146,3 +146,34 @@ async def test_list_filters_and_paging(new_client, person):
     assert frag.status_code == 200 and 'id="people-list"' in frag.text and "<html" not in frag.text
     for q in ("?page=abc", "?company=x&department=-1&active=9", "?q=%25_%5C", "?page=999999"):
         assert (await hr.get("/hr/people" + q)).status_code == 200, q
+
+
+GARBAGE = ("\x00", "x" * 100000, "①②", "9" * 5000, "-1e400", "２０２６-０１-０１", "<script>", "NaN", "Infinity", "1e9999")
+
+
+async def test_garbage_never_500(new_client, person):
+    hr = await sign_in(await new_client(), "hr")
+    fields = {"file": ("id_no", "base_salary", "education", "emergency_name", "emergency_phone", "note"),
+              "rewards/new": ("kind", "on", "title", "detail", "amount", "clause", "basis")}
+    for path, names in fields.items():
+        for g in GARBAGE:
+            r = await post(hr, f"/hr/people/{person['id']}/{path}", {n: g for n in names})
+            assert r.status_code < 500, (path, g[:20])
+    for g in ("0", "-1", "99999999999", "abc"):
+        assert (await hr.get(f"/hr/people/{g}")).status_code in (404, 405), g
+    assert await Reward.count().where(Reward.employee == person["id"]) == 0
+    assert await services.file_of(person["id"]) is None
+
+
+async def test_create_file_for_onboarding(person):
+    from types import SimpleNamespace
+
+    from app.core.db import write_transaction
+
+    actor = SimpleNamespace(user_id=None, display_name="入职测试", employee_id=None, ip="")
+    async with write_transaction():  # the onboarding part's own transaction
+        await services.create_file(person["id"], id_no=ID_NO.lower(), base_salary=Decimal("7000"), actor=actor)
+    f = await services.file_of(person["id"])
+    assert f["id_no"] == ID_NO and f["base_salary"] == Decimal("7000")
+    row = await AuditLog.select(AuditLog.summary).where((AuditLog.action == "hr_people.file_save") & (AuditLog.entity_id == str(person["id"]))).order_by(AuditLog.id, ascending=False).first()
+    assert "入职建立" in row["summary"] and ID_NO not in row["summary"]
