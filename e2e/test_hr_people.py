@@ -4,6 +4,7 @@ opens 我的档案 and sees the 奖励 on his record and in the timeline, still 
 from playwright.sync_api import expect
 
 from e2e.conftest import LoginPage
+from e2e.screens import shoot
 
 
 def test_hr_reveals_and_rewards_the_person_sees_it(page, server_url):
@@ -29,6 +30,7 @@ def test_hr_reveals_and_rewards_the_person_sees_it(page, server_url):
     form.get_by_test_id("reward-save").click()
     expect(page.get_by_test_id("flash")).to_contain_text("已记录奖励：业主来信表扬")
     expect(page.get_by_test_id("section-hr_people").first).to_contain_text("业主来信表扬")
+    shoot(page, "hr-people-record", full_page=True)
     login.sign_out()
 
     login.sign_in("sales")

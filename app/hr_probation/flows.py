@@ -66,7 +66,8 @@ class ProbationForm:
         full = await services.review_of(request_id)
         from app.hr_people.services import rewards_of  # 奖惩 (§G) shown to the 转正 approvers
 
-        return {"review": full, "rewards": await rewards_of(review["employee"]), "form_values": {"contract": str(review["contract"]), "self_appraisal": review["self_appraisal"]}}
+        return {"review": full, "rewards": await rewards_of(review["employee"]),
+                "form_values": {"contract": str(review["contract"]), "self_appraisal": review["self_appraisal"]}}
 
 
 def probation_chain(c: ChainContext) -> list[StepSpec]:

@@ -175,5 +175,6 @@ async def test_create_file_for_onboarding(person):
         await services.create_file(person["id"], id_no=ID_NO.lower(), base_salary=Decimal("7000"), actor=actor)
     f = await services.file_of(person["id"])
     assert f["id_no"] == ID_NO and f["base_salary"] == Decimal("7000")
-    row = await AuditLog.select(AuditLog.summary).where((AuditLog.action == "hr_people.file_save") & (AuditLog.entity_id == str(person["id"]))).order_by(AuditLog.id, ascending=False).first()
+    row = await AuditLog.select(AuditLog.summary).where(
+        (AuditLog.action == "hr_people.file_save") & (AuditLog.entity_id == str(person["id"]))).order_by(AuditLog.id, ascending=False).first()
     assert "入职建立" in row["summary"] and ID_NO not in row["summary"]

@@ -1,7 +1,7 @@
 """Each package's profile.py called directly (section() and events()), and the record page showing them: 劳动合同,
 假期 (this year's balance and leaves), 转正, 学历/资格证书培训, 奖惩 and the approval items the person holds."""
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
