@@ -64,7 +64,10 @@ class ProbationForm:
         if not review:
             return {"form_values": {}}
         full = await services.review_of(request_id)
-        return {"review": full, "form_values": {"contract": str(review["contract"]), "self_appraisal": review["self_appraisal"]}}
+        from app.hr_people.services import rewards_of  # 奖惩 (§G) shown to the 转正 approvers
+
+        return {"review": full, "rewards": await rewards_of(review["employee"]),
+                "form_values": {"contract": str(review["contract"]), "self_appraisal": review["self_appraisal"]}}
 
 
 def probation_chain(c: ChainContext) -> list[StepSpec]:
