@@ -471,3 +471,7 @@ ACTIONS.update({"hr_course.attendance": "内部培训·勾选签到", "hr_course
                 "hr_course.scores": "内部培训·录入成绩", "hr_course.evaluate": "内部培训·提交评价",
                 "rules.quiz": "设置规章测验", "rules.quiz_attempt": "规章测验答题"})
 ENTITIES.update({"hr_course_session": "内部培训"})
+# — employee record (app/hr_people)
+ACTIONS.update({"hr_people.file_save": "人事·修改员工档案", "hr_people.reveal": "人事·查看完整身份证号/工资",
+                "hr_people.reward_create": "人事·记录奖惩"})
+ENTITIES.update({"hr_employee_file": "员工档案", "hr_reward": "奖惩记录"})
