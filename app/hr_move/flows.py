@@ -125,7 +125,10 @@ class PromotionForm:
         today = today_local()
         if await services.complete_promotion(p, today):  # opening the page after the publication completes it
             p = await services.promotion_of(request_id)
-        return {"promotion": p, "state": services.promotion_state(p, today), "tenure": rules.tenure_text(p["tenure_months"]),
+        from app.hr_people.services import rewards_of  # 奖惩 (§G) shown to the 晋升 approvers, as to 转正's
+
+        return {"promotion": p, "rewards": await rewards_of(p["employee"]), "state": services.promotion_state(p, today),
+                "tenure": rules.tenure_text(p["tenure_months"]),
                 "form_values": {"employee": str(p["employee"]), "to_position": str(p["to_position"]),
                                 "to_grade": str(p["to_grade"] or ""), "score": str(p["score"]), "appraisal": p["appraisal"],
                                 "salary_change": f"{p['salary_change']:.2f}"}}
