@@ -56,6 +56,13 @@ async def check_holds(employee_id: int, c: dict, request_id: int | None) -> dict
             errors["kind"] = f"人事尚未登记您的参加工作日期，暂不能申请年休假，请联系人事专员（{rules.LEGAL_ANNUAL_SHORT}）"
         elif c["days"] > b.remaining:
             errors["kind"] = annual_message(b, c["days"])
+    if c["kind"] == rules.TIME_OFF:  # 调休 only against the days credited by rostered weekend duty (app/hr_attend)
+        from app.hr_attend.services import time_off
+
+        t = await time_off(employee_id, exclude_request=request_id)
+        if c["days"] > t.balance:
+            errors["kind"] = (f"调休余额不足（本次 {fmt_days(c['days'])} 天）：加班记入 {fmt_days(t.credited)} 天，已调休 "
+                              f"{fmt_days(t.taken)} 天，审批中 {fmt_days(t.pending)} 天，余额 {fmt_days(max(t.balance, 0))} 天")
     return errors
 
 
@@ -67,8 +74,11 @@ class LeaveForm:
         cfg = await services.settings()
         today = today_local()
         b = await services.balance(user.employee_id, today.year, today, cfg) if getattr(user, "employee_id", None) else None
+        from app.hr_attend.services import time_off
+
+        t = await time_off(user.employee_id) if getattr(user, "employee_id", None) else None
         return {"kinds": [(k, f"{k}（按{rules.counts_in(k)}计）") for k in rules.KINDS], "halves": [(h, h) for h in rules.HALVES],
-                "balance": b, "legal": rules.LEGAL_ANNUAL, "legal_maternity": rules.LEGAL_MATERNITY, "fmt_days": fmt_days,
+                "balance": b, "time_off": t, "legal": rules.LEGAL_ANNUAL, "legal_maternity": rules.LEGAL_MATERNITY, "fmt_days": fmt_days,
                 "supervisor_max": fmt_days(cfg["supervisor_max_days"]), "dept_head_max": fmt_days(cfg["dept_head_max_days"]),
                 "calendar_kinds": "、".join(k for k in rules.KINDS if k in rules.CALENDAR_DAY_KINDS),
                 "working_kinds": "、".join(k for k in rules.KINDS if k not in rules.CALENDAR_DAY_KINDS)}
