@@ -133,7 +133,7 @@ async def duty_create(request: Request) -> Response:
         await services.create_duty(request.user, data)
     except services.DutyError as e:
         values = {k: v for k, v in data.items() if isinstance(v, str) and k != "employees"}
-        values["employees"] = [v for v in data.getall("employees") if isinstance(v, str)] if hasattr(data, "getall") else []
+        values["employees"] = [v for v in data.getall("employees", []) if isinstance(v, str)] if hasattr(data, "getall") else []
         return await _duty_page(request, Form(values=values, errors=e.errors), 422)
     return redirect_with_flash("/hr/attendance/duty", "已安排加班，调休天数已记入所选员工", request=request)
 

@@ -172,6 +172,9 @@ async def test_weekend_duty_credits_time_off_and_leave_above_balance_refused(new
     r = await boss.post("/hr/attendance/duty", data={"_csrf_token": token, "day": t.isoformat() if cal2.is_workday(t) else workday.isoformat(),
                                                        "occasion": "开盘", "credit_days": "1", "employees": [str(a["id"])]})
     assert r.status_code == 422 and "是工作日" in r.text
+    for garbage in ({}, {"day": "x\x00", "credit_days": "-1", "employees": ["9" * 40, "abc"]}, {"credit_days": "0.3", "occasion": "春节"}):
+        r = await boss.post("/hr/attendance/duty", data={"_csrf_token": token, **garbage})
+        assert r.status_code == 422, garbage
     r = await boss.post("/hr/attendance/duty", data={"_csrf_token": token, "day": rest.isoformat(), "occasion": "交房", "credit_days": "1",
                                                        "employees": [str(a["id"])]})
     assert r.status_code in (302, 303), r.text[-1500:]
