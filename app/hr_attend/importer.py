@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.calls.importer import _decode, _kind, check_file as _check_file, file_limit  # noqa: F401  (the same file checks)
+from app.calls.importer import _decode, _is_unique_violation, _kind, check_file as _check_file, file_limit  # noqa: F401  (the same file checks)
 from app.core import audit
 from app.core.db import write_transaction
 from app.core.sheets import read_xlsx
@@ -231,32 +231,38 @@ async def import_clock(user, filename: str, content: bytes, start: int, end: int
     src = filename[:200]
     emp_ids = sorted({k[0] for k in pairs})
     first, last = min(k[1] for k in pairs), max(k[1] for k in pairs)
-    async with write_transaction():
-        existing: dict[tuple[int, date], dict] = {}
-        for i in range(0, len(emp_ids), BATCH):
-            for r in await ClockDay.select(ClockDay.id, ClockDay.employee, ClockDay.day, ClockDay.first_in, ClockDay.last_out).where(
-                    ClockDay.employee.is_in(emp_ids[i:i + BATCH]) & (ClockDay.day >= first) & (ClockDay.day <= last)):
-                existing[(r["employee"], r["day"])] = r
-        new = []
-        for k, (a, b) in sorted(pairs.items()):
-            old = existing.get(k)
-            if old is None:
-                new.append(ClockDay(employee=k[0], day=k[1], first_in=a, last_out=b, source=src, imported_at=at))
-                continue
-            merged = rules.merge((old["first_in"], old["last_out"]), (a, b))
-            if merged == (old["first_in"], old["last_out"]):
-                result.same += 1
-            else:
-                result.changed += 1
-                await ClockDay.update({ClockDay.first_in: merged[0], ClockDay.last_out: merged[1], ClockDay.source: src,
-                                       ClockDay.imported_at: at}).where(ClockDay.id == old["id"])
-        for i in range(0, len(new), BATCH):
-            await ClockDay.insert(*new[i:i + BATCH])
-        result.added = len(new)
-        await audit.record(actor=user, action="hr_attend.import", entity="hr_attend_clock", entity_id="",
-                           summary=f"导入打卡记录「{filename[:80]}」：{result.summary}",
-                           after={"file": src, "rows": result.rows, "days": result.days, "added": result.added,
-                                  "changed": result.changed, "same": result.same}, ip=getattr(user, "ip", ""))
+    try:
+        async with write_transaction():
+            existing: dict[tuple[int, date], dict] = {}
+            for i in range(0, len(emp_ids), BATCH):
+                for r in await ClockDay.select(ClockDay.id, ClockDay.employee, ClockDay.day, ClockDay.first_in, ClockDay.last_out).where(
+                        ClockDay.employee.is_in(emp_ids[i:i + BATCH]) & (ClockDay.day >= first) & (ClockDay.day <= last)):
+                    existing[(r["employee"], r["day"])] = r
+            new = []
+            for k, (a, b) in sorted(pairs.items()):
+                old = existing.get(k)
+                if old is None:
+                    new.append(ClockDay(employee=k[0], day=k[1], first_in=a, last_out=b, source=src, imported_at=at))
+                    continue
+                merged = rules.merge((old["first_in"], old["last_out"]), (a, b))
+                if merged == (old["first_in"], old["last_out"]):
+                    result.same += 1
+                else:
+                    result.changed += 1
+                    await ClockDay.update({ClockDay.first_in: merged[0], ClockDay.last_out: merged[1], ClockDay.source: src,
+                                           ClockDay.imported_at: at}).where(ClockDay.id == old["id"])
+            for i in range(0, len(new), BATCH):
+                await ClockDay.insert(*new[i:i + BATCH])
+            result.added = len(new)
+            await audit.record(actor=user, action="hr_attend.import", entity="hr_attend_clock", entity_id="",
+                               summary=f"导入打卡记录「{filename[:80]}」：{result.summary}",
+                               after={"file": src, "rows": result.rows, "days": result.days, "added": result.added,
+                                      "changed": result.changed, "same": result.same}, ip=getattr(user, "ip", ""))
+    except Exception as e:  # another import wrote one of these days at the same moment (PostgreSQL): nothing of this one is kept
+        if not _is_unique_violation(e):
+            raise
+        result.added = result.changed = result.same = 0
+        result.file_errors.append("同时有另一次导入写入了相同员工同一天的打卡，本次未导入任何记录；请重新导入（已导入的会自动合并）")
     return result
 
 

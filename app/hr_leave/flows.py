@@ -149,7 +149,7 @@ LEAVE = register(FlowDef(
     code="leave", name="请假申请", prefix="QJ", group="人事",
     description="员工请假须提前申请。年休假、事假、病假、丧假、调休按工作日计算（扣除周末和法定节假日），婚假、产假按自然日计算；"
                 "可请半天（上午/下午）。按天数由一人审批：1 天以内客服主管，3 天以内客服副经理，超过 3 天分管副总。"
-                "年休假不能超过本年度剩余天数（职工带薪年休假条例 第三条）；与本人其他审批中或已批准的请假时间不能重叠。",
+                "年休假不能超过本年度剩余天数（职工带薪年休假条例 第三条）；调休不能超过加班排班记入的调休余额；与本人其他审批中或已批准的请假时间不能重叠。",
     chain=leave_chain, form=LeaveForm(), starters=STAFF, has_amount=False,
     settings=(Setting("supervisor_max_days", "请假天数不超过此数（含）由客服主管审批（天）", rules.DEFAULTS["supervisor_max_days"]),
               Setting("dept_head_max_days", "请假天数不超过此数（含）由客服副经理审批，超过由分管副总审批（天）", rules.DEFAULTS["dept_head_max_days"]),
