@@ -35,7 +35,7 @@ def _days_upto(first: date, today: date) -> list[date]:
 
 
 async def month_of(employee_ids: list[int], first: date, today: date | None = None) -> dict[int, rules.MonthSummary]:
-    """Each employee's month (up to today): three queries whatever the number of employees."""
+    """Each employee's month (up to today, from their first day of work): four queries whatever the number of employees."""
     today = today or today_local()
     last = month_last(first)
     cfg = await settings.read()
@@ -53,9 +53,11 @@ async def month_of(employee_ids: list[int], first: date, today: date | None = No
             LeaveRequest.employee.is_in(employee_ids) & (LeaveRequest.holds == True)  # noqa: E712
             & (LeaveRequest.request.status == APPROVED) & (LeaveRequest.start_on <= last) & (LeaveRequest.end_on >= first)):
         leaves[r["employee"]].append(r)
+    hired = {r["id"]: r["hired_on"] for r in await Employee.select(Employee.id, Employee.hired_on).where(Employee.id.is_in(employee_ids))}
     days = _days_upto(first, today)
     for i in employee_ids:
-        out[i] = rules.month_summary(days, punches[i], cal, rules.leave_halves(leaves[i], first, last), cfg["start"], cfg["end"], cfg["grace"])
+        mine = [d for d in days if hired.get(i) is None or d >= hired[i]]  # no absence before the first day of work
+        out[i] = rules.month_summary(mine, punches[i], cal, rules.leave_halves(leaves[i], first, last), cfg["start"], cfg["end"], cfg["grace"])
     return out
 
 

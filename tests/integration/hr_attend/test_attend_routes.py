@@ -207,3 +207,13 @@ async def test_profile_section_and_events(staff):
     sec = await profile.section({"id": a["id"], "name": a["name"], "employee_no": a["no"]}, None)
     assert sec["title"] == "考勤" and sec["template"] == "hr_attend/_profile.html" and sec["ctx"]["time_off"].balance == 0
     assert await profile.events(a["id"]) == []
+
+
+async def test_no_absence_before_the_first_day_of_work(staff):
+    from app.hr_attend import services
+
+    a = await staff()
+    await Employee.update({Employee.hired_on: date(2026, 6, 15)}).where(Employee.id == a["id"])
+    s = (await services.month_of([a["id"]], date(2026, 6, 1), date(2026, 7, 31)))[a["id"]]
+    assert s.absent_days == len([d for d in await workdays_of_june() if d >= date(2026, 6, 15)])
+    assert all(d.day >= date(2026, 6, 15) for d in s.days)
