@@ -167,6 +167,10 @@ async def mark_done(actor, item_id: int) -> dict | None:
             return it
         today = today_local()
         await ActionItem.update({ActionItem.done: True, ActionItem.done_on: today}).where(ActionItem.id == item_id)
+        from app.core.notify import close
+        from app.hr_meeting.remind import reference
+
+        await close([reference(item_id)])
         await audit.record(actor=actor, action="hr_meeting.item_done", entity="hr_meeting_item", entity_id=item_id,
                            summary=f"例会行动项已完成：{it['text'][:80]}", before={"done": False},
                            after={"done": True, "done_on": today.isoformat()}, ip=getattr(actor, "ip", ""))

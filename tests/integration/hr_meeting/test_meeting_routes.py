@@ -69,6 +69,15 @@ async def test_minutes_items_done_and_overdue(new_client, staff):
     r = await me.get("/hr/meetings/items")
     assert r.text.count('data-testid="my-item"') == 2 and r.text.count('data-testid="item-overdue"') == 1
     items = await ActionItem.select(ActionItem.id, ActionItem.due_on).where(ActionItem.meeting == mid).order_by(ActionItem.id)
+    # the worker tells the owner of the overdue item once (twice run: still one notification)
+    from app.core.tables import Notification
+    from app.hr_meeting.remind import reference, remind_once
+
+    await remind_once()
+    await remind_once()
+    uid = (await Employee.select(Employee.user).where(Employee.id == a["id"]).first())["user"]
+    notes = await Notification.select(Notification.ref, Notification.read_at).where(Notification.user == uid)
+    assert [n["ref"] for n in notes] == [reference(items[0]["id"])]
     # someone else may not mark it done
     other = await sign_in(await new_client(), b["username"], PASSWORD)
     r = await other.post(f"/hr/meetings/items/{items[0]['id']}/done", data={"_csrf_token": await csrf_token(other, "/hr/meetings/items")})
@@ -77,6 +86,7 @@ async def test_minutes_items_done_and_overdue(new_client, staff):
     assert r.status_code in (302, 303)
     done = await ActionItem.select(ActionItem.done, ActionItem.done_on).where(ActionItem.id == items[0]["id"]).first()
     assert done == {"done": True, "done_on": today_local()}
+    assert (await Notification.select(Notification.read_at).where(Notification.user == uid).first())["read_at"] is not None
     r = await me.get("/hr/meetings/items")
     assert r.text.count('data-testid="my-item"') == 1 and 'data-testid="item-overdue"' not in r.text
     r = await me.post("/hr/meetings/items/999999999/done", data={"_csrf_token": await csrf_token(me, "/hr/meetings/items")})
