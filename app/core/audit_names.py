@@ -475,3 +475,8 @@ ENTITIES.update({"hr_course_session": "内部培训"})
 ACTIONS.update({"hr_people.file_save": "人事·修改员工档案", "hr_people.reveal": "人事·查看完整身份证号/工资",
                 "hr_people.reward_create": "人事·记录奖惩"})
 ENTITIES.update({"hr_employee_file": "员工档案", "hr_reward": "奖惩记录"})
+# 考勤 clock-in import and 调休 (app/hr_attend), 例会 (app/hr_meeting)
+ACTIONS.update({"hr_attend.import": "人事·导入打卡记录", "hr_attend.duty": "人事·安排加班（调休）",
+                "hr_meeting.record": "记录例会纪要", "hr_meeting.item_done": "例会行动项完成"})
+ENTITIES.update({"hr_attend_clock": "打卡记录", "hr_attend_duty": "加班排班（调休）", "hr_meeting": "例会纪要",
+                 "hr_meeting_item": "例会行动项"})

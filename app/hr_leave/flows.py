@@ -56,6 +56,13 @@ async def check_holds(employee_id: int, c: dict, request_id: int | None) -> dict
             errors["kind"] = f"人事尚未登记您的参加工作日期，暂不能申请年休假，请联系人事专员（{rules.LEGAL_ANNUAL_SHORT}）"
         elif c["days"] > b.remaining:
             errors["kind"] = annual_message(b, c["days"])
+    if c["kind"] == rules.TIME_OFF:  # 调休 only against the days credited by rostered weekend duty (app/hr_attend)
+        from app.hr_attend.services import time_off
+
+        t = await time_off(employee_id, exclude_request=request_id)
+        if c["days"] > t.balance:
+            errors["kind"] = (f"调休余额不足（本次 {fmt_days(c['days'])} 天）：加班记入 {fmt_days(t.credited)} 天，已调休 "
+                              f"{fmt_days(t.taken)} 天，审批中 {fmt_days(t.pending)} 天，余额 {fmt_days(max(t.balance, 0))} 天")
     return errors
 
 
@@ -67,8 +74,11 @@ class LeaveForm:
         cfg = await services.settings()
         today = today_local()
         b = await services.balance(user.employee_id, today.year, today, cfg) if getattr(user, "employee_id", None) else None
+        from app.hr_attend.services import time_off
+
+        t = await time_off(user.employee_id) if getattr(user, "employee_id", None) else None
         return {"kinds": [(k, f"{k}（按{rules.counts_in(k)}计）") for k in rules.KINDS], "halves": [(h, h) for h in rules.HALVES],
-                "balance": b, "legal": rules.LEGAL_ANNUAL, "legal_maternity": rules.LEGAL_MATERNITY, "fmt_days": fmt_days,
+                "balance": b, "time_off": t, "legal": rules.LEGAL_ANNUAL, "legal_maternity": rules.LEGAL_MATERNITY, "fmt_days": fmt_days,
                 "supervisor_max": fmt_days(cfg["supervisor_max_days"]), "dept_head_max": fmt_days(cfg["dept_head_max_days"]),
                 "calendar_kinds": "、".join(k for k in rules.KINDS if k in rules.CALENDAR_DAY_KINDS),
                 "working_kinds": "、".join(k for k in rules.KINDS if k not in rules.CALENDAR_DAY_KINDS)}
@@ -139,7 +149,7 @@ LEAVE = register(FlowDef(
     code="leave", name="请假申请", prefix="QJ", group="人事",
     description="员工请假须提前申请。年休假、事假、病假、丧假、调休按工作日计算（扣除周末和法定节假日），婚假、产假按自然日计算；"
                 "可请半天（上午/下午）。按天数由一人审批：1 天以内客服主管，3 天以内客服副经理，超过 3 天分管副总。"
-                "年休假不能超过本年度剩余天数（职工带薪年休假条例 第三条）；与本人其他审批中或已批准的请假时间不能重叠。",
+                "年休假不能超过本年度剩余天数（职工带薪年休假条例 第三条）；调休不能超过加班排班记入的调休余额；与本人其他审批中或已批准的请假时间不能重叠。",
     chain=leave_chain, form=LeaveForm(), starters=STAFF, has_amount=False,
     settings=(Setting("supervisor_max_days", "请假天数不超过此数（含）由客服主管审批（天）", rules.DEFAULTS["supervisor_max_days"]),
               Setting("dept_head_max_days", "请假天数不超过此数（含）由客服副经理审批，超过由分管副总审批（天）", rules.DEFAULTS["dept_head_max_days"]),

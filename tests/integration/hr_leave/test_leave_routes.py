@@ -107,11 +107,11 @@ async def test_overlap_refused_and_released_by_withdrawal(new_client, staff):
     d = await workday(today_local() + timedelta(days=20))
     first, r = await submit(c, "leave", form("事假", d, d, end_half="上午"))
     assert first
-    second, r = await submit(c, "leave", form("调休", d, d, start_half="上午", end_half="上午"))
+    second, r = await submit(c, "leave", form("病假", d, d, start_half="上午", end_half="上午"))
     assert not second and "时间重叠" in r.text
     number = (await LeaveRequest.select(LeaveRequest.request.number).where(LeaveRequest.request == first).first())["request.number"]
     assert number in r.text
-    afternoon, r = await submit(c, "leave", form("调休", d, d, start_half="下午", end_half="下午"))
+    afternoon, r = await submit(c, "leave", form("病假", d, d, start_half="下午", end_half="下午"))
     assert afternoon, r.text[:2000]
     token = await csrf_token(c, f"/workflow/requests/{first}")
     w = await c.post(f"/workflow/requests/{first}/withdraw", data={"_csrf_token": token, "comment": "不请了"})
