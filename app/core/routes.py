@@ -47,7 +47,11 @@ async def login_submit(request: Request) -> Response:
     except auth.LoginError as e:
         form.error(e.field, e.message)
         return render(request, "core/login.html", {"form": form, "next": nxt, "user": None}, status_code=400)
-    resp = Redirect(path=nxt, status_code=303)
+    from app.core.gates import first_pending
+    from piccolo_api.session_auth.tables import SessionsBase
+
+    user = await auth.load_user(await SessionsBase.get_user_id(token))
+    resp = Redirect(path=(await first_pending(user) if user else None) or nxt, status_code=303)
     resp.set_cookie(auth.SESSION_COOKIE, token, path="/", httponly=True, samesite="lax", secure=get_settings().production)
     return resp
 

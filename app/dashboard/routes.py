@@ -17,6 +17,12 @@ from app.rules import services as rules
 @get("/", guards=[requires(Perm.HOME)])
 async def home(request: Request) -> Response:
     user = request.user
+    from app.core.gates import first_pending
+    from litestar.response import Redirect
+
+    gate = await first_pending(user)
+    if gate:
+        return Redirect(path=gate, status_code=303)
     todo = []
     approvals = 0
     if user.can(Perm.WORKFLOW):
