@@ -47,7 +47,7 @@ async def login_submit(request: Request) -> Response:
     except auth.LoginError as e:
         form.error(e.field, e.message)
         return render(request, "core/login.html", {"form": form, "next": nxt, "user": None}, status_code=400)
-    from app.core.gates import first_pending
+    from app.core.gating import first_pending
     from piccolo_api.session_auth.tables import SessionsBase
 
     user = await auth.load_user(await SessionsBase.get_user_id(token))

@@ -17,7 +17,7 @@ from app.rules import services as rules
 @get("/", guards=[requires(Perm.HOME)])
 async def home(request: Request) -> Response:
     user = request.user
-    from app.core.gates import first_pending
+    from app.core.gating import first_pending
     from litestar.response import Redirect
 
     gate = await first_pending(user)

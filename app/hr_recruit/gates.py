@@ -1,4 +1,4 @@
-"""The first-sign-in gate (app/core/gates.py): a new employee onboarded here is sent to the documents they must
+"""The first-sign-in gate (app/core/gating.py): a new employee onboarded here is sent to the documents they must
 acknowledge first — the 保密承诺书 (《劳动合同法》第二十三条) and the 新员工入职培训 [S 1.11] of the rules library —
 after signing in and on the home page, until each current version is acknowledged. Only users with an onboarding row
 still `gated` are concerned: for everyone else this is one indexed EXISTS, and only at sign-in and on the home page."""

@@ -26,7 +26,7 @@ GUARD = requires(Perm.HR_MANAGE)
 @get("/", guards=[GUARD])
 async def recruit_list(request: Request) -> Response:
     select, count = services.staffing_list_queries()
-    page = await paginate(select, count, page=clamp_page(request.query_params.get("page")), per_page=20)
+    page = await paginate(select, count, page=clamp_page(request.query_params.get("page")), per_page=20, params={})
     counts = await services.candidate_counts([r["id"] for r in page.rows])
     return render(request, "hr_recruit/list.html", {
         "clause": CLAUSE, "page": page, "rows": page.rows, "counts": counts,
