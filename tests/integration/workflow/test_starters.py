@@ -36,6 +36,7 @@ EXPECTED["site_roster"] = {"security_captain", "cleaning_lead"}  # issue 13: a s
 EXPECTED["leave"] = STAFF  # issue 12 考勤: every employee files 请假申请
 EXPECTED["cert_training"] = STAFF  # issue 12 E7: 学历/资格证书培训 (eligibility checked on the form)
 EXPECTED["probation"] = STAFF  # issue 12 E11: 转正申请 (the picker offers only one's own contract in probation)
+EXPECTED.update({"staffing": {"dept_head", "supervisor"}, "offer": {"dept_head", "supervisor"}})  # issue 12 E12: 用人申请, 录用审批 (经)
 
 
 def real_flows() -> set[str]:
