@@ -10,6 +10,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from app.core import audit_names, auth
+from app.core.gating import first_pending
 from app.core.guards import public, requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
@@ -47,7 +48,6 @@ async def login_submit(request: Request) -> Response:
     except auth.LoginError as e:
         form.error(e.field, e.message)
         return render(request, "core/login.html", {"form": form, "next": nxt, "user": None}, status_code=400)
-    from app.core.gating import first_pending
     from piccolo_api.session_auth.tables import SessionsBase
 
     user = await auth.load_user(await SessionsBase.get_user_id(token))

@@ -153,7 +153,8 @@ async def candidate_unmask(request: Request, staffing_id: int, candidate_id: int
 async def _onboard_page(request: Request, st: dict, c: dict, form: Form | None = None, status_code: int = 200) -> Response:
     return render(request, "hr_recruit/onboard.html", {
         "clause": CLAUSE, "s": st, "c": c, "offer": await services.approved_offer(c["id"]), "projects": await services.project_choices(),
-        "form": form or Form(), "cfg": await recruit_settings.read()}, status_code=status_code)
+        "form": form or Form(), "cfg": await recruit_settings.read(), "ART_10": rules.ART_10, "ART_23": rules.ART_23},
+        status_code=status_code)
 
 
 async def _candidate(staffing_id: int, candidate_id: int) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app.hr_contract.rules import ART_19, FIXED, add_months, check_probation, probation_max_months
+from app.hr_contract.rules import ART_19, FIXED, add_months, check_probation, probation_max_months  # noqa: F401  (ART_19 shown on the forms)
 
 ART_10 = "《劳动合同法》第十条"  # 建立劳动关系，应当订立书面劳动合同
 ART_23 = "《劳动合同法》第二十三条"  # 保密义务
@@ -69,4 +69,3 @@ def ready_for_offer(rounds: int, min_rounds: int, bg_result: str) -> str:
     return ""
 
 
-__all__ = ["ART_19", "outside_headcount", "score_error", "probation_error", "ready_for_offer"]
