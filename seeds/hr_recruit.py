@@ -3,7 +3,7 @@ of the demo companies (as many as are employed now, two more 合同专员 in 锦
 a new employee acknowledges at first sign-in: 保密承诺书 and 新员工入职培训. Idempotent. FOR DEMONSTRATION ONLY."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from app.hr_recruit import settings
 from app.hr_recruit.tables import Headcount
@@ -62,7 +62,47 @@ async def _headcount() -> None:
         await Headcount.insert(*rows)
 
 
+async def _recruitment() -> None:
+    """One 用人申请 for a 合同专员 approved through its chain, a candidate ready for the 录用审批 (one interview, background
+    check passed) and one still being interviewed."""
+    from app.core.fields import FormValues
+    from app.core.timeutil import today_local
+    from app.core.validators import id_check_char
+    from app.hr_recruit import services
+    from app.hr_recruit.flows import STAFFING
+    from app.hr_recruit.tables import Staffing
+    from app.org.tables import Position
+    from app.workflow import engine
+    from seeds.ledgers import _approve_all
+    from seeds.pipeline import _user
+
+    if await Staffing.exists():
+        return
+    pos = await Position.select(Position.id).where(Position.role == "contract").order_by(Position.id).first()
+    if pos is None:
+        return
+    head = await _user("dept_head")
+    today = today_local()
+    result = await STAFFING.form.parse(FormValues(position=str(pos["id"]), headcount="1", requirements="大专及以上，熟悉网签备案和按揭流程（演示数据）",
+                                                  start_on=(today + timedelta(days=30)).isoformat(), reason="签约高峰期合同专员不足（演示数据）"),
+                                       head, None)
+    if result.errors:
+        return
+    req = await engine.submit(head, STAFFING, result)
+    await _approve_all(req["id"])
+    st = await Staffing.select(Staffing.id).where(Staffing.request == req["id"]).first()
+    hr = await _user("hr")
+    interviewer = (await Employee.select(Employee.id).where(Employee.user.username == "supervisor").first())["id"]
+    for i, (name, mobile, ready) in enumerate((("周晓", "13912345601", True), ("吴楠", "13912345602", False))):
+        first17 = f"32050619950{i + 1}15001"
+        cid = await services.add_candidate(hr, st["id"], name, mobile, first17 + id_check_char(first17))
+        await services.add_interview(hr, st["id"], cid, 85 - 10 * i, interviewer, today - timedelta(days=3), "沟通表达清楚（演示数据）")
+        if ready:
+            await services.record_background(hr, st["id"], cid, "通过", "原单位核实无误（演示数据）", today - timedelta(days=1))
+
+
 async def seed() -> None:
     await settings.seed()
     await _documents()
     await _headcount()
+    await _recruitment()
