@@ -246,3 +246,29 @@ async def test_demo_accounts_are_not_gated(new_client):
     token = await csrf_token(c)
     r = await c.post("/login", data={"username": "contract", "password": "demo2026", "_csrf_token": token, "next": "/"})
     assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+GARBAGE = ("", "x" * 5000, "\u0000", "-1", "99999999999999999999", "２０２６-01-01", "2026-02-30", "1e9", "<script>", "０")
+
+
+async def test_garbage_never_500(new_client):
+    sid = await approved_staffing(new_client, await new_position(3))
+    hr = await sign_in(await new_client(), "hr")
+    cid = await ready_candidate(hr, sid, 51)
+    base = f"/hr/recruit/{sid}/candidates"
+    token = await csrf_token(hr, base)
+    names = ("name", "mobile", "id_number", "score", "interviewer", "held_on", "note", "bg_result", "bg_note", "bg_on", "projects")
+    paths = [base, f"{base}/{cid}/interviews", f"{base}/{cid}/background", f"{base}/{cid}/onboard", f"{base}/999999/onboard",
+             f"/hr/recruit/999999/candidates", "/hr/recruit/onboardings/999999/password/unmask", f"{base}/{cid}/unmask"]
+    for i, value in enumerate(GARBAGE):
+        for path in paths:
+            r = await hr.post(path, data={**{n: value for n in names}, "_csrf_token": token})
+            assert r.status_code < 500, (path, value, r.status_code)
+    c = await sign_in(await new_client(), "dept_head")
+    for value in GARBAGE:
+        for flow, fields in (("staffing", ("position", "headcount", "requirements", "start_on", "reason")),
+                             ("offer", ("candidate", "salary", "start_on", "probation_months"))):
+            rid, r = await submit(c, flow, {f: value for f in fields})
+            assert rid == 0 and r.status_code < 500, (flow, value, r.status_code)
+    for q in ("", "周", "\u0000", "x" * 300):
+        assert (await c.get("/workflow/new/offer/records", params={"q": q}, headers={"HX-Request": "true"})).status_code < 500
