@@ -480,3 +480,10 @@ ACTIONS.update({"hr_attend.import": "人事·导入打卡记录", "hr_attend.dut
                 "hr_meeting.record": "记录例会纪要", "hr_meeting.item_done": "例会行动项完成"})
 ENTITIES.update({"hr_attend_clock": "打卡记录", "hr_attend_duty": "加班排班（调休）", "hr_meeting": "例会纪要",
                  "hr_meeting_item": "例会行动项"})
+# — 招聘 → 入职 (app/hr_recruit)
+ACTIONS.update({"hr_recruit.staffing": "人事·用人申请结果", "hr_recruit.candidate": "人事·登记候选人", "hr_recruit.interview": "人事·面试记录",
+                "hr_recruit.background": "人事·背景调查", "hr_recruit.reveal": "人事·查看候选人完整信息", "hr_recruit.offer": "人事·录用审批结果",
+                "hr_recruit.account": "人事·开通新员工账号", "hr_recruit.employee": "人事·新员工建档", "hr_recruit.scope": "人事·新员工项目范围",
+                "hr_recruit.status": "人事·新员工试用期状态", "hr_recruit.onboard": "人事·办理入职", "hr_recruit.password": "人事·生成初始密码",
+                "hr_recruit.gate_done": "新员工完成首次登录确认"})
+ENTITIES.update({"hr_staffing": "用人申请", "hr_candidate": "候选人", "hr_interview": "面试记录", "hr_offer": "录用审批", "hr_onboarding": "入职记录"})

@@ -10,6 +10,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from app.core import audit_names, auth
+from app.core.gating import first_pending
 from app.core.guards import public, requires
 from app.core.listing import Col, Filter, Listing
 from app.core.permissions import Perm
@@ -47,7 +48,10 @@ async def login_submit(request: Request) -> Response:
     except auth.LoginError as e:
         form.error(e.field, e.message)
         return render(request, "core/login.html", {"form": form, "next": nxt, "user": None}, status_code=400)
-    resp = Redirect(path=nxt, status_code=303)
+    from piccolo_api.session_auth.tables import SessionsBase
+
+    user = await auth.load_user(await SessionsBase.get_user_id(token))
+    resp = Redirect(path=(await first_pending(user) if user else None) or nxt, status_code=303)
     resp.set_cookie(auth.SESSION_COOKIE, token, path="/", httponly=True, samesite="lax", secure=get_settings().production)
     return resp
 

@@ -3,7 +3,9 @@ for me. Also the router of the top bar's search (app/core/search.py)."""
 from __future__ import annotations
 
 from litestar import Request, Response, Router, get, post
+from litestar.response import Redirect
 
+from app.core.gating import first_pending
 from app.core.guards import requires
 from app.core.nav import nav_for
 from app.dashboard import figures
@@ -17,6 +19,9 @@ from app.rules import services as rules
 @get("/", guards=[requires(Perm.HOME)])
 async def home(request: Request) -> Response:
     user = request.user
+    gate = await first_pending(user)
+    if gate:
+        return Redirect(path=gate, status_code=303)
     todo = []
     approvals = 0
     if user.can(Perm.WORKFLOW):

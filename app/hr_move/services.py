@@ -178,9 +178,14 @@ async def transfer_approved(req: dict, actor: Any) -> None:
 # ---- completion --------------------------------------------------------------------------------------------------
 
 async def _history(employee_id: int, company: int, department: int, position: int, grade: int | None, since: date, reason: str,
-                   request_id: int) -> None:
+                   request_id: int | None) -> None:
     await H.insert(H(employee=employee_id, company=company, department=department, position=position, grade=grade, since=since,
                      reason=reason, request=request_id, created_at=now()))
+
+
+async def record_hire(employee_id: int, company: int, department: int, position: int, since: date) -> None:
+    """The first row of a new employee's position history (入职, no grade yet): onboarding calls it in its transaction."""
+    await _history(employee_id, company, department, position, None, since, "入职", None)
 
 
 async def complete_promotion(p: dict, today: date, actor: Any = None) -> bool:

@@ -40,6 +40,7 @@ EXPECTED["promotion"] = STAFF  # issue 12 E9: 晋升申请 (the picker offers on
 EXPECTED["transfer"] = STAFF  # issue 12 E10: 跨公司调动 (the picker offers only oneself or one's direct reports)
 EXPECTED["training_plan"] = {"supervisor", "dept_head", "hr"}  # issue 12 E6: 培训计划 (annual or monthly) by 客服主管, 部门负责人 or 人事
 EXPECTED["training_session"] = STAFF  # issue 12 E6: 培训申请 (a session; + 分管副总 from the budget threshold)
+EXPECTED.update({"staffing": {"dept_head", "supervisor"}, "offer": {"dept_head", "supervisor"}})  # issue 12 E12: 用人申请, 录用审批 (经)
 
 
 def real_flows() -> set[str]:
