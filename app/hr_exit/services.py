@@ -227,6 +227,9 @@ async def _disable(case: dict, actor: Any) -> bool:
     await Employee.update({Employee.active: False}).where(Employee.id == case["employee"])
     if case["user"]:
         await BaseUser.update({BaseUser.active: False}).where(BaseUser.id == case["user"])
+        from piccolo_api.session_auth.tables import SessionsBase
+
+        await SessionsBase.delete().where(SessionsBase.user_id == case["user"])  # signed-in sessions end now
     await audit.record(actor=actor, action="hr_exit.disable", entity="hr_exit", entity_id=case["id"],
                        summary=f"{case['employee_name']} 已离职（最后工作日 {case['last_day']:%Y-%m-%d}），员工档案与登录账号已停用",
                        ip=getattr(actor, "ip", ""))

@@ -17,9 +17,10 @@ OPEN_REQUEST = ("审批中", "已退回")
 
 
 async def held_by(employee_id: int) -> list[Holding]:
-    user = Employee.select(Employee.user).where(Employee.id == employee_id)
+    emp = await Employee.select(Employee.user).where(Employee.id == employee_id).first()
+    user = (emp or {}).get("user") or 0
     tasks = await Task.select(Task.id, Task.request, Task.request.number, Task.request.title, Task.step.name).where(
-        Task.assignee.is_in(user) & Task.status.is_in(list(OPEN_TASK)) & Task.request.status.is_in(list(OPEN_REQUEST))
+        (Task.assignee == user) & Task.status.is_in(list(OPEN_TASK)) & Task.request.status.is_in(list(OPEN_REQUEST))
     ).order_by(Task.id).limit(500)
     own = await Request.select(Request.id, Request.number, Request.title, Request.status).where(
         (Request.applicant == employee_id) & Request.status.is_in(list(OPEN_REQUEST)) & (Request.flow != "resignation")
@@ -33,14 +34,14 @@ async def held_by(employee_id: int) -> list[Holding]:
 
 async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
     async with write_transaction():
-        task = await Task.select(Task.id, Task.request, Task.status, Task.assignee, Task.assignee.username, Task.step.name,
+        task = await Task.select(Task.id, Task.request, Task.step, Task.status, Task.assignee, Task.assignee.username, Task.step.name,
                                  Task.request.number).where(Task.id == record_id).first()
         if task is None or task["status"] not in OPEN_TASK:
             raise HoldingError("这条待办已经处理或不存在，请刷新页面")
         to = await Employee.select(Employee.user, Employee.name).where((Employee.id == to_employee_id) & (Employee.active == True)).first()  # noqa: E712
         if to is None or not to["user"]:
             raise HoldingError("接手人须为有登录账号的在职员工")
-        if await Task.exists().where((Task.step == Task.select(Task.step).where(Task.id == record_id)) & (Task.assignee == to["user"])
+        if await Task.exists().where((Task.step == task["step"]) & (Task.assignee == to["user"])
                                      & Task.status.is_in(list(OPEN_TASK))):
             raise HoldingError(f"{to['name']} 在这一环节已有待办，请另选接手人")
         await Task.update({Task.assignee: to["user"]}).where((Task.id == record_id) & Task.status.is_in(list(OPEN_TASK)))
