@@ -36,6 +36,8 @@ EXPECTED["site_roster"] = {"security_captain", "cleaning_lead"}  # issue 13: a s
 EXPECTED["leave"] = STAFF  # issue 12 考勤: every employee files 请假申请
 EXPECTED["cert_training"] = STAFF  # issue 12 E7: 学历/资格证书培训 (eligibility checked on the form)
 EXPECTED["probation"] = STAFF  # issue 12 E11: 转正申请 (the picker offers only one's own contract in probation)
+EXPECTED["resignation"] = STAFF  # issue 12 E5: 离职申请 (every employee gives their own notice)
+EXPECTED["dismissal"] = {"dept_head"}  # issue 12 E8: 辞退 is proposed by the 客服副经理 (经)
 
 
 def real_flows() -> set[str]:
