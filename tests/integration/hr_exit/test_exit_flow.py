@@ -177,3 +177,27 @@ async def test_profile_section_and_events(new_client):
     assert await profile.section({"id": s["id"]}, await as_user("sales")) is not None  # there is an exit: shown without holdings
     ev = await profile.events(s["id"])
     assert ev and ev[0]["url"] == f"/hr/exit/{case_id}"
+
+
+GARBAGE = ["", "abc", "-1", "99999999999999999999", "2026-02-30", "\x00", "x" * 5000, "１２", "0"]
+
+
+async def test_garbage_never_500(new_client):
+    s = await prep.make_staff()
+    case_id = await prep.make_exit(s)
+    hr = await sign_in(await new_client(), "hr")
+    head = await sign_in(await new_client(), "dept_head")
+    for g in GARBAGE:
+        for c, path, names in (
+            (hr, f"/hr/exit/{case_id}/holding", ("source", "how", "record_id", "to")),
+            (hr, f"/hr/exit/{case_id}/tick", ("item", "note")),
+            (hr, f"/hr/exit/{case_id}/receiver", ("receiver",)),
+            (hr, "/hr/exit/dismissal/999999999/union", ("union_notified_on", "union_note")),
+            (hr, "/workflow/new/resignation", ("notice_on", "last_day", "reason")),
+            (head, "/workflow/new/dismissal", ("employee", "ground", "ground_item", "facts", "notice_how", "notice_on", "last_day", "in_lieu")),
+        ):
+            token = await csrf_token(c, "/hr/exit")
+            r = await c.post(path, data={**{n: g for n in names}, "_csrf_token": token})
+            assert r.status_code < 500, (path, g, r.text[:500])
+    for p in (f"/hr/exit/{case_id}", f"/hr/exit/{case_id}/certificate", "/hr/exit/999999", "/hr/exit"):
+        assert (await hr.get(p)).status_code < 500
