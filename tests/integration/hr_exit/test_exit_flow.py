@@ -50,8 +50,13 @@ async def test_resignation_notice_rule_and_chain(new_client):
     assert await status(rid) == "已通过"
     case = await ExitCase.select(ExitCase.id, ExitCase.status).where(ExitCase.request == rid).first()
     assert case["status"] == SWEEP
-    r = await (await sign_in(await new_client(), "hr")).get(f"/hr/exit/{case['id']}")
+    hr = await sign_in(await new_client(), "hr")
+    r = await hr.get(f"/hr/exit/{case['id']}")
     assert r.status_code == 200 and "离职交接" in r.text
+    r = await hr.get(f"/workflow/requests/{rid}")
+    assert r.status_code == 200 and f"/hr/exit/{case['id']}" in r.text and "第三十七条" in r.text
+    r = await c.get("/workflow/new/resignation")
+    assert r.status_code == 200 and "试用期内提前 3 日" in r.text
 
 
 async def test_probation_notice_three_days(new_client):
@@ -201,3 +206,40 @@ async def test_garbage_never_500(new_client):
             assert r.status_code < 500, (path, g, r.text[:500])
     for p in (f"/hr/exit/{case_id}", f"/hr/exit/{case_id}/certificate", "/hr/exit/999999", "/hr/exit"):
         assert (await hr.get(p)).status_code < 500
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def test_dismissal_through_routes_needs_union_date_then_opens_the_sweep(new_client):
+    import re
+
+    from app.core.timeutil import today_local
+    from app.hr_exit.tables import Dismissal
+
+    s = await prep.make_staff()
+    today = today_local()
+    c = await sign_in(await new_client(), "dept_head")
+    data = {"employee": str(s["id"]), "ground": "40", "ground_item": "2", "facts": "经培训及调岗仍不能胜任", "notice_how": "书面送达本人",
+            "notice_on": today.isoformat(), "last_day": (today + timedelta(days=30)).isoformat()}
+    token = await csrf_token(c, "/workflow/new/dismissal")
+    r = await c.post("/workflow/new/dismissal", data={**data, "_csrf_token": token})
+    assert r.status_code == 400 and "请上传辞退事实的证据" in r.text
+    r = await c.post("/workflow/new/dismissal", data={**data, "_csrf_token": token}, files={"files": ("evidence.pdf", PDF, "application/pdf")})
+    assert r.status_code == 303, r.text[:2000]
+    rid = int(re.search(r"/workflow/requests/(\d+)", r.headers["location"]).group(1))
+    assert await chain(rid) == ["hr", "union", "vp", "gm"]
+    d = await Dismissal.select(Dismissal.severance_months, Dismissal.severance_text).where(Dismissal.request == rid).first()
+    assert d["severance_months"] > 0 and "第四十七条" in d["severance_text"] and "10000" not in d["severance_text"]
+    for who in ("hr", "hr", "vp"):
+        await approve_as(new_client, rid, who)
+    r = await approve_as(new_client, rid, "gm")
+    assert await status(rid) == "审批中"  # refused: the union was not notified
+    page = await (await sign_in(await new_client(), "hr")).get(f"/workflow/requests/{rid}")
+    assert page.status_code == 200 and 'data-testid="union-form"' in page.text and "第四十三条" in page.text
+    r = await post_as(new_client, "hr", f"/hr/exit/dismissal/{rid}/union", {"union_notified_on": today.isoformat(), "union_note": "无异议"})
+    assert r.status_code == 303
+    await approve_as(new_client, rid, "gm")
+    assert await status(rid) == "已通过"
+    case = await ExitCase.select(ExitCase.status, ExitCase.kind, ExitCase.last_day).where(ExitCase.request == rid).first()
+    assert case["status"] == SWEEP and case["kind"] == "辞退" and case["last_day"] == today + timedelta(days=30)
