@@ -85,7 +85,27 @@ async def start_sweep(request_id: int, actor: Any) -> int:
         await E.update({E.status: SWEEP}).where(E.id == case_id)
     await audit.record(actor=actor, action="hr_exit.sweep_start", entity="hr_exit", entity_id=case_id,
                        summary=f"离职交接开始：/hr/exit/{case_id}", ip=getattr(actor, "ip", ""))
+    await _notify_checkers(case_id)
     return case_id
+
+
+async def _notify_checkers(case_id: int) -> None:
+    """The roles that sign the checklist off, in the leaver's company, are told (once: the reference is the case)."""
+    from app.core.notify import notify
+    from app.workflow.engine import users_with_role
+
+    case = await get(case_id)
+    if case is None:
+        return
+    company = await Employee.select(Employee.company).where(Employee.id == case["employee"]).first()
+    users: set[int] = set()
+    for _, _, roles in CHECKLIST:
+        for role in roles:
+            users.update(await users_with_role(role, company["company"]))
+    users.discard(case["user"])
+    for u in sorted(users):
+        await notify(u, f"{case['employee_name']} 离职交接（最后工作日 {case['last_day']:%Y-%m-%d}），请确认本部门的交接项",
+                     f"/hr/exit/{case_id}", "info", f"hr_exit:{case_id}")
 
 
 async def close_request(request_id: int) -> None:
@@ -251,8 +271,20 @@ async def disable_due(today: date | None = None) -> int:
     return done
 
 
+def checks(user: Any) -> bool:
+    return any(user.role in roles for _, _, roles in CHECKLIST)
+
+
 async def list_cases(user: Any) -> list[dict]:
-    q = E.status.is_in([SWEEP, DONE]) if is_hr(user) else ((E.employee == (user.employee_id or 0)) & E.status.is_in([SWEEP, DONE]))
+    """HR: every exit in the sweep or done; the checklist's roles: those in the sweep; anyone: their own and those they
+    receive."""
+    if is_hr(user):
+        q = E.status.is_in([SWEEP, DONE])
+    elif checks(user):
+        q = (E.status == SWEEP) | ((E.employee == (user.employee_id or 0)) & (E.status == DONE))
+    else:
+        me = user.employee_id or 0
+        q = ((E.employee == me) | (E.receiver == me)) & E.status.is_in([SWEEP, DONE])
     return await E.select(*COLUMNS).where(q).order_by(E.id, ascending=False).limit(200)
 
 
