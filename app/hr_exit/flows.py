@@ -100,9 +100,13 @@ RESIGNATION = register(FlowDef(
 
 # ---- 辞退 -------------------------------------------------------------------------------------------------------
 
-async def employee_choices(user) -> list[tuple[str, str]]:
+async def employee_choices(user, company_id: int | None = None) -> list[tuple[str, str]]:
+    """The active employees of a company (the user's by default): the 辞退 form's employee, the sweep's reassign-to and
+    receiver (the leaver's company)."""
     rows = await Employee.select(Employee.id, Employee.name, Employee.employee_no, Employee.department.name).where(
-        (Employee.active == True) & (Employee.id != (user.employee_id or 0))).order_by(Employee.employee_no).limit(2000)  # noqa: E712
+        (Employee.active == True) & (Employee.id != ((user.employee_id or 0) if company_id is None else 0))
+        & (Employee.company == (company_id or user.company_id or 0))  # noqa: E712
+    ).order_by(Employee.employee_no).limit(2000)
     return [(str(r["id"]), f"{r['name']}（{r['employee_no']} · {r['department.name']}）") for r in rows]
 
 
@@ -153,9 +157,10 @@ class DismissalForm:
         elif emp_id is None or emp_id == user.employee_id:
             p.fail("employee", "请从列表中选择员工")
         else:
-            emp = await Employee.select(Employee.id, Employee.name).where((Employee.id == emp_id) & (Employee.active == True)).first()  # noqa: E712
+            emp = await Employee.select(Employee.id, Employee.name).where(
+                (Employee.id == emp_id) & (Employee.active == True) & (Employee.company == (user.company_id or 0))).first()  # noqa: E712
             if emp is None:
-                p.fail("employee", "没有这名在职员工")
+                p.fail("employee", "没有这名本公司的在职员工")
             elif await services.open_exit(emp_id, request_id) or await Dismissal.exists().where(
                     (Dismissal.employee == emp_id) & Dismissal.request.status.is_in(["审批中", "已退回"]) & (Dismissal.request != (request_id or 0))):
                 p.fail("employee", "这名员工已有办理中的离职或辞退")

@@ -116,7 +116,7 @@ COLUMNS = (E.id, E.request, E.employee, E.kind, E.notice_on, E.last_day, E.reaso
            E.completed_at, E.disabled_at, E.request.number.as_alias("request_number"), E.employee.name.as_alias("employee_name"),
            E.employee.employee_no.as_alias("employee_no"), E.employee.department.name.as_alias("department"),
            E.employee.position.name.as_alias("position"), E.employee.manager.as_alias("manager"), E.employee.user.as_alias("user"),
-           E.employee.company.name.as_alias("company"), E.employee.hired_on.as_alias("hired_on"),
+           E.employee.company.name.as_alias("company"), E.employee.company.as_alias("company_id"), E.employee.hired_on.as_alias("hired_on"),
            E.receiver.name.as_alias("receiver_name"), E.receiver.user.as_alias("receiver_user"))
 
 
