@@ -12,7 +12,6 @@ from typing import Any
 
 from app.core import attachments
 from app.core.fields import Parser, parse_id
-from app.core.timeutil import today_local
 from app.hr_exit import rules, services
 from app.hr_exit.tables import Dismissal, ExitCase
 from app.org.tables import Employee
@@ -114,15 +113,14 @@ async def severance_for(employee_id: int, last_day) -> tuple[Decimal, str]:
     """N months by 第四十七条 (app/hr_contract/rules.py severance, with the high-earner cap settings). The pay is not
     stored or shown here (salary is masked): only N and how it was counted."""
     from app.hr_contract import rules as crules
+    from app.hr_contract import services as contracts
     from app.hr_contract import settings as csettings
-    from app.hr_contract.tables import LabourContract as C
 
-    emp = await Employee.select(Employee.hired_on).where(Employee.id == employee_id).first()
-    first = await C.select(C.start, C.pay).where(C.employee == employee_id).order_by(C.seq).first()
-    last = await C.select(C.pay).where(C.employee == employee_id).order_by(C.seq, ascending=False).first()
-    since = (emp and emp["hired_on"]) or (first and first["start"])
+    history = await contracts.history(employee_id)
+    first, last = (history[0], history[-1]) if history else (None, None)
+    since = (first and first["hired_on"]) or (first and first["start"])
     if not since or since > last_day:
-        return Decimal("0"), f"没有入职日期，无法计算经济补偿（{rules.ART_47}）"
+        return Decimal("0"), f"没有劳动合同或入职日期，无法计算经济补偿（{rules.ART_47}）"
     cfg = await csettings.read()
     s = crules.severance(since, last_day, Decimal(last["pay"] if last and last["pay"] else 0), Decimal(cfg["local_average_wage"]),
                          cfg["severance_cap_times"], cfg["severance_cap_years"])

@@ -38,17 +38,23 @@ class ExitError(Exception):
         self.message, self.field = message, field
 
 
+async def current_contract(employee_id: int) -> dict | None:
+    """The employee's latest contract still in force (待签 / 已签), through the contracts' service."""
+    from app.hr_contract import services as contracts
+
+    rows = [r for r in await contracts.history(employee_id) if r["status"] in ("待签", "已签")]
+    return rows[-1] if rows else None
+
+
 async def in_probation(employee_id: int, on: date) -> bool:
     """In probation on `on`: hr_employee_status says 试用期, or (no decision recorded) the current contract's probation
     has not ended."""
-    from app.hr_contract.tables import LabourContract as C
-    from app.hr_probation.tables import EmployeeStatus
+    from app.hr_probation import services as probation
 
-    st = await EmployeeStatus.select(EmployeeStatus.status).where(EmployeeStatus.employee == employee_id).first()
+    st = await probation.decided(employee_id)
     if st:
         return st["status"] == "试用期"
-    row = await C.select(C.probation_end).where((C.employee == employee_id) & C.status.is_in(["待签", "已签"])).order_by(
-        C.seq, ascending=False).first()
+    row = await current_contract(employee_id)
     return bool(row and row["probation_end"] and row["probation_end"] >= on)
 
 
@@ -197,21 +203,16 @@ def still_open(items: list, ticks: dict[str, dict]) -> list[str]:
 
 async def _end_contract(case: dict, actor: Any) -> None:
     from app.hr_contract import services as contracts
-    from app.hr_contract.tables import LabourContract as C
 
-    row = await C.select(C.id).where((C.employee == case["employee"]) & C.status.is_in(["待签", "已签"])).order_by(C.seq, ascending=False).first()
+    row = await current_contract(case["employee"])
     if row:
         await contracts.end(actor, row["id"], case["last_day"], "员工提出解除" if case["kind"] == "辞职" else "公司提出解除")
 
 
 async def _set_status_left(case: dict, actor: Any) -> None:
-    from app.hr_probation.tables import EmployeeStatus as S
+    from app.hr_probation import services as probation
 
-    existing = await S.select(S.id).where(S.employee == case["employee"]).first()
-    if existing:
-        await S.update({S.status: LEFT, S.since: case["last_day"], S.request: case["request"], S.updated_at: now()}).where(S.id == existing["id"])
-    else:
-        await S.insert(S(employee=case["employee"], status=LEFT, since=case["last_day"], request=case["request"], updated_at=now()))
+    await probation.set_status(case["employee"], LEFT, case["last_day"], case["request"])
 
 
 async def complete(user: Any, case_id: int, today: date | None = None) -> bool:
