@@ -46,7 +46,7 @@ async def _page(request: Request, case: dict, *, error: str = "", status_code: i
                  for c, label, _ in services.CHECKLIST]
     return render(request, "hr_exit/sweep.html", {
         "clause": CLAUSE, "case": case, "items": items, "open": services.still_open(items, ticks), "checklist": checklist,
-        "is_hr": is_hr, "in_sweep": case["status"] == SWEEP, "error": error, "ART_50": rules.ART_50,
+        "is_hr": is_hr, "confidentiality": await services.confidentiality(case["employee"]), "in_sweep": case["status"] == SWEEP, "error": error, "ART_50": rules.ART_50,
         "choices": await employee_choices(user, case["company_id"]) if is_hr and case["status"] == SWEEP else [],
         "receiver_form": Form(values={"receiver": str(case["receiver"] or "")})}, status_code=status_code)
 

@@ -27,7 +27,8 @@ CHECKLIST: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("dept_head", "部门负责人（客服副经理）确认", ("dept_head",)),
     ("admin", "行政确认（办公用品、钥匙、工牌、工服）", ("admin_staff",)),
     ("it", "IT 确认（系统账号、网签账号、CA 证书 U 盾）", ("sysadmin",)),
-    ("finance", "财务确认（借款、报销已结清）", ("finance_manager", "accountant", "cashier")),
+    ("finance", "财务确认（借款、报销已结清；最后工资及应付经济补偿于交接办结时支付，《劳动合同法》第五十条）",
+     ("finance_manager", "accountant", "cashier")),
 )
 CHECK_NAMES = {c: label for c, label, _ in CHECKLIST}
 
@@ -44,6 +45,22 @@ async def current_contract(employee_id: int) -> dict | None:
 
     rows = [r for r in await contracts.history(employee_id) if r["status"] in ("待签", "已签")]
     return rows[-1] if rows else None
+
+
+async def confidentiality(employee_id: int) -> str:
+    """The reminder the sweep shows when the latest contract has a 保密 or 竞业限制 clause (第二十三条、第二十四条)."""
+    from app.hr_contract import services as contracts
+
+    rows = await contracts.history(employee_id)
+    last = rows[-1] if rows else None
+    if not last:
+        return ""
+    parts = []
+    if last["nda"]:
+        parts.append("保密条款：离职后仍须保守公司商业秘密和与知识产权相关的保密事项")
+    if last["non_compete"]:
+        parts.append("竞业限制：按约定期限履行（不超过二年），公司按月支付经济补偿")
+    return "；".join(parts) + "（《劳动合同法》第二十三条、第二十四条）" if parts else ""
 
 
 async def in_probation(employee_id: int, on: date) -> bool:

@@ -21,7 +21,7 @@ from app.workflow.tables import Request, Step, Task
 PASSWORD = "Leaver2026x"
 
 
-async def make_staff(like: str = "sales", probation_end: date | None = None) -> dict:
+async def make_staff(like: str = "sales", probation_end: date | None = None, nda: bool = False) -> dict:
     tag = uuid.uuid4().hex[:8]
     base = await Employee.select(Employee.company, Employee.department, Employee.position, Employee.manager).where(
         Employee.user.username == like).first()
@@ -31,7 +31,7 @@ async def make_staff(like: str = "sales", probation_end: date | None = None) -> 
                    position=base["position"], manager=base["manager"], hired_on=start, active=True)
     await emp.save()
     c = LabourContract(employee=emp.id, seq=1, kind=FIXED, start=start, end=add_months(start, 36) - timedelta(days=1),
-                       probation_end=probation_end, probation_pay=Decimal("8000"), pay=Decimal("10000"), post="客服专员",
+                       probation_end=probation_end, probation_pay=Decimal("8000"), pay=Decimal("10000"), post="客服专员", nda=nda,
                        signed_on=start, status=SIGNED, created_at=now())
     await c.save()
     return {"id": emp.id, "user": user.id, "username": user.username, "name": emp.name, "contract": c.id, "company": base["company"],

@@ -37,7 +37,7 @@ async def post_as(new_client, username: str, path: str, data: dict):
 async def test_resignation_notice_rule_and_chain(new_client):
     from app.core.timeutil import today_local
 
-    s = await prep.make_staff()
+    s = await prep.make_staff(nda=True)
     c = await sign_in(await new_client(), s["username"], prep.PASSWORD)
     today = today_local()
     rid, r = await submit(c, "resignation", {"notice_on": today.isoformat(), "last_day": (today + timedelta(days=29)).isoformat(), "reason": "个人发展"})
@@ -52,7 +52,7 @@ async def test_resignation_notice_rule_and_chain(new_client):
     assert case["status"] == SWEEP
     hr = await sign_in(await new_client(), "hr")
     r = await hr.get(f"/hr/exit/{case['id']}")
-    assert r.status_code == 200 and "离职交接" in r.text
+    assert r.status_code == 200 and "离职交接" in r.text and "保密条款" in r.text and "第五十条" in r.text
     r = await hr.get(f"/workflow/requests/{rid}")
     assert r.status_code == 200 and f"/hr/exit/{case['id']}" in r.text and "第三十七条" in r.text
     r = await c.get("/workflow/new/resignation")
