@@ -487,3 +487,10 @@ ACTIONS.update({"hr_recruit.staffing": "人事·用人申请结果", "hr_recruit
                 "hr_recruit.status": "人事·新员工试用期状态", "hr_recruit.onboard": "人事·办理入职", "hr_recruit.password": "人事·生成初始密码",
                 "hr_recruit.gate_done": "新员工完成首次登录确认"})
 ENTITIES.update({"hr_staffing": "用人申请", "hr_candidate": "候选人", "hr_interview": "面试记录", "hr_offer": "录用审批", "hr_onboarding": "入职记录"})
+# — 离职交接、辞退 (app/hr_exit)
+ACTIONS.update({"hr_exit.sweep_start": "人事·离职交接开始", "hr_exit.tick": "人事·离职交接确认", "hr_exit.receiver": "人事·指定工作接收人",
+                "hr_exit.complete": "人事·离职办结", "hr_exit.disable": "人事·离职停用账号", "hr_exit.union": "人事·辞退通知工会",
+                "hr_exit.custody_return": "人事·交接物品归还", "hr_exit.task_reassign": "人事·离职转交待办",
+                "hr_exit.asset_reassign": "人事·离职转交资产", "hr_exit.seal_reassign": "人事·离职转交印章",
+                "hr_exit.case_reassign": "人事·离职转交工单"})
+ENTITIES.update({"hr_exit": "离职交接", "hr_dismissal": "辞退申请", "hr_custody": "离职交接物品", "wf_task": "审批待办", "seal": "印章"})

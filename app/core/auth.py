@@ -215,16 +215,19 @@ async def sign_in(username: str, password: str, ip: str = "") -> str:
             f"登录失败次数过多，请 {throttle.minutes_left(at)} 分钟后再试。如非本人操作，请联系系统管理员。", "password"
         )
     user_id = await BaseUser.login(username=username, password=password)
-    await LoginAttempt.insert(LoginAttempt(username=username, at=at, success=bool(user_id), ip=ip))
+    # piccolo's login does not look at `active`: a disabled account (e.g. a leaver's, app/hr_exit) is refused here
+    user = await load_user(user_id) if user_id else None
+    await LoginAttempt.insert(LoginAttempt(username=username, at=at, success=bool(user), ip=ip))
     if not user_id:
         raise LoginError("用户名或密码不正确", "password")
+    if user is None:
+        raise LoginError("该账号已停用，不能登录。如有疑问请联系人事。", "username")
     local_now = datetime.now()  # piccolo_api compares session expiry with naive local time
     session = await SessionsBase.create_session(
         user_id=user_id,
         expiry_date=local_now + timedelta(hours=settings.session_hours),
         max_expiry_date=local_now + timedelta(days=settings.session_max_days),
     )
-    user = await load_user(user_id)
     await audit.record(actor=user, action="auth.login", entity="user", entity_id=user_id, summary="登录", ip=ip)
     return session.token
 

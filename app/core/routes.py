@@ -33,7 +33,8 @@ async def login_page(request: Request, next_url: Annotated[str | None, Parameter
     if request.cookies.get(auth.SESSION_COOKIE):
         from piccolo_api.session_auth.tables import SessionsBase
 
-        if await SessionsBase.get_user_id(request.cookies[auth.SESSION_COOKIE]):
+        uid = await SessionsBase.get_user_id(request.cookies[auth.SESSION_COOKIE])
+        if uid and await auth.load_user(uid):  # a session of a disabled account is no sign-in (no loop with /)
             return Redirect(path=safe_next(next_url))
     return render(request, "core/login.html", {"form": Form(), "next": safe_next(next_url), "user": None})
 

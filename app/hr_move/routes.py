@@ -55,7 +55,12 @@ async def _load(request: Request, request_id: int) -> tuple[str, dict]:
 async def move_page(request: Request, request_id: int) -> Response:
     kind, row = await _load(request, request_id)
     state = services.promotion_state(row, today_local()) if kind == "promotion" else services.transfer_state(row)
-    return render(request, "hr_move/move.html", {
+    holdings = None
+    if kind == "transfer" and request.user.can(Perm.HR_MANAGE):  # the E5 sweep's list (without its exit steps), for the ticks
+        from app.hr_exit import holdings as registry
+
+        holdings = registry.open_holdings(await registry.holdings_of(row["employee"]))
+    return render(request, "hr_move/move.html", {"holdings": holdings,
         "kind": kind, "r": row, "state": state, "clause": PROMO_CLAUSE if kind == "promotion" else TRANSFER_CLAUSE,
         "CONTINUOUS_TEXT": rules.CONTINUOUS_TEXT, "tenure": rules.tenure_text(row.get("tenure_months", 0)),
         "may_tick": kind == "transfer" and request.user.can(Perm.HR_MANAGE) and not row["applied_at"]

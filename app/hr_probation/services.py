@@ -210,3 +210,14 @@ async def create_review(request_id: int, contract_id: int, text: str, user: Any)
         return
     await R.insert(R(request=request_id, contract=row["id"], employee=row["employee"], probation_end=row["probation_end"],
                      self_appraisal=text, created_at=now()))
+
+
+async def set_status(employee_id: int, status: str, since: date, request_id: int | None) -> None:
+    """Another domain's decision becomes the employee's status (e.g. 离职 after the exit's completion, app/hr_exit);
+    inside the caller's transaction, which writes the audit row."""
+    existing = await EmployeeStatus.select(EmployeeStatus.id).where(EmployeeStatus.employee == employee_id).first()
+    if existing:
+        await EmployeeStatus.update({EmployeeStatus.status: status, EmployeeStatus.since: since, EmployeeStatus.request: request_id,
+                                     EmployeeStatus.updated_at: now()}).where(EmployeeStatus.id == existing["id"])
+    else:
+        await EmployeeStatus.insert(EmployeeStatus(employee=employee_id, status=status, since=since, request=request_id, updated_at=now()))

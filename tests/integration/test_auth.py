@@ -97,3 +97,23 @@ async def test_change_password(client, login):
     assert ok.status_code == 303
     assert await BaseUser.login("pwuser", "newpass123")
     assert await AuditLog.exists().where((AuditLog.action == "auth.change_password") & (AuditLog.actor_name == "pwuser"))
+
+
+async def test_a_disabled_account_is_refused_at_the_form_and_an_old_session_does_not_loop(client):
+    import uuid
+
+    name = f"off_{uuid.uuid4().hex[:8]}"
+    user = await BaseUser.create_user(username=name, password="start1234", email=f"{name}@test.invalid", active=True)
+    token = await csrf_token(client)
+    ok = await client.post("/login", data={"_csrf_token": token, "username": name, "password": "start1234"})
+    assert ok.status_code == 303
+    await BaseUser.update({BaseUser.active: False}).where(BaseUser.id == user.id)  # e.g. a leaver's, at the end of the last day
+    # the old session: no page, and /login shows the form (no redirect loop between /login and /)
+    assert (await client.get("/workflow")).status_code == 303
+    page = await client.get("/login")
+    assert page.status_code == 200 and 'name="username"' in page.text
+    token = await csrf_token(client)
+    r = await client.post("/login", data={"_csrf_token": token, "username": name, "password": "start1234"})
+    assert r.status_code == 400 and "该账号已停用" in r.text and name in r.text
+    last = await LoginAttempt.select(LoginAttempt.success).where(LoginAttempt.username == name).order_by(LoginAttempt.id, ascending=False).first()
+    assert last["success"] is False

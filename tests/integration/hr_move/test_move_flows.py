@@ -195,6 +195,8 @@ async def test_transfer_reaches_both_companies_waits_for_the_handover_and_keeps_
     assert await status(rid) == "审批中"
     t = await services.transfer_of(rid)
     hrc = await sign_in(await new_client(), "hr")
+    page = (await hrc.get(f"/hr/moves/{rid}")).text  # HR ticks against the holdings registry's list (E5 without the exit)
+    assert "名下在办事项（" in page and 'data-testid="profile-holdings"' in page
     for item in t["items"]:
         token = await csrf_token(hrc, f"/hr/moves/{rid}")
         res = await hrc.post(f"/hr/moves/{rid}/items/{item['id']}", data={"done": "1", "_csrf_token": token})

@@ -11,6 +11,7 @@ from app.core.timeutil import now, today_local
 from app.core.workdays import period_end
 from app.hr_contract import profile as contract_profile
 from app.hr_contract.tables import LabourContract
+from app.hr_exit import profile as exit_profile
 from app.hr_leave import profile as leave_profile
 from app.hr_people import profile as people_profile
 from app.hr_people import services
@@ -57,7 +58,9 @@ async def test_sections_without_data(staff):
     lv = await leave_profile.section(emp, _hr())
     assert lv["template"] == "hr_leave/_profile.html" and lv["ctx"]["leaves"] == [] and "年休假" in lv["ctx"]["legal"]
     own = await people_profile.section(emp, _hr())
-    assert [s["title"] for s in own] == ["奖惩记录（0）", "经办中的审批"]
+    assert own["title"] == "奖惩记录（0）"
+    held = await exit_profile.section(emp, _hr())
+    assert [s["title"] for s in held] == ["名下在办事项（0）"] and held[0]["ctx"]["items"] == []
     assert await people_profile.events(staff["id"]) == [{"on": date(2021, 4, 1), "text": "入职", "url": None}]
 
 
@@ -80,10 +83,11 @@ async def test_sections_and_events_with_data(new_client, staff):
     rid, r = await submit(c, "leave", {"kind": "事假", "start_on": d.isoformat(), "start_half": "上午", "end_on": d.isoformat(),
                                        "end_half": "下午", "reason": "家中有事"})
     assert rid, r.text[:500]
-    own = (await people_profile.section(emp, _hr()))[1]["ctx"]
-    assert rid in [x["id"] for x in own["requests"]]
+    own = (await exit_profile.section(emp, _hr()))[0]["ctx"]["items"]  # the holdings registry: their own open request
+    assert [(h.kind, h.record_id) for h in own] == [("本人未结申请", rid)]
     boss = await services.employee((await Employee.select(Employee.id).where(Employee.user.username == "supervisor").first())["id"])
-    assert rid in [t["request"] for t in (await people_profile.section(boss, _hr()))[1]["ctx"]["tasks"]]
+    held = (await exit_profile.section(boss, _hr()))[0]["ctx"]["items"]  # and the 客服主管's task on it
+    assert any(h.kind == "审批待办" and h.url == f"/workflow/requests/{rid}" for h in held)
     assert rid in [x["request"] for x in (await leave_profile.section(emp, _hr()))["ctx"]["leaves"]]
     assert await leave_profile.events(staff["id"]) == []
     await approve_as(new_client, rid, "supervisor")
@@ -91,11 +95,12 @@ async def test_sections_and_events_with_data(new_client, staff):
     # the record page shows every section and the merged timeline, newest first
     hr = await sign_in(await new_client(), "hr")
     page = (await hr.get(f"/hr/people/{staff['id']}")).text
-    for testid in ("section-hr_contract", "section-hr_leave", "section-hr_probation", "section-hr_people", "timeline"):
+    for testid in ("section-hr_contract", "section-hr_leave", "section-hr_probation", "section-hr_people", "section-hr_exit",
+                   "section-hr_move", "section-hr_attend", "section-hr_course", "section-hr_meeting", "timeline"):
         assert f'data-testid="{testid}"' in page, testid
     tl = page.split('data-testid="timeline"', 1)[1]
     order = [tl.index(t) for t in ("事假 1 天", "第 1 次劳动合同期满终止", "转正</", "入职</", "签订第 1 次劳动合同")]
     assert order[:4] == sorted(order[:4]), order  # 2021-07-01 转正 after 2021-04-01 入职 and signing (same day)
     assert "9,000.00" in page  # HR sees the contract pay
     me = await c.get(f"/hr/people/{staff['id']}")
-    assert me.status_code == 200 and "9,000.00" not in me.text and "经办中的审批" in me.text
+    assert me.status_code == 200 and "9,000.00" not in me.text and "名下在办事项（0）" in me.text

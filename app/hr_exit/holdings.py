@@ -1,0 +1,98 @@
+"""What a leaver still holds (SPEC §E5 离职交接): the registry of holdings, collected from each domain's
+app/<pkg>/holdings.py (`held_by(employee_id) -> list[Holding]`, and `reassign(record_id, to_employee_id, actor)` for
+what passes to a colleague or `clear(record_id, actor)` for what is returned, revoked or settled — each in one write
+transaction with an audit row). This module is also the provider of HR's own custody register (hr_custody)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.core import audit
+from app.core.db import write_transaction
+from app.core.discovery import domain_modules
+from app.core.timeutil import today_local
+
+REASSIGN = "reassign"
+CLEAR = "clear"
+
+
+@dataclass(frozen=True)
+class Holding:
+    kind: str  # shown: 审批待办, 借款, 固定资产 …
+    label: str
+    record_id: int
+    url: str | None
+    how: str  # reassign | clear
+    cleared: bool = False
+    source: str = ""  # the provider's package (set by holdings_of)
+    hint: str = ""  # how it is cleared when the sweep page has no button for it (e.g. 还款结清)
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.record_id}:{self.how}"
+
+
+class HoldingError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def providers() -> dict[str, Any]:
+    return {m.__name__.split(".")[1]: m for m in domain_modules("holdings") if hasattr(m, "held_by")}
+
+
+async def holdings_of(employee_id: int) -> list[Holding]:
+    out: list[Holding] = []
+    for source, mod in providers().items():
+        for h in await mod.held_by(employee_id):
+            out.append(Holding(h.kind, h.label, h.record_id, h.url, h.how, h.cleared, source, h.hint))
+    return out
+
+
+def open_holdings(items: list[Holding]) -> list[Holding]:
+    return [h for h in items if not h.cleared]
+
+
+async def act(source: str, how: str, record_id: int, actor: Any, to_employee_id: int | None = None) -> None:
+    mod = providers().get(source)
+    if mod is None:
+        raise HoldingError("没有这类交接事项")
+    if how == REASSIGN and hasattr(mod, "reassign"):
+        if not to_employee_id:
+            raise HoldingError("请选择接手的在职员工")
+        await mod.reassign(record_id, to_employee_id, actor)
+    elif how == CLEAR and hasattr(mod, "clear"):
+        await mod.clear(record_id, actor)
+    else:
+        raise HoldingError("这项不能在交接页办理")
+
+
+# ---- the custody register's provider ---------------------------------------------------------------------------
+
+CUSTODY_KINDS = ("钥匙", "网签账号", "CA证书U盾", "工牌", "工服")
+
+
+async def held_by(employee_id: int) -> list[Holding]:
+    from app.hr_exit.tables import Custody as C
+
+    rows = await C.select(C.id, C.kind, C.label, C.issued_on, C.returned_on).where(C.employee == employee_id).order_by(C.id).limit(500)
+    return [Holding(r["kind"], f"{r['label']}（{r['issued_on']:%Y-%m-%d} 发放"
+                    + (f"，{r['returned_on']:%Y-%m-%d} 已归还/注销）" if r["returned_on"] else "）"),
+                    r["id"], None, CLEAR, r["returned_on"] is not None, hint="登记归还/注销") for r in rows]
+
+
+async def clear(record_id: int, actor: Any) -> None:
+    from app.hr_exit.tables import Custody as C
+
+    async with write_transaction():
+        row = await C.select(C.id, C.kind, C.label, C.returned_on, C.employee.name).where(C.id == record_id).first()
+        if row is None:
+            raise HoldingError("没有这条登记")
+        if row["returned_on"] is not None:
+            raise HoldingError("这项已经登记归还/注销")
+        day = today_local()
+        await C.update({C.returned_on: day}).where((C.id == record_id) & C.returned_on.is_null())
+        await audit.record(actor=actor, action="hr_exit.custody_return", entity="hr_custody", entity_id=record_id,
+                           summary=f"{row['employee.name']} 的{row['kind']}「{row['label']}」于 {day:%Y-%m-%d} 归还/注销",
+                           ip=getattr(actor, "ip", ""))
