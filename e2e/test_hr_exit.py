@@ -18,9 +18,10 @@ from tests.integration.hr_exit import prep
 async def main():
     s = await prep.make_staff()
     other = await prep.make_staff()
+    applicant = await prep.make_staff()  # the task's request is someone else's: the engine never hands a task to its applicant
     adv = await prep.make_advance(s, "300.00")
     await prep.make_asset(s)
-    await prep.make_task(s, other)
+    await prep.make_task(s, applicant)
     case = await prep.make_exit(s)
     await prep.tick_all_but(case)
     print(json.dumps({"case": case, "advance": adv, "username": s["username"], "password": prep.PASSWORD, "to": other["id"]}))

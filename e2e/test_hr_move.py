@@ -34,7 +34,12 @@ async def main(tag, password):
     await emp.save()
     await PositionHistory.insert(PositionHistory(employee=emp.id, company=m["company"], department=m["department"], position=pos["id"],
                                                  since=emp.hired_on, reason="入职", created_at=now()))
-    print(json.dumps({"id": emp.id, "username": user.username}))
+    # a 置业顾问 of their own for the leave after the appointment (the demo `sales` has other tests' leaves on those days)
+    s = await Employee.select(Employee.position, Employee.company, Employee.department, Employee.manager).where(Employee.user.username == "sales").first()
+    u2 = await BaseUser.create_user(username=f"leave_{tag}", password=password, email=f"leave_{tag}@test.invalid", active=True)
+    await Employee(user=u2.id, employee_no=f"PL{tag}", name=f"请假测试{tag[:4]}", company=s["company"], department=s["department"],
+                   position=s["position"], manager=s["manager"], hired_on=today_local() - timedelta(days=400), active=True).save()
+    print(json.dumps({"id": emp.id, "username": user.username, "filer": u2.username}))
 
 asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
@@ -83,7 +88,7 @@ def test_promotion_changes_what_the_person_approves_next_sign_in(page, login_pag
 
     cal = WorkCalendar()
     day = cal.add_working_days(today_local(), 15)
-    login_page.sign_in("sales")
+    login_page.sign_in(me["filer"], PASSWORD)
     open_new_request(page, server_url, "leave")
     page.get_by_test_id("field-kind").select_option("事假")
     page.get_by_test_id("field-start_on").fill(day.isoformat())

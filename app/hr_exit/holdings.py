@@ -39,7 +39,12 @@ class HoldingError(Exception):
 
 
 def providers() -> dict[str, Any]:
-    return {m.__name__.split(".")[1]: m for m in domain_modules("holdings") if hasattr(m, "held_by")}
+    """Each domain's app/<pkg>/holdings.py; the approval engine's tasks and requests from app/hr_exit/task_holdings.py
+    (the engine's package stays as it is: its own 转交 does the reassigning)."""
+    from app.hr_exit import task_holdings
+
+    found = {m.__name__.split(".")[1]: m for m in domain_modules("holdings") if hasattr(m, "held_by")}
+    return {"workflow": task_holdings, **found}
 
 
 async def holdings_of(employee_id: int) -> list[Holding]:

@@ -84,8 +84,13 @@ async def test_providers_list_and_reassign_or_clear(new_client):
     hr = await as_user("hr")
     await holdings.act("assets", "reassign", card, hr, other["id"])
     assert (await AssetCard.select(AssetCard.custodian).where(AssetCard.id == card).first())["custodian"] == other["id"]
-    await holdings.act("workflow", "reassign", task, hr, other["id"])
-    assert (await Task.select(Task.assignee).where(Task.id == task).first())["assignee"] == other["user"]
+    with pytest.raises(holdings.HoldingError, match="申请人"):  # the engine's own 转交 rule: never to the applicant
+        await holdings.act("workflow", "reassign", task, hr, other["id"])
+    third = await prep.make_staff()
+    await holdings.act("workflow", "reassign", task, hr, third["id"])  # the engine's 转交: the task handed on, a new one
+    assert (await Task.select(Task.status).where(Task.id == task).first())["status"] == "已转交"
+    req = (await Task.select(Task.request).where(Task.id == task).first())["request"]
+    assert await Task.exists().where((Task.request == req) & (Task.assignee == third["user"]) & (Task.status == "待处理"))
     await holdings.act("hr_exit", "clear", cust, hr)
     assert (await Custody.select(Custody.returned_on).where(Custody.id == cust).first())["returned_on"] is not None
     with pytest.raises(holdings.HoldingError):
