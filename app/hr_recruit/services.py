@@ -294,7 +294,7 @@ async def set_review_outcome(request_id: int, status: str, actor: Any) -> None:
     if not row:
         return
     await K.update({K.status: status}).where((K.id == row["candidate"]) & (K.status == REVIEWING))
-    await audit.record(actor=actor, action="hr_recruit.interview_review", entity="hr_interview_review", entity_id=row["id"],
+    await audit.record(actor=actor, action="hr_recruit.interview_review", entity="hr_candidate", entity_id=row["candidate"],
                        summary=f"{row['candidate.name']} 面试审批：{status}", ip=_ip(actor))
 
 

@@ -41,6 +41,7 @@ EXPECTED["transfer"] = STAFF  # issue 12 E10: 跨公司调动 (the picker offers
 EXPECTED["training_plan"] = {"supervisor", "dept_head", "hr"}  # issue 12 E6: 培训计划 (annual or monthly) by 客服主管, 部门负责人 or 人事
 EXPECTED["training_session"] = STAFF  # issue 12 E6: 培训申请 (a session; + 分管副总 from the budget threshold)
 EXPECTED.update({"staffing": {"dept_head", "supervisor"}, "offer": {"dept_head", "supervisor"}})  # issue 12 E12: 用人申请, 录用审批 (经)
+EXPECTED["interview"] = {"hr"}  # issue 12 E12: 面试审批 (人事 files it on an interviewed candidate)
 
 
 def real_flows() -> set[str]:
