@@ -280,9 +280,12 @@ async def review_of_request(request_id: int) -> dict | None:
     r = await R.select(R.id, R.request, R.candidate, R.rounds, R.target_senior, R.candidate.name.as_alias("candidate_name"),
                        R.candidate.status.as_alias("candidate_status"), R.candidate.staffing.as_alias("staffing"),
                        R.candidate.bg_result.as_alias("bg_result"), R.candidate.bg_note.as_alias("bg_note"),
-                       R.candidate.bg_on.as_alias("bg_on"), R.candidate.staffing.position.name.as_alias("position_name"),
-                       R.candidate.staffing.department.name.as_alias("department_name")).where(R.request == request_id).first()
+                       R.candidate.bg_on.as_alias("bg_on")).where(R.request == request_id).first()
     if r:
+        # a separate query: two joins below the candidate's staffing give PostgreSQL a duplicate alias in Piccolo
+        st = await S.select(S.position.name.as_alias("position_name"), S.department.name.as_alias("department_name")).where(
+            S.id == r["staffing"]).first() or {}
+        r.update(position_name=st.get("position_name", ""), department_name=st.get("department_name", ""))
         r["interviews"] = await I.select(*I.all_columns(), I.interviewer.name.as_alias("interviewer_name")).where(
             I.candidate == r["candidate"]).order_by(I.seq)
     return r
