@@ -39,6 +39,8 @@ async def test_chain_without_vp_detail_and_the_offer_after_it(new_client):
     base = f"/hr/recruit/{sid}/candidates"
     r = await post(hr, f"{base}/{cid}/interviews", {"score": "70", "interviewer": "1", "held_on": today_local().isoformat()}, base)
     assert r.status_code == 400
+    listing = await hr.get(base)
+    assert listing.status_code == 200 and "面试审批中" in listing.text and f'data-testid="interview-form-{cid}"' not in listing.text
     again, r = await submit(hr, "interview", {"candidate": str(cid)})
     assert again == 0 and 'data-testid="error-candidate"' in r.text
     rid2, r = await submit(head, "offer", offer_form(cid))
@@ -46,6 +48,7 @@ async def test_chain_without_vp_detail_and_the_offer_after_it(new_client):
     for key in await chain(rid):
         await approve_as(new_client, rid, review_approvers[key])
     assert await status(rid) == "已通过" and await cand_status(cid) == "面试通过"
+    assert 'data-testid="candidate-offer-ready"' in (await hr.get(base)).text
     offer, r = await submit(head, "offer", offer_form(cid))
     assert offer, r.text[:2000]
     assert await cand_status(cid) == "录用审批中"
