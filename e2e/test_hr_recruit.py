@@ -1,6 +1,6 @@
 """招聘 → 入职 as people click it (SPEC §E12, the issue's acceptance): the 客服副经理 files a 用人申请 for a 合同专员 (inside
-the demo's headcount: 人事 → 分管副总); HR registers a candidate with an interview and the background check; the
-客服副经理 files the 录用审批 (人事 → 分管副总); HR clicks 办理入职 and issues the one-time password; the new sign-in works
+the demo's headcount: 人事 → 分管副总); HR registers a candidate with an interview and the background check and files the
+面试审批 (人事 → 用人部门负责人); the 客服副经理 files the 录用审批 (人事 → 分管副总); HR clicks 办理入职 and issues the one-time password; the new sign-in works
 and shows the 保密承诺书 first, then the 新员工入职培训, then the home page."""
 from datetime import timedelta
 
@@ -57,7 +57,15 @@ def test_recruitment_to_first_sign_in(page, server_url):
     card.get_by_test_id("background-submit").click()
     expect(page.locator('div.card[id^="cand-"]', has_text="林新").get_by_test_id("candidate-ready")).to_be_visible()
     candidates_url = page.url.split("#")[0]
+    # 面试审批: HR files it (人事 → 用人部门负责人; a 合同专员 is not 主管 and above, so no 分管副总)
+    page.goto(f"{server_url}/workflow/new/interview")
+    value = page.get_by_test_id("options-candidate").locator("option", has_text="林新").first.get_attribute("value")
+    page.get_by_test_id("field-candidate").fill(value)
+    page.get_by_test_id("submit-request").click()
+    expect(page.get_by_test_id("interview-rounds")).to_contain_text("88")
+    interview_url = page.url
     login.sign_out()
+    approve(login, page, interview_url, "hr2", "dept_head")
 
     login.sign_in("dept_head")
     page.goto(f"{server_url}/workflow/new/offer")

@@ -64,12 +64,12 @@ async def _headcount() -> None:
 
 async def _recruitment() -> None:
     """One 用人申请 for a 合同专员 approved through its chain, a candidate ready for the 录用审批 (one interview, background
-    check passed) and one still being interviewed."""
+    check passed, 面试审批 approved) and one still being interviewed."""
     from app.core.fields import FormValues
     from app.core.timeutil import today_local
     from app.core.validators import id_check_char
     from app.hr_recruit import services
-    from app.hr_recruit.flows import STAFFING
+    from app.hr_recruit.flows import INTERVIEW, STAFFING
     from app.hr_recruit.tables import Staffing
     from app.org.tables import Position
     from app.workflow import engine
@@ -99,6 +99,9 @@ async def _recruitment() -> None:
         await services.add_interview(hr, st["id"], cid, 85 - 10 * i, interviewer, today - timedelta(days=3), "沟通表达清楚（演示数据）")
         if ready:
             await services.record_background(hr, st["id"], cid, "通过", "原单位核实无误（演示数据）", today - timedelta(days=1))
+            review = await INTERVIEW.form.parse(FormValues(candidate=str(cid)), hr, None)
+            if not review.errors:
+                await _approve_all((await engine.submit(hr, INTERVIEW, review))["id"])
 
 
 async def seed() -> None:

@@ -485,7 +485,8 @@ ACTIONS.update({"hr_recruit.staffing": "人事·用人申请结果", "hr_recruit
                 "hr_recruit.background": "人事·背景调查", "hr_recruit.reveal": "人事·查看候选人完整信息", "hr_recruit.offer": "人事·录用审批结果",
                 "hr_recruit.account": "人事·开通新员工账号", "hr_recruit.employee": "人事·新员工建档", "hr_recruit.scope": "人事·新员工项目范围",
                 "hr_recruit.status": "人事·新员工试用期状态", "hr_recruit.onboard": "人事·办理入职", "hr_recruit.password": "人事·生成初始密码",
-                "hr_recruit.gate_done": "新员工完成首次登录确认"})
+                "hr_recruit.gate_done": "新员工完成首次登录确认",
+                "hr_recruit.interview_review": "人事·面试审批结果"})
 ENTITIES.update({"hr_staffing": "用人申请", "hr_candidate": "候选人", "hr_interview": "面试记录", "hr_offer": "录用审批", "hr_onboarding": "入职记录"})
 # — 离职交接、辞退 (app/hr_exit)
 ACTIONS.update({"hr_exit.sweep_start": "人事·离职交接开始", "hr_exit.tick": "人事·离职交接确认", "hr_exit.receiver": "人事·指定工作接收人",

@@ -4,8 +4,13 @@
 request is outside the approved headcount — computed when it is filed (在职 + 在途 + 本次 > 核定编制, table hr_headcount),
 never typed. Approval opens it for candidates (/hr/recruit).
 
-录用审批 (offer): about a candidate of an approved 用人申请 whose interviews and background check are done (the record
-picker offers only those): position, monthly pay, start date, probation; 申 → 人事 → 分管副总. Approval makes the
+面试审批 (interview): HR files it on a candidate whose interview rounds (≥ 招聘设置 min_rounds) are recorded (the record
+picker offers only those); its detail shows every round and the background check. 人事 → 经 (the staffing request's
+department head) → 分管副总 only when the TARGET post is 主管 and above (the engine's SENIOR_ROLES). Approved: 面试通过;
+驳回: 未录用; 撤回: back to 面试中.
+
+录用审批 (offer): about a candidate of an approved 用人申请 whose 面试审批 is approved and background check passed (the
+record picker offers only those): position, monthly pay, start date, probation; 申 → 人事 → 分管副总. Approval makes the
 candidate 已录用, and HR does 办理入职."""
 from __future__ import annotations
 
@@ -17,9 +22,10 @@ from app.core.fields import Parser, parse_id, pick_id
 from app.core.timeutil import today_local
 from app.hr_recruit import rules, services
 from app.hr_recruit import settings as recruit_settings
-from app.hr_recruit.tables import APPROVED, CLOSED
+from app.hr_recruit.tables import APPROVED, CLOSED, DROPPED, PASSED, SCREENING
 from app.org.tables import Position
 from app.workflow.definitions import Approvers, ChainContext, FlowDef, FormResult, RecordPicker, StepSpec, positions, register
+from app.workflow.engine import REJECTED, SENIOR_ROLES
 
 CLAUSE = ("kf-71p", "toc", "第十八章 客服部招聘流程")
 HR = StepSpec("hr", "人事审核", Approvers.of_role("hr"))
@@ -102,6 +108,87 @@ STAFFING = register(FlowDef(
 ))
 
 
+# ---- 面试审批 ---------------------------------------------------------------------------------------------------
+
+def _review_label(r: dict) -> str:
+    return f"{r['name']} · {r['position_name']}（已面试 {r['rounds']} 轮）"
+
+
+async def _review_search(user, q: str, limit: int) -> list[tuple[str, str]]:
+    rows = await services.reviewable(user)
+    return [(str(r["id"]), _review_label(r)) for r in rows if not q or q in _review_label(r)][:limit]
+
+
+async def _review_reaches(user, value: str) -> bool:
+    cid = parse_id(value)
+    return cid is not None and any(r["id"] == cid for r in await services.reviewable(user))
+
+
+REVIEW_PICKER = RecordPicker(field="candidate", label="候选人", search=_review_search, reaches=_review_reaches,
+                             placeholder="选择面试轮数已达要求的候选人")
+
+
+class InterviewForm:
+    fields_template = "hr_recruit/_interview_fields.html"
+    detail_template = "hr_recruit/_interview_detail.html"
+
+    async def context(self, user) -> dict[str, Any]:
+        return {"cfg": await recruit_settings.read(), "art8": rules.ART_8}
+
+    async def parse(self, values, user, request_id: int | None) -> FormResult:
+        p = Parser(values)
+        cid = parse_id(p.raw("candidate"))
+        rows = await services.reviewable(user, request_id)
+        row = next((r for r in rows if r["id"] == cid), None) if cid is not None else None
+        heads: list[int] = []
+        if not p.raw("candidate"):
+            p.fail("candidate", "请选择候选人")
+        elif row is None:
+            p.fail("candidate", "没有找到面试轮数已达要求、尚未提交面试审批的该候选人")
+        else:
+            heads = await services.department_heads(row["company"], row["department"], row["manager_user"])
+            if not heads:
+                p.fail("candidate", "找不到用人部门负责人，请联系系统管理员")
+        cleaned = {"candidate": row["id"] if row else None, "rounds": row["rounds"] if row else 0,
+                   "target_senior": bool(row and row["position_role"] in SENIOR_ROLES), "dept_heads": heads}
+        title = f"面试审批：{row['name']} · {row['position_name']}" if row else "面试审批"
+        return FormResult(errors=p.errors, cleaned=cleaned, title=title[:200])
+
+    async def save(self, request_id: int, cleaned: dict, user) -> None:
+        await services.save_review(request_id, cleaned)
+
+    async def load(self, request_id: int) -> dict:
+        r = await services.review_of_request(request_id)
+        if not r:
+            return {"form_values": {}}
+        return {"r": r, "art8": rules.ART_8, "form_values": {"candidate": str(r["candidate"])}}
+
+
+def interview_chain(c: ChainContext) -> list[StepSpec]:
+    """人 → 经 (the staffing request's department head) → 副 (only when the target post is 主管 and above)."""
+    steps = [HR, StepSpec("dept_head", "用人部门负责人审批", Approvers.users(*c.data.get("dept_heads", ())))]
+    if c.data.get("target_senior"):
+        steps.append(StepSpec("vp", "分管副总审批（主管及以上岗位）", Approvers.of_role("vp")))
+    return steps
+
+
+async def interview_approved(req: dict, actor) -> None:
+    await services.set_review_outcome(req["id"], PASSED, actor)
+
+
+async def interview_closed(req: dict, actor) -> None:
+    await services.set_review_outcome(req["id"], DROPPED if req.get("status") == REJECTED else SCREENING, actor)
+
+
+INTERVIEW = register(FlowDef(
+    code="interview", name="面试审批", prefix="MS", group="人事",
+    description="人事对面试轮数已达要求的候选人提交面试审批，附各轮面试评分、面试官评价和背景调查情况。人事审核 → 用人部门负责人审批，"
+                "招聘岗位为主管及以上的另加分管副总审批。审批通过后才能提交录用审批；驳回的候选人记为未录用。",
+    chain=interview_chain, form=InterviewForm(), record=REVIEW_PICKER, has_amount=False, starters=positions("hr"), clause=CLAUSE,
+    on_approved=interview_approved, on_closed=interview_closed,
+))
+
+
 # ---- 录用审批 ---------------------------------------------------------------------------------------------------
 
 def _label(r: dict) -> str:
@@ -119,7 +206,7 @@ async def _reaches(user, value: str) -> bool:
 
 
 PICKER = RecordPicker(field="candidate", label="候选人", search=_search, reaches=_reaches,
-                      placeholder="选择面试和背景调查已完成的候选人")
+                      placeholder="选择面试审批已通过、背景调查已通过的候选人")
 
 
 class OfferForm:
@@ -152,7 +239,7 @@ class OfferForm:
         if not p.raw("candidate"):
             p.fail("candidate", "请选择候选人")
         elif row is None:
-            p.fail("candidate", "没有找到面试和背景调查已完成、尚未录用的该候选人")
+            p.fail("candidate", "没有找到面试审批已通过、背景调查已通过、尚未录用的该候选人")
         cleaned = {"candidate": row["id"] if row else None, "position": row["position"] if row else None, "salary": salary,
                    "start_on": start_on, "probation_months": months, "contract_years": years}
         title = f"录用审批：{_label(row)}" if row else "录用审批"
@@ -186,7 +273,7 @@ async def offer_closed(req: dict, actor) -> None:
 
 OFFER = register(FlowDef(
     code="offer", name="录用审批", prefix="LY", group="人事",
-    description="面试和背景调查完成后，用人部门对候选人提出录用：岗位、月工资、入职日期、试用期。人事审核 → 分管副总审批。"
+    description="面试审批通过、背景调查通过后，用人部门对候选人提出录用：岗位、月工资、入职日期、试用期。人事审核 → 分管副总审批。"
                 "试用期按劳动合同期限确定上限（《劳动合同法》第十九条）。审批通过后人事办理入职。",
     chain=offer_chain, form=OfferForm(), record=PICKER, has_amount=False, starters=HIRING, clause=CLAUSE,
     on_approved=offer_approved, on_closed=offer_closed,

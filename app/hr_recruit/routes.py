@@ -50,6 +50,7 @@ async def _page(request: Request, st: dict, *, forms: dict | None = None, status
     onboardings = {}
     for r in rows:
         r["ready"] = rules.ready_for_offer(len(r["rounds"]), cfg["min_rounds"], r["bg_result"])
+        r["review_ready"] = rules.ready_for_review(len(r["rounds"]), cfg["min_rounds"])
         if r["status"] == "已入职":
             onboardings[r["id"]] = await services.onboarding_of(r["id"])
     forms = forms or {}

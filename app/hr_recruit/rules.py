@@ -60,6 +60,13 @@ def probation_max(start: date, years: int) -> int:
     return probation_max_months(FIXED, start, contract_end(start, years))
 
 
+def ready_for_review(rounds: int, min_rounds: int) -> str:
+    """'' when enough interview rounds are recorded for HR to file the 面试审批, else what is missing."""
+    if rounds < min_rounds:
+        return f"面试尚未完成（已 {rounds} 轮，至少 {min_rounds} 轮）"
+    return ""
+
+
 def ready_for_offer(rounds: int, min_rounds: int, bg_result: str) -> str:
     """'' when the candidate's interviews and background check are done, else what is missing."""
     if rounds < min_rounds:

@@ -19,11 +19,11 @@ from app.core.validators import mask_id_number, mask_phone
 from app.estate.tables import Project
 from app.hr_recruit import rules
 from app.hr_recruit import settings as recruit_settings
-from app.hr_recruit.tables import (APPROVED, BG_RESULTS, CLOSED, DROPPED, OFFERED, OFFERING, ONBOARDED, OPEN, SCREENING, Candidate,
-                                   Headcount, Interview, Offer, Onboarding, Staffing)
+from app.hr_recruit.tables import (APPROVED, BG_RESULTS, CLOSED, DROPPED, OFFERED, OFFERING, ONBOARDED, OPEN, PASSED, REVIEWING, SCREENING,
+                                   Candidate, Headcount, Interview, InterviewReview, Offer, Onboarding, Staffing)
 from app.org.tables import Employee, EmployeeProject, Position
 
-S, K, I, O = Staffing, Candidate, Interview, Offer
+S, K, I, O, R = Staffing, Candidate, Interview, Offer, InterviewReview
 PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 
 
@@ -179,12 +179,18 @@ async def candidate(candidate_id: int) -> dict | None:
                           K.staffing.position.name.as_alias("position_name")).where(K.id == candidate_id).first()
 
 
-async def _screening(candidate_id: int, staffing_id: int) -> dict:
+BG_STATES = (SCREENING, REVIEWING, PASSED)  # the background check may be recorded until the 录用审批
+
+
+async def _screening(candidate_id: int, staffing_id: int, states: tuple[str, ...] = (SCREENING,)) -> dict:
+    """The candidate, refused unless in one of `states`: interview rounds only while 面试中 (a 面试审批 freezes them),
+    the background check also while the 面试审批 is open or approved (before the 录用审批)."""
     c = await candidate(candidate_id)
     if c is None or c["staffing"] != staffing_id:
         raise Refused("没有这位候选人")
-    if c["status"] != SCREENING:
-        raise Refused(f"该候选人当前为「{c['status']}」，不能再修改面试或背景调查")
+    if c["status"] not in states:
+        what = "面试记录" if states == (SCREENING,) else "背景调查"
+        raise Refused(f"该候选人当前为「{c['status']}」，不能再修改{what}")
     return c
 
 
@@ -206,22 +212,106 @@ async def record_background(user: Any, staffing_id: int, candidate_id: int, resu
     if result not in BG_RESULTS:
         raise Refused("背景调查结果的选项无效", "bg_result")
     async with write_transaction():
-        c = await _screening(candidate_id, staffing_id)
+        c = await _screening(candidate_id, staffing_id, BG_STATES)
         await K.update({K.bg_result: result, K.bg_note: note, K.bg_on: on}).where(K.id == candidate_id)
         await audit.record(actor=user, action="hr_recruit.background", entity="hr_candidate", entity_id=candidate_id,
                            summary=f"{c['name']} 背景调查：{result}", ip=_ip(user))
 
 
-# ---- 录用审批 ---------------------------------------------------------------------------------------------------
+# ---- 面试审批 ---------------------------------------------------------------------------------------------------
 
-async def offerable(user: Any, request_id: int | None = None) -> list[dict]:
-    """Candidates on approved staffing requests of the user's company whose interviews (at least `min_rounds`) and
-    background check (通过) are done, with no open or approved offer (the one on `request_id` itself is kept)."""
+
+async def reviewable(user: Any, request_id: int | None = None) -> list[dict]:
+    """Candidates on approved staffing requests of the user's company, 面试中, with at least `min_rounds` interview
+    rounds recorded (the one on `request_id` itself is kept while 面试审批中). Two queries."""
     org = await applicant_org(user)
     if org is None:
         return []
     cfg = await recruit_settings.read()
-    states = [SCREENING]
+    mine: set[int] = set()
+    if request_id:
+        mine = {r["candidate"] for r in await R.select(R.candidate).where(R.request == request_id)}
+    rows = await K.select(K.id, K.name, K.status, K.staffing, K.staffing.position.as_alias("position"),
+                          K.staffing.position.name.as_alias("position_name"), K.staffing.position.role.as_alias("position_role"),
+                          K.staffing.department.as_alias("department"), K.staffing.company.as_alias("company"),
+                          K.staffing.manager.user.as_alias("manager_user")).where(
+        (K.staffing.status == APPROVED) & (K.staffing.company == org["company"])
+        & (K.status.is_in([SCREENING, REVIEWING]))).order_by(K.id).limit(200)
+    if not rows:
+        return []
+    counts: dict[int, int] = {}
+    for iv in await I.select(I.candidate).where(I.candidate.is_in([r["id"] for r in rows])):
+        counts[iv["candidate"]] = counts.get(iv["candidate"], 0) + 1
+    out = []
+    for r in rows:
+        if r["status"] == REVIEWING and r["id"] not in mine:
+            continue
+        r["rounds"] = counts.get(r["id"], 0)
+        if rules.ready_for_review(r["rounds"], cfg["min_rounds"]):
+            continue
+        out.append(r)
+    return out
+
+
+async def department_heads(company_id: int, department_id: int, fallback_user: int | None) -> list[int]:
+    """经 of a 面试审批: the active 客服副经理 (role dept_head) of the staffing request's department; without one, the
+    person who filed the staffing request (its 经)."""
+    rows = await Employee.select(Employee.user).where(
+        (Employee.company == company_id) & (Employee.department == department_id) & (Employee.position.role == "dept_head")
+        & (Employee.active == True) & Employee.user.is_not_null()).order_by(Employee.id)  # noqa: E712
+    users = [r["user"] for r in rows]
+    return users or ([fallback_user] if fallback_user else [])
+
+
+async def save_review(request_id: int, cleaned: dict) -> None:
+    data = {R.candidate: cleaned["candidate"], R.rounds: cleaned["rounds"], R.target_senior: cleaned["target_senior"]}
+    existing = await R.select(R.id, R.candidate).where(R.request == request_id).first()
+    if existing:
+        if existing["candidate"] != cleaned["candidate"]:
+            await K.update({K.status: SCREENING}).where((K.id == existing["candidate"]) & (K.status == REVIEWING))
+        await R.update(data).where(R.id == existing["id"])
+    else:
+        await R.insert(R(request=request_id, created_at=now(), **{c._meta.name: v for c, v in data.items()}))
+    await K.update({K.status: REVIEWING}).where(K.id == cleaned["candidate"])
+
+
+async def review_of_request(request_id: int) -> dict | None:
+    """The 面试审批 with every interview round (scores, interviewers, comments) and the background check."""
+    r = await R.select(R.id, R.request, R.candidate, R.rounds, R.target_senior, R.candidate.name.as_alias("candidate_name"),
+                       R.candidate.status.as_alias("candidate_status"), R.candidate.staffing.as_alias("staffing"),
+                       R.candidate.bg_result.as_alias("bg_result"), R.candidate.bg_note.as_alias("bg_note"),
+                       R.candidate.bg_on.as_alias("bg_on")).where(R.request == request_id).first()
+    if r:
+        # a separate query: two joins below the candidate's staffing give PostgreSQL a duplicate alias in Piccolo
+        st = await S.select(S.position.name.as_alias("position_name"), S.department.name.as_alias("department_name")).where(
+            S.id == r["staffing"]).first() or {}
+        r.update(position_name=st.get("position_name", ""), department_name=st.get("department_name", ""))
+        r["interviews"] = await I.select(*I.all_columns(), I.interviewer.name.as_alias("interviewer_name")).where(
+            I.candidate == r["candidate"]).order_by(I.seq)
+    return r
+
+
+async def set_review_outcome(request_id: int, status: str, actor: Any) -> None:
+    """on_approved → 面试通过 (a 录用审批 may name the candidate); 驳回 → 未录用; 撤回 → back to 面试中."""
+    row = await R.select(R.id, R.candidate, R.candidate.name).where(R.request == request_id).first()
+    if not row:
+        return
+    await K.update({K.status: status}).where((K.id == row["candidate"]) & (K.status == REVIEWING))
+    await audit.record(actor=actor, action="hr_recruit.interview_review", entity="hr_candidate", entity_id=row["candidate"],
+                       summary=f"{row['candidate.name']} 面试审批：{status}", ip=_ip(actor))
+
+
+# ---- 录用审批 ---------------------------------------------------------------------------------------------------
+
+async def offerable(user: Any, request_id: int | None = None) -> list[dict]:
+    """Candidates on approved staffing requests of the user's company whose 面试审批 is approved (面试通过), with at
+    least `min_rounds` interviews and the background check 通过, and no open or approved offer (the one on
+    `request_id` itself is kept)."""
+    org = await applicant_org(user)
+    if org is None:
+        return []
+    cfg = await recruit_settings.read()
+    states = [PASSED]
     rows = await K.select(K.id, K.name, K.status, K.bg_result, K.staffing, K.staffing.position.as_alias("position"),
                           K.staffing.position.name.as_alias("position_name"), K.staffing.start_on.as_alias("wanted_on")).where(
         (K.staffing.status == APPROVED) & (K.staffing.company == org["company"]) & (K.status.is_in([*states, OFFERING]))).order_by(K.id).limit(200)
@@ -250,7 +340,7 @@ async def save_offer(request_id: int, cleaned: dict) -> None:
     existing = await O.select(O.id, O.candidate).where(O.request == request_id).first()
     if existing:
         if existing["candidate"] != cleaned["candidate"]:
-            await K.update({K.status: SCREENING}).where(K.id == existing["candidate"])
+            await K.update({K.status: PASSED}).where(K.id == existing["candidate"])
         await O.update(data).where(O.id == existing["id"])
     else:
         await O.insert(O(request=request_id, created_at=now(), **{c._meta.name: v for c, v in data.items()}))
@@ -268,12 +358,13 @@ async def offer_of_request(request_id: int) -> dict | None:
 
 
 async def set_offer_outcome(request_id: int, approved: bool, actor: Any) -> None:
-    """on_approved → the candidate is 已录用 (HR may then 办理入职); on_closed → back to 面试中."""
+    """on_approved → the candidate is 已录用 (HR may then 办理入职); on_closed → back to 面试通过 (the approved
+    面试审批 stands)."""
     row = await O.select(O.id, O.candidate, O.candidate.name).where(O.request == request_id).first()
     if not row:
         return
-    status = OFFERED if approved else SCREENING
-    await K.update({K.status: status}).where((K.id == row["candidate"]) & K.status.is_in([OFFERING, SCREENING]))
+    status = OFFERED if approved else PASSED
+    await K.update({K.status: status}).where((K.id == row["candidate"]) & K.status.is_in([OFFERING, PASSED]))
     await audit.record(actor=actor, action="hr_recruit.offer", entity="hr_offer", entity_id=row["id"],
                        summary=f"{row['candidate.name']} 录用审批{'通过' if approved else '未通过'}", ip=_ip(actor))
 
@@ -388,7 +479,7 @@ async def onboard(user: Any, staffing_id: int, candidate_id: int, project_ids: l
         filled = await Onboarding.count().where(Onboarding.candidate.staffing == staffing_id)
         if filled >= st["headcount"]:
             await S.update({S.status: CLOSED}).where(S.id == staffing_id)
-            await K.update({K.status: DROPPED}).where((K.staffing == staffing_id) & (K.status == SCREENING))
+            await K.update({K.status: DROPPED}).where((K.staffing == staffing_id) & K.status.is_in([SCREENING, PASSED]))
         await audit.record(actor=user, action="hr_recruit.onboard", entity="hr_onboarding", entity_id=row.id,
                            summary=f"{c['name']} 办理入职（{employee_no}），首次登录须确认保密承诺书与新员工入职培训", ip=_ip(user))
     return Onboarded(employee_id=emp.id, employee_no=employee_no, username=employee_no, onboarding_id=row.id, contract_id=contract_id)

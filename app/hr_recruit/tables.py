@@ -17,6 +17,8 @@ APPROVED = "已批准"
 CLOSED = "已关闭"
 # candidate states
 SCREENING = "面试中"
+REVIEWING = "面试审批中"  # a 面试审批 is open on the candidate: its rounds are frozen
+PASSED = "面试通过"  # the 面试审批 is approved: a 录用审批 may name the candidate
 OFFERING = "录用审批中"
 OFFERED = "已录用"
 ONBOARDED = "已入职"
@@ -84,6 +86,17 @@ class Interview(Table, tablename="hr_interview"):
     interviewer = ForeignKey(Employee, on_delete=OnDelete.restrict)
     held_on = Date()
     note = Text(default="")
+    created_at = Timestamptz()
+
+
+class InterviewReview(Table, tablename="hr_interview_review"):
+    """面试审批: the payload of the workflow request (HR files it on a candidate whose interview rounds are recorded).
+    `target_senior`: the staffing request's post is 主管 and above (the engine's SENIOR_ROLES) → + 分管副总."""
+
+    request = ForeignKey(Request, on_delete=OnDelete.cascade, unique=True)
+    candidate = ForeignKey(Candidate, on_delete=OnDelete.restrict, index=True)
+    rounds = Integer(default=0, help_text="提交时的面试轮数")
+    target_senior = Boolean(default=False, help_text="目标岗位为主管及以上")
     created_at = Timestamptz()
 
 

@@ -39,6 +39,13 @@ def test_probation_against_the_contract_term():
     assert rules.probation_end(start, 3) == date(2026, 5, 31)
 
 
+def test_ready_for_review_needs_only_the_rounds():
+    assert rules.ready_for_review(1, 1) == ""
+    assert rules.ready_for_review(3, 2) == ""
+    assert "至少 2 轮" in rules.ready_for_review(1, 2)
+    assert "已 0 轮" in rules.ready_for_review(0, 1)
+
+
 def test_ready_for_offer():
     assert rules.ready_for_offer(1, 1, "通过") == ""
     assert "面试" in rules.ready_for_offer(0, 1, "通过")

@@ -31,10 +31,10 @@ def id_number(seq: int) -> str:
     return first17 + id_check_char(first17)
 
 
-async def new_position(approved: int) -> int:
-    """A fresh post (role 合同专员) with `approved` headcount in 锦程地产 (the dept_head's company)."""
+async def new_position(approved: int, role: str = "contract") -> int:
+    """A fresh post (role 合同专员 unless told) with `approved` headcount in 锦程地产 (the dept_head's company)."""
     tag = uuid.uuid4().hex[:8]
-    pos = Position(code=f"rc_{tag}", name=f"招聘测试岗{tag[:4]}", role="contract", is_department_post=True, sort=999)
+    pos = Position(code=f"rc_{tag}", name=f"招聘测试岗{tag[:4]}", role=role, is_department_post=True, sort=999)
     await pos.save()
     company = (await Employee.select(Employee.company).where(Employee.user.username == "dept_head").first())["company"]
     await Headcount.insert(Headcount(company=company, position=pos.id, approved=approved))
@@ -75,11 +75,28 @@ async def ready_candidate(hr, sid: int, seq: int) -> int:
     return cid
 
 
+# 面试审批: filed by hr, so its 人事 step goes to the other HR officer (no self-approval); 经 = the staffing's 客服副经理
+review_approvers = {"hr": "hr2", "dept_head": "dept_head", "vp": "vp"}
+
+
+async def interview_approved(new_client, cid: int) -> None:
+    """The candidate's 面试审批 filed by HR and approved through its chain (skipped when already past it)."""
+    if (await Candidate.select(Candidate.status).where(Candidate.id == cid).first())["status"] != "面试中":
+        return
+    hr = await sign_in(await new_client(), "hr")
+    rid, r = await submit(hr, "interview", {"candidate": str(cid)})
+    assert rid, r.text[:2000]
+    for who in await chain(rid):
+        await approve_as(new_client, rid, review_approvers[who])
+    assert await status(rid) == "已通过"
+
+
 def offer_form(cid: int, months: str = "3") -> dict:
     return {"candidate": str(cid), "salary": "8500.00", "start_on": (today_local() + timedelta(days=10)).isoformat(), "probation_months": months}
 
 
 async def approved_offer(new_client, cid: int) -> int:
+    await interview_approved(new_client, cid)
     c = await sign_in(await new_client(), "dept_head")
     rid, r = await submit(c, "offer", offer_form(cid))
     assert rid, r.text[:2000]
@@ -158,8 +175,9 @@ async def test_offer_picker_probation_and_chain(new_client):
     fresh = (await Candidate.select(Candidate.id).where(Candidate.staffing == sid).first())["id"]
     c = await sign_in(await new_client(), "dept_head")
     rid, r = await submit(c, "offer", offer_form(fresh))
-    assert rid == 0 and "没有找到面试和背景调查已完成" in r.text  # not interviewed: not offerable
+    assert rid == 0 and "没有找到面试审批已通过" in r.text  # not interviewed: not offerable
     cid = await ready_candidate(hr, sid, 22)
+    await interview_approved(new_client, cid)
     rid, r = await submit(c, "offer", offer_form(cid, months="7"))
     assert rid == 0 and 'data-testid="error-probation_months"' in r.text
     await approved_offer(new_client, cid)

@@ -43,6 +43,7 @@ EXPECTED["training_session"] = STAFF  # issue 12 E6: 培训申请 (a session; + 
 EXPECTED.update({"staffing": {"dept_head", "supervisor"}, "offer": {"dept_head", "supervisor"}})  # issue 12 E12: 用人申请, 录用审批 (经)
 EXPECTED["resignation"] = STAFF  # issue 12 E5: 离职申请 (every employee gives their own notice)
 EXPECTED["dismissal"] = {"dept_head"}  # issue 12 E8: 辞退 is proposed by the 客服副经理 (经)
+EXPECTED["interview"] = {"hr"}  # issue 12 E12: 面试审批 (人事 files it on an interviewed candidate)
 
 
 def real_flows() -> set[str]:
