@@ -38,7 +38,7 @@ SPECS = (
          "SELECT 1 AS code, t.id AS id, t.status AS status, p.name AS place, t.permit_no AS ident FROM permit_presale t "
          "JOIN project p ON p.id = t.project WHERE {who} AND t.status <> '已注销'"),
     Spec(2, "开发规模审批", "permit_scale", "permit_scale", "scale", "owner",
-         "SELECT 2, t.id, t.status, p.name, CAST(t.year AS VARCHAR(10)) FROM permit_scale t JOIN project p ON p.id = t.project "
+         "SELECT 2 AS code, t.id AS id, t.status AS status, p.name AS place, CAST(t.year AS VARCHAR(10)) AS ident FROM permit_scale t JOIN project p ON p.id = t.project "
          "WHERE {who} AND t.status <> '已批准'"),
     Spec(3, "资质证书", "permit_qualification", "permit_qualification", "qualification", "owner",
          "SELECT 3 AS code, t.id AS id, '有效' AS status, c.name AS place, t.cert_no AS ident FROM permit_qualification t JOIN company c ON c.id = t.company "
@@ -68,6 +68,7 @@ SPECS = (
          "WHERE {who} AND t.received_on IS NOT NULL AND u.status IN " + _OPEN_UPGRADE),
 )
 BY_CODE = {s.code: s for s in SPECS}
+PROJECT_DEADLINES = {8: "upgrades", 9: "tenders"}  # Deadline.kind of app/permits/projects.py
 
 
 def encode(code: int, row_id: int) -> int:
@@ -105,7 +106,7 @@ async def held_by(employee_id: int) -> list[Holding]:
 async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
     from app.permits import services
     from app.permits.kinds import KINDS
-    from app.permits.tables import PropertyTender, QualificationUpgrade, UpgradeItem
+    from app.permits.tables import Deadline, PropertyTender, QualificationUpgrade, UpgradeItem
 
     spec, row_id = decode(record_id)
     if spec is None:
@@ -126,6 +127,9 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
         await table.update(changes).where(table.id == row_id)
         if spec.slug:
             await services.sync_deadlines(KINDS[spec.slug], row_id)  # the deadline rows' owner follows the record
+        elif spec.code in PROJECT_DEADLINES:  # app/permits/projects.py's own deadline rows of an upgrade / a tender
+            await Deadline.update({Deadline.owner: to_employee_id}).where(
+                (Deadline.kind == PROJECT_DEADLINES[spec.code]) & (Deadline.record_id == row_id))
         who = "材料保管人" if spec.column == "holder" else "负责人"
         entity_id = row_id
         if spec.code == 10:
