@@ -68,6 +68,9 @@ SPECS = (
          "WHERE {who} AND t.received_on IS NOT NULL AND u.status IN " + _OPEN_UPGRADE),
 )
 BY_CODE = {s.code: s for s in SPECS}
+# the audit entities written (every spec's entity is one of them; named here so the audit-name scan can read them)
+ENTITIES = ("permit_presale", "permit_scale", "permit_qualification", "permit_fund", "permit_mortgage", "permit_agreement",
+            "permit_overseas", "permit_upgrade", "permit_tender")
 PROJECT_DEADLINES = {8: "upgrades", 9: "tenders"}  # Deadline.kind of app/permits/projects.py
 
 
@@ -109,7 +112,8 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
     from app.permits.tables import Deadline, PropertyTender, QualificationUpgrade, UpgradeItem
 
     spec, row_id = decode(record_id)
-    if spec is None:
+    entity = spec.entity if spec else ""
+    if spec is None or entity not in ENTITIES:
         raise HoldingError("没有这项证件手续")
     async with write_transaction():
         found = await QualificationUpgrade.raw(spec.sql.format(who=f"t.id = {int(row_id)}"))  # still open?
@@ -134,7 +138,7 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
         entity_id = row_id
         if spec.code == 10:
             entity_id = (await UpgradeItem.select(UpgradeItem.upgrade).where(UpgradeItem.id == row_id).first())["upgrade"]
-        await audit.record(actor=actor, action="hr_exit.permit_reassign", entity=spec.entity, entity_id=entity_id,
+        await audit.record(actor=actor, action="hr_exit.permit_reassign", entity=entity, entity_id=entity_id,
                            summary=f"{spec.name} {' '.join(x for x in (found[0]['place'] or '', found[0]['ident'] or '') if x)} "
                                    f"{who}由 {(before or {}).get(spec.column + '.name') or '（无）'} 改为 {to['name']}（离职交接）",
                            before={spec.column: (before or {}).get(spec.column)}, after={spec.column: to_employee_id},
