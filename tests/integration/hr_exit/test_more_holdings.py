@@ -167,3 +167,25 @@ async def test_duty_days_from_today_and_pending_swaps(running_app):
     assert await _audited("hr_exit.duty_reassign", "duty_shift", future)
     left = {(h.record_id, h.how) for h in await holdings.holdings_of(s["id"]) if h.source == "duty"}
     assert (future, "reassign") not in left and (swap_in, "clear") in left
+
+
+async def test_sweep_page_lists_and_reassigns_through_the_route(new_client):
+    """Through the sweep's own form: the page lists a deal and a duty day, the posted reassignment changes hands."""
+    from tests.conftest import csrf_token, sign_in
+
+    s, other = await prep.make_staff(), await prep.make_staff()
+    p = await make_project("HLR", units=1)
+    deal = await make_deal(p, p["units"][0], await make_buyer("交接客户", 9), salesperson=s["id"], stage="已认购")
+    day = (await DutyShift.insert(DutyShift(day=today_local() + timedelta(days=5), shift="夜班", employee=s["id"])).returning(DutyShift.id))[0]["id"]
+    case_id = await prep.make_exit(s)
+    c = await sign_in(await new_client(), "hr")
+    page = await c.get(f"/hr/exit/{case_id}")
+    assert page.status_code == 200 and "交易跟进" in page.text and "值班排班" in page.text
+    token = await csrf_token(c, f"/hr/exit/{case_id}")
+    r = await c.post(f"/hr/exit/{case_id}/holding", data={"source": "pipeline", "how": "reassign", "record_id": str(deal),
+                                                          "to": str(other["id"]), "_csrf_token": token})
+    assert r.status_code in (302, 303), r.text[-1500:]
+    assert (await Deal.select(Deal.salesperson).where(Deal.id == deal).first())["salesperson"] == other["id"]
+    r = await c.post(f"/hr/exit/{case_id}/holding", data={"source": "duty", "how": "clear", "record_id": str(day),
+                                                          "_csrf_token": token})
+    assert r.status_code == 400  # a duty day is reassigned, never "cleared"
