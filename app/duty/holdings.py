@@ -48,8 +48,13 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
         if await DutyShift.exists().where((DutyShift.day == row["day"]) & (DutyShift.shift == row["shift"])
                                           & (DutyShift.employee == to_employee_id)):
             raise HoldingError(f"{to['name']} 当天已排{row['shift']}，请另选同事")
-        await DutyShift.update({DutyShift.employee: to_employee_id}).where(
-            (DutyShift.id == record_id) & (DutyShift.employee == row["employee"]))
+        try:
+            await DutyShift.update({DutyShift.employee: to_employee_id}).where(
+                (DutyShift.id == record_id) & (DutyShift.employee == row["employee"]))
+        except Exception as e:  # the (day, shift, employee) unique index: put on that shift meanwhile
+            if "unique" not in f"{type(e).__name__} {e}".lower():
+                raise
+            raise HoldingError(f"{to['name']} 当天已排{row['shift']}，请另选同事") from e
         await audit.record(actor=actor, action="hr_exit.duty_reassign", entity="duty_shift", entity_id=record_id,
                            summary=f"{row['day']:%Y-%m-%d} {row['shift']} 由 {row['employee.name']} 改为 {to['name']}（离职交接）",
                            before={"employee": row["employee"]}, after={"employee": to_employee_id}, ip=getattr(actor, "ip", ""))
