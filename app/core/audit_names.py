@@ -495,3 +495,6 @@ ACTIONS.update({"hr_exit.sweep_start": "人事·离职交接开始", "hr_exit.ti
                 "hr_exit.asset_reassign": "人事·离职转交资产", "hr_exit.seal_reassign": "人事·离职转交印章",
                 "hr_exit.case_reassign": "人事·离职转交工单"})
 ENTITIES.update({"hr_exit": "离职交接", "hr_dismissal": "辞退申请", "hr_custody": "离职交接物品", "wf_task": "审批待办", "seal": "印章"})
+# — 离职交接: more holdings (app/permits, app/pipeline, app/callbacks, app/duty)
+ACTIONS.update({"hr_exit.permit_reassign": "人事·离职转交证件手续", "hr_exit.deal_reassign": "人事·离职转交交易跟进",
+                "hr_exit.callback_reassign": "人事·离职转交回访", "hr_exit.duty_reassign": "人事·离职转交值班"})

@@ -155,25 +155,28 @@ class NotYours(Exception):
 
 
 async def mark_done(actor, item_id: int) -> dict | None:
-    """The owner marks their item done (once; a second click changes nothing). None if there is no such item."""
+    """The owner marks their item done (once; a second click changes nothing). None if there is no such item. A refused
+    click (no such item, not theirs) opens no transaction, so it writes nothing (not even its idempotency key)."""
+    it = await ActionItem.select(ActionItem.id, ActionItem.owner, ActionItem.text, ActionItem.done, ActionItem.meeting).where(
+        ActionItem.id == item_id).first()
+    if it is None:
+        return None
+    if it["owner"] != actor.employee_id:
+        raise NotYours()
+    if it["done"]:
+        return it
+    today = today_local()
     async with write_transaction():
-        it = await ActionItem.select(ActionItem.id, ActionItem.owner, ActionItem.text, ActionItem.done, ActionItem.meeting).where(
-            ActionItem.id == item_id).first()
-        if it is None:
-            return None
-        if it["owner"] != actor.employee_id:
-            raise NotYours()
-        if it["done"]:
-            return it
-        today = today_local()
-        await ActionItem.update({ActionItem.done: True, ActionItem.done_on: today}).where(ActionItem.id == item_id)
-        from app.core.notify import close
-        from app.hr_meeting.remind import reference
+        changed = await ActionItem.update({ActionItem.done: True, ActionItem.done_on: today}).where(
+            (ActionItem.id == item_id) & (ActionItem.done == False)).returning(ActionItem.id)  # noqa: E712
+        if changed:
+            from app.core.notify import close
+            from app.hr_meeting.remind import reference
 
-        await close([reference(item_id)])
-        await audit.record(actor=actor, action="hr_meeting.item_done", entity="hr_meeting_item", entity_id=item_id,
-                           summary=f"例会行动项已完成：{it['text'][:80]}", before={"done": False},
-                           after={"done": True, "done_on": today.isoformat()}, ip=getattr(actor, "ip", ""))
+            await close([reference(item_id)])
+            await audit.record(actor=actor, action="hr_meeting.item_done", entity="hr_meeting_item", entity_id=item_id,
+                               summary=f"例会行动项已完成：{it['text'][:80]}", before={"done": False},
+                               after={"done": True, "done_on": today.isoformat()}, ip=getattr(actor, "ip", ""))
     return it
 
 
