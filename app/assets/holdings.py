@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.assets.tables import AssetCard
-from app.core import audit
 from app.core.db import write_transaction
-from app.hr_exit.holdings import REASSIGN, Holding, HoldingError
-from app.org.tables import Employee
+from app.hr_exit.holdings import REASSIGN, Holding, HoldingError, log_handover, receiver
 
 
 async def held_by(employee_id: int) -> list[Holding]:
@@ -23,10 +21,8 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
                                       AssetCard.custodian.name).where(AssetCard.id == record_id).first()
         if card is None:
             raise HoldingError("没有这张资产卡片")
-        to = await Employee.select(Employee.name).where((Employee.id == to_employee_id) & (Employee.active == True)).first()  # noqa: E712
-        if to is None:
-            raise HoldingError("新保管人须为在职员工")
+        to = await receiver(to_employee_id, "新保管人")
         await AssetCard.update({AssetCard.custodian: to_employee_id}).where(AssetCard.id == record_id)
-        await audit.record(actor=actor, action="hr_exit.asset_reassign", entity="asset_card", entity_id=record_id,
-                           summary=f"{card['number']} {card['name']} 保管人由 {card['custodian.name']} 改为 {to['name']}（离职交接）",
-                           before={"custodian": card["custodian"]}, after={"custodian": to_employee_id}, ip=getattr(actor, "ip", ""))
+        await log_handover(actor, action="hr_exit.asset_reassign", entity="asset_card", record_id=record_id,
+                           what=f"{card['number']} {card['name']} 保管人", field="custodian", old_id=card["custodian"],
+                           old_name=card["custodian.name"], to=to)

@@ -8,10 +8,8 @@ from typing import Any
 
 from app.care import rules, states
 from app.care.tables import Callback
-from app.core import audit
 from app.core.db import write_transaction
-from app.hr_exit.holdings import REASSIGN, Holding, HoldingError
-from app.org.tables import Employee
+from app.hr_exit.holdings import REASSIGN, Holding, HoldingError, log_handover, receiver
 
 
 async def held_by(employee_id: int) -> list[Holding]:
@@ -32,15 +30,12 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
             Callback.id == record_id).first()
         if cb is None or cb["called_at"] is not None:
             raise HoldingError("这条回访已经完成或不存在，请刷新页面")
-        to = await Employee.select(Employee.name).where((Employee.id == to_employee_id) & (Employee.active == True)).first()  # noqa: E712
-        if to is None:
-            raise HoldingError("接手的回访人须为在职员工")
+        to = await receiver(to_employee_id, "接手的回访人")
         case = await CareCase.select(CareCase.id, CareCase.number, CareCase.handler, CareCase.received_by).where(
             CareCase.id == cb["case"]).first()
         err = rules.callback_caller_error(to_employee_id, await handler_ids(case))
         if err:
             raise HoldingError(err)
         await Callback.update({Callback.caller: to_employee_id}).where((Callback.id == record_id) & Callback.called_at.is_null())
-        await audit.record(actor=actor, action="hr_exit.callback_reassign", entity="care_callback", entity_id=record_id,
-                           summary=f"{case['number']} 回访人由 {cb['caller.name']} 改为 {to['name']}（离职交接）",
-                           before={"caller": cb["caller"]}, after={"caller": to_employee_id}, ip=getattr(actor, "ip", ""))
+        await log_handover(actor, action="hr_exit.callback_reassign", entity="care_callback", record_id=record_id,
+                           what=f"{case['number']} 回访人", field="caller", old_id=cb["caller"], old_name=cb["caller.name"], to=to)

@@ -6,10 +6,8 @@ from typing import Any
 
 from app.care.states import FINAL
 from app.care.tables import CareCase
-from app.core import audit
 from app.core.db import write_transaction
-from app.hr_exit.holdings import REASSIGN, Holding, HoldingError
-from app.org.tables import Employee
+from app.hr_exit.holdings import REASSIGN, Holding, HoldingError, log_handover, receiver
 
 
 async def held_by(employee_id: int) -> list[Holding]:
@@ -24,10 +22,7 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
         case = await CareCase.select(CareCase.id, CareCase.number, CareCase.handler, CareCase.handler.name).where(CareCase.id == record_id).first()
         if case is None:
             raise HoldingError("没有这张工单")
-        to = await Employee.select(Employee.name).where((Employee.id == to_employee_id) & (Employee.active == True)).first()  # noqa: E712
-        if to is None:
-            raise HoldingError("接手人须为在职员工")
+        to = await receiver(to_employee_id, "接手人")
         await CareCase.update({CareCase.handler: to_employee_id}).where(CareCase.id == record_id)
-        await audit.record(actor=actor, action="hr_exit.case_reassign", entity="care_case", entity_id=record_id,
-                           summary=f"{case['number']} 处理人由 {case['handler.name']} 改为 {to['name']}（离职交接）",
-                           before={"handler": case["handler"]}, after={"handler": to_employee_id}, ip=getattr(actor, "ip", ""))
+        await log_handover(actor, action="hr_exit.case_reassign", entity="care_case", record_id=record_id, what=f"{case['number']} 处理人",
+                           field="handler", old_id=case["handler"], old_name=case["handler.name"], to=to)

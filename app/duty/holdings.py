@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core import audit
 from app.core.db import write_transaction
 from app.core.timeutil import today_local
 from app.duty.tables import DutyShift, DutySwap
-from app.hr_exit.holdings import CLEAR, REASSIGN, Holding, HoldingError
-from app.org.tables import Employee
+from app.hr_exit.holdings import CLEAR, REASSIGN, Holding, HoldingError, log_handover, receiver
 
 PENDING = "待批准"
 
@@ -40,9 +38,7 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
             raise HoldingError("没有这个班次")
         if row["day"] < today_local():
             raise HoldingError("已过日期的班次不再交接")
-        to = await Employee.select(Employee.name).where((Employee.id == to_employee_id) & (Employee.active == True)).first()  # noqa: E712
-        if to is None:
-            raise HoldingError("接班人须为在职员工")
+        to = await receiver(to_employee_id, "接班人")
         if await DutySwap.exists().where((DutySwap.shift == record_id) & (DutySwap.status == PENDING)):
             raise HoldingError("这个班次有待批准的换班申请，请先在值班页批准或驳回")
         if await DutyShift.exists().where((DutyShift.day == row["day"]) & (DutyShift.shift == row["shift"])
@@ -55,9 +51,9 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
             if "unique" not in f"{type(e).__name__} {e}".lower():
                 raise
             raise HoldingError(f"{to['name']} 当天已排{row['shift']}，请另选同事") from e
-        await audit.record(actor=actor, action="hr_exit.duty_reassign", entity="duty_shift", entity_id=record_id,
-                           summary=f"{row['day']:%Y-%m-%d} {row['shift']} 由 {row['employee.name']} 改为 {to['name']}（离职交接）",
-                           before={"employee": row["employee"]}, after={"employee": to_employee_id}, ip=getattr(actor, "ip", ""))
+        await log_handover(actor, action="hr_exit.duty_reassign", entity="duty_shift", record_id=record_id,
+                           what=f"{row['day']:%Y-%m-%d} {row['shift']} ", field="employee", old_id=row["employee"],
+                           old_name=row["employee.name"], to=to)
 
 
 async def clear(record_id: int, actor: Any) -> None:

@@ -38,6 +38,28 @@ class HoldingError(Exception):
         self.message = message
 
 
+async def receiver(to_employee_id: int, role: str = "接手人") -> dict:
+    """The named colleague a holding is handed to: an active employee (id, name, user), else a HoldingError naming the
+    role (新保管人, 接手的置业顾问, …). Every provider's reassign asks this one."""
+    from app.org.tables import Employee
+
+    to = await Employee.select(Employee.id, Employee.name, Employee.user).where(
+        (Employee.id == (to_employee_id or 0)) & (Employee.active == True)).first()  # noqa: E712
+    if to is None:
+        raise HoldingError(f"{role}须为在职员工")
+    return to
+
+
+async def log_handover(actor: Any, *, action: str, entity: str, record_id: int, what: str, field: str, old_id: Any,
+                       old_name: str | None, to: dict) -> None:
+    """The audit row of one holding handed over: "<what>由 <old> 改为 <new>（离职交接）", the column before and after."""
+    from app.core import audit
+
+    await audit.record(actor=actor, action=action, entity=entity, entity_id=record_id,
+                       summary=f"{what}由 {old_name or '（无）'} 改为 {to['name']}（离职交接）",
+                       before={field: old_id}, after={field: to["id"]}, ip=getattr(actor, "ip", ""))
+
+
 def providers() -> dict[str, Any]:
     """Each domain's app/<pkg>/holdings.py; the approval engine's tasks and requests from app/hr_exit/task_holdings.py
     (the engine's package stays as it is: its own 转交 does the reassigning)."""

@@ -9,7 +9,7 @@ from typing import Any
 from app.core import audit
 from app.core.db import write_transaction
 from app.core.timeutil import now
-from app.hr_exit.holdings import CLEAR, REASSIGN, Holding, HoldingError
+from app.hr_exit.holdings import CLEAR, REASSIGN, Holding, HoldingError, receiver
 from app.org.tables import Employee
 from app.workflow.tables import Action, Request, Task
 
@@ -43,8 +43,8 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
                                  Task.request.number).where(Task.id == record_id).first()
         if task is None or task["status"] not in OPEN_TASK:
             raise HoldingError("这条待办已经处理或不存在，请刷新页面")
-        to = await Employee.select(Employee.user, Employee.name).where((Employee.id == to_employee_id) & (Employee.active == True)).first()  # noqa: E712
-        if to is None or not to["user"]:
+        to = await receiver(to_employee_id)
+        if not to["user"]:
             raise HoldingError("接手人须为有登录账号的在职员工")
         leaver = await Employee.select(Employee.name).where(Employee.user == task["assignee"]).first()
         text = f"离职交接：{(leaver or {}).get('name') or task['assignee.username']} 的待办转交 {to['name']}"

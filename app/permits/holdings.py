@@ -15,8 +15,7 @@ from typing import Any
 from app.core import audit
 from app.core.db import write_transaction
 from app.core.timeutil import now
-from app.hr_exit.holdings import REASSIGN, Holding, HoldingError
-from app.org.tables import Employee
+from app.hr_exit.holdings import REASSIGN, Holding, HoldingError, receiver
 
 BASE = 100_000_000
 
@@ -119,9 +118,7 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
         found = await QualificationUpgrade.raw(spec.sql.format(who=f"t.id = {int(row_id)}"))  # still open?
         if not found:
             raise HoldingError("这项证件手续已经办结或不存在，请刷新页面")
-        to = await Employee.select(Employee.name).where((Employee.id == to_employee_id) & (Employee.active == True)).first()  # noqa: E712
-        if to is None:
-            raise HoldingError("接手的负责人须为在职员工")
+        to = await receiver(to_employee_id, "接手的负责人")
         table = {8: QualificationUpgrade, 9: PropertyTender, 10: UpgradeItem}.get(spec.code) or KINDS[spec.slug].table
         col = getattr(table, spec.column)
         before = await table.select(col, getattr(table, spec.column).name).where(table.id == row_id).first()

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core import audit
 from app.core.db import write_transaction
-from app.hr_exit.holdings import REASSIGN, Holding, HoldingError
-from app.org.tables import Employee
+from app.hr_exit.holdings import REASSIGN, Holding, HoldingError, log_handover, receiver
 from app.pipeline.tables import Deal
 
 CLOSED_STAGES = ("已作废", "已退订", "已办证")
@@ -33,10 +31,7 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
             raise HoldingError("没有这笔交易")
         if deal["stage"] in CLOSED_STAGES or deal["archived_on"] is not None:
             raise HoldingError(f"这笔交易已是「{deal['stage']}」，无需交接")
-        to = await Employee.select(Employee.name).where((Employee.id == to_employee_id) & (Employee.active == True)).first()  # noqa: E712
-        if to is None:
-            raise HoldingError("接手的置业顾问须为在职员工")
+        to = await receiver(to_employee_id, "接手的置业顾问")
         await Deal.update({Deal.salesperson: to_employee_id}).where((Deal.id == record_id) & _open())
-        await audit.record(actor=actor, action="hr_exit.deal_reassign", entity="pl_deal", entity_id=record_id,
-                           summary=f"{deal['number']} 置业顾问由 {deal['salesperson.name'] or '（无）'} 改为 {to['name']}（离职交接）",
-                           before={"salesperson": deal["salesperson"]}, after={"salesperson": to_employee_id}, ip=getattr(actor, "ip", ""))
+        await log_handover(actor, action="hr_exit.deal_reassign", entity="pl_deal", record_id=record_id, what=f"{deal['number']} 置业顾问",
+                           field="salesperson", old_id=deal["salesperson"], old_name=deal["salesperson.name"], to=to)

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core import audit
 from app.core.db import write_transaction
-from app.hr_exit.holdings import REASSIGN, Holding, HoldingError
-from app.org.tables import Employee
+from app.hr_exit.holdings import REASSIGN, Holding, HoldingError, log_handover, receiver
 from app.seals.tables import Seal
 
 
@@ -20,10 +18,7 @@ async def reassign(record_id: int, to_employee_id: int, actor: Any) -> None:
         seal = await Seal.select(Seal.id, Seal.name, Seal.keeper, Seal.keeper.name).where(Seal.id == record_id).first()
         if seal is None:
             raise HoldingError("没有这枚印章")
-        to = await Employee.select(Employee.name).where((Employee.id == to_employee_id) & (Employee.active == True)).first()  # noqa: E712
-        if to is None:
-            raise HoldingError("新保管人须为在职员工")
+        to = await receiver(to_employee_id, "新保管人")
         await Seal.update({Seal.keeper: to_employee_id}).where(Seal.id == record_id)
-        await audit.record(actor=actor, action="hr_exit.seal_reassign", entity="seal", entity_id=record_id,
-                           summary=f"{seal['name']} 保管人由 {seal['keeper.name']} 改为 {to['name']}（离职交接）",
-                           before={"keeper": seal["keeper"]}, after={"keeper": to_employee_id}, ip=getattr(actor, "ip", ""))
+        await log_handover(actor, action="hr_exit.seal_reassign", entity="seal", record_id=record_id, what=f"{seal['name']} 保管人",
+                           field="keeper", old_id=seal["keeper"], old_name=seal["keeper.name"], to=to)

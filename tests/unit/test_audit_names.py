@@ -94,11 +94,12 @@ class Resolver:
                         found |= self.collection(right, path)
         if found:
             return found
-        if name in params:  # what the callers pass
+        if name in params:  # what the callers pass: in its module, and in the modules that import it by name
             pos = params.index(name)
+            callers = {path} | self.importers(path, func.name)
             for p, tree in self.modules.items():
                 for call in ast.walk(tree):
-                    if isinstance(call, ast.Call) and _callee(call) == func.name and p == path:
+                    if isinstance(call, ast.Call) and _callee(call) == func.name and p in callers:
                         arg = next((k.value for k in call.keywords if k.arg == name), None)
                         if arg is None and pos < len(call.args):
                             arg = call.args[pos]
@@ -107,6 +108,12 @@ class Resolver:
             if found:
                 return found
         raise LookupError(f"{path.relative_to(APP.parent)}: {name} in {func.name}()")
+
+    def importers(self, path, name: str) -> set:
+        """The modules that `from <path's module> import <name>` (a helper like app/hr_exit's log_handover)."""
+        dotted = ".".join(path.relative_to(APP.parent).with_suffix("").parts)
+        return {p for p, tree in self.modules.items() for n in ast.walk(tree)
+                if isinstance(n, ast.ImportFrom) and n.module == dotted and any(a.name == name for a in n.names)}
 
     def collection(self, node, path) -> set[str]:
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
