@@ -96,7 +96,9 @@ def test_recruitment_to_first_sign_in(page, server_url):
     expect(page.get_by_test_id("page-title")).to_contain_text("保密承诺书")
     page.get_by_test_id("ack-submit").click()
     expect(page.get_by_test_id("ack-state")).to_be_visible()
-    page.goto(f"{server_url}/")
+    page.get_by_test_id("gate-next").click()  # the panel leads on to the next document, as the home page would
+    expect(page).to_have_url(f"{server_url}/rules/hr-induction")
+    page.goto(f"{server_url}/")  # the home page sends them back until it is acknowledged too
     expect(page).to_have_url(f"{server_url}/rules/hr-induction")
     page.get_by_test_id("ack-submit").click()
     expect(page.get_by_test_id("ack-state")).to_be_visible()

@@ -109,9 +109,13 @@ async def rules_acknowledge(request: Request, version_id: int) -> Response:
         return render(request, "rules/document.html", {**page, "ack": None, **quiz}, status_code=400)
     data = await services.document_for_version(version_id)
     unread = await services.unread_count(request.user)
+    from app.core.gating import first_pending
+
+    next_gate = await first_pending(request.user)  # a new employee's next first-sign-in document (app/hr_recruit/gates.py)
     if request.htmx:
-        return render(request, "rules/_ack_panel.html", {"ack": ack, "version": data, "unread_rules": unread, "oob": True, "quiz": []})
-    return redirect_with_flash(f"/rules/{data['document.code']}", "已确认阅读", "success", request)
+        return render(request, "rules/_ack_panel.html", {"ack": ack, "version": data, "unread_rules": unread, "oob": True, "quiz": [],
+                                                         "next_gate": next_gate})
+    return redirect_with_flash(next_gate or f"/rules/{data['document.code']}", "已确认阅读", "success", request)
 
 
 @get("/versions/{version_id:int}/quiz", guards=[requires(Perm.RULES_MANAGE)])
