@@ -22,7 +22,7 @@ What it writes (for `--units N`; large: N = 50,000):
   current one and the current month their 已批准 monthly rosters (cells from the roster's own draft generator), a scan
   per checkpoint and ended round window (a few % 异常, ~3 % missed and recorded as misses), one shift log per team, day
   and slot with its roll call; cleaning inspections per area at its frequency over the last 3 months (整改单 and
-  re-inspection on the few failed). Large: ~1.2 million scans, ~77,000 roster cells, ~27,500 shift logs, ~61,000
+  re-inspection on the few failed). Large: ~1.1 million scans, ~90,000 roster cells, ~27,600 shift logs, ~63,000
   inspections;
 - HR (seeds/scale_hr.py), for the N/25 employees: one labour contract each (starts on hired_on), the 入职 row of
   hr_position_history, hr_employee_status, hr_leave_profile and a few leave requests (rows only, no approval requests).
