@@ -16,7 +16,16 @@ What it writes (for `--units N`; large: N = 50,000):
 - customer care: copies of the demo's cases (its 12-month KPI history included) on the copies' units: 2·N cases;
 - with them the calls, call QA, file audits and survey answers the KPI board counts;
 - 4·N approval requests (报销, 借款, 付款, 招待) in every state with their steps, tasks, history, open notices and payloads,
-  each with the approvers the engine's own plan_chain gives (seeds/scale_requests.py).
+  each with the approvers the engine's own plan_chain gives (seeds/scale_requests.py);
+- the sales office (seeds/scale_site.py): N/2,000 security teams and as many cleaning teams (at least 2 + 2) on the
+  projects with their people (the scale 保安/保洁 linked), posts, checkpoints and areas; for the 12 months before the
+  current one and the current month their 已批准 monthly rosters (cells from the roster's own draft generator), a scan
+  per checkpoint and ended round window (a few % 异常, ~3 % missed and recorded as misses), one shift log per team, day
+  and slot with its roll call; cleaning inspections per area at its frequency over the last 3 months (整改单 and
+  re-inspection on the few failed). Large: ~1.1 million scans, ~90,000 roster cells, ~27,600 shift logs, ~63,000
+  inspections;
+- HR (seeds/scale_hr.py), for the N/25 employees: one labour contract each (starts on hired_on), the 入职 row of
+  hr_position_history, hr_employee_status, hr_leave_profile and a few leave requests (rows only, no approval requests).
 
 Set-based: rows are copied/generated in Python and written with executemany (SQLite) or COPY (PostgreSQL) in a few
 transactions (seeds/scale_db.py); nothing is saved row by row. Refuses to run twice on one database unless --force."""
@@ -31,6 +40,7 @@ import time
 
 from seeds.scale_clone import Copier
 from seeds.scale_db import connect
+from seeds.scale_site import teams_for
 
 SIZES = {"small": 1_000, "large": 50_000}
 
@@ -45,7 +55,9 @@ def plan(units: int, units_per_copy: int, deals_per_copy: int, cases_per_copy: i
 async def run(units: int, seed: int, force: bool, log=print) -> dict[str, int]:
     from seeds.scale_families import clone_care, clone_pipeline, template_units
     from seeds.scale_people import make_projects, make_staff
+    from seeds.scale_hr import SEQUENCES as HR_TABLES, make_hr
     from seeds.scale_requests import make_requests
+    from seeds.scale_site import SEQUENCES as SITE_TABLES, make_site
 
     bulk = await connect()
     started = time.monotonic()
@@ -62,7 +74,8 @@ async def run(units: int, seed: int, force: bool, log=print) -> dict[str, int]:
         cases = int(await bulk.scalar('SELECT COUNT(*) FROM "care_case" WHERE compensation_request IS NULL AND payment_request IS NULL') or 0)
         p = plan(units, per_copy, deals_per_copy, cases)
         log(f"规模数据（第 {run_no} 次，随机种子 {seed}）：约 {p['copies'] * per_copy:,} 套房源、{p['deals']:,} 笔交易、"
-            f"{p['care_copies'] * cases:,} 个客服案件、{p['requests']:,} 张审批单、{p['staff']:,} 名员工；数据库：{bulk.engine}")
+            f"{p['care_copies'] * cases:,} 个客服案件、{p['requests']:,} 张审批单、{p['staff']:,} 名员工、"
+            f"{2 * teams_for(units)} 个售楼处班组；数据库：{bulk.engine}")
         rng = random.Random(seed)
 
         log("组织与项目 …")
@@ -94,7 +107,19 @@ async def run(units: int, seed: int, force: bool, log=print) -> dict[str, int]:
         finally:
             if bulk.engine == "postgres":
                 await engine.close_connection_pool()
-        await bulk.fix_sequences(sorted(set(copier.counts) | set(counts) | {
+        log("售楼处（班组、排班、巡更、班前点名、保洁检查）…")
+        await bulk.begin()
+        site_counts = await make_site(bulk, run_no, units, places, rng, log)
+        await bulk.commit()
+
+        log("人事（劳动合同、入职记录、员工状态、请假）…")
+        await bulk.begin()
+        hr_counts = await make_hr(bulk, run_no, rng, log)
+        await bulk.commit()
+        for extra in (site_counts, hr_counts):
+            for t, n in extra.items():
+                counts[t] = counts.get(t, 0) + n
+        await bulk.fix_sequences(sorted(set(copier.counts) | set(counts) | set(SITE_TABLES) | set(HR_TABLES) | {
             "project", "building", "permit_fund", "piccolo_user", "employee", "employee_project"}))
         await bulk.execute("ANALYZE")  # fresh statistics for the planner on both engines
         total = dict(copier.counts)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -265,6 +266,98 @@ async def test_requests_agree_with_their_steps_and_tasks(scale):
     assert not bad, bad
 
 
+async def test_site_data_is_consistent(scale):
+    """The sales office at scale (seeds/scale_site.py): a year of approved rosters whose cells are the teams' own people,
+    posts and slots, a scan or a miss per checkpoint and round, shift logs per team/day/slot, cleaning inspections."""
+    db = scale[0]
+    this = await db.value("SELECT MAX(month) FROM site_roster WHERE team IN (SELECT id FROM site_team WHERE name LIKE '%号售楼处%')")
+    teams = await db.value("SELECT COUNT(*) FROM site_team WHERE name LIKE '%号售楼处%'")
+    assert teams >= 4, teams
+    per_team = dict(await db.rows("SELECT t.id, COUNT(r.id) FROM site_team t LEFT JOIN site_roster r ON r.team = t.id "
+                                  "AND r.status = '已批准' WHERE t.name LIKE '%号售楼处%' GROUP BY t.id"))
+    assert set(per_team.values()) == {13}, per_team  # the 12 months before the current one, and the current one
+    assert await db.value("SELECT COUNT(DISTINCT month) FROM site_roster") >= 13 and this
+    assert await db.value("SELECT COUNT(*) FROM site_patrol_scan") >= 50_000
+    assert 0 < await db.value("SELECT COUNT(*) FROM site_patrol_scan WHERE result = '异常'") < 0.05 * await db.value("SELECT COUNT(*) FROM site_patrol_scan")
+    assert await db.value("SELECT COUNT(*) FROM site_patrol_miss") > 0
+    assert await db.value("SELECT COUNT(*) FROM site_shift_rollcall") > await db.value("SELECT COUNT(*) FROM site_shift_log") > 1_000
+    assert await db.value("SELECT COUNT(*) FROM site_clean_inspection") > 1_000
+    checks = {
+        "entry's person on the roster's team": "SELECT COUNT(*) FROM site_roster_entry e JOIN site_roster r ON r.id = e.roster "
+                                               "JOIN site_worker w ON w.id = e.worker WHERE w.team <> r.team",
+        "entry's post on the team": "SELECT COUNT(*) FROM site_roster_entry e JOIN site_roster r ON r.id = e.roster "
+                                    "JOIN site_post p ON p.id = e.post WHERE p.team <> r.team",
+        "entry's slot of the post's pattern": "SELECT COUNT(*) FROM site_roster_entry e JOIN site_post p ON p.id = e.post "
+                                              "JOIN site_shift_slot s ON s.id = e.slot WHERE s.pattern <> p.pattern",
+        "entry's day in the roster's month": "SELECT COUNT(*) FROM site_roster_entry e JOIN site_roster r ON r.id = e.roster "
+                                             "WHERE SUBSTR(CAST(e.day AS TEXT), 1, 7) <> r.month",
+        "a person once per day and slot": "SELECT COUNT(*) FROM (SELECT roster, day, slot, worker FROM site_roster_entry "
+                                          "GROUP BY roster, day, slot, worker HAVING COUNT(*) > 1) x",
+        "one roster per team and month": "SELECT COUNT(*) FROM (SELECT team, month FROM site_roster GROUP BY team, month HAVING COUNT(*) > 1) x",
+        "rosters approved": "SELECT COUNT(*) FROM site_roster r JOIN site_team t ON t.id = r.team WHERE t.name LIKE '%号售楼处%' "
+                            "AND (r.status <> '已批准' OR r.approved_at IS NULL)",
+        "one scan per checkpoint and round": "SELECT COUNT(*) FROM (SELECT checkpoint, window_start FROM site_patrol_scan "
+                                             "GROUP BY checkpoint, window_start HAVING COUNT(*) > 1) x",
+        "no scan and miss of one round": "SELECT COUNT(*) FROM site_patrol_miss m JOIN site_patrol_scan s ON s.checkpoint = m.checkpoint "
+                                         "AND s.window_start = m.window_start",
+        "scanned inside its round": "SELECT COUNT(*) FROM site_patrol_scan WHERE scanned_at < window_start",
+        "scan by the team's person": "SELECT COUNT(*) FROM site_patrol_scan s JOIN site_patrol_checkpoint c ON c.id = s.checkpoint "
+                                     "WHERE s.by_employee IS NOT NULL AND NOT EXISTS (SELECT 1 FROM site_worker w WHERE w.team = c.team "
+                                     "AND w.employee = s.by_employee)",
+        "checkpoints of security teams": "SELECT COUNT(*) FROM site_patrol_checkpoint c JOIN site_team t ON t.id = c.team WHERE t.kind <> '保安'",
+        "scan after the checkpoint was set up": "SELECT COUNT(*) FROM site_patrol_scan s JOIN site_patrol_checkpoint c ON c.id = s.checkpoint "
+                                                "WHERE s.window_start < c.created_at",
+        "shift log key": "SELECT COUNT(*) FROM site_shift_log WHERE slot_key <> CAST(team AS TEXT) || ':' || CAST(day AS TEXT) || ':' || CAST(slot AS TEXT)",
+        "roll call = the slot's rostered people": "SELECT COUNT(*) FROM site_shift_rollcall c JOIN site_shift_log l ON l.id = c.log "
+                                                  "WHERE NOT EXISTS (SELECT 1 FROM site_roster_entry e JOIN site_roster r ON r.id = e.roster "
+                                                  "WHERE r.team = l.team AND e.day = l.day AND e.slot = l.slot AND e.worker = c.worker)",
+        "absent: no uniform": "SELECT COUNT(*) FROM site_shift_rollcall WHERE (attendance = '缺勤') <> (uniform = '')",
+        "inspection score = 100 − its deductions": "SELECT COUNT(*) FROM site_clean_inspection i WHERE i.score <> 100 - COALESCE("
+                                                   "(SELECT SUM(d.points) FROM site_clean_deduction d WHERE d.inspection = i.id), 0)",
+        "deduction on the area's own item": "SELECT COUNT(*) FROM site_clean_deduction d JOIN site_clean_inspection i ON i.id = d.inspection "
+                                            "JOIN site_clean_item it ON it.id = d.item WHERE it.area <> i.area",
+        "failed inspection has its ticket": "SELECT COUNT(*) FROM site_clean_inspection i WHERE i.grade = '不合格' AND NOT EXISTS "
+                                            "(SELECT 1 FROM site_clean_ticket t WHERE t.inspection = i.id)",
+        "closed ticket's re-inspection": "SELECT COUNT(*) FROM site_clean_ticket t LEFT JOIN site_clean_inspection r ON r.id = t.reinspection "
+                                         "WHERE t.status = '已复检' AND (r.id IS NULL OR r.parent <> t.inspection OR r.area <> t.area)",
+    }
+    bad = {name: n for name, sql in checks.items() if (n := await db.value(sql))}
+    assert not bad, bad
+    # the cells pass the roster's own checks: the stored count is the rules' (a 集中交房 day may lack its extra person)
+    assert await db.value("SELECT COALESCE(SUM(problems), 0) FROM site_roster") <= await db.value("SELECT COUNT(*) FROM site_roster")
+
+
+async def test_hr_data_is_consistent(scale):
+    db = scale[0]
+    staff = await db.value("SELECT COUNT(*) FROM employee WHERE employee_no LIKE 'S1%'")
+    assert staff >= 40
+    checks = {
+        "one contract each": "SELECT COUNT(*) FROM employee e WHERE e.employee_no LIKE 'S1%' AND (SELECT COUNT(*) FROM hr_contract c "
+                             "WHERE c.employee = e.id) <> 1",
+        "contract starts on hired_on": "SELECT COUNT(*) FROM hr_contract c JOIN employee e ON e.id = c.employee "
+                                       "WHERE e.employee_no LIKE 'S1%' AND (c.start <> e.hired_on OR c.signed_on <> c.start)",
+        "fixed term ends after it starts, in force": "SELECT COUNT(*) FROM hr_contract c JOIN employee e ON e.id = c.employee "
+                                                     "WHERE e.employee_no LIKE 'S1%' AND ((c.kind = '固定期限') <> (c.\"end\" IS NOT NULL) "
+                                                     "OR c.\"end\" < c.start OR c.status <> '已签')",
+        "probation inside the contract": "SELECT COUNT(*) FROM hr_contract WHERE probation_end IS NOT NULL AND (probation_end < start "
+                                         "OR (\"end\" IS NOT NULL AND probation_end > \"end\"))",
+        "入职 history row on hired_on": "SELECT COUNT(*) FROM employee e WHERE e.employee_no LIKE 'S1%' AND NOT EXISTS (SELECT 1 FROM "
+                                       "hr_position_history h WHERE h.employee = e.id AND h.reason = '入职' AND h.since = e.hired_on "
+                                       "AND h.position = e.position AND h.department = e.department AND h.company = e.company)",
+        "status row each": "SELECT COUNT(*) FROM employee e WHERE e.employee_no LIKE 'S1%' AND NOT EXISTS (SELECT 1 FROM hr_employee_status s "
+                           "WHERE s.employee = e.id AND s.status IN ('试用期', '正式'))",
+        "试用期 while the probation runs": "SELECT COUNT(*) FROM hr_employee_status s JOIN hr_contract c ON c.employee = s.employee "
+                                         "WHERE s.status = '试用期' AND (c.probation_end IS NULL OR s.since <> c.start)",
+        "正式 after the probation": "SELECT COUNT(*) FROM hr_employee_status s JOIN hr_contract c ON c.employee = s.employee "
+                                  "WHERE s.status = '正式' AND c.probation_end IS NOT NULL AND s.since <= c.probation_end",
+        "leave after hiring": "SELECT COUNT(*) FROM hr_leave_request l JOIN employee e ON e.id = l.employee WHERE l.request IS NULL AND (l.start_on <= e.hired_on "
+                              "OR l.end_on < l.start_on)",
+    }
+    bad = {name: n for name, sql in checks.items() if (n := await db.value(sql))}
+    assert not bad, bad
+    assert await db.value("SELECT COUNT(*) FROM hr_leave_request WHERE request IS NULL") > 0
+
+
 async def test_demo_accounts_have_open_work(scale):
     db = scale[0]
     pending = dict(await db.rows("SELECT u.username, COUNT(*) FROM wf_task t JOIN piccolo_user u ON u.id = t.assignee "
@@ -278,6 +371,15 @@ async def test_refuses_a_second_run_without_force(scale):
     _db, env, _out, _ = scale
     p = _run(["-m", "seeds.scale", "--size", "small"], env, timeout=120)
     assert p.returncode != 0 and "--force" in (p.stdout + p.stderr), p.stdout + p.stderr
+
+
+def db_team(db: DB) -> int:
+    """A scale security team's id (plain SQL in a thread of its own: pytest-asyncio's loop may be running here)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, db.value("SELECT MIN(id) FROM site_team WHERE kind = '保安' AND name LIKE '%号售楼处%'")).result()
 
 
 def _free_port() -> int:
@@ -304,7 +406,8 @@ def test_portal_serves_the_scale_data(scale):
                 pass
             assert time.time() < deadline, "server did not start"
             time.sleep(0.2)
-        for username, pages in (("supervisor", ["/", "/ledgers/contracts", "/care"]), ("dept_head", ["/", "/workflow"])):
+        for username, pages in (("supervisor", ["/", "/ledgers/contracts", "/care", "/site/rosters", "/site/patrol/report"]),
+                                ("dept_head", ["/", "/workflow"]), ("hr", ["/hr/people", "/hr/contracts"])):
             with httpx.Client(base_url=base, timeout=60) as c:
                 token = re.search(r'name="_csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
                 r = c.post("/login", data={"username": username, "password": DEMO_PASSWORD, "_csrf_token": token})
@@ -318,6 +421,18 @@ def test_portal_serves_the_scale_data(scale):
                     unit = re.search(r'href="(/pipeline/units/\d+)"', html)
                     assert unit, "no unit link in the contract ledger"
                     assert c.get(unit.group(1)).status_code == 200
+                    # a scale team's approved roster and its patrol report on a day of last month
+                    html = c.get("/site/rosters").text
+                    rosters = re.findall(r'href="(/site/rosters/\d+)"', html)
+                    assert rosters, "no roster link"
+                    assert c.get(rosters[-1]).status_code == 200
+                    team = db_team(db)
+                    day = (date.today().replace(day=1) - timedelta(days=3)).isoformat()
+                    r = c.get(f"/site/patrol/report?team={team}&day={day}")
+                    assert r.status_code == 200 and "号售楼处保安队" in r.text, r.status_code
+                elif username == "hr":
+                    html = c.get("/hr/contracts").text
+                    assert "固定期限" in html or "无固定期限" in html
                 else:
                     link = re.search(r'href="(/workflow/requests/\d+)"', c.get("/workflow").text)
                     assert link, "no pending request in dept_head's inbox"
