@@ -45,6 +45,10 @@ async def test_promotion_approvers_see_the_rewards(new_client):
         page = (await (await sign_in(await new_client(), "hr")).get(f"/workflow/requests/{rid}")).text
         block = page.split('data-testid="promotion-rewards"', 1)[1][:1500]
         assert "奖惩记录" in block and "迟到通报" in block and "考勤制度" in block
+        assert "1,500.00" in page  # HR reads the salary change
+        # someone who may list every request (workflow.all) but is neither HR, the applicant nor an approver: masked
+        other = (await (await sign_in(await new_client(), "dept_head")).get(f"/workflow/requests/{rid}"))
+        assert other.status_code == 200 and "1,500.00" not in other.text and 'data-testid="confidential"' in other.text
     finally:
         await Reward.delete().where(Reward.employee == s["id"])
         if rid:  # close it, so no other test's inbox holds it
