@@ -151,18 +151,24 @@ def is_hr(user: Any) -> bool:
     return user.can(Perm.HR_MANAGE)
 
 
+def _signs_off(user: Any, case: dict, roles: tuple[str, ...]) -> bool:
+    """A checklist role of the leaver's own company (the 客服副经理 heads the department and all its groups)."""
+    return user.role in roles and user.company_id == case["company_id"]
+
+
 def may_tick(user: Any, case: dict, code: str) -> bool:
     if case["status"] != SWEEP:
         return False
     if code == "receiver":
         return case["receiver"] is not None and user.employee_id == case["receiver"]
     roles = next((r for c, _, r in CHECKLIST if c == code), ())
-    return user.role in roles
+    return _signs_off(user, case, roles)
 
 
 def may_see(user: Any, case: dict) -> bool:
-    return (is_hr(user) or user.employee_id in (case["employee"], case["manager"], case["receiver"])
-            or any(user.role in roles for _, _, roles in CHECKLIST))
+    if is_hr(user) or user.employee_id in (case["employee"], case["manager"], case["receiver"]):
+        return True
+    return case["status"] in (SWEEP, DONE) and any(_signs_off(user, case, roles) for _, _, roles in CHECKLIST)
 
 
 async def ticks_of(case_id: int) -> dict[str, dict]:
@@ -298,8 +304,8 @@ async def list_cases(user: Any) -> list[dict]:
     receive."""
     if is_hr(user):
         q = E.status.is_in([SWEEP, DONE])
-    elif checks(user):
-        q = (E.status == SWEEP) | ((E.employee == (user.employee_id or 0)) & (E.status == DONE))
+    elif checks(user):  # the sweeps of their own company
+        q = ((E.status == SWEEP) & (E.employee.company == (user.company_id or 0))) | ((E.employee == (user.employee_id or 0)) & (E.status == DONE))
     else:
         me = user.employee_id or 0
         q = ((E.employee == me) | (E.receiver == me)) & E.status.is_in([SWEEP, DONE])

@@ -248,3 +248,18 @@ async def test_dismissal_through_routes_needs_union_date_then_opens_the_sweep(ne
     assert await status(rid) == "已通过"
     case = await ExitCase.select(ExitCase.status, ExitCase.kind, ExitCase.last_day).where(ExitCase.request == rid).first()
     assert case["status"] == SWEEP and case["kind"] == "辞退" and case["last_day"] == today + timedelta(days=30)
+
+
+async def test_sign_offs_are_the_leavers_own_company_and_department(new_client):
+    """The 财务/行政/IT/部门负责人 sign-offs: only their own company's sweeps."""
+    s = await prep.make_staff()
+    case_id = await prep.make_exit(s)
+    case = await services.get(case_id)
+    same, other = await as_user("dept_head"), await as_user("b_dept_head")  # company A's 客服副经理, company B's
+    assert services.may_tick(same, case, "dept_head")
+    assert not services.may_tick(other, case, "dept_head") and not services.may_see(other, case)
+    acct = await as_user("accountant")
+    assert services.may_tick(acct, case, "finance") and services.may_see(acct, case)
+    assert case_id not in {c["id"] for c in await services.list_cases(other)}
+    page = await (await sign_in(await new_client(), "b_dept_head")).get(f"/hr/exit/{case_id}")
+    assert page.status_code == 403
