@@ -17,7 +17,7 @@ MINE = requires(Perm.REQUEST)
 
 @get("/", guards=[MINE])
 async def meetings(request: Request) -> Response:
-    sel, cnt = services.meetings_query()
+    sel, cnt = services.meetings_query(request.user)  # 人事 and the recorders: all; anyone else: the meetings they were at
     page = await paginate(sel, cnt, page=clamp_page(request.query_params.get("page")), per_page=20, params={})
     today = today_local()
     return render(request, "hr_meeting/list.html", {
@@ -61,6 +61,8 @@ async def meeting_page(request: Request, meeting_id: int) -> Response:
     m = await services.meeting(meeting_id)
     if m is None:
         raise NotFoundException("例会纪要不存在")
+    if not await services.may_see(request.user, meeting_id):
+        raise PermissionDeniedException("只有参会人员、行动项负责人、客服主管、客服副经理和人事可以查看这份例会纪要")
     return render(request, "hr_meeting/detail.html", {"m": m, "today": today_local(), "me": request.user.employee_id,
                                                       "rule_text": services.RULE_TEXT})
 

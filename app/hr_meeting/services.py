@@ -109,9 +109,30 @@ async def record(actor, values) -> int:
     return m.id
 
 
-def meetings_query():
+def sees_all(user) -> bool:
+    """人事 and the recorders (客服主管, 客服副经理) read every meeting's minutes."""
+    from app.core.permissions import Perm
+
+    return can_record(user) or user.can(Perm.HR_MANAGE)
+
+
+def _theirs(user):
+    """The meetings a staff member was at (present or absent) or has an action item from."""
+    me = user.employee_id or 0
+    return Meeting.id.is_in(MeetingPerson.select(MeetingPerson.meeting).where(MeetingPerson.employee == me)) | Meeting.id.is_in(
+        ActionItem.select(ActionItem.meeting).where(ActionItem.owner == me))
+
+
+def meetings_query(user):
     cols = (Meeting.id, Meeting.held_on, Meeting.chair.name, Meeting.department.name, Meeting.topics)
-    return Meeting.select(*cols).order_by(Meeting.held_on, ascending=False).order_by(Meeting.id, ascending=False), Meeting.count()
+    sel, cnt = Meeting.select(*cols), Meeting.count()
+    if not sees_all(user):
+        sel, cnt = sel.where(_theirs(user)), cnt.where(_theirs(user))
+    return sel.order_by(Meeting.held_on, ascending=False).order_by(Meeting.id, ascending=False), cnt
+
+
+async def may_see(user, meeting_id: int) -> bool:
+    return sees_all(user) or await Meeting.exists().where((Meeting.id == meeting_id) & _theirs(user))
 
 
 async def item_counts(meeting_ids: list[int], today: date) -> dict[int, dict[str, int]]:

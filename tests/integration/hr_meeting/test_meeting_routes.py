@@ -64,6 +64,13 @@ async def test_minutes_items_done_and_overdue(new_client, staff):
     assert 'data-testid="item-done-' not in page.text  # the chair is not the owner
     lst = await boss.get("/hr/meetings")
     assert lst.status_code == 200 and f"/hr/meetings/{mid}" in lst.text
+    # who reads the minutes: those at the meeting (b was absent: listed) and the leads; not everyone else
+    outsider = await staff()
+    out = await sign_in(await new_client(), outsider["username"], PASSWORD)
+    assert (await out.get(f"/hr/meetings/{mid}")).status_code == 403
+    assert f"/hr/meetings/{mid}" not in (await out.get("/hr/meetings")).text
+    absent = await sign_in(await new_client(), b["username"], PASSWORD)
+    assert (await absent.get(f"/hr/meetings/{mid}")).status_code == 200
     # the owner's items
     me = await sign_in(await new_client(), a["username"], PASSWORD)
     r = await me.get("/hr/meetings/items")
