@@ -50,5 +50,7 @@ def security_headers(production: bool):
             values["Strict-Transport-Security"] = HSTS
         for name, value in values.items():
             headers[name] = value  # ours win: piccolo-admin's own (if any) would be looser
+        if not path.startswith("/static/") and headers.get("Cache-Control") is None:
+            headers["Cache-Control"] = "no-store"  # ASVS 8.2.1: pages with personal data are kept by no cache
 
     return before_send

@@ -8,6 +8,7 @@ from litestar.exceptions import PermissionDeniedException
 
 from app.core.attachments import REQUEST_MAX_BODY
 from app.core.fields import parse_id
+from app.core.attachments import content_disposition
 from app.core.guards import requires
 from app.core.months import add_months, month_label, month_start, month_text, parse_month
 from app.core.pagination import clamp_page, paginate
@@ -101,7 +102,7 @@ async def import_submit(request: Request) -> Response:
 @get("/import/template", guards=[HR])
 async def import_template(request: Request) -> Response:
     return Response(content=importer.template_csv(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=\"attendance-template.csv\""})
+                    headers={"Content-Disposition": content_disposition("考勤打卡导入示例.csv")})
 
 
 def _roster_guard(request: Request) -> None:

@@ -38,14 +38,14 @@ async def _load(request: Request, request_id: int) -> tuple[str, dict]:
     if p:
         if not await services.may_see(request.user, p):
             raise PermissionDeniedException("无权查看这份晋升申请")
-        if await services.complete_promotion(p, today_local(), request.user):
+        if await services.complete_promotion(p, today_local()):  # due: the system appoints (as the worker would), not the viewer
             p = await services.promotion_of(request_id)
         return "promotion", p
     t = await services.transfer_of(request_id)
     if t:
         if not await services.may_see(request.user, t):
             raise PermissionDeniedException("无权查看这份调动申请")
-        if await services.complete_transfer(t, today_local(), request.user):
+        if await services.complete_transfer(t, today_local()):  # due on the effective date: the system, not the viewer
             t = await services.transfer_of(request_id)
         return "transfer", t
     raise NotFoundException("没有这份晋升或调动申请")

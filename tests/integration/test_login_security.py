@@ -178,6 +178,10 @@ async def test_every_response_has_the_security_headers(client, login):
     await login("sysadmin")
     assert_security_headers(await client.get("/"))
     assert_security_headers(await client.get("/org", headers={"HX-Request": "true"}))
+    # pages and fragments are kept by no cache (personal data); static files may be
+    assert (await client.get("/")).headers["cache-control"] == "no-store"
+    assert (await client.get("/org", headers={"HX-Request": "true"})).headers["cache-control"] == "no-store"
+    assert "no-store" not in (await client.get("/static/js/portal.js")).headers.get("cache-control", "")
     admin = await client.get("/admin/")
     assert admin.status_code == 200 and admin.headers["content-security-policy"] != (await client.get("/")).headers["content-security-policy"]
     assert_security_headers(admin, admin=True)
