@@ -58,7 +58,7 @@ async def test_permits_open_items_reassigned_with_their_deadlines(running_app):
                                                            created_at=now(), updated_at=now())).returning(ScaleApproval.id))[0]["id"]
     await OverseasFiling.insert(OverseasFiling(project=p["id"], buyer_name="测试", id_type="护照", id_no=f"E{uuid.uuid4().hex[:8]}",
                                                applied_on=today, status="已批准", owner=s["id"], created_at=now(), updated_at=now()))
-    company = (await Company.select(Company.id).first())["id"]
+    company = (await Company.select(Company.id).where(Company.is_group == False).order_by(Company.id).first())["id"]  # noqa: E712
     q = (await Qualification.insert(Qualification(company=company, cert_no=f"HLD-{uuid.uuid4().hex[:6]}", grade="二级", issued_on=today - timedelta(days=9),
                                                   expires_on=today + timedelta(days=300), active=False, owner=s["id"], created_at=now(),
                                                   updated_at=now())).returning(Qualification.id))[0]["id"]
