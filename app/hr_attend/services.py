@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from app.core import audit
 from app.core.db import write_transaction
+from app.core.permissions import Perm
 from app.core.fields import Parser, ascii_digits
 from app.core.months import month_days, month_last
 from app.core.timeutil import now, today_local
@@ -146,13 +147,19 @@ async def create_duty(actor, values) -> int:
     elif len(ids) > 200:
         p.fail("employees", "一次最多安排 200 人")
     else:
-        found = {r["id"]: r["name"] for r in await Employee.select(Employee.id, Employee.name).where(
-            Employee.id.is_in(ids) & (Employee.active == True))}  # noqa: E712
+        q = Employee.id.is_in(ids) & (Employee.active == True)  # noqa: E712
+        if not actor.can(Perm.HR_MANAGE):  # the 客服副经理 rosters their own company's staff
+            q &= Employee.company == (actor.company_id or 0)
+        found = {r["id"]: r["name"] for r in await Employee.select(Employee.id, Employee.name).where(q)}
         if len(found) != len(ids):
-            p.fail("employees", "所选员工不存在或已离职")
+            p.fail("employees", "所选员工不存在、已离职或不是本公司员工")
     if p.errors:
         raise DutyError(p.errors)
     async with write_transaction():
+        twice = await WeekendDutyStaff.select(WeekendDutyStaff.employee.name).where(
+            (WeekendDutyStaff.duty.day == day) & WeekendDutyStaff.employee.is_in(ids)).limit(5)
+        if twice:  # one day's weekend work credits 调休 once (inside the transaction: two posts cannot both pass)
+            raise DutyError({"employees": f"{'、'.join(r['employee.name'] for r in twice)} 在 {day:%Y-%m-%d} 已安排加班并记入调休"})
         duty = WeekendDuty(day=day, occasion=occasion, credit_days=credit, note=note, created_by=actor.employee_id, created_at=now())
         await duty.save()
         await WeekendDutyStaff.insert(*[WeekendDutyStaff(duty=duty.id, employee=i) for i in ids])

@@ -180,6 +180,14 @@ async def test_weekend_duty_credits_time_off_and_leave_above_balance_refused(new
     assert r.status_code in (302, 303), r.text[-1500:]
     duty = await WeekendDutyStaff.select(WeekendDutyStaff.duty).where(WeekendDutyStaff.employee == a["id"]).first()
     assert duty
+    again = await boss.post("/hr/attendance/duty", data={"_csrf_token": token, "day": rest.isoformat(), "occasion": "开盘", "credit_days": "1",
+                                                          "employees": [str(a["id"])]})
+    assert again.status_code == 422 and "已安排加班并记入调休" in again.text  # one day credits once
+    assert await WeekendDutyStaff.count().where(WeekendDutyStaff.employee == a["id"]) == 1
+    b_staff = (await Employee.select(Employee.id).where(Employee.user.username == "b_contract").first())["id"]
+    other_co = await boss.post("/hr/attendance/duty", data={"_csrf_token": token, "day": rest.isoformat(), "occasion": "开盘",
+                                                             "credit_days": "1", "employees": [str(b_staff)]})
+    assert other_co.status_code == 422 and "不是本公司员工" in other_co.text  # the 客服副经理: their own company only
     me = await sign_in(await new_client(), a["username"], PASSWORD)
     r = await me.get("/hr/attendance/mine")
     assert 'data-testid="time-off-balance">1 天' in r.text
