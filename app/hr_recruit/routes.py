@@ -47,12 +47,10 @@ async def _page(request: Request, st: dict, *, forms: dict | None = None, status
         for r in rows:
             if r["id"] == reveal["id"]:
                 r["mobile"], r["id_number"], r["revealed"] = reveal["mobile"], reveal["id_number"], True
-    onboardings = {}
     for r in rows:
         r["ready"] = rules.ready_for_offer(len(r["rounds"]), cfg["min_rounds"], r["bg_result"])
         r["review_ready"] = rules.ready_for_review(len(r["rounds"]), cfg["min_rounds"])
-        if r["status"] == "已入职":
-            onboardings[r["id"]] = await services.onboarding_of(r["id"])
+    onboardings = await services.onboardings_of([r["id"] for r in rows if r["status"] == "已入职"])  # one statement
     forms = forms or {}
     iv_forms = {r["id"]: Form(prefix=f"iv{r['id']}-") for r in rows} | forms.get("interview", {})
     bg_forms = {r["id"]: Form(prefix=f"bg{r['id']}-", values={"bg_result": r["bg_result"], "bg_note": r["bg_note"],

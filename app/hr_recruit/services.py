@@ -485,6 +485,16 @@ async def onboard(user: Any, staffing_id: int, candidate_id: int, project_ids: l
     return Onboarded(employee_id=emp.id, employee_no=employee_no, username=employee_no, onboarding_id=row.id, contract_id=contract_id)
 
 
+async def onboardings_of(candidate_ids: list[int]) -> dict[int, dict]:
+    """The onboarding rows of several candidates in one statement (the candidates page)."""
+    if not candidate_ids:
+        return {}
+    rows = await Onboarding.select(Onboarding.candidate, Onboarding.id, Onboarding.employee, Onboarding.done_at,
+                                   Onboarding.employee.employee_no.as_alias("employee_no"),
+                                   Onboarding.employee.name.as_alias("employee_name")).where(Onboarding.candidate.is_in(candidate_ids))
+    return {r["candidate"]: r for r in rows}
+
+
 async def onboarding_of(candidate_id: int) -> dict | None:
     return await Onboarding.select(Onboarding.id, Onboarding.employee, Onboarding.done_at, Onboarding.employee.employee_no.as_alias("employee_no"),
                                    Onboarding.employee.name.as_alias("employee_name")).where(Onboarding.candidate == candidate_id).first()

@@ -7,6 +7,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.engine import engine_finder
 
 from app.core import audit
+from app.core.db import write_transaction
 from app.core.listing import like_text
 from app.core.pagination import Page, clamp_page
 from app.core.timeutil import now
@@ -249,7 +250,7 @@ async def save_quiz(user, version_id: int, text: str) -> tuple[str, int]:
         questions, error = rule_quiz.parse(text)
         if error:
             return error, 0
-    async with engine_finder().transaction():
+    async with write_transaction():
         version = await document_for_version(version_id)
         if not version:
             raise RuleError("该规章版本不存在")
