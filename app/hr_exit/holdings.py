@@ -38,15 +38,19 @@ class HoldingError(Exception):
         self.message = message
 
 
-async def receiver(to_employee_id: int, role: str = "接手人") -> dict:
+async def receiver(to_employee_id: int, role: str = "接手人", *, needs: Any = None) -> dict:
     """The named colleague a holding is handed to: an active employee (id, name, user), else a HoldingError naming the
-    role (新保管人, 接手的置业顾问, …). Every provider's reassign asks this one."""
+    role (新保管人, 接手的置业顾问, …); with `needs` (a Perm), one whose post carries that permission (a care case to
+    someone who works cases). Every provider's reassign asks this one."""
+    from app.core.permissions import permissions_for
     from app.org.tables import Employee
 
-    to = await Employee.select(Employee.id, Employee.name, Employee.user).where(
+    to = await Employee.select(Employee.id, Employee.name, Employee.user, Employee.position.role.as_alias("role")).where(
         (Employee.id == (to_employee_id or 0)) & (Employee.active == True)).first()  # noqa: E712
     if to is None:
         raise HoldingError(f"{role}须为在职员工")
+    if needs is not None and needs not in permissions_for(to["role"]):
+        raise HoldingError(f"{to['name']} 的岗位不能办理这类事项，请另选{role}")
     return to
 
 

@@ -189,3 +189,25 @@ async def test_sweep_page_lists_and_reassigns_through_the_route(new_client):
     r = await c.post(f"/hr/exit/{case_id}/holding", data={"source": "duty", "how": "clear", "record_id": str(day),
                                                           "_csrf_token": token})
     assert r.status_code == 400  # a duty day is reassigned, never "cleared"
+
+
+async def test_care_cases_open_reassigned_to_someone_who_works_cases(running_app):
+    s, officer, clerk = await prep.make_staff("cr_officer"), await prep.make_staff("cr_officer"), await prep.make_staff("accountant")
+    p = await make_project("HLK", units=1)
+    tag = uuid.uuid4().hex[:8]
+    open_case = (await CareCase.insert(CareCase(number=f"KF-O{tag}", kind="投诉", channel="电话", project=p["id"], status="处理中",
+                                                handler=s["id"], title="交接测试", received_at=now())).returning(CareCase.id))[0]["id"]
+    await CareCase.insert(CareCase(number=f"KF-C{tag}", kind="投诉", channel="电话", project=p["id"], status="已关闭",
+                                   handler=s["id"], title="已办结", received_at=now()))
+    mine = _mine(await holdings.holdings_of(s["id"]), "care")
+    assert set(mine) == {open_case}  # a closed case is not a holding
+    hr = await _hr()
+    with pytest.raises(holdings.HoldingError, match="岗位不能办理"):  # an accountant does not work customer cases
+        await holdings.act("care", "reassign", open_case, hr, clerk["id"])
+    await holdings.act("care", "reassign", open_case, hr, officer["id"])
+    assert (await CareCase.select(CareCase.handler).where(CareCase.id == open_case).first())["handler"] == officer["id"]
+    assert await _audited("hr_exit.case_reassign", "care_case", open_case)
+    await CareCase.update({CareCase.status: "已关闭"}).where(CareCase.id == open_case)
+    with pytest.raises(holdings.HoldingError, match="已办结"):  # closed meanwhile: the hand-over changes nothing
+        await holdings.act("care", "reassign", open_case, hr, s["id"])
+    assert (await CareCase.select(CareCase.handler).where(CareCase.id == open_case).first())["handler"] == officer["id"]
