@@ -9,6 +9,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app.core.fields import Parser, parse_id
 from app.core.guards import requires
+from app.core.pagination import clamp_page, paginate
 from app.core.permissions import Perm
 from app.core.printing import print_context
 from app.core.timeutil import today_local
@@ -33,8 +34,11 @@ async def _case(request: Request, case_id: int) -> dict:
 
 @get("/", guards=[GUARD])
 async def exit_list(request: Request) -> Response:
-    return render(request, "hr_exit/list.html", {"clause": CLAUSE, "rows": await services.list_cases(request.user),
-                                                 "is_hr": services.is_hr(request.user)})
+    sel, cnt = services.cases_query(request.user)
+    page = await paginate(sel, cnt, page=clamp_page(request.query_params.get("page")), per_page=20, params={})
+    return render(request, "hr_exit/list.html", {"clause": CLAUSE, "page": page, "is_hr": services.is_hr(request.user),
+                                                 "result": {"page": page, "base_url": "/hr/exit", "target_id": "exit-list-card"}},
+                  fragment="hr_exit/_rows.html")
 
 
 async def _page(request: Request, case: dict, *, error: str = "", status_code: int = 200) -> Response:

@@ -299,9 +299,9 @@ def checks(user: Any) -> bool:
     return any(user.role in roles for _, _, roles in CHECKLIST)
 
 
-async def list_cases(user: Any) -> list[dict]:
+def cases_query(user: Any):
     """HR: every exit in the sweep or done; the checklist's roles: those in the sweep; anyone: their own and those they
-    receive."""
+    receive — (the page's select, its count), newest first."""
     if is_hr(user):
         q = E.status.is_in([SWEEP, DONE])
     elif checks(user):  # the sweeps of their own company
@@ -309,7 +309,7 @@ async def list_cases(user: Any) -> list[dict]:
     else:
         me = user.employee_id or 0
         q = ((E.employee == me) | (E.receiver == me)) & E.status.is_in([SWEEP, DONE])
-    return await E.select(*COLUMNS).where(q).order_by(E.id, ascending=False).limit(200)
+    return E.select(*COLUMNS).where(q).order_by(E.id, ascending=False), E.count().where(q)
 
 
 async def record_union(user: Any, request_id: int, day: date, note: str) -> None:

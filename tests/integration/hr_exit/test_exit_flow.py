@@ -260,6 +260,17 @@ async def test_sign_offs_are_the_leavers_own_company_and_department(new_client):
     assert not services.may_tick(other, case, "dept_head") and not services.may_see(other, case)
     acct = await as_user("accountant")
     assert services.may_tick(acct, case, "finance") and services.may_see(acct, case)
-    assert case_id not in {c["id"] for c in await services.list_cases(other)}
+    sel, _ = services.cases_query(other)
+    assert case_id not in {c["id"] for c in await sel}
     page = await (await sign_in(await new_client(), "b_dept_head")).get(f"/hr/exit/{case_id}")
     assert page.status_code == 403
+
+
+async def test_the_list_is_paged_and_its_pages_are_fragments(new_client):
+    s = await prep.make_staff()
+    case_id = await prep.make_exit(s)
+    hr = await sign_in(await new_client(), "hr")
+    page = await hr.get("/hr/exit")
+    assert page.status_code == 200 and f"/hr/exit/{case_id}" in page.text and 'data-testid="pagination"' in page.text
+    frag = await hr.get("/hr/exit?page=2", headers={"HX-Request": "true"})
+    assert frag.status_code == 200 and "<html" not in frag.text and 'id="exit-list-card"' in frag.text
