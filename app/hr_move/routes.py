@@ -9,6 +9,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app.core import audit
 from app.core.guards import requires
+from app.core.pagination import clamp_page, paginate
 from app.core.permissions import Perm
 from app.core.printing import print_context
 from app.core.timeutil import today_local
@@ -22,15 +23,17 @@ TRANSFER_CLAUSE = ("kf-71p", "toc", "第十六章 客服部员工跨公司调动
 
 @get("/", guards=[requires(Perm.HR_MANAGE)])
 async def move_list(request: Request) -> Response:
+    """HR's list, one tab at a time (晋升 / 跨公司调动), paged in SQL."""
     today = today_local()
-    promos = await P.select(*services.PROMOTION_COLUMNS).order_by(P.id, ascending=False).limit(50)
-    transfers = await T.select(*services.TRANSFER_COLUMNS).order_by(T.id, ascending=False).limit(50)
-    for p in promos:
-        p["state"] = services.promotion_state(p, today)
-    for t in transfers:
-        t["state"] = services.transfer_state(t)
-    return render(request, "hr_move/list.html", {"promos": promos, "transfers": transfers, "promo_clause": PROMO_CLAUSE,
-                                                 "transfer_clause": TRANSFER_CLAUSE})
+    kind = "transfer" if request.query_params.get("kind") == "transfer" else "promotion"
+    table, cols = (T, services.TRANSFER_COLUMNS) if kind == "transfer" else (P, services.PROMOTION_COLUMNS)
+    page = await paginate(table.select(*cols).order_by(table.id, ascending=False), table.count(),
+                          page=clamp_page(request.query_params.get("page")), per_page=20, params={"kind": kind})
+    for r in page.rows:
+        r["state"] = services.transfer_state(r) if kind == "transfer" else services.promotion_state(r, today)
+    return render(request, "hr_move/list.html", {"kind": kind, "page": page, "promo_clause": PROMO_CLAUSE, "transfer_clause": TRANSFER_CLAUSE,
+                                                 "result": {"page": page, "base_url": "/hr/moves", "target_id": "move-list"}},
+                  fragment="hr_move/_rows.html")
 
 
 async def _load(request: Request, request_id: int) -> tuple[str, dict]:

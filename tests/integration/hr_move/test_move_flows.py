@@ -217,6 +217,10 @@ async def test_transfer_reaches_both_companies_waits_for_the_handover_and_keeps_
     assert (await other.get(f"/hr/moves/{rid}")).status_code == 403
     assert (await other.get("/hr/moves")).status_code == 403
     assert (await hrc.get("/hr/moves")).status_code == 200
+    listed = await hrc.get("/hr/moves?kind=transfer")  # one tab at a time, paged; its pages are fragments
+    assert listed.status_code == 200 and f"/hr/moves/{rid}" in listed.text and 'data-testid="pagination"' in listed.text
+    frag = await hrc.get("/hr/moves?kind=transfer&page=2", headers={"HX-Request": "true"})
+    assert frag.status_code == 200 and "<html" not in frag.text and 'id="move-list"' in frag.text
 
 
 GARBAGE = ["", "x" * 5000, "\x00", "-1", "0", "99999999999999999999", "1e400", "NaN", "２０２６-０１-０１", "2026-02-30", "١٢", "<script>"]
