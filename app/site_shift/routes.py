@@ -71,7 +71,9 @@ async def _log_form(request: Request, team: dict, form: Form, files: dict, *, st
     workers = await site.workers(team["id"])
     posts = await site.posts(team["id"])
     values = form.values
-    day, slot = values.get("day"), parse_id(values.get("slot"))
+    day, slot = values.get("day"), values.get("slot")
+    day = day if isinstance(day, str) else None  # a field sent twice arrives as a list: no day then
+    slot = parse_id(slot) if isinstance(slot, str) else None
     existing = None
     if slot and day:
         from app.core.timeutil import parse_date

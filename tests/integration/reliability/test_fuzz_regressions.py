@@ -55,3 +55,14 @@ async def test_fund_payment_with_a_huge_unit_id_is_refused(client):
     row = await MaintenanceFund.select(MaintenanceFund.id).first()
     r = await client.post(f"/permits/fund/{row['id']}/act/pay", data={"unit": HUGE_NUMBER, "paid_on": "2026-12-01", "_csrf_token": token})
     assert 400 <= r.status_code < 500
+
+
+async def test_shift_log_with_a_repeated_day_field_is_refused_not_500(client):
+    from app.site.tables import SiteTeam
+
+    await sign_in(client, "supervisor")
+    token = await _token(client)
+    team = (await SiteTeam.select(SiteTeam.id).order_by(SiteTeam.id).first())["id"]
+    r = await client.post("/site/shifts/new", data={"team": str(team), "day": ["2026-12-01", "2026-12-02"], "slot": "1",
+                                                    "att_1": "到岗", "_csrf_token": token})
+    assert r.status_code < 500, r.status_code  # the form again with its message (the day sent twice is no day)
