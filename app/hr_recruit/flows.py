@@ -110,22 +110,21 @@ STAFFING = register(FlowDef(
 
 # ---- 面试审批 ---------------------------------------------------------------------------------------------------
 
-def _review_label(r: dict) -> str:
-    return f"{r['name']} · {r['position_name']}（已面试 {r['rounds']} 轮）"
+def candidate_picker(rows_of, label_of, placeholder: str) -> RecordPicker:
+    """A picker over the candidates `rows_of(user)` offers (面试审批: interviewed enough; 录用审批: interview approved and
+    the background check passed): search by the label, and the server's check that a posted id is one of them."""
+    async def search(user, q: str, limit: int) -> list[tuple[str, str]]:
+        return [(str(r["id"]), label_of(r)) for r in await rows_of(user) if not q or q in label_of(r)][:limit]
+
+    async def reaches(user, value: str) -> bool:
+        cid = parse_id(value)
+        return cid is not None and any(r["id"] == cid for r in await rows_of(user))
+
+    return RecordPicker(field="candidate", label="候选人", search=search, reaches=reaches, placeholder=placeholder)
 
 
-async def _review_search(user, q: str, limit: int) -> list[tuple[str, str]]:
-    rows = await services.reviewable(user)
-    return [(str(r["id"]), _review_label(r)) for r in rows if not q or q in _review_label(r)][:limit]
-
-
-async def _review_reaches(user, value: str) -> bool:
-    cid = parse_id(value)
-    return cid is not None and any(r["id"] == cid for r in await services.reviewable(user))
-
-
-REVIEW_PICKER = RecordPicker(field="candidate", label="候选人", search=_review_search, reaches=_review_reaches,
-                             placeholder="选择面试轮数已达要求的候选人")
+REVIEW_PICKER = candidate_picker(services.reviewable, lambda r: f"{r['name']} · {r['position_name']}（已面试 {r['rounds']} 轮）",
+                                 "选择面试轮数已达要求的候选人")
 
 
 class InterviewForm:
@@ -195,18 +194,7 @@ def _label(r: dict) -> str:
     return f"{r['name']} · {r['position_name']}"
 
 
-async def _search(user, q: str, limit: int) -> list[tuple[str, str]]:
-    rows = await services.offerable(user)
-    return [(str(r["id"]), _label(r)) for r in rows if not q or q in _label(r)][:limit]
-
-
-async def _reaches(user, value: str) -> bool:
-    cid = parse_id(value)
-    return cid is not None and any(r["id"] == cid for r in await services.offerable(user))
-
-
-PICKER = RecordPicker(field="candidate", label="候选人", search=_search, reaches=_reaches,
-                      placeholder="选择面试审批已通过、背景调查已通过的候选人")
+PICKER = candidate_picker(services.offerable, _label, "选择面试审批已通过、背景调查已通过的候选人")
 
 
 class OfferForm:
