@@ -45,3 +45,9 @@ def parse_date(raw: str | None) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError("日期格式应为 YYYY-MM-DD，例如 2026-11-28") from None
+
+
+def parse_moment(text: str) -> datetime:
+    """A worker's `--now` (ISO; Asia/Shanghai when it has no zone): run a pass as if it were that moment."""
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)

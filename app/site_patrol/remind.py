@@ -75,4 +75,10 @@ async def remind_once(at: dt.datetime | None = None) -> int:
 
 
 if __name__ == "__main__":
-    print(f"patrol misses alerted: {asyncio.run(remind_once())}", flush=True)
+    import argparse
+
+    from app.core.timeutil import parse_moment
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--now", type=parse_moment, default=None, help="run as if it were this moment (ISO, Asia/Shanghai if no zone)")
+    print(f"patrol misses alerted: {asyncio.run(remind_once(ap.parse_args().now))}", flush=True)

@@ -70,7 +70,10 @@ def worker_commands() -> list[str]:
     modules = re.findall(r"python -m (app\.[\w.]+)", worker) + re.findall(r"python -m (app\.[\w.]+)", report)
     assert "app.care.remind" in modules and "app.ledgers.schedule" in modules, modules
     fixed = {"app.care.remind": ["--now", CARE_NOW], "app.permits.remind": ["--today", PERMITS_TODAY],
-             "app.ledgers.schedule": ["--now", report_now(SHANGHAI_TODAY)]}
+             "app.ledgers.schedule": ["--now", report_now(SHANGHAI_TODAY)],
+             # the sales office's reminders go by the clock (a patrol round ending, a shift change, a 整改单 falling
+             # due): at one fixed moment, or the copies run a minute apart would see a round end between them
+             **{m: ["--now", report_now(SHANGHAI_TODAY)] for m in ("app.site_patrol.remind", "app.site_shift.remind", "app.site_cleaning.remind")}}
     return ["|".join([m, *fixed.get(m, [])]) for m in modules]
 
 
