@@ -114,6 +114,9 @@ class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
         from app.core import figcache
 
         figcache.begin_request()
+        from app.core import memo
+
+        memo.begin_request()
         token = connection.cookies.get(SESSION_COOKIE)
         if not token:
             raise NotAuthorizedException("未登录")

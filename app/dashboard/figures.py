@@ -165,15 +165,19 @@ async def _queue_counts(user, today: date, limits, calendar_for) -> list[dict[st
         ("交房", "交房办理中：结清款项、交付钥匙", (Deal.handover_status == "办理中") & live, Deal.id < 0),  # due today
         *await title_step.dashboard_counts(cal, today, limits, _cutoff),
     ]
-    # two indexed COUNTs per task (measured at 50,000 deals: faster than one pass with a SUM(CASE …) per task, which
-    # evaluates every condition on every row of the scope)
+    # two indexed COUNTs per task, all in one statement (app/core/db.count_many): measured at 50,000 deals, indexed
+    # counts beat one pass with a SUM(CASE …) per task, which evaluates every condition on every row of the scope
+    from app.core.db import count_many
+
+    mine = [(stage, task, open_where, late_where) for stage, task, open_where, late_where in specs if services.may_act(user, stage)]
+    wheres = []
+    for _, _, open_where, late_where in mine:
+        wheres += [_where(open_where, scope), _where(open_where & late_where, scope)]
+    counts = await count_many(Deal, wheres)
     out = []
-    for stage, task, open_where, late_where in specs:
-        if not services.may_act(user, stage):
-            continue
-        n = await Deal.count().where(_where(open_where, scope))
-        late = await Deal.count().where(_where(open_where & late_where, scope)) if n else 0
-        out.append({"stage": stage, "task": task, "owner": ROLES.get(services.STAGE_OWNER[stage], ""), "open": n, "overdue": late})
+    for i, (stage, task, _, _) in enumerate(mine):
+        out.append({"stage": stage, "task": task, "owner": ROLES.get(services.STAGE_OWNER[stage], ""), "open": counts[2 * i],
+                    "overdue": counts[2 * i + 1]})
     vscope = _scope(user, VoidStep.deal.project)
     for owner, stage in (("bureau", "备案"), ("mortgage", "按揭")):  # A5 cancellations after an approved voiding
         if not services.may_act(user, stage):
@@ -181,7 +185,7 @@ async def _queue_counts(user, today: date, limits, calendar_for) -> list[dict[st
         base = (VoidStep.owner == owner) & VoidStep.done_on.is_null()
         opened = await VoidStep.select(VoidStep.step, Count(VoidStep.id, alias="n")).where(_where(base, vscope)).group_by(VoidStep.step)
         late = {r["step"]: r["n"] for r in await VoidStep.select(VoidStep.step, Count(VoidStep.id, alias="n")).where(
-            _where(base & (VoidStep.due_on < today), vscope)).group_by(VoidStep.step)} if opened else {}
+            _where(base & (VoidStep.due_on < today), vscope)).group_by(VoidStep.step)}
         for r in sorted(opened, key=lambda r: r["step"]):
             out.append({"stage": "作废", "task": f"合同作废：{r['step']}", "owner": ROLES[owner], "open": r["n"], "overdue": late.get(r["step"], 0)})
     return out

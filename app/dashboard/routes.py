@@ -43,9 +43,9 @@ async def home(request: Request) -> Response:
             todo.append({"label": "待阅读确认的规章", "count": len(unread), "url": "/rules", "items": unread[:5], "testid": "todo-rules"})
     progress = []
     if user.can(Perm.RULES_MANAGE):
-        for v in await rules.current_versions():
-            s = await rules.ack_summary(v["id"])
-            progress.append({**v, **s})
+        versions = await rules.current_versions()
+        summaries = await rules.ack_summaries([v["id"] for v in versions])
+        progress = [{**v, **summaries[v["id"]]} for v in versions]
     warnings = []
     if user.can(Perm.ADMIN):
         for y in await missing_schedule_years(today):

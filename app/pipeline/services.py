@@ -2259,9 +2259,13 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
         fees = f"契税 {deal['deed_tax_rate']}% 计 {Decimal(deal['deed_tax']):,.2f} 元" + (
             f"，登记费 {Decimal(deal['reg_fee']):,.2f} 元（{deal['title_copies']} 本）" if deal["reg_fee"] is not None else "")
     due = await period_end(title_due) if title_due and ts in TITLE_OPEN else None
+    days_amber = int(limits["title_remind_days"])
+    # amber from the day the first reminder goes out (steps/title.py: `title_remind_days` before the 办证期限 itself,
+    # not before the working day a weekend moves it to)
+    amber_from = (title_due - timedelta(days=days_amber)) if due else None
     if lapse and (due is None or lapse < due):
         due = lapse  # the pre-registration's lapse comes first
-    days_amber = int(limits["title_remind_days"])
+        amber_from = lapse - timedelta(days=days_amber)
     add("产权证", ts, ts in TITLE_DONE, due,
         " · ".join(x for x in (
             f"{deal['home_count']}" if ts else "",
@@ -2274,7 +2278,7 @@ async def stages_of(deal: dict, today: date | None = None, limits: dict[str, Dec
             f"证号 {deal['cert_no']}" if deal["cert_no"] else "",
             f"领取人 {deal['recipient']}（{mask_id_number(deal['recipient_id_number'])}）" + (f"，凭委托书 {deal['recipient_poa']}" if deal["recipient_poa"] else "")
             if ts in TITLE_DONE and deal["recipient"] else "") if x),
-        (due - timedelta(days=days_amber)) if due else None)
+        amber_from)
     if voided:
         for s in out:
             if not s["done"]:

@@ -191,8 +191,9 @@ STATUS_LIST = Listing(
 @get("/status", guards=[requires(Perm.RULES_MANAGE)])
 async def rules_status(request: Request) -> Response:
     versions = await services.current_versions()
+    summaries = await services.ack_summaries([v["id"] for v in versions])
     for v in versions:
-        v["summary"] = await services.ack_summary(v["id"])
+        v["summary"] = summaries[v["id"]]
     return render(request, "rules/status.html", {"versions": versions})
 
 

@@ -23,7 +23,13 @@ class RuleError(Exception):
 
 async def issuing_company() -> rule_text.Company | None:
     """The company whose rules these are: the first operating company (not the group) in the org's order. Its name and
-    发文代字 fill the source's placeholders when a rule is shown."""
+    发文代字 fill the source's placeholders when a rule is shown. Read once per request (app/core/memo.py)."""
+    from app.core.memo import once
+
+    return await once("rules.issuing_company", _issuing_company)
+
+
+async def _issuing_company() -> rule_text.Company | None:
     row = await Company.select(Company.name, Company.short_name, Company.doc_abbr).where(Company.is_group == False).order_by(  # noqa: E712
         Company.sort).order_by(Company.id).first()
     if not row:
@@ -273,10 +279,30 @@ def _acked_clause(version_id: int, read: bool) -> WhereRaw:
 
 
 async def ack_summary(version_id: int) -> dict[str, int]:
-    base = (Employee.active == True) & (Employee.user.is_not_null())  # noqa: E712
-    total = await Employee.count().where(base)
-    read = await Employee.count().where(base).where(_acked_clause(version_id, True))
-    return {"total": total, "read": read, "unread": total - read}
+    return (await ack_summaries([version_id]))[version_id]
+
+
+_ACK_SQL = (
+    'SELECT v.id AS version, (SELECT COUNT(*) FROM employee e WHERE e.active = {} AND e."user" IS NOT NULL) AS total, '
+    '(SELECT COUNT(*) FROM employee e WHERE e.active = {} AND e."user" IS NOT NULL AND e."user" IN '
+    '(SELECT a."user" FROM rule_acknowledgement a WHERE a.version = v.id)) AS "read" FROM rule_version v WHERE v.id IN ({})'
+)
+
+
+async def ack_summaries(version_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per version: the active staff with an account, how many of them have acknowledged it, how many not — one
+    statement for all the versions (the home page and the status page show every current version)."""
+    ids = sorted({int(i) for i in version_ids})
+    out = {i: {"total": 0, "read": 0, "unread": 0} for i in ids}
+    if not ids:
+        return out
+    from piccolo.querystring import QueryString
+
+    id_list = QueryString(", ".join("{}" for _ in ids), *ids)
+    for r in await RuleVersion.raw(_ACK_SQL, True, True, id_list):
+        total, read = int(r["total"] or 0), int(r["read"] or 0)
+        out[int(r["version"])] = {"total": total, "read": read, "unread": total - read}
+    return out
 
 
 async def current_versions() -> list[dict[str, Any]]:
