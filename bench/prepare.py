@@ -4,6 +4,8 @@ in a subprocess with the database's environment, never inside the portal's serve
     python -m bench.prepare targets            → JSON: the records the pages are measured on (unit, buyer, deep page)
     python -m bench.prepare tasks --n 500      → JSON: N fresh 用章 requests submitted through the engine, each with
                                                   one pending task on the same approver (the approval POST rotates them)
+    python -m bench.prepare shifts --n 500     → JSON: N free (team, slot, day) of the security captain's teams, each
+                                                  with no 班前点名 yet (the shift-log POST writes one per request)
 
 Nothing here is timed. The tasks are made through `engine.submit` (the same call the form makes), so the POST approves
 a real request with its steps, tasks, notifications and audit rows.
@@ -103,6 +105,46 @@ async def tasks(n: int, applicant: str) -> dict:
     return {"task_ids": ids, "approver": approver["username"]}
 
 
+async def shifts(n: int, lead: str) -> dict:
+    """N (team, slot, day) with no shift log yet, on teams led by `lead`: copies of the lead's own team (its project,
+    contractor, posts and workers) made for the benchmark, so each has every day the form accepts (tomorrow back to
+    PAST_DAYS ago) × its slots free. The POST of one of them writes a log with a roll call row per worker."""
+    from datetime import timedelta
+
+    from piccolo.apps.user.tables import BaseUser
+
+    from app.core.timeutil import today_local
+    from app.org.tables import Employee
+    from app.site.tables import SitePost, SiteTeam, SiteWorker
+    from app.site_shift.services import PAST_DAYS, team_slots
+
+    row = await Employee.select(Employee.id).where((Employee.user.username == lead) & (Employee.active == True)).first()  # noqa: E712
+    if not row:
+        raise SystemExit(f"bench.prepare: no active employee {lead!r}")
+    base = await SiteTeam.select().where((SiteTeam.lead == row["id"]) & (SiteTeam.active == True)).order_by(SiteTeam.id).first()  # noqa: E712
+    if not base:
+        raise SystemExit(f"bench.prepare: {lead!r} leads no team")
+    slots = await team_slots(base["id"])
+    posts = await SitePost.select().where((SitePost.team == base["id"]) & (SitePost.active == True))  # noqa: E712
+    workers = await SiteWorker.select().where((SiteWorker.team == base["id"]) & (SiteWorker.active == True))  # noqa: E712
+    if not slots or not workers:
+        raise SystemExit("bench.prepare: the lead's team has no slots or no workers")
+    today = today_local()
+    days = [today + timedelta(days=1 - k) for k in range(PAST_DAYS + 2)]
+    per_team = len(days) * len(slots)
+    made = await SiteTeam.count().where(SiteTeam.name.like("压力测试班组%"))
+    out: list[str] = []
+    for i in range(math.ceil(n / per_team)):
+        team = (await SiteTeam.insert(SiteTeam(name=f"压力测试班组{made + i + 1}", kind=base["kind"], project=base["project"],
+                                              contractor=base["contractor"], lead=base["lead"], active=True)).returning(SiteTeam.id))[0]["id"]
+        keep = ("id", "team")
+        if posts:
+            await SitePost.insert(*[SitePost(**{k: v for k, v in p_.items() if k not in keep}, team=team) for p_ in posts])
+        await SiteWorker.insert(*[SiteWorker(**{k: v for k, v in w.items() if k not in keep}, team=team) for w in workers])
+        out += [f"{team},{slot.id},{day.isoformat()}" for day in days for slot in slots]
+    return {"shifts": out[:n], "lead": lead, "workers": len(workers)}
+
+
 async def _main(argv: list[str]) -> dict:
     p = argparse.ArgumentParser(prog="python -m bench.prepare")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -110,6 +152,9 @@ async def _main(argv: list[str]) -> dict:
     t = sub.add_parser("tasks")
     t.add_argument("--n", type=int, required=True)
     t.add_argument("--applicant", default="contract")
+    sh = sub.add_parser("shifts")
+    sh.add_argument("--n", type=int, required=True)
+    sh.add_argument("--lead", default="security_captain")
     args = p.parse_args(argv)
     from piccolo.engine import engine_finder
     from piccolo.engine.postgres import PostgresEngine
@@ -123,6 +168,8 @@ async def _main(argv: list[str]) -> dict:
 
         if args.cmd == "targets":
             return await targets()
+        if args.cmd == "shifts":
+            return await shifts(args.n, args.lead)
         return await tasks(args.n, args.applicant)
     finally:
         if pool:

@@ -35,7 +35,7 @@ import time
 from datetime import datetime, timezone
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from bench import report
 
@@ -377,7 +377,7 @@ def pages(targets: dict, roles: list[str]) -> list[dict]:
         {"key": "customer", "label": f"customer file /care/customers/{t['buyer']}", "path": f"/care/customers/{t['buyer']}", "role": "cr_officer", "kind": "key"},
         {"key": "kpi", "label": "KPI board /care/kpi", "path": "/care/kpi", "role": "dept_head", "kind": "key"},
         {"key": "approve", "label": "approval POST 同意 (HTMX)", "path": "/workflow/tasks/{id}/act", "role": "dept_head", "kind": "key", "write": True},
-        {"key": "shift_log", "label": "shift-log POST", "path": None, "role": None, "kind": "na", "note": "n/a: that chapter is not built yet"},
+        {"key": "shift_log", "label": "shift-log POST 班前点名 (form)", "path": "/site/shifts/new", "role": "security_captain", "kind": "key", "write": True},
     ]
     return out
 
@@ -401,12 +401,16 @@ def cookie_header(session: dict) -> str:
     return "; ".join(f"{k}={v}" for k, v in session["cookies"].items())
 
 
-def probe(port: int, path: str, session: dict | None, *, method: str = "GET", headers: dict | None = None, body: dict | None = None) -> tuple[str | None, int | None]:
-    """One request outside the timed runs: (problem or None, X-SQL-Count or None). A page must answer 200."""
+def probe(port: int, path: str, session: dict | None, *, method: str = "GET", headers: dict | None = None, body: dict | None = None,
+          ok: int = 200) -> tuple[str | None, int | None]:
+    """One request outside the timed runs: (problem or None, X-SQL-Count or None). A page must answer `ok` (200; a
+    form POST that succeeds answers 303 — to anywhere but /login)."""
     status, hdrs, _, _ = request(method, port, path, cookies=session["cookies"] if session else None, headers=headers, body=body)
     n = hdrs.get("x-sql-count")
     stmts = int(n) if n and n.isdigit() else None
-    return (None if status == 200 else f"status {status}"), stmts
+    if status == ok and not (status == 303 and hdrs.get("location", "").startswith("/login")):
+        return None, stmts
+    return f"status {status}", stmts
 
 
 def measure(cfg: dict, port: int, page: dict, session: dict | None) -> dict:
@@ -418,53 +422,77 @@ def measure(cfg: dict, port: int, page: dict, session: dict | None) -> dict:
     return out
 
 
-def prepare_tasks(db_env: dict, n: int) -> dict:
-    out = sh([PY, "-m", "bench.prepare", "tasks", "--n", str(n)], base_env(db_env), capture=True)
+def prepare_items(db_env: dict, what: str, n: int) -> dict:
+    """`python -m bench.prepare tasks|shifts --n N`: the records a writing POST needs, one per request."""
+    out = sh([PY, "-m", "bench.prepare", what, "--n", str(n)], base_env(db_env), capture=True)
     line = [x for x in out.splitlines() if x.startswith("BENCH_PREPARE ")][-1]
     return json.loads(line[len("BENCH_PREPARE "):])
 
 
-def measure_approve(cfg: dict, port: int, page: dict, db_env: dict, sessions: dict, run_dir: Path) -> dict:
-    """同意 on a fresh pending task per request: tasks made through the engine before each round, enough for the
-    rate seen so far (a calibration second first); an id past the end would be a 404, i.e. an error in the table."""
-    prepared = prepare_tasks(db_env, 1 + 8 * cfg["connections"])
-    approver = prepared["approver"]
-    sess = sessions.get(approver) or sign_in(port, approver)
-    sessions[approver] = sess
-    first, rest = prepared["task_ids"][0], prepared["task_ids"][1:]
-    problem, stmts = probe(port, f"/workflow/tasks/{first}/act", sess, method="POST", body={"action": "同意", "comment": ""},
-                           headers={"HX-Request": "true", "x-csrftoken": sess["csrf"] or ""})
-    ids_file = run_dir / "tasks.txt"
+APPROVE_BODY = "action=%E5%90%8C%E6%84%8F&comment="  # action=同意
 
-    def go(ids: list[int], duration: int) -> dict:
-        ids_file.write_text("\n".join(map(str, ids)) + "\n")
-        res = wrk(cfg, port, "/workflow/tasks/0/act", cookie_header(sess), script="approve.lua",
-                  args=[str(ids_file), sess["csrf"] or "", str(cfg["threads"])], duration=duration)
-        res["tasks"] = len(ids)
+
+def approve_post(db_env: dict, n: int) -> tuple[str, list[str]]:
+    """(the approver, one "PATH BODY" line per fresh pending task)."""
+    p = prepare_items(db_env, "tasks", n)
+    return p["approver"], [f"/workflow/tasks/{i}/act {APPROVE_BODY}" for i in p["task_ids"]]
+
+
+def shift_log_post(db_env: dict, n: int) -> tuple[str, list[str]]:
+    """(the team lead, one "PATH BODY" line per free team × slot × day): 班前点名 with everyone present."""
+    p = prepare_items(db_env, "shifts", n)
+    return p["lead"], [f"/site/shifts/new team={t}&slot={s}&day={d}" for t, s, d in (x.split(",") for x in p["shifts"])]
+
+
+# what each writing POST needs: how its records are made, how it is sent (HTMX or a plain form), the status a
+# success answers, and a request that hits no record (past the end of the prepared ones: a 404, counted as an error)
+WRITES = {
+    "approve": {"prepare": approve_post, "htmx": True, "ok": 200, "fallback": f"/workflow/tasks/0/act {APPROVE_BODY}"},
+    "shift_log": {"prepare": shift_log_post, "htmx": False, "ok": 303, "fallback": "/site/shifts/new team=0&slot=0&day=2000-01-01"},
+}
+
+
+def measure_write(cfg: dict, port: int, page: dict, db_env: dict, sessions: dict, run_dir: Path) -> dict:
+    """A writing POST on a fresh record per request (WRITES): records made through the portal's code before each round,
+    enough for the rate seen so far (a calibration run first); past the end a request is a 404, i.e. an error."""
+    spec = WRITES[page["key"]]
+    user, items = spec["prepare"](db_env, 1 + 8 * cfg["connections"])
+    sess = sessions.get(user) or sign_in(port, user)
+    sessions[user] = sess
+    headers = {"x-csrftoken": sess["csrf"] or "", **({"HX-Request": "true"} if spec["htmx"] else {})}
+    path, body = items[0].split(" ", 1)
+    problem, stmts = probe(port, path, sess, method="POST", body=dict(parse_qsl(body, keep_blank_values=True)), headers=headers, ok=spec["ok"])
+    items_file = run_dir / f"{page['key']}.txt"
+
+    def go(lines: list[str], duration: int) -> dict:
+        items_file.write_text("\n".join(lines) + "\n")
+        res = wrk(cfg, port, path, cookie_header(sess), script="rotate.lua", duration=duration,
+                  args=[str(items_file), sess["csrf"] or "", str(cfg["threads"]), "1" if spec["htmx"] else "0", spec["fallback"]])
+        res["items"] = len(lines)
         return res
 
-    calib = go(rest, 2)  # untimed: the rate decides how many tasks each round needs
-    rate = max(calib["rps"], 2.0) * (2 if calib["requests"] >= len(rest) else 1)
+    calib = go(items[1:], 2)  # untimed: the rate decides how many records each round needs
+    rate = max(calib["rps"], 2.0) * (2 if calib["requests"] >= len(items) - 1 else 1)
     rounds, retries = [], 0
     while len(rounds) < cfg["rounds"]:
         need = int(math.ceil(rate * cfg["duration"] * 2)) + 8 * cfg["connections"]
-        log(f"  approve: preparing {need} pending tasks")
-        ids = prepare_tasks(db_env, need)["task_ids"]
-        res = go(ids, cfg["duration"])
+        log(f"  {page['key']}: preparing {need} records")
+        _, lines = spec["prepare"](db_env, need)
+        res = go(lines, cfg["duration"])
         rate = max(rate, res["rps"])
-        if res["requests"] > len(ids):  # the harness's shortfall, not the portal's: the round is run again with more
+        if res["requests"] > len(lines):  # the harness's shortfall, not the portal's: the round is run again with more
             if retries < 3:
                 retries += 1
                 rate *= 2
-                log(f"  approve: the {len(ids)} tasks ran out ({res['requests']} requests); the round is run again")
+                log(f"  {page['key']}: the {len(lines)} records ran out ({res['requests']} requests); the round is run again")
                 continue
             res["exhausted"] = True
         rounds.append(res)
-    out = {**page, **report.median_of_rounds(rounds), "statements": stmts, "role": approver, "retried_rounds": retries}
+    out = {**page, **report.median_of_rounds(rounds), "statements": stmts, "role": user, "retried_rounds": retries}
     if problem:
         out["probe_error"] = problem
     if any(r.get("exhausted") for r in rounds):
-        out["note"] = "tasks ran out in a round (the 404s are counted as errors)"
+        out["note"] = "the prepared records ran out in a round (the 404s are counted as errors)"
     return out
 
 
@@ -500,8 +528,8 @@ def run_one(cfg: dict, engine: str, scale: str, db_env: dict, stamp: str) -> dic
                 continue
             if page["kind"] == "admin":
                 continue  # measured below, on its own server
-            if page["key"] == "approve":
-                continue  # last: it writes
+            if page.get("write"):
+                continue  # last: they write
             log(f"  {page['key']} as {page.get('role') or '—'}")
             result["pages"].append(measure(cfg, port, page, sessions.get(page["role"]) if page["role"] else None))
         admin.start(health="/")
@@ -509,9 +537,9 @@ def run_one(cfg: dict, engine: str, scale: str, db_env: dict, stamp: str) -> dic
         log(f"  {page['key']} as {page['role']} (piccolo-admin on :{admin_port})")
         result["pages"].insert(2, measure(cfg, admin_port, page, sessions.get(page["role"])))
         admin.stop()
-        page = next(p for p in plan if p["key"] == "approve")
-        log(f"  {page['key']}")
-        result["pages"].insert(len(result["pages"]) - 1, measure_approve(cfg, port, page, db_env, sessions, run_dir))
+        for page in (p for p in plan if p.get("write")):
+            log(f"  {page['key']}")
+            result["pages"].append(measure_write(cfg, port, page, db_env, sessions, run_dir))
         portal.stop()
         # the workers target: the same CPU-bound pages with 1 worker (measured above) and with 2
         floor_pages = [p for p in result["pages"] if p["key"] in ("healthz", "floor")]

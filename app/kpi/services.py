@@ -14,7 +14,7 @@ from piccolo.querystring import QueryString
 from app.calls.tables import CallQa
 from app.care import rules
 from app.care.tables import CareCase
-from app.core.figcache import cached, scope_part
+from app.core.figcache import cached, cached_many, scope_part
 from app.core.scope import project_clause
 from app.estate.tables import Project
 from app.kpi.measures import KPIS, Ctx, Kpi, bounds, month_text, shift
@@ -92,13 +92,15 @@ def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
     return {k: a.get(k, 0) + b.get(k, 0) for k in set(a) | set(b)}
 
 
-async def month_figures(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None,
-                        handler: str = "") -> dict[str, Any]:
-    """The month's figure in total, per project and per handler: ONE statement (GROUP BY project, handler)."""
+def _month_item(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None, handler: str = "") -> tuple:
+    """(cache name, key parts, compute) of the month's rows: ONE statement (GROUP BY project, handler)."""
     start, end = bounds(month)
     selects = [kpi.project_col.as_alias("g_project"), kpi.handler_col.as_alias("g_handler")] + [_sum(kpi, n, ctx) for n in kpi.measures]
     q = _query(kpi, selects, kpi.where(ctx, start, end) + _filters(kpi, user, project, handler)).group_by(kpi.project_col, kpi.handler_col)
-    rows = await cached("kpi.month", [kpi.key, month, project, handler, scope_part(user), repr(ctx.limits)], q.run)
+    return "kpi.month", [kpi.key, month, project, handler, scope_part(user), repr(ctx.limits)], q.run
+
+
+def _month_result(kpi: Kpi, ctx: Ctx, rows: list[dict]) -> dict[str, Any]:
     target = getattr(ctx.limits.targets, kpi.key)
     total: dict[str, int] = {k: 0 for k in kpi.measures}
     by_project: dict[Any, dict[str, int]] = {}
@@ -113,25 +115,39 @@ async def month_figures(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], p
             "handlers": {h: Figure(kpi, c, target) for h, c in by_handler.items()}}
 
 
+async def month_figures(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None,
+                        handler: str = "") -> dict[str, Any]:
+    """The month's figure in total, per project and per handler: ONE statement (GROUP BY project, handler)."""
+    return _month_result(kpi, ctx, await cached(*_month_item(kpi, ctx, user, month, project, handler)))
+
+
 def trend_months(month: tuple[int, int]) -> list[tuple[int, int]]:
     return [shift(*month, i - TREND_MONTHS + 1) for i in range(TREND_MONTHS)]
 
 
-async def trend(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> list[Figure]:
-    """The last 12 months' figures: ONE statement, grouped by a month bucket built from the KPI's own period clause."""
-    months = trend_months(month)
-    spans = [bounds(m) for m in months]
+def _trend_item(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> tuple:
+    """(cache name, key parts, compute) of the last 12 months' rows: ONE statement, grouped by a month bucket built
+    from the KPI's own period clause."""
+    spans = [bounds(m) for m in trend_months(month)]
     bucket = QueryString("CASE " + " ".join(f"WHEN {{}} THEN {i}" for i in range(len(spans))) + " END",
                          *[kpi.period(s, e).querystring for s, e in spans]).as_alias("bucket")
     where = kpi.where(ctx, spans[0][0], spans[-1][1]) + _filters(kpi, user, project)
     q = _query(kpi, [bucket] + [_sum(kpi, n, ctx) for n in kpi.measures], where).group_by(QueryString('"bucket"'))
-    rows = await cached("kpi.trend", [kpi.key, month, project, scope_part(user), repr(ctx.limits)], q.run)
+    return "kpi.trend", [kpi.key, month, project, scope_part(user), repr(ctx.limits)], q.run
+
+
+def _trend_result(kpi: Kpi, ctx: Ctx, rows: list[dict]) -> list[Figure]:
     target = getattr(ctx.limits.targets, kpi.key)
     got = {int(r["bucket"]): _ints(r, kpi) for r in rows if r["bucket"] is not None}
-    return [Figure(kpi, got.get(i, {k: 0 for k in kpi.measures}), target) for i in range(len(months))]
+    return [Figure(kpi, got.get(i, {k: 0 for k in kpi.measures}), target) for i in range(TREND_MONTHS)]
 
 
-async def handler_table(ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> list[dict[str, Any]]:
+async def trend(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> list[Figure]:
+    """The last 12 months' figures: ONE statement."""
+    return _trend_result(kpi, ctx, await cached(*_trend_item(kpi, ctx, user, month, project)))
+
+
+def _handled_item(ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> tuple:
     """Cases closed in the month per handler (all kinds): ONE statement; on-time and satisfaction come from the KPIs."""
     start, end = bounds(month)
     q = CareCase.select(CareCase.handler.as_alias("g_handler"), QueryString("COUNT(*)").as_alias("closed")).where(
@@ -141,11 +157,19 @@ async def handler_table(ctx: Ctx, user: Any, month: tuple[int, int], project: in
         q = q.where(scope)
     if project is not None:
         q = q.where(CareCase.project == project)
-    return await cached("kpi.handled", [month, project, scope_part(user)], q.group_by(CareCase.handler).run)
+    return "kpi.handled", [month, project, scope_part(user)], q.group_by(CareCase.handler).run
+
+
+async def handler_table(ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> list[dict[str, Any]]:
+    return await cached(*_handled_item(ctx, user, month, project))
 
 
 async def qa_scores(user: Any, month: tuple[int, int], project: int | None) -> list[dict[str, Any]]:
     """The call QA score per agent for the month: AVG in SQL (ONE statement)."""
+    return _qa_result(await cached(*_qa_item(user, month, project)))
+
+
+def _qa_item(user: Any, month: tuple[int, int], project: int | None) -> tuple:
     start, end = bounds(month)
     q = CallQa.select(CallQa.agent.as_alias("agent"), QueryString("AVG(\"call_qa\".\"score\")").as_alias("avg"),
                       QueryString("COUNT(*)").as_alias("n")).where((CallQa.at >= start) & (CallQa.at < end))
@@ -154,7 +178,10 @@ async def qa_scores(user: Any, month: tuple[int, int], project: int | None) -> l
         q = q.where(scope)
     if project is not None:
         q = q.where(CallQa.call.project == project)
-    rows = await cached("kpi.qa", [month, project, scope_part(user)], q.group_by(CallQa.agent).run)
+    return "kpi.qa", [month, project, scope_part(user)], q.group_by(CallQa.agent).run
+
+
+def _qa_result(rows: list[dict]) -> list[dict[str, Any]]:
     return [{"agent": r["agent"], "n": int(r["n"]), "avg": Decimal(str(r["avg"] or 0)).quantize(Decimal("0.1"))} for r in rows]
 
 
@@ -172,16 +199,19 @@ async def projects_for(user: Any) -> list[dict[str, Any]]:
 
 
 async def board(user: Any, ctx: Ctx, month: tuple[int, int], project: int | None) -> dict[str, Any]:
-    """Everything the board shows: a constant number of statements (2 per KPI, plus handlers, QA, names, projects)."""
+    """Everything the board shows: a constant number of statements — the kept figures (2 per KPI, the handlers', the
+    QA scores) read in one statement and only the stale ones computed (figcache.cached_many), then the names."""
+    kpis = list(KPIS.values())
+    items = [it for kpi in kpis for it in (_month_item(kpi, ctx, user, month, project), _trend_item(kpi, ctx, user, month, project))]
+    items += [_handled_item(ctx, user, month, project), _qa_item(user, month, project)]
+    values = await cached_many(items)
     out: dict[str, Any] = {"kpis": []}
     handler_ids: set = set()
-    for kpi in KPIS.values():
-        f = await month_figures(kpi, ctx, user, month, project)
-        t = await trend(kpi, ctx, user, month, project)
+    for i, kpi in enumerate(kpis):
+        f, t = _month_result(kpi, ctx, values[2 * i]), _trend_result(kpi, ctx, values[2 * i + 1])
         handler_ids |= set(f["handlers"])
         out["kpis"].append({"kpi": kpi, "month": f, "trend": t})
-    handled = await handler_table(ctx, user, month, project)
-    qa = await qa_scores(user, month, project)
+    handled, qa = values[-2], _qa_result(values[-1])
     handler_ids |= {r["g_handler"] for r in handled} | {r["agent"] for r in qa}
     out["names"] = await names(handler_ids)
     out["handled"] = handled

@@ -182,8 +182,19 @@ def test_lua_scripts_report_what_the_parser_reads():
     for field in ("requests", "duration_us", "p50_us", "p95_us", "p99_us", "errors", "status", "timeout"):
         assert f'"{field}"' in lua, field
     assert "BENCH_JSON" in lua and report.BENCH_LINE.pattern.startswith("^BENCH_JSON")
-    approve = (BENCH / "approve.lua").read_text()
-    assert 'dofile' in approve and "/workflow/tasks/" in approve and "x-csrftoken" in approve
+    rotate = (BENCH / "rotate.lua").read_text()
+    assert 'dofile' in rotate and "x-csrftoken" in rotate and "HX-Request" in rotate
+
+
+def test_every_writing_post_rotates_over_prepared_records_and_has_a_404_fallback():
+    from bench import run
+
+    writes = [p for p in run.pages({"per_page": 20, "ledger_project": 1, "ledger_deep_page": 2, "ledger_signed": 30, "unit": 1,
+                                     "buyer": 1, "admin_user": "admin"}, ["contract"]) if p.get("write")]
+    assert {p["key"] for p in writes} == set(run.WRITES) == {"approve", "shift_log"}
+    for key, spec in run.WRITES.items():
+        path, body = spec["fallback"].split(" ", 1)
+        assert path.startswith("/") and "=" in body and spec["ok"] in (200, 303), key
 
 
 def test_a_failed_run_is_shown_and_its_targets_are_not_measured():
