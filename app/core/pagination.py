@@ -75,17 +75,16 @@ DEFERRED_JOIN_FROM = 200  # from this offset on, a page first finds its ids, the
 
 
 async def paginate(select_query, count_query, *, page: int, per_page: int, params: dict[str, str], id_query=None, pk=None) -> Page:
-    """One COUNT and one page. A deep page (OFFSET ≥ DEFERRED_JOIN_FROM) with `id_query` — the same WHERE and ORDER BY
-    selecting only the primary key — skips its OFFSET rows on the ids alone (an index walk, no joins for the skipped
-    rows), then reads the page's own rows with their joins: two statements whose cost no longer grows with the joins of
-    every skipped row."""
+    """One COUNT and one page: two statements whatever the page. A deep page (OFFSET ≥ DEFERRED_JOIN_FROM) with
+    `id_query` — the same WHERE and ORDER BY selecting only the primary key — is a deferred join: `… WHERE pk IN
+    (the ids' LIMIT/OFFSET)`, so the skipped rows are walked on the ids alone (an index walk, no joins for them) and only
+    the page's own rows are read with their joins, in the same single statement."""
     total = await count_query
     pages = max(1, math.ceil(total / per_page))
     page = min(page, pages)
     offset = (page - 1) * per_page
     if id_query is not None and pk is not None and offset >= DEFERRED_JOIN_FROM:
-        ids = [r[pk._meta.name] for r in await id_query.limit(per_page).offset(offset)]
-        rows = await select_query.where(pk.is_in(ids)).limit(per_page) if ids else []
+        rows = await select_query.where(pk.is_in(id_query.limit(per_page).offset(offset))).limit(per_page)
     else:
         rows = await select_query.limit(per_page).offset(offset)
     return Page(rows=rows, total=total, page=page, per_page=per_page, params=params)
