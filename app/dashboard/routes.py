@@ -37,8 +37,7 @@ async def home(request: Request) -> Response:
         todo.append({"label": f"交易办理队列（其中逾期 {n_late} 项）" if n_late else "交易办理队列", "count": n_open, "url": "/pipeline/queue",
                      "items": [], "testid": "todo-queue"})
     if user.can(Perm.RULES_VIEW):
-        docs = await rules.documents_for(user)
-        unread = [d for d in docs if d["version"] and d["requires_ack"] and not d["read"]]
+        unread = await rules.unread_rules(user)
         if unread:
             todo.append({"label": "待阅读确认的规章", "count": len(unread), "url": "/rules", "items": unread[:5], "testid": "todo-rules"})
     progress = []
