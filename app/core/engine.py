@@ -149,13 +149,14 @@ class PortalSQLiteEngine(SQLiteEngine):
 
     # -- statements -----------------------------------------------------------------------------------------------
     async def _execute(self, connection, query: str, args, query_type: str, table) -> list[dict]:
-        async with connection.execute(query, args or []) as cursor:
-            response = await cursor.fetchall()
-            if query_type == "insert" and self.get_version_sync() < 3.35:
+        if query_type == "insert" and self.get_version_sync() < 3.35:  # no RETURNING: the new key from the cursor
+            async with connection.execute(query, args or []) as cursor:
+                await cursor.fetchall()
                 assert table is not None
                 pk = await self._get_inserted_pk(cursor, table)
                 return [{table._meta.primary_key._meta.db_column_name: pk}]
-            return response
+        # one hand-over to the connection's thread (execute and fetch there), not three (execute, fetchall, close)
+        return await connection.execute_fetchall(query, args or [])
 
     async def run_querystring(self, querystring, in_pool: bool = False):
         _counted()

@@ -132,36 +132,12 @@ def _in_transaction() -> bool:
 async def cached(name: str, parts: Any, compute: Callable[[], Awaitable[Any]]) -> Any:
     """The figure `name` for `parts` (everything it depends on besides the data: date, scope, settings …): the kept
     value while the data version is unchanged and it is young enough, else computed now and kept."""
-    from app.core.tables import FigureCache
-    from app.core.timeutil import now
-
-    state = await _state()
-    version, max_seconds = state["version"], state["max_seconds"]
-    if version is None or max_seconds <= 0:
-        return await compute()
-    key = make_key(name, parts)
-    row = await FigureCache.select(FigureCache.value, FigureCache.version, FigureCache.computed_at).where(FigureCache.key == key).first()
-    moment = now()
-    if row and int(row["version"]) == int(version) and moment - row["computed_at"] < timedelta(seconds=max_seconds):
-        try:
-            return decode(row["value"])
-        except ValueError:
-            pass
-    value = await compute()
-    if not _in_transaction():  # a write inside a request's transaction would join it (and could abort it on PostgreSQL)
-        try:
-            await FigureCache.raw(
-                "INSERT INTO figure_cache (key, value, version, computed_at) VALUES ({}, {}, {}, {}) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = excluded.version, computed_at = excluded.computed_at",
-                key, encode(value), int(version), moment)
-        except Exception:  # keeping a figure is best effort (a busy SQLite writer): the page has its value
-            log.warning("figure cache: keeping %s failed", key, exc_info=True)
-    return value
+    return (await cached_many([(name, parts, compute)]))[0]
 
 
 async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]]) -> list[Any]:
-    """`cached` for several figures at once (a board of many): the kept values in ONE statement, then only the missing
-    or stale ones computed, kept in ONE statement. Returns the values in the order of `items`."""
+    """Several figures at once (a board of many; `cached` is the one-figure case): the kept values in ONE statement, then
+    only the missing or stale ones computed, kept in ONE statement. Returns the values in the order of `items`."""
     from app.core.tables import FigureCache
     from app.core.timeutil import now
 
@@ -191,7 +167,7 @@ async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]]
                 pass
         fresh[key] = value = await compute()
         out.append(value)
-    if fresh and not _in_transaction():
+    if fresh and not _in_transaction():  # a write inside a request's transaction would join it (and could abort it on PostgreSQL)
         from piccolo.querystring import QueryString
 
         values = QueryString(", ".join("({}, {}, {}, {})" for _ in fresh),
@@ -201,7 +177,7 @@ async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]]
                 "INSERT INTO figure_cache (key, value, version, computed_at) VALUES {} "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = excluded.version, computed_at = excluded.computed_at",
                 values)
-        except Exception:  # best effort, as in cached()
+        except Exception:  # keeping figures is best effort (a busy SQLite writer): the page has its values
             log.warning("figure cache: keeping %d figures failed", len(fresh), exc_info=True)
     return out
 

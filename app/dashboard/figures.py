@@ -52,11 +52,18 @@ def _where(clause, scope):
     return clause if scope is None else clause & scope
 
 
-async def executive(user, today: date) -> dict[str, Any]:
-    """Kept in the figure cache (app/core/figcache.py) until the data changes."""
-    from app.core.figcache import cached, scope_part
+def executive_item(user, today: date) -> tuple:
+    """(cache name, key parts, compute) of the executive figures, kept in the figure cache (app/core/figcache.py)
+    until the data changes."""
+    from app.core.figcache import scope_part
 
-    return await cached("home.executive", [today, scope_part(user), user.can(Perm.WORKFLOW_ALL)], lambda: _executive(user, today))
+    return "home.executive", [today, scope_part(user), user.can(Perm.WORKFLOW_ALL)], lambda: _executive(user, today)
+
+
+async def executive(user, today: date) -> dict[str, Any]:
+    from app.core.figcache import cached
+
+    return await cached(*executive_item(user, today))
 
 
 async def _executive(user, today: date) -> dict[str, Any]:
@@ -121,14 +128,17 @@ def _day_before(Deal, day: date):
 async def queue_counts(user, today: date) -> list[dict[str, Any]]:
     """Per task of the pipeline queue this user works (app.pipeline.queries.queue): open items and overdue items,
     two COUNTs each, over the project scope. The owner is the position whose work the task is."""
-    from app.core.workdays import calendar_for
+    from app.core.figcache import cached
     from app.pipeline import services
-    from app.pipeline.tables import Deal, VoidStep
 
-    from app.core.figcache import cached, scope_part
+    return await cached(*queue_counts_item(user, today, await services.all_settings()))
 
-    limits = await services.all_settings()
-    from app.core.workdays import calendar_notice_muted
+
+def queue_counts_item(user, today: date, limits) -> tuple:
+    """(cache name, key parts, compute) of queue_counts, given the pipeline settings (services.all_settings())."""
+    from app.core.figcache import scope_part
+    from app.core.workdays import calendar_for, calendar_notice_muted
+    from app.pipeline import services
 
     async def compute():
         # the cut-offs below look at due dates past today to find those before it; the years they touch (2027…) do
@@ -137,7 +147,7 @@ async def queue_counts(user, today: date) -> list[dict[str, Any]]:
             return await _queue_counts(user, today, limits, calendar_for)
 
     acting = [stage for stage in services.STAGE_OWNER if services.may_act(user, stage)]  # the tasks counted for this user
-    return await cached("home.queue_counts", [today, scope_part(user), acting, limits], compute)
+    return "home.queue_counts", [today, scope_part(user), acting, limits], compute
 
 
 async def _queue_counts(user, today: date, limits, calendar_for) -> list[dict[str, Any]]:
@@ -191,11 +201,16 @@ async def _queue_counts(user, today: date, limits, calendar_for) -> list[dict[st
     return out
 
 
+def overdue_approvals_item(today: date, limit: int = 20) -> tuple:
+    """(cache name, key parts, compute) of the overdue approval tasks grouped by approver, kept in the figure cache
+    until the data changes."""
+    return "home.late_approvals", [today, limit], lambda: _overdue_approvals_by_approver(today, limit)
+
+
 async def overdue_approvals_by_approver(today: date, limit: int = 20) -> list[dict[str, Any]]:
-    """Overdue approval tasks grouped by approver, kept in the figure cache until the data changes."""
     from app.core.figcache import cached
 
-    return await cached("home.late_approvals", [today, limit], lambda: _overdue_approvals_by_approver(today, limit))
+    return await cached(*overdue_approvals_item(today, limit))
 
 
 async def _overdue_approvals_by_approver(today: date, limit: int = 20) -> list[dict[str, Any]]:

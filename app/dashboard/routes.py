@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Request, Response, Router, get, post
 from litestar.response import Redirect
 
+from app.core.figcache import cached_many
 from app.core.gating import first_pending
 from app.core.guards import requires
 from app.core.nav import nav_for
@@ -31,7 +32,21 @@ async def home(request: Request) -> Response:
         if n:
             todo.append({"label": "待我审批", "count": n, "url": "/workflow?tab=todo", "items": [], "testid": "todo-approvals"})
     today = today_local()
-    queue = await figures.queue_counts(user, today) if user.can(Perm.PIPELINE) else []
+    # the role's kept figures (app/dashboard/figures.py) in one figure-cache read: the queue counts, the executive
+    # figures, the overdue approvals by approver — whichever this role's home shows
+    wants_exec = user.role in figures.EXECUTIVE_ROLES and user.can(Perm.PIPELINE)
+    wants_team = user.role in figures.TEAM_ROLES and user.can(Perm.PIPELINE)
+    items: dict[str, tuple] = {}
+    if user.can(Perm.PIPELINE):
+        from app.pipeline import services as pipeline
+
+        items["queue"] = figures.queue_counts_item(user, today, await pipeline.all_settings())
+    if wants_exec:
+        items["execu"] = figures.executive_item(user, today)
+    if wants_team and user.can(Perm.WORKFLOW_ALL):
+        items["late"] = figures.overdue_approvals_item(today)
+    kept = dict(zip(items, await cached_many(list(items.values()))))
+    queue = kept.get("queue", [])
     n_open, n_late = sum(q["open"] for q in queue), sum(q["overdue"] for q in queue)
     if n_open:
         todo.append({"label": f"交易办理队列（其中逾期 {n_late} 项）" if n_late else "交易办理队列", "count": n_open, "url": "/pipeline/queue",
@@ -49,10 +64,8 @@ async def home(request: Request) -> Response:
     if user.can(Perm.ADMIN):
         for y in await missing_schedule_years(today):
             warnings.append(f"{y} 年的法定节假日与调休安排尚未录入：请在“系统 › 节假日录入”中录入国务院公布的安排，否则工作日只按周末计算。")
-    execu = await figures.executive(user, today) if user.role in figures.EXECUTIVE_ROLES and user.can(Perm.PIPELINE) else None
-    team = None
-    if user.role in figures.TEAM_ROLES and user.can(Perm.PIPELINE):
-        team = {"queue": queue, "late_approvals": await figures.overdue_approvals_by_approver(today) if user.can(Perm.WORKFLOW_ALL) else []}
+    execu = kept.get("execu")
+    team = {"queue": queue, "late_approvals": kept.get("late", [])} if wants_team else None
     mine = queue if queue and team is None else []  # an officer's own queue by task
     return_ctx = {"execu": execu, "team": team, "mine": mine, "approvals": approvals, "actions": main_actions(user),
                   "charts": charts(execu, team)}
