@@ -129,6 +129,12 @@ class ListResult:
             params["view"] = str(self.view_id)
         return self.base_url + "?" + urlencode(params)
 
+    def body(self) -> list[tuple[dict[str, Any], Any]]:
+        """(row, its cells' HTML) for each row of the page (app/core/web.list_cells)."""
+        from app.core.web import list_cells
+
+        return [(row, list_cells(self.columns, row)) for row in self.page.rows]
+
     @property
     def query(self) -> str:
         """The current filter and sort as a query string (what a saved view keeps, what the export follows)."""

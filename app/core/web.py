@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.core.money import amount_in_words, format_money
 from app.core.numbers import format_area, format_pct
@@ -40,6 +40,28 @@ def status_badge(text: str, outline: bool = False) -> Markup:
     colour = STATUS_COLOURS.get(str(text), "secondary")
     cls = f"badge bg-{colour}-lt" if not outline else f"badge badge-outline text-{colour}"
     return Markup('<span class="{}" data-status="{}">{}</span>').format(cls, text, text)
+
+
+_CELL_FORMAT = {"datetime": fmt_datetime, "date": fmt_date, "money": format_money, "badge": status_badge,
+                "bool": lambda v: "是" if v else ""}
+_NOWRAP = frozenset({"date", "datetime", "money"})
+
+
+def list_cells(columns, row: dict) -> Markup:
+    """A list row's cells as HTML (`<td>…</td>` each, every value escaped): the shared list table's body
+    (_partials/listing_table.html) built in Python, one pass per row, rather than a template block per cell — the
+    table is most of a list page's rendering. Plain strings joined once (Markup's own + and format escape again at
+    every step: five times slower)."""
+    out = []
+    for c in columns:
+        v = row.get(c.key)
+        f = _CELL_FORMAT.get(c.fmt)
+        shown = str(escape(blank(f(v) if f else v)))
+        if c.link:
+            testid = f' data-testid="{escape(c.testid)}"' if c.testid else " "
+            shown = f'<a href="{escape(c.link.format(**row))}"{testid}>{shown}</a>'
+        out.append(f'<td class="text-nowrap">{shown}</td>' if c.fmt in _NOWRAP else f"<td>{shown}</td>")
+    return Markup("".join(out))
 
 
 def blank(value: Any) -> Any:
