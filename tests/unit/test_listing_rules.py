@@ -76,3 +76,26 @@ async def test_an_export_titled_with_characters_excel_refuses_still_writes(tmp_p
         assert rows[2] == ("笔", None, None)
     finally:
         os.unlink(path)
+
+
+def test_list_cells_escape_every_value_and_format_by_column():
+    from datetime import date
+    from decimal import Decimal
+
+    from markupsafe import Markup
+
+    from app.core.listing import Col
+    from app.core.web import list_cells
+
+    cols = [Col("no", "编号", link="/x/{id}?q={no}", testid="x-link"), Col("name", "名称"), Col("on", "日期", fmt="date"),
+            Col("amount", "金额", fmt="money"), Col("status", "状态", fmt="badge"), Col("ok", "是否", fmt="bool"),
+            Col("note", "备注", link="{url}")]
+    row = {"id": 7, "no": 'A"1', "name": "<script>alert(1)</script>", "on": date(2026, 3, 5), "amount": Decimal("1234.5"),
+           "status": "已签约", "ok": True, "note": None, "url": "/y"}
+    html = list_cells(cols, row)
+    assert isinstance(html, Markup)
+    assert html.startswith('<td><a href="/x/7?q=A&#34;1" data-testid="x-link">A&#34;1</a></td><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>')
+    assert '<td class="text-nowrap">2026-03-05</td>' in html and "1,234.50" in html
+    assert '<span class="badge bg-blue-lt" data-status="已签约">已签约</span>' in html and "<td>是</td>" in html
+    assert html.endswith('<td><a href="/y" ></a></td>')  # None shows as empty, never "None"
+    assert "<script>" not in html
