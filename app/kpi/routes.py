@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request, Response, Router, get
 from litestar.exceptions import NotFoundException
+from markupsafe import Markup, escape
 
 from app.core.fields import parse_id
 from app.calls.tables import CallRecord
@@ -123,6 +124,18 @@ def drill_url(kpi: str, month: str, part: str = "", project: Any = None, handler
     return f"/care/kpi/{kpi}?" + urlencode(q)
 
 
+def fig_html(f, month: str, project: Any = None, handler: Any = "") -> Markup:
+    """One figure on the board: the rate (a link to the denominator's records, green or red against the target) and
+    numerator / denominator, each a link to its records. Built in Python: the board shows ~100 of them."""
+    k = f.kpi
+    meets = f.meets
+    cls = "" if meets is None else ("text-green" if meets else "text-red")
+    den, num, key = escape(drill_url(k.key, month, "denominator", project, handler)), escape(drill_url(k.key, month, "numerator", project, handler)), escape(k.key)
+    return Markup(f'<a href="{den}" class="fw-bold {cls}" data-testid="fig-{key}">{escape(f.text)}</a>\n'
+                  f'<div class="small text-secondary text-nowrap"><a class="text-reset" href="{num}" data-testid="num-{key}">{escape(f.numerator)}</a>'
+                  f' / <a class="text-reset" href="{den}" data-testid="den-{key}">{escape(f.denominator)}</a></div>')
+
+
 def _chart(item: dict, months: list) -> dict:
     k = item["kpi"]
     return {"type": "kpi", "labels": [f"{m[1]}月" if m[1] != 1 else f"{m[0]}年1月" for m in months], "name": k.name,
@@ -156,7 +169,7 @@ async def board(request: Request) -> Response:
     agents = sorted(aids, key=lambda h: (h is None, data["names"].get(h, ""), h or 0))
     ctx_page = {"data": data, "by_key": by_key, "month": month_text(month), "month_label": f"{month[0]} 年 {month[1]} 月",
                 "months": _months(), "project": project, "projects": projects, "handlers": handlers, "handled": handled,
-                "agents": agents, "qa": qa, "case_keys": case_keys, "call_keys": call_keys, "drill_url": drill_url,
+                "agents": agents, "qa": qa, "case_keys": case_keys, "call_keys": call_keys, "drill_url": drill_url, "fig": fig_html,
                 "renovation_note": RENOVATION_NOTE, "renovation_target": ctx.limits.targets.renovation_efficiency,
                 "NONE": NONE_KEY, "settings_problems": problems}
     if wants_export(request):
