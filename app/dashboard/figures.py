@@ -60,12 +60,6 @@ def executive_item(user, today: date) -> tuple:
     return "home.executive", [today, scope_part(user), user.can(Perm.WORKFLOW_ALL)], lambda: _executive(user, today)
 
 
-async def executive(user, today: date) -> dict[str, Any]:
-    from app.core.figcache import cached
-
-    return await cached(*executive_item(user, today))
-
-
 async def _executive(user, today: date) -> dict[str, Any]:
     from app.pipeline.tables import Deal, Instalment, Receipt
     from app.workflow.engine import T_PENDING
@@ -125,17 +119,10 @@ def _day_before(Deal, day: date):
     return (Deal.handover_date.is_not_null() & (Deal.handover_date < day)) | (Deal.handover_date.is_null() & (Deal.delivery_due < day))
 
 
-async def queue_counts(user, today: date) -> list[dict[str, Any]]:
-    """Per task of the pipeline queue this user works (app.pipeline.queries.queue): open items and overdue items,
-    two COUNTs each, over the project scope. The owner is the position whose work the task is."""
-    from app.core.figcache import cached
-    from app.pipeline import services
-
-    return await cached(*queue_counts_item(user, today, await services.all_settings()))
-
-
 def queue_counts_item(user, today: date, limits) -> tuple:
-    """(cache name, key parts, compute) of queue_counts, given the pipeline settings (services.all_settings())."""
+    """(cache name, key parts, compute) of the pipeline queue this user works (app.pipeline.queries.queue), given the
+    pipeline settings (services.all_settings()): open items and overdue items per task, two COUNTs each, over the
+    project scope. The owner is the position whose work the task is."""
     from app.core.figcache import scope_part
     from app.core.workdays import calendar_for, calendar_notice_muted
     from app.pipeline import services
@@ -207,10 +194,6 @@ def overdue_approvals_item(today: date, limit: int = 20) -> tuple:
     return "home.late_approvals", [today, limit], lambda: _overdue_approvals_by_approver(today, limit)
 
 
-async def overdue_approvals_by_approver(today: date, limit: int = 20) -> list[dict[str, Any]]:
-    from app.core.figcache import cached
-
-    return await cached(*overdue_approvals_item(today, limit))
 
 
 async def _overdue_approvals_by_approver(today: date, limit: int = 20) -> list[dict[str, Any]]:

@@ -142,11 +142,6 @@ def _trend_result(kpi: Kpi, ctx: Ctx, rows: list[dict]) -> list[Figure]:
     return [Figure(kpi, got.get(i, {k: 0 for k in kpi.measures}), target) for i in range(TREND_MONTHS)]
 
 
-async def trend(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> list[Figure]:
-    """The last 12 months' figures: ONE statement."""
-    return _trend_result(kpi, ctx, await cached(*_trend_item(kpi, ctx, user, month, project)))
-
-
 def _handled_item(ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> tuple:
     """Cases closed in the month per handler (all kinds): ONE statement; on-time and satisfaction come from the KPIs."""
     start, end = bounds(month)
@@ -160,16 +155,8 @@ def _handled_item(ctx: Ctx, user: Any, month: tuple[int, int], project: int | No
     return "kpi.handled", [month, project, scope_part(user)], q.group_by(CareCase.handler).run
 
 
-async def handler_table(ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> list[dict[str, Any]]:
-    return await cached(*_handled_item(ctx, user, month, project))
-
-
-async def qa_scores(user: Any, month: tuple[int, int], project: int | None) -> list[dict[str, Any]]:
-    """The call QA score per agent for the month: AVG in SQL (ONE statement)."""
-    return _qa_result(await cached(*_qa_item(user, month, project)))
-
-
 def _qa_item(user: Any, month: tuple[int, int], project: int | None) -> tuple:
+    """(cache name, key parts, compute) of the call QA score per agent for the month: AVG in SQL (ONE statement)."""
     start, end = bounds(month)
     q = CallQa.select(CallQa.agent.as_alias("agent"), QueryString("AVG(\"call_qa\".\"score\")").as_alias("avg"),
                       QueryString("COUNT(*)").as_alias("n")).where((CallQa.at >= start) & (CallQa.at < end))
