@@ -114,16 +114,13 @@ class ErrorPage(Response):
 
 
 async def _session_user(request: Request):
-    from piccolo_api.session_auth.tables import SessionsBase
-
-    from app.core.auth import SESSION_COOKIE, load_user
+    from app.core.auth import SESSION_COOKIE, session_user
 
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
     try:
-        user_id = await SessionsBase.get_user_id(token)
-        return await load_user(user_id) if user_id else None
+        return (await session_user(token))[0]
     except Exception:  # an error page must render even when the database is what failed
         log.warning("error page: session lookup failed", exc_info=True)
         return None

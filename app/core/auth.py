@@ -67,6 +67,39 @@ _ACCOUNT_SQL = 'SELECT "id", "username", "active", "admin" FROM "piccolo_user" W
 _PROJECTS_SQL = 'SELECT "project" FROM "employee_project" WHERE "employee" = {}'
 
 
+_SESSION_SQL = (
+    'SELECT s."id" AS "s_id", s."user_id" AS "s_user", s."expiry_date" AS "s_expiry", s."max_expiry_date" AS "s_max", '
+    'e."id" AS "id", e."name" AS "name", e."all_projects" AS "all_projects", c."id" AS "company_id", '
+    'p."role" AS "role", p."name" AS "position_name", d."name" AS "department_name", u."id" AS "u_id", '
+    'u."username" AS "u_username", u."active" AS "u_active", u."admin" AS "u_admin", '
+    '(SELECT {agg} FROM "employee_project" ep WHERE ep."employee" = e."id") AS "projects" '
+    'FROM "sessions" s LEFT JOIN "piccolo_user" u ON u."id" = s."user_id" '
+    'LEFT JOIN "employee" e ON e."user" = s."user_id" AND e."active" = {{}} '
+    'LEFT JOIN "company" c ON e."company" = c."id" LEFT JOIN "position" p ON e."position" = p."id" '
+    'LEFT JOIN "department" d ON e."department" = d."id" '
+    'WHERE s."token" = {{}} LIMIT 1'
+)
+_PROJECT_LIST = {"sqlite": "group_concat(ep.\"project\", ',')", "postgres": "string_agg(ep.\"project\"::text, ',')"}
+
+
+def _current_user(emp: dict | None, user: dict, project_ids: frozenset[int]) -> CurrentUser:
+    role = emp["role"] if emp else None
+    return CurrentUser(
+        user_id=user["id"],
+        username=user["username"],
+        display_name=emp["name"] if emp else user["username"],
+        employee_id=emp["id"] if emp else None,
+        role=role,
+        position_name=emp["position_name"] if emp else ("系统管理员" if user["admin"] else ""),
+        department_name=emp["department_name"] if emp else "",
+        company_id=emp["company_id"] if emp else None,
+        permissions=permissions_for(role, is_admin_user=bool(user["admin"])),
+        all_projects=bool(emp["all_projects"]) if emp else bool(user["admin"]),
+        project_ids=project_ids,
+        is_admin=bool(user["admin"]),
+    )
+
+
 async def load_user(user_id: int) -> CurrentUser | None:
     from app.org.tables import Employee
 
@@ -83,21 +116,30 @@ async def load_user(user_id: int) -> CurrentUser | None:
     if emp and not emp["all_projects"]:
         rows = await Employee.raw(_PROJECTS_SQL, emp["id"])
         project_ids = frozenset(r["project"] for r in rows)
-    role = emp["role"] if emp else None
-    return CurrentUser(
-        user_id=user["id"],
-        username=user["username"],
-        display_name=emp["name"] if emp else user["username"],
-        employee_id=emp["id"] if emp else None,
-        role=role,
-        position_name=emp["position_name"] if emp else ("系统管理员" if user["admin"] else ""),
-        department_name=emp["department_name"] if emp else "",
-        company_id=emp["company_id"] if emp else None,
-        permissions=permissions_for(role, is_admin_user=bool(user["admin"])),
-        all_projects=bool(emp["all_projects"]) if emp else bool(user["admin"]),
-        project_ids=project_ids,
-        is_admin=bool(user["admin"]),
-    )
+    return _current_user(emp, user, project_ids)
+
+
+async def session_user(token: str, increase_expiry: timedelta | None = None) -> tuple[CurrentUser | None, str]:
+    """The signed-in user of a session cookie, in one statement (session, account, active employee, its projects):
+    (user, "") or (None, why). Like piccolo_api's SessionsBase.get_user_id, a session close to its expiry is extended
+    by `increase_expiry`, never beyond its max_expiry_date check."""
+    sql = _SESSION_SQL.format(agg=_PROJECT_LIST["postgres" if SessionsBase._meta.db.engine_type == "postgres" else "sqlite"])
+    rows = await SessionsBase.raw(sql, True, token)
+    row = rows[0] if rows else None
+    at = datetime.now()  # piccolo_api stores the session's times naive, in the server's local time
+    if row is None or not (row["s_expiry"] > at and row["s_max"] > at):
+        return None, "登录已过期"
+    if increase_expiry and row["s_expiry"] - at < increase_expiry:
+        await SessionsBase.update({SessionsBase.expiry_date: row["s_expiry"] + increase_expiry}).where(
+            SessionsBase.id == row["s_id"])
+    if row["u_id"] is None or not row["u_active"]:
+        return None, "账号已停用"
+    user = {"id": row["u_id"], "username": row["u_username"], "active": row["u_active"], "admin": row["u_admin"]}
+    emp = row if row["id"] is not None else None
+    projects: frozenset[int] = frozenset()
+    if emp and not emp["all_projects"] and row["projects"]:
+        projects = frozenset(int(x) for x in str(row["projects"]).split(","))
+    return _current_user(emp, user, projects), ""
 
 
 def client_ip(connection: ASGIConnection) -> str:
@@ -121,12 +163,9 @@ class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
         if not token:
             raise NotAuthorizedException("未登录")
         settings = get_settings()
-        user_id = await SessionsBase.get_user_id(token, increase_expiry=timedelta(hours=settings.session_hours / 2))
-        if not user_id:
-            raise NotAuthorizedException("登录已过期")
-        user = await load_user(user_id)
+        user, why = await session_user(token, increase_expiry=timedelta(hours=settings.session_hours / 2))
         if user is None:
-            raise NotAuthorizedException("账号已停用")
+            raise NotAuthorizedException(why)
         user.ip = client_ip(connection)
         if user.can(Perm.ADMIN):
             from app.core.timeutil import today_local

@@ -5,7 +5,12 @@ for every transaction), then runs `PRAGMA foreign_keys` before every statement: 
 more than the statements themselves. `PortalSQLiteEngine` keeps a few connections per process instead, each opened
 once in WAL mode with its pragmas, and lends one to a statement or to a whole transaction:
 
-- a statement outside a transaction borrows an idle connection and gives it back (autocommit: it commits by itself);
+- a read (SELECT) outside a transaction runs at once on the event loop's own thread, on one read-only connection per
+  process (`reader()`): in WAL mode a read never waits for the writer, and the portal's reads take 0.05–0.3 ms, while
+  handing one to aiosqlite's thread and back cost more than that and, under load, waited for the GIL behind other
+  requests' Python (the signed-in floor page: 553 → 1,158 req/s at 8 connections). If the database answers busy
+  (a rare WAL recovery, an exclusive lock) the read goes to a pooled thread and waits there, never on the loop;
+- any other statement outside a transaction borrows an idle connection and gives it back (autocommit);
 - a transaction keeps its connection from BEGIN to COMMIT/ROLLBACK, so no other statement runs on it meanwhile;
 - when every connection is lent, one more is opened rather than waiting (nothing can deadlock on the pool), and at
   most `IDLE_MAX` idle ones are kept;
@@ -93,12 +98,18 @@ class _PooledTransaction(SQLiteTransaction):
         return exception is None
 
 
+def _is_read(query: str) -> bool:
+    """A statement that only reads: SELECT (Piccolo's select, count, exists, objects, and the raw reads)."""
+    return query.lstrip()[:6].upper() == "SELECT"
+
+
 class PortalSQLiteEngine(SQLiteEngine):
-    __slots__ = ("_idle", "_pragmas")
+    __slots__ = ("_idle", "_pragmas", "_reader")
 
     def __init__(self, path: str, timeout: float = 30, **kwargs: Any) -> None:
         super().__init__(path=path, timeout=timeout, **kwargs)
         self._idle: list[aiosqlite.Connection] = []
+        self._reader: sqlite3.Connection | None = None
         self._pragmas = (
             "PRAGMA foreign_keys = 1",
             f"PRAGMA busy_timeout = {int(timeout * 1000)}",
@@ -119,6 +130,35 @@ class PortalSQLiteEngine(SQLiteEngine):
             await conn.execute(pragma)
         return conn
 
+    def reader(self) -> sqlite3.Connection:
+        """The process's reading connection, used on the event loop's own thread (see `_read_here`)."""
+        conn = self._reader
+        if conn is None:
+            kwargs = dict(self.connection_kwargs)
+            database = kwargs.pop("database")
+            kwargs["timeout"] = 0  # never wait on the loop's thread: a busy database sends the read to a worker thread
+            conn = sqlite3.connect(database, check_same_thread=False, **kwargs)
+            conn.row_factory = dict_factory
+            for pragma in self._pragmas:
+                if "busy_timeout" not in pragma:
+                    conn.execute(pragma)
+            conn.execute("PRAGMA query_only = 1")  # this connection can never write
+            self._reader = conn
+        return conn
+
+    def _read_here(self, query: str, args) -> list[dict] | None:
+        """Run a read on the event loop's thread: None when the database answered busy (then it goes to a thread).
+
+        A read in WAL mode never waits for the writer; most of the portal's take 0.05–0.3 ms, far less than handing
+        the statement to aiosqlite's thread and back (two thread switches, and a wait for the GIL while the loop runs
+        other requests' Python: under load that hand-over, not SQLite, set the pace of every page)."""
+        try:
+            return self.reader().execute(query, args or []).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return None
+            raise
+
     async def borrow(self) -> aiosqlite.Connection:
         while self._idle:
             conn = self._idle.pop()
@@ -137,6 +177,9 @@ class PortalSQLiteEngine(SQLiteEngine):
 
     async def close_pool(self) -> None:
         idle, self._idle = self._idle, []
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
         for conn in idle:
             try:
                 await conn.close()
@@ -168,6 +211,10 @@ class PortalSQLiteEngine(SQLiteEngine):
 
     async def _run_in_new_connection(self, query: str, args: Optional[list[Any]] = None, query_type: str = "generic",
                                      table=None):
+        if query_type != "insert" and _is_read(query):
+            rows = self._read_here(query, args)
+            if rows is not None:
+                return rows
         conn = await self.borrow()
         healthy = True
         try:

@@ -9,7 +9,9 @@ and the group that holds it is the one shown open."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
+
+from markupsafe import Markup, escape
 
 from app.core.permissions import ROLES, SITE_ROLES, Perm
 
@@ -125,26 +127,54 @@ def _is_work(user, group: NavGroup, item: NavItem) -> bool:
     return role in roles
 
 
+class _Who:
+    """What the navigation reads of a user: the role and the permissions (both fixed by the code's role table)."""
+
+    __slots__ = ("role", "permissions")
+
+    def __init__(self, role, permissions) -> None:
+        self.role, self.permissions = role, permissions
+
+    def can(self, perm) -> bool:
+        return Perm(perm) in self.permissions
+
+
+@lru_cache(maxsize=256)
+def _permitted(role, permissions: frozenset) -> tuple[NavGroup, ...]:
+    who = _Who(role, permissions)
+    out = []
+    for g in all_groups():
+        items = tuple(i for i in g.items if who.can(i.perm))
+        if items:
+            out.append(replace(g, items=items))
+    return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def _work(role, permissions: frozenset) -> tuple[NavGroup, ...]:
+    who = _Who(role, permissions)
+    out = []
+    for g in _permitted(role, permissions):
+        items = tuple(i for i in g.items if _is_work(who, g, i))
+        if items:
+            out.append(replace(g, items=items))
+    return tuple(out)
+
+
+# A user's navigation depends on nothing but the role and its permissions (app.core.permissions, code), so each
+# (role, permissions) pair is worked out once per process: declarations, like all_groups(), not data.
 def permitted(user) -> list[NavGroup]:
     """Every page the user may open, by chapter (the search's list of functions)."""
     if user is None:
         return []
-    out = []
-    for g in all_groups():
-        items = tuple(i for i in g.items if user.can(i.perm))
-        if items:
-            out.append(replace(g, items=items))
-    return out
+    return list(_permitted(getattr(user, "role", None), frozenset(user.permissions)))
 
 
 def nav_for(user) -> list[NavGroup]:
     """The pages of the user's own work (permitted and named for the role), by chapter."""
-    out = []
-    for g in permitted(user):
-        items = tuple(i for i in g.items if _is_work(user, g, i))
-        if items:
-            out.append(replace(g, items=items))
-    return out
+    if user is None:
+        return []
+    return list(_work(getattr(user, "role", None), frozenset(user.permissions)))
 
 
 def active_url(urls, path: str) -> str | None:
@@ -161,15 +191,57 @@ def active_url(urls, path: str) -> str | None:
     return best
 
 
-def sidebar(user, path: str) -> list[NavSection]:
-    """The sidebar for this user on this page: groups of the user's work, the active item marked and its group open."""
-    groups = nav_for(user)
-    active = active_url([i.url for g in groups for i in g.items], path)
+@lru_cache(maxsize=256)
+def _urls(role, permissions: frozenset) -> tuple[str, ...]:
+    return tuple(i.url for g in _work(role, permissions) for i in g.items)
+
+
+@lru_cache(maxsize=4096)
+def _sidebar(role, permissions: frozenset, active: str | None) -> tuple[NavSection, ...]:
     out = []
-    for n, g in enumerate(groups):
+    for n, g in enumerate(_work(role, permissions)):
         items = tuple(NavEntry(i.label, i.url, i.testid, active=(i.url == active)) for i in g.items)
         out.append(NavSection(g.label, items, open=any(e.active for e in items), flat=(n == 0 and g.label == "工作台"), key=f"g{n}"))
-    return out
+    return tuple(out)
+
+
+def sidebar(user, path: str) -> list[NavSection]:
+    """The sidebar for this user on this page: groups of the user's work, the active item marked and its group open."""
+    if user is None:
+        return []
+    key = (getattr(user, "role", None), frozenset(user.permissions))
+    return list(_sidebar(*key, active_url(_urls(*key), path)))
+
+
+def _entry_html(e: NavEntry) -> str:
+    current = ' aria-current="page"' if e.active else ""
+    return (f'<li class="nav-item{" active" if e.active else ""}"><a class="nav-link" href="{escape(e.url)}" '
+            f'data-testid="{escape(e.testid)}"{current}><span class="nav-link-title">{escape(e.label)}</span></a></li>')
+
+
+@lru_cache(maxsize=4096)
+def _sidebar_html(role, permissions: frozenset, active: str | None) -> Markup:
+    parts = []
+    for s in _sidebar(role, permissions, active):
+        items = "".join(_entry_html(e) for e in s.items)
+        if s.flat:
+            parts.append(items)
+            continue
+        label = escape(s.label)
+        parts.append(f'<li class="nav-item portal-nav-group"><details class="portal-nav-details"{" open" if s.open else ""} '
+                     f'data-testid="nav-group" data-group="{label}"><summary class="portal-nav-summary" '
+                     f'data-testid="nav-group-{escape(s.key)}">{label}</summary><ul class="portal-nav-items">{items}</ul>'
+                     f'</details></li>')
+    return Markup("".join(parts))
+
+
+def sidebar_html(user, path: str) -> Markup:
+    """The sidebar's list items (base.html), built here rather than by a template loop: every page shows it. The
+    HTML depends only on the role, its permissions and the active item, so each is built once per process."""
+    if user is None:
+        return Markup("")
+    key = (getattr(user, "role", None), frozenset(user.permissions))
+    return _sidebar_html(*key, active_url(_urls(*key), path))
 
 
 def nav_count(user) -> int:

@@ -105,9 +105,9 @@ def build_environment() -> Environment:
         zip=lambda a, b: zip(a, b),
     )
     env.globals.update(nav_for=nav_for)
-    from app.core.nav import sidebar
+    from app.core.nav import sidebar_html
 
-    env.globals.update(nav_sidebar=sidebar)  # the sidebar of base.html
+    env.globals.update(nav_sidebar_html=sidebar_html)  # the sidebar of base.html
     return env
 
 

@@ -117,3 +117,36 @@ async def test_a_disabled_account_is_refused_at_the_form_and_an_old_session_does
     assert r.status_code == 400 and "该账号已停用" in r.text and name in r.text
     last = await LoginAttempt.select(LoginAttempt.success).where(LoginAttempt.username == name).order_by(LoginAttempt.id, ascending=False).first()
     assert last["success"] is False
+
+
+async def test_a_session_is_read_with_its_user_in_one_statement_and_extended_near_its_expiry(client):
+    """session_user (every signed-in request): the session, the account, the active employee and its project scope
+    in one statement; a session close to its expiry is extended, one past its max_expiry_date is refused."""
+    from datetime import datetime, timedelta
+
+    from app.core import engine
+    from app.core.auth import load_user, session_user
+    from app.org.tables import Employee, EmployeeProject
+
+    scoped = await Employee.select(Employee.id, Employee.user).where(
+        (Employee.all_projects == False) & Employee.user.is_not_null() & (Employee.active == True)  # noqa: E712
+    ).order_by(Employee.id).first()
+    projects = {r["project"] for r in await EmployeeProject.select(EmployeeProject.project).where(EmployeeProject.employee == scoped["id"])}
+    assert projects  # a demo employee with a project scope
+    s = await SessionsBase.create_session(user_id=scoped["user"], expiry_date=datetime.now() + timedelta(minutes=5))
+    engine.begin_count()
+    user, why = await session_user(s.token, increase_expiry=timedelta(hours=1))
+    assert why == "" and user.project_ids == frozenset(projects) and not user.all_projects
+    assert engine.statement_count() == 2  # the read, and the extension (only because the expiry was near)
+    assert user == await load_user(scoped["user"])  # the same user as the account's own lookup
+    row = await SessionsBase.select(SessionsBase.expiry_date).where(SessionsBase.id == s.id).first()
+    assert row["expiry_date"] > datetime.now() + timedelta(minutes=50)
+    engine.begin_count()
+    assert (await session_user(s.token, increase_expiry=timedelta(hours=1)))[0] == user
+    assert engine.statement_count() == 1  # far from its expiry now: nothing written
+    await SessionsBase.update({SessionsBase.max_expiry_date: datetime.now() - timedelta(seconds=1)}).where(SessionsBase.id == s.id)
+    assert await session_user(s.token) == (None, "登录已过期")
+    assert await session_user("no-such-token") == (None, "登录已过期")
+    clerk = await BaseUser.create_user(username="gone_user_x", password="start1234", active=False)
+    s2 = await SessionsBase.create_session(user_id=clerk.id)
+    assert await session_user(s2.token) == (None, "账号已停用")
