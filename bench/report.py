@@ -22,6 +22,10 @@ LEDGER_VS_ADMIN = 2.0  # the ledger ≥ 2 × piccolo-admin's list API on the sam
 SQLITE_FLOOR_VS_HEALTHZ = 0.5  # SQLite: the floor ≥ 50 % of /healthz
 WORKERS_EFFICIENCY = 0.8  # N workers ≥ 0.8 × N × one worker on a CPU-bound page
 WORKERS_N = 2
+# The pages the workers target is judged on: the floor spends its time in the portal's Python (session, user,
+# layout), so N workers on N cores should serve ~N times as much. /healthz is measured with 1 and N workers too but
+# only shown: it does so little per request that wrk, on the same 2 cores, is what limits it (see bench/README.md).
+WORKERS_CPU_BOUND = ("floor",)
 
 
 class WrkOutputError(ValueError):
@@ -223,13 +227,13 @@ def check_targets(runs: list[dict]) -> list[dict]:
     for run in runs:
         w = run.get("workers") or {}
         one, many = w.get("1") or {}, w.get(str(WORKERS_N)) or {}
-        for key in sorted(set(one) & set(many)):
+        for key in sorted(set(one) & set(many) & set(WORKERS_CPU_BOUND)):
             if not one[key].get("rps") or many[key].get("rps") is None:
                 continue
             eff = many[key]["rps"] / (WORKERS_N * one[key]["rps"])
             flags.append(eff >= WORKERS_EFFICIENCY)
             parts.append(f"{run['engine']}/{run['scale']} {key}: {many[key]['rps']:.0f} vs {one[key]['rps']:.0f} req/s = {eff:.2f} of ×{WORKERS_N}")
-    out.append(_target(f"{WORKERS_N} workers ≥ 0.8 × {WORKERS_N} × one worker (CPU-bound pages)", _all_ok(flags), "; ".join(parts) or "not measured"))
+    out.append(_target(f"{WORKERS_N} workers ≥ 0.8 × {WORKERS_N} × one worker (CPU-bound page: the floor)", _all_ok(flags), "; ".join(parts) or "not measured"))
 
     # 7. no errors
     bad, seen = [], False
