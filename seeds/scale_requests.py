@@ -165,7 +165,7 @@ async def make_requests(bulk: Bulk, count: int, run: int, rng: random.Random, lo
                     t_status = "已取消"
                 else:
                     t_status = "未开始"
-                out["wf_task"].append((tid, rid, sid, ti, u, None, t_status, None, submitted, acted, comment, None, None))
+                out["wf_task"].append((tid, rid, sid, ti, u, None, t_status, None, submitted, acted, comment, None, None, submitted))
                 if t_status == "已同意":
                     out["wf_action"].append((nid("wf_action"), rid, tid, sname, u, name_of.get(u, ""), "", "同意", "", acted))
                 elif t_status in ("已驳回", "已退回"):
@@ -217,7 +217,7 @@ async def make_requests(bulk: Bulk, count: int, run: int, rng: random.Random, lo
                        "version", "submitted_at", "finished_at"],
         "wf_step": ["id", "request", "seq", "key", "name", "mode", "status", "due_on", "limit_days", "started_at", "finished_at"],
         "wf_task": ["id", "request", "step", "order", "assignee", "on_behalf_of", "status", "blocked_by", "created_at", "acted_at",
-                    "comment", "last_urged_on", "overdue_notified_on"],
+                    "comment", "last_urged_on", "overdue_notified_on", "submitted_at"],
         "wf_action": ["id", "request", "task", "step_name", "actor", "actor_name", "on_behalf_name", "action", "comment", "at"],
         "fin_expense": ["id", "request", "reason", "total", "offset_advance", "offset_amount", "category", "entertainment", "over_tolerance"],
         "fin_invoice": ["id", "request", "line_no", "kind", "code", "number", "buyer_name", "buyer_tax_id", "issued_on", "seller",

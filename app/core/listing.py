@@ -182,6 +182,11 @@ class Listing:
     scope: Callable[[Any], Any] | None = None  # user -> extra WHERE clause (project scope etc.)
     extra_where: Sequence[Any] = field(default_factory=tuple)
     key: str = ""  # preferences and views are stored under this key; defaults to base_url
+    # The rows in the default order as another table's index keeps them: user -> (ids query, count query), the ids
+    # already in the default order (e.g. one's pending tasks by submission time, for the inbox). When no filter narrows
+    # the list and no column re-sorts it, the page reads its ids and the total from there: an index walk of one page's
+    # entries, instead of every matching row sorted (pagination.paginate, the deferred join from the first page on).
+    kept_order: Callable[[Any], tuple[Any, Any]] | None = None
 
     def __post_init__(self) -> None:
         # A shown column whose key is one of the selected SQL columns sorts on it without being declared: every column
@@ -253,6 +258,20 @@ class Listing:
         return {"select": q, "count": cq, "ids": iq, "pk": pk, "values": values, "sort": sort, "desc": desc, "sorted_by_user": by_user,
                 "unknown_sort": asked if unknown else ""}
 
+    def _kept(self, values: dict[str, str], built: dict[str, Any], user: Any) -> tuple[Any, Any, Any] | None:
+        """(select, count, ids) read in the kept order, or None when it does not apply (see `kept_order`)."""
+        if self.kept_order is None or self.scope is not None or built["sorted_by_user"] or built["sort"] != self.default_sort:
+            return None
+        if any(f.clause(values[f.name]) is not None for f in self.filters):
+            return None
+        ids, count = self.kept_order(user)
+        pk = built["pk"]
+        q = self.table.select(*self.select)
+        sort_col = self._sort_column(self.default_sort)
+        if sort_col is not None:
+            q = q.order_by(sort_col, ascending=not self.default_desc)
+        return q.order_by(pk, ascending=not self.default_desc), count, ids
+
     async def fetch(self, params: dict[str, str], user: Any) -> ListResult:
         built = self.build(params, user)
         q, cq, values, sort, desc = built["select"], built["count"], built["values"], built["sort"], built["desc"]
@@ -275,6 +294,9 @@ class Listing:
             per_page = clamp_per_page(params.get("per_page"))
             if per_page != 20:
                 keep["per_page"] = str(per_page)
+            kept = self._kept(values, built, user)
+            if kept is not None:
+                q, cq, deep = kept[0], kept[1], {**deep, "id_query": kept[2], "deferred_from": 0}
             page = await paginate(q, cq, page=clamp_page(params.get("page")), per_page=per_page, params=keep, **deep)
         choices: dict[str, list[tuple[str, str]]] = {}
         for f in self.filters:

@@ -74,7 +74,8 @@ def clamp_per_page(raw: Any, default: int = 20) -> int:
 DEFERRED_JOIN_FROM = 200  # from this offset on, a page first finds its ids, then reads only those rows
 
 
-async def paginate(select_query, count_query, *, page: int, per_page: int, params: dict[str, str], id_query=None, pk=None) -> Page:
+async def paginate(select_query, count_query, *, page: int, per_page: int, params: dict[str, str], id_query=None, pk=None,
+                   deferred_from: int = DEFERRED_JOIN_FROM) -> Page:
     """One COUNT and one page: two statements whatever the page. A deep page (OFFSET ≥ DEFERRED_JOIN_FROM) with
     `id_query` — the same WHERE and ORDER BY selecting only the primary key — is a deferred join: `… WHERE pk IN
     (the ids' LIMIT/OFFSET)`, so the skipped rows are walked on the ids alone (an index walk, no joins for them) and only
@@ -83,7 +84,7 @@ async def paginate(select_query, count_query, *, page: int, per_page: int, param
     pages = max(1, math.ceil(total / per_page))
     page = min(page, pages)
     offset = (page - 1) * per_page
-    if id_query is not None and pk is not None and offset >= DEFERRED_JOIN_FROM:
+    if id_query is not None and pk is not None and offset >= deferred_from:
         rows = await select_query.where(pk.is_in(id_query.limit(per_page).offset(offset))).limit(per_page)
     else:
         rows = await select_query.limit(per_page).offset(offset)

@@ -189,13 +189,14 @@ async def _activate(req: dict, step: dict) -> None:
                          task_ref(t["id"]))
 
 
-async def _create_steps(req_id: int, plan: list[tuple[StepSpec, list[int]]], start_seq: int, limit_default: int) -> list[dict]:
+async def _create_steps(req_id: int, plan: list[tuple[StepSpec, list[int]]], start_seq: int, limit_default: int, submitted_at) -> list[dict]:
     steps = []
     for offset, (spec, users) in enumerate(plan):
         step = Step(request=req_id, seq=start_seq + offset, key=spec.key, name=spec.name, mode=spec.mode.value, status=S_NOT_STARTED,
                     limit_days=spec.limit_days or limit_default)
         await step.save()
-        await Task.insert(*[Task(request=req_id, step=step.id, order=i, assignee=u, status=T_NOT_STARTED, created_at=now()) for i, u in enumerate(users)])
+        await Task.insert(*[Task(request=req_id, step=step.id, order=i, assignee=u, status=T_NOT_STARTED, created_at=now(), submitted_at=submitted_at)
+                            for i, u in enumerate(users)])
         steps.append(step.to_dict())
     return steps
 
@@ -247,7 +248,7 @@ async def submit(user, flow: FlowDef, result: FormResult, cc_submit: list[int] =
         await req.save()
         row = req.to_dict()
         await flow.form.save(req.id, result.cleaned, user)
-        steps = await _create_steps(req.id, plan, 1, limit)
+        steps = await _create_steps(req.id, plan, 1, limit, req.submitted_at)
         for uid in set(cc_submit):
             await CarbonCopy.insert(CarbonCopy(request=req.id, user=uid, when="submit"))
         for uid in set(cc_finish):
@@ -278,7 +279,7 @@ async def resubmit(user, request_id: int, result: FormResult) -> None:
         remaining = [(spec, users) for spec, users in plan if spec.key not in done_keys]
         if not remaining:
             remaining = plan[-1:]
-        steps = await _create_steps(request_id, remaining, (done[-1]["seq"] + 1) if done else 1, limit)
+        steps = await _create_steps(request_id, remaining, (done[-1]["seq"] + 1) if done else 1, limit, req["submitted_at"])
         await _log(req, "重新提交", user, before=RETURNED, after=OPEN)
         await _activate(req, steps[0])
 
@@ -392,7 +393,7 @@ async def transfer(user, task_id: int, target_user_id: int, comment: str = "") -
             (Task.id == task_id) & (Task.status == T_PENDING)).returning(Task.id)
         if not done or req["status"] != OPEN:
             raise ConcurrencyError("该审批任务已被处理，请刷新页面")
-        new = Task(request=req["id"], step=t["step"], order=t["order"], assignee=target_user_id, status=T_PENDING, created_at=now())
+        new = Task(request=req["id"], step=t["step"], order=t["order"], assignee=target_user_id, status=T_PENDING, created_at=now(), submitted_at=req["submitted_at"])
         await new.save()
         await Task.update({Task.blocked_by: new.id}).where(Task.blocked_by == task_id)
         step = await Step.select(Step.name).where(Step.id == t["step"]).first()
@@ -414,8 +415,11 @@ async def add_signer(user, task_id: int, target_user_id: int, where: str, commen
         if req["status"] != OPEN or not await Task.exists().where((Task.id == task_id) & (Task.status == T_PENDING)):
             raise ConcurrencyError("该审批任务已被处理，请刷新页面")
         step = await Step.select().where(Step.id == t["step"]).first()
+        if where == "before" and await Task.exists().where(
+                (Task.step == t["step"]) & (Task.assignee == target_user_id) & Task.status.is_in([T_PENDING, T_WAITING])):
+            raise WorkflowError(f"{name} 已在本环节中", "target")  # one pending task per request and person (the inbox counts on it)
         if where == "before":
-            new = Task(request=req["id"], step=step["id"], order=t["order"], assignee=target_user_id, status=T_PENDING, created_at=now())
+            new = Task(request=req["id"], step=step["id"], order=t["order"], assignee=target_user_id, status=T_PENDING, created_at=now(), submitted_at=req["submitted_at"])
             await new.save()
             await Task.update({Task.status: T_WAITING, Task.blocked_by: new.id}).where((Task.id == task_id) & (Task.status == T_PENDING))
             await notify(target_user_id, f"{user.display_name} 请您先审批：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "task",
@@ -428,7 +432,8 @@ async def add_signer(user, task_id: int, target_user_id: int, where: str, commen
             new_step = Step(request=req["id"], seq=step["seq"] + 1, key=f"addsign-{task_id}-{target_user_id}", name=f"加签：{name}", mode="any",
                             status=S_NOT_STARTED, limit_days=step["limit_days"])
             await new_step.save()
-            await Task.insert(Task(request=req["id"], step=new_step.id, order=0, assignee=target_user_id, status=T_NOT_STARTED, created_at=now()))
+            await Task.insert(Task(request=req["id"], step=new_step.id, order=0, assignee=target_user_id, status=T_NOT_STARTED, created_at=now(),
+                                   submitted_at=req["submitted_at"]))
             text = f"在本人之后加签 {name}"
         await _log(req, "加签", user, text + (f"：{comment}" if comment else ""), t, step["name"], t["on_behalf_of"])
     return text

@@ -49,7 +49,9 @@ async def inbox(request: HttpRequest) -> Response:
     bulk = tab == "todo" and any(get_flow(r["flow"]) and get_flow(r["flow"]).bulk_approve for r in result.page.rows)
     if bulk:
         result.select_name, result.select_form = "request_ids", "bulk-form"
-    counts = {"todo": await services.pending_count(request.user.user_id)}
+    # the 待办 tab's own total is the pending count when nothing narrows it (one pending task per request and person)
+    unfiltered = tab == "todo" and not any(result.values.values())
+    counts = {"todo": result.page.total if unfiltered else await services.pending_count(request.user.user_id)}
     empty = services.INBOX_EMPTY[tab]
     can_start = bool(startable(request.user))
     return render(request, "workflow/inbox.html", {"result": result, "tab": tab, "tabs": services.INBOX_TABS, "counts": counts,

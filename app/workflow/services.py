@@ -137,7 +137,17 @@ def inbox_listing(tab: str, user) -> Listing:
     return Listing(
         table=Request, select=_REQUEST_SELECT, columns=_request_columns(), filters=_REQUEST_FILTERS,
         default_sort="submitted_at", default_desc=True, base_url="/workflow", target_id="inbox-list", extra_where=(where,),
+        kept_order=_pending_in_order if tab == "todo" else None,
     )
+
+
+def _pending_in_order(user) -> tuple:
+    """One's pending tasks newest request first, from the index wf_task_inbox (assignee, status, submitted_at,
+    request): the inbox's default page reads its 20 ids there. One pending task per request and person (the engine
+    refuses a second: transfer and 加签 check the step), so the tasks count the requests."""
+    mine = (Task.assignee == int(user.user_id)) & (Task.status == T_PENDING)
+    ids = Task.select(Task.request).where(mine).order_by(Task.submitted_at, ascending=False).order_by(Task.request, ascending=False)
+    return ids, Task.count().where(mine)
 
 
 def all_requests_listing() -> Listing:

@@ -147,6 +147,6 @@ async def test_a_session_is_read_with_its_user_in_one_statement_and_extended_nea
     await SessionsBase.update({SessionsBase.max_expiry_date: datetime.now() - timedelta(seconds=1)}).where(SessionsBase.id == s.id)
     assert await session_user(s.token) == (None, "登录已过期")
     assert await session_user("no-such-token") == (None, "登录已过期")
-    clerk = await BaseUser.create_user(username="gone_user_x", password="start1234", active=False)
+    clerk = await BaseUser.create_user(username="gone_user_x", password="start1234", email="gone_user_x@example.com", active=False)
     s2 = await SessionsBase.create_session(user_id=clerk.id)
     assert await session_user(s2.token) == (None, "账号已停用")

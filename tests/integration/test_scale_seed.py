@@ -244,6 +244,8 @@ async def test_requests_agree_with_their_steps_and_tasks(scale):
         "open: no finished_at": "SELECT COUNT(*) FROM wf_request WHERE status IN ('审批中', '已退回') AND finished_at IS NOT NULL",
         "approved task has its 同意": "SELECT COUNT(*) FROM wf_task t WHERE t.status = '已同意' AND NOT EXISTS "
                                     "(SELECT 1 FROM wf_action a WHERE a.task = t.id AND a.action = '同意')",
+        "task carries its request's submission time": "SELECT COUNT(*) FROM wf_task t JOIN wf_request r ON r.id = t.request "
+                                                      "WHERE t.submitted_at IS NULL OR t.submitted_at <> r.submitted_at",
         "submitted once": "SELECT COUNT(*) FROM wf_request r WHERE (SELECT COUNT(*) FROM wf_action a WHERE a.request = r.id AND a.action = '提交') <> 1",
         "withdrawn before any approval": "SELECT COUNT(*) FROM wf_task t JOIN wf_request r ON r.id = t.request WHERE r.status = '已撤回' AND t.status = '已同意'",
         "advance follows its request": "SELECT COUNT(*) FROM fin_advance a JOIN wf_request r ON r.id = a.request WHERE NOT ("

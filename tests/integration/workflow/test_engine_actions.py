@@ -267,3 +267,25 @@ async def test_sequential_step_approvers_act_one_after_another(new_client):
     assert await pending_task(rid, "admin_staff2") and await status(rid) == "审批中"
     await approve_as(new_client, rid, "admin_staff2")
     assert await status(rid) == "已通过"
+
+
+async def test_add_signer_before_refuses_someone_already_on_the_step(new_client):
+    """加签 before, like 转交, never gives one person a second open task on the step (the inbox counts one pending
+    task per request and person)."""
+    from app.org.tables import Employee
+
+    users = {r["user.username"]: r["user"] for r in await Employee.select(Employee.user, Employee.user.username).where(
+        Employee.user.username.is_in(["legal", "dept_head"]))}
+    applicant = await sign_in(await new_client(), "mortgage2")
+    rid, _ = await submit(applicant, "expense", expense_form("151.00"))
+    head = await sign_in(await new_client(), "dept_head")
+    tid = await pending_task(rid, "dept_head")
+    token = await csrf_token(head, "/workflow")
+    r = await head.post(f"/workflow/tasks/{tid}/addsign", data={"target": str(users["legal"]), "where": "before", "_csrf_token": token})
+    assert r.status_code == 303 and await pending_task(rid, "legal")
+    legal = await sign_in(await new_client(), "legal")
+    ltid = await pending_task(rid, "legal")
+    token = await csrf_token(legal, "/workflow")
+    r = await legal.post(f"/workflow/tasks/{ltid}/addsign", data={"target": str(users["dept_head"]), "where": "before", "_csrf_token": token})
+    assert r.status_code == 400 and "已在本环节中" in r.text  # dept_head's own task waits on this step
+    assert await Task.count().where((Task.request == rid) & (Task.assignee == users["dept_head"]) & Task.status.is_in(["待处理", "等待"])) == 1

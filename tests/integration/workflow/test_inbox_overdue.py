@@ -88,3 +88,42 @@ async def test_print_sheet_and_comment(new_client):
     assert r.status_code == 200 and 'id="wf-panel"' in r.text
     page = await applicant.get(f"/workflow/requests/{rid}")
     assert "发票原件已交财务" in page.text
+
+
+async def test_the_todo_tab_reads_its_default_page_in_the_tasks_index_order(new_client):
+    """待办 unfiltered: the total and the page's ids come from wf_task (assignee, status, submitted_at, request), the
+    newest request first; every task carries its request's submission time; a filter or a column sort still reads
+    the requests themselves; and page 2 follows page 1 without a gap or a repeat."""
+    from app.core import engine
+    from app.workflow.tables import Request
+
+    applicant = await sign_in(await new_client(), "sales3")
+    for n in range(22):  # more than one page of 20
+        await submit(applicant, "expense", expense_form(f"{21 + n}.00", reason="待办顺序测试"))
+    head = await sign_in(await new_client(), "dept_head")
+    uid = (await Task.select(Task.assignee).where(Task.id == await pending_task(
+        (await Request.select(Request.id).order_by(Request.id, ascending=False).first())["id"], "dept_head")).first())["assignee"]
+    pending = await Task.select(Task.request, Task.submitted_at, Task.request.submitted_at).where(
+        (Task.assignee == uid) & (Task.status == "待处理"))
+    assert pending and all(r["submitted_at"] == r["request.submitted_at"] for r in pending)
+    expected = [r["request"] for r in sorted(pending, key=lambda r: (r["submitted_at"], r["request"]), reverse=True)]
+
+    def ids(html: str) -> list[int]:
+        return [int(x) for x in dict.fromkeys(re.findall(r'href="/workflow/requests/(\d+)"', html))]
+
+    page1 = await head.get("/workflow?tab=todo")
+    assert len(expected) > 20 and ids(page1.text) == expected[:20]
+    page2 = await head.get("/workflow?tab=todo&page=2")
+    assert ids(page2.text) == expected[20:40]
+    engine.begin_count()
+    from app.workflow import services
+
+    who = type("U", (), {"user_id": uid})()
+    result = await services.inbox_listing("todo", who).fetch({}, who)
+    assert result.page.total == len(expected) and [r["id"] for r in result.page.rows] == expected[:20]
+    assert engine.statement_count() == 3  # the list's preferences, the count, the page
+    # narrowed or re-sorted: the requests' own query, the same rows
+    mine = await head.get("/workflow?tab=todo&q=待办顺序测试")
+    assert len(ids(mine.text)) == 20
+    by_amount = await head.get("/workflow?tab=todo&sort=amount&dir=desc&per_page=100")
+    assert sorted(ids(by_amount.text)) == sorted(expected[:100])
