@@ -94,10 +94,13 @@ def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
 
 def _month_item(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None, handler: str = "") -> tuple:
     """(cache name, key parts, compute) of the month's rows: ONE statement (GROUP BY project, handler)."""
-    start, end = bounds(month)
-    selects = [kpi.project_col.as_alias("g_project"), kpi.handler_col.as_alias("g_handler")] + [_sum(kpi, n, ctx) for n in kpi.measures]
-    q = _query(kpi, selects, kpi.where(ctx, start, end) + _filters(kpi, user, project, handler)).group_by(kpi.project_col, kpi.handler_col)
-    return "kpi.month", [kpi.key, month, project, handler, scope_part(user), repr(ctx.limits)], q.run
+    def compute():  # the query is built only when the kept figure is stale (building it costs more than reading it)
+        start, end = bounds(month)
+        selects = [kpi.project_col.as_alias("g_project"), kpi.handler_col.as_alias("g_handler")] + [_sum(kpi, n, ctx) for n in kpi.measures]
+        q = _query(kpi, selects, kpi.where(ctx, start, end) + _filters(kpi, user, project, handler))
+        return q.group_by(kpi.project_col, kpi.handler_col).run()
+
+    return "kpi.month", [kpi.key, month, project, handler, scope_part(user), repr(ctx.limits)], compute
 
 
 def _month_result(kpi: Kpi, ctx: Ctx, rows: list[dict]) -> dict[str, Any]:
@@ -128,12 +131,14 @@ def trend_months(month: tuple[int, int]) -> list[tuple[int, int]]:
 def _trend_item(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> tuple:
     """(cache name, key parts, compute) of the last 12 months' rows: ONE statement, grouped by a month bucket built
     from the KPI's own period clause."""
-    spans = [bounds(m) for m in trend_months(month)]
-    bucket = QueryString("CASE " + " ".join(f"WHEN {{}} THEN {i}" for i in range(len(spans))) + " END",
-                         *[kpi.period(s, e).querystring for s, e in spans]).as_alias("bucket")
-    where = kpi.where(ctx, spans[0][0], spans[-1][1]) + _filters(kpi, user, project)
-    q = _query(kpi, [bucket] + [_sum(kpi, n, ctx) for n in kpi.measures], where).group_by(QueryString('"bucket"'))
-    return "kpi.trend", [kpi.key, month, project, scope_part(user), repr(ctx.limits)], q.run
+    def compute():
+        spans = [bounds(m) for m in trend_months(month)]
+        bucket = QueryString("CASE " + " ".join(f"WHEN {{}} THEN {i}" for i in range(len(spans))) + " END",
+                             *[kpi.period(s, e).querystring for s, e in spans]).as_alias("bucket")
+        where = kpi.where(ctx, spans[0][0], spans[-1][1]) + _filters(kpi, user, project)
+        return _query(kpi, [bucket] + [_sum(kpi, n, ctx) for n in kpi.measures], where).group_by(QueryString('"bucket"')).run()
+
+    return "kpi.trend", [kpi.key, month, project, scope_part(user), repr(ctx.limits)], compute
 
 
 def _trend_result(kpi: Kpi, ctx: Ctx, rows: list[dict]) -> list[Figure]:
@@ -144,28 +149,34 @@ def _trend_result(kpi: Kpi, ctx: Ctx, rows: list[dict]) -> list[Figure]:
 
 def _handled_item(ctx: Ctx, user: Any, month: tuple[int, int], project: int | None) -> tuple:
     """Cases closed in the month per handler (all kinds): ONE statement; on-time and satisfaction come from the KPIs."""
-    start, end = bounds(month)
-    q = CareCase.select(CareCase.handler.as_alias("g_handler"), QueryString("COUNT(*)").as_alias("closed")).where(
-        (CareCase.closed_at >= start) & (CareCase.closed_at < end))
-    scope = project_clause(CareCase.project, user)
-    if scope is not None:
-        q = q.where(scope)
-    if project is not None:
-        q = q.where(CareCase.project == project)
-    return "kpi.handled", [month, project, scope_part(user)], q.group_by(CareCase.handler).run
+    def compute():
+        start, end = bounds(month)
+        q = CareCase.select(CareCase.handler.as_alias("g_handler"), QueryString("COUNT(*)").as_alias("closed")).where(
+            (CareCase.closed_at >= start) & (CareCase.closed_at < end))
+        scope = project_clause(CareCase.project, user)
+        if scope is not None:
+            q = q.where(scope)
+        if project is not None:
+            q = q.where(CareCase.project == project)
+        return q.group_by(CareCase.handler).run()
+
+    return "kpi.handled", [month, project, scope_part(user)], compute
 
 
 def _qa_item(user: Any, month: tuple[int, int], project: int | None) -> tuple:
     """(cache name, key parts, compute) of the call QA score per agent for the month: AVG in SQL (ONE statement)."""
-    start, end = bounds(month)
-    q = CallQa.select(CallQa.agent.as_alias("agent"), QueryString("AVG(\"call_qa\".\"score\")").as_alias("avg"),
-                      QueryString("COUNT(*)").as_alias("n")).where((CallQa.at >= start) & (CallQa.at < end))
-    scope = project_clause(CallQa.call.project, user)
-    if scope is not None:
-        q = q.where(scope)
-    if project is not None:
-        q = q.where(CallQa.call.project == project)
-    return "kpi.qa", [month, project, scope_part(user)], q.group_by(CallQa.agent).run
+    def compute():
+        start, end = bounds(month)
+        q = CallQa.select(CallQa.agent.as_alias("agent"), QueryString("AVG(\"call_qa\".\"score\")").as_alias("avg"),
+                          QueryString("COUNT(*)").as_alias("n")).where((CallQa.at >= start) & (CallQa.at < end))
+        scope = project_clause(CallQa.call.project, user)
+        if scope is not None:
+            q = q.where(scope)
+        if project is not None:
+            q = q.where(CallQa.call.project == project)
+        return q.group_by(CallQa.agent).run()
+
+    return "kpi.qa", [month, project, scope_part(user)], compute
 
 
 def _qa_result(rows: list[dict]) -> list[dict[str, Any]]:
