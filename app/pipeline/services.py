@@ -88,20 +88,25 @@ def settings_spec() -> dict[str, tuple[str, Decimal]]:
 
 
 async def setting(key: str) -> Decimal:
-    from app.pipeline.tables import PipelineSetting
-
-    row = await PipelineSetting.select(PipelineSetting.value).where(PipelineSetting.key == key).first()
-    return Decimal(row["value"]) if row else settings_spec()[key][1]
+    return (await all_settings())[key]
 
 
-async def all_settings() -> dict[str, Decimal]:
-    """Every pipeline limit in one query (the SPEC default where a key is missing): load once per request and pass
-    down. Also kept for the rest of this request's context, for the few synchronous readers (current_limits)."""
+async def _read_settings() -> dict[str, Decimal]:
     from app.pipeline.tables import PipelineSetting
 
     values = {k: v for k, (_, v) in settings_spec().items()}
     for r in await PipelineSetting.select(PipelineSetting.key, PipelineSetting.value):
         values[r["key"]] = Decimal(r["value"])
+    return values
+
+
+async def all_settings() -> dict[str, Decimal]:
+    """Every pipeline limit in one query (the SPEC default where a key is missing), read once per request
+    (app/core/memo.py: the settings are edited in the admin panel, never by the request reading them). Also kept for
+    the rest of this request's context, for the few synchronous readers (current_limits)."""
+    from app.core import memo
+
+    values = dict(await memo.once("pipeline.settings", _read_settings))
     _LIMITS.set(values)
     return values
 

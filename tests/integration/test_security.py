@@ -22,6 +22,25 @@ def test_every_route_has_a_role_guard(app):
     assert not unguarded, unguarded
 
 
+def test_every_guard_and_route_handler_runs_on_the_event_loop(app):
+    """A plain-function guard or handler is run by Litestar in its thread pool: a thread hand-over on every request
+    (the guards were a third of the signed-in floor page's time). Every one is a coroutine function."""
+    import inspect
+
+    off_loop = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if not isinstance(handler, HTTPRouteHandler) or handler.handler_name == "options_handler":
+                continue
+            for g in (g for layer in handler.ownership_layers for g in (layer.guards or [])):
+                if not inspect.iscoroutinefunction(getattr(g, "func", g)):
+                    off_loop.append(f"{route.path}: guard {getattr(g, '__name__', g)}")
+            fn = handler.fn
+            if not inspect.iscoroutinefunction(fn) and getattr(handler, "sync_to_thread", None) is not False:
+                off_loop.append(f"{route.path}: handler {handler.handler_name}")
+    assert not off_loop, off_loop
+
+
 async def test_forbidden_page_is_chinese(client, login):
     await login("contract")
     r = await client.get("/audit")
