@@ -27,6 +27,6 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(BASE, "migrations", "core"),
     table_classes=[AuditLog, LoginAttempt, HolidayOverride, HolidayYear, Notification, Counter, AttachmentType, AttachmentSetting, Attachment,
                    AttachmentBlob, ListPreference, IdempotencyKey, IdempotencySetting, FigureCache, FigureCacheSetting],
-    migration_dependencies=["piccolo.apps.user.piccolo_app"],
+    migration_dependencies=["piccolo.apps.user.piccolo_app", "piccolo_api.session_auth.piccolo_app"],
     commands=[],
 )
