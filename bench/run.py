@@ -543,8 +543,8 @@ def run_one(cfg: dict, engine: str, scale: str, db_env: dict, stamp: str) -> dic
             log(f"  {page['key']}")
             result["pages"].append(measure_write(cfg, port, page, db_env, sessions, run_dir))
         portal.stop()
-        # the workers target: the same CPU-bound pages with 1 worker (measured above) and with 2
-        floor_pages = [p for p in result["pages"] if p["key"] in ("healthz", "floor")]
+        # the workers target: the same pages with 1 worker (measured above) and with 2
+        floor_pages = [p for p in result["pages"] if p["key"] in report.WORKERS_SHOWN + report.WORKERS_CPU_BOUND]
         result["workers"]["1"] = {p["key"]: {k: p[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors")} for p in floor_pages}
         port2 = free_port()
         portal2 = Server(f"portal-{engine}-{scale}-{report.WORKERS_N}w", web_command(),
