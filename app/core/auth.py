@@ -52,79 +52,66 @@ class CurrentUser:
         return self.all_projects or project_id in self.project_ids
 
 
-# The account and its active employee in one statement, run on every signed-in request: written out once rather
-# than built by Piccolo's select each time (its join chains cost more than the statement itself; see the floor in
-# bench/results). The same SQL runs on SQLite and PostgreSQL.
-_USER_SQL = (
-    'SELECT e."id" AS "id", e."name" AS "name", e."all_projects" AS "all_projects", c."id" AS "company_id", '
-    'p."role" AS "role", p."name" AS "position_name", d."name" AS "department_name", u."id" AS "u_id", '
-    'u."username" AS "u_username", u."active" AS "u_active", u."admin" AS "u_admin" '
-    'FROM "employee" e LEFT JOIN "company" c ON e."company" = c."id" LEFT JOIN "position" p ON e."position" = p."id" '
-    'LEFT JOIN "department" d ON e."department" = d."id" LEFT JOIN "piccolo_user" u ON e."user" = u."id" '
-    'WHERE e."user" = {} AND e."active" = {} LIMIT 1'
-)
-_ACCOUNT_SQL = 'SELECT "id", "username", "active", "admin" FROM "piccolo_user" WHERE "id" = {} LIMIT 1'
-_PROJECTS_SQL = 'SELECT "project" FROM "employee_project" WHERE "employee" = {}'
-
-
-_SESSION_SQL = (
-    'SELECT s."id" AS "s_id", s."user_id" AS "s_user", s."expiry_date" AS "s_expiry", s."max_expiry_date" AS "s_max", '
+# The account, its active employee (company, position, department) and the employee's project scope in one
+# statement, run on every signed-in request: written out once rather than built by Piccolo's select each time (its
+# join chains cost more than the statement itself; see the floor in bench/results). The same SQL on SQLite and
+# PostgreSQL but for the list of projects (AGG). `{}` are the statement's parameters.
+_USER_COLUMNS = (
     'e."id" AS "id", e."name" AS "name", e."all_projects" AS "all_projects", c."id" AS "company_id", '
     'p."role" AS "role", p."name" AS "position_name", d."name" AS "department_name", u."id" AS "u_id", '
     'u."username" AS "u_username", u."active" AS "u_active", u."admin" AS "u_admin", '
-    '(SELECT {agg} FROM "employee_project" ep WHERE ep."employee" = e."id") AS "projects" '
-    'FROM "sessions" s LEFT JOIN "piccolo_user" u ON u."id" = s."user_id" '
-    'LEFT JOIN "employee" e ON e."user" = s."user_id" AND e."active" = {{}} '
-    'LEFT JOIN "company" c ON e."company" = c."id" LEFT JOIN "position" p ON e."position" = p."id" '
-    'LEFT JOIN "department" d ON e."department" = d."id" '
-    'WHERE s."token" = {{}} LIMIT 1'
+    '(SELECT AGG FROM "employee_project" ep WHERE ep."employee" = e."id") AS "projects"'
 )
+_USER_JOINS = (
+    'LEFT JOIN "employee" e ON e."user" = u."id" AND e."active" = {} '
+    'LEFT JOIN "company" c ON e."company" = c."id" LEFT JOIN "position" p ON e."position" = p."id" '
+    'LEFT JOIN "department" d ON e."department" = d."id"'
+)
+_USER_SQL = f'SELECT {_USER_COLUMNS} FROM "piccolo_user" u {_USER_JOINS} WHERE u."id" = {{}} LIMIT 1'
+_SESSION_SQL = (f'SELECT s."id" AS "s_id", s."expiry_date" AS "s_expiry", s."max_expiry_date" AS "s_max", {_USER_COLUMNS} '
+                f'FROM "sessions" s LEFT JOIN "piccolo_user" u ON u."id" = s."user_id" {_USER_JOINS} WHERE s."token" = {{}} LIMIT 1')
 _PROJECT_LIST = {"sqlite": "group_concat(ep.\"project\", ',')", "postgres": "string_agg(ep.\"project\"::text, ',')"}
 
 
-def _current_user(emp: dict | None, user: dict, project_ids: frozenset[int]) -> CurrentUser:
+def _sql(template: str) -> str:
+    return template.replace("AGG", _PROJECT_LIST["postgres" if SessionsBase._meta.db.engine_type == "postgres" else "sqlite"])
+
+
+def _current_user(row: dict) -> CurrentUser | None:
+    """The user of one row of _USER_SQL / _SESSION_SQL; None for no account or a disabled one."""
+    if row["u_id"] is None or not row["u_active"]:
+        return None
+    emp = row if row["id"] is not None else None  # None: an account without an active employee (a piccolo administrator)
+    project_ids: frozenset[int] = frozenset()
+    if emp and not emp["all_projects"] and row["projects"]:
+        project_ids = frozenset(int(x) for x in str(row["projects"]).split(","))
     role = emp["role"] if emp else None
     return CurrentUser(
-        user_id=user["id"],
-        username=user["username"],
-        display_name=emp["name"] if emp else user["username"],
+        user_id=row["u_id"],
+        username=row["u_username"],
+        display_name=emp["name"] if emp else row["u_username"],
         employee_id=emp["id"] if emp else None,
         role=role,
-        position_name=emp["position_name"] if emp else ("系统管理员" if user["admin"] else ""),
+        position_name=emp["position_name"] if emp else ("系统管理员" if row["u_admin"] else ""),
         department_name=emp["department_name"] if emp else "",
         company_id=emp["company_id"] if emp else None,
-        permissions=permissions_for(role, is_admin_user=bool(user["admin"])),
-        all_projects=bool(emp["all_projects"]) if emp else bool(user["admin"]),
+        permissions=permissions_for(role, is_admin_user=bool(row["u_admin"])),
+        all_projects=bool(emp["all_projects"]) if emp else bool(row["u_admin"]),
         project_ids=project_ids,
-        is_admin=bool(user["admin"]),
+        is_admin=bool(row["u_admin"]),
     )
 
 
 async def load_user(user_id: int) -> CurrentUser | None:
-    from app.org.tables import Employee
-
-    rows = await Employee.raw(_USER_SQL, user_id, True)
-    emp = rows[0] if rows else None
-    if emp:
-        user = {"id": emp["u_id"], "username": emp["u_username"], "active": emp["u_active"], "admin": emp["u_admin"]}
-    else:  # an account without an active employee (a piccolo administrator)
-        found = await BaseUser.raw(_ACCOUNT_SQL, user_id)
-        user = found[0] if found else None
-    if not user or not user["active"]:
-        return None
-    project_ids: frozenset[int] = frozenset()
-    if emp and not emp["all_projects"]:
-        rows = await Employee.raw(_PROJECTS_SQL, emp["id"])
-        project_ids = frozenset(r["project"] for r in rows)
-    return _current_user(emp, user, project_ids)
+    rows = await BaseUser.raw(_sql(_USER_SQL), True, user_id)
+    return _current_user(rows[0]) if rows else None
 
 
 async def session_user(token: str, increase_expiry: timedelta | None = None) -> tuple[CurrentUser | None, str]:
     """The signed-in user of a session cookie, in one statement (session, account, active employee, its projects):
     (user, "") or (None, why). Like piccolo_api's SessionsBase.get_user_id, a session close to its expiry is extended
     by `increase_expiry`, never beyond its max_expiry_date check."""
-    sql = _SESSION_SQL.format(agg=_PROJECT_LIST["postgres" if SessionsBase._meta.db.engine_type == "postgres" else "sqlite"])
-    rows = await SessionsBase.raw(sql, True, token)
+    rows = await SessionsBase.raw(_sql(_SESSION_SQL), True, token)
     row = rows[0] if rows else None
     at = datetime.now()  # piccolo_api stores the session's times naive, in the server's local time
     if row is None or not (row["s_expiry"] > at and row["s_max"] > at):
@@ -132,14 +119,8 @@ async def session_user(token: str, increase_expiry: timedelta | None = None) -> 
     if increase_expiry and row["s_expiry"] - at < increase_expiry:
         await SessionsBase.update({SessionsBase.expiry_date: row["s_expiry"] + increase_expiry}).where(
             SessionsBase.id == row["s_id"])
-    if row["u_id"] is None or not row["u_active"]:
-        return None, "账号已停用"
-    user = {"id": row["u_id"], "username": row["u_username"], "active": row["u_active"], "admin": row["u_admin"]}
-    emp = row if row["id"] is not None else None
-    projects: frozenset[int] = frozenset()
-    if emp and not emp["all_projects"] and row["projects"]:
-        projects = frozenset(int(x) for x in str(row["projects"]).split(","))
-    return _current_user(emp, user, projects), ""
+    user = _current_user(row)
+    return (user, "") if user else (None, "账号已停用")
 
 
 def client_ip(connection: ASGIConnection) -> str:

@@ -205,12 +205,15 @@ def _sidebar(role, permissions: frozenset, active: str | None) -> tuple[NavSecti
     return tuple(out)
 
 
+def _sidebar_key(user, path: str) -> tuple:
+    """What a sidebar depends on: (role, permissions, the active item's URL)."""
+    role, perms = getattr(user, "role", None), frozenset(user.permissions)
+    return role, perms, active_url(_urls(role, perms), path)
+
+
 def sidebar(user, path: str) -> list[NavSection]:
     """The sidebar for this user on this page: groups of the user's work, the active item marked and its group open."""
-    if user is None:
-        return []
-    key = (getattr(user, "role", None), frozenset(user.permissions))
-    return list(_sidebar(*key, active_url(_urls(*key), path)))
+    return list(_sidebar(*_sidebar_key(user, path))) if user is not None else []
 
 
 def _entry_html(e: NavEntry) -> str:
@@ -238,10 +241,7 @@ def _sidebar_html(role, permissions: frozenset, active: str | None) -> Markup:
 def sidebar_html(user, path: str) -> Markup:
     """The sidebar's list items (base.html), built here rather than by a template loop: every page shows it. The
     HTML depends only on the role, its permissions and the active item, so each is built once per process."""
-    if user is None:
-        return Markup("")
-    key = (getattr(user, "role", None), frozenset(user.permissions))
-    return _sidebar_html(*key, active_url(_urls(*key), path))
+    return _sidebar_html(*_sidebar_key(user, path)) if user is not None else Markup("")
 
 
 def nav_count(user) -> int:

@@ -189,14 +189,19 @@ async def _activate(req: dict, step: dict) -> None:
                          task_ref(t["id"]))
 
 
-async def _create_steps(req_id: int, plan: list[tuple[StepSpec, list[int]]], start_seq: int, limit_default: int, submitted_at) -> list[dict]:
+def _task(req: dict, step_id: int, order: int, assignee: int, status: str) -> Task:
+    """A new task of `req` (it carries the request's submission time: the inbox's order, see Task.submitted_at)."""
+    return Task(request=req["id"], step=step_id, order=order, assignee=assignee, status=status, created_at=now(),
+                submitted_at=req["submitted_at"])
+
+
+async def _create_steps(req: dict, plan: list[tuple[StepSpec, list[int]]], start_seq: int, limit_default: int) -> list[dict]:
     steps = []
     for offset, (spec, users) in enumerate(plan):
-        step = Step(request=req_id, seq=start_seq + offset, key=spec.key, name=spec.name, mode=spec.mode.value, status=S_NOT_STARTED,
+        step = Step(request=req["id"], seq=start_seq + offset, key=spec.key, name=spec.name, mode=spec.mode.value, status=S_NOT_STARTED,
                     limit_days=spec.limit_days or limit_default)
         await step.save()
-        await Task.insert(*[Task(request=req_id, step=step.id, order=i, assignee=u, status=T_NOT_STARTED, created_at=now(), submitted_at=submitted_at)
-                            for i, u in enumerate(users)])
+        await Task.insert(*[_task(req, step.id, i, u, T_NOT_STARTED) for i, u in enumerate(users)])
         steps.append(step.to_dict())
     return steps
 
@@ -248,7 +253,7 @@ async def submit(user, flow: FlowDef, result: FormResult, cc_submit: list[int] =
         await req.save()
         row = req.to_dict()
         await flow.form.save(req.id, result.cleaned, user)
-        steps = await _create_steps(req.id, plan, 1, limit, req.submitted_at)
+        steps = await _create_steps(row, plan, 1, limit)
         for uid in set(cc_submit):
             await CarbonCopy.insert(CarbonCopy(request=req.id, user=uid, when="submit"))
         for uid in set(cc_finish):
@@ -279,7 +284,7 @@ async def resubmit(user, request_id: int, result: FormResult) -> None:
         remaining = [(spec, users) for spec, users in plan if spec.key not in done_keys]
         if not remaining:
             remaining = plan[-1:]
-        steps = await _create_steps(request_id, remaining, (done[-1]["seq"] + 1) if done else 1, limit, req["submitted_at"])
+        steps = await _create_steps(req, remaining, (done[-1]["seq"] + 1) if done else 1, limit)
         await _log(req, "重新提交", user, before=RETURNED, after=OPEN)
         await _activate(req, steps[0])
 
@@ -381,19 +386,25 @@ async def _valid_target(target_user_id: int, req: dict, user) -> str:
     return e["name"]
 
 
+async def _refuse_if_on_step(step_id: int, target_user_id: int, name: str) -> None:
+    """转交 and 加签 before never give one person a second open task on a step: one pending task per request and
+    person (the inbox's 待办 counts the tasks as its requests)."""
+    if await Task.exists().where((Task.step == step_id) & (Task.assignee == target_user_id) & Task.status.is_in([T_PENDING, T_WAITING])):
+        raise WorkflowError(f"{name} 已在本环节中", "target")
+
+
 async def transfer(user, task_id: int, target_user_id: int, comment: str = "") -> str:
     """转交: hand the task to someone else; they act in the same place of the chain. Returns their name."""
     t = await _task_for_action(user, task_id)
     async with write_transaction():
         req = await _lock(t["request"])
         name = await _valid_target(target_user_id, req, user)
-        if await Task.exists().where((Task.step == t["step"]) & (Task.assignee == target_user_id) & Task.status.is_in([T_PENDING, T_WAITING])):
-            raise WorkflowError(f"{name} 已在本环节中", "target")
+        await _refuse_if_on_step(t["step"], target_user_id, name)
         done = await Task.update({Task.status: T_TRANSFERRED, Task.acted_at: now(), Task.comment: comment}).where(
             (Task.id == task_id) & (Task.status == T_PENDING)).returning(Task.id)
         if not done or req["status"] != OPEN:
             raise ConcurrencyError("该审批任务已被处理，请刷新页面")
-        new = Task(request=req["id"], step=t["step"], order=t["order"], assignee=target_user_id, status=T_PENDING, created_at=now(), submitted_at=req["submitted_at"])
+        new = _task(req, t["step"], t["order"], target_user_id, T_PENDING)
         await new.save()
         await Task.update({Task.blocked_by: new.id}).where(Task.blocked_by == task_id)
         step = await Step.select(Step.name).where(Step.id == t["step"]).first()
@@ -415,11 +426,10 @@ async def add_signer(user, task_id: int, target_user_id: int, where: str, commen
         if req["status"] != OPEN or not await Task.exists().where((Task.id == task_id) & (Task.status == T_PENDING)):
             raise ConcurrencyError("该审批任务已被处理，请刷新页面")
         step = await Step.select().where(Step.id == t["step"]).first()
-        if where == "before" and await Task.exists().where(
-                (Task.step == t["step"]) & (Task.assignee == target_user_id) & Task.status.is_in([T_PENDING, T_WAITING])):
-            raise WorkflowError(f"{name} 已在本环节中", "target")  # one pending task per request and person (the inbox counts on it)
         if where == "before":
-            new = Task(request=req["id"], step=step["id"], order=t["order"], assignee=target_user_id, status=T_PENDING, created_at=now(), submitted_at=req["submitted_at"])
+            await _refuse_if_on_step(t["step"], target_user_id, name)
+        if where == "before":
+            new = _task(req, step["id"], t["order"], target_user_id, T_PENDING)
             await new.save()
             await Task.update({Task.status: T_WAITING, Task.blocked_by: new.id}).where((Task.id == task_id) & (Task.status == T_PENDING))
             await notify(target_user_id, f"{user.display_name} 请您先审批：{req['title']}（{req['number']}）", f"/workflow/requests/{req['id']}", "task",
@@ -432,8 +442,7 @@ async def add_signer(user, task_id: int, target_user_id: int, where: str, commen
             new_step = Step(request=req["id"], seq=step["seq"] + 1, key=f"addsign-{task_id}-{target_user_id}", name=f"加签：{name}", mode="any",
                             status=S_NOT_STARTED, limit_days=step["limit_days"])
             await new_step.save()
-            await Task.insert(Task(request=req["id"], step=new_step.id, order=0, assignee=target_user_id, status=T_NOT_STARTED, created_at=now(),
-                                   submitted_at=req["submitted_at"]))
+            await Task.insert(_task(req, new_step.id, 0, target_user_id, T_NOT_STARTED))
             text = f"在本人之后加签 {name}"
         await _log(req, "加签", user, text + (f"：{comment}" if comment else ""), t, step["name"], t["on_behalf_of"])
     return text

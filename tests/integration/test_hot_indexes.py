@@ -28,6 +28,6 @@ async def test_sqlite_finds_the_session_by_its_token_index():
     """Not marked integration: it runs in the SQLite stage only (PostgreSQL plans a few-row test table with a scan;
     the index's existence is checked above)."""
     assert not isinstance(engine_finder(), PostgresEngine)
-    sql = auth._SESSION_SQL.format(agg=auth._PROJECT_LIST["sqlite"])
+    sql = auth._sql(auth._SESSION_SQL)
     plan = " | ".join(r["detail"] for r in await SessionsBase.raw("EXPLAIN QUERY PLAN " + sql, True, "some-token"))
     assert "USING INDEX sessions_token" in plan and "BLOOM" not in plan, plan
