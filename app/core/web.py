@@ -79,12 +79,30 @@ def with_prefix(form: Any, prefix: str) -> Any:
     return Form(values=values if isinstance(values, dict) else {}, errors=errors if isinstance(errors, dict) else {}, prefix=prefix)
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class PortalEnvironment(Environment):
+    """Jinja's environment with the same lookup rules and a faster path for `row.key` on a plain dict (most of what the
+    pages print): Jinja tries the attribute first and takes the item only after an AttributeError is raised and caught
+    — ~1 µs per cell, ~400 times on a supervisor's home. A dict's attributes are its methods (`items`, `get` …): only a
+    key that is not one of those is read as an item first, which is exactly what Jinja's order gives."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def build_environment() -> Environment:
     # finalize: an empty value ({{ None }}) renders as empty, never as the text "None"
     from app.settings import get_settings
 
     # templates are re-read when they change on disk only in development (each check is a stat per template per page)
-    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]), finalize=blank,
+    env = PortalEnvironment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]), finalize=blank,
                       auto_reload=get_settings().env == "development")
     from app.core.idempotency import IdemTemplate, idem_input
 

@@ -5,6 +5,7 @@ from app/care/rules.py; an empty month is None ("—"), never a division by zero
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -63,7 +64,7 @@ class Figure:
     counts: dict[str, int]
     target: Decimal
 
-    @property
+    @cached_property  # the text, the colour and the chart each read it
     def rate(self) -> Decimal | None:
         try:
             return self.kpi.rate(self.counts)
@@ -93,18 +94,21 @@ def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
 
 
 def _month_item(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None, handler: str = "") -> tuple:
-    """(cache name, key parts, compute) of the month's rows: ONE statement (GROUP BY project, handler)."""
-    def compute():  # the query is built only when the kept figure is stale (building it costs more than reading it)
+    """(cache name, key parts, compute) of the month's counts: ONE statement (GROUP BY project, handler), reduced when
+    computed to the total, per project and per handler — what is kept is what the board shows, so a page that reads
+    it does no work that grows with the number of (project, handler) groups."""
+    async def compute():  # the query is built only when the kept figure is stale (building it costs more than reading it)
         start, end = bounds(month)
         selects = [kpi.project_col.as_alias("g_project"), kpi.handler_col.as_alias("g_handler")] + [_sum(kpi, n, ctx) for n in kpi.measures]
         q = _query(kpi, selects, kpi.where(ctx, start, end) + _filters(kpi, user, project, handler))
-        return q.group_by(kpi.project_col, kpi.handler_col).run()
+        return _reduce(kpi, await q.group_by(kpi.project_col, kpi.handler_col).run())
 
-    return "kpi.month", [kpi.key, month, project, handler, scope_part(user), repr(ctx.limits)], compute
+    return "kpi.month.reduced", [kpi.key, month, project, handler, scope_part(user), repr(ctx.limits)], compute
 
 
-def _month_result(kpi: Kpi, ctx: Ctx, rows: list[dict]) -> dict[str, Any]:
-    target = getattr(ctx.limits.targets, kpi.key)
+def _reduce(kpi: Kpi, rows: list[dict]) -> dict[str, Any]:
+    """The (project, handler) rows summed up: {"total": counts, "projects": [[id, counts] …], "handlers": [[id, counts] …]}
+    (pairs, not an object: the ids stay numbers through JSON)."""
     total: dict[str, int] = {k: 0 for k in kpi.measures}
     by_project: dict[Any, dict[str, int]] = {}
     by_handler: dict[Any, dict[str, int]] = {}
@@ -113,9 +117,14 @@ def _month_result(kpi: Kpi, ctx: Ctx, rows: list[dict]) -> dict[str, Any]:
         total = _add(total, c)
         by_project[r["g_project"]] = _add(by_project.get(r["g_project"], {}), c)
         by_handler[r["g_handler"]] = _add(by_handler.get(r["g_handler"], {}), c)
-    return {"total": Figure(kpi, total, target),
-            "projects": {p: Figure(kpi, c, target) for p, c in by_project.items()},
-            "handlers": {h: Figure(kpi, c, target) for h, c in by_handler.items()}}
+    return {"total": total, "projects": [[p, c] for p, c in by_project.items()], "handlers": [[h, c] for h, c in by_handler.items()]}
+
+
+def _month_result(kpi: Kpi, ctx: Ctx, reduced: dict[str, Any]) -> dict[str, Any]:
+    target = getattr(ctx.limits.targets, kpi.key)
+    return {"total": Figure(kpi, reduced["total"], target),
+            "projects": {p: Figure(kpi, c, target) for p, c in reduced["projects"]},
+            "handlers": {h: Figure(kpi, c, target) for h, c in reduced["handlers"]}}
 
 
 async def month_figures(kpi: Kpi, ctx: Ctx, user: Any, month: tuple[int, int], project: int | None,
