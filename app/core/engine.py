@@ -34,6 +34,8 @@ import aiosqlite
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
+from app.core import fkpatch  # noqa: F401  (Piccolo's foreign-key attribute read without its dir(): app/core/fkpatch.py)
+
 IDLE_MAX = 4  # idle connections kept per process
 
 _COUNT: ContextVar[list[int] | None] = ContextVar("portal_sql_count", default=None)
@@ -291,8 +293,22 @@ class PortalSQLiteEngine(SQLiteEngine):
         return _PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
 
+async def _keep_session(connection) -> None:
+    """The pool's reset of a connection given back: nothing beyond asyncpg's own (a transaction left open is rolled
+    back, listeners dropped). asyncpg's default sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL` — one more round trip and statement for every statement run outside a transaction, i.e. for nearly
+    every read of a page. The portal changes no session state those undo: no session-level advisory locks (claims
+    and the trigger set-up take transaction-scoped ones, released at COMMIT), no cursor outside a transaction, no
+    LISTEN, no SET."""
+
+
 class PortalPostgresEngine(PostgresEngine):
-    """Piccolo's PostgreSQL engine (a pool opened in the lifespan), counting statements."""
+    """Piccolo's PostgreSQL engine (a pool opened in the lifespan), counting statements; a connection given back to
+    the pool is not sent asyncpg's reset query (`_keep_session`)."""
+
+    async def start_connection_pool(self, **kwargs) -> None:
+        kwargs.setdefault("reset", _keep_session)
+        await super().start_connection_pool(**kwargs)
 
     async def run_querystring(self, querystring, in_pool: bool = True):
         _counted()
