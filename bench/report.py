@@ -234,7 +234,8 @@ def check_targets(runs: list[dict]) -> list[dict]:
                 continue
             eff = many[key]["rps"] / (WORKERS_N * one[key]["rps"])
             flags.append(eff >= WORKERS_EFFICIENCY)
-            parts.append(f"{run['engine']}/{run['scale']} {key}: {many[key]['rps']:.0f} vs {one[key]['rps']:.0f} req/s = {eff:.2f} of ×{WORKERS_N}")
+            parts.append(f"{run['engine']}/{run['scale']} {key}: {many[key]['rps']:.0f} vs {one[key]['rps']:.0f} req/s = {eff:.2f} of ×{WORKERS_N}"
+                         + (f" (cores busy with 1 worker: {cores_text(one[key]['cores'])} of {run.get('cpus') or '?'})" if one[key].get("cores") else ""))
     out.append(_target(f"{WORKERS_N} workers ≥ 0.8 × {WORKERS_N} × one worker (CPU-bound page: the supervisor's home)", _all_ok(flags), "; ".join(parts) or "not measured"))
 
     # 7. no errors
@@ -281,6 +282,14 @@ def _ms(v: float | None) -> str:
     return f"{v:.1f}" if v < 100 else f"{v:.0f}"
 
 
+def cores_text(c: dict | None) -> str:
+    """'app 0.98 + db 0.41 + wrk 0.35 = 1.74' (db only where there is a database server)."""
+    if not c:
+        return "—"
+    parts = [("app", c.get("app") or 0.0)] + ([("db", c["db"])] if c.get("db") else []) + [("wrk", c.get("wrk") or 0.0)]
+    return " + ".join(f"{n} {v:.2f}" for n, v in parts) + f" = {sum(v for _, v in parts):.2f}"
+
+
 def mark(ok: bool | None) -> str:
     return {True: "✓", False: "✗", None: "—"}[ok]
 
@@ -306,11 +315,14 @@ def markdown(runs: list[dict], targets: list[dict], meta: dict | None = None, fa
                          f"{_ms(p['p99_ms'])} | {err} | {_num(p.get('statements'), '{}')} |")
         w = run.get("workers") or {}
         if w.get("1") and w.get(str(WORKERS_N)):
-            lines += ["", f"| workers | page | req/s (1) | req/s ({WORKERS_N}) | ratio | p95 ms (1) | p95 ms ({WORKERS_N}) |", "|---|---|---:|---:|---:|---:|---:|"]
+            lines += ["", f"| workers | page | req/s (1) | req/s ({WORKERS_N}) | ratio | p95 ms (1) | p95 ms ({WORKERS_N}) | cores busy (1) | cores busy ({WORKERS_N}) |",
+                      "|---|---|---:|---:|---:|---:|---:|---|---|"]
             for key in sorted(set(w["1"]) & set(w[str(WORKERS_N)])):
                 a, b = w["1"][key], w[str(WORKERS_N)][key]
                 lines.append(f"| 1 vs {WORKERS_N} | {key} | {_num(a.get('rps'))} | {_num(b.get('rps'))} | {_num(ratio(b.get('rps'), a.get('rps')), '×{:.2f}')} | "
-                             f"{_ms(a.get('p95_ms'))} | {_ms(b.get('p95_ms'))} |")
+                             f"{_ms(a.get('p95_ms'))} | {_ms(b.get('p95_ms'))} | {cores_text(a.get('cores'))} | {cores_text(b.get('cores'))} |")
+            lines += ["", "cores busy: CPU seconds per wall second of the portal's processes + PostgreSQL's + wrk's during the "
+                      f"measurement (the machine has {run.get('cpus') or '?'})."]
         lines.append("")
     lines += ["## Targets (issue 11 §3)", "", "| | target | measured |", "|---|---|---|"]
     for t in targets:

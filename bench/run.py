@@ -23,6 +23,7 @@ import json
 import math
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -415,10 +416,60 @@ def probe(port: int, path: str, session: dict | None, *, method: str = "GET", he
     return f"status {status}", stmts
 
 
-def measure(cfg: dict, port: int, page: dict, session: dict | None) -> dict:
+# ------------------------------------------------------------------ where the machine's cores went during a measurement
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu() -> tuple[dict[int, float], dict[int, float]]:
+    """(CPU seconds by process group, CPU seconds of PostgreSQL's processes), read from /proc."""
+    by_group: dict[int, float] = {}
+    postgres = 0.0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = Path(entry.path, "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        comm, rest = raw[raw.index("(") + 1:raw.rindex(")")], raw[raw.rindex(")") + 2:].split()
+        # fields after the command: state ppid pgrp … utime (12th) stime (13th)
+        seconds = (int(rest[11]) + int(rest[12])) / CLOCK_TICKS
+        by_group[int(rest[2])] = by_group.get(int(rest[2]), 0.0) + seconds
+        if comm == "postgres":
+            postgres += seconds
+    return by_group, postgres
+
+
+class CpuMeter:
+    """The cores the portal's processes (its process group), PostgreSQL's and wrk's (the bench's waited children) kept
+    busy during a measurement: CPU seconds over wall seconds. The machine has os.cpu_count() of them: what one page
+    leaves to a second worker is what the three together do not already use."""
+
+    def __init__(self, app_group: int | None) -> None:
+        self.app_group = app_group
+
+    def __enter__(self) -> "CpuMeter":
+        self.t0, (groups, self.db0) = time.monotonic(), _proc_cpu()
+        self.app0 = groups.get(self.app_group or -1, 0.0)
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.wrk0 = ru.ru_utime + ru.ru_stime
+        return self
+
+    def __exit__(self, *exc) -> None:
+        wall = max(time.monotonic() - self.t0, 1e-9)
+        groups, db = _proc_cpu()
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cores = {"app": round((groups.get(self.app_group or -1, 0.0) - self.app0) / wall, 2),
+                      "db": round((db - self.db0) / wall, 2), "wrk": round((ru.ru_utime + ru.ru_stime - self.wrk0) / wall, 2)}
+
+
+def measure(cfg: dict, port: int, page: dict, session: dict | None, server: "Server | None" = None) -> dict:
     problem, stmts = probe(port, page["path"], session)
-    rounds = [wrk(cfg, port, page["path"], cookie_header(session) if session else None) for _ in range(cfg["rounds"])]
-    out = {**page, **report.median_of_rounds(rounds), "statements": stmts}
+    with CpuMeter(server.proc.pid if server and server.proc else None) as cpu:
+        rounds = [wrk(cfg, port, page["path"], cookie_header(session) if session else None) for _ in range(cfg["rounds"])]
+    out = {**page, **report.median_of_rounds(rounds), "statements": stmts, "cores": cpu.cores}
     if problem:
         out["probe_error"] = problem
     return out
@@ -536,11 +587,11 @@ def run_one(cfg: dict, engine: str, scale: str, db_env: dict, stamp: str) -> dic
             if page.get("write"):
                 continue  # last: they write
             log(f"  {page['key']} as {page.get('role') or '—'}")
-            result["pages"].append(measure(cfg, port, page, sessions.get(page["role"]) if page["role"] else None))
+            result["pages"].append(measure(cfg, port, page, sessions.get(page["role"]) if page["role"] else None, portal))
         admin.start(health="/")
         page = next(p for p in plan if p["kind"] == "admin")
         log(f"  {page['key']} as {page['role']} (piccolo-admin on :{admin_port})")
-        result["pages"].insert(2, measure(cfg, admin_port, page, sessions.get(page["role"])))
+        result["pages"].insert(2, measure(cfg, admin_port, page, sessions.get(page["role"]), admin))
         admin.stop()
         for page in (p for p in plan if p.get("write")):
             log(f"  {page['key']}")
@@ -548,7 +599,7 @@ def run_one(cfg: dict, engine: str, scale: str, db_env: dict, stamp: str) -> dic
         portal.stop()
         # the workers target: the same pages with 1 worker (measured above) and with 2
         floor_pages = [p for p in result["pages"] if p["key"] in report.WORKERS_SHOWN + report.WORKERS_CPU_BOUND]
-        result["workers"]["1"] = {p["key"]: {k: p[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors")} for p in floor_pages}
+        result["workers"]["1"] = {p["key"]: {k: p.get(k) for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors", "cores")} for p in floor_pages}
         port2 = free_port()
         portal2 = Server(f"portal-{engine}-{scale}-{report.WORKERS_N}w", web_command(),
                          {**server_env, "PORT": str(port2), "WEB_CONCURRENCY": str(report.WORKERS_N)}, port2)
@@ -557,8 +608,8 @@ def run_one(cfg: dict, engine: str, scale: str, db_env: dict, stamp: str) -> dic
             log(f"{engine}/{scale}: portal up on :{port2} with {report.WORKERS_N} workers")
             w = {}
             for p in floor_pages:
-                m = measure(cfg, port2, {k: p[k] for k in ("key", "label", "path", "role", "kind")}, sessions.get(p["role"]) if p["role"] else None)
-                w[p["key"]] = {k: m.get(k) for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors", "probe_error")}
+                m = measure(cfg, port2, {k: p[k] for k in ("key", "label", "path", "role", "kind")}, sessions.get(p["role"]) if p["role"] else None, portal2)
+                w[p["key"]] = {k: m.get(k) for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors", "probe_error", "cores")}
             result["workers"][str(report.WORKERS_N)] = w
         finally:
             portal2.stop()

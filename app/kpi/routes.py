@@ -126,16 +126,23 @@ def drill_url(kpi: str, month: str, part: str = "", project: Any = None, handler
     return f"/care/kpi/{kpi}?" + urlencode(q)
 
 
+@lru_cache(maxsize=8192)
+def _fig_links(kpi: str, month: str, project: Any, handler: Any) -> tuple[str, str, str]:
+    """A figure's escaped drill links (denominator, numerator) and key: the same for every render of the month."""
+    return (str(escape(drill_url(kpi, month, "denominator", project, handler))),
+            str(escape(drill_url(kpi, month, "numerator", project, handler))), str(escape(kpi)))
+
+
 def fig_html(f, month: str, project: Any = None, handler: Any = "") -> Markup:
     """One figure on the board: the rate (a link to the denominator's records, green or red against the target) and
-    numerator / denominator, each a link to its records. Built in Python: the board shows ~100 of them."""
-    k = f.kpi
+    numerator / denominator, each a link to its records. Built in Python: the board shows ~100 of them (the links come
+    escaped from a cache; the counts are ints)."""
     meets = f.meets
     cls = "" if meets is None else ("text-green" if meets else "text-red")
-    den, num, key = escape(drill_url(k.key, month, "denominator", project, handler)), escape(drill_url(k.key, month, "numerator", project, handler)), escape(k.key)
+    den, num, key = _fig_links(f.kpi.key, month, project, handler)
     return Markup(f'<a href="{den}" class="fw-bold {cls}" data-testid="fig-{key}">{escape(f.text)}</a>\n'
-                  f'<div class="small text-secondary text-nowrap"><a class="text-reset" href="{num}" data-testid="num-{key}">{escape(f.numerator)}</a>'
-                  f' / <a class="text-reset" href="{den}" data-testid="den-{key}">{escape(f.denominator)}</a></div>')
+                  f'<div class="small text-secondary text-nowrap"><a class="text-reset" href="{num}" data-testid="num-{key}">{int(f.numerator)}</a>'
+                  f' / <a class="text-reset" href="{den}" data-testid="den-{key}">{int(f.denominator)}</a></div>')
 
 
 def _chart(item: dict, months: list) -> dict:

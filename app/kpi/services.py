@@ -4,8 +4,7 @@ cache (app/core/figcache.py) until the data changes. The rates come
 from app/care/rules.py; an empty month is None ("—"), never a division by zero."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -64,12 +63,13 @@ class Figure:
     counts: dict[str, int]
     target: Decimal
 
-    @cached_property  # the text, the colour and the chart each read it
-    def rate(self) -> Decimal | None:
+    rate: Decimal | None = field(init=False)  # the text, the colour and the chart each read it: computed once
+
+    def __post_init__(self) -> None:
         try:
-            return self.kpi.rate(self.counts)
+            self.rate = self.kpi.rate(self.counts)
         except ValueError:  # contradictory source data (more answered than offered …): shown as — with the counts
-            return None
+            self.rate = None
 
     @property
     def text(self) -> str:

@@ -212,3 +212,40 @@ def test_p95_growth_with_a_page_that_completed_no_request_is_not_a_pass():
     runs[1]["pages"][3].update(p95_ms=None, rps=0.0)
     t = by_name(report.check_targets(runs), "p95 at large")
     assert t["ok"] is None and "no response within the run: sqlite home:supervisor" in t["detail"]
+
+
+def test_cores_busy_are_shown_beside_the_workers_figures():
+    runs = [healthy("postgres", "large")]
+    runs[0]["cpus"] = 2
+    runs[0]["workers"]["1"]["home:supervisor"]["cores"] = {"app": 1.0, "db": 0.45, "wrk": 0.3}
+    runs[0]["workers"]["2"]["home:supervisor"]["cores"] = {"app": 1.2, "db": 0.5, "wrk": 0.3}
+    md = report.markdown(runs, report.check_targets(runs), {"run": "20261202T120000Z"})
+    assert "| app 1.00 + db 0.45 + wrk 0.30 = 1.75 | app 1.20 + db 0.50 + wrk 0.30 = 2.00 |" in md
+    detail = by_name(report.check_targets(runs), "2 workers")["detail"]
+    assert "cores busy with 1 worker: app 1.00 + db 0.45 + wrk 0.30 = 1.75 of 2" in detail
+    assert report.cores_text({"app": 0.9, "db": 0.0, "wrk": 0.2}) == "app 0.90 + wrk 0.20 = 1.10"  # SQLite: no server
+    assert report.cores_text(None) == "—"
+
+
+def test_the_cpu_meter_counts_a_busy_process_group():
+    """bench/run.py CpuMeter reads /proc: a child spinning in its own process group keeps up to one core busy (less
+    when the suite's other stages share the machine's cores), the bench process's waited children none."""
+    import os
+    import subprocess
+    import sys
+
+    from bench.run import CpuMeter
+
+    proc = subprocess.Popen([sys.executable, "-c", "import time\nt = time.process_time()\nwhile time.process_time() - t < 3: pass"],
+                            start_new_session=True)
+    try:
+        import time
+
+        time.sleep(0.3)  # past the interpreter's start
+        with CpuMeter(os.getpgid(proc.pid)) as cpu:
+            time.sleep(1.0)
+        assert 0.2 <= cpu.cores["app"] <= 1.1, cpu.cores
+        assert cpu.cores["wrk"] < 0.2 and set(cpu.cores) == {"app", "db", "wrk"}
+    finally:
+        proc.kill()
+        proc.wait()
