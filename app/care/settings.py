@@ -133,10 +133,19 @@ async def load_limits() -> CareLimits:
 
 
 async def load_with_problems() -> tuple[CareLimits, list[str]]:
+    """The limits and the settings' problems: kept while the data version is unchanged (app/core/memo.py `kept`)."""
+    from app.core import memo
+
+    limits, problems = await memo.kept("care.limits", _read_limits)
+    return limits, list(problems)
+
+
+async def _read_limits() -> tuple[CareLimits, tuple[str, ...]]:
     from app.care.tables import CareSetting
 
     rows = await CareSetting.select(CareSetting.key, CareSetting.value)
-    return build({r["key"]: r["value"] for r in rows})
+    limits, problems = build({r["key"]: r["value"] for r in rows})
+    return limits, tuple(problems)
 
 
 async def seed_settings() -> int:

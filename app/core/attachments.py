@@ -81,6 +81,13 @@ class Limits:
 
 
 async def limits() -> Limits:
+    """The kinds allowed and their sizes: kept while the data version is unchanged (app/core/memo.py `kept`)."""
+    from app.core import memo
+
+    return await memo.kept("attachments.limits", _read_limits)
+
+
+async def _read_limits() -> Limits:
     types = {r["kind"]: r for r in await AttachmentType.select(AttachmentType.kind, AttachmentType.allowed, AttachmentType.max_mb)}
     allowed = {}
     for code in KINDS:

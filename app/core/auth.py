@@ -5,6 +5,7 @@ and piccolo-admin accepts the same cookie: one sign-in serves the portal and the
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,8 @@ from app.core.permissions import ROLES, Perm, permissions_for
 from app.core.tables import LoginAttempt
 from app.core.timeutil import now
 from app.settings import get_settings
+
+log = logging.getLogger("portal.auth")
 
 SESSION_COOKIE = "id"  # the name piccolo-admin reads
 
@@ -68,13 +71,20 @@ _USER_JOINS = (
     'LEFT JOIN "department" d ON e."department" = d."id"'
 )
 _USER_SQL = f'SELECT {_USER_COLUMNS} FROM "piccolo_user" u {_USER_JOINS} WHERE u."id" = {{}} LIMIT 1'
-_SESSION_SQL = (f'SELECT s."id" AS "s_id", s."expiry_date" AS "s_expiry", s."max_expiry_date" AS "s_max", {_USER_COLUMNS} '
+# The session's statement also carries the request's data version and the figure cache's age limit (DV: see
+# app/core/figcache.py state_columns): the kept figures and the reference data kept per process (app/core/memo.py
+# `kept`) are checked against it without a statement of their own.
+_SESSION_SQL = (f'SELECT s."id" AS "s_id", s."expiry_date" AS "s_expiry", s."max_expiry_date" AS "s_max", {_USER_COLUMNS}, DV '
                 f'FROM "sessions" s LEFT JOIN "piccolo_user" u ON u."id" = s."user_id" {_USER_JOINS} WHERE s."token" = {{}} LIMIT 1')
 _PROJECT_LIST = {"sqlite": "group_concat(ep.\"project\", ',')", "postgres": "string_agg(ep.\"project\"::text, ',')"}
 
 
 def _sql(template: str) -> str:
-    return template.replace("AGG", _PROJECT_LIST["postgres" if SessionsBase._meta.db.engine_type == "postgres" else "sqlite"])
+    from app.core.figcache import state_columns
+
+    engine = SessionsBase._meta.db
+    out = template.replace("AGG", _PROJECT_LIST["postgres" if engine.engine_type == "postgres" else "sqlite"])
+    return out.replace(", DV ", f", {state_columns(engine)} ") if ", DV " in out else out
 
 
 def _current_user(row: dict) -> CurrentUser | None:
@@ -111,8 +121,16 @@ async def session_user(token: str, increase_expiry: timedelta | None = None) -> 
     """The signed-in user of a session cookie, in one statement (session, account, active employee, its projects):
     (user, "") or (None, why). Like piccolo_api's SessionsBase.get_user_id, a session close to its expiry is extended
     by `increase_expiry`, never beyond its max_expiry_date check."""
-    rows = await SessionsBase.raw(_sql(_SESSION_SQL), True, token)
+    from app.core import figcache
+
+    try:
+        rows = await SessionsBase.raw(_sql(_SESSION_SQL), True, token)
+    except Exception:  # the data version not installed (a database the lifespan has not prepared): the session alone
+        log.warning("session statement without the data version", exc_info=True)
+        rows = await SessionsBase.raw(_sql(_SESSION_SQL.replace(", DV ", " ")), True, token)
     row = rows[0] if rows else None
+    if row is not None and "dv" in row:
+        figcache.seed_state(row["dv"], row["dv_s"])
     at = datetime.now()  # piccolo_api stores the session's times naive, in the server's local time
     if row is None or not (row["s_expiry"] > at and row["s_max"] > at):
         return None, "登录已过期"

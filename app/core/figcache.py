@@ -15,8 +15,10 @@ cases and calls (2 s). The figures change only when the data does, so each is co
   “统计缓存 › 统计结果最长保留秒数”, 60 by default); figures that also depend on the clock (a complaint whose due moment
   passes, the date) carry the date in their key, and the age bounds the rest. 0 turns the cache off.
 
-No process keeps anything in memory: the version and the setting are read once per request (one statement) and the
-values live in the database, shared by every process on every host. Values are JSON with Decimal, date and datetime
+No process keeps anything in memory: the version and the setting are read once per request — with the session's
+statement (app/core/auth.py; `state_columns`), or in a statement of their own where there is no session — and the
+values live in the database, shared by every process on every host. (app/core/memo.py `kept` serves reference data
+read by a process only while this version is unchanged.) Values are JSON with Decimal, date and datetime
 kept (`encode` / `decode`).
 """
 from __future__ import annotations
@@ -97,6 +99,42 @@ def _is_postgres(engine) -> bool:
     return isinstance(engine, PostgresEngine)
 
 
+def version_sql(engine) -> str:
+    """The data version as a scalar subquery. PostgreSQL: a new sequence's last_value is already 1 before its first
+    nextval (is_called false), so it counts from 0 until then."""
+    if _is_postgres(engine):
+        return "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM data_version_seq"
+    return "SELECT n FROM data_version WHERE id = 1"
+
+
+def state_columns(engine) -> str:
+    """The request's (version, max_seconds) as two columns "dv" and "dv_s" of a SELECT: the session's statement carries
+    them (app/core/auth.py), so a signed-in request knows them without a statement of their own."""
+    return f"({version_sql(engine)}) AS \"dv\", (SELECT value FROM figure_cache_setting WHERE key = 'max_seconds') AS \"dv_s\""
+
+
+def state_sql(engine) -> str:
+    return f"SELECT {state_columns(engine)}"
+
+
+def _state_of(version: Any, max_seconds: Any) -> dict:
+    return {"version": None if version is None else int(version),
+            "max_seconds": DEFAULT_SETTINGS["max_seconds"][1] if max_seconds is None else int(max_seconds)}
+
+
+def seed_state(version: Any, max_seconds: Any) -> None:
+    """This request's (version, max_seconds) read by another statement (the session's): no statement of its own."""
+    memo = _REQUEST.get()
+    if memo is not None:
+        memo.update(_state_of(version, max_seconds))
+
+
+def request_state() -> dict | None:
+    """This request's (version, max_seconds) if already read, else None (never a statement)."""
+    memo = _REQUEST.get()
+    return memo if memo is not None and "version" in memo else None
+
+
 async def _state() -> dict:
     """(version, max_seconds) for this request: one statement, memoised per request."""
     from piccolo.engine import engine_finder
@@ -106,13 +144,10 @@ async def _state() -> dict:
     memo = _REQUEST.get()
     if memo is not None and "version" in memo:
         return memo
-    engine = engine_finder()
-    version_sql = "SELECT last_value FROM data_version_seq" if _is_postgres(engine) else "SELECT n FROM data_version WHERE id = 1"
     try:
-        rows = await FigureCacheSetting.raw(
-            f"SELECT ({version_sql}) AS v, (SELECT value FROM figure_cache_setting WHERE key = 'max_seconds') AS s")
+        rows = await FigureCacheSetting.raw(state_sql(engine_finder()))
         row = rows[0] if rows else {}
-        state = {"version": row.get("v"), "max_seconds": DEFAULT_SETTINGS["max_seconds"][1] if row.get("s") is None else int(row["s"])}
+        state = _state_of(row.get("dv"), row.get("dv_s"))
     except Exception:  # the version is not installed yet (a database before start-up): compute everything
         log.warning("figure cache: no data version", exc_info=True)
         state = {"version": None, "max_seconds": 0}
@@ -129,13 +164,29 @@ def _in_transaction() -> bool:
     return bool(current is not None and current.get() is not None)
 
 
-async def cached(name: str, parts: Any, compute: Callable[[], Awaitable[Any]]) -> Any:
+async def cached(name: str, parts: Any, compute: Callable[[], Awaitable[Any]], *,
+                 keep_if: Callable[[Any], bool] | None = None) -> Any:
     """The figure `name` for `parts` (everything it depends on besides the data: date, scope, settings …): the kept
-    value while the data version is unchanged and it is young enough, else computed now and kept."""
-    return (await cached_many([(name, parts, compute)]))[0]
+    value while the data version is unchanged and it is young enough, else computed now and kept (only when
+    `keep_if(value)`, if given: a figure cheaper to compute than to keep is not written)."""
+    return (await cached_many([(name, parts, compute)], keep_if=keep_if))[0]
 
 
-async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]]) -> list[Any]:
+KEEP_COUNT_FROM = 1000  # a list's total below this is counted every time (cheaper than a write to keep it)
+
+
+async def kept_count(count_query: Any) -> int:
+    """A list's COUNT(*) kept like a figure, keyed by its SQL (filters and project scope included): a deep ledger page
+    at 50,000 contracts no longer counts ~10,000 rows per view while nothing changed. Counts below KEEP_COUNT_FROM are
+    not kept (no write for a small list); the lookup is one statement."""
+    async def compute() -> int:
+        return int(await count_query)
+
+    return int(await cached("list.count", [str(count_query)], compute, keep_if=lambda n: n >= KEEP_COUNT_FROM))
+
+
+async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]], *,
+                      keep_if: Callable[[Any], bool] | None = None) -> list[Any]:
     """Several figures at once (a board of many; `cached` is the one-figure case): the kept values in ONE statement, then
     only the missing or stale ones computed, kept in ONE statement. Returns the values in the order of `items`."""
     from app.core.tables import FigureCache
@@ -167,6 +218,8 @@ async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]]
                 pass
         fresh[key] = value = await compute()
         out.append(value)
+    if keep_if is not None:
+        fresh = {k: v for k, v in fresh.items() if keep_if(v)}
     if fresh and not _in_transaction():  # a write inside a request's transaction would join it (and could abort it on PostgreSQL)
         from piccolo.querystring import QueryString
 

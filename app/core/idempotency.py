@@ -158,6 +158,9 @@ class IdempotentTransaction:
         self._claim = claim
 
     async def __aenter__(self) -> Any:
+        from app.core import memo
+
+        memo.wrote()  # the rest of this request reads reference data afresh (its version was read before this write)
         tx = await self._tx.__aenter__()
         if not self._claim:
             return tx

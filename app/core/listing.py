@@ -187,6 +187,9 @@ class Listing:
     # the list and no column re-sorts it, the page reads its ids and the total from there: an index walk of one page's
     # entries, instead of every matching row sorted (pagination.paginate, the deferred join from the first page on).
     kept_order: Callable[[Any], tuple[Any, Any]] | None = None
+    # The total kept like a figure while the data version holds (app/core/figcache.py kept_count): for the lists of
+    # tens of thousands of rows whose filters are plain values (the ledgers), not for one whose WHERE holds the moment.
+    keep_count: bool = False
 
     def __post_init__(self) -> None:
         # A shown column whose key is one of the selected SQL columns sorts on it without being declared: every column
@@ -297,6 +300,10 @@ class Listing:
             kept = self._kept(values, built, user)
             if kept is not None:
                 q, cq, deep = kept[0], kept[1], {**deep, "id_query": kept[2], "deferred_from": 0}
+            if self.keep_count:
+                from app.core.figcache import kept_count
+
+                cq = kept_count(cq)
             page = await paginate(q, cq, page=clamp_page(params.get("page")), per_page=per_page, params=keep, **deep)
         choices: dict[str, list[tuple[str, str]]] = {}
         for f in self.filters:

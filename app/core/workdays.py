@@ -42,6 +42,7 @@ def calendar_notice_muted():
 # request (the workers) nothing is kept unless the caller opens `calendar_cache()`.
 _CACHE: ContextVar[dict | None] = ContextVar("portal_calendar_cache", default=None)
 CACHE_YEARS_BACK, CACHE_YEARS_AHEAD = 2, 3
+CALENDAR_KEY = "workdays.calendar"  # the loaded window kept by the process while the data version holds (app/core/memo.py)
 
 
 def begin_request() -> None:
@@ -64,6 +65,9 @@ def forget_calendar() -> None:
     cache = _CACHE.get()
     if cache is not None:
         cache.clear()
+    from app.core import memo
+
+    memo.drop(CALENDAR_KEY)
 
 
 async def calendar_for(start: date, end: date) -> WorkCalendar:
@@ -80,7 +84,9 @@ async def calendar_for(start: date, end: date) -> WorkCalendar:
     today = today_local()
     lo = min(start, date(today.year - CACHE_YEARS_BACK, 1, 1), *( [window[0]] if window else []))
     hi = max(end, date(today.year + CACHE_YEARS_AHEAD, 12, 31), *( [window[1]] if window else []))
-    cache["calendar"] = await load_calendar(lo, hi)
+    from app.core import memo
+
+    cache["calendar"] = await memo.kept(f"{CALENDAR_KEY} {lo} {hi}", lambda: load_calendar(lo, hi))  # read-only
     cache["window"] = (lo, hi)
     return cache["calendar"]
 

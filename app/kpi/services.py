@@ -16,7 +16,6 @@ from app.care import rules
 from app.care.tables import CareCase
 from app.core.figcache import cached, cached_many, scope_part
 from app.core.scope import project_clause
-from app.estate.tables import Project
 from app.kpi.measures import KPIS, Ctx, Kpi, bounds, month_text, shift
 from app.org.tables import Employee
 
@@ -200,9 +199,9 @@ async def names(ids: set) -> dict[int, str]:
 
 
 async def projects_for(user: Any) -> list[dict[str, Any]]:
-    q = Project.select(Project.id, Project.code, Project.name).order_by(Project.code)
-    scope = project_clause(Project.id, user)
-    return await (q.where(scope) if scope is not None else q)
+    from app.estate.pickers import projects_seen
+
+    return await projects_seen(user)
 
 
 async def board(user: Any, ctx: Ctx, month: tuple[int, int], project: int | None) -> dict[str, Any]:

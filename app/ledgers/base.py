@@ -15,10 +15,9 @@ from app.core.pagination import DEFERRED_JOIN_FROM
 from app.core.listing import EXPORT_BATCH as _CORE_BATCH
 from app.core.listing import EXPORT_MAX_ROWS, ExportError, Filter, Listing, XlsxExport  # noqa: F401  (ExportError: re-exported)
 from app.core.permissions import Perm
-from app.core.scope import project_clause, scoped
+from app.core.scope import project_clause
 from app.core.timeutil import now, to_local
 from app.core.validators import mask_id_number, mask_phone
-from app.estate.tables import Project
 from app.core.fields import parse_id
 
 EXPORT_BATCH = _CORE_BATCH  # rows per SELECT … LIMIT/OFFSET while exporting (a module value: the tests make it small)
@@ -103,9 +102,9 @@ async def present(ledger: Ledger, rows: list[dict[str, Any]], user, *, reveal: b
 
 
 async def project_choices(user) -> list[tuple[str, str]]:
-    q = Project.select(Project.id, Project.code, Project.name).order_by(Project.code)
-    q = scoped(q, Project.id, user)
-    return [(str(r["id"]), f'{r["name"]}（{r["code"]}）') for r in await q]
+    from app.estate.pickers import project_choices as choices
+
+    return await choices(user)
 
 
 def scope_on(column):

@@ -78,6 +78,7 @@ CONTRACTS = Ledger(
     code="contracts", title="合同台账", clause="§B 合同台账；71p 3.2 签约当日登记",
     description="每份已签约合同一行（含已作废），由签约、备案、交房、办证各环节的记录自动生成。",
     listing=Listing(
+        keep_count=True,  # tens of thousands of contracts: the total kept while the data version holds
         table=Deal,
         select=[*DEAL_BASE, Deal.online_no, Deal.buyer.id_number, Deal.buyer.mobile, Deal.unit.area_build, Deal.unit_price, Deal.total_price,
                 Deal.payment_method, Deal.signed_on, Deal.filing_no, Deal.filed_on, Deal.prereg_no, Deal.handed_over_on, Deal.title_status,
@@ -152,6 +153,7 @@ COLLECTIONS = Ledger(
     code="collections", title="回款台账", clause="§B 回款台账（回款催缴）",
     description="每笔应收款一行：定金、首付款、房款、贷款、面积差。逾期按 D+1、D+7、D+15 催缴，之后发书面催告。",
     listing=Listing(
+        keep_count=True,  # tens of thousands of contracts: the total kept while the data version holds
         table=Instalment,
         select=[Instalment.id, Instalment.deal, Instalment.deal.unit, Instalment.deal.number, Instalment.deal.contract_no,
                 Instalment.deal.project.name, Instalment.deal.unit.building.name, Instalment.deal.unit.room_no, Instalment.deal.buyer.name,
@@ -217,6 +219,7 @@ MORTGAGES = Ledger(
     code="mortgages", title="按揭台账", clause="§A3 银行按揭；§B 按揭台账",
     description="商贷、公积金、组合贷款的办理进度与账龄：签约后天数、在银行天数（送审至批复）、抵押登记后天数（登记至放款）。",
     listing=Listing(
+        keep_count=True,  # tens of thousands of contracts: the total kept while the data version holds
         table=Deal,
         select=[*DEAL_BASE, Deal.buyer.mobile, Deal.payment_method, Deal.loan_bank, Deal.loan_amount, Deal.mortgage_status, Deal.signed_on,
                 Deal.docs_due, Deal.bank_submitted_on, Deal.bank_approved_on, Deal.registered_on, Deal.released_on, Deal.released_amount],
@@ -286,6 +289,7 @@ FILINGS = Ledger(
     code="filings", title="备案台账", clause="§A4 合同备案：签约后 30 日内（期限在管理后台设置）",
     description="合同备案与预告登记进度。未备案的合同显示备案期限的剩余天数，超期显示逾期天数。",
     listing=Listing(
+        keep_count=True,  # tens of thousands of contracts: the total kept while the data version holds
         table=Deal,
         select=[*DEAL_BASE, Deal.signed_on, Deal.filing_status, Deal.filing_submitted_on, Deal.filing_no, Deal.filed_on, Deal.prereg_no,
                 Deal.prereg_on],
@@ -360,6 +364,7 @@ VOIDS = Ledger(
     code="voids", title="作废台账", clause="§A5 合同作废（须审批）",
     description="每份合同作废申请一行，连同审批单号与审批状态；审批通过后记录作废日期，退款经付款流程支付。",
     listing=Listing(
+        keep_count=True,  # tens of thousands of contracts: the total kept while the data version holds
         table=DealVoid,
         select=[DealVoid.id, DealVoid.deal, DealVoid.deal.unit, DealVoid.deal.number, DealVoid.deal.contract_no, DealVoid.deal.project.name,
                 DealVoid.deal.unit.building.name, DealVoid.deal.unit.room_no, DealVoid.deal.buyer.name, DealVoid.deal.voided_on, DealVoid.reason,
@@ -433,6 +438,7 @@ HANDOVERS = Ledger(
     code="handovers", title="交房台账", clause="§A6 交房",
     description="交房通知、交付日期、面积差与结算金额、钥匙、整改单（未关闭/已关闭）和视同交付标记。",
     listing=Listing(
+        keep_count=True,  # tens of thousands of contracts: the total kept while the data version holds
         table=Deal,
         select=[*DEAL_BASE, Deal.delivery_due, Deal.notice_sent_on, Deal.handed_over_on, Deal.surveyed_area, Deal.unit.area_build,
                 Deal.area_ratio, Deal.area_amount, Deal.keys_count, Deal.handover_status],
@@ -503,6 +509,7 @@ TITLES = Ledger(
     code="titles", title="产权证台账", clause="§A7 产权证",
     description="办证资料齐全日期、契税、递交与受理号、领证日期与证号、交付业主日期与领取人。",
     listing=Listing(
+        keep_count=True,  # tens of thousands of contracts: the total kept while the data version holds
         table=Deal,
         select=[*DEAL_BASE, Deal.handed_over_on, Deal.deed_tax_rate, Deal.deed_tax, Deal.title_submitted_on, Deal.acceptance_no, Deal.issued_on,
                 Deal.cert_no, Deal.delivered_on, Deal.recipient, Deal.title_status],

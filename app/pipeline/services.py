@@ -102,11 +102,11 @@ async def _read_settings() -> dict[str, Decimal]:
 
 async def all_settings() -> dict[str, Decimal]:
     """Every pipeline limit in one query (the SPEC default where a key is missing), read once per request
-    (app/core/memo.py: the settings are edited in the admin panel, never by the request reading them). Also kept for
+    (app/core/memo.py `kept`: kept by the process while the data version is unchanged). Also kept for
     the rest of this request's context, for the few synchronous readers (current_limits)."""
     from app.core import memo
 
-    values = dict(await memo.once("pipeline.settings", _read_settings))
+    values = dict(await memo.kept("pipeline.settings", _read_settings))
     _LIMITS.set(values)
     return values
 

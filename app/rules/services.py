@@ -23,10 +23,10 @@ class RuleError(Exception):
 
 async def issuing_company() -> rule_text.Company | None:
     """The company whose rules these are: the first operating company (not the group) in the org's order. Its name and
-    发文代字 fill the source's placeholders when a rule is shown. Read once per request (app/core/memo.py)."""
-    from app.core.memo import once
+    发文代字 fill the source's placeholders when a rule is shown. Kept while the data version is unchanged (app/core/memo.py `kept`)."""
+    from app.core.memo import kept
 
-    return await once("rules.issuing_company", _issuing_company)
+    return await kept("rules.issuing_company", _issuing_company)
 
 
 async def _issuing_company() -> rule_text.Company | None:

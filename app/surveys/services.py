@@ -506,13 +506,9 @@ async def text_answers(user, qid: int, question_id: int, project_id: int | None,
 
 
 async def project_choices(user) -> list[tuple[str, str]]:
-    from app.estate.tables import Project
+    from app.estate.pickers import project_choices as choices
 
-    q = Project.select(Project.id, Project.code, Project.name).order_by(Project.code)
-    clause = project_clause(Project.id, user)
-    if clause is not None:
-        q = q.where(clause)
-    return [(str(r["id"]), f'{r["name"]}（{r["code"]}）') for r in await q]
+    return await choices(user)
 
 
 async def questionnaire_choices(_user=None) -> list[tuple[str, str]]:
