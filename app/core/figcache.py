@@ -164,29 +164,24 @@ def _in_transaction() -> bool:
     return bool(current is not None and current.get() is not None)
 
 
-async def cached(name: str, parts: Any, compute: Callable[[], Awaitable[Any]], *,
-                 keep_if: Callable[[Any], bool] | None = None) -> Any:
+async def cached(name: str, parts: Any, compute: Callable[[], Awaitable[Any]]) -> Any:
     """The figure `name` for `parts` (everything it depends on besides the data: date, scope, settings …): the kept
-    value while the data version is unchanged and it is young enough, else computed now and kept (only when
-    `keep_if(value)`, if given: a figure cheaper to compute than to keep is not written)."""
-    return (await cached_many([(name, parts, compute)], keep_if=keep_if))[0]
-
-
-KEEP_COUNT_FROM = 1000  # a list's total below this is counted every time (cheaper than a write to keep it)
+    value while the data version is unchanged and it is young enough, else computed now and kept."""
+    return (await cached_many([(name, parts, compute)]))[0]
 
 
 async def kept_count(count_query: Any) -> int:
     """A list's COUNT(*) kept like a figure, keyed by its SQL (filters and project scope included): a deep ledger page
-    at 50,000 contracts no longer counts ~10,000 rows per view while nothing changed. Counts below KEEP_COUNT_FROM are
-    not kept (no write for a small list); the lookup is one statement."""
+    at 50,000 contracts no longer counts ~10,000 rows per view while nothing changed. Every total is kept, small ones
+    too, so a page runs the same statements whatever the size of its list (the lookup; the COUNT and the keeping only
+    when the data changed)."""
     async def compute() -> int:
         return int(await count_query)
 
-    return int(await cached("list.count", [str(count_query)], compute, keep_if=lambda n: n >= KEEP_COUNT_FROM))
+    return int(await cached("list.count", [str(count_query)], compute))
 
 
-async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]], *,
-                      keep_if: Callable[[Any], bool] | None = None) -> list[Any]:
+async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]]) -> list[Any]:
     """Several figures at once (a board of many; `cached` is the one-figure case): the kept values in ONE statement, then
     only the missing or stale ones computed, kept in ONE statement. Returns the values in the order of `items`."""
     from app.core.tables import FigureCache
@@ -218,8 +213,6 @@ async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]]
                 pass
         fresh[key] = value = await compute()
         out.append(value)
-    if keep_if is not None:
-        fresh = {k: v for k, v in fresh.items() if keep_if(v)}
     if fresh and not _in_transaction():  # a write inside a request's transaction would join it (and could abort it on PostgreSQL)
         from piccolo.querystring import QueryString
 
