@@ -121,21 +121,26 @@ async def test_an_age_of_zero_keeps_nothing():
         figcache._REQUEST.set(None)
 
 
-async def test_the_session_statement_carries_the_data_version():
+async def test_the_session_statement_carries_the_data_version(new_client):
+    """A signed-in request's session statement seeds the request's (version, max_seconds): the same values the
+    figure cache's own statement reads, with no statement of its own; an unknown token seeds nothing."""
     from app.core import auth
 
-    memo.begin_request()
-    figcache.begin_request()
-    token = "kept-reference-no-such-session"
-    await auth.session_user(token)
-    assert figcache.request_state() is None  # no session row, nothing seeded
-    db_state = await figcache._state()
-    assert db_state["version"] is not None
-    figcache.begin_request()
-    figcache.seed_state(db_state["version"], 30)
-    assert figcache.request_state() == {"version": db_state["version"], "max_seconds": 30}
-    figcache._REQUEST.set(None)
-    memo._MEMO.set(None)
+    client = await sign_in(await new_client(), "dept_head")
+    try:
+        memo.begin_request()
+        figcache.begin_request()
+        await auth.session_user("kept-reference-no-such-session")
+        assert figcache.request_state() is None
+        user, _why = await auth.session_user(client.cookies["id"])
+        assert user is not None and user.username == "dept_head"
+        seeded = dict(figcache.request_state() or {})
+        figcache.begin_request()
+        from_db = await figcache._state()
+        assert seeded == {"version": from_db["version"], "max_seconds": from_db["max_seconds"]} and seeded["version"] is not None
+    finally:
+        figcache._REQUEST.set(None)
+        memo._MEMO.set(None)
 
 
 async def test_the_postgresql_version_counts_from_zero_before_the_first_write():
