@@ -4,7 +4,7 @@
   middleware starts a fresh memo for every request; outside a request (a worker, a test calling a service) nothing is
   memoised.
 - `kept`: reference data that nearly every page reads and that changes only by an edit (the pipeline's and the care
-  limits, the holiday calendar, the issuing company, the attachment limits): kept by the process, but served only
+  limits, the holiday calendar, the projects, the issuing company, the attachment limits): kept by the process, but served only
   while the **data version** read with the request's session (app/core/figcache.py; every INSERT, UPDATE and DELETE
   on a domain table moves it, an admin panel edit included) is the one it was read at, and for at most the figure
   cache's `max_seconds` (0 turns it off). So no process serves anything the database no longer says: the database
@@ -79,5 +79,5 @@ def drop(prefix: str) -> None:
 
 
 def forget() -> None:
-    """Drop what the process keeps (tests; a restored database)."""
+    """Drop what the process keeps (the tests)."""
     _KEPT.clear()
