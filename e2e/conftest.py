@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from e2e.waits import settle
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DEMO_PASSWORD = "demo2026"
@@ -86,11 +88,11 @@ class LoginPage:
         self.page.get_by_test_id("field-username").fill(username)
         self.page.get_by_test_id("field-password").fill(password)
         self.page.get_by_test_id("login-submit").click()
-        self.page.wait_for_load_state("networkidle")
+        settle(self.page)
         return self.page
 
     def sign_out(self):
-        self.page.wait_for_load_state("networkidle")  # let a badge refresh after an HTMX action finish first
+        settle(self.page)  # let a badge refresh after an HTMX action finish first
         self.page.get_by_test_id("logout").click()
         self.page.wait_for_url("**/login*")
 

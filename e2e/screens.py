@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from e2e.waits import settle
+
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
 
@@ -14,7 +16,7 @@ def slug(path: str) -> str:
 def shoot(page, name: str, *, full_page: bool = False) -> None:
     """Screenshot the current page as screenshots/<name>.png and fail if it is wider than the window."""
     OUT.mkdir(exist_ok=True)
-    page.wait_for_load_state("networkidle")
+    settle(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     page.screenshot(path=str(OUT / f"{name.removesuffix('.png')}.png"), full_page=full_page)
     width = page.viewport_size["width"] if page.viewport_size else "?"

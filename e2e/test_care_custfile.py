@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from e2e.nav import nav
 from e2e.screens import shoot, visit
+from e2e.waits import settle
 
 # seeds/pipeline.py gives the demo buyer i the mobile 139{10000000 + i * 7777:08d}: buyer 1 → 13910007777
 KNOWN = "13910007777"
@@ -18,7 +19,7 @@ CSV = ("通话ID,开始时间,呼叫方向,客户号码,坐席工号,是否接�
 def _upload(page):
     page.get_by_test_id("field-file").set_input_files(files=[{"name": "calls.csv", "mimeType": "text/csv", "buffer": ("\ufeff" + CSV).encode("utf-8")}])
     page.get_by_test_id("import-submit").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def test_supervisor_imports_calls_opens_the_file_and_scores_a_call(page, login_page, server_url):

@@ -5,6 +5,7 @@ import re
 
 from e2e.nav import nav
 from e2e.screens import shoot
+from e2e.waits import settle
 
 
 def _answered(page) -> int:
@@ -25,7 +26,7 @@ def test_customer_answers_on_a_phone_and_the_result_counts(page, browser, login_
     page.wait_for_url("**/surveys")
     shoot(page, "surveys-design-list")
     page.get_by_test_id("questionnaire-open").first.click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     shoot(page, "surveys-design", full_page=True)
     # a published questionnaire is frozen: a new version is a draft with the same questions, editable and reorderable
     page.get_by_test_id("survey-copy").click()
@@ -34,7 +35,7 @@ def test_customer_answers_on_a_phone_and_the_result_counts(page, browser, login_
     assert n >= 3
     second = page.get_by_test_id("question").nth(1).inner_text().split("\n")[0].split(". ", 1)[1]
     page.get_by_test_id("question-up").nth(1).click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert second in page.get_by_test_id("question").first.inner_text()
     shoot(page, "surveys-design-draft-1366", full_page=True)
     page.set_viewport_size({"width": 800, "height": 1280})
@@ -47,10 +48,10 @@ def test_customer_answers_on_a_phone_and_the_result_counts(page, browser, login_
     nav(page, "nav-survey-invitations")
     page.wait_for_url("**/surveys/invitations*")
     page.get_by_test_id("filter-state").select_option("todo")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     shoot(page, "surveys-invitations")
     page.get_by_test_id("invitation-open").first.click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     link = page.get_by_test_id("invitation-link").input_value()
     assert re.search(r"/s/[A-Za-z0-9_-]{22}$", link), link
     assert link in page.get_by_test_id("invitation-text").input_value()
@@ -66,12 +67,12 @@ def test_customer_answers_on_a_phone_and_the_result_counts(page, browser, login_
     login_page.sign_in("cr_supervisor")
     page.goto(server_url + "/surveys/results")
     page.get_by_test_id("results-questionnaire").select_option(label=f"{title}（已发布）")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     before = _answered(page)
     board_before = _board_survey(page, server_url)
     page.goto(server_url + "/surveys/results")
     page.get_by_test_id("results-questionnaire").select_option(label=f"{title}（已发布）")
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
     # the customer: a new browser context, no sign-in, a phone-sized screen
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=True, has_touch=True)
@@ -114,7 +115,7 @@ def test_customer_answers_on_a_phone_and_the_result_counts(page, browser, login_
 
     # the 主管 sees the new answer counted
     page.reload()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert _answered(page) == before + 1
     assert page.locator('[data-testid="chart-question"] svg').count() >= 1  # the charts drew
     # … and on the KPI board: 问卷满意度 counts the new 1–5 answers (all 5 = 满意)
@@ -122,9 +123,9 @@ def test_customer_answers_on_a_phone_and_the_result_counts(page, browser, login_
     assert scales >= 1 and (satisfied, valid) == (board_before[0] + scales, board_before[1] + scales)
     page.goto(server_url + "/surveys/results")
     page.get_by_test_id("results-questionnaire").select_option(label=f"{title}（已发布）")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     shoot(page, "surveys-results-1366", full_page=True)
     page.set_viewport_size({"width": 800, "height": 1280})
     page.reload()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     shoot(page, "surveys-results-800", full_page=True)

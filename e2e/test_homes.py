@@ -9,11 +9,13 @@ from datetime import date
 
 from playwright.sync_api import expect
 
+from e2e.waits import settle
+
 
 def _total(page, base: str, path: str) -> int:
     """The row count a list page reports (第 a–b 条，共 N 条), 0 for its empty state."""
     page.goto(base + path)
-    page.wait_for_load_state("networkidle")
+    settle(page)
     m = re.search(r"共 (\d+) 条", page.content())
     if m:
         return int(m.group(1))

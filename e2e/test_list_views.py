@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.screens import OUT, shoot
+from e2e.waits import settle
 
 
 
@@ -22,7 +23,7 @@ def test_hide_a_column_sort_save_the_view_and_open_it_again(page, login_page, se
     page.get_by_test_id("column-chooser-toggle").click()
     page.get_by_test_id("col-online_no").uncheck()
     page.get_by_test_id("column-save").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     expect(page.get_by_test_id("sort-online_no")).to_have_count(0)
     expect(page.get_by_test_id("column-chooser-toggle")).to_contain_text("隐藏 1")
     # sort by 总价, highest first (two clicks on the header; HTMX swaps the table and pushes the URL)
@@ -37,7 +38,7 @@ def test_hide_a_column_sort_save_the_view_and_open_it_again(page, login_page, se
     page.get_by_test_id("save-view-toggle").click()
     page.get_by_test_id("view-name").fill("按总价")
     page.get_by_test_id("view-save").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     expect(page.get_by_test_id("view-link").filter(has_text="按总价")).to_be_visible()
     # leave: the plain list is in the default order, and the column stays hidden (the user's own choice)
     page.goto(f"{server_url}/ledgers/contracts")
@@ -45,18 +46,18 @@ def test_hide_a_column_sort_save_the_view_and_open_it_again(page, login_page, se
     # show every column again, so that the view alone must bring the hidden column back to hidden
     page.get_by_test_id("column-chooser-toggle").click()
     page.get_by_test_id("column-reset").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     expect(page.get_by_test_id("sort-online_no")).to_be_visible()
     # open the view from its link: the same columns, the same order
     page.get_by_test_id("view-link").filter(has_text="按总价").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     expect(page).to_have_url(re.compile(r"view=\d+"))
     expect(page.get_by_test_id("sort-online_no")).to_have_count(0)
     expect(page.locator("th[aria-sort='descending']")).to_contain_text("总价")
     assert _order(page) == order
     # and delete it
     page.locator("[data-testid^='view-delete-']").first.click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     expect(page.get_by_test_id("view-link")).to_have_count(0)
 
 
@@ -69,7 +70,7 @@ def test_list_toolbar_and_print_view_fit_the_screen(page, login_page, server_url
         page.get_by_test_id("save-view-toggle").click()
         page.get_by_test_id("view-name").fill("在签合同")
         page.get_by_test_id("view-save").click()
-        page.wait_for_load_state("networkidle")
+        settle(page)
     for slug, path in (("contracts", "/ledgers/contracts"), ("collections", "/ledgers/collections"), ("assets", "/assets"),
                        ("report", "/ledgers/report")):
         page.goto(server_url + path)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 from e2e.nav import nav
+from e2e.waits import settle
 
 SHOTS = Path(tempfile.gettempdir()) / "office-screens"
 
@@ -28,7 +29,7 @@ def approve(page, login_page, username: str, number: str, final_status: str) -> 
     expect(page.get_by_test_id("task-actions")).to_be_visible()
     page.get_by_test_id("act-approve").click()
     expect(page.get_by_test_id("request-status")).to_contain_text(final_status)
-    page.wait_for_load_state("networkidle")  # let the 待办 badge refresh finish before signing out
+    settle(page)  # let the 待办 badge refresh finish before signing out
     login_page.sign_out()
 
 
@@ -167,7 +168,7 @@ def test_office_pages_fit_the_screen(page, login_page, server_url, width, height
     for path in OFFICE_PAGES + extra:
         response = page.goto(server_url + path)
         assert response.status == 200, path
-        page.wait_for_load_state("networkidle")
+        settle(page)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         slug = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "")
         page.screenshot(path=str(SHOTS / f"{name}-{slug}.png"), full_page=True)

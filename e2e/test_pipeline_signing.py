@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from app.core.timeutil import today_local
 from e2e.nav import nav
 from e2e.test_pipeline import open_unit, receive_deposit, subscribe
+from e2e.waits import settle
 
 SHOTS = os.environ.get("E2E_SHOTS", "/tmp/shots-signing")
 
@@ -66,7 +67,7 @@ def test_sheet_to_signed_with_the_same_day_entries(page, login_page, server_url)
     expect(page.get_by_test_id("unit-status")).to_contain_text("已签约")
     for _ in range(3):  # 合同台账, RIS, 预警预报系统 on the signing day
         page.get_by_test_id("entry-1").click()
-        page.wait_for_load_state("networkidle")
+        settle(page)
     expect(page.get_by_test_id("sign-entries-left")).to_have_count(0)
     card = page.get_by_test_id("sign-card")
     for system in ("合同台账", "RIS", "预警预报系统"):

@@ -3,6 +3,8 @@ screenshot in screenshots/ to look at."""
 import pytest
 
 from e2e.screens import shoot, slug, visit
+from e2e.waits import settle
+
 PAGES = ["/", "/org", "/org/positions", "/org/employees", "/rules", "/rules/kf-71p", "/rules/status", "/calendar?month=2026-10", "/audit", "/account/password"]
 
 
@@ -85,7 +87,7 @@ def test_rules_errors_and_shared_forms_fit_the_screen(page, login_page, server_u
 
     page.goto(server_url + "/pipeline?status=已签约")
     page.get_by_test_id("unit-link").first.click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     filing, handover = page.get_by_test_id("form-filing-prepare"), page.get_by_test_id("form-handover-notice")
     if filing.count() and handover.count():
         handover.get_by_text("发出日期").click()

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from e2e.flows import approve_chain, open_new_request, submit_request, filter_list
 from e2e.nav import nav
+from e2e.waits import settle
 
 SHOTS = Path(tempfile.gettempdir()) / "seals-assets-screens"
 
@@ -137,7 +138,7 @@ def test_pages_fit_the_screen(page, login_page, server_url, width, height, name)
     for path in paths:
         response = page.goto(server_url + path)
         assert response.status == 200, path
-        page.wait_for_load_state("networkidle")
+        settle(page)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         slug = path.strip("/").replace("/", "-") or "home"
         page.screenshot(path=str(SHOTS / f"{name}-{slug}.png"), full_page=True)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from e2e.flows import filter_list, open_new_request, submit_request
 from e2e.nav import nav
+from e2e.waits import settle
 
 SCRIPT = "<script>window.__xss=1</script>"
 IMG = '"><img src=x onerror=window.__xss=1>'
@@ -31,7 +32,7 @@ def _watch_dialogs(page) -> list[str]:
 
 
 def _assert_inert(page, fired: list[str], *literal: str) -> None:
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.evaluate("typeof window.__xss") == "undefined", page.url
     assert not fired, (page.url, fired)
     injected = page.evaluate("""() => [
