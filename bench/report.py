@@ -129,6 +129,19 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or not b else a / b
 
 
+ROUND_LISTS = {"rps": "round_rps", "p95_ms": "round_p95"}
+
+
+def paired(a: dict, b: dict, field: str) -> float | None:
+    """a's `field` over b's. When both were measured in interleaved rounds (bench/run.py `interleave`: round i of a
+    and round i of b taken one after the other), the median of the per-round ratios, so that the machine's drift
+    between rounds cancels; otherwise the ratio of the medians."""
+    xs, ys = a.get(ROUND_LISTS[field]), b.get(ROUND_LISTS[field])
+    if xs and ys and len(xs) == len(ys) and all(x is not None for x in xs) and all(y for y in ys):
+        return statistics.median(x / y for x, y in zip(xs, ys))
+    return ratio(a.get(field), b.get(field))
+
+
 def check_targets(runs: list[dict]) -> list[dict]:
     """Every target of issue 11 §3 with ✓ (True), ✗ (False) or — (None: not measured in these runs) and its figures."""
     out = []
@@ -144,7 +157,7 @@ def check_targets(runs: list[dict]) -> list[dict]:
             continue
         worst, bad = None, []
         for p in _pages(run, "key"):
-            r = p["rps"] / floor["rps"]
+            r = paired(p, floor, "rps")
             flags.append(r >= KEY_VS_FLOOR)
             if r < KEY_VS_FLOOR:
                 bad.append(f"{p['key']} {r:.0%}")
@@ -169,7 +182,7 @@ def check_targets(runs: list[dict]) -> list[dict]:
             if not d["p95_ms"] or p["p95_ms"] is None:  # no response completed in a run: no p95 to compare
                 unmeasured.append(f"{eng} {p['key']}")
                 continue
-            g = p["p95_ms"] / d["p95_ms"]
+            g = paired(p, d, "p95_ms")
             flags.append(g <= P95_GROWTH)
             worst = g if worst is None else max(worst, g)
             if g > P95_GROWTH:
@@ -185,7 +198,7 @@ def check_targets(runs: list[dict]) -> list[dict]:
         led, adm = _page(run, "ledger"), _page(run, "admin_api")
         if not led or not adm or not adm["rps"]:
             continue
-        r = led["rps"] / adm["rps"]
+        r = paired(led, adm, "rps")
         flags.append(r >= LEDGER_VS_ADMIN)
         parts.append(f"{run['engine']}/{run['scale']}: ×{r:.2f} ({led['rps']:.0f} vs {adm['rps']:.0f} req/s)")
     out.append(_target("contract ledger ≥ 2 × piccolo-admin list API (same table, page size)", _all_ok(flags), "; ".join(parts) or "not measured"))
@@ -197,7 +210,7 @@ def check_targets(runs: list[dict]) -> list[dict]:
             continue
         fl, hz = _page(run, "floor"), _page(run, "healthz")
         if fl and hz and hz["rps"]:
-            r = fl["rps"] / hz["rps"]
+            r = paired(fl, hz, "rps")
             flags.append(r >= SQLITE_FLOOR_VS_HEALTHZ)
             parts.append(f"{run['scale']}: {r:.0%} ({fl['rps']:.0f} vs {hz['rps']:.0f} req/s)")
     out.append(_target("SQLite: floor ≥ 50 % of /healthz", _all_ok(flags), "; ".join(parts) or "not measured"))
@@ -215,7 +228,7 @@ def check_targets(runs: list[dict]) -> list[dict]:
             q = _page(pg, p["key"])
             if not q or not q["rps"]:
                 continue
-            r = p["rps"] / q["rps"]
+            r = paired(p, q, "rps")
             flags.append(r >= 1.0)
             worst = r if worst is None else min(worst, r)
             if r < 1.0:
@@ -232,7 +245,7 @@ def check_targets(runs: list[dict]) -> list[dict]:
         for key in sorted(set(one) & set(many) & set(WORKERS_CPU_BOUND)):
             if not one[key].get("rps") or many[key].get("rps") is None:
                 continue
-            eff = many[key]["rps"] / (WORKERS_N * one[key]["rps"])
+            eff = paired(many[key], one[key], "rps") / WORKERS_N
             flags.append(eff >= WORKERS_EFFICIENCY)
             parts.append(f"{run['engine']}/{run['scale']} {key}: {many[key]['rps']:.0f} vs {one[key]['rps']:.0f} req/s = {eff:.2f} of ×{WORKERS_N}"
                          + (f" (cores busy with 1 worker: {cores_text(one[key]['cores'])} of {run.get('cpus') or '?'})" if one[key].get("cores") else ""))

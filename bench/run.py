@@ -1,10 +1,11 @@
 """`make bench`: the portal on SQLite and on PostgreSQL, at demo and at large scale, driven by wrk on loopback.
 
-For each engine × scale: a fresh database (prepared once and cached under bench/.cache/), the portal started the way
-the Procfile's `web` line starts it (one worker; then again with 2 workers for the workers target), the demo accounts
-signed in through the real login form, every page probed once (status, X-SQL-Count) and then measured with wrk at a
-fixed concurrency and duration (median of the rounds). Writes bench/results/<engine>-<scale>-<UTC>.json and
-bench/results/latest.md (printed). See bench/README.md.
+For each engine × scale, all up at once: a fresh database (prepared once and cached under bench/.cache/), the portal
+started the way the Procfile's `web` line starts it with one worker and beside it with 2 (the workers target), its
+piccolo-admin, the demo accounts signed in through the real login form. Then every page is measured with wrk at a
+fixed concurrency and duration in interleaved rounds (`interleave`: round by round, and within a round each page on
+every server in turn), probed once before its first round (status, X-SQL-Count). Writes
+bench/results/<engine>-<scale>-<UTC>.json and bench/results/latest.md (printed). See bench/README.md.
 
 Environment (all optional):
   BENCH_QUICK=1            1 round of 3 s, demo scale only
@@ -465,14 +466,53 @@ class CpuMeter:
                       "db": round((db - self.db0) / wall, 2), "wrk": round((ru.ru_utime + ru.ru_stime - self.wrk0) / wall, 2)}
 
 
-def measure(cfg: dict, port: int, page: dict, session: dict | None, server: "Server | None" = None) -> dict:
-    problem, stmts = probe(port, page["path"], session)
-    with CpuMeter(server.proc.pid if server and server.proc else None) as cpu:
-        rounds = [wrk(cfg, port, page["path"], cookie_header(session) if session else None) for _ in range(cfg["rounds"])]
-    out = {**page, **report.median_of_rounds(rounds), "statements": stmts, "cores": cpu.cores}
-    if problem:
-        out["probe_error"] = problem
-    return out
+def _mean_cores(meters: list[dict]) -> dict | None:
+    """The cores busy over several rounds of one measurement (each round metered on its own): their mean."""
+    meters = [m for m in meters if m]
+    if not meters:
+        return None
+    return {k: round(sum(m[k] for m in meters) / len(meters), 2) for k in meters[0]}
+
+
+class Slot:
+    """One page measured on one server (an engine × scale's portal, its 2-worker portal or its piccolo-admin): probed
+    once, then measured one wrk round at a time so that the rounds of every server can be interleaved (`interleave`)."""
+
+    def __init__(self, page: dict, port: int, session: dict | None, server: "Server | None") -> None:
+        self.page, self.port, self.session, self.server = page, port, session, server
+        self.problem: str | None = None
+        self.statements: int | None = None
+        self.rounds: list[dict] = []
+        self.cores: list[dict] = []
+
+    def round(self, cfg: dict) -> None:
+        if not self.rounds:  # probed right before its first round, on a warm process (the statements of a steady
+            probe(self.port, self.page["path"], self.session)  # state: the kept reference data is loaded by then)
+            self.problem, self.statements = probe(self.port, self.page["path"], self.session)
+        with CpuMeter(self.server.proc.pid if self.server and self.server.proc else None) as cpu:
+            res = wrk(cfg, self.port, self.page["path"], cookie_header(self.session) if self.session else None)
+        res["at"] = datetime.now(timezone.utc).strftime("%H:%M:%S")
+        self.rounds.append(res)
+        self.cores.append(cpu.cores)
+
+    def result(self) -> dict:
+        out = {**self.page, **report.median_of_rounds(self.rounds), "statements": self.statements, "cores": _mean_cores(self.cores),
+               "round_p95": [r["p95_ms"] for r in self.rounds], "round_at": [r["at"] for r in self.rounds]}
+        if self.problem:
+            out["probe_error"] = self.problem
+        return out
+
+
+def interleave(cfg: dict, groups: list[list], step) -> None:
+    """Run `step(item)` once per round for every item of every group: rounds outermost, so each group's rounds are
+    spread over the whole phase, and within a group its items (the same page on each server) one after the other,
+    their order rotated each round. Figures compared with each other (demo and large, SQLite and PostgreSQL, one
+    worker and two) are then taken within the same minute, and a machine that drifts during the run moves them together."""
+    for r in range(cfg["rounds"]):
+        for group in groups:
+            k = r % len(group) if group else 0
+            for item in group[k:] + group[:k]:
+                step(item, r)
 
 
 def prepare_items(db_env: dict, what: str, n: int) -> dict:
@@ -505,119 +545,181 @@ WRITES = {
 }
 
 
-def measure_write(cfg: dict, port: int, page: dict, db_env: dict, sessions: dict, run_dir: Path) -> dict:
-    """A writing POST on a fresh record per request (WRITES): records made through the portal's code before each round,
-    enough for the rate seen so far (a calibration run first); past the end a request is a 404, i.e. an error."""
-    spec = WRITES[page["key"]]
-    user, items = spec["prepare"](db_env, 1 + 8 * cfg["connections"])
-    sess = sessions.get(user) or sign_in(port, user)
-    sessions[user] = sess
-    headers = {"x-csrftoken": sess["csrf"] or "", **({"HX-Request": "true"} if spec["htmx"] else {})}
-    path, body = items[0].split(" ", 1)
-    problem, stmts = probe(port, path, sess, method="POST", body=dict(parse_qsl(body, keep_blank_values=True)), headers=headers, ok=spec["ok"])
-    items_file = run_dir / f"{page['key']}.txt"
+class WriteSlot:
+    """A writing POST on a fresh record per request (WRITES), on one server: records made through the portal's code
+    before each round, enough for the rate seen so far (a calibration run first); past the end a request is a 404,
+    i.e. an error. Like `Slot`, one round at a time."""
 
-    def go(lines: list[str], duration: int) -> dict:
-        items_file.write_text("\n".join(lines) + "\n")
-        res = wrk(cfg, port, path, cookie_header(sess), script="rotate.lua", duration=duration,
-                  args=[str(items_file), sess["csrf"] or "", str(cfg["threads"]), "1" if spec["htmx"] else "0", spec["fallback"]])
+    def __init__(self, cfg: dict, port: int, page: dict, db_env: dict, sessions: dict, run_dir: Path) -> None:
+        self.cfg, self.port, self.page, self.db_env = cfg, port, page, db_env
+        self.spec = spec = WRITES[page["key"]]
+        self.user, items = spec["prepare"](db_env, 1 + 8 * cfg["connections"])
+        self.sess = sessions.get(self.user) or sign_in(port, self.user)
+        sessions[self.user] = self.sess
+        headers = {"x-csrftoken": self.sess["csrf"] or "", **({"HX-Request": "true"} if spec["htmx"] else {})}
+        self.path, body = items[0].split(" ", 1)
+        self.problem, self.statements = probe(port, self.path, self.sess, method="POST", body=dict(parse_qsl(body, keep_blank_values=True)),
+                                              headers=headers, ok=spec["ok"])
+        self.items_file = run_dir / f"{page['key']}.txt"
+        calib = self._go(items[1:], 2)  # untimed: the rate decides how many records each round needs
+        # only the requests that wrote count (past the records' end the fallback's fast 404s would inflate the rate a
+        # hundredfold, and tens of thousands of records would be prepared for a round that uses a few thousand)
+        wrote = max(0, calib["requests"] - calib["errors"])
+        self.rate = max(wrote / 2, 2.0) * (4 if wrote >= len(items) - 1 else 1)
+        self.rounds: list[dict] = []
+        self.retries = 0
+
+    def _go(self, lines: list[str], duration: int) -> dict:
+        self.items_file.write_text("\n".join(lines) + "\n")
+        res = wrk(self.cfg, self.port, self.path, cookie_header(self.sess), script="rotate.lua", duration=duration,
+                  args=[str(self.items_file), self.sess["csrf"] or "", str(self.cfg["threads"]), "1" if self.spec["htmx"] else "0",
+                        self.spec["fallback"]])
         res["items"] = len(lines)
         return res
 
-    calib = go(items[1:], 2)  # untimed: the rate decides how many records each round needs
-    # only the requests that wrote count (past the records' end the fallback's fast 404s would inflate the rate a
-    # hundredfold, and tens of thousands of records would be prepared for a round that uses a few thousand)
-    wrote = max(0, calib["requests"] - calib["errors"])
-    rate = max(wrote / 2, 2.0) * (4 if wrote >= len(items) - 1 else 1)
-    rounds, retries = [], 0
-    while len(rounds) < cfg["rounds"]:
-        need = int(math.ceil(rate * cfg["duration"] * 2)) + 8 * cfg["connections"]
-        log(f"  {page['key']}: preparing {need} records")
-        _, lines = spec["prepare"](db_env, need)
-        res = go(lines, cfg["duration"])
-        rate = max(rate, max(0, res["requests"] - res["errors"]) / cfg["duration"])
-        if res["requests"] > len(lines):  # the harness's shortfall, not the portal's: the round is run again with more
-            if retries < 3:
-                retries += 1
-                rate *= 2
-                log(f"  {page['key']}: the {len(lines)} records ran out ({res['requests']} requests); the round is run again")
-                continue
-            res["exhausted"] = True
-        rounds.append(res)
-    out = {**page, **report.median_of_rounds(rounds), "statements": stmts, "role": user, "retried_rounds": retries}
-    if problem:
-        out["probe_error"] = problem
-    if any(r.get("exhausted") for r in rounds):
-        out["note"] = "the prepared records ran out in a round (the 404s are counted as errors)"
-    return out
+    def round(self, cfg: dict) -> None:
+        while True:
+            need = int(math.ceil(self.rate * cfg["duration"] * 2)) + 8 * cfg["connections"]
+            log(f"  {self.page['key']}: preparing {need} records")
+            _, lines = self.spec["prepare"](self.db_env, need)
+            res = self._go(lines, cfg["duration"])
+            self.rate = max(self.rate, max(0, res["requests"] - res["errors"]) / cfg["duration"])
+            if res["requests"] > len(lines):  # the harness's shortfall, not the portal's: the round is run again with more
+                if self.retries < 3:
+                    self.retries += 1
+                    self.rate *= 2
+                    log(f"  {self.page['key']}: the {len(lines)} records ran out ({res['requests']} requests); the round is run again")
+                    continue
+                res["exhausted"] = True
+            res["at"] = datetime.now(timezone.utc).strftime("%H:%M:%S")
+            self.rounds.append(res)
+            return
+
+    def result(self) -> dict:
+        out = {**self.page, **report.median_of_rounds(self.rounds), "statements": self.statements, "role": self.user,
+               "retried_rounds": self.retries, "round_p95": [r["p95_ms"] for r in self.rounds], "round_at": [r["at"] for r in self.rounds]}
+        if self.problem:
+            out["probe_error"] = self.problem
+        if any(r.get("exhausted") for r in self.rounds):
+            out["note"] = "the prepared records ran out in a round (the 404s are counted as errors)"
+        return out
 
 
 # ------------------------------------------------------------------ one engine × scale
 
 
-def run_one(cfg: dict, engine: str, scale: str, db_env: dict, stamp: str) -> dict:
-    run_dir = CACHE / "run" / f"{engine}-{scale}"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    targets_out = sh([PY, "-m", "bench.prepare", "targets"], base_env(db_env), capture=True)
-    targets = json.loads([x for x in targets_out.splitlines() if x.startswith("BENCH_PREPARE ")][-1][len("BENCH_PREPARE "):])
-    from app.core.permissions import ROLES  # the demo roles (one account each, README)
+class Under:
+    """One engine × scale under test: its database, the portal with one worker and with WORKERS_N (for the workers
+    target), its piccolo-admin, the accounts signed in, and what was measured on it."""
 
-    roles = cfg["roles"] or sorted(ROLES)
-    server_env = base_env({**db_env, "PORTAL_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48), "PORTAL_SQL_COUNT": "1"})
-    port, admin_port = free_port(), free_port()
-    result: dict = {"engine": engine, "scale": scale, "started": stamp, "targets": targets, "pages": [], "workers": {},
-                    "settings": {k: cfg[k] for k in ("connections", "threads", "duration", "rounds", "quick")},
-                    "web_command": web_command(), "cpus": os.cpu_count()}
-    portal = Server(f"portal-{engine}-{scale}-1w", web_command(), {**server_env, "PORT": str(port), "WEB_CONCURRENCY": "1"}, port)
-    admin = Server(f"admin-{engine}-{scale}", f"uvicorn bench.admin_app:app --host 127.0.0.1 --port {admin_port} --log-level warning",
-                   server_env, admin_port)
-    plan = pages(targets, roles)
-    try:
-        portal.start()
-        log(f"{engine}/{scale}: portal up on :{port} ({web_command()}, 1 worker)")
-        sessions = {}
-        for u in sorted({p["role"] for p in plan if p.get("role") and p["kind"] != "admin"} | {targets["admin_user"]} - {None}):
-            sessions[u] = sign_in(port, u)
-        for page in plan:
-            if page["kind"] == "na":
-                result["pages"].append({**page, "rps": None})
-                continue
-            if page["kind"] == "admin":
-                continue  # measured below, on its own server
-            if page.get("write"):
-                continue  # last: they write
-            log(f"  {page['key']} as {page.get('role') or '—'}")
-            result["pages"].append(measure(cfg, port, page, sessions.get(page["role"]) if page["role"] else None, portal))
-        admin.start(health="/")
-        page = next(p for p in plan if p["kind"] == "admin")
-        log(f"  {page['key']} as {page['role']} (piccolo-admin on :{admin_port})")
-        result["pages"].insert(2, measure(cfg, admin_port, page, sessions.get(page["role"]), admin))
-        admin.stop()
-        for page in (p for p in plan if p.get("write")):
-            log(f"  {page['key']}")
-            result["pages"].append(measure_write(cfg, port, page, db_env, sessions, run_dir))
-        portal.stop()
-        # the workers target: the same pages with 1 worker (measured above) and with 2
-        floor_pages = [p for p in result["pages"] if p["key"] in report.WORKERS_SHOWN + report.WORKERS_CPU_BOUND]
-        result["workers"]["1"] = {p["key"]: {k: p.get(k) for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors", "cores")} for p in floor_pages}
-        port2 = free_port()
-        portal2 = Server(f"portal-{engine}-{scale}-{report.WORKERS_N}w", web_command(),
-                         {**server_env, "PORT": str(port2), "WEB_CONCURRENCY": str(report.WORKERS_N)}, port2)
+    def __init__(self, cfg: dict, engine: str, scale: str, db_env: dict, stamp: str) -> None:
+        self.engine, self.scale, self.db_env, self.name = engine, scale, db_env, f"{engine}/{scale}"
+        self.run_dir = CACHE / "run" / f"{engine}-{scale}"
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        out = sh([PY, "-m", "bench.prepare", "targets"], base_env(db_env), capture=True)
+        self.targets = json.loads([x for x in out.splitlines() if x.startswith("BENCH_PREPARE ")][-1][len("BENCH_PREPARE "):])
+        from app.core.permissions import ROLES  # the demo roles (one account each, README)
+
+        self.plan = pages(self.targets, cfg["roles"] or sorted(ROLES))
+        env = base_env({**db_env, "PORTAL_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48), "PORTAL_SQL_COUNT": "1"})
+        port, port2, admin_port = free_port(), free_port(), free_port()
+        self.portal = Server(f"portal-{engine}-{scale}-1w", web_command(), {**env, "PORT": str(port), "WEB_CONCURRENCY": "1"}, port)
+        self.portal2 = Server(f"portal-{engine}-{scale}-{report.WORKERS_N}w", web_command(),
+                              {**env, "PORT": str(port2), "WEB_CONCURRENCY": str(report.WORKERS_N)}, port2)
+        self.admin = Server(f"admin-{engine}-{scale}", f"uvicorn bench.admin_app:app --host 127.0.0.1 --port {admin_port} --log-level warning",
+                            env, admin_port)
+        self.sessions: dict = {}
+        self.error: str | None = None
+        self.result: dict = {"engine": engine, "scale": scale, "started": stamp, "targets": self.targets, "pages": [], "workers": {},
+                             "settings": {k: cfg[k] for k in ("connections", "threads", "duration", "rounds", "quick")},
+                             "web_command": web_command(), "cpus": os.cpu_count(), "interleaved": True}
+
+    def start(self) -> None:
+        self.portal.start()
+        self.portal2.start()
+        self.admin.start(health="/")
+        log(f"{self.name}: portal on :{self.portal.port} (1 worker), :{self.portal2.port} ({report.WORKERS_N} workers), "
+            f"piccolo-admin on :{self.admin.port}")
+        roles = {p["role"] for p in self.plan if p.get("role") and p["kind"] != "admin"} | {self.targets["admin_user"]}
+        for u in sorted(roles - {None}):  # signed in once: the 2-worker portal and piccolo-admin share the database
+            self.sessions[u] = sign_in(self.portal.port, u)
+
+    def stop(self) -> None:
+        for s in (self.portal, self.portal2, self.admin):
+            s.stop()
+
+    def page(self, key: str) -> dict | None:
+        return next((p for p in self.plan if p["key"] == key), None)
+
+
+def read_slots(unders: list[Under], key: str) -> list:
+    """The servers one read page is measured on: each engine × scale's portal (its piccolo-admin for the admin API),
+    and for the workers target's pages its 2-worker portal too."""
+    group = []
+    for u in unders:
+        page = u.page(key)
+        if not page or page["kind"] == "na" or page.get("write"):
+            continue
+        session = u.sessions.get(page["role"]) if page["role"] else None
+        servers = [("1", u.admin if page["kind"] == "admin" else u.portal)]
+        if key in report.WORKERS_SHOWN + report.WORKERS_CPU_BOUND:
+            servers.append((str(report.WORKERS_N), u.portal2))
+        for workers, server in servers:
+            slot = Slot(page, server.port, session, server)
+            slot.under, slot.workers = u, workers
+            group.append(slot)
+    return group
+
+
+def run_all(cfg: dict, unders: list[Under]) -> None:
+    """Every read page on every server, rounds interleaved (`interleave`), then the writing POSTs the same way."""
+    keys: list[str] = []
+    for u in unders:
+        keys += [p["key"] for p in u.plan if p["key"] not in keys]
+    groups = [g for g in (read_slots(unders, k) for k in keys) if g]
+
+    def step(slot, r: int) -> None:
+        if slot.under.error:
+            return
+        log(f"  round {r + 1}/{cfg['rounds']} {slot.page['key']} on {slot.under.name}"
+            + (f" ({slot.workers} workers)" if slot.workers != "1" else ""))
         try:
-            portal2.start()
-            log(f"{engine}/{scale}: portal up on :{port2} with {report.WORKERS_N} workers")
-            w = {}
-            for p in floor_pages:
-                m = measure(cfg, port2, {k: p[k] for k in ("key", "label", "path", "role", "kind")}, sessions.get(p["role"]) if p["role"] else None, portal2)
-                w[p["key"]] = {k: m.get(k) for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors", "probe_error", "cores")}
-            result["workers"][str(report.WORKERS_N)] = w
-        finally:
-            portal2.stop()
-    finally:
-        portal.stop()
-        admin.stop()
-    result["finished"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return result
+            slot.round(cfg)
+        except (BenchError, OSError) as e:
+            slot.under.error = str(e)
+            log(f"{slot.under.name}: FAILED: {e}")
+
+    interleave(cfg, groups, step)
+    # the writes last: the tasks and shift logs they make must not show in the pages read above
+    writes = []
+    for key in [k for k in keys if any((u.page(k) or {}).get("write") for u in unders)]:
+        group = []
+        for u in unders:
+            if u.error:
+                continue
+            try:
+                slot = WriteSlot(cfg, u.portal.port, u.page(key), u.db_env, u.sessions, u.run_dir)
+            except BenchError as e:
+                u.error = str(e)
+                log(f"{u.name}: FAILED: {e}")
+                continue
+            slot.under, slot.workers = u, "1"
+            group.append(slot)
+        writes.append(group)
+    interleave(cfg, writes, step)
+    for u in unders:
+        slots = {(s.page["key"], s.workers): s for g in groups + writes for s in g if s.under is u}
+        shown = report.WORKERS_SHOWN + report.WORKERS_CPU_BOUND
+        for page in u.plan:
+            if page["kind"] == "na":
+                u.result["pages"].append({**page, "rps": None})
+            elif (page["key"], "1") in slots:
+                u.result["pages"].append(slots[(page["key"], "1")].result())
+        for n in ("1", str(report.WORKERS_N)):
+            u.result["workers"][n] = {k: {f: m.get(f) for f in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors", "probe_error", "cores",
+                                                                             "round_rps", "round_p95")}
+                                      for k in shown if (k, n) in slots for m in (slots[(k, n)].result(),)}
+        u.result["finished"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def main() -> int:
@@ -628,30 +730,42 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     log(f"engines {cfg['engines']}, scales {cfg['scales']}, {cfg['connections']} connections, {cfg['threads']} threads, "
-        f"{cfg['duration']} s × {cfg['rounds']} rounds")
-    runs: list[dict] = []
+        f"{cfg['duration']} s × {cfg['rounds']} rounds, interleaved")
+    unders: list[Under] = []
     failed: list[dict] = []
     pg = Postgres(cfg["pg_port"]) if "postgres" in cfg["engines"] else None
     try:
         if pg:
             pg.start()
-        for engine in cfg["engines"]:
+        for engine in cfg["engines"]:  # every engine × scale up at once: their rounds alternate (`interleave`)
             for scale in cfg["scales"]:
                 try:
                     db_env = prepare_sqlite(scale, cfg) if engine == "sqlite" else pg.prepare(scale, cfg)  # type: ignore[union-attr]
-                    run = run_one(cfg, engine, scale, db_env, stamp)
+                    u = Under(cfg, engine, scale, db_env, stamp)
+                    unders.append(u)
+                    u.start()
                 except BenchError as e:  # the other engine × scale runs still run; the table says what failed, exit 1
                     log(f"{engine}/{scale}: FAILED: {e}")
                     failed.append({"engine": engine, "scale": scale, "error": str(e).splitlines()[0][:300]})
-                    continue
-                (RESULTS / f"{engine}-{scale}-{stamp}.json").write_text(json.dumps(run, ensure_ascii=False, indent=1))
-                runs.append(run)
+                    if unders and unders[-1].name == f"{engine}/{scale}":
+                        unders.pop().stop()
+        run_all(cfg, unders)
     finally:
+        for u in unders:
+            u.stop()
         if pg:
             pg.stop()
+    runs = []
+    for u in unders:
+        if u.error:
+            failed.append({"engine": u.engine, "scale": u.scale, "error": u.error.splitlines()[0][:300]})
+            continue
+        (RESULTS / f"{u.engine}-{u.scale}-{stamp}.json").write_text(json.dumps(u.result, ensure_ascii=False, indent=1))
+        runs.append(u.result)
     targets = report.check_targets(runs)
     meta = {"run": stamp, "load": f"wrk {cfg['threads']} threads, {cfg['connections']} connections, {cfg['duration']} s, "
-            f"median of {cfg['rounds']}" + (" (BENCH_QUICK)" if cfg["quick"] else ""), "server": web_command(), "cpus": os.cpu_count()}
+            f"median of {cfg['rounds']}, every engine × scale's rounds interleaved" + (" (BENCH_QUICK)" if cfg["quick"] else ""),
+            "server": web_command(), "cpus": os.cpu_count()}
     md = report.markdown(runs, targets, meta, failed)
     (RESULTS / "latest.md").write_text(md)
     print(md)

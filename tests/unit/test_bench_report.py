@@ -249,3 +249,30 @@ def test_the_cpu_meter_counts_a_busy_process_group():
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_interleaved_rounds_are_compared_round_by_round():
+    """Round i of demo and round i of large were taken one after the other (bench/run.py `interleave`): the p95
+    growth is the median of the per-round ratios, so a machine that slowed down between rounds moves both."""
+    demo = page("home:supervisor", 300.0, p95=10.0, round_p95=[10.0, 20.0, 30.0], round_rps=[300.0, 150.0, 100.0])
+    large = page("home:supervisor", 150.0, p95=20.0, round_p95=[11.0, 22.0, 33.0], round_rps=[290.0, 140.0, 99.0])
+    assert report.paired(large, demo, "p95_ms") == pytest.approx(1.1)  # the medians' ratio would be 2.0
+    assert report.paired(large, demo, "rps") == pytest.approx(290.0 / 300.0)  # ratios .967, .933, .99
+    runs = [run("sqlite", "demo", [demo]), run("sqlite", "large", [large])]
+    t = by_name(report.check_targets(runs), "p95 at large")
+    assert t["ok"] is True and "worst ×1.10" in t["detail"]
+
+
+def test_figures_without_round_lists_are_compared_by_their_medians():
+    a, b = page("x", 200.0, p95=12.0), page("x", 100.0, p95=10.0, round_p95=[9.0, 10.0, 11.0])
+    assert report.paired(a, b, "rps") == pytest.approx(2.0) and report.paired(a, b, "p95_ms") == pytest.approx(1.2)
+
+
+def test_interleave_spreads_rounds_and_rotates_the_servers():
+    from bench.run import interleave
+
+    seen = []
+    interleave({"rounds": 3}, [["a1", "a2", "a3"], ["b1", "b2"]], lambda item, r: seen.append((r, item)))
+    assert seen == [(0, "a1"), (0, "a2"), (0, "a3"), (0, "b1"), (0, "b2"),
+                    (1, "a2"), (1, "a3"), (1, "a1"), (1, "b2"), (1, "b1"),
+                    (2, "a3"), (2, "a1"), (2, "a2"), (2, "b1"), (2, "b2")]
