@@ -15,6 +15,9 @@ cases and calls (2 s). The figures change only when the data does, so each is co
   “统计缓存 › 统计结果最长保留秒数”, 60 by default); figures that also depend on the clock (a complaint whose due moment
   passes, the date) carry the date in their key, and the age bounds the rest. 0 turns the cache off.
 
+Requests that need the same missing or stale figure at the same moment share one computation: the first computes,
+the others wait for its value (`_compute_once`; per process, only while it runs).
+
 No process keeps anything in memory: the version and the setting are read once per request — with the session's
 statement (app/core/auth.py; `state_columns`), or in a statement of their own where there is no session — and the
 values live in the database, shared by every process on every host. (app/core/memo.py `kept` serves reference data
@@ -23,6 +26,7 @@ kept (`encode` / `decode`).
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -181,6 +185,64 @@ async def kept_count(count_query: Any) -> int:
     return int(await cached("list.count", [str(count_query)], compute))
 
 
+class _Flight:
+    """A figure this process is computing right now: the requests that need it meanwhile wait for its value."""
+
+    __slots__ = ("future", "waiters")
+
+    def __init__(self) -> None:
+        self.future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.waiters = 0
+
+
+# (key, data version) → the computation in flight, and then its value until the request that computed it has kept it
+# (SQLite's reads do not yield to the event loop: a request that read the cache before the keeping was done would
+# otherwise compute again). An entry lives only that long: nothing is kept between requests.
+_IN_FLIGHT: dict[tuple[str, int], _Flight] = {}
+
+
+async def _compute_once(key: str, version: int, compute: Callable[[], Awaitable[Any]]) -> tuple[Any, bool, tuple | None]:
+    """(value, computed by this request (so it keeps it), the flight to end once it is kept). When the kept figure
+    is missing or stale, every request that reads it at that moment would compute it: at 50,000 units the KPI board's
+    ~1.2 s of scans, 8 times over with 8 viewers (and on SQLite one after the other on the event loop). The first
+    computes; the others at the same data version wait for its value. If its computation fails or is cancelled, each
+    waiting request computes for itself."""
+    flight_key = (key, version)
+    flight = _IN_FLIGHT.get(flight_key)
+    if flight is not None:
+        flight.waiters += 1
+        try:
+            return decode(await asyncio.shield(flight.future)), False, None  # a copy of its own, as a kept row gives
+        except asyncio.CancelledError:
+            if not flight.future.cancelled():
+                raise  # this request was cancelled, not the computation
+        except Exception:  # the computing request's error is its own: compute here
+            pass
+        return await compute(), True, None  # (not shared: the one that failed may still be ending)
+    flight = _IN_FLIGHT[flight_key] = _Flight()
+    try:
+        value = await compute()
+    except BaseException as e:
+        _end_flight(flight_key, flight)
+        if isinstance(e, asyncio.CancelledError):
+            flight.future.cancel()
+        else:
+            flight.future.set_exception(e)
+            flight.future.exception()  # retrieved: the waiters (if any) compute for themselves
+        raise
+    try:
+        flight.future.set_result(encode(value))
+    except Exception as e:  # not keepable: the waiters compute for themselves (never left waiting)
+        flight.future.set_exception(e)
+        flight.future.exception()
+    return value, True, flight_key
+
+
+def _end_flight(flight_key: tuple, flight: _Flight | None = None) -> None:
+    if flight is None or _IN_FLIGHT.get(flight_key) is flight:
+        _IN_FLIGHT.pop(flight_key, None)
+
+
 async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]]) -> list[Any]:
     """Several figures at once (a board of many; `cached` is the one-figure case): the kept values in ONE statement, then
     only the missing or stale ones computed, kept in ONE statement. Returns the values in the order of `items`."""
@@ -200,32 +262,56 @@ async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]]
     kept = {r["key"]: r for r in rows if int(r["version"]) == int(version) and moment - r["computed_at"] < timedelta(seconds=max_seconds)}
     out: list[Any] = []
     fresh: dict[str, Any] = {}
-    for key, (_name, _parts, compute) in zip(keys, items):
-        if key in fresh:
-            out.append(fresh[key])
-            continue
-        row = kept.get(key)
-        if row is not None:
-            try:
-                out.append(decode(row["value"]))
+    mine: set[str] = set()  # computed by this request: kept here (another request's value is kept by that one)
+    flights: list[tuple] = []  # … and the flights that end once they are kept
+    in_transaction = _in_transaction()
+    try:
+        for key, (_name, _parts, compute) in zip(keys, items):
+            if key in fresh:
+                out.append(fresh[key])
                 continue
-            except ValueError:
-                pass
-        fresh[key] = value = await compute()
-        out.append(value)
-    if fresh and not _in_transaction():  # a write inside a request's transaction would join it (and could abort it on PostgreSQL)
-        from piccolo.querystring import QueryString
-
-        values = QueryString(", ".join("({}, {}, {}, {})" for _ in fresh),
-                             *[x for k, v in fresh.items() for x in (k, encode(v), int(version), moment)])
-        try:
-            await FigureCache.raw(
-                "INSERT INTO figure_cache (key, value, version, computed_at) VALUES {} "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = excluded.version, computed_at = excluded.computed_at",
-                values)
-        except Exception:  # keeping figures is best effort (a busy SQLite writer): the page has its values
-            log.warning("figure cache: keeping %d figures failed", len(fresh), exc_info=True)
+            row = kept.get(key)
+            if row is not None:
+                try:
+                    out.append(decode(row["value"]))
+                    continue
+                except ValueError:
+                    pass
+            if in_transaction:  # it may see this request's own uncommitted writes: never shared, never kept
+                fresh[key] = value = await compute()
+            else:
+                value, here, flight_key = await _compute_once(key, int(version), compute)
+                fresh[key] = value
+                if here:
+                    mine.add(key)
+                if flight_key:
+                    flights.append(flight_key)
+            out.append(value)
+        if not in_transaction:  # a write inside a request's transaction would join it (and could abort it on PostgreSQL)
+            await _keep({k: v for k, v in fresh.items() if k in mine}, int(version), moment)
+    finally:
+        for flight_key in flights:
+            _end_flight(flight_key)
     return out
+
+
+async def _keep(fresh: dict[str, Any], version: int, moment: datetime) -> None:
+    """The figures computed by this request, kept in ONE statement."""
+    from app.core.tables import FigureCache
+
+    if not fresh:
+        return
+    from piccolo.querystring import QueryString
+
+    values = QueryString(", ".join("({}, {}, {}, {})" for _ in fresh),
+                         *[x for k, v in fresh.items() for x in (k, encode(v), int(version), moment)])
+    try:
+        await FigureCache.raw(
+            "INSERT INTO figure_cache (key, value, version, computed_at) VALUES {} "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = excluded.version, computed_at = excluded.computed_at",
+            values)
+    except Exception:  # keeping figures is best effort (a busy SQLite writer): the page has its values
+        log.warning("figure cache: keeping %d figures failed", len(fresh), exc_info=True)
 
 
 # ------------------------------------------------------------------ triggers (start-up)
@@ -330,6 +416,4 @@ async def _main() -> None:
 
 
 if __name__ == "__main__":
-    import asyncio
-
     asyncio.run(_main())

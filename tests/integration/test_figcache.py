@@ -111,3 +111,96 @@ async def test_every_watched_table_has_its_trigger(running_app):
     assert not (triggers & figcache.UNWATCHED)
     assert await figcache.ensure_triggers() == 0  # installed once
     assert await FigureCacheSetting.exists().where(FigureCacheSetting.key == "max_seconds")
+
+
+async def _wait_for_waiters(key: str, n: int) -> None:
+    import asyncio
+
+    for _ in range(2000):  # up to ~20 s on a loaded machine
+        flights = [f for (k, _v), f in figcache._IN_FLIGHT.items() if k == key]
+        if flights and flights[0].waiters >= n:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{n} requests never waited for {key}")
+
+
+async def test_concurrent_readers_of_a_stale_figure_compute_it_once(running_app):
+    """Eight requests need the same missing figure at once: one computes it, the seven others wait for its value (each
+    gets a copy of its own), and it is kept once."""
+    import asyncio
+    import uuid
+
+    parts = [uuid.uuid4().hex]
+    key = figcache.make_key("test.flight", parts)
+    started, gate, calls = asyncio.Event(), asyncio.Event(), []
+
+    async def compute():
+        calls.append(1)
+        started.set()
+        await gate.wait()
+        return {"n": 7, "rows": [1, 2]}
+
+    leader = asyncio.create_task(figcache.cached("test.flight", parts, compute))
+    await started.wait()
+    followers = [asyncio.create_task(figcache.cached("test.flight", parts, compute)) for _ in range(7)]
+    await _wait_for_waiters(key, 7)
+    gate.set()
+    values = await asyncio.gather(leader, *followers)
+    assert len(calls) == 1
+    assert values == [{"n": 7, "rows": [1, 2]}] * 8
+    assert len({id(v) for v in values}) == 8, "a shared value would let one page change another's"
+    assert await FigureCache.count().where(FigureCache.key == key) == 1
+    assert not [k for k, _v in figcache._IN_FLIGHT if k == key], "nothing stays behind"
+    await FigureCache.delete().where(FigureCache.key == key)
+
+
+async def test_when_the_computing_request_fails_the_waiting_ones_compute_for_themselves(running_app):
+    import asyncio
+    import uuid
+
+    parts = [uuid.uuid4().hex]
+    key = figcache.make_key("test.flight", parts)
+    started, gate = asyncio.Event(), asyncio.Event()
+
+    async def failing():
+        started.set()
+        await gate.wait()
+        raise RuntimeError("the leader's own error")
+
+    async def working():
+        return 5
+
+    leader = asyncio.create_task(figcache.cached("test.flight", parts, failing))
+    await started.wait()
+    follower = asyncio.create_task(figcache.cached("test.flight", parts, working))
+    await _wait_for_waiters(key, 1)
+    gate.set()
+    with pytest.raises(RuntimeError):
+        await leader
+    assert await follower == 5
+    assert (await FigureCache.select(FigureCache.value).where(FigureCache.key == key).first())["value"] == figcache.encode(5)
+    assert not [k for k, _v in figcache._IN_FLIGHT if k == key]
+    await FigureCache.delete().where(FigureCache.key == key)
+
+
+async def test_eight_viewers_of_an_aged_kpi_board_do_not_each_compute_it(new_client, monkeypatch):
+    """Through the app: the KPI board's figures aged out, 8 requests at once. Without the shared computation each of
+    them ran every aggregate (8 × one request's statements over care_case); now one computes and the others wait for
+    it. (At most a second computation: a request that read the cache just before the first one's values were kept and
+    looks for the computation just after it ended computes again; never one per viewer.)"""
+    import asyncio
+
+    head = await sign_in(await new_client(), "dept_head")
+    assert (await head.get("/care/kpi")).status_code == 200
+
+    async def aged_burst(n: int) -> int:
+        await FigureCache.update({FigureCache.computed_at: now() - timedelta(hours=1)}).where(FigureCache.id > 0)
+        seen = record_queries(monkeypatch)
+        pages = await asyncio.gather(*[head.get("/care/kpi") for _ in range(n)])
+        monkeypatch.undo()
+        assert [r.status_code for r in pages] == [200] * n
+        return len([q for q in seen if 'FROM "care_case"' in q["sql"]])
+
+    one = await aged_burst(1)
+    assert one > 0
+    assert await aged_burst(8) <= 2 * one
