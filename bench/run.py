@@ -496,15 +496,21 @@ class Slot:
         self.cores.append(cpu.cores)
 
     def result(self) -> dict:
-        out = {**self.page, **report.median_of_rounds(self.rounds), "statements": self.statements, "cores": _mean_cores(self.cores),
-               "round_p95": [r["p95_ms"] for r in self.rounds], "round_at": [r["at"] for r in self.rounds]}
-        if self.problem:
-            out["probe_error"] = self.problem
-        return out
+        return measured(self.page, self.rounds, self.statements, self.problem, cores=_mean_cores(self.cores))
+
+
+def measured(page: dict, rounds: list[dict], statements: int | None, problem: str | None, **extra) -> dict:
+    """A page's figures: the medians of its rounds, every round's p95 and time (the per-round ratios, report.paired),
+    its statement count and the probe's complaint."""
+    out = {**page, **report.median_of_rounds(rounds), "statements": statements, **extra,
+           "round_p95": [r["p95_ms"] for r in rounds], "round_at": [r["at"] for r in rounds]}
+    if problem:
+        out["probe_error"] = problem
+    return out
 
 
 def interleave(cfg: dict, groups: list[list], step) -> None:
-    """Run `step(item)` once per round for every item of every group: rounds outermost, so each group's rounds are
+    """Run `step(item, round)` once per round for every item of every group: rounds outermost, so each group's rounds are
     spread over the whole phase, and within a group its items (the same page on each server) one after the other,
     their order rotated each round. Figures compared with each other (demo and large, SQLite and PostgreSQL, one
     worker and two) are then taken within the same minute, and a machine that drifts during the run moves them together."""
@@ -596,10 +602,7 @@ class WriteSlot:
             return
 
     def result(self) -> dict:
-        out = {**self.page, **report.median_of_rounds(self.rounds), "statements": self.statements, "role": self.user,
-               "retried_rounds": self.retries, "round_p95": [r["p95_ms"] for r in self.rounds], "round_at": [r["at"] for r in self.rounds]}
-        if self.problem:
-            out["probe_error"] = self.problem
+        out = measured(self.page, self.rounds, self.statements, self.problem, role=self.user, retried_rounds=self.retries)
         if any(r.get("exhausted") for r in self.rounds):
             out["note"] = "the prepared records ran out in a round (the 404s are counted as errors)"
         return out

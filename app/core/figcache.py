@@ -202,7 +202,8 @@ _IN_FLIGHT: dict[tuple[str, int], _Flight] = {}
 
 
 async def _compute_once(key: str, version: int, compute: Callable[[], Awaitable[Any]]) -> tuple[Any, bool, tuple | None]:
-    """(value, computed by this request (so it keeps it), the flight to end once it is kept). When the kept figure
+    """(value, computed by this request (so it keeps it), (flight key, flight) to end once it is kept — the computing
+    request's only). When the kept figure
     is missing or stale, every request that reads it at that moment would compute it: at 50,000 units the KPI board's
     ~1.2 s of scans, 8 times over with 8 viewers (and on SQLite one after the other on the event loop). The first
     computes; the others at the same data version wait for its value. If its computation fails or is cancelled, each
@@ -235,12 +236,12 @@ async def _compute_once(key: str, version: int, compute: Callable[[], Awaitable[
     except Exception as e:  # not keepable: the waiters compute for themselves (never left waiting)
         flight.future.set_exception(e)
         flight.future.exception()
-    return value, True, flight_key
+    return value, True, (flight_key, flight)
 
 
-def _end_flight(flight_key: tuple, flight: _Flight | None = None) -> None:
-    if flight is None or _IN_FLIGHT.get(flight_key) is flight:
-        _IN_FLIGHT.pop(flight_key, None)
+def _end_flight(flight_key: tuple, flight: _Flight) -> None:
+    if _IN_FLIGHT.get(flight_key) is flight:  # never another request's later flight of the same figure
+        del _IN_FLIGHT[flight_key]
 
 
 async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]]) -> list[Any]:
@@ -280,18 +281,18 @@ async def cached_many(items: list[tuple[str, Any, Callable[[], Awaitable[Any]]]]
             if in_transaction:  # it may see this request's own uncommitted writes: never shared, never kept
                 fresh[key] = value = await compute()
             else:
-                value, here, flight_key = await _compute_once(key, int(version), compute)
+                value, here, flight = await _compute_once(key, int(version), compute)
                 fresh[key] = value
                 if here:
                     mine.add(key)
-                if flight_key:
-                    flights.append(flight_key)
+                if flight:
+                    flights.append(flight)
             out.append(value)
         if not in_transaction:  # a write inside a request's transaction would join it (and could abort it on PostgreSQL)
             await _keep({k: v for k, v in fresh.items() if k in mine}, int(version), moment)
     finally:
-        for flight_key in flights:
-            _end_flight(flight_key)
+        for flight_key, flight in flights:
+            _end_flight(flight_key, flight)
     return out
 
 
